@@ -1,0 +1,2 @@
+export type { Result, ValidationIssue } from './result.js';
+export { describeValue, formatIssue, joinPath } from './result.js';
