@@ -1,0 +1,251 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Pool } from 'undici';
+import {
+  ConnectorNetworkError,
+  ConnectorValidationError,
+  RetryBudgetExhaustedError,
+} from '../errors.js';
+import { type Logger, silentLogger } from '../log/logger.js';
+import {
+  type ClientOperation,
+  formatIssue,
+  type GetCloudConnectorRequest,
+  type GetCloudConnectorResponse,
+  type ListCloudConnectorsRequest,
+  type ListCloudConnectorsResponse,
+  operationBinding,
+  type SendConnectorEventRequest,
+  type SendConnectorEventResponse,
+  ServiceException,
+  serviceException,
+  validateInput,
+} from '../protocol.js';
+import { NodeSha256 } from '../util/sha256.js';
+import {
+  type Credentials,
+  type CredentialsProvider,
+  defaultCredentialsProvider,
+} from './credentials.js';
+import { resolveEndpoint, resolveRegion } from './endpoint.js';
+import { buildRequest, errorMessageOf, errorNameOf, queryString } from './request.js';
+import {
+  classifyHttpError,
+  isRetryableNetworkError,
+  parseRetryAfter,
+  type RetryKind,
+  RetryStrategy,
+} from './retry.js';
+
+export interface ConnectorEventsClientOptions {
+  /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
+  readonly region?: string;
+  /** Default: AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS, AWS_ENDPOINT_URL, then the regional endpoint. */
+  readonly endpoint?: string | URL;
+  /** Default: Lambda environment credentials, else the `@aws-sdk/credential-providers` chain. */
+  readonly credentials?: Credentials | CredentialsProvider;
+  /** Keep-alive connections in the pool. Default 16 (measured: more adds ~3%). */
+  readonly connections?: number;
+  /** Attempts including the first. Default 3 (AWS SDK standard mode). */
+  readonly maxAttempts?: number;
+  /** Retry-quota tokens. Default 500. */
+  readonly retryBudget?: number;
+  /** Per-attempt timeout for headers and body, ms. Default 5000. */
+  readonly attemptTimeoutMs?: number;
+  /** Validate inputs against the model before sending. Default true. */
+  readonly validate?: boolean;
+  readonly logger?: Logger;
+  /** Jitter source (tests). */
+  readonly random?: () => number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface CallOptions {
+  /** Give up retrying when the next attempt would start after this epoch-ms instant. */
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a call did, for logs and tests: attempts made and the last retry reason. */
+export interface CallStats {
+  attempts: number;
+}
+
+/**
+ * Small SigV4-signed client for the three operations a connector needs. Built on smithy's
+ * signer with a node:crypto SHA-256 and an undici keep-alive pool: the naive alternative
+ * (new connection per event) is ~10× slower and burns ~450 µs CPU per event.
+ */
+export class ConnectorEventsClient {
+  readonly region: string;
+  readonly endpoint: URL;
+  private readonly signer: SignatureV4;
+  private readonly pool: Pool;
+  private readonly retry: RetryStrategy;
+  private readonly validate: boolean;
+  private readonly logger: Logger;
+  private readonly host: string;
+  private readonly basePath: string;
+
+  constructor(options: ConnectorEventsClientOptions = {}) {
+    const env = options.env ?? process.env;
+    this.region = resolveRegion(options.region, env);
+    this.endpoint =
+      options.endpoint !== undefined
+        ? new URL(options.endpoint.toString())
+        : resolveEndpoint(this.region, env);
+    const credentials = options.credentials ?? defaultCredentialsProvider(env);
+    const provider: CredentialsProvider =
+      typeof credentials === 'function' ? credentials : () => Promise.resolve(credentials);
+    this.signer = new SignatureV4({
+      service: 'iotmanagedintegrations',
+      region: this.region,
+      credentials: provider,
+      sha256: NodeSha256,
+      applyChecksum: true,
+      uriEscapePath: true,
+    });
+    const timeout = options.attemptTimeoutMs ?? 5000;
+    this.pool = new Pool(this.endpoint.origin, {
+      connections: options.connections ?? 16,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      keepAliveTimeout: 30_000,
+    });
+    this.retry = new RetryStrategy({
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.retryBudget !== undefined ? { budget: options.retryBudget } : {}),
+      ...(options.random !== undefined ? { random: options.random } : {}),
+    });
+    this.validate = options.validate ?? true;
+    this.logger = options.logger ?? silentLogger;
+    this.host = this.endpoint.host;
+    this.basePath = this.endpoint.pathname.replace(/\/$/, '');
+  }
+
+  /** Tokens left in the retry budget. */
+  get retryTokens(): number {
+    return this.retry.availableTokens;
+  }
+
+  sendConnectorEvent(
+    input: SendConnectorEventRequest,
+    options?: CallOptions,
+  ): Promise<SendConnectorEventResponse> {
+    return this.call('SendConnectorEvent', input, options) as Promise<SendConnectorEventResponse>;
+  }
+
+  listCloudConnectors(
+    input: ListCloudConnectorsRequest = {},
+    options?: CallOptions,
+  ): Promise<ListCloudConnectorsResponse> {
+    return this.call('ListCloudConnectors', input, options) as Promise<ListCloudConnectorsResponse>;
+  }
+
+  getCloudConnector(
+    input: GetCloudConnectorRequest,
+    options?: CallOptions,
+  ): Promise<GetCloudConnectorResponse> {
+    return this.call('GetCloudConnector', input, options) as Promise<GetCloudConnectorResponse>;
+  }
+
+  /** Closes the pooled connections. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async call(
+    operation: ClientOperation,
+    input: object,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    if (this.validate) {
+      const result = validateInput(operation, input);
+      if (!result.ok) {
+        throw new ConnectorValidationError(`${operation} input`, result.issues.map(formatIssue));
+      }
+    }
+    const binding = operationBinding(operation);
+    const built = buildRequest(binding, input as Record<string, unknown>);
+    const headers: Record<string, string> = { host: this.host };
+    if (built.body !== undefined) headers['content-type'] = 'application/json';
+    const path = this.basePath + built.path;
+
+    let spent = 0;
+    for (let attempt = 1; ; attempt++) {
+      let retryKind: RetryKind | undefined;
+      let retryAfter: number | undefined;
+      let failure: Error;
+      try {
+        // Signed per attempt: the signature embeds the time, and a retry may be seconds later.
+        const signed = await this.signer.sign({
+          method: built.method,
+          protocol: this.endpoint.protocol,
+          hostname: this.endpoint.hostname,
+          ...(this.endpoint.port ? { port: Number(this.endpoint.port) } : {}),
+          path,
+          query: built.query,
+          headers: { ...headers },
+          ...(built.body !== undefined ? { body: built.body } : {}),
+        });
+        const response = await this.pool.request({
+          method: built.method as 'GET' | 'POST',
+          path: path + queryString(built.query),
+          headers: signed.headers,
+          ...(built.body !== undefined ? { body: built.body } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        const text = await response.body.text();
+        const status = response.statusCode;
+        let parsed: unknown;
+        try {
+          parsed = text ? JSON.parse(text) : {};
+        } catch {
+          parsed = undefined;
+        }
+        if (status >= 200 && status < 300) {
+          this.retry.release(spent);
+          return parsed ?? {};
+        }
+        const responseHeaders = response.headers as Record<string, string | string[] | undefined>;
+        const name = errorNameOf(responseHeaders, parsed, status);
+        const requestId = responseHeaders['x-amzn-requestid'];
+        failure = serviceException({
+          name,
+          message: errorMessageOf(parsed, `${operation} failed with HTTP ${status}`),
+          statusCode: status,
+          body: parsed,
+          requestId: typeof requestId === 'string' ? requestId : undefined,
+        });
+        retryKind = classifyHttpError(status, name);
+        retryAfter = parseRetryAfter(responseHeaders);
+      } catch (error) {
+        if (!isRetryableNetworkError(error)) throw error;
+        failure = error as Error;
+        retryKind = 'transient';
+      }
+
+      const finalFailure = () =>
+        failure instanceof ServiceException
+          ? failure
+          : new ConnectorNetworkError(`${operation}: ${failure.message}`, attempt, {
+              cause: failure,
+            });
+      if (retryKind === undefined || attempt >= this.retry.maxAttempts) throw finalFailure();
+      const cost = this.retry.acquire(retryKind);
+      if (cost === undefined) {
+        throw new RetryBudgetExhaustedError(
+          `${operation}: retry budget exhausted after ${failure.name}; failing fast`,
+          { cause: failure },
+        );
+      }
+      spent += cost;
+      const delay = this.retry.delayMs(retryKind, attempt - 1, retryAfter);
+      if (options.deadline !== undefined && Date.now() + delay > options.deadline) {
+        throw finalFailure();
+      }
+      this.logger.warn('retrying', { operation, attempt, error: failure.name, delayMs: delay });
+      await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+    }
+  }
+}

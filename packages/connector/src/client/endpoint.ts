@@ -1,0 +1,26 @@
+import { ConnectorConfigError } from '../errors.js';
+
+/** Where SendConnectorEvent & co. go, in the precedence order the AWS SDKs use. */
+export function resolveEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): URL {
+  const configured = env.AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS || env.AWS_ENDPOINT_URL;
+  const text = configured ?? `https://api.iotmanagedintegrations.${region}.api.aws`;
+  try {
+    return new URL(text);
+  } catch (cause) {
+    throw new ConnectorConfigError(
+      `endpoint: expected an absolute URL (AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS / AWS_ENDPOINT_URL), got ${JSON.stringify(text)}`,
+      { cause },
+    );
+  }
+}
+
+/** Region from the Lambda environment, or a clear error. */
+export function resolveRegion(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env) {
+  const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new ConnectorConfigError(
+      'region: expected the `region` option or AWS_REGION / AWS_DEFAULT_REGION, got nothing',
+    );
+  }
+  return region;
+}

@@ -1,0 +1,39 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+
+type Data = string | ArrayBuffer | ArrayBufferView;
+
+function toBuffer(data: Data): Buffer | string {
+  if (typeof data === 'string') return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/**
+ * The `Checksum` implementation smithy's signer wants, on node:crypto. The pure-JS
+ * @aws-crypto/sha256-js costs ~15 µs more per signature, which is a third of our budget.
+ */
+export class NodeSha256 {
+  private readonly secret: Data | undefined;
+  private hash: Hash | Hmac;
+  constructor(secret?: Data) {
+    this.secret = secret;
+    this.hash = NodeSha256.create(secret);
+  }
+  private static create(secret: Data | undefined): Hash | Hmac {
+    return secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
+  }
+  update(data: Data): void {
+    this.hash.update(toBuffer(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+  reset(): void {
+    this.hash = NodeSha256.create(this.secret);
+  }
+}
+
+/** Short, stable, non-reversible tag for a user id in logs (correlation without the raw id). */
+export function hashId(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+}

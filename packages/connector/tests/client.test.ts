@@ -1,0 +1,224 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
+import { errorNameOf } from '../src/client/request.js';
+import { classifyHttpError, parseRetryAfter, RetryStrategy } from '../src/client/retry.js';
+import { ConnectorNetworkError, RetryBudgetExhaustedError } from '../src/errors.js';
+import { ServiceException } from '../src/protocol.js';
+import { json, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()?.();
+});
+
+async function setup(responder: Parameters<typeof startSigV4Server>[0], extra = {}) {
+  const server = await startSigV4Server(responder);
+  const client = new ConnectorEventsClient({
+    region: 'us-east-1',
+    endpoint: server.url,
+    credentials: TEST_CREDENTIALS,
+    random: () => 0, // no jitter wait in tests
+    ...extra,
+  });
+  closers.push(server.close, () => client.close());
+  return { server, client };
+}
+
+const EVENT = {
+  ConnectorId: 'conn-1',
+  Operation: 'DEVICE_EVENT' as const,
+  OperationVersion: '1.0',
+  StatusCode: 200,
+  ConnectorDeviceId: 'fan-42',
+  UserId: 'user-1',
+  MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] },
+};
+
+describe('ConnectorEventsClient', () => {
+  it('sends a correctly signed SendConnectorEvent and returns the 202 body', async () => {
+    // Prepare
+    const { server, client } = await setup((_req, res) => json(res, 202, { ConnectorId: 'conn-1' }));
+    // Act
+    const out = await client.sendConnectorEvent(EVENT);
+    // Assess
+    expect(out).toEqual({ ConnectorId: 'conn-1' });
+    const [req] = server.received;
+    expect(req?.method).toBe('POST');
+    expect(req?.url).toBe('/connector-event/conn-1');
+    expect(req?.signatureValid).toBe(true);
+    expect(req?.headers.authorization).toMatch(/\/us-east-1\/iotmanagedintegrations\/aws4_request/);
+    const body = JSON.parse(req?.body ?? '{}');
+    expect(body.ConnectorId).toBeUndefined(); // path label, not body
+    expect(body.MatterEndpoint.clusters[0].id).toBe('0x0202');
+  });
+
+  it('encodes query members for ListCloudConnectors and path labels for GetCloudConnector', async () => {
+    const { server, client } = await setup((req, res) =>
+      json(
+        res,
+        200,
+        req.url.startsWith('/cloud-connectors?')
+          ? { Items: [] }
+          : { Name: 'x', EndpointConfig: {} },
+      ),
+    );
+    await client.listCloudConnectors({
+      LambdaArn: 'arn:aws:lambda:us-east-1:111122223333:function:f',
+    });
+    await client.getCloudConnector({ Identifier: 'abc_1' });
+    expect(server.received[0]?.url).toBe(
+      '/cloud-connectors?LambdaArn=arn%3Aaws%3Alambda%3Aus-east-1%3A111122223333%3Afunction%3Af',
+    );
+    expect(server.received[1]?.url).toBe('/cloud-connectors/abc_1');
+    expect(server.received.every((r) => r.signatureValid)).toBe(true);
+  });
+
+  it('retries throttling and 5xx, then succeeds, re-signing each attempt', async () => {
+    let n = 0;
+    const { server, client } = await setup((_req, res) => {
+      n++;
+      if (n === 1)
+        return json(
+          res,
+          429,
+          { Message: 'slow down' },
+          { 'x-amzn-errortype': 'ThrottlingException' },
+        );
+      if (n === 2)
+        return json(
+          res,
+          503,
+          { Message: 'busy' },
+          { 'x-amzn-errortype': 'ServiceUnavailableException' },
+        );
+      return json(res, 202, { ConnectorId: 'conn-1' });
+    });
+    await expect(client.sendConnectorEvent(EVENT)).resolves.toEqual({ ConnectorId: 'conn-1' });
+    expect(server.received).toHaveLength(3);
+    expect(client.retryTokens).toBe(500);
+  });
+
+  it('does not retry a 400 and surfaces the service error name', async () => {
+    const { server, client } = await setup((_req, res) =>
+      json(
+        res,
+        400,
+        { Message: 'MatterEndpoint.id: bad' },
+        { 'x-amzn-errortype': 'ValidationException:http://x' },
+      ),
+    );
+    const error = await client.sendConnectorEvent(EVENT).catch((e) => e);
+    expect(error).toBeInstanceOf(ServiceException);
+    expect(error.name).toBe('ValidationException');
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('MatterEndpoint.id: bad');
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('gives up after maxAttempts with the last service error', async () => {
+    const { server, client } = await setup((_req, res) =>
+      json(res, 500, { Message: 'boom' }, { 'x-amzn-errortype': 'InternalServerException' }),
+    );
+    const error = await client.sendConnectorEvent(EVENT).catch((e) => e);
+    expect(error.name).toBe('InternalServerException');
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('honours Retry-After', async () => {
+    let n = 0;
+    const { client } = await setup((_req, res) => {
+      n++;
+      if (n === 1)
+        return json(
+          res,
+          429,
+          {},
+          { 'retry-after': '0.05', 'x-amzn-errortype': 'ThrottlingException' },
+        );
+      return json(res, 202, { ConnectorId: 'conn-1' });
+    });
+    const started = Date.now();
+    await client.sendConnectorEvent(EVENT);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('fails fast when the retry budget is empty', async () => {
+    const { server, client } = await setup(
+      (_req, res) => json(res, 503, {}, { 'x-amzn-errortype': 'ServiceUnavailableException' }),
+      { retryBudget: 20 },
+    );
+    await expect(client.sendConnectorEvent(EVENT)).rejects.toBeInstanceOf(
+      RetryBudgetExhaustedError,
+    );
+    expect(server.received).toHaveLength(2); // one retry cost 14 of 20 tokens; the second finds 6
+  });
+
+  it('turns connection failures into ConnectorNetworkError after retries', async () => {
+    const { server, client } = await setup((_req, res) => json(res, 202, {}));
+    await server.close();
+    const error = await client.sendConnectorEvent(EVENT).catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectorNetworkError);
+    expect(error.attempts).toBe(3);
+  });
+
+  it('never puts the secret key or the signature in errors', async () => {
+    const { client } = await setup((_req, res) => json(res, 403, { Message: 'denied' }));
+    const error = await client.sendConnectorEvent(EVENT).catch((e) => e);
+    expect(JSON.stringify({ m: error.message, s: error.stack })).not.toContain(
+      TEST_CREDENTIALS.secretAccessKey,
+    );
+  });
+});
+
+describe('retry policy', () => {
+  it('backoff stays within full-jitter bounds and Retry-After adds at most 5 s', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.constantFrom<'transient' | 'throttling'>('transient', 'throttling'),
+        fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
+        (r, i, kind, after) => {
+          const s = new RetryStrategy({ random: () => r });
+          const ceiling = Math.min((kind === 'transient' ? 50 : 1000) * 2 ** i, 20_000);
+          const computed = Math.floor(r * ceiling);
+          const d = s.delayMs(kind, i, after);
+          expect(d).toBeGreaterThanOrEqual(computed);
+          expect(d).toBeLessThanOrEqual(computed + (after === undefined ? 0 : 5000));
+        },
+      ),
+    );
+  });
+
+  it('classifies like the SDK: 429/500/502/503/504 retry, 400/403/404 do not', () => {
+    for (const s of [500, 502, 503, 504]) expect(classifyHttpError(s, 'X')).toBe('transient');
+    expect(classifyHttpError(429, 'X')).toBe('throttling');
+    expect(classifyHttpError(400, 'ThrottlingException')).toBe('throttling');
+    for (const s of [400, 403, 404])
+      expect(classifyHttpError(s, 'ValidationException')).toBeUndefined();
+  });
+
+  it('parses Retry-After seconds, dates and x-amz-retry-after', () => {
+    expect(parseRetryAfter({ 'retry-after': '2' })).toBe(2000);
+    expect(parseRetryAfter({ 'x-amz-retry-after': '150' })).toBe(150);
+    expect(parseRetryAfter({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
+    expect(parseRetryAfter({ 'retry-after': 'soon' })).toBeUndefined();
+  });
+
+  it('errorNameOf never throws and strips namespaces and suffixes', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.string()),
+        fc.anything(),
+        fc.integer({ min: 400, max: 599 }),
+        (h, b, s) => {
+          expect(typeof errorNameOf(h, b, s)).toBe('string');
+        },
+      ),
+    );
+    expect(errorNameOf({}, { __type: 'com.amazonaws#ThrottlingException' }, 400)).toBe(
+      'ThrottlingException',
+    );
+  });
+});
