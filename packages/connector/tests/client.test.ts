@@ -38,7 +38,9 @@ const EVENT = {
 describe('ConnectorEventsClient', () => {
   it('sends a correctly signed SendConnectorEvent and returns the 202 body', async () => {
     // Prepare
-    const { server, client } = await setup((_req, res) => json(res, 202, { ConnectorId: 'conn-1' }));
+    const { server, client } = await setup((_req, res) =>
+      json(res, 202, { ConnectorId: 'conn-1' }),
+    );
     // Act
     const out = await client.sendConnectorEvent(EVENT);
     // Assess
