@@ -1,1 +1,24 @@
-export {};
+export type { EmulatorOptions } from './app.js';
+export { buildEmulator } from './app.js';
+export type { EmulatorConfig, EmulatorCredential, FaultConfig } from './config.js';
+export { DEFAULT_CREDENTIALS, DEFAULT_REGION } from './config.js';
+export type { SignatureFailure } from './errors.js';
+export {
+  EmulatorConfigError,
+  EmulatorError,
+  MalformedBodyError,
+  RequestRejectedError,
+  SignatureError,
+} from './errors.js';
+export type { AwsServiceName } from './plugins/aws-service.js';
+export { awsServiceConstraint } from './plugins/aws-service.js';
+export type { WireError } from './plugins/error-render.js';
+export { sendRestJsonError, toWireError } from './plugins/error-render.js';
+export type { RunningEmulator } from './server.js';
+export { startEmulator } from './server.js';
+export type {
+  AwsRequestIdentity,
+  SignedRequestInput,
+  SigV4VerifierOptions,
+} from './sigv4/verifier.js';
+export { SigV4Verifier } from './sigv4/verifier.js';

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  DEFAULT_CREDENTIALS,
+  DEFAULT_REGION,
+  type EmulatorConfig,
+  type EmulatorCredential,
+  type FaultConfig,
+  NO_FAULTS,
+} from './config.js';
+import { EmulatorConfigError } from './errors.js';
+import { healthRoutes } from './local/health.js';
+import { awsServiceConstraint } from './plugins/aws-service.js';
+import { bodyPlugin, DEFAULT_BODY_LIMIT } from './plugins/body.js';
+import { sqlitePlugin } from './plugins/db.js';
+import { rootErrorHandler } from './plugins/error-render.js';
+import { sigv4Plugin } from './plugins/sigv4.js';
+import { lambdaPlugin } from './services/lambda/index.js';
+import { secretsManagerPlugin } from './services/secretsmanager/index.js';
+import { sqsPlugin } from './services/sqs/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    emulatorConfig: EmulatorConfig;
+  }
+}
+
+export interface EmulatorOptions {
+  /** Port for `startEmulator` (0 = any free port, the default). */
+  readonly port?: number;
+  /** Interface for `startEmulator`; `127.0.0.1` by default. */
+  readonly host?: string;
+  /** Directory for `emulator.sqlite`; state survives restarts. */
+  readonly dataDir?: string;
+  /** Keep everything in `:memory:` (the default when no `dataDir` is given). */
+  readonly memory?: boolean;
+  /** Access keys accepted by SigV4; the first is the default account. */
+  readonly credentials?: readonly EmulatorCredential[];
+  readonly region?: string;
+  /** Strict SigV4 verification (default true). */
+  readonly verify?: boolean;
+  readonly faults?: Partial<FaultConfig>;
+  /** Fastify/pino logger options; off by default. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Largest request body in bytes (413 above it). */
+  readonly bodyLimit?: number;
+}
+
+function checkOptions(options: EmulatorOptions): void {
+  if (options.memory === true && options.dataDir !== undefined) {
+    throw new EmulatorConfigError('options: give either dataDir or memory: true, not both');
+  }
+  const credentials = options.credentials;
+  if (credentials !== undefined) {
+    if (credentials.length === 0) {
+      throw new EmulatorConfigError('options.credentials: expected at least one key pair, got []');
+    }
+    credentials.forEach((c, i) => {
+      for (const field of ['accessKeyId', 'secretAccessKey', 'accountId'] as const) {
+        if (typeof c[field] !== 'string' || c[field] === '') {
+          throw new EmulatorConfigError(
+            `options.credentials[${i}].${field}: expected a non-empty string`,
+          );
+        }
+      }
+      if (!/^\d{12}$/.test(c.accountId)) {
+        throw new EmulatorConfigError(
+          `options.credentials[${i}].accountId: expected 12 digits, got "${c.accountId}"`,
+        );
+      }
+    });
+  }
+  const faults = options.faults ?? {};
+  for (const field of ['throttle', 'error'] as const) {
+    const v = faults[field];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) {
+      throw new EmulatorConfigError(
+        `options.faults.${field}: expected a probability in [0, 1], got ${String(v)}`,
+      );
+    }
+  }
+  if (
+    faults.latencyMs !== undefined &&
+    !(Number.isFinite(faults.latencyMs) && faults.latencyMs >= 0)
+  ) {
+    throw new EmulatorConfigError(
+      `options.faults.latencyMs: expected a non-negative number, got ${String(faults.latencyMs)}`,
+    );
+  }
+}
+
+/**
+ * Builds the emulator app (every AWS service on one endpoint, routed by SigV4 credential scope)
+ * without listening. Call `app.ready()` / `app.inject()` in tests, or use `startEmulator`.
+ */
+export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
+  checkOptions(options);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // AWS paths carry ARNs with ':' and encoded '/'; longer ids than find-my-way's default 100.
+    routerOptions: { maxParamLength: 2048, constraints: { awsService: awsServiceConstraint } },
+  } as FastifyServerOptions);
+
+  const host = options.host ?? '127.0.0.1';
+  const config: EmulatorConfig = {
+    region: options.region ?? DEFAULT_REGION,
+    credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
+    verify: options.verify ?? true,
+    faults: { ...NO_FAULTS, ...options.faults },
+    baseUrl() {
+      const address = app.server.address() as AddressInfo | null;
+      const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      const hostPart = shown.includes(':') ? `[${shown}]` : shown;
+      return address === null ? `http://${hostPart}` : `http://${hostPart}:${address.port}`;
+    },
+  };
+  app.decorate('emulatorConfig', config);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-amzn-requestid', request.id);
+  });
+  app.setErrorHandler(rootErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .header('x-amzn-errortype', 'UnknownOperationException')
+      .send({
+        __type: 'UnknownOperationException',
+        message: `No operation matches ${request.method} ${request.url.split('?')[0]}`,
+      });
+  });
+
+  app.register(
+    fp(
+      async (root) => {
+        await root.register(sqlitePlugin, {
+          dataDir: options.memory === true ? undefined : options.dataDir,
+          memory: options.memory === true || options.dataDir === undefined,
+        });
+        await root.register(bodyPlugin);
+        await root.register(sigv4Plugin);
+        await root.register(lambdaPlugin);
+        await root.register(sqsPlugin);
+        await root.register(secretsManagerPlugin);
+        await root.register(healthRoutes);
+      },
+      { name: '@c2c-kit/emulator-core', fastify: '5.x' },
+    ),
+  );
+  return app;
+}

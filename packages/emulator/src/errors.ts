@@ -1,0 +1,69 @@
+/**
+ * Errors of the emulator itself (configuration, start-up) and the request-level errors the core
+ * raises before a route runs (body parsing, SigV4). Request-level errors carry the AWS error name
+ * (`awsCode`) and HTTP status, so each service plugin renders them in its own protocol style.
+ */
+export class EmulatorError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EmulatorError';
+    this.code = code;
+  }
+}
+
+/** Bad emulator options or CLI flags. */
+export class EmulatorConfigError extends EmulatorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('EMULATOR_CONFIG', message, options);
+    this.name = 'EmulatorConfigError';
+  }
+}
+
+/** A request rejected before its handler ran; rendered by the route's service in its wire format. */
+export class RequestRejectedError extends EmulatorError {
+  /** The AWS error name put on the wire (`InvalidSignatureException`, …). */
+  readonly awsCode: string;
+  readonly statusCode: number;
+  constructor(code: string, awsCode: string, statusCode: number, message: string) {
+    super(code, message);
+    this.name = 'RequestRejectedError';
+    this.awsCode = awsCode;
+    this.statusCode = statusCode;
+  }
+}
+
+/** The request body is not valid JSON (message names line and column). */
+export class MalformedBodyError extends RequestRejectedError {
+  constructor(message: string) {
+    super('MALFORMED_BODY', 'SerializationException', 400, message);
+    this.name = 'MalformedBodyError';
+  }
+}
+
+/** SigV4 verification failed; `awsCode` is the error AWS returns for that failure. */
+export class SignatureError extends RequestRejectedError {
+  constructor(awsCode: SignatureFailure, message: string) {
+    super(
+      `SIGV4_${awsCode.replace(/Exception$/, '').toUpperCase()}`,
+      awsCode,
+      STATUS_BY_FAILURE[awsCode],
+      message,
+    );
+    this.name = 'SignatureError';
+  }
+}
+
+/** The AWS error names a SigV4 check can fail with, and the status each comes with. */
+export type SignatureFailure =
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException'
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException';
+
+const STATUS_BY_FAILURE: Record<SignatureFailure, number> = {
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 400,
+};

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { MalformedBodyError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The exact request body bytes (empty when there was none); SigV4 hashes these. */
+    rawBody: Buffer;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const kRawBody = Symbol('c2c-kit.rawBody');
+const JSON_TYPES = new Set([
+  'application/json',
+  'application/x-amz-json-1.0',
+  'application/x-amz-json-1.1',
+]);
+
+/** Largest accepted request body; Lambda's synchronous payload limit is 6 MB. */
+export const DEFAULT_BODY_LIMIT = 6 * 1024 * 1024 + 1024;
+
+function mediaType(request: FastifyRequest): string {
+  const header = request.headers['content-type'];
+  if (header === undefined) return '';
+  const semi = header.indexOf(';');
+  return (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
+}
+
+/**
+ * Parses JSON text like `JSON.parse`, but refuses `__proto__` / `constructor.prototype` keys
+ * (prototype poisoning) the way Fastify's own parser does.
+ */
+export function parseJsonBody(text: string): unknown {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new MalformedBodyError(`Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (text.includes('__proto__') || text.includes('constructor')) rejectPoisoned(value, '');
+  return value;
+}
+
+function rejectPoisoned(value: unknown, path: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      rejectPoisoned(item, `${path}[${i}]`);
+    });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (
+      key === '__proto__' ||
+      (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
+    ) {
+      throw new MalformedBodyError(
+        `Request body is not allowed: ${path === '' ? key : `${path}.${key}`} is a reserved key.`,
+      );
+    }
+    rejectPoisoned(child, path === '' ? key : `${path}.${key}`);
+  }
+}
+
+async function bodyParsers(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('rawBody', {
+    getter(this: FastifyRequest & { [kRawBody]?: Buffer }) {
+      return this[kRawBody] ?? EMPTY;
+    },
+    setter(this: FastifyRequest & { [kRawBody]?: Buffer }, value: Buffer) {
+      this[kRawBody] = value;
+    },
+  });
+  // One catch-all parser: every content type keeps its exact bytes (SigV4 needs them); the JSON
+  // flavours the AWS protocols use are parsed, everything else is handed on as the Buffer.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (!JSON_TYPES.has(mediaType(request))) {
+      done(null, raw);
+      return;
+    }
+    try {
+      done(null, parseJsonBody(raw.toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+export const bodyPlugin = fp(bodyParsers, { name: '@c2c-kit/emulator-body', fastify: '5.x' });

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Shared SQLite database; each service creates its own `<service>_…` tables. */
+    db: Database.Database;
+  }
+}
+
+export interface DbOptions {
+  /** Directory holding `emulator.sqlite`; ignored when `memory` is true. */
+  readonly dataDir?: string;
+  readonly memory?: boolean;
+}
+
+export const DB_FILE_NAME = 'emulator.sqlite';
+
+/** Opens the emulator database: a file in `dataDir`, or `:memory:`. */
+export function openDatabase(options: DbOptions): Database.Database {
+  let db: Database.Database;
+  if (options.memory === true || options.dataDir === undefined) {
+    db = new Database(':memory:');
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    db = new Database(join(options.dataDir, DB_FILE_NAME));
+  }
+  // WAL + NORMAL: a commit is durable against a process crash (kill -9) once it returns; only an
+  // OS crash can lose the last commits, which is the trade the brief asks for.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+async function dbPlugin(app: FastifyInstance, options: DbOptions): Promise<void> {
+  const db = openDatabase(options);
+  app.decorate('db', db);
+  app.addHook('onClose', async () => {
+    if (db.open) db.close();
+  });
+}
+
+export const sqlitePlugin = fp(dbPlugin, { name: '@c2c-kit/emulator-db', fastify: '5.x' });

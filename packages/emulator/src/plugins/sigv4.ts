@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { EmulatorConfig } from '../config.js';
+import { type AwsRequestIdentity, SigV4Verifier, unverifiedScope } from '../sigv4/verifier.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who signed the request (or the default account when verification is off and unsigned). */
+    aws: AwsRequestIdentity;
+  }
+  interface FastifyContextConfig {
+    /** `false` opts a route out of SigV4 (local control API, Function URLs). */
+    sigv4?: boolean;
+  }
+}
+
+function pathAndQuery(url: string): [string, string] {
+  const q = url.indexOf('?');
+  return q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+/**
+ * Verifies every request whose route does not say `config: { sigv4: false }`, after the body has
+ * been read (the body hash is part of the signature), and decorates `request.aws`.
+ */
+export function createSigV4Hook(config: EmulatorConfig) {
+  const verifier = new SigV4Verifier({ credentials: config.credentials });
+  const fallback = config.credentials[0];
+  const byKey = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
+  return async function sigv4Hook(request: FastifyRequest): Promise<void> {
+    if (request.routeOptions.config.sigv4 === false) return;
+    if (config.verify) {
+      const [path, query] = pathAndQuery(request.raw.url ?? '/');
+      request.aws = verifier.verify({
+        method: request.raw.method ?? 'GET',
+        path,
+        query,
+        rawHeaders: request.raw.rawHeaders,
+        body: request.rawBody,
+      });
+      return;
+    }
+    const authorization = request.headers.authorization;
+    const scope = authorization === undefined ? undefined : unverifiedScope(authorization);
+    const account = (scope && byKey.get(scope.accessKeyId)) ?? fallback;
+    request.aws = {
+      accessKeyId: scope?.accessKeyId ?? account?.accessKeyId ?? '',
+      accountId: account?.accountId ?? '000000000000',
+      region: scope?.region ?? config.region,
+      service: scope?.service ?? '',
+    };
+  };
+}
+
+async function sigv4(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('aws', null as unknown as AwsRequestIdentity);
+  app.addHook('preValidation', createSigV4Hook(app.emulatorConfig));
+}
+
+export const sigv4Plugin = fp(sigv4, {
+  name: '@c2c-kit/emulator-sigv4',
+  fastify: '5.x',
+  dependencies: ['@c2c-kit/emulator-body'],
+});

@@ -1,0 +1,459 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { EmulatorCredential } from '../config.js';
+import { SignatureError } from '../errors.js';
+
+/**
+ * A request as the verifier sees it. `path` and `query` are exactly what the signer signed — for a
+ * request received over HTTP that is the wire path and raw query string (the SDK signs the path it
+ * sends), for the aws-c-auth test suite it is the request-line text.
+ */
+export interface SignedRequestInput {
+  readonly method: string;
+  readonly path: string;
+  /** Raw query string without the leading `?` (`''` when none). */
+  readonly query: string;
+  /** Node's `rawHeaders` layout: `[name, value, name, value, …]`, duplicates kept. */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer | undefined;
+}
+
+/** Who signed a verified request, and for which scope. */
+export interface AwsRequestIdentity {
+  readonly accessKeyId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+export interface SigV4VerifierOptions {
+  readonly credentials: readonly EmulatorCredential[];
+  /** Allowed difference between the signing time and now; AWS allows 5 minutes. */
+  readonly maxClockSkewMs?: number;
+  /** Non-S3 path rules (dot-segment removal, empty segments dropped, path encoded again). */
+  readonly normalizePath?: boolean;
+  /** Clock, injectable so fixed-date test vectors can be verified. */
+  readonly now?: () => number;
+}
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
+const SIGNING_KEY_CACHE_LIMIT = 256;
+// Paths made only of unreserved characters with no empty or dot segments canonicalise to themselves;
+// checking this first skips split/encode for nearly every SDK request.
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
+
+/**
+ * Lean, strict SigV4 verifier (node:crypto only). Canonicalisation follows `@smithy/signature-v4`
+ * so anything that SDK signs verifies; the body is always hashed here, never taken from the header.
+ */
+export class SigV4Verifier {
+  readonly #secrets = new Map<string, EmulatorCredential>();
+  readonly #signingKeys = new Map<string, Buffer>();
+  readonly #maxSkewMs: number;
+  readonly #normalizePath: boolean;
+  readonly #now: () => number;
+
+  constructor(options: SigV4VerifierOptions) {
+    for (const credential of options.credentials) {
+      this.#secrets.set(credential.accessKeyId, credential);
+    }
+    this.#maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
+    this.#normalizePath = options.normalizePath ?? true;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Verifies the request; throws a `SignatureError` carrying the AWS error for the failure. */
+  verify(request: SignedRequestInput): AwsRequestIdentity {
+    const headers = collectHeaders(request.rawHeaders);
+    const authorization = headers.get('authorization');
+    const auth =
+      authorization !== undefined
+        ? parseAuthorizationHeader(authorization.join(','))
+        : parseQueryAuth(request.query);
+
+    const scope = auth.credential.split('/');
+    if (scope.length !== 5 || scope[4] !== 'aws4_request') {
+      throw new SignatureError(
+        'IncompleteSignatureException',
+        `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request, got '${redactKey(auth.credential)}'.`,
+      );
+    }
+    const [accessKeyId, scopeDate, region, service] = scope as [string, string, string, string];
+    const credential = this.#secrets.get(accessKeyId);
+    if (credential === undefined) {
+      throw new SignatureError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    }
+
+    const signedHeaders = auth.signedHeaders.split(';');
+    if (!signedHeaders.includes('host')) {
+      throw new SignatureError(
+        'IncompleteSignatureException',
+        "'Host' must be a 'SignedHeader' in the AWS Authorization.",
+      );
+    }
+    let amzDate: string;
+    if (auth.fromQuery) {
+      amzDate = auth.amzDate ?? '';
+    } else {
+      const dateValues = headers.get('x-amz-date');
+      if (dateValues === undefined) {
+        throw new SignatureError(
+          'IncompleteSignatureException',
+          "Authorization header requires existence of a 'X-Amz-Date' header.",
+        );
+      }
+      if (!signedHeaders.includes('x-amz-date')) {
+        throw new SignatureError(
+          'IncompleteSignatureException',
+          "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
+        );
+      }
+      amzDate = dateValues.join(',').trim();
+    }
+    const signedAt = parseAmzDate(amzDate);
+    if (scopeDate !== amzDate.slice(0, 8)) {
+      throw new SignatureError(
+        'InvalidSignatureException',
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+      );
+    }
+    const now = this.#now();
+    if (now - signedAt > this.#maxSkewMs) {
+      throw new SignatureError(
+        'InvalidSignatureException',
+        `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - this.#maxSkewMs)} (${formatAmzDate(now)} - 5 min.)`,
+      );
+    }
+    if (signedAt - now > this.#maxSkewMs) {
+      throw new SignatureError(
+        'InvalidSignatureException',
+        `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + this.#maxSkewMs)} (${formatAmzDate(now)} + 5 min.)`,
+      );
+    }
+    if (auth.fromQuery && auth.expiresSeconds !== undefined) {
+      if (now > signedAt + auth.expiresSeconds * 1000) {
+        throw new SignatureError('InvalidSignatureException', 'Request has expired.');
+      }
+    }
+
+    // Hash the body ourselves: trusting x-amz-content-sha256 would let a swapped body through.
+    const body = request.body;
+    const bodyHash =
+      body === undefined || body.length === 0
+        ? EMPTY_SHA256
+        : createHash('sha256').update(body).digest('hex');
+    const declaredHash = headers.get('x-amz-content-sha256');
+    if (declaredHash !== undefined && declaredHash.join(',').trim() !== bodyHash) {
+      throw new SignatureError(
+        'InvalidSignatureException',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      );
+    }
+
+    let canonicalHeaders = '';
+    for (const name of signedHeaders) {
+      const values = headers.get(name);
+      canonicalHeaders += `${name}:${values === undefined ? '' : canonicalHeaderValue(values)}\n`;
+    }
+    const canonicalRequest = `${request.method}\n${this.#canonicalPath(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${auth.signedHeaders}\n${bodyHash}`;
+    const credentialScope = `${scopeDate}/${region}/${service}/aws4_request`;
+    const stringToSign = `${ALGORITHM}\n${amzDate}\n${credentialScope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const key = this.#signingKey(credential, scopeDate, region, service);
+    const expected = createHmac('sha256', key).update(stringToSign).digest();
+    const provided = Buffer.from(auth.signature, 'hex');
+    if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+      throw new SignatureError(
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      );
+    }
+    return { accessKeyId, accountId: credential.accountId, region, service };
+  }
+
+  #signingKey(
+    credential: EmulatorCredential,
+    date: string,
+    region: string,
+    service: string,
+  ): Buffer {
+    const cacheKey = `${credential.accessKeyId}\u0000${date}\u0000${region}\u0000${service}`;
+    const cached = this.#signingKeys.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let key = createHmac('sha256', `AWS4${credential.secretAccessKey}`).update(date).digest();
+    key = createHmac('sha256', key).update(region).digest();
+    key = createHmac('sha256', key).update(service).digest();
+    key = createHmac('sha256', key).update('aws4_request').digest();
+    // Dates roll and scopes are few: a full clear when the bound is hit keeps this simple and bounded.
+    if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.#signingKeys.clear();
+    this.#signingKeys.set(cacheKey, key);
+    return key;
+  }
+
+  #canonicalPath(path: string): string {
+    if (!this.#normalizePath) return path === '' ? '/' : path;
+    if (PLAIN_PATH.test(path)) return path === '' ? '/' : path;
+    const segments: string[] = [];
+    for (const segment of path.split('/')) {
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..') segments.pop();
+      else segments.push(segment);
+    }
+    const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+    return escapeUri(normalized).replace(/%2F/g, '/');
+  }
+}
+
+interface ParsedAuth {
+  readonly credential: string;
+  readonly signedHeaders: string;
+  readonly signature: string;
+  readonly fromQuery: boolean;
+  readonly amzDate?: string;
+  readonly expiresSeconds?: number;
+}
+
+function parseAuthorizationHeader(value: string): ParsedAuth {
+  const trimmed = value.trim();
+  const space = trimmed.indexOf(' ');
+  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
+  if (algorithm !== ALGORITHM) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      `Unsupported Authorization algorithm: expected '${ALGORITHM}', got '${algorithm.slice(0, 40)}'.`,
+    );
+  }
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  for (const part of trimmed.slice(space + 1).split(',')) {
+    const item = part.trim();
+    const eq = item.indexOf('=');
+    if (eq === -1) continue;
+    const key = item.slice(0, eq);
+    const val = item.slice(eq + 1);
+    if (key === 'Credential') credential = val;
+    else if (key === 'SignedHeaders') signedHeaders = val;
+    else if (key === 'Signature') signature = val;
+  }
+  return checkAuthParts(credential, signedHeaders, signature, 'Authorization header', false);
+}
+
+function parseQueryAuth(query: string): ParsedAuth {
+  if (query === '' || !query.includes('X-Amz-')) {
+    throw new SignatureError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  const params = new Map<string, string>();
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    const key = safeDecode(eq === -1 ? pair : pair.slice(0, eq));
+    if (key.startsWith('X-Amz-')) params.set(key, safeDecode(eq === -1 ? '' : pair.slice(eq + 1)));
+  }
+  const algorithm = params.get('X-Amz-Algorithm');
+  if (algorithm === undefined && !params.has('X-Amz-Signature')) {
+    throw new SignatureError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  if (algorithm !== ALGORITHM) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      `X-Amz-Algorithm: expected '${ALGORITHM}', got '${String(algorithm).slice(0, 40)}'.`,
+    );
+  }
+  const base = checkAuthParts(
+    params.get('X-Amz-Credential'),
+    params.get('X-Amz-SignedHeaders'),
+    params.get('X-Amz-Signature'),
+    'query string',
+    true,
+  );
+  const amzDate = params.get('X-Amz-Date');
+  if (amzDate === undefined) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      "AWS query-string parameters must include 'X-Amz-Date'.",
+    );
+  }
+  const expires = params.get('X-Amz-Expires');
+  const expiresSeconds = expires === undefined ? undefined : Number(expires);
+  if (expiresSeconds !== undefined && !(Number.isInteger(expiresSeconds) && expiresSeconds >= 0)) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      `X-Amz-Expires must be a non-negative integer number of seconds, got '${String(expires).slice(0, 20)}'.`,
+    );
+  }
+  return { ...base, amzDate, expiresSeconds };
+}
+
+function checkAuthParts(
+  credential: string | undefined,
+  signedHeaders: string | undefined,
+  signature: string | undefined,
+  where: string,
+  fromQuery: boolean,
+): ParsedAuth {
+  const missing: string[] = [];
+  if (credential === undefined || credential === '') missing.push('Credential');
+  if (signedHeaders === undefined || signedHeaders === '') missing.push('SignedHeaders');
+  if (signature === undefined || signature === '') missing.push('Signature');
+  if (missing.length > 0) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      `${where} requires ${missing.map((m) => `'${m}'`).join(', ')} parameter${missing.length > 1 ? 's' : ''}.`,
+    );
+  }
+  if (!SIGNATURE_HEX.test(signature as string)) {
+    // Shape errors are still signature mismatches for AWS; never echo the signature itself.
+    throw new SignatureError(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Signature must be 64 lowercase hex characters.',
+    );
+  }
+  return {
+    credential: credential as string,
+    signedHeaders: signedHeaders as string,
+    signature: signature as string,
+    fromQuery,
+  };
+}
+
+/** Lower-cased header name → values in arrival order (duplicates kept, as SigV4 requires). */
+function collectHeaders(rawHeaders: readonly string[]): Map<string, string[]> {
+  const headers = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    const value = rawHeaders[i + 1] as string;
+    const list = headers.get(name);
+    if (list === undefined) headers.set(name, [value]);
+    else list.push(value);
+  }
+  return headers;
+}
+
+function canonicalHeaderValue(values: readonly string[]): string {
+  if (values.length === 1) return trimValue(values[0] as string);
+  return values.map(trimValue).join(',');
+}
+
+function trimValue(value: string): string {
+  return value
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/g, '');
+}
+
+/** Query canonicalisation as `@smithy/signature-v4` does it: decode, re-escape, sort. */
+function canonicalQuery(query: string): string {
+  if (query === '') return '';
+  const byKey = new Map<string, string[]>();
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const key = safeDecode(rawKey);
+    if (key.toLowerCase() === 'x-amz-signature') continue;
+    const encodedKey = escapeUri(key);
+    const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1));
+    const entry = `${encodedKey}=${escapeUri(value)}`;
+    const list = byKey.get(encodedKey);
+    if (list === undefined) byKey.set(encodedKey, [entry]);
+    else list.push(entry);
+  }
+  const keys = [...byKey.keys()].sort();
+  return keys.map((k) => (byKey.get(k) as string[]).sort().join('&')).join('&');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // A malformed escape cannot have been produced by a conforming signer; keeping the raw text
+    // makes the signature check fail instead of crashing the request.
+    return text;
+  }
+}
+
+function escapeUri(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function parseAmzDate(value: string): number {
+  const m = AMZ_DATE.exec(value);
+  if (m === null) {
+    throw new SignatureError(
+      'IncompleteSignatureException',
+      `X-Amz-Date must be in ISO-8601 basic format (yyyyMMdd'T'HHmmss'Z'), got '${value.slice(0, 40)}'.`,
+    );
+  }
+  return Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+  );
+}
+
+function formatAmzDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Shows an access key's first four characters only. */
+function redactKey(credential: string): string {
+  const slash = credential.indexOf('/');
+  const key = slash === -1 ? credential : credential.slice(0, slash);
+  return `${key.slice(0, 4)}****${slash === -1 ? '' : credential.slice(slash)}`.slice(0, 120);
+}
+
+/**
+ * The service name from a request's SigV4 credential scope, without verifying anything
+ * (routing needs it before the body has arrived). `undefined` when the request is unsigned.
+ */
+export function credentialScopeService(
+  authorization: string | undefined,
+  url: string,
+): string | undefined {
+  let credential: string | undefined;
+  if (authorization !== undefined) {
+    const at = authorization.indexOf('Credential=');
+    if (at === -1) return undefined;
+    const end = authorization.indexOf(',', at);
+    credential = authorization.slice(at + 11, end === -1 ? undefined : end);
+  } else {
+    const at = url.indexOf('X-Amz-Credential=');
+    if (at === -1) return undefined;
+    const end = url.indexOf('&', at);
+    credential = safeDecode(url.slice(at + 17, end === -1 ? undefined : end));
+  }
+  const parts = credential.trim().split('/');
+  return parts.length === 5 ? parts[3] : undefined;
+}
+
+/** The access key and scope from an Authorization header, unverified (for `--no-verify`). */
+export function unverifiedScope(
+  authorization: string,
+): { accessKeyId: string; region: string; service: string } | undefined {
+  const at = authorization.indexOf('Credential=');
+  if (at === -1) return undefined;
+  const end = authorization.indexOf(',', at);
+  const parts = authorization
+    .slice(at + 11, end === -1 ? undefined : end)
+    .trim()
+    .split('/');
+  if (parts.length !== 5) return undefined;
+  return {
+    accessKeyId: parts[0] as string,
+    region: parts[2] as string,
+    service: parts[3] as string,
+  };
+}

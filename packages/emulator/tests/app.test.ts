@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildEmulator,
+  DEFAULT_CREDENTIALS,
+  EmulatorConfigError,
+  startEmulator,
+} from '../src/index.js';
+
+describe('buildEmulator', () => {
+  it('serves /_local/health without a signature', async () => {
+    const app = buildEmulator({ memory: true });
+    const res = await app.inject({ method: 'GET', url: '/_local/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', region: 'us-east-1', verify: true });
+    expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(app.db.pragma('journal_mode', { simple: true })).toBe('memory');
+    await app.close();
+  });
+
+  it('rejects an unsigned AWS request with MissingAuthenticationTokenException', async () => {
+    const app = buildEmulator({ memory: true });
+    app.post('/probe', { constraints: { awsService: 'iotmanagedintegrations' } }, async () => ({}));
+    const res = await app.inject({ method: 'POST', url: '/probe', payload: {} });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
+    await app.close();
+  });
+
+  it('rejects bad options with the field named', () => {
+    expect(() => buildEmulator({ credentials: [] })).toThrow(EmulatorConfigError);
+    expect(() => buildEmulator({ faults: { throttle: 2 } })).toThrow(/options\.faults\.throttle/);
+    expect(() =>
+      buildEmulator({ credentials: [{ ...DEFAULT_CREDENTIALS, accountId: 'x' }] }),
+    ).toThrow(/credentials\[0\]\.accountId/);
+  });
+
+  it('startEmulator listens on 127.0.0.1 and reports its base URL', async () => {
+    const emu = await startEmulator({ memory: true });
+    expect(emu.url).toBe(`http://127.0.0.1:${emu.port}`);
+    expect(emu.app.emulatorConfig.baseUrl()).toBe(emu.url);
+    const res = await fetch(`${emu.url}/_local/health`);
+    expect(res.status).toBe(200);
+    await emu.close();
+  });
+});
