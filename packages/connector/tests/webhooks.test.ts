@@ -125,7 +125,7 @@ describe('Standard Webhooks v1', () => {
 });
 
 describe('Stripe-style and GitHub-style adapters', () => {
-  it('Stripe-style: t + v1 hex over `${t}.${body}`, id from body, tolerance enforced', () => {
+  it('Stripe-style: t + v1 hex over "t.body", id from body, tolerance enforced', () => {
     const secret = 'whsec_stripe_test_secret';
     const v = stripeStyleWebhooks({ secrets: [secret], now });
     const payload = JSON.stringify({ id: 'evt_1', type: 'fan.mode' });
