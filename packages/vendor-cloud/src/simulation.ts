@@ -1,0 +1,435 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  applyCommand,
+  applyTrigger,
+  type Change,
+  createDevice,
+  DEVICE_KINDS,
+  type DeviceKind,
+  type DeviceStates,
+  round1,
+  TRIGGERS,
+  type VendorDevice,
+} from './devices.js';
+import { DeviceNotFoundError, InvalidRequestError, VendorConfigError } from './errors.js';
+import { describe, numberAt, objectAt, stringAt } from './validate.js';
+
+/** A demo end user of the vendor cloud. */
+export interface VendorUser {
+  username: string;
+  password: string;
+  displayName: string;
+  /** Stable, globally unique id (`^[a-zA-Z0-9_.,@-]+$`, ≤ 64), derived from the username. */
+  userId: string;
+}
+
+export interface UserSeed {
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+export interface DeviceSeed {
+  deviceId: string;
+  kind: DeviceKind;
+  /** Username of the owner. */
+  owner: string;
+  name?: string;
+  state?: Partial<DeviceStates[DeviceKind]>;
+}
+
+/** A device-initiated (or command-caused) event; also the webhook payload. */
+export interface DeviceEvent {
+  /** Unique event id; reused as the Standard Webhooks `webhook-id`. */
+  eventId: string;
+  /** `device.motion`, `device.battery`, `device.connectivity`, `device.contact`, `device.lock`,
+   * `device.temperature` or `device.state`. */
+  type: string;
+  deviceId: string;
+  kind: DeviceKind;
+  userId: string;
+  /** ISO-8601 time of the change on the simulated clock. */
+  occurredAt: string;
+  /** `device`: physical/simulated; `command`: caused by a REST command; `scenario`: scripted. */
+  source: 'device' | 'command' | 'scenario';
+  /** The changed members of the device's `state` (or `{ online }` for connectivity). */
+  data: Record<string, unknown>;
+}
+
+export interface ScenarioStep {
+  /** Milliseconds after the scenario was scheduled. */
+  afterMs: number;
+  deviceId: string;
+  event: string;
+  params?: Record<string, unknown>;
+}
+
+export interface BehaviourOptions {
+  /** A motion clears by itself after this long (default 15 s). */
+  motionHoldMs?: number;
+  /** Camera battery loses 1 % per this many ms (default 120 s); 0 disables draining. */
+  cameraDrainMsPerPercent?: number;
+  /** Contact sensor battery loses 1 % per this many ms (default 15 min); 0 disables. */
+  contactDrainMsPerPercent?: number;
+  /** Thermostat moves 0.1 °C toward its target per this many ms (default 5 s); 0 disables. */
+  thermostatStepMs?: number;
+  /** Room temperature a thermostat drifts to when it is off (default 18 °C). */
+  ambientC?: number;
+}
+
+export interface SimulationOptions {
+  users?: UserSeed[];
+  devices?: DeviceSeed[];
+  /** Simulated start time (ms since epoch); default now. */
+  startAt?: number;
+  /** Seed for event ids; when set, ids are deterministic (tests). */
+  seed?: number;
+  behaviour?: BehaviourOptions;
+}
+
+export const DEFAULT_USERS: readonly UserSeed[] = [
+  { username: 'alice', password: 'alice-password', displayName: 'Alice Andersen' },
+  { username: 'bob', password: 'bob-password', displayName: 'Bob Brown' },
+  { username: 'carol', password: 'carol-password', displayName: 'Carol Chen' },
+];
+
+export const DEFAULT_DEVICES: readonly DeviceSeed[] = [
+  { deviceId: 'cam-1', kind: 'camera', owner: 'alice', name: 'Front door camera' },
+  { deviceId: 'fan-1', kind: 'fan', owner: 'alice', name: 'Living room fan' },
+  { deviceId: 'light-1', kind: 'light', owner: 'alice', name: 'Desk lamp' },
+  { deviceId: 'lock-1', kind: 'lock', owner: 'alice', name: 'Front door lock' },
+  { deviceId: 'contact-1', kind: 'contact', owner: 'alice', name: 'Back door sensor' },
+  { deviceId: 'thermo-1', kind: 'thermostat', owner: 'alice', name: 'Hallway thermostat' },
+  { deviceId: 'cam-2', kind: 'camera', owner: 'bob', name: 'Garage camera' },
+  { deviceId: 'fan-2', kind: 'fan', owner: 'bob', name: 'Bedroom fan' },
+  { deviceId: 'lock-2', kind: 'lock', owner: 'bob', name: 'Garage door lock' },
+];
+
+/** Stable id for a username: the same user keeps the same id across restarts (ActivateUser contract). */
+export function userIdFor(username: string): string {
+  return `acme-${createHash('sha256').update(`acme-user:${username}`).digest('hex').slice(0, 20)}`;
+}
+
+const MAX_SCENARIO_STEPS = 1000;
+const MAX_SCENARIO_SPAN_MS = 3_600_000;
+/** Bound on behaviour steps per device per `advance()`, so a huge jump cannot stall the loop. */
+const MAX_STEPS_PER_ADVANCE = 10_000;
+
+interface DeviceRuntime {
+  device: VendorDevice;
+  ownerId: string;
+  motionSince: number | undefined;
+  drainCarryMs: number;
+  thermoCarryMs: number;
+}
+
+type Listener = (event: DeviceEvent) => void;
+
+/**
+ * The virtual devices, their owners and behaviours on a simulated clock. Time only moves through
+ * `advance(ms)` (tests) or `syncTo(now)` (the real-time ticker), so a run is fully deterministic.
+ */
+export class Simulation {
+  readonly users: readonly VendorUser[];
+  private readonly devices = new Map<string, DeviceRuntime>();
+  private readonly listeners = new Set<Listener>();
+  private readonly behaviour: Required<BehaviourOptions>;
+  private scenario: { at: number; step: ScenarioStep; index: number }[] = [];
+  private now: number;
+  private seq = 0;
+  private readonly seed: number | undefined;
+
+  constructor(options: SimulationOptions = {}) {
+    const seeds = options.users ?? DEFAULT_USERS;
+    const names = new Set<string>();
+    this.users = seeds.map((u, i) => {
+      if (!/^[a-zA-Z0-9_.-]{1,40}$/.test(u.username)) {
+        throw new VendorConfigError(`users[${i}].username`, 'expected 1-40 of [a-zA-Z0-9_.-]');
+      }
+      if (names.has(u.username)) throw new VendorConfigError(`users[${i}].username`, 'duplicate');
+      names.add(u.username);
+      return {
+        username: u.username,
+        password: u.password,
+        displayName: u.displayName ?? u.username,
+        userId: userIdFor(u.username),
+      };
+    });
+    (options.devices ?? DEFAULT_DEVICES).forEach((d, i) => {
+      const owner = this.users.find((u) => u.username === d.owner);
+      if (!owner)
+        throw new VendorConfigError(`devices[${i}].owner`, `unknown user ${describe(d.owner)}`);
+      if (!DEVICE_KINDS.includes(d.kind)) {
+        throw new VendorConfigError(
+          `devices[${i}].kind`,
+          `expected one of ${DEVICE_KINDS.join('|')}`,
+        );
+      }
+      if (this.devices.has(d.deviceId))
+        throw new VendorConfigError(`devices[${i}].deviceId`, 'duplicate');
+      const opts: { name?: string; state?: Partial<DeviceStates[DeviceKind]> } = {};
+      if (d.name !== undefined) opts.name = d.name;
+      if (d.state !== undefined) opts.state = d.state;
+      this.devices.set(d.deviceId, {
+        device: createDevice(d.kind, d.deviceId, opts),
+        ownerId: owner.userId,
+        motionSince: undefined,
+        drainCarryMs: 0,
+        thermoCarryMs: 0,
+      });
+    });
+    this.now = options.startAt ?? Date.now();
+    this.seed = options.seed;
+    const b = options.behaviour ?? {};
+    this.behaviour = {
+      motionHoldMs: b.motionHoldMs ?? 15_000,
+      cameraDrainMsPerPercent: b.cameraDrainMsPerPercent ?? 120_000,
+      contactDrainMsPerPercent: b.contactDrainMsPerPercent ?? 900_000,
+      thermostatStepMs: b.thermostatStepMs ?? 5_000,
+      ambientC: b.ambientC ?? 18,
+    };
+  }
+
+  /** Current simulated time (ms since epoch). */
+  currentTime(): number {
+    return this.now;
+  }
+
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  findUser(username: string): VendorUser | undefined {
+    return this.users.find((u) => u.username === username);
+  }
+
+  userById(userId: string): VendorUser | undefined {
+    return this.users.find((u) => u.userId === userId);
+  }
+
+  /** Devices of one user, as copies (callers cannot mutate simulation state). */
+  listDevices(userId: string): VendorDevice[] {
+    return [...this.devices.values()]
+      .filter((r) => r.ownerId === userId)
+      .map((r) => clone(r.device));
+  }
+
+  /** Every device with its owner's id, for the simulation control API. */
+  allDevices(): (VendorDevice & { ownerId: string })[] {
+    return [...this.devices.values()].map((r) => ({ ...clone(r.device), ownerId: r.ownerId }));
+  }
+
+  /** One device of one user; another user's device is reported as not found. */
+  getDevice(userId: string | undefined, deviceId: string): VendorDevice {
+    return clone(this.runtime(userId, deviceId).device);
+  }
+
+  /** Runs a REST command for the device's owner. Returns the device after the change. */
+  execute(userId: string, deviceId: string, command: string, params: unknown): VendorDevice {
+    const rt = this.runtime(userId, deviceId);
+    const changes = applyCommand(rt.device, command, params);
+    this.emit(rt, changes, 'command');
+    return clone(rt.device);
+  }
+
+  /** Simulates a physical event on a device (the dashboard's "motion" button, tests). */
+  trigger(
+    deviceId: string,
+    event: string,
+    params?: unknown,
+    source: 'device' | 'scenario' = 'device',
+  ): DeviceEvent[] {
+    const rt = this.runtime(undefined, deviceId);
+    const changes = applyTrigger(rt.device, event, params);
+    if (rt.device.kind === 'camera' && event === 'motion') rt.motionSince = this.now;
+    return this.emit(rt, changes, source);
+  }
+
+  /**
+   * Validates and schedules scripted events relative to the current simulated time. All steps are
+   * checked before any is scheduled, so a bad script changes nothing.
+   */
+  schedule(rawSteps: unknown, path = 'body.steps'): number {
+    if (!Array.isArray(rawSteps) || rawSteps.length === 0 || rawSteps.length > MAX_SCENARIO_STEPS) {
+      throw new InvalidRequestError(
+        path,
+        `an array of 1-${MAX_SCENARIO_STEPS} steps`,
+        describe(rawSteps),
+      );
+    }
+    const steps = rawSteps.map((raw, i): ScenarioStep => {
+      const p = `${path}[${i}]`;
+      const obj = objectAt(raw, p);
+      const deviceId = stringAt(obj.deviceId, `${p}.deviceId`, 64);
+      const rt = this.devices.get(deviceId);
+      if (!rt)
+        throw new InvalidRequestError(`${p}.deviceId`, 'an existing device id', describe(deviceId));
+      const event = stringAt(obj.event, `${p}.event`, 64);
+      if (!TRIGGERS[rt.device.kind].includes(event)) {
+        throw new InvalidRequestError(
+          `${p}.event`,
+          `one of ${TRIGGERS[rt.device.kind].join('|')} for a ${rt.device.kind}`,
+          describe(event),
+        );
+      }
+      const step: ScenarioStep = {
+        afterMs: numberAt(obj.afterMs, `${p}.afterMs`, 0, MAX_SCENARIO_SPAN_MS, true),
+        deviceId,
+        event,
+      };
+      if (obj.params !== undefined) step.params = objectAt(obj.params, `${p}.params`);
+      return step;
+    });
+    const base = this.now;
+    let index = this.scenario.length;
+    for (const step of steps) this.scenario.push({ at: base + step.afterMs, step, index: index++ });
+    // Stable order: by due time, then by the order they were scheduled in.
+    this.scenario.sort((a, b) => a.at - b.at || a.index - b.index);
+    return steps.length;
+  }
+
+  /** Number of scripted steps not yet run. */
+  pendingScenarioSteps(): number {
+    return this.scenario.length;
+  }
+
+  /** Moves simulated time forward, running behaviours and due scenario steps in time order. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new InvalidRequestError('ms', 'a finite number ≥ 0', describe(ms));
+    }
+    const target = this.now + ms;
+    while (this.scenario.length > 0 && (this.scenario[0]?.at ?? Infinity) <= target) {
+      const due = this.scenario.shift();
+      if (!due) break;
+      this.runBehaviours(due.at - this.now);
+      this.now = due.at;
+      try {
+        this.trigger(due.step.deviceId, due.step.event, due.step.params, 'scenario');
+      } catch {
+        // A scripted step can become impossible (device went offline meanwhile); skip it rather
+        // than abort the rest of the script.
+      }
+    }
+    this.runBehaviours(target - this.now);
+    this.now = target;
+  }
+
+  /** Advances to a wall-clock time (the real-time ticker); never moves backwards. */
+  syncTo(now: number): void {
+    if (now > this.now) this.advance(now - this.now);
+  }
+
+  private runBehaviours(ms: number): void {
+    if (ms <= 0) return;
+    const b = this.behaviour;
+    for (const rt of this.devices.values()) {
+      const d = rt.device;
+      if (!d.online) continue;
+      if (d.kind === 'camera') {
+        if (
+          d.state.motion &&
+          rt.motionSince !== undefined &&
+          this.now + ms - rt.motionSince >= b.motionHoldMs
+        ) {
+          d.state.motion = false;
+          rt.motionSince = undefined;
+          this.emit(rt, [{ type: 'device.motion', data: { motion: false } }], 'device');
+        }
+      }
+      if (d.kind === 'camera' || d.kind === 'contact') {
+        const per = d.kind === 'camera' ? b.cameraDrainMsPerPercent : b.contactDrainMsPerPercent;
+        if (per > 0) {
+          rt.drainCarryMs += ms;
+          const percent = Math.min(Math.floor(rt.drainCarryMs / per), d.state.battery);
+          if (percent > 0) {
+            rt.drainCarryMs -= percent * per;
+            d.state.battery -= percent;
+            this.emit(
+              rt,
+              [{ type: 'device.battery', data: { battery: d.state.battery } }],
+              'device',
+            );
+            if (d.state.battery === 0) {
+              d.online = false;
+              this.emit(rt, [{ type: 'device.connectivity', data: { online: false } }], 'device');
+            }
+          }
+        }
+      }
+      if (d.kind === 'thermostat' && b.thermostatStepMs > 0) {
+        rt.thermoCarryMs += ms;
+        const steps = Math.min(
+          Math.floor(rt.thermoCarryMs / b.thermostatStepMs),
+          MAX_STEPS_PER_ADVANCE,
+        );
+        rt.thermoCarryMs -= steps * b.thermostatStepMs;
+        if (steps > 0) {
+          const before = d.state.temperatureC;
+          const target = thermostatTarget(d.state, b.ambientC);
+          const delta = Math.min(Math.abs(target - before), steps * 0.1);
+          const after = round1(before + Math.sign(target - before) * delta);
+          if (after !== before) {
+            d.state.temperatureC = after;
+            this.emit(
+              rt,
+              [{ type: 'device.temperature', data: { temperatureC: after } }],
+              'device',
+            );
+          }
+        }
+      }
+    }
+  }
+
+  private runtime(userId: string | undefined, deviceId: string): DeviceRuntime {
+    const rt = this.devices.get(deviceId);
+    if (!rt || (userId !== undefined && rt.ownerId !== userId))
+      throw new DeviceNotFoundError(deviceId);
+    return rt;
+  }
+
+  private emit(rt: DeviceRuntime, changes: Change[], source: DeviceEvent['source']): DeviceEvent[] {
+    const events = changes.map(
+      (c): DeviceEvent => ({
+        eventId: this.nextId(),
+        type: c.type,
+        deviceId: rt.device.deviceId,
+        kind: rt.device.kind,
+        userId: rt.ownerId,
+        occurredAt: new Date(this.now).toISOString(),
+        source,
+        data: c.data,
+      }),
+    );
+    for (const event of events) {
+      for (const listener of this.listeners) listener(event);
+    }
+    return events;
+  }
+
+  private nextId(): string {
+    this.seq += 1;
+    if (this.seed === undefined) return `evt_${randomUUID().replaceAll('-', '')}`;
+    const hash = createHash('sha256').update(`${this.seed}:${this.seq}`).digest('hex');
+    return `evt_${hash.slice(0, 32)}`;
+  }
+}
+
+function thermostatTarget(s: DeviceStates['thermostat'], ambient: number): number {
+  switch (s.mode) {
+    case 'heat':
+      return s.heatSetpointC;
+    case 'cool':
+      return s.coolSetpointC;
+    case 'auto':
+      return Math.min(Math.max(s.temperatureC, s.heatSetpointC), s.coolSetpointC);
+    default:
+      return ambient;
+  }
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
