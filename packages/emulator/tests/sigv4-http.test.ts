@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmulator, SigV4Verifier } from '../src/index.js';
+import { signedInject, signRequest } from './helpers/sign.js';
+
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = buildEmulator({ memory: true });
+  // A probe route in the managed-integrations service that echoes who signed.
+  app.post(
+    '/probe/:id',
+    { constraints: { awsService: 'iotmanagedintegrations' } },
+    async (req) => ({
+      aws: req.aws,
+      body: req.body,
+    }),
+  );
+  app.get('/probe/:id', { constraints: { awsService: 'iotmanagedintegrations' } }, async (req) => ({
+    aws: req.aws,
+  }));
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+function errorType(res: { headers: Record<string, unknown> }): unknown {
+  return res.headers['x-amzn-errortype'];
+}
+
+describe('SigV4 over HTTP', () => {
+  it('accepts a request signed by @smithy/signature-v4 and decorates request.aws', async () => {
+    const res = await signedInject(app, {
+      method: 'POST',
+      path: '/probe/a',
+      query: { b: 'x y', a: ['2', '1'] },
+      body: JSON.stringify({ hello: 'world' }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      aws: {
+        accessKeyId: 'AKIAC2CKITLOCAL00001',
+        accountId: '111122223333',
+        region: 'us-east-1',
+        service: 'iotmanagedintegrations',
+      },
+      body: { hello: 'world' },
+    });
+  });
+
+  it('unknown access key → 403 UnrecognizedClientException', async () => {
+    const res = await signedInject(app, {
+      method: 'GET',
+      path: '/probe/a',
+      credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'whatever' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(errorType(res)).toBe('UnrecognizedClientException');
+    expect(res.body).not.toContain('AKIAUNKNOWN');
+  });
+
+  it('wrong secret → 403 InvalidSignatureException (signature not echoed)', async () => {
+    const res = await signedInject(app, {
+      method: 'GET',
+      path: '/probe/a',
+      credentials: { accessKeyId: 'AKIAC2CKITLOCAL00001', secretAccessKey: 'wrong' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(errorType(res)).toBe('InvalidSignatureException');
+    expect(res.json().message).toMatch(/does not match/);
+  });
+
+  it('no Authorization → 403 MissingAuthenticationTokenException', async () => {
+    const res = await app.inject({ method: 'GET', url: '/probe/a' });
+    expect(res.statusCode).toBe(403);
+    expect(errorType(res)).toBe('MissingAuthenticationTokenException');
+  });
+
+  it('missing x-amz-date → 400 IncompleteSignatureException', async () => {
+    const s = await signRequest({ method: 'GET', path: '/probe/a' });
+    const { 'x-amz-date': _drop, ...headers } = s.headers;
+    const res = await app.inject({ method: 'GET', url: s.url, headers });
+    expect(res.statusCode).toBe(400);
+    expect(errorType(res)).toBe('IncompleteSignatureException');
+    expect(res.json().message).toMatch(/X-Amz-Date/);
+  });
+
+  it('host or x-amz-date not signed → 400 IncompleteSignatureException naming the header', async () => {
+    const s = await signRequest({ method: 'GET', path: '/probe/a' });
+    for (const [drop, name] of [
+      ['host;', 'Host'],
+      [';x-amz-date', 'X-Amz-Date'],
+    ] as const) {
+      const authorization = s.headers.authorization?.replace(drop, '') as string;
+      const res = await app.inject({
+        method: 'GET',
+        url: s.url,
+        headers: { ...s.headers, authorization },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(errorType(res)).toBe('IncompleteSignatureException');
+      expect(res.json().message).toContain(name);
+    }
+  });
+
+  it('clock skew > 5 min → 403 InvalidSignatureException "Signature expired"', async () => {
+    const res = await signedInject(app, {
+      method: 'GET',
+      path: '/probe/a',
+      signingDate: new Date(Date.now() - 6 * 60_000),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(errorType(res)).toBe('InvalidSignatureException');
+    expect(res.json().message).toMatch(/^Signature expired/);
+    const future = await signedInject(app, {
+      method: 'GET',
+      path: '/probe/a',
+      signingDate: new Date(Date.now() + 6 * 60_000),
+    });
+    expect(future.json().message).toMatch(/^Signature not yet current/);
+    const within = await signedInject(app, {
+      method: 'GET',
+      path: '/probe/a',
+      signingDate: new Date(Date.now() - 4 * 60_000),
+    });
+    expect(within.statusCode).toBe(200);
+  });
+
+  it('body swapped under a signed x-amz-content-sha256 → rejected (body hashed, header not trusted)', async () => {
+    const original = JSON.stringify({ amount: 1 });
+    // Re-sign with the correct hash header, then swap the body.
+    const good = await signRequest({
+      method: 'POST',
+      path: '/probe/a',
+      body: original,
+      headers: { 'x-amz-content-sha256': createHash('sha256').update(original).digest('hex') },
+    });
+    expect(good.headers['x-amz-content-sha256']).toBeDefined();
+    const ok = await app.inject({
+      method: 'POST',
+      url: good.url,
+      headers: good.headers,
+      payload: original,
+    });
+    expect(ok.statusCode).toBe(200);
+    const swapped = await app.inject({
+      method: 'POST',
+      url: good.url,
+      headers: good.headers,
+      payload: JSON.stringify({ amount: 9 }),
+    });
+    expect(swapped.statusCode).toBe(403);
+    expect(errorType(swapped)).toBe('InvalidSignatureException');
+    expect(swapped.json().message).toMatch(/x-amz-content-sha256/);
+  });
+
+  it('body swapped without a hash header → signature mismatch', async () => {
+    const s = await signRequest({ method: 'POST', path: '/probe/a', body: '{"a":1}' });
+    const res = await app.inject({
+      method: 'POST',
+      url: s.url,
+      headers: s.headers,
+      payload: '{"a":2}',
+    });
+    expect(res.statusCode).toBe(403);
+    expect(errorType(res)).toBe('InvalidSignatureException');
+  });
+
+  it('--no-verify accepts unsigned requests as the default account', async () => {
+    const open = buildEmulator({ memory: true, verify: false });
+    open.get(
+      '/probe/:id',
+      { constraints: { awsService: 'iotmanagedintegrations' } },
+      async (req) => ({
+        aws: req.aws,
+      }),
+    );
+    const res = await open.inject({ method: 'GET', url: '/probe/a' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().aws).toMatchObject({ accountId: '111122223333', region: 'us-east-1' });
+    await open.close();
+  });
+});
+
+describe('SigV4 verifier: property tests against @smithy/signature-v4', () => {
+  const verifier = new SigV4Verifier({
+    credentials: [
+      {
+        accessKeyId: 'AKIAC2CKITLOCAL00001',
+        secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+        accountId: '111122223333',
+      },
+    ],
+  });
+  const segment = fc.string({ minLength: 1, maxLength: 12 }).map((s) => encodeURIComponent(s));
+  const requestArb = fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
+    path: fc.array(segment, { minLength: 0, maxLength: 4 }).map((segs) => `/${segs.join('/')}`),
+    query: fc.dictionary(
+      fc
+        .string({ minLength: 1, maxLength: 8 })
+        .filter((k) => k.toLowerCase() !== 'x-amz-signature'),
+      fc.string({ maxLength: 10 }),
+      { maxKeys: 4 },
+    ),
+    headers: fc.dictionary(
+      fc.stringMatching(/^x-c2c-[a-z0-9-]{1,10}$/),
+      fc.stringMatching(/^[ -~]{0,20}$/),
+      { maxKeys: 3 },
+    ),
+    body: fc.option(fc.string({ maxLength: 64 }), { nil: undefined }),
+  });
+
+  it('everything the SDK signer signs verifies; any change to it is rejected', async () => {
+    await fc.assert(
+      fc.asyncProperty(requestArb, fc.nat(), async (r, pick) => {
+        const signed = await signRequest({ ...r, host: 'localhost:80' });
+        const [path, query = ''] = signed.url.split('?') as [string, string?];
+        const rawHeaders = Object.entries(signed.headers).flat();
+        const body = r.body === undefined ? undefined : Buffer.from(r.body);
+        const input = { method: r.method, path, query, rawHeaders, body };
+        expect(verifier.verify(input).service).toBe('iotmanagedintegrations');
+        const tampered = [
+          { ...input, method: r.method === 'GET' ? 'HEAD' : 'GET' },
+          { ...input, path: `${path}/x` },
+          { ...input, query: query === '' ? 'z=1' : `${query}&z=1` },
+          { ...input, body: Buffer.from(`${r.body ?? ''}!`) },
+          {
+            ...input,
+            rawHeaders: rawHeaders.map((h) => (h === 'localhost:80' ? 'localhost:81' : h)),
+          },
+        ];
+        const variant = tampered[pick % tampered.length] as typeof input;
+        expect(() => verifier.verify(variant)).toThrow(/does not match/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
