@@ -9,6 +9,10 @@ export interface ValidationIssue {
   readonly message: string;
   /** The value received at `path` (already redacted when the field is sensitive). */
   readonly received?: unknown;
+  /** For text input (JSON syntax errors): 1-based line of the problem. */
+  readonly line?: number;
+  /** For text input (JSON syntax errors): 1-based column of the problem. */
+  readonly column?: number;
 }
 
 /** Outcome of a validation: the (normalised) value, or every issue found. */
@@ -19,6 +23,8 @@ export type Result<T> =
 /** Renders a received value for an error message: short, JSON-like, never multi-line. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
+  // The stand-in for sensitive values (validate-runtime's REDACTED) prints bare, not quoted.
+  if (value === '<redacted>') return '<redacted>';
   if (typeof value === 'string') {
     const text = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return JSON.stringify(text);

@@ -1,0 +1,59 @@
+/**
+ * Helpers the generated validators call. Kept tiny and allocation-free on the success path: paths
+ * and messages are only built when an issue is reported.
+ */
+import type { ValidationIssue } from './result.js';
+
+/**
+ * Stands in for the value of a sensitive member (`@sensitive` in the model: user ids, device ids,
+ * messages, Matter attributes, tokens) in `ValidationIssue.received`.
+ */
+export const REDACTED = '<redacted>';
+
+/** `at('', 'A')` → `A`; `at('A', 'b')` → `A.b`. */
+export function at(parent: string, member: string): string {
+  return parent === '' ? member : `${parent}.${member}`;
+}
+
+/** Length in Unicode code points, the unit of Smithy's `@length` on strings. */
+export function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A high surrogate followed by a low surrogate is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Reports a missing required member. Wire names are case-sensitive (`UserId`, not `userId`), and
+ * the wrong case is the most common mistake, so a near miss is named in the message.
+ */
+export function missing(
+  o: Record<string, unknown>,
+  parent: string,
+  member: string,
+  message: string,
+  out: ValidationIssue[],
+): void {
+  const lower = member.toLowerCase();
+  let nearMiss: string | undefined;
+  for (const k in o) {
+    if (k !== member && k.toLowerCase() === lower) {
+      nearMiss = k;
+      break;
+    }
+  }
+  out.push({
+    path: at(parent, member),
+    message:
+      nearMiss === undefined
+        ? message
+        : `${message} (found "${nearMiss}"; member names are case-sensitive)`,
+  });
+}
