@@ -1,5 +1,5 @@
-import { DeviceStateError, UnsupportedCommandError } from './errors.js';
-import { booleanAt, enumAt, numberAt, objectAt, onlyKeys } from './validate.js';
+import { DeviceStateError, InvalidRequestError, UnsupportedCommandError } from './errors.js';
+import { enumAt, numberAt, objectAt, onlyKeys } from './validate.js';
 
 /**
  * The vendor's OWN device model. Deliberately not Matter: lower-case modes, percent brightness,
@@ -241,12 +241,7 @@ export function applyCommand(
       }
       const obj = params(rawParams, p, ['heatSetpointC', 'coolSetpointC']);
       if (obj.heatSetpointC === undefined && obj.coolSetpointC === undefined) {
-        throw new UnsupportedCommandError(
-          `${p}`,
-          'setSetpoints without heatSetpointC or coolSetpointC',
-          'thermostat',
-          ['heatSetpointC', 'coolSetpointC'],
-        );
+        throw new InvalidRequestError(p, 'heatSetpointC and/or coolSetpointC', 'neither');
       }
       const heat =
         obj.heatSetpointC === undefined
@@ -257,12 +252,13 @@ export function applyCommand(
           ? s.coolSetpointC
           : numberAt(obj.coolSetpointC, `${p}.coolSetpointC`, ...COOL_SETPOINT_RANGE);
       if (cool - heat < SETPOINT_DEADBAND_C) {
-        const at = obj.heatSetpointC === undefined ? 'coolSetpointC' : 'heatSetpointC';
-        throw new UnsupportedCommandError(
-          `${p}.${at}`,
-          `heat ${heat} °C / cool ${cool} °C`,
-          'thermostat',
-          [`setpoints at least ${SETPOINT_DEADBAND_C} °C apart`],
+        const heatGiven = obj.heatSetpointC !== undefined;
+        throw new InvalidRequestError(
+          `${p}.${heatGiven ? 'heatSetpointC' : 'coolSetpointC'}`,
+          heatGiven
+            ? `at least ${SETPOINT_DEADBAND_C} °C below the cool setpoint ${cool}`
+            : `at least ${SETPOINT_DEADBAND_C} °C above the heat setpoint ${heat}`,
+          String(heatGiven ? heat : cool),
         );
       }
       s.heatSetpointC = round1(heat);
@@ -360,9 +356,4 @@ function setBattery(
 
 export function round1(value: number): number {
   return Math.round(value * 10) / 10;
-}
-
-/** Validates the `online` flag in device seeds. */
-export function parseOnline(value: unknown, path: string): boolean {
-  return value === undefined ? true : booleanAt(value, path);
 }
