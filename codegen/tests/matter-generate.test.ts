@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../src/matter/generate-matter.js';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+describe('matter generator', () => {
+  it('committed packages/matter/src/generated/ equals what generate() produces now', async () => {
+    const files = await generate();
+    expect([...files.keys()].sort()).toEqual([
+      'packages/matter/src/generated/clusters.ts',
+      'packages/matter/src/generated/device-types.ts',
+      'packages/matter/src/generated/source.ts',
+    ]);
+    for (const [path, content] of files) {
+      const committed = await readFile(join(repoRoot, path), 'utf8');
+      // Compare lengths first so a stale 700 KB file does not produce a 700 KB diff message.
+      expect(committed.length, `${path} is stale; run npm run gen`).toBe(content.length);
+      expect(committed === content, `${path} is stale; run npm run gen`).toBe(true);
+    }
+  });
+
+  it('writes the do-not-edit banner with the source package and version', async () => {
+    const files = await generate();
+    for (const content of files.values()) {
+      expect(content).toMatch(/^\/\/ GENERATED FILE, DO NOT EDIT\./);
+      expect(content).toMatch(/Source: @matter\/model@0\.15\.\d+ \(Matter 1\.4/);
+    }
+  });
+});

@@ -1,0 +1,441 @@
+import { joinPath, type Result, type ValidationIssue } from '@c2c-kit/protocol';
+import { MatterValidationError, UnknownMatterElementError } from './errors.js';
+import { MATTER_MODEL_SOURCE } from './generated/source.js';
+import {
+  formatAttributeId,
+  formatClusterId,
+  formatCommandId,
+  formatFieldId,
+  tryParseMatterId,
+} from './ids.js';
+import type { AttributeDef, ClusterDef } from './model.js';
+import { clusterIndex, getCluster } from './table.js';
+import {
+  type MatterCluster,
+  type MatterEndpoint,
+  validateAttributeValue,
+  validateMatterEndpoint,
+} from './validate.js';
+
+/** Spec version in AWS capability ids: `matter.FanControl@1.4`. */
+export const MATTER_SPEC_VERSION = MATTER_MODEL_SOURCE.specVersion;
+
+/** A property of a capability as customers see it: `{ name: 'FanMode', value: 3 }`. */
+export interface CapabilityProperty {
+  readonly name: string;
+  readonly value: unknown;
+}
+
+/** A capability with properties (DEVICE_EVENT / state form). */
+export interface CapabilityState {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly properties: readonly CapabilityProperty[];
+}
+
+/** Customer-side endpoint: `{ endpointId, capabilities }`. */
+export interface CapabilityEndpoint {
+  readonly endpointId: string;
+  readonly capabilities: readonly CapabilityState[];
+}
+
+/** `CapabilityAction` of SendManagedThingCommand. */
+export interface CapabilityAction {
+  readonly name: string;
+  readonly ref?: string;
+  readonly actionTraceId?: string;
+  readonly parameters?: unknown;
+}
+
+/** `CommandCapability` of SendManagedThingCommand. */
+export interface CommandCapability {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly actions: readonly CapabilityAction[];
+}
+
+/** `CommandEndpoint` of SendManagedThingCommand. */
+export interface CommandEndpoint {
+  readonly endpointId: string;
+  readonly capabilities: readonly CommandCapability[];
+}
+
+/** The AWS naming of a cluster as a capability. */
+export interface CapabilityNaming {
+  /** `matter.FanControl@1.4` */
+  readonly id: string;
+  /** `Fan Control` */
+  readonly name: string;
+  /**
+   * The Matter 1.4 cluster revision as a string (`"4"` for FanControl). AWS's `CapabilityVersion`
+   * pattern is `^(0|[1-9][0-9]*)$`, and AWS's own example (`matter.OnOff@1.4` → version "6") uses
+   * the cluster revision; the spec version lives in the id.
+   */
+  readonly version: string;
+}
+
+function requireCluster(idOrName: string | number | ClusterDef): ClusterDef {
+  const c = getCluster(idOrName);
+  if (c === undefined)
+    throw new UnknownMatterElementError(
+      'cluster',
+      typeof idOrName === 'object' ? idOrName.name : idOrName,
+    );
+  return c;
+}
+
+/** `capabilityOf('0x0202')` → `{ id: 'matter.FanControl@1.4', name: 'Fan Control', version: '4' }`. */
+export function capabilityOf(cluster: string | number | ClusterDef): CapabilityNaming {
+  const c = requireCluster(cluster);
+  return {
+    id: `matter.${c.name}@${MATTER_SPEC_VERSION}`,
+    name: c.displayName,
+    version: String(c.awsRevision),
+  };
+}
+
+/** `capabilityId('FanControl')` → `matter.FanControl@1.4`. */
+export function capabilityId(cluster: string | number | ClusterDef): string {
+  return `matter.${requireCluster(cluster).name}@${MATTER_SPEC_VERSION}`;
+}
+
+function clusterToCapability(cluster: MatterCluster): CapabilityState {
+  const def = requireCluster(cluster.id);
+  const index = clusterIndex(def);
+  const properties: CapabilityProperty[] = [];
+  if (cluster.attributes !== undefined) {
+    for (const key in cluster.attributes) {
+      const attr = index.attributesById.get(tryParseMatterId(key) ?? -1);
+      if (attr === undefined) throw new UnknownMatterElementError('attribute', key, def.name);
+      properties.push({ name: attr.name, value: cluster.attributes[key] });
+    }
+  }
+  return { ...capabilityOf(def), properties };
+}
+
+/**
+ * Connector form → customer form: `{ id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] }`
+ * → `{ endpointId: '1', capabilities: [{ id: 'matter.FanControl@1.4', name: 'Fan Control',
+ * version: '4', properties: [{ name: 'FanMode', value: 3 }] }] }`.
+ * Expects a normalised endpoint (run `validateMatterEndpoint` first for raw input).
+ * @throws UnknownMatterElementError for a cluster or attribute id Matter 1.4 does not define.
+ */
+export function toCapabilityEndpoint(endpoint: MatterEndpoint): CapabilityEndpoint {
+  return { endpointId: endpoint.id, capabilities: endpoint.clusters.map(clusterToCapability) };
+}
+
+/**
+ * Customer form → connector form for properties (state or attribute writes), validating every
+ * value: `properties: [{ name: 'FanMode', value: 3 }]` → `attributes: { '0x0000': 3 }`.
+ */
+export function fromCapabilityEndpoint(
+  endpoint: CapabilityEndpoint,
+  path = 'CapabilityEndpoint',
+): Result<MatterEndpoint> {
+  const issues: ValidationIssue[] = [];
+  const clusters: MatterCluster[] = [];
+  endpoint.capabilities.forEach((cap, i) => {
+    const capPath = `${joinPath(path, 'capabilities')}[${i}]`;
+    const def = getCluster(cap.id);
+    if (def === undefined) {
+      issues.push({
+        path: joinPath(capPath, 'id'),
+        message: 'expected a matter.<Cluster>@1.4 capability id',
+        received: cap.id,
+      });
+      return;
+    }
+    const attributes: Record<string, unknown> = {};
+    cap.properties.forEach((p, j) => {
+      const propPath = `${joinPath(capPath, 'properties')}[${j}]`;
+      const attr = clusterIndex(def).attributesByName.get(String(p.name).toLowerCase());
+      if (attr === undefined) {
+        issues.push({
+          path: joinPath(propPath, 'name'),
+          message: `expected a ${def.name} property name`,
+          received: p.name,
+        });
+        return;
+      }
+      const r = validateAttributeValue(def, attr, p.value);
+      if (!r.ok) for (const x of r.issues) issues.push({ ...x, path: joinPath(propPath, 'value') });
+      else attributes[formatAttributeId(attr.id)] = r.value;
+    });
+    clusters.push({ id: formatClusterId(def.id), attributes });
+  });
+  return issues.length === 0
+    ? { ok: true, value: { id: endpoint.endpointId, clusters } }
+    : { ok: false, issues };
+}
+
+function actionParameters(parameters: unknown): Record<string, unknown> | undefined {
+  if (parameters === undefined || parameters === null) return {};
+  return typeof parameters === 'object' && !Array.isArray(parameters)
+    ? (parameters as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * A SendManagedThingCommand endpoint (customer form, actions by name) → the Matter endpoint the
+ * connector receives: `actions: [{ name: 'Step', parameters: { Direction: 0 } }]` on
+ * `matter.FanControl@1.4` → `{ id: '0x0202', commands: { '0x00': { '0x00': 0 } } }`.
+ * Parameters are keyed by field name (or field id) and validated against the command's fields.
+ *
+ * Attribute writes (our inference; AWS does not document the shape): an action named after a
+ * writable attribute, with `parameters: { value }` or `parameters: { <AttributeName>: value }`,
+ * becomes `attributes: { '0x0000': value }`.
+ */
+export function capabilityActionsToMatter(
+  endpoint: CommandEndpoint,
+  path = 'CommandEndpoint',
+): Result<MatterEndpoint> {
+  const issues: ValidationIssue[] = [];
+  const clusters: MatterCluster[] = [];
+  const capabilities: readonly CommandCapability[] = Array.isArray(endpoint?.capabilities)
+    ? endpoint.capabilities
+    : [];
+  if (!Array.isArray(endpoint?.capabilities)) {
+    issues.push({
+      path: joinPath(path, 'capabilities'),
+      message: 'expected a list of capabilities',
+      received: endpoint?.capabilities,
+    });
+  }
+  capabilities.forEach((cap, i) => {
+    const capPath = `${joinPath(path, 'capabilities')}[${i}]`;
+    const def = typeof cap?.id === 'string' ? getCluster(cap.id) : undefined;
+    if (def === undefined || !String(cap.id).startsWith('matter.')) {
+      issues.push({
+        path: joinPath(capPath, 'id'),
+        message: 'expected a matter.<Cluster>@1.4 capability id',
+        received: cap?.id,
+      });
+      return;
+    }
+    const index = clusterIndex(def);
+    const commands: Record<string, Record<string, unknown>> = {};
+    const attributes: Record<string, unknown> = {};
+    const actions: readonly CapabilityAction[] = Array.isArray(cap.actions) ? cap.actions : [];
+    if (!Array.isArray(cap.actions)) {
+      issues.push({
+        path: joinPath(capPath, 'actions'),
+        message: 'expected a list of actions',
+        received: cap.actions,
+      });
+    }
+    actions.forEach((action, j) => {
+      const actPath = `${joinPath(capPath, 'actions')}[${j}]`;
+      const name = String(action?.name ?? '').toLowerCase();
+      const command = index.commandsByName.get(name);
+      const params = actionParameters(action?.parameters);
+      if (params === undefined) {
+        issues.push({
+          path: joinPath(actPath, 'parameters'),
+          message: 'expected an object of parameters',
+          received: action.parameters,
+        });
+        return;
+      }
+      if (command !== undefined && command.direction === 'request') {
+        const fields: Record<string, unknown> = {};
+        let ok = true;
+        for (const [key, value] of Object.entries(params)) {
+          const id = tryParseMatterId(key);
+          const field = command.fields.find((f) =>
+            id !== undefined ? f.id === id : f.name.toLowerCase() === key.toLowerCase(),
+          );
+          if (field === undefined) {
+            ok = false;
+            const known = command.fields.map((f) => f.name).join(', ') || 'none';
+            issues.push({
+              path: `${joinPath(actPath, 'parameters')}[${JSON.stringify(key)}]`,
+              message: `unknown parameter of ${def.name}.${command.name}; expected one of (${known})`,
+              received: key,
+            });
+            continue;
+          }
+          fields[formatFieldId(field.id)] = value;
+        }
+        if (!ok) return;
+        // Field values and mandatory fields are checked against the command definition.
+        const checked = validateMatterEndpoint(
+          {
+            id: 'x',
+            clusters: [
+              { id: formatClusterId(def.id), commands: { [formatCommandId(command.id)]: fields } },
+            ],
+          },
+          { path: 'x' },
+        );
+        if (!checked.ok) {
+          for (const x of checked.issues) {
+            const fieldKey = /\["(0x[0-9A-F]+)"\]$/.exec(x.path)?.[1];
+            const field = command.fields.find((f) => formatFieldId(f.id) === fieldKey);
+            issues.push({
+              ...x,
+              path: field
+                ? `${joinPath(actPath, 'parameters')}.${field.name}`
+                : joinPath(actPath, 'parameters'),
+            });
+          }
+          return;
+        }
+        commands[formatCommandId(command.id)] =
+          checked.value.clusters[0]?.commands?.[formatCommandId(command.id)] ?? fields;
+        return;
+      }
+      const attr: AttributeDef | undefined = index.attributesByName.get(name);
+      if (attr?.writable) {
+        const value = 'value' in params ? params.value : params[attr.name];
+        const r = validateAttributeValue(def, attr, value);
+        if (!r.ok)
+          for (const x of r.issues) issues.push({ ...x, path: joinPath(actPath, 'parameters') });
+        else attributes[formatAttributeId(attr.id)] = r.value;
+        return;
+      }
+      const names = def.commands.filter((c) => c.direction === 'request').map((c) => c.name);
+      issues.push({
+        path: joinPath(actPath, 'name'),
+        message: `expected a ${def.name} command (${names.join(', ') || 'none'}) or writable attribute`,
+        received: action?.name,
+      });
+    });
+    const cluster: {
+      id: string;
+      attributes?: Record<string, unknown>;
+      commands?: Record<string, Record<string, unknown>>;
+    } = { id: formatClusterId(def.id) };
+    if (Object.keys(commands).length > 0) cluster.commands = commands;
+    if (Object.keys(attributes).length > 0) cluster.attributes = attributes;
+    clusters.push(cluster);
+  });
+  return issues.length === 0
+    ? { ok: true, value: { id: String(endpoint.endpointId), clusters } }
+    : { ok: false, issues };
+}
+
+/**
+ * The reverse of `capabilityActionsToMatter`, for tests and tools: Matter commands → named actions.
+ * @throws UnknownMatterElementError for ids Matter 1.4 does not define.
+ */
+export function matterToCapabilityActions(endpoint: MatterEndpoint): CommandEndpoint {
+  return {
+    endpointId: endpoint.id,
+    capabilities: endpoint.clusters.map((cluster) => {
+      const def = requireCluster(cluster.id);
+      const actions: CapabilityAction[] = [];
+      for (const [cid, fields] of Object.entries(cluster.commands ?? {})) {
+        const id = tryParseMatterId(cid);
+        const cmd = def.commands.find((c) => c.id === id && c.direction === 'request');
+        if (cmd === undefined) throw new UnknownMatterElementError('command', cid, def.name);
+        const parameters: Record<string, unknown> = {};
+        for (const [fid, value] of Object.entries(fields)) {
+          const field = cmd.fields.find((f) => f.id === tryParseMatterId(fid));
+          if (field === undefined)
+            throw new UnknownMatterElementError('field', fid, `${def.name}.${cmd.name}`);
+          parameters[field.name] = value;
+        }
+        actions.push({ name: cmd.name, parameters });
+      }
+      for (const [aid, value] of Object.entries(cluster.attributes ?? {})) {
+        const attr = clusterIndex(def).attributesById.get(tryParseMatterId(aid) ?? -1);
+        if (attr === undefined) throw new UnknownMatterElementError('attribute', aid, def.name);
+        actions.push({ name: attr.name, parameters: { value } });
+      }
+      return { ...capabilityOf(def), actions };
+    }),
+  };
+}
+
+function valueWords(def: ClusterDef, attr: AttributeDef, value: unknown): string {
+  if (typeof value === 'number' && attr.ref !== undefined) {
+    const type = def.datatypes[attr.ref];
+    if (type?.kind === 'enum') {
+      const member = type.members.find((m) => m.value === value);
+      if (member !== undefined) return `${member.name} (${value})`;
+    }
+    if (type?.kind === 'bitmap') {
+      const set = type.members.filter(
+        (m) => m.width === 1 && Math.floor(value / 2 ** m.bit) % 2 === 1,
+      );
+      return `${set.map((m) => m.name).join('|') || 'none'} (${value})`;
+    }
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * One attribute change in words: `describeAttributeChange('0x0202', '0x0000', 3)` →
+ * `FanControl.FanMode = High (3)`. Unknown ids are shown as they are (`0x1003.0x0000 = 73`).
+ */
+export function describeAttributeChange(
+  cluster: string | number,
+  attribute: string | number,
+  value: unknown,
+): string {
+  const def = getCluster(cluster);
+  const attr =
+    def === undefined
+      ? undefined
+      : clusterIndex(def).attributesById.get(tryParseMatterId(attribute) ?? -1);
+  if (def === undefined || attr === undefined) {
+    const cid = tryParseMatterId(cluster);
+    const aid = tryParseMatterId(attribute);
+    const c = def?.name ?? (cid === undefined ? String(cluster) : formatClusterId(cid));
+    const a = aid === undefined ? String(attribute) : formatAttributeId(aid);
+    return `${c}.${a} = ${JSON.stringify(value) ?? String(value)}`;
+  }
+  // The seed example sends "3": describe what it means.
+  const normalised = validateAttributeValue(def, attr, value);
+  return `${def.name}.${attr.name} = ${valueWords(def, attr, normalised.ok ? normalised.value : value)}`;
+}
+
+/**
+ * Every attribute change, command and event of an endpoint in words, one string each:
+ * `['FanControl.FanMode = High (3)', 'OnOff.On()']`. Accepts both attribute encodings.
+ */
+export function describeMatterEndpoint(endpoint: MatterEndpoint): string[] {
+  const checked = validateMatterEndpoint(endpoint, { unknown: 'ignore' });
+  const source = checked.ok ? checked.value : endpoint;
+  const lines: string[] = [];
+  for (const cluster of source.clusters ?? []) {
+    const def = getCluster(cluster.id);
+    const cname = def?.name ?? String(cluster.id);
+    const attributes = Array.isArray(cluster.attributes)
+      ? Object.assign({}, ...(cluster.attributes as object[]))
+      : (cluster.attributes ?? {});
+    for (const [aid, value] of Object.entries(attributes as Record<string, unknown>)) {
+      lines.push(describeAttributeChange(cluster.id, aid, value));
+    }
+    for (const [kind, map] of [
+      ['command', cluster.commands],
+      ['event', cluster.events],
+    ] as const) {
+      for (const [id, fields] of Object.entries(map ?? {})) {
+        const n = tryParseMatterId(id);
+        const elem =
+          def === undefined
+            ? undefined
+            : kind === 'command'
+              ? def.commands.find((c) => c.id === n && c.direction === 'request')
+              : def.events.find((e) => e.id === n);
+        const args = Object.entries(fields ?? {})
+          .map(
+            ([fid, v]) =>
+              `${elem?.fields.find((f) => f.id === tryParseMatterId(fid))?.name ?? fid}=${JSON.stringify(v)}`,
+          )
+          .join(', ');
+        lines.push(`${cname}.${elem?.name ?? id}(${args})${kind === 'event' ? ' [event]' : ''}`);
+      }
+    }
+  }
+  return lines;
+}
+
+/** Throws `MatterValidationError` with every issue when a result failed; returns its value. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new MatterValidationError(result.issues);
+  return result.value;
+}
