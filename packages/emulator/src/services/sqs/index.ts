@@ -1,2 +1,3 @@
-// Public surface of the SQS subset: the plugin the core registers.
+// Public surface of the SQS subset: the plugin the core registers and its error type.
+export { SqsError } from './errors.js';
 export { sqsPlugin } from './plugin.js';

@@ -1,0 +1,66 @@
+import type { Database } from 'better-sqlite3';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/**
+ * What the AWS-service plugins need from the core (emulator contract): `app.db`,
+ * `app.emulatorConfig`, and `request.aws` set by the SigV4 hook. Read structurally so these
+ * plugins neither redeclare nor depend on the core's type augmentations.
+ */
+export interface EmulatorConfigLike {
+  region: string;
+  baseUrl(): string;
+  credentials: Array<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
+}
+
+export interface Caller {
+  accountId: string;
+  region: string;
+  accessKeyId: string;
+}
+
+export class MissingCoreDependencyError extends Error {
+  override readonly name = 'MissingCoreDependencyError';
+  readonly code = 'EMULATOR_MISSING_CORE_DEPENDENCY';
+}
+
+export function coreDeps(app: FastifyInstance): { db: Database; config: EmulatorConfigLike } {
+  const holder = app as unknown as { db?: Database; emulatorConfig?: EmulatorConfigLike };
+  if (!holder.db || !holder.emulatorConfig) {
+    throw new MissingCoreDependencyError(
+      'the AWS-service plugins need app.db and app.emulatorConfig decorated before registration',
+    );
+  }
+  return { db: holder.db, config: holder.emulatorConfig };
+}
+
+/** The signed caller, or (verification off, unsigned request) the default account and region. */
+export function callerOf(request: FastifyRequest, config: EmulatorConfigLike): Caller {
+  const aws = (request as unknown as { aws?: Partial<Caller> | null }).aws;
+  const first = config.credentials[0];
+  return {
+    accountId: aws?.accountId ?? first?.accountId ?? '111122223333',
+    region: aws?.region ?? config.region,
+    accessKeyId: aws?.accessKeyId ?? first?.accessKeyId ?? 'anonymous',
+  };
+}
+
+/** The request body as a JSON object, whatever content-type parser produced it. */
+export function jsonBody(request: FastifyRequest): unknown {
+  const body = request.body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    const text = body.toString();
+    if (text.trim() === '') return {};
+    return JSON.parse(text) as unknown;
+  }
+  return body ?? {};
+}
+
+export function rawBodyOf(request: FastifyRequest): Buffer {
+  const raw = (request as unknown as { rawBody?: Buffer }).rawBody;
+  if (Buffer.isBuffer(raw)) return raw;
+  const body = request.body;
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}

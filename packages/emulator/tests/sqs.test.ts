@@ -1,0 +1,405 @@
+import { createHash } from 'node:crypto';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  PurgeQueueCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+
+let emu: RunningEmulator;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  emu = await startEmulator({ memory: true });
+  sqs = new SQSClient({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+    },
+  });
+});
+
+afterAll(async () => {
+  sqs.destroy();
+  await emu.close();
+});
+
+async function queue(name: string, attributes: Record<string, string> = {}): Promise<string> {
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  return out.QueueUrl as string;
+}
+
+describe('SQS with @aws-sdk/client-sqs', () => {
+  it('creates queues with the documented URL and finds them again', async () => {
+    // Act
+    const url = await queue('orders');
+    const again = await queue('orders');
+    const byName = await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'ord' }));
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    );
+    // Assess
+    expect(url).toBe(`${emu.url}/111122223333/orders`);
+    expect(again).toBe(url);
+    expect(byName.QueueUrl).toBe(url);
+    expect(listed.QueueUrls).toEqual([url]);
+    expect(attrs.Attributes).toMatchObject({
+      QueueArn: 'arn:aws:sqs:us-east-1:111122223333:orders',
+      VisibilityTimeout: '30',
+      ApproximateNumberOfMessages: '0',
+    });
+  });
+
+  it('rejects a conflicting re-create and an unknown queue with the SQS errors', async () => {
+    await queue('conflict', { VisibilityTimeout: '5' });
+    await expect(
+      sqs.send(
+        new CreateQueueCommand({ QueueName: 'conflict', Attributes: { VisibilityTimeout: '9' } }),
+      ),
+    ).rejects.toMatchObject({ name: 'QueueNameExists', $metadata: { httpStatusCode: 400 } });
+    const err = await sqs
+      .send(new GetQueueUrlCommand({ QueueName: 'nope' }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueueDoesNotExist);
+    expect(err).toMatchObject({ Code: 'AWS.SimpleQueueService.NonExistentQueue' });
+  });
+
+  it('round-trips messages with attributes (the SDK checks every MD5)', async () => {
+    const url = await queue('roundtrip');
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: 'hello ✓',
+        MessageAttributes: {
+          kind: { DataType: 'String', StringValue: 'greeting' },
+          n: { DataType: 'Number', StringValue: '42' },
+          raw: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2, 3]) },
+        },
+      }),
+    );
+    expect(sent.MD5OfMessageBody).toBe(createHash('md5').update('hello ✓').digest('hex'));
+    const got = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    expect(got.Messages).toHaveLength(1);
+    const m = got.Messages?.[0];
+    expect(m?.MessageId).toBe(sent.MessageId);
+    expect(m?.Body).toBe('hello ✓');
+    expect(m?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+    expect(m?.MessageAttributes?.raw?.BinaryValue).toEqual(new Uint8Array([1, 2, 3]));
+    expect(m?.Attributes).toMatchObject({
+      ApproximateReceiveCount: '1',
+      SenderId: DEFAULT_CREDENTIALS.accessKeyId,
+    });
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m?.ReceiptHandle }));
+    const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(empty.Messages ?? []).toHaveLength(0);
+  });
+
+  it('sends and deletes in batches, reporting bad entries per entry', async () => {
+    const url = await queue('batch');
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [
+          { Id: 'a', MessageBody: 'one' },
+          { Id: 'b', MessageBody: 'two', DelaySeconds: 0 },
+          { Id: 'c', MessageBody: 'bad \u0000 char' },
+        ],
+      }),
+    );
+    expect(sent.Successful?.map((s) => s.Id)).toEqual(['a', 'b']);
+    expect(sent.Failed).toMatchObject([
+      { Id: 'c', Code: 'InvalidMessageContents', SenderFault: true },
+    ]);
+    const got = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+    );
+    expect(got.Messages?.map((m) => m.Body).sort()).toEqual(['one', 'two']);
+    const del = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: (got.Messages ?? []).map((m, i) => ({
+          Id: `d${i}`,
+          ReceiptHandle: m.ReceiptHandle,
+        })),
+      }),
+    );
+    expect(del.Successful).toHaveLength(2);
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(attrs.Attributes).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
+
+  it('long polling returns as soon as a message arrives', async () => {
+    const url = await queue('longpoll');
+    const started = Date.now();
+    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
+    setTimeout(() => {
+      void sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'late' }));
+    }, 200);
+    const got = await pending;
+    expect(got.Messages?.[0]?.Body).toBe('late');
+    // Returned on arrival, not at the end of the 10 s wait (a generous bound, not a timing test).
+    expect(Date.now() - started).toBeLessThan(9000);
+  });
+
+  it('a message becomes visible again after its visibility timeout', async () => {
+    const url = await queue('visibility');
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'again' }));
+    const first = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1 }),
+    );
+    expect(first.Messages).toHaveLength(1);
+    const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(hidden.Messages ?? []).toHaveLength(0);
+    const second = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    expect(second.Messages?.[0]?.MessageId).toBe(first.Messages?.[0]?.MessageId);
+    expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
+    // ChangeMessageVisibility(0) releases it at once; the old receipt handle is no longer in flight.
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: second.Messages?.[0]?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    await expect(
+      sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: first.Messages?.[0]?.ReceiptHandle,
+          VisibilityTimeout: 10,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'MessageNotInflight' });
+    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(third.Messages).toHaveLength(1);
+  });
+
+  it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
+    const dlqUrl = await queue('work-dlq');
+    const dlqArn = 'arn:aws:sqs:us-east-1:111122223333:work-dlq';
+    const url = await queue('work', {
+      VisibilityTimeout: '0',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
+    });
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
+    for (let i = 0; i < 2; i++) {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      expect(r.Messages?.[0]?.MessageId).toBe(sent.MessageId);
+    }
+    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(third.Messages ?? []).toHaveLength(0);
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl }));
+    expect(dead.Messages?.[0]?.MessageId).toBe(sent.MessageId);
+    expect(dead.Messages?.[0]?.Body).toBe('poison');
+  });
+
+  it('rejects a redrive policy whose target does not exist', async () => {
+    await expect(
+      queue('orphan', {
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: 'arn:aws:sqs:us-east-1:111122223333:missing',
+          maxReceiveCount: 3,
+        }),
+      }),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('FIFO queues deduplicate and keep group order', async () => {
+    const url = await queue('jobs.fifo', { FifoQueue: 'true' });
+    const a = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '1',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'x1',
+      }),
+    );
+    const dup = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '1',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'x1',
+      }),
+    );
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '2',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'x2',
+      }),
+    );
+    expect(dup.MessageId).toBe(a.MessageId);
+    expect(a.SequenceNumber).toMatch(/^\d+$/);
+    const first = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+    );
+    expect(first.Messages?.map((m) => m.Body)).toEqual(['1']);
+    // The group is locked while '1' is in flight.
+    const blocked = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(blocked.Messages ?? []).toHaveLength(0);
+    await sqs.send(
+      new DeleteMessageCommand({
+        QueueUrl: url,
+        ReceiptHandle: first.Messages?.[0]?.ReceiptHandle,
+      }),
+    );
+    const next = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(next.Messages?.map((m) => m.Body)).toEqual(['2']);
+  });
+
+  it('purges and deletes queues', async () => {
+    const url = await queue('temp');
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages ?? [],
+    ).toHaveLength(0);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'temp' }))).rejects.toBeInstanceOf(
+      QueueDoesNotExist,
+    );
+  });
+});
+
+describe('SQS route robustness', () => {
+  const operations = [
+    'CreateQueue',
+    'GetQueueUrl',
+    'SendMessage',
+    'SendMessageBatch',
+    'ReceiveMessage',
+    'DeleteMessage',
+    'DeleteMessageBatch',
+    'ChangeMessageVisibility',
+    'GetQueueAttributes',
+    'PurgeQueue',
+    'Bogus',
+  ];
+
+  it('malformed requests get a 4xx with a message, never a 5xx', async () => {
+    const unsigned = await startEmulator({ memory: true, verify: false });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...operations),
+          fc.oneof(
+            fc.string({ maxLength: 60 }),
+            fc.json({ maxDepth: 3 }),
+            fc
+              .record(
+                {
+                  QueueName: fc.oneof(
+                    fc.string({ maxLength: 90 }),
+                    fc.integer(),
+                    fc.constant(null),
+                  ),
+                  QueueUrl: fc.oneof(fc.string(), fc.constant(`${unsigned.url}/111122223333/nope`)),
+                  MessageBody: fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.object()),
+                  MaxNumberOfMessages: fc.oneof(fc.integer({ min: -5, max: 50 }), fc.string()),
+                  Entries: fc.oneof(fc.array(fc.anything(), { maxLength: 12 }), fc.string()),
+                  ReceiptHandle: fc.oneof(fc.string(), fc.integer()),
+                  Attributes: fc.oneof(
+                    fc.dictionary(fc.string({ maxLength: 12 }), fc.string()),
+                    fc.anything(),
+                  ),
+                },
+                { requiredKeys: [] },
+              )
+              .map((o) => JSON.stringify(o)),
+          ),
+          async (op, body) => {
+            const res = await fetch(`${unsigned.url}/`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/x-amz-json-1.0',
+                'x-amz-target': `AmazonSQS.${op}`,
+              },
+              body,
+            });
+            const json = (await res.json()) as { __type?: string; message?: string };
+            if (res.status >= 400) {
+              expect(res.status).toBeLessThan(500);
+              expect(json.__type).toBeTypeOf('string');
+              expect(json.message).toBeTypeOf('string');
+            }
+            expect(res.status).toBeLessThan(500);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      await unsigned.close();
+    }
+  });
+
+  it('names the field, the expectation and what was sent', async () => {
+    const unsigned = await startEmulator({ memory: true, verify: false });
+    try {
+      const res = await fetch(`${unsigned.url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'AmazonSQS.CreateQueue',
+        },
+        body: JSON.stringify({ QueueName: 42 }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        message: 'QueueName: expected string, got number 42',
+      });
+      const syntax = await fetch(`${unsigned.url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'AmazonSQS.CreateQueue',
+        },
+        body: '{"QueueName": ',
+      });
+      expect(syntax.status).toBe(400);
+      expect(((await syntax.json()) as { __type: string }).__type).toContain(
+        'SerializationException',
+      );
+    } finally {
+      await unsigned.close();
+    }
+  });
+});
