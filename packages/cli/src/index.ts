@@ -1,1 +1,29 @@
-export {};
+export type { AwsCredentials, JsonResponse, SignedClientOptions } from './aws/client.js';
+export { ManagedIntegrationsClient } from './aws/client.js';
+export type { InputKind, ValidateReport } from './commands/validate.js';
+export { validateDocument } from './commands/validate.js';
+export {
+  describeMatterEndpoint,
+  summariseInvocation,
+  summariseSendConnectorEvent,
+} from './describe.js';
+export type {
+  CustomerAccount,
+  DashboardOptions,
+  DashboardServer,
+  DemoUser,
+} from './dev/dashboardServer.js';
+export { startDashboard } from './dev/dashboardServer.js';
+export type { DemoNarrator, DemoOptions, DemoResult } from './dev/demo.js';
+export { DEMO_STEPS, oauthLogin, runDemo } from './dev/demo.js';
+export type { ArrivedNotification } from './dev/notificationWatcher.js';
+export { NotificationWatcher } from './dev/notificationWatcher.js';
+export type { SseEvent } from './dev/sse.js';
+export { formatSse, SseParser } from './dev/sse.js';
+export type { DevStack, DevStackOptions } from './dev/stack.js';
+export { startDevStack } from './dev/stack.js';
+export { CliError, InputReadError, StepFailedError, UpstreamError, UsageError } from './errors.js';
+export type { CliIo } from './io.js';
+export { runCli } from './main.js';
+export type { DescribedNotification } from './notifications.js';
+export { describeNotification } from './notifications.js';

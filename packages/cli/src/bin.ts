@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { runCli } from './main.js';
+
+// SIGINT/SIGTERM become a promise the long-running commands await, so they can close servers and
+// the database before exiting instead of being killed mid-write.
+const stopSignal = new Promise<string>((resolve) => {
+  const onSignal = (signal: string) => resolve(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+  stopSignal,
+});
+process.exitCode = code;
+// Long-running commands have closed their servers by now; stdin may still hold the loop open.
+process.stdin.unref?.();
+setImmediate(() => process.exit(code)).unref();

@@ -1,0 +1,126 @@
+import { resolve } from 'node:path';
+import { parseCommandArgs, parsePort } from '../args.js';
+import { runDemo } from '../dev/demo.js';
+import { type DevStack, startDevStack } from '../dev/stack.js';
+import { StepFailedError } from '../errors.js';
+import { type CliIo, writeLine } from '../io.js';
+
+export const DEV_HELP = `Usage: c2c dev [options]
+
+Starts the local stack: the managed-integrations emulator, the simulated Acme vendor cloud, the
+reference connector (examples/acme-connector, run in the emulator's Lambda host behind its Function
+URL and SQS work queue) and the customer dashboard. Registers the connector, its OAuth destination
+and the customer's notification configuration, then prints where everything is.
+
+Options:
+  --demo                  run the seed workflow unattended, narrate it, stop, exit 0 when every
+                          step succeeded (non-zero naming the failed step otherwise)
+  --data-dir <dir>        state directory, reused on the next start (default: .c2c)
+  --memory                keep all state in memory (nothing written to disk)
+  --port <n>              emulator port (default 4566; 0 = any free port)
+  --vendor-port <n>       vendor cloud port (default 4567)
+  --dashboard-port <n>    dashboard port (default 4568)
+  --connector <file>      connector handler module (default examples/acme-connector/dist/index.js)
+  -h, --help              show this help
+
+Ctrl-C stops everything cleanly.
+
+Example:
+  $ c2c dev --demo`;
+
+/** `c2c dev`: returns the exit status. */
+export async function runDev(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs('dev', argv, {
+    demo: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    memory: { type: 'boolean' },
+    port: { type: 'string' },
+    'vendor-port': { type: 'string' },
+    'dashboard-port': { type: 'string' },
+    connector: { type: 'string' },
+  });
+  if (args.values.help === true) {
+    writeLine(io.stdout, DEV_HELP);
+    return 0;
+  }
+  const demo = args.values.demo === true;
+  const memory = args.values.memory === true;
+  const dataDirFlag = args.values['data-dir'];
+  if (memory && typeof dataDirFlag === 'string') {
+    throw new StepFailedError('options', 'give either --data-dir or --memory, not both');
+  }
+  const dataDir = memory
+    ? undefined
+    : resolve(io.cwd, typeof dataDirFlag === 'string' ? dataDirFlag : '.c2c');
+  const connector = args.values.connector;
+  const out = (line = '') => writeLine(io.stdout, line);
+
+  out(demo ? 'c2c dev --demo: starting the local stack' : 'c2c dev: starting the local stack');
+  const started = Date.now();
+  let stack: DevStack;
+  try {
+    stack = await startDevStack({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      emulatorPort: parsePort('dev', 'port', args.values.port) ?? 4566,
+      vendorPort: parsePort('dev', 'vendor-port', args.values['vendor-port']) ?? 4567,
+      dashboardPort: parsePort('dev', 'dashboard-port', args.values['dashboard-port']) ?? 4568,
+      ...(typeof connector === 'string' ? { connectorModule: resolve(io.cwd, connector) } : {}),
+      progress: ({ step, state, detail }) => {
+        if (state === 'done') out(`  ✓ ${step.padEnd(22)} ${detail ?? ''}`.trimEnd());
+      },
+    });
+  } catch (error) {
+    if (error instanceof StepFailedError) {
+      writeLine(io.stderr, `  ✗ ${error.step}: ${error.message}`);
+    }
+    throw error;
+  }
+  printStatus(io, stack, dataDir, Date.now() - started);
+
+  if (demo) {
+    out('');
+    out('Demo: the seed workflow, step by step');
+    try {
+      await runDemo(stack, {
+        step: (name, text) => out(`\n▶ ${name}: ${text}`),
+        ok: (_name, text) => out(`  ✓ ${text}`),
+        detail: (text) => out(`    · ${text}`),
+      });
+      out('');
+      out('Demo complete: every step succeeded.');
+      return 0;
+    } catch (error) {
+      const step = error instanceof StepFailedError ? error.step : 'demo';
+      writeLine(io.stderr, `\n✗ demo failed at step "${step}": ${(error as Error).message}`);
+      return 1;
+    } finally {
+      await stack.close();
+    }
+  }
+
+  out('');
+  out('Running. Press Ctrl-C to stop.');
+  const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
+  out(`\n${signal}: stopping…`);
+  await stack.close();
+  out('stopped.');
+  return 0;
+}
+
+function printStatus(io: CliIo, stack: DevStack, dataDir: string | undefined, ms: number): void {
+  const out = (line = '') => writeLine(io.stdout, line);
+  const users = stack.demoUsers.map((u) => `${u.username} / ${u.password}`).join(', ');
+  out('');
+  out(`c2c dev is up (${ms} ms)`);
+  out(`  Dashboard        ${stack.dashboardUrl}`);
+  out(`  Emulator         ${stack.emulatorUrl}   (AWS_ENDPOINT_URL, region ${stack.region})`);
+  out(
+    `  Access key       ${stack.customer.credentials.accessKeyId} (account ${stack.customer.accountId}; secret: see the emulator README)`,
+  );
+  out(`  Vendor cloud     ${stack.vendorCloudUrl}   (demo users: ${users})`);
+  out(`  Connector        ${stack.functionArn}`);
+  out(`                   Function URL ${stack.functionUrl}`);
+  out(`  Connector id     ${stack.connectorId}   destination ${stack.connectorDestinationId}`);
+  out(`  Notifications    ${stack.notificationStreamUrl}`);
+  out(`  Data             ${dataDir ?? 'in memory'}`);
+}

@@ -1,0 +1,577 @@
+// The customer's app of the seed workflow. Plain ES module, no build step: it talks only to the
+// same-origin /api of `c2c dev`, which signs managed-integrations calls server-side.
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  config: null,
+  customer: null,
+  user: null,
+  things: new Map(), // managedThingId -> { summary, capabilities, state }
+  stream: null,
+};
+
+/** Calls one managed-integrations operation as the chosen customer. */
+async function api(operation, input = {}) {
+  const response = await fetch(
+    `/api/accounts/${encodeURIComponent(state.customer)}/operations/${operation}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    },
+  );
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = body?.body?.Message ?? body?.message ?? JSON.stringify(body);
+    throw new Error(`${operation}: ${body?.error ?? response.status} ${detail}`);
+  }
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false)
+      node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) {
+      node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+  }
+  return node;
+}
+
+function setStatus(id, text, kind = '') {
+  const node = $(id);
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who: customer account and end user
+
+async function loadConfig() {
+  const response = await fetch('/api/config');
+  state.config = await response.json();
+  const customer = $('customer');
+  for (const c of state.config.customers) {
+    customer.append(el('option', { value: c.accountId }, `${c.name} (${c.accountId})`));
+  }
+  const user = $('end-user');
+  for (const u of state.config.demoUsers) {
+    user.append(el('option', { value: u.username }, u.displayName ?? u.username));
+  }
+  customer.value = localStorage.getItem('c2c.customer') ?? state.config.customers[0]?.accountId;
+  user.value = localStorage.getItem('c2c.user') ?? state.config.demoUsers[0]?.username;
+  customer.addEventListener('change', () => selectWho());
+  user.addEventListener('change', () => selectWho());
+  selectWho();
+}
+
+function selectWho() {
+  state.customer = $('customer').value;
+  state.user = $('end-user').value;
+  localStorage.setItem('c2c.customer', state.customer);
+  localStorage.setItem('c2c.user', state.user);
+  const demo = state.config.demoUsers.find((u) => u.username === state.user);
+  $('login-hint').textContent = demo ? `vendor login: ${demo.username} / ${demo.password}` : '';
+  state.things.clear();
+  $('things').replaceChildren();
+  connectStream();
+  refreshAssociations().then(refreshThings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account linking (OAuth code flow through the vendor's login page) and discovery
+
+async function linkAccount() {
+  const destination = state.config.connectorDestinationId;
+  if (!destination) {
+    setStatus('link-status', 'No connector destination is registered yet.', 'error');
+    return;
+  }
+  setStatus('link-status', 'Creating account association…');
+  try {
+    const created = await api('CreateAccountAssociation', {
+      ConnectorDestinationId: destination,
+      Name: `dashboard-${state.user}`,
+    });
+    sessionStorage.setItem('c2c.pendingAssociation', created.AccountAssociationId);
+    setStatus('link-status', 'Redirecting to the vendor login page…');
+    window.location.assign(created.OAuthAuthorizationUrl);
+  } catch (error) {
+    setStatus('link-status', error.message, 'error');
+  }
+}
+
+async function refreshAssociations() {
+  const list = $('associations');
+  try {
+    const result = await api('ListAccountAssociations', {});
+    const items = result.Items ?? [];
+    list.replaceChildren(
+      ...items.map((a) =>
+        el(
+          'li',
+          { class: 'association', 'data-state': a.AssociationState },
+          el('span', { class: 'assoc-name' }, a.Name ?? a.AccountAssociationId),
+          el('code', {}, a.AccountAssociationId),
+          el('span', { class: `pill state-${a.AssociationState}` }, words(a.AssociationState)),
+          a.AssociationState === 'ASSOCIATION_SUCCEEDED'
+            ? el(
+                'button',
+                { type: 'button', onclick: () => discover(a.AccountAssociationId) },
+                'Discover devices',
+              )
+            : null,
+        ),
+      ),
+    );
+    if (items.length === 0)
+      list.append(el('li', { class: 'empty muted' }, 'No linked accounts yet.'));
+    const pending = sessionStorage.getItem('c2c.pendingAssociation');
+    if (pending) {
+      const linked = items.find((a) => a.AccountAssociationId === pending);
+      if (linked?.AssociationState === 'ASSOCIATION_SUCCEEDED') {
+        setStatus('link-status', 'Account linked. Run discovery to add its devices.', 'ok');
+        sessionStorage.removeItem('c2c.pendingAssociation');
+      } else if (linked) {
+        setStatus('link-status', `Link state: ${words(linked.AssociationState)}`);
+      }
+    }
+  } catch (error) {
+    setStatus('link-status', error.message, 'error');
+  }
+}
+
+async function discover(accountAssociationId) {
+  setStatus('things-status', 'Discovery started…');
+  try {
+    const started = await api('StartDeviceDiscovery', {
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: accountAssociationId,
+    });
+    const deadline = Date.now() + 15_000;
+    let status = 'RUNNING';
+    while (status === 'RUNNING' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await api('GetDeviceDiscovery', { Identifier: started.Id })).Status;
+    }
+    setStatus(
+      'things-status',
+      `Discovery ${words(status)}.`,
+      status === 'SUCCEEDED' ? 'ok' : 'error',
+    );
+    await refreshThings();
+  } catch (error) {
+    setStatus('things-status', error.message, 'error');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Managed things, their live state and controls
+
+async function refreshThings() {
+  try {
+    const result = await api('ListManagedThings', {});
+    const items = result.Items ?? [];
+    if (items.length === 0) {
+      setStatus('things-status', 'No devices yet. Link an account and run discovery.');
+    } else if ($('things-status').dataset.kind !== 'ok') {
+      setStatus('things-status', `${items.length} device${items.length === 1 ? '' : 's'}.`);
+    }
+    await Promise.all(items.map((summary) => loadThing(summary)));
+  } catch (error) {
+    setStatus('things-status', error.message, 'error');
+  }
+}
+
+async function loadThing(summary) {
+  const id = summary.Id;
+  const [capabilities, thingState] = await Promise.all([
+    api('GetManagedThingCapabilities', { Identifier: id }).catch(() => ({})),
+    api('GetManagedThingState', { ManagedThingId: id }).catch(() => ({ Endpoints: [] })),
+  ]);
+  state.things.set(id, { summary, capabilities, state: thingState });
+  renderThing(id);
+}
+
+async function reloadState(id) {
+  const thing = state.things.get(id);
+  if (!thing) return;
+  thing.state = await api('GetManagedThingState', { ManagedThingId: id }).catch(() => thing.state);
+  renderThing(id);
+}
+
+/** `matter.FanControl@1.4` → `FanControl` */
+function clusterName(capabilityId) {
+  return String(capabilityId ?? '')
+    .replace(/^[a-z]+\./, '')
+    .replace(/@.*$/, '');
+}
+
+function capabilityNames(thing) {
+  const names = new Set();
+  for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
+    for (const cluster of endpoint.clusters ?? []) {
+      names.add(cluster.name ?? clusterName(cluster.publicId) ?? cluster.id);
+    }
+  }
+  for (const endpoint of thing.state?.Endpoints ?? []) {
+    for (const cap of endpoint.capabilities ?? []) names.add(clusterName(cap.id));
+  }
+  return names;
+}
+
+function kindOf(thing) {
+  const names = capabilityNames(thing);
+  if (names.has('OccupancySensing')) return { kind: 'camera', icon: '📷', label: 'Camera' };
+  if (names.has('FanControl')) return { kind: 'fan', icon: '🌀', label: 'Fan' };
+  if (names.has('DoorLock')) return { kind: 'lock', icon: '🔒', label: 'Door lock' };
+  if (names.has('Thermostat')) return { kind: 'thermostat', icon: '🌡️', label: 'Thermostat' };
+  if (names.has('BooleanState')) return { kind: 'contact', icon: '🚪', label: 'Contact sensor' };
+  if (names.has('LevelControl') || names.has('ColorControl'))
+    return { kind: 'light', icon: '💡', label: 'Light' };
+  if (names.has('OnOff')) return { kind: 'switch', icon: '⏻', label: 'Switch' };
+  return { kind: 'device', icon: '▣', label: 'Device' };
+}
+
+function endpointIdOf(thing, cluster) {
+  for (const endpoint of thing.state?.Endpoints ?? []) {
+    for (const cap of endpoint.capabilities ?? []) {
+      if (clusterName(cap.id) === cluster) return endpoint.endpointId;
+    }
+  }
+  for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
+    for (const c of endpoint.clusters ?? []) {
+      if ((c.name ?? clusterName(c.publicId)) === cluster) return endpoint.id;
+    }
+  }
+  return '1';
+}
+
+function propertyValue(value) {
+  if (value && typeof value === 'object' && 'propertyValue' in value) return value.propertyValue;
+  return value;
+}
+
+function renderThing(id) {
+  const thing = state.things.get(id);
+  const { kind, icon, label } = kindOf(thing);
+  let card = document.querySelector(`[data-thing="${CSS.escape(id)}"]`);
+  if (!card) {
+    card = $('thing-template').content.firstElementChild.cloneNode(true);
+    card.dataset.thing = id;
+    $('things').append(card);
+  }
+  card.dataset.kind = kind;
+  card.querySelector('.icon').textContent = icon;
+  card.querySelector('.name').textContent = thing.summary.Name ?? label;
+  card.querySelector('.kind').textContent = label;
+  const dl = card.querySelector('.state');
+  dl.replaceChildren();
+  for (const endpoint of thing.state?.Endpoints ?? []) {
+    for (const cap of endpoint.capabilities ?? []) {
+      for (const prop of cap.properties ?? []) {
+        const value = propertyValue(prop.value);
+        dl.append(
+          el('dt', {}, `${clusterName(cap.id)}.${prop.name}`),
+          el(
+            'dd',
+            { 'data-prop': `${clusterName(cap.id)}.${prop.name}` },
+            formatValue(cap.id, prop.name, value),
+          ),
+        );
+      }
+    }
+  }
+  if (dl.childElementCount === 0) dl.append(el('dt', { class: 'muted' }, 'No state reported yet'));
+  card.querySelector('.controls').replaceChildren(...controlsFor(id, thing, kind));
+  card.querySelector('.vendor').replaceChildren(...vendorTriggersFor(thing, kind));
+}
+
+const FAN_MODES = ['Off', 'Low', 'Medium', 'High', 'On', 'Auto'];
+
+function formatValue(capabilityId, property, value) {
+  if (
+    clusterName(capabilityId) === 'FanControl' &&
+    property === 'FanMode' &&
+    typeof value === 'number'
+  ) {
+    return `${FAN_MODES[value] ?? value} (${value})`;
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Sends SendManagedThingCommand with one capability action and reports the trace id. */
+async function command(id, cluster, action, parameters, button) {
+  const thing = state.things.get(id);
+  if (button) button.disabled = true;
+  try {
+    const result = await api('SendManagedThingCommand', {
+      ManagedThingId: id,
+      Endpoints: [
+        {
+          endpointId: endpointIdOf(thing, cluster),
+          capabilities: [
+            {
+              id: `matter.${cluster}@1.4`,
+              name: cluster,
+              version: '1.4',
+              actions: [parameters === undefined ? { name: action } : { name: action, parameters }],
+            },
+          ],
+        },
+      ],
+    });
+    toast(`Command sent (trace ${result.TraceId ?? '?'})`);
+  } catch (error) {
+    toast(error.message, 'error');
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function controlsFor(id, thing, kind) {
+  const names = capabilityNames(thing);
+  const controls = [];
+  const button = (text, onclick, extra = {}) =>
+    el('button', { type: 'button', ...extra, onclick: (e) => onclick(e.currentTarget) }, text);
+  if (names.has('FanControl')) {
+    const select = el(
+      'select',
+      { 'aria-label': 'Fan mode', 'data-control': 'fan-mode' },
+      ...['Off', 'Low', 'Medium', 'High', 'Auto'].map((m) => el('option', { value: m }, m)),
+    );
+    const current = findProperty(thing, 'FanControl', 'FanMode');
+    if (typeof current === 'number' && FAN_MODES[current]) select.value = FAN_MODES[current];
+    controls.push(
+      el(
+        'div',
+        { class: 'control' },
+        el('label', {}, 'Fan mode ', select),
+        button(
+          'Set',
+          (b) =>
+            command(id, 'FanControl', 'FanMode', { FanMode: FAN_MODES.indexOf(select.value) }, b),
+          { 'data-control': 'fan-set' },
+        ),
+      ),
+    );
+  }
+  if (names.has('OnOff')) {
+    controls.push(
+      el(
+        'div',
+        { class: 'control' },
+        button('On', (b) => command(id, 'OnOff', 'On', undefined, b)),
+        button('Off', (b) => command(id, 'OnOff', 'Off', undefined, b)),
+      ),
+    );
+  }
+  if (names.has('LevelControl')) {
+    const level = el('input', {
+      type: 'range',
+      min: '1',
+      max: '254',
+      value: '127',
+      'aria-label': 'Brightness',
+    });
+    controls.push(
+      el(
+        'div',
+        { class: 'control' },
+        el('label', {}, 'Brightness ', level),
+        button('Apply', (b) =>
+          command(
+            id,
+            'LevelControl',
+            'MoveToLevel',
+            { Level: Number(level.value), TransitionTime: 0, OptionsMask: 0, OptionsOverride: 0 },
+            b,
+          ),
+        ),
+      ),
+    );
+  }
+  if (names.has('DoorLock')) {
+    controls.push(
+      el(
+        'div',
+        { class: 'control' },
+        button('Lock', (b) => command(id, 'DoorLock', 'LockDoor', {}, b)),
+        button('Unlock', (b) => command(id, 'DoorLock', 'UnlockDoor', {}, b)),
+      ),
+    );
+  }
+  if (names.has('Thermostat')) {
+    controls.push(
+      el(
+        'div',
+        { class: 'control' },
+        button('−1 °C', (b) =>
+          command(id, 'Thermostat', 'SetpointRaiseLower', { Mode: 0, Amount: -10 }, b),
+        ),
+        button('+1 °C', (b) =>
+          command(id, 'Thermostat', 'SetpointRaiseLower', { Mode: 0, Amount: 10 }, b),
+        ),
+      ),
+    );
+  }
+  if (controls.length === 0 && kind !== 'camera' && kind !== 'contact') {
+    controls.push(el('p', { class: 'muted' }, 'No commands for this device.'));
+  }
+  return controls;
+}
+
+function findProperty(thing, cluster, property) {
+  for (const endpoint of thing.state?.Endpoints ?? []) {
+    for (const cap of endpoint.capabilities ?? []) {
+      if (clusterName(cap.id) !== cluster) continue;
+      for (const prop of cap.properties ?? []) {
+        if (prop.name === property) return propertyValue(prop.value);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Vendor-side buttons: what happens in the real world (someone walks past the camera). */
+const VENDOR_EVENTS = {
+  camera: [
+    ['motion', 'Motion'],
+    ['motion_cleared', 'Clear motion'],
+  ],
+  contact: [
+    ['open', 'Open'],
+    ['close', 'Close'],
+  ],
+  lock: [['jam', 'Jam lock']],
+};
+
+function vendorTriggersFor(thing, kind) {
+  const events = VENDOR_EVENTS[kind];
+  const deviceId = thing.summary.ConnectorDeviceId;
+  if (!events || !deviceId) return [];
+  return [
+    el('span', { class: 'vendor-label muted' }, 'Vendor side:'),
+    ...events.map(([event, text]) =>
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'vendor-button',
+          'data-vendor-event': event,
+          onclick: (e) => triggerVendor(deviceId, event, e.currentTarget),
+        },
+        text,
+      ),
+    ),
+  ];
+}
+
+async function triggerVendor(deviceId, event, button) {
+  button.disabled = true;
+  try {
+    const response = await fetch(`/api/vendor/devices/${encodeURIComponent(deviceId)}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event, username: state.user }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(`vendor event: ${body.message ?? response.status}`);
+    }
+    toast(`Vendor event "${event}" fired`);
+  } catch (error) {
+    toast(error.message, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live events (SSE relayed from the emulator's per-account notification stream)
+
+function connectStream() {
+  state.stream?.close();
+  const stream = new EventSource(`/api/accounts/${encodeURIComponent(state.customer)}/events`);
+  state.stream = stream;
+  stream.addEventListener('open', () => {
+    $('stream-state').textContent = 'live';
+    $('stream-state').dataset.kind = 'ok';
+  });
+  stream.addEventListener('error', () => {
+    $('stream-state').textContent = 'reconnecting…';
+    $('stream-state').dataset.kind = 'error';
+  });
+  stream.addEventListener('notification', (e) => onNotification(JSON.parse(e.data)));
+}
+
+function onNotification(item) {
+  const feed = $('feed');
+  const time = new Date(item.receivedAt ?? Date.now()).toLocaleTimeString();
+  const entry = el(
+    'li',
+    { class: `event type-${item.eventType}`, 'data-event-type': item.eventType },
+    el(
+      'div',
+      { class: 'event-line' },
+      el('time', {}, time),
+      el('span', { class: 'event-type' }, item.eventType),
+      el('span', { class: 'words' }, item.words),
+    ),
+    el(
+      'details',
+      {},
+      el('summary', {}, 'raw JSON'),
+      el('pre', {}, JSON.stringify(item.raw, null, 2)),
+    ),
+  );
+  feed.prepend(entry);
+  while (feed.childElementCount > 200) feed.lastElementChild.remove();
+  if (item.eventType === 'CONNECTOR_ERROR_REPORT') {
+    const errors = $('errors');
+    errors.querySelector('.empty')?.remove();
+    errors.prepend(entry.cloneNode(true));
+  }
+  if (item.managedThingId && state.things.has(item.managedThingId)) {
+    reloadState(item.managedThingId);
+  } else if (
+    item.eventType === 'DEVICE_DISCOVERY_STATUS' ||
+    item.eventType === 'DEVICE_LIFE_CYCLE'
+  ) {
+    refreshThings();
+  } else if (item.eventType === 'ACCOUNT_ASSOCIATION') {
+    refreshAssociations();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function words(value) {
+  return String(value ?? '')
+    .toLowerCase()
+    .replaceAll('_', ' ');
+}
+
+function toast(text, kind = 'ok') {
+  const node = el(
+    'div',
+    { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+    text,
+  );
+  document.body.append(node);
+  setTimeout(() => node.remove(), 4000);
+}
+
+$('link-button').addEventListener('click', linkAccount);
+$('refresh-button').addEventListener('click', () => refreshAssociations().then(refreshThings));
+loadConfig().catch((error) =>
+  setStatus('link-status', `Cannot load configuration: ${error.message}`, 'error'),
+);

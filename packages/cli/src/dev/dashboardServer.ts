@@ -1,0 +1,324 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AwsCredentials, ManagedIntegrationsClient } from '../aws/client.js';
+import { toHttpCall } from '../aws/operations.js';
+import { describeNotification, managedThingIdOf } from '../notifications.js';
+import { BadRequest, readJsonBody, requireString, sendJson } from './http.js';
+import { formatSse, SseParser } from './sse.js';
+
+/** A customer AWS account the dashboard can act as. */
+export interface CustomerAccount {
+  readonly accountId: string;
+  readonly name: string;
+  readonly credentials: AwsCredentials;
+}
+
+/** A vendor-cloud demo user, shown so the person at the keyboard knows what to type at login. */
+export interface DemoUser {
+  readonly username: string;
+  readonly password: string;
+  readonly displayName?: string;
+}
+
+export interface DashboardOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly region: string;
+  readonly emulatorUrl: string;
+  readonly vendorCloudUrl: string;
+  readonly customers: readonly CustomerAccount[];
+  readonly demoUsers: readonly DemoUser[];
+  /** Connector destination new account associations are created on. */
+  readonly connectorDestinationId: () => string | undefined;
+  /** URL of the emulator's SSE notification stream for one customer account. */
+  readonly notificationStreamUrl: (accountId: string) => string;
+  /** Fires a vendor-side event on a virtual device (the vendor cloud's simulation API). */
+  readonly triggerVendorEvent: (
+    username: string | undefined,
+    deviceId: string,
+    event: string,
+    data: unknown,
+  ) => Promise<unknown>;
+}
+
+export interface DashboardServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Customer-side operations the dashboard may call. The browser names the operation and sends its
+ * input; the server signs it as the chosen customer. Anything else (connector registration, …) is
+ * the developer's job and stays off this API.
+ */
+export const DASHBOARD_OPERATIONS: readonly string[] = [
+  'CreateAccountAssociation',
+  'GetAccountAssociation',
+  'ListAccountAssociations',
+  'StartAccountAssociationRefresh',
+  'StartDeviceDiscovery',
+  'GetDeviceDiscovery',
+  'ListDiscoveredDevices',
+  'CreateManagedThing',
+  'ListManagedThings',
+  'GetManagedThing',
+  'GetManagedThingState',
+  'GetManagedThingCapabilities',
+  'SendManagedThingCommand',
+];
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * Static files live in `src/dashboard/` and are served as they are (no build step). The path is
+ * resolved relative to this module so it works from `src/dev/` (tests) and `dist/dev/` (the bin).
+ */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../src/dashboard/', import.meta.url));
+
+/** Starts the dashboard: static page + same-origin JSON API that signs requests server-side. */
+export async function startDashboard(options: DashboardOptions): Promise<DashboardServer> {
+  const clients = new Map<string, ManagedIntegrationsClient>();
+  for (const customer of options.customers) {
+    clients.set(
+      customer.accountId,
+      new ManagedIntegrationsClient({
+        endpoint: options.emulatorUrl,
+        region: options.region,
+        credentials: customer.credentials,
+      }),
+    );
+  }
+  const streams = new Set<ServerResponse>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof BadRequest) {
+        sendJson(res, error.status, { error: 'BadRequest', message: error.message });
+        return;
+      }
+      // Upstream unreachable or a bug: a 502 naming the cause, never a crash of the server.
+      if (!res.headersSent) {
+        sendJson(res, 502, { error: 'UpstreamUnavailable', message: (error as Error).message });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dashboard.local');
+    const path = url.pathname;
+    if (path.startsWith('/api/')) {
+      await handleApi(req, res, url);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: 'MethodNotAllowed', message: `${req.method} ${path}` });
+      return;
+    }
+    await serveStatic(res, path === '/' ? '/index.html' : path);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').filter((p) => p !== '');
+    // /api/config
+    if (parts[1] === 'config' && req.method === 'GET') {
+      sendJson(res, 200, {
+        region: options.region,
+        emulatorUrl: options.emulatorUrl,
+        vendorCloudUrl: options.vendorCloudUrl,
+        connectorDestinationId: options.connectorDestinationId() ?? null,
+        customers: options.customers.map((c) => ({ accountId: c.accountId, name: c.name })),
+        demoUsers: options.demoUsers,
+      });
+      return;
+    }
+    // POST /api/vendor/devices/:deviceId/events  { event, data?, username? }
+    if (parts[1] === 'vendor' && parts[2] === 'devices' && parts[4] === 'events') {
+      if (req.method !== 'POST')
+        throw new BadRequest(`method: expected POST, got ${req.method}`, 405);
+      const body = await readJsonBody(req);
+      const event = requireString(body, 'event');
+      const username = typeof body.username === 'string' ? body.username : undefined;
+      const result = await options.triggerVendorEvent(
+        username,
+        decodeURIComponent(parts[3] ?? ''),
+        event,
+        body.data,
+      );
+      sendJson(res, 202, result ?? { accepted: true });
+      return;
+    }
+    // /api/accounts/:accountId/...
+    if (parts[1] !== 'accounts' || parts[2] === undefined) {
+      throw new BadRequest(`path: unknown API route ${url.pathname}`, 404);
+    }
+    const accountId = decodeURIComponent(parts[2]);
+    const client = clients.get(accountId);
+    if (client === undefined) {
+      throw new BadRequest(
+        `accountId: expected one of ${[...clients.keys()].join(', ')}, got "${accountId}"`,
+        404,
+      );
+    }
+    // GET /api/accounts/:id/events → SSE relay of the emulator's notification stream.
+    if (parts[3] === 'events' && req.method === 'GET') {
+      await relayEvents(req, res, options.notificationStreamUrl(accountId), client);
+      return;
+    }
+    // POST /api/accounts/:id/operations/:OperationName  { ...input }
+    if (parts[3] === 'operations' && parts[4] !== undefined) {
+      if (req.method !== 'POST')
+        throw new BadRequest(`method: expected POST, got ${req.method}`, 405);
+      const name = parts[4];
+      if (!DASHBOARD_OPERATIONS.includes(name)) {
+        throw new BadRequest(
+          `operation: expected one of ${DASHBOARD_OPERATIONS.join(', ')}, got "${name}"`,
+          404,
+        );
+      }
+      const input = await readJsonBody(req);
+      const call = toHttpCall(name, input);
+      const response = await client.send(call.method, call.path, call.body, call.query);
+      const ok = response.status >= 200 && response.status < 300;
+      sendJson(
+        res,
+        ok ? 200 : response.status >= 500 ? 502 : response.status,
+        ok
+          ? response.body
+          : {
+              error: response.errorType ?? 'UpstreamError',
+              status: response.status,
+              body: response.body,
+            },
+      );
+      return;
+    }
+    throw new BadRequest(`path: unknown API route ${url.pathname}`, 404);
+  }
+
+  async function relayEvents(
+    req: IncomingMessage,
+    res: ServerResponse,
+    upstreamUrl: string,
+    client: ManagedIntegrationsClient,
+  ) {
+    const abort = new AbortController();
+    req.on('close', () => abort.abort());
+    const upstream = await fetch(upstreamUrl, {
+      headers: { accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    if (!upstream.ok || upstream.body === null) {
+      sendJson(res, 502, {
+        error: 'UpstreamUnavailable',
+        message: `notification stream answered HTTP ${upstream.status}`,
+      });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    streams.add(res);
+    // Each emulator notification is re-framed as a `notification` event carrying the raw message
+    // and its description in words, so the page needs no Matter table of its own.
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of upstream.body) {
+        for (const event of parser.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
+          let message: unknown;
+          try {
+            message = JSON.parse(event.data);
+          } catch {
+            continue; // not a notification (e.g. a hello line); nothing to show
+          }
+          const thingId = managedThingIdOf(message);
+          const name = thingId === undefined ? undefined : await thingName(client, thingId);
+          res.write(
+            formatSse(
+              'notification',
+              JSON.stringify(describeNotification(message, name)),
+              event.id,
+            ),
+          );
+        }
+      }
+    } catch {
+      // The browser went away (abort) or the emulator stopped; either way the stream ends here.
+    } finally {
+      streams.delete(res);
+      res.end();
+    }
+  }
+
+  const names = new Map<string, string>();
+  async function thingName(
+    client: ManagedIntegrationsClient,
+    id: string,
+  ): Promise<string | undefined> {
+    const known = names.get(id);
+    if (known !== undefined) return known;
+    const call = toHttpCall('GetManagedThing', { Identifier: id });
+    const response = await client.send(call.method, call.path, call.body, call.query);
+    const body = response.body as { Name?: unknown };
+    if (response.status === 200 && typeof body.Name === 'string') {
+      names.set(id, body.Name);
+      return body.Name;
+    }
+    return undefined;
+  }
+
+  async function serveStatic(res: ServerResponse, path: string): Promise<void> {
+    const relative = normalize(decodeURIComponent(path)).replace(/^([/\\])+/, '');
+    const type = STATIC_TYPES[extname(relative)];
+    if (relative.includes('..') || type === undefined) {
+      sendJson(res, 404, { error: 'NotFound', message: path });
+      return;
+    }
+    let content: Buffer;
+    try {
+      content = await readFile(join(DASHBOARD_DIR, relative));
+    } catch {
+      sendJson(res, 404, { error: 'NotFound', message: path });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': content.length,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(content);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () => closeServer(server, streams),
+  };
+}
+
+async function closeServer(server: Server, streams: Set<ServerResponse>): Promise<void> {
+  for (const stream of streams) stream.end();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION, startEmulator } from '@c2c-kit/emulator';
+import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
+import { ManagedIntegrationsClient } from '../aws/client.js';
+import { toHttpCall } from '../aws/operations.js';
+import { StepFailedError, UpstreamError } from '../errors.js';
+import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
+
+/** Customer-notification event types the dev stack subscribes to (all a C2C flow produces). */
+export const DEV_EVENT_TYPES = [
+  'DEVICE_EVENT',
+  'DEVICE_STATE',
+  'DEVICE_COMMAND',
+  'DEVICE_COMMAND_REQUEST',
+  'DEVICE_DISCOVERY_STATUS',
+  'DEVICE_LIFE_CYCLE',
+  'ACCOUNT_ASSOCIATION',
+  'CONNECTOR_ERROR_REPORT',
+] as const;
+
+export const FUNCTION_NAME = 'acme-connector';
+const WORK_QUEUE = 'acme-connector-work';
+const DEAD_LETTER_QUEUE = 'acme-connector-dlq';
+const SECRET_NAME = 'c2c-dev/acme-oauth-client';
+const CONNECTOR_NAME = 'Acme Cloud';
+const DESTINATION_NAME = 'acme-cloud-oauth';
+const NOTIFICATION_DESTINATION = 'c2c-dev-notifications';
+
+export interface DevStackOptions {
+  /** State directory (SQLite file, generated secrets); `undefined` keeps everything in memory. */
+  readonly dataDir?: string;
+  readonly emulatorPort?: number;
+  readonly vendorPort?: number;
+  readonly dashboardPort?: number;
+  /** Path of the connector's built handler module (default: examples/acme-connector/dist/index.js). */
+  readonly connectorModule?: string;
+  /** Called with each start-up step as it begins and ends, for the progress display. */
+  readonly progress?: (event: { step: string; state: 'start' | 'done'; detail?: string }) => void;
+}
+
+export interface DevStack {
+  readonly emulatorUrl: string;
+  readonly vendorCloudUrl: string;
+  readonly dashboardUrl: string;
+  readonly region: string;
+  readonly customer: CustomerAccount;
+  readonly connectorId: string;
+  readonly connectorDestinationId: string;
+  readonly functionArn: string;
+  readonly functionUrl: string;
+  readonly demoUsers: typeof DEFAULT_USERS;
+  /** Signed managed-integrations client acting as the customer account. */
+  readonly client: ManagedIntegrationsClient;
+  /** SSE URL of the customer's notification stream on the emulator. */
+  readonly notificationStreamUrl: string;
+  /** Fires a vendor-side device event (the vendor cloud's simulation API). */
+  triggerVendorEvent(deviceId: string, event: string, params?: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Where the reference connector's build lands (the examples workspace, built by `npm run build`). */
+export const DEFAULT_CONNECTOR_MODULE = fileURLToPath(
+  new URL('../../../../examples/acme-connector/dist/index.js', import.meta.url),
+);
+
+interface PersistedDevState {
+  /** Standard Webhooks secret shared by the vendor cloud and the connector. */
+  webhookSecret: string;
+}
+
+async function loadOrCreateState(dataDir: string | undefined): Promise<PersistedDevState> {
+  const fresh = (): PersistedDevState => ({
+    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
+  });
+  if (dataDir === undefined) return fresh();
+  const file = join(dataDir, 'dev-stack.json');
+  if (existsSync(file)) {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<PersistedDevState>;
+    if (typeof parsed.webhookSecret === 'string') return { webhookSecret: parsed.webhookSecret };
+  }
+  const state = fresh();
+  // Only this process's user may read it: it holds the webhook signing secret.
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  return state;
+}
+
+/**
+ * Starts emulator, vendor cloud, the reference connector (in the emulator's Lambda host, with its
+ * Function URL, SQS work queue and event source mapping) and the dashboard, and registers
+ * everything with the emulator's own APIs — the same calls a developer makes in AWS. Every
+ * registration looks for an existing resource first, so a second start on the same data
+ * directory reuses it instead of duplicating it.
+ */
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const progress = options.progress ?? (() => {});
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      await close().catch(() => {});
+    }
+  };
+  const step = async <T>(name: string, run: () => Promise<T>, detail?: (v: T) => string) => {
+    progress({ step: name, state: 'start' });
+    try {
+      const value = await run();
+      progress({ step: name, state: 'done', detail: detail?.(value) });
+      return value;
+    } catch (error) {
+      if (error instanceof StepFailedError) throw error;
+      throw new StepFailedError(name, (error as Error).message, { cause: error });
+    }
+  };
+
+  try {
+    const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+    if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    const persisted = await loadOrCreateState(dataDir);
+    const region = DEFAULT_REGION;
+    const credentials = DEFAULT_CREDENTIALS;
+    const accountId = credentials.accountId;
+    const connectorModule = options.connectorModule ?? DEFAULT_CONNECTOR_MODULE;
+    if (!existsSync(connectorModule)) {
+      throw new StepFailedError(
+        'connector build',
+        `${connectorModule} does not exist; run "npm run build" first`,
+      );
+    }
+
+    const emulator = await step(
+      'emulator',
+      () =>
+        startEmulator({
+          port: options.emulatorPort ?? 0,
+          ...(dataDir === undefined ? { memory: true } : { dataDir }),
+          credentials: [credentials],
+          region,
+        }),
+      (e) => e.url,
+    );
+    closers.push(() => emulator.close());
+
+    const callbackUrl = `${emulator.url}/_local/oauth/callback`;
+    const vendor = await step(
+      'vendor cloud',
+      () =>
+        startVendorCloud({
+          port: options.vendorPort ?? 0,
+          webhookSecret: persisted.webhookSecret,
+          clients: [
+            {
+              clientId: 'c2c-kit-connector',
+              clientSecret: 'c2c-kit-connector-secret',
+              redirectUris: [callbackUrl],
+            },
+          ],
+        }),
+      (v) => v.url,
+    );
+    closers.push(() => vendor.close());
+
+    const awsConfig = {
+      endpoint: emulator.url,
+      region,
+      credentials: {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+      },
+    };
+    const sqs = new SQSClient(awsConfig);
+    const lambda = new LambdaClient(awsConfig);
+    const secrets = new SecretsManagerClient(awsConfig);
+    closers.push(async () => {
+      sqs.destroy();
+      lambda.destroy();
+      secrets.destroy();
+    });
+    const client = new ManagedIntegrationsClient({ endpoint: emulator.url, region, credentials });
+
+    const queues = await step(
+      'work queue',
+      async () => {
+        const dlq = await sqs.send(new CreateQueueCommand({ QueueName: DEAD_LETTER_QUEUE }));
+        const dlqArn = (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+          )
+        ).Attributes?.QueueArn;
+        const work = await sqs.send(
+          new CreateQueueCommand({
+            QueueName: WORK_QUEUE,
+            Attributes: {
+              VisibilityTimeout: '30',
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '5' }),
+            },
+          }),
+        );
+        const workArn = (
+          await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: work.QueueUrl,
+              AttributeNames: ['QueueArn'],
+            }),
+          )
+        ).Attributes?.QueueArn;
+        if (!work.QueueUrl || !workArn) throw new Error('CreateQueue returned no URL/ARN');
+        return { url: work.QueueUrl, arn: workArn };
+      },
+      (q) => q.url,
+    );
+
+    const functionUrl = `${emulator.url}/lambda-url/${FUNCTION_NAME}/`;
+    const fn = await step(
+      'connector function',
+      async () => {
+        const response = await fetch(`${emulator.url}/_local/functions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: FUNCTION_NAME,
+            handler: connectorModule,
+            exportName: 'handler',
+            timeoutSeconds: 30,
+            environment: {
+              ACME_API_URL: vendor.url,
+              VENDOR_API_URL: vendor.url,
+              WEBHOOK_SECRET: persisted.webhookSecret,
+              WORK_QUEUE_URL: queues.url,
+              C2C_WORK_QUEUE_URL: queues.url,
+            },
+          }),
+        });
+        const text = await response.text();
+        if (!response.ok) {
+          throw new UpstreamError(
+            'register function',
+            response.status,
+            undefined,
+            text.slice(0, 300),
+          );
+        }
+        const info = JSON.parse(text) as { arn?: string; FunctionArn?: string };
+        const arn =
+          info.arn ??
+          info.FunctionArn ??
+          `arn:aws:lambda:${region}:${accountId}:function:${FUNCTION_NAME}`;
+        const mappings = await lambda.send(
+          new ListEventSourceMappingsCommand({
+            FunctionName: FUNCTION_NAME,
+            EventSourceArn: queues.arn,
+          }),
+        );
+        if ((mappings.EventSourceMappings ?? []).length === 0) {
+          await lambda.send(
+            new CreateEventSourceMappingCommand({
+              FunctionName: FUNCTION_NAME,
+              EventSourceArn: queues.arn,
+              BatchSize: 10,
+              FunctionResponseTypes: ['ReportBatchItemFailures'],
+            }),
+          );
+        }
+        vendor.setWebhookTarget(functionUrl, persisted.webhookSecret);
+        return { arn };
+      },
+      (f) => f.arn,
+    );
+
+    const connectorId = await step(
+      'cloud connector',
+      async () => {
+        const list = await client.call<{ Items?: Array<{ Id?: string }> }>(
+          'ListCloudConnectors',
+          ...callArgs('ListCloudConnectors', { LambdaArn: fn.arn }),
+        );
+        const existing = list.Items?.find((i) => i.Id !== undefined)?.Id;
+        if (existing) return existing;
+        const created = await client.call<{ Id: string }>(
+          'CreateCloudConnector',
+          ...callArgs('CreateCloudConnector', {
+            Name: CONNECTOR_NAME,
+            EndpointConfig: { lambda: { arn: fn.arn } },
+            EndpointType: 'LAMBDA',
+            Description: 'Reference connector for the simulated Acme device cloud',
+          }),
+        );
+        return created.Id;
+      },
+      (id) => id,
+    );
+
+    // The dashboard's address is needed for the OAuth completion redirect, so it starts (with
+    // the destination looked up lazily) before the destination is registered.
+    let destinationId: string | undefined;
+    const customer: CustomerAccount = {
+      accountId,
+      name: 'Demo customer',
+      credentials: {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+      },
+    };
+    const notificationStreamUrl = (account: string) =>
+      `${emulator.url}/_local/notifications/stream?account=${encodeURIComponent(account)}`;
+    const triggerVendorEvent = async (deviceId: string, event: string, params?: unknown) => {
+      const response = await fetch(
+        `${vendor.url}/_sim/devices/${encodeURIComponent(deviceId)}/trigger`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(params === undefined ? { event } : { event, params }),
+        },
+      );
+      const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      if (!response.ok) {
+        const error = body.error as { message?: string } | undefined;
+        throw new UpstreamError('vendor trigger', response.status, undefined, error?.message ?? '');
+      }
+      return body;
+    };
+    const dashboard: DashboardServer = await step(
+      'dashboard',
+      () =>
+        startDashboard({
+          port: options.dashboardPort ?? 0,
+          region,
+          emulatorUrl: emulator.url,
+          vendorCloudUrl: vendor.url,
+          customers: [customer],
+          demoUsers: DEFAULT_USERS.map((u) => ({
+            username: u.username,
+            password: u.password,
+            displayName: u.displayName,
+          })),
+          connectorDestinationId: () => destinationId,
+          notificationStreamUrl,
+          triggerVendorEvent: (_user, deviceId, event, data) =>
+            triggerVendorEvent(deviceId, event, data),
+        }),
+      (d) => d.url,
+    );
+    closers.push(() => dashboard.close());
+
+    destinationId = await step(
+      'connector destination',
+      async () => {
+        const secretArn = await ensureSecret(secrets, SECRET_NAME, {
+          clientId: 'c2c-kit-connector',
+          clientSecret: 'c2c-kit-connector-secret',
+        });
+        const authUrl = `${vendor.url}/oauth/authorize`;
+        const list = await client.call<{
+          ConnectorDestinationList?: Array<{ Id?: string; Name?: string }>;
+        }>(
+          'ListConnectorDestinations',
+          ...callArgs('ListConnectorDestinations', { CloudConnectorId: connectorId }),
+        );
+        for (const summary of list.ConnectorDestinationList ?? []) {
+          if (summary.Id === undefined || summary.Name !== DESTINATION_NAME) continue;
+          const existing = await client.call<{ AuthConfig?: { oAuth?: { authUrl?: string } } }>(
+            'GetConnectorDestination',
+            ...callArgs('GetConnectorDestination', { Identifier: summary.Id }),
+          );
+          // Ports can change between starts; a destination pointing at an old vendor URL is stale.
+          if (existing.AuthConfig?.oAuth?.authUrl === authUrl) return summary.Id;
+        }
+        const created = await client.call<{ Id: string }>(
+          'CreateConnectorDestination',
+          ...callArgs('CreateConnectorDestination', {
+            Name: DESTINATION_NAME,
+            CloudConnectorId: connectorId,
+            AuthType: 'OAUTH',
+            AuthConfig: {
+              oAuth: {
+                authUrl,
+                tokenUrl: `${vendor.url}/oauth/token`,
+                scope: 'devices:read devices:write',
+                tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+                oAuthCompleteRedirectUrl: `${dashboard.url}/?linked=1`,
+              },
+            },
+            SecretsManager: { arn: secretArn.arn, versionId: secretArn.versionId },
+          }),
+        );
+        return created.Id;
+      },
+      (id) => id,
+    );
+
+    await step(
+      'notifications',
+      async () => {
+        const destination = await client.send(
+          ...sendArgs('CreateDestination', {
+            Name: NOTIFICATION_DESTINATION,
+            DeliveryDestinationType: 'KINESIS',
+            DeliveryDestinationArn: `arn:aws:kinesis:${region}:${accountId}:stream/${NOTIFICATION_DESTINATION}`,
+            RoleArn: `arn:aws:iam::${accountId}:role/${NOTIFICATION_DESTINATION}`,
+            Description: 'c2c dev: notifications are read from the local SSE stream',
+          }),
+        );
+        if (!isOkOrConflict(destination.status)) {
+          throw new UpstreamError(
+            'CreateDestination',
+            destination.status,
+            destination.errorType,
+            JSON.stringify(destination.body),
+          );
+        }
+        for (const eventType of DEV_EVENT_TYPES) {
+          const config = await client.send(
+            ...sendArgs('CreateNotificationConfiguration', {
+              EventType: eventType,
+              DestinationName: NOTIFICATION_DESTINATION,
+            }),
+          );
+          if (!isOkOrConflict(config.status)) {
+            throw new UpstreamError(
+              `CreateNotificationConfiguration ${eventType}`,
+              config.status,
+              config.errorType,
+              JSON.stringify(config.body),
+            );
+          }
+        }
+        return DEV_EVENT_TYPES.length;
+      },
+      (n) => `${n} event types`,
+    );
+
+    return {
+      emulatorUrl: emulator.url,
+      vendorCloudUrl: vendor.url,
+      dashboardUrl: dashboard.url,
+      region,
+      customer,
+      connectorId,
+      connectorDestinationId: destinationId,
+      functionArn: fn.arn,
+      functionUrl,
+      demoUsers: DEFAULT_USERS,
+      client,
+      notificationStreamUrl: notificationStreamUrl(accountId),
+      triggerVendorEvent,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** A re-run of a Create answers 409 Conflict when the resource exists: that is success here. */
+function isOkOrConflict(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 409;
+}
+
+type SendArgs = [method: string, path: string, body?: unknown, query?: Record<string, string>];
+
+function sendArgs(name: string, input: Record<string, unknown>): SendArgs {
+  const call = toHttpCall(name, input);
+  return [call.method, call.path, call.body, call.query];
+}
+
+function callArgs(name: string, input: Record<string, unknown>): SendArgs {
+  return sendArgs(name, input);
+}
+
+async function ensureSecret(
+  secrets: SecretsManagerClient,
+  name: string,
+  value: Record<string, string>,
+): Promise<{ arn: string; versionId: string }> {
+  const secretString = JSON.stringify(value);
+  try {
+    const existing = await secrets.send(new GetSecretValueCommand({ SecretId: name }));
+    if (existing.SecretString === secretString && existing.ARN && existing.VersionId) {
+      return { arn: existing.ARN, versionId: existing.VersionId };
+    }
+    const put = await secrets.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: secretString }),
+    );
+    if (put.ARN && put.VersionId) return { arn: put.ARN, versionId: put.VersionId };
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  const created = await secrets.send(
+    new CreateSecretCommand({ Name: name, SecretString: secretString }),
+  );
+  if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN/VersionId');
+  return { arn: created.ARN, versionId: created.VersionId };
+}

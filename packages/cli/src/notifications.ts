@@ -1,0 +1,132 @@
+import { getCluster } from '@c2c-kit/matter';
+import { describePropertyValue } from './describe.js';
+
+/** A customer notification put into words for the feed and the demo narration. */
+export interface DescribedNotification {
+  readonly eventType: string;
+  /** `Camera · motion detected`, `Fan · FanMode → High` */
+  readonly words: string;
+  readonly managedThingId: string | undefined;
+  readonly receivedAt: number;
+  readonly raw: unknown;
+}
+
+type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The managed thing a notification is about: from `resources[]` ARNs (`…:managed-thing/<id>`). */
+export function managedThingIdOf(message: unknown): string | undefined {
+  if (!isRecord(message)) return undefined;
+  const resources = Array.isArray(message.resources) ? message.resources : [];
+  for (const resource of resources) {
+    const match = /managed-thing\/([A-Za-z0-9_-]+)/.exec(String(resource));
+    if (match) return match[1];
+  }
+  const payload = isRecord(message.payload) ? message.payload : {};
+  return typeof payload.managedThingId === 'string' ? payload.managedThingId : undefined;
+}
+
+function clusterOfCapability(capabilityId: unknown) {
+  const name = String(capabilityId ?? '')
+    .replace(/^[a-z]+\./, '')
+    .replace(/@.*$/, '');
+  try {
+    return getCluster(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Phrases people use for the state changes the demo devices make. */
+function phrase(clusterName: string, property: string, value: unknown): string | undefined {
+  if (clusterName === 'OccupancySensing' && property === 'Occupancy') {
+    const occupied = typeof value === 'number' ? (value & 1) === 1 : value === true;
+    return occupied ? 'motion detected' : 'motion cleared';
+  }
+  if (clusterName === 'BooleanState' && property === 'StateValue') {
+    return value === true ? 'closed' : 'opened';
+  }
+  if (clusterName === 'OnOff' && property === 'OnOff')
+    return value === true ? 'turned on' : 'turned off';
+  return undefined;
+}
+
+function describeProperties(endpoints: unknown, stateForm: boolean): string[] {
+  const parts: string[] = [];
+  for (const endpoint of Array.isArray(endpoints) ? endpoints : []) {
+    if (!isRecord(endpoint)) continue;
+    for (const capability of Array.isArray(endpoint.capabilities) ? endpoint.capabilities : []) {
+      if (!isRecord(capability)) continue;
+      const cluster = clusterOfCapability(capability.id);
+      const clusterName = cluster?.name ?? String(capability.name ?? capability.id);
+      for (const property of Array.isArray(capability.properties) ? capability.properties : []) {
+        if (!isRecord(property)) continue;
+        const name = String(property.name);
+        const value =
+          stateForm && isRecord(property.value) && 'propertyValue' in property.value
+            ? property.value.propertyValue
+            : property.value;
+        const spoken = phrase(clusterName, name, value);
+        if (spoken) {
+          parts.push(spoken);
+          continue;
+        }
+        parts.push(`${name} → ${describePropertyValue(String(capability.id), name, value)}`);
+      }
+    }
+  }
+  return parts;
+}
+
+/** Puts one notification message into words. `thingName` labels the device (`Camera`). */
+export function describeNotification(
+  message: unknown,
+  thingName?: string,
+  receivedAt = Date.now(),
+): DescribedNotification {
+  const m = isRecord(message) ? message : {};
+  const eventType = String(m.messageType ?? m.eventType ?? 'UNKNOWN');
+  const payload = isRecord(m.payload) ? m.payload : {};
+  const managedThingId = managedThingIdOf(m);
+  const who = thingName ?? managedThingId ?? 'account';
+  let words: string;
+  switch (eventType) {
+    case 'DEVICE_EVENT': {
+      const parts = describeProperties(payload.endpoints, false);
+      words = `${who} · ${parts.length > 0 ? parts.join(', ') : 'event'}`;
+      break;
+    }
+    case 'DEVICE_STATE': {
+      const added = isRecord(payload.addedStates)
+        ? payload.addedStates.endpoints
+        : payload.endpoints;
+      const parts = describeProperties(added, true);
+      words = `${who} · state ${parts.length > 0 ? parts.join(', ') : 'updated'}`;
+      break;
+    }
+    case 'DEVICE_COMMAND': {
+      const result = payload.result ?? payload.status;
+      words =
+        `${who} · command ${String(payload.traceId ?? '')} ${typeof result === 'string' ? result.toLowerCase() : 'completed'}`.replace(
+          /\s+/g,
+          ' ',
+        );
+      break;
+    }
+    case 'DEVICE_DISCOVERY_STATUS':
+      words = `Discovery ${String(payload.status ?? '').toLowerCase()}: ${String(payload.deviceCount ?? 0)} device(s)`;
+      break;
+    case 'ACCOUNT_ASSOCIATION':
+      words = `Account association ${String(payload.state ?? payload.status ?? '')
+        .toLowerCase()
+        .replaceAll('_', ' ')}`;
+      break;
+    case 'CONNECTOR_ERROR_REPORT':
+      words = `Connector error ${String(payload.statusCode ?? '')} in ${String(payload.operation ?? '?')}: ${String(payload.message ?? '')}`;
+      break;
+    default:
+      words = `${who} · ${eventType.toLowerCase().replaceAll('_', ' ')}`;
+  }
+  return { eventType, words, managedThingId, receivedAt, raw: message };
+}
