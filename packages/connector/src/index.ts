@@ -1,1 +1,114 @@
-export {};
+// Public API of @c2c-kit/connector. Explicit named exports only.
+
+export type { CallOptions, ConnectorEventsClientOptions } from './client/ConnectorEventsClient.js';
+export { ConnectorEventsClient } from './client/ConnectorEventsClient.js';
+export type { Credentials, CredentialsProvider } from './client/credentials.js';
+export { defaultCredentialsProvider } from './client/credentials.js';
+export { resolveEndpoint } from './client/endpoint.js';
+export { type RetryOptions, RetryStrategy } from './client/retry.js';
+export {
+  ConnectorConfigError,
+  ConnectorError,
+  ConnectorIdResolutionError,
+  ConnectorNetworkError,
+  ConnectorValidationError,
+  PiiInDeviceIdError,
+  RetryBudgetExhaustedError,
+  SecretResolutionError,
+  UnknownVendorEventError,
+  VendorCallbackError,
+  WebhookVerificationError,
+} from './errors.js';
+export type {
+  ConnectorHandler,
+  ConnectorOptions,
+  ConnectorResult,
+  ConnectorStats,
+  EventSender,
+  FunctionUrlResponse,
+  SqsBatchResponse,
+  WebhookOptions,
+} from './handler/createConnector.js';
+export { createConnector } from './handler/createConnector.js';
+export { type SecretReader, SecretsManagerReader } from './handler/secrets.js';
+export type {
+  AuthContext,
+  CallbackContext,
+  CommandContext,
+  CommandResult,
+  ConnectorCallbacks,
+  DiscoveredDevice,
+  LambdaContextLike,
+  UserContext,
+} from './handler/types.js';
+export {
+  IdempotencyInProgressError,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  MemoryIdempotencyStore,
+  type PutIfAbsentResult,
+  type RunOnceOptions,
+  runOnce,
+} from './idempotency/store.js';
+export {
+  createJsonLogger,
+  type JsonLoggerOptions,
+  type LogContext,
+  type Logger,
+  type LogLevel,
+  redact,
+  silentLogger,
+} from './log/logger.js';
+export {
+  MemoryOutbox,
+  type Outbox,
+  type OutboxEntry,
+  type ReplayReport,
+  type ReplaySender,
+  replayOutbox,
+} from './outbox/outbox.js';
+export {
+  InProcessWorkQueue,
+  type InvocationAuth,
+  type SqsRecord,
+  SqsWorkQueue,
+  type SqsWorkQueueOptions,
+  type WorkItem,
+  type WorkQueue,
+} from './queue/workQueue.js';
+export {
+  type ConnectorDirectory,
+  type FunctionArnLookup,
+  lambdaArnMatches,
+  lookupFunctionArnWithLambda,
+  type ResolveConnectorIdOptions,
+  resolveConnectorId,
+} from './resolve/connectorId.js';
+export { assertNoObviousPii } from './translate/pii.js';
+export {
+  type ClusterFragment,
+  type DeviceEvent,
+  defineTranslator,
+  mapValue,
+  mergeClusters,
+  type RuleOutput,
+  type TranslationRule,
+  type Translator,
+  type TranslatorSpec,
+} from './translate/translator.js';
+export {
+  decodeStandardSecret,
+  type GitHubStyleOptions,
+  githubStyleWebhooks,
+  type StandardWebhooksOptions,
+  type StripeStyleOptions,
+  signGitHubStyle,
+  signStandardWebhook,
+  signStripeStyle,
+  standardWebhooks,
+  stripeStyleWebhooks,
+  type VerifiedWebhook,
+  type WebhookRequest,
+  type WebhookSecret,
+  type WebhookVerifier,
+} from './webhooks/verify.js';

@@ -1,0 +1,753 @@
+import { ConnectorEventsClient } from '../client/ConnectorEventsClient.js';
+import {
+  ConnectorConfigError,
+  ConnectorError,
+  ConnectorValidationError,
+  PiiInDeviceIdError,
+  UnknownVendorEventError,
+  WebhookVerificationError,
+} from '../errors.js';
+import {
+  IdempotencyInProgressError,
+  type IdempotencyStore,
+  MemoryIdempotencyStore,
+  runOnce,
+} from '../idempotency/store.js';
+import { createJsonLogger, type Logger } from '../log/logger.js';
+import type { Outbox } from '../outbox/outbox.js';
+import {
+  type ConnectorInvocation,
+  type ConnectorInvokeReply,
+  formatIssue,
+  type MatterEndpointWire,
+  type SendConnectorEventRequest,
+  validateInvocation,
+} from '../protocol.js';
+import {
+  type InvocationAuth,
+  type SqsRecord,
+  SqsWorkQueue,
+  type WorkItem,
+  type WorkQueue,
+  workKey,
+} from '../queue/workQueue.js';
+import { type ConnectorDirectory, resolveConnectorId } from '../resolve/connectorId.js';
+import { assertNoObviousPii } from '../translate/pii.js';
+import type { DeviceEvent, Translator } from '../translate/translator.js';
+import type { WebhookVerifier } from '../webhooks/verify.js';
+import { type SecretReader, SecretsManagerReader } from './secrets.js';
+import type {
+  AuthContext,
+  CommandResult,
+  ConnectorCallbacks,
+  DiscoveredDevice,
+  LambdaContextLike,
+} from './types.js';
+
+/** What sends events: the signed client, or anything with the same method. */
+export interface EventSender extends ConnectorDirectory {
+  sendConnectorEvent(
+    request: SendConnectorEventRequest,
+    options?: { deadline?: number },
+  ): Promise<unknown>;
+}
+
+export interface WebhookOptions<E> {
+  readonly verifier: WebhookVerifier;
+  readonly translate: Translator<E>;
+  /** Body text → vendor event; default JSON.parse. */
+  readonly parse?: (body: string) => E;
+}
+
+export interface ConnectorOptions<E = unknown> extends ConnectorCallbacks {
+  readonly webhooks?: WebhookOptions<E>;
+  /** Fixed connector id; else C2C_CONNECTOR_ID, the inbound invocations, or run-time resolution. */
+  readonly connectorId?: string;
+  /** Default: a `ConnectorEventsClient` from the environment (created on first use). */
+  readonly client?: EventSender;
+  /** Default: `SqsWorkQueue` on C2C_WORK_QUEUE_URL. */
+  readonly workQueue?: WorkQueue;
+  /** Default: per-container memory store. Use a shared one (DynamoDB, SQLite) across containers. */
+  readonly idempotency?: IdempotencyStore;
+  /** Durable dead-letter for events that still fail after retries. Default: none (errors go upstream so the sender retries). */
+  readonly outbox?: Outbox;
+  readonly secrets?: SecretReader;
+  readonly logger?: Logger;
+  /** Reject ConnectorDeviceIds that look like e-mail addresses or phone numbers. Default true. */
+  readonly piiCheck?: boolean;
+  /** Extra MatterEndpoint check before sending (e.g. `validateMatterEndpoint` from @c2c-kit/matter). */
+  readonly validateEndpoint?: (endpoint: MatterEndpointWire) => readonly string[];
+  /** Receives of a work message before a vendor failure is reported to the service as final. Default 3. */
+  readonly maxWorkAttempts?: number;
+  /** Override how the connector id is resolved when no invocation told us (tests, custom setups). */
+  readonly resolveConnectorId?: () => Promise<string>;
+}
+
+/** Counters, for tests and for emitting metrics. */
+export interface ConnectorStats {
+  invocations: number;
+  errorReplies: number;
+  webhooksAccepted: number;
+  webhooksRejected: number;
+  webhookDuplicates: number;
+  unknownVendorEvents: number;
+  eventsSent: number;
+  eventsOutboxed: number;
+  workItemsDone: number;
+  workItemsFailed: number;
+}
+
+export interface FunctionUrlResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SqsBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+export type ConnectorResult = ConnectorInvokeReply | FunctionUrlResponse | SqsBatchResponse;
+
+export interface ConnectorHandler {
+  (event: unknown, context?: LambdaContextLike): Promise<ConnectorResult>;
+  readonly stats: Readonly<ConnectorStats>;
+}
+
+type UrlEvent = {
+  version?: string;
+  rawPath?: string;
+  headers?: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext: { http: { method: string; path?: string } };
+};
+
+const MESSAGE_UNSAFE = /[^\sa-zA-Z0-9_.,@-]/g;
+/** SendConnectorEvent.Message allows only `[\sa-zA-Z0-9_.,@-]`, ≤ 256 chars. */
+function wireMessage(text: string): string {
+  return text.replace(MESSAGE_UNSAFE, ' ').replace(/\s+/g, ' ').trim().slice(0, 256) || 'error';
+}
+
+function reply(
+  responseCode: number,
+  responseMessage: string,
+  userId?: string,
+): ConnectorInvokeReply {
+  return { header: { responseCode }, payload: { responseMessage, ...(userId ? { userId } : {}) } };
+}
+
+function http(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): FunctionUrlResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function isUrlEvent(e: Record<string, unknown>): e is Record<string, unknown> & UrlEvent {
+  const rc = e.requestContext as { http?: { method?: unknown } } | undefined;
+  return typeof rc?.http?.method === 'string';
+}
+
+function isSqsEvent(e: Record<string, unknown>): e is { Records: SqsRecord[] } {
+  const records = e.Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    (records[0] as SqsRecord).eventSource === 'aws:sqs'
+  );
+}
+
+/**
+ * One Lambda handler for a C2C connector: the service's four invocations, the vendor's
+ * webhooks on the Function URL, and the connector's own work queue. Discovery and commands are
+ * ACKed after a durable enqueue and finished by a later invocation — no work ever runs after
+ * the handler returned, because Lambda freezes the process.
+ */
+export function createConnector<E = unknown>(options: ConnectorOptions<E>): ConnectorHandler {
+  const logger = options.logger ?? createJsonLogger();
+  const store = options.idempotency ?? new MemoryIdempotencyStore();
+  const secrets = options.secrets ?? new SecretsManagerReader();
+  const maxWorkAttempts = options.maxWorkAttempts ?? 3;
+  const piiCheck = options.piiCheck ?? true;
+  const stats: ConnectorStats = {
+    invocations: 0,
+    errorReplies: 0,
+    webhooksAccepted: 0,
+    webhooksRejected: 0,
+    webhookDuplicates: 0,
+    unknownVendorEvents: 0,
+    eventsSent: 0,
+    eventsOutboxed: 0,
+    workItemsDone: 0,
+    workItemsFailed: 0,
+  };
+
+  let client: EventSender | undefined = options.client;
+  const getClient = (): EventSender => {
+    client ??= new ConnectorEventsClient({ logger });
+    return client;
+  };
+  let queue: WorkQueue | undefined = options.workQueue;
+  const getQueue = (): WorkQueue => {
+    queue ??= new SqsWorkQueue();
+    return queue;
+  };
+
+  // connectorId: fixed > env override > learnt from invocations or resolved once per container.
+  const fixedId = options.connectorId ?? process.env.C2C_CONNECTOR_ID;
+  let knownId: string | undefined = fixedId;
+  let resolving: Promise<string> | undefined;
+  const connectorId = async (): Promise<string> => {
+    if (knownId) return knownId;
+    resolving ??= (
+      options.resolveConnectorId ?? (() => resolveConnectorId({ directory: getClient() }))
+    )();
+    try {
+      knownId = await resolving;
+    } catch (error) {
+      resolving = undefined; // do not cache a failure
+      throw error;
+    }
+    return knownId;
+  };
+
+  const authContext = async (auth: InvocationAuth): Promise<AuthContext> => {
+    if (auth.type === 'OAuth2.0') return { type: 'OAuth2.0', accessToken: auth.token };
+    const { arn, versionId } = auth.secretsManager;
+    return {
+      type: 'GeneralAuthorization',
+      secret: await secrets.read(arn, versionId),
+      arn,
+      versionId,
+    };
+  };
+
+  const checkEvent = (request: SendConnectorEventRequest) => {
+    if (piiCheck && request.ConnectorDeviceId) assertNoObviousPii(request.ConnectorDeviceId);
+    for (const [i, d] of (request.Devices ?? []).entries()) {
+      if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
+    }
+    if (options.validateEndpoint && request.MatterEndpoint) {
+      const issues = options.validateEndpoint(request.MatterEndpoint);
+      if (issues.length > 0)
+        throw new ConnectorValidationError(
+          'MatterEndpoint',
+          issues.map((m) => `MatterEndpoint${m.startsWith('.') ? '' : '.'}${m}`),
+        );
+    }
+  };
+
+  /**
+   * Sends one event, or parks it in the outbox: behind earlier parked events of the same
+   * device (order), or after the client's retries failed (nothing lost). Without an outbox the
+   * error propagates so the upstream sender (SQS, the vendor) retries instead.
+   */
+  const deliver = async (request: SendConnectorEventRequest, log: Logger, deadline?: number) => {
+    checkEvent(request);
+    const deviceKey =
+      request.ConnectorDeviceId ??
+      request.TraceId ??
+      request.DeviceDiscoveryId ??
+      request.Operation;
+    const outbox = options.outbox;
+    if (outbox && (await outbox.hasPending(deviceKey))) {
+      await outbox.add(
+        deviceKey,
+        request,
+        'queued behind earlier undelivered events of this device',
+      );
+      stats.eventsOutboxed++;
+      log.warn('event queued in outbox behind earlier events', { operation: request.Operation });
+      return 'outboxed' as const;
+    }
+    try {
+      await getClient().sendConnectorEvent(request, deadline === undefined ? {} : { deadline });
+      stats.eventsSent++;
+      log.info('event sent', { operation: request.Operation });
+      return 'sent' as const;
+    } catch (error) {
+      if (!outbox || error instanceof ConnectorValidationError) throw error;
+      const name = error instanceof Error ? error.name : 'Error';
+      await outbox.add(
+        deviceKey,
+        request,
+        `${name}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      stats.eventsOutboxed++;
+      log.error('event parked in outbox after retries', {
+        operation: request.Operation,
+        error: name,
+      });
+      return 'outboxed' as const;
+    }
+  };
+
+  // ---- service invocations ----------------------------------------------------------------
+
+  const handleInvocation = async (
+    event: unknown,
+    context?: LambdaContextLike,
+  ): Promise<ConnectorInvokeReply> => {
+    stats.invocations++;
+    const parsed = validateInvocation(typeof event === 'string' ? safeJson(event) : event);
+    if (!parsed.ok) {
+      stats.errorReplies++;
+      const message = `invalid invocation: ${parsed.issues.map(formatIssue).join('; ')}`;
+      logger.warn('rejected invocation', { reason: message });
+      return reply(400, message);
+    }
+    const inv: ConnectorInvocation = parsed.value;
+    const p = inv.payload;
+    const log = logger.child({
+      operation: p.operationName,
+      connectorId: p.connectorId,
+      ...(p.traceId ? { traceId: p.traceId } : {}),
+      ...(p.deviceDiscoveryId ? { deviceDiscoveryId: p.deviceDiscoveryId } : {}),
+      ...(p.connectorDeviceId ? { connectorDeviceId: p.connectorDeviceId } : {}),
+      ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    });
+    // Cross-check: an invocation for another connector means a misrouted or misconfigured function.
+    if (knownId && knownId !== p.connectorId) {
+      stats.errorReplies++;
+      log.error('connectorId mismatch', { expected: knownId });
+      return reply(
+        400,
+        `connectorId mismatch: invocation names ${p.connectorId}, this function serves ${knownId}`,
+      );
+    }
+    knownId ??= p.connectorId;
+    try {
+      switch (p.operationName) {
+        case 'AWS.ActivateUser': {
+          const auth = await authContext(inv.header.auth);
+          const userId = await options.resolveUser({
+            auth,
+            connectorId: p.connectorId,
+            logger: log,
+          });
+          log.info('user activated', { userId });
+          return reply(
+            200,
+            `Successfully activated user with connector-id ${p.connectorId}.`,
+            userId,
+          );
+        }
+        case 'AWS.DeactivateUser': {
+          const auth = await authContext(inv.header.auth);
+          await options.revokeTokens?.({ auth, connectorId: p.connectorId, logger: log });
+          log.info('user deactivated');
+          return reply(200, `Successfully deactivated user with connector-id ${p.connectorId}.`);
+        }
+        case 'AWS.DiscoverDevices':
+        case 'AWS.SendCommand': {
+          const item: WorkItem =
+            p.operationName === 'AWS.DiscoverDevices'
+              ? {
+                  kind: 'discover',
+                  connectorId: p.connectorId,
+                  deviceDiscoveryId: p.deviceDiscoveryId as string,
+                  auth: inv.header.auth,
+                }
+              : {
+                  kind: 'command',
+                  connectorId: p.connectorId,
+                  traceId: p.traceId as string,
+                  connectorDeviceId: p.connectorDeviceId as string,
+                  endpoints: p.endpoints ?? [],
+                  auth: inv.header.auth,
+                };
+          // ACK = durable enqueue, once per discovery id / trace id across service retries.
+          const outcome = await runOnce(store, `ack:${workKey(item)}`, async () => {
+            await getQueue().enqueue(item);
+            return true;
+          });
+          log.info(outcome.duplicate ? 'duplicate invocation acknowledged again' : 'work enqueued');
+          return reply(
+            200,
+            p.operationName === 'AWS.DiscoverDevices'
+              ? 'Device discovery started.'
+              : 'Command received.',
+          );
+        }
+      }
+    } catch (error) {
+      stats.errorReplies++;
+      if (error instanceof IdempotencyInProgressError) {
+        return reply(409, 'the same request is being processed; retry later');
+      }
+      const code =
+        error instanceof ConnectorError && error.code === 'C2C_VENDOR_CALLBACK' ? 502 : 500;
+      log.error('invocation failed', { error });
+      return reply(
+        code,
+        `${p.operationName} failed: ${error instanceof Error ? error.name : 'Error'}`,
+      );
+    }
+  };
+
+  // ---- queued work ------------------------------------------------------------------------
+
+  const discoveryEvent = (
+    item: Extract<WorkItem, { kind: 'discover' }>,
+    userId: string,
+    devices: readonly DiscoveredDevice[],
+  ): SendConnectorEventRequest => ({
+    ConnectorId: item.connectorId,
+    Operation: 'DEVICE_DISCOVERY',
+    OperationVersion: '1.0',
+    StatusCode: 200,
+    UserId: userId,
+    DeviceDiscoveryId: item.deviceDiscoveryId,
+    Devices: devices.map((d) => ({
+      ConnectorDeviceId: d.connectorDeviceId,
+      ...(d.name !== undefined ? { ConnectorDeviceName: d.name } : {}),
+      CapabilityReport: d.capabilityReport,
+      ...(d.capabilitySchemas !== undefined ? { CapabilitySchemas: d.capabilitySchemas } : {}),
+      ...(d.metadata !== undefined ? { DeviceMetadata: d.metadata } : {}),
+    })),
+  });
+
+  const doWork = async (item: WorkItem, record: SqsRecord, log: Logger, deadline?: number) => {
+    const auth = await authContext(item.auth);
+    const base = { auth, connectorId: item.connectorId, logger: log };
+    let userId: string | undefined;
+    try {
+      userId = await options.resolveUser(base);
+      if (item.kind === 'discover') {
+        const devices = await options.listDevices({ ...base, userId });
+        return deliver(discoveryEvent(item, userId, devices), log.child({ userId }), deadline);
+      }
+      const results = await options.executeCommand({
+        ...base,
+        userId,
+        traceId: item.traceId,
+        connectorDeviceId: item.connectorDeviceId,
+        endpoints: item.endpoints,
+      });
+      const events = commandResponses(item, userId, results ?? undefined);
+      for (const e of events) await deliver(e, log.child({ userId }), deadline);
+      return 'sent' as const;
+    } catch (error) {
+      if (error instanceof ConnectorValidationError || error instanceof PiiInDeviceIdError)
+        throw error;
+      const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+      if (receives < maxWorkAttempts) throw error; // let SQS redeliver
+      // Final attempt: tell the service (and so the customer) instead of going silent.
+      log.error('vendor work failed on final attempt; reporting failure', { error, receives });
+      const message = wireMessage(`vendor call failed ${error instanceof Error ? error.name : ''}`);
+      const failure: SendConnectorEventRequest =
+        item.kind === 'discover'
+          ? { ...discoveryEvent(item, userId ?? 'unknown', []), StatusCode: 500, Message: message }
+          : {
+              ConnectorId: item.connectorId,
+              Operation: 'DEVICE_COMMAND_RESPONSE',
+              OperationVersion: '1.0',
+              StatusCode: 500,
+              Message: message,
+              TraceId: item.traceId,
+              ConnectorDeviceId: item.connectorDeviceId,
+              ...(userId ? { UserId: userId } : {}),
+              ...(item.endpoints[0]
+                ? { MatterEndpoint: statusEndpoint(item.endpoints[0], 500, message) }
+                : {}),
+            };
+      return deliver(failure, log, deadline);
+    }
+  };
+
+  const handleSqs = async (
+    event: { Records: SqsRecord[] },
+    context?: LambdaContextLike,
+  ): Promise<SqsBatchResponse> => {
+    const failures: Array<{ itemIdentifier: string }> = [];
+    const deadline = context?.getRemainingTimeInMillis
+      ? Date.now() + context.getRemainingTimeInMillis() - 500
+      : undefined;
+    for (const record of event.Records) {
+      const item = parseWorkItem(record.body);
+      if (!item) {
+        // Poison message: retrying cannot fix it; report it (redrive moves it to the DLQ).
+        logger.error('unreadable work item', { messageId: record.messageId });
+        failures.push({ itemIdentifier: record.messageId });
+        stats.workItemsFailed++;
+        continue;
+      }
+      const log = logger.child({
+        connectorId: item.connectorId,
+        messageId: record.messageId,
+        ...(item.kind === 'discover'
+          ? { deviceDiscoveryId: item.deviceDiscoveryId }
+          : { traceId: item.traceId, connectorDeviceId: item.connectorDeviceId }),
+      });
+      try {
+        const outcome = await runOnce(
+          store,
+          `work:${workKey(item)}`,
+          () => doWork(item, record, log, deadline),
+          { leaseMs: 300_000 },
+        );
+        if (outcome.duplicate) log.info('duplicate work item skipped');
+        stats.workItemsDone++;
+      } catch (error) {
+        stats.workItemsFailed++;
+        log.warn('work item failed; SQS will redeliver', { error });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+
+  // ---- Function URL (vendor webhooks) -----------------------------------------------------
+
+  const handleUrl = async (
+    event: UrlEvent,
+    context?: LambdaContextLike,
+  ): Promise<FunctionUrlResponse> => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const path = event.rawPath ?? event.requestContext.http.path ?? '/';
+    if (method === 'GET' && path.endsWith('/health')) return http(200, { status: 'ok' });
+    const webhooks = options.webhooks;
+    if (!webhooks) return http(404, { error: 'this connector has no webhook endpoint configured' });
+    if (method !== 'POST')
+      return http(
+        405,
+        { error: `method ${method} not allowed; POST webhooks here` },
+        { allow: 'POST' },
+      );
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
+    const body = event.isBase64Encoded
+      ? Buffer.from(event.body ?? '', 'base64')
+      : (event.body ?? '');
+    let verified: ReturnType<WebhookVerifier['verify']>;
+    try {
+      verified = webhooks.verifier.verify({ headers, body });
+    } catch (error) {
+      stats.webhooksRejected++;
+      if (error instanceof WebhookVerificationError) {
+        logger.warn('webhook rejected', { reason: error.reason, scheme: webhooks.verifier.scheme });
+        return http(error.status, { error: error.reason });
+      }
+      throw error;
+    }
+    const log = logger.child({
+      webhookId: verified.id,
+      ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    });
+    let vendorEvent: E;
+    try {
+      vendorEvent = webhooks.parse
+        ? webhooks.parse(verified.body)
+        : (JSON.parse(verified.body) as E);
+    } catch {
+      stats.webhooksRejected++;
+      return http(400, { error: 'body: expected JSON' });
+    }
+    let id: string;
+    try {
+      id = await connectorId();
+    } catch (error) {
+      log.error('connectorId unavailable', { error });
+      return http(
+        503,
+        { error: 'connector id not resolved yet; retry later' },
+        { 'retry-after': '5' },
+      );
+    }
+    try {
+      const outcome = await runOnce(store, `webhook:${verified.id}`, async () => {
+        const events: DeviceEvent[] = webhooks.translate(vendorEvent);
+        let sent = 0;
+        for (const e of events) {
+          const request: SendConnectorEventRequest = {
+            ConnectorId: id,
+            Operation: 'DEVICE_EVENT',
+            OperationVersion: '1.0',
+            StatusCode: 200,
+            ConnectorDeviceId: e.connectorDeviceId,
+            ...(e.userId !== undefined ? { UserId: e.userId } : {}),
+            ...(e.traceId !== undefined ? { TraceId: e.traceId } : {}),
+            MatterEndpoint: e.endpoint,
+          };
+          await deliver(
+            request,
+            log.child({
+              connectorDeviceId: e.connectorDeviceId,
+              ...(e.userId ? { userId: e.userId } : {}),
+            }),
+          );
+          sent++;
+        }
+        return sent;
+      });
+      if (outcome.duplicate) {
+        stats.webhookDuplicates++;
+        log.info('duplicate webhook ignored');
+        return http(200, { status: 'duplicate', events: outcome.result });
+      }
+      stats.webhooksAccepted++;
+      return http(202, { status: 'accepted', events: outcome.result });
+    } catch (error) {
+      if (error instanceof UnknownVendorEventError) {
+        stats.unknownVendorEvents++;
+        log.error('unknown vendor event', {
+          eventType: error.eventType,
+          count: stats.unknownVendorEvents,
+        });
+        return http(422, { error: error.message });
+      }
+      if (error instanceof ConnectorValidationError || error instanceof PiiInDeviceIdError) {
+        log.error('translated event is invalid', { error });
+        return http(422, { error: error.message });
+      }
+      if (error instanceof IdempotencyInProgressError) {
+        return http(
+          409,
+          { error: 'this delivery is being processed; retry later' },
+          { 'retry-after': '1' },
+        );
+      }
+      log.error('event delivery failed; asking the vendor to retry', { error });
+      return http(
+        503,
+        { error: 'event could not be delivered yet; retry later' },
+        { 'retry-after': '5' },
+      );
+    }
+  };
+
+  const handler = (async (
+    event: unknown,
+    context?: LambdaContextLike,
+  ): Promise<ConnectorResult> => {
+    try {
+      if (typeof event === 'object' && event !== null) {
+        const e = event as Record<string, unknown>;
+        if (isUrlEvent(e)) return await handleUrl(e, context);
+        if (isSqsEvent(e)) return await handleSqs(e, context);
+      }
+      return await handleInvocation(event, context);
+    } catch (error) {
+      // Last line of defence: a bug must become an error reply, never an unhandled crash.
+      stats.errorReplies++;
+      logger.error('unhandled error', { error });
+      if (error instanceof ConnectorConfigError) return reply(500, error.message);
+      return reply(500, 'internal connector error');
+    }
+  }) as ConnectorHandler;
+  Object.defineProperty(handler, 'stats', { value: stats });
+  return handler;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function parseWorkItem(body: string): WorkItem | undefined {
+  try {
+    const v = JSON.parse(body) as WorkItem;
+    if (
+      v &&
+      (v.kind === 'discover' || v.kind === 'command') &&
+      typeof v.connectorId === 'string' &&
+      v.auth
+    )
+      return v;
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+/** The requested endpoint with every command answered by `status`. */
+function statusEndpoint(
+  endpoint: MatterEndpointWire,
+  status: number,
+  message?: string,
+): MatterEndpointWire {
+  return {
+    ...(endpoint.id !== undefined ? { id: endpoint.id } : {}),
+    clusters: (endpoint.clusters ?? []).map((c) => ({
+      ...(c.id !== undefined ? { id: c.id } : {}),
+      ...(c.commands
+        ? {
+            commands: Object.fromEntries(
+              Object.keys(c.commands).map((k) => [
+                k,
+                {
+                  responseCode: status,
+                  ...(message ? { errors: { code: String(status), message } } : {}),
+                },
+              ]),
+            ),
+          }
+        : {}),
+      ...(c.attributes && status < 300 ? { attributes: c.attributes } : {}),
+    })),
+  };
+}
+
+/**
+ * DEVICE_COMMAND_RESPONSE per requested endpoint: per-command `responseCode` (and `errors`)
+ * inside the command entry, new attribute values on the cluster, StatusCode = worst result.
+ */
+function commandResponses(
+  item: Extract<WorkItem, { kind: 'command' }>,
+  userId: string,
+  results: readonly CommandResult[] | undefined,
+): SendConnectorEventRequest[] {
+  return item.endpoints.map((endpoint) => {
+    let worst = 200;
+    let matter: MatterEndpointWire;
+    const mine = (results ?? []).filter((r) => r.endpointId === endpoint.id);
+    if (mine.length === 0) {
+      // No explicit results for this endpoint: the vendor accepted everything requested.
+      matter = statusEndpoint(endpoint, 200);
+    } else {
+      const clusters = new Map<
+        string,
+        { id: string; attributes?: Record<string, unknown>; commands?: Record<string, unknown> }
+      >();
+      for (const r of mine) {
+        const status = r.status ?? 200;
+        worst = Math.max(worst, status);
+        const c = clusters.get(r.clusterId) ?? { id: r.clusterId };
+        if (r.commandId !== undefined) {
+          c.commands = {
+            ...c.commands,
+            [r.commandId]: {
+              responseCode: status,
+              ...(r.message ? { errors: { code: String(status), message: r.message } } : {}),
+            },
+          };
+        }
+        if (r.attributes) c.attributes = { ...c.attributes, ...r.attributes };
+        clusters.set(r.clusterId, c);
+      }
+      matter = {
+        ...(endpoint.id !== undefined ? { id: endpoint.id } : {}),
+        clusters: [...clusters.values()],
+      };
+    }
+    return {
+      ConnectorId: item.connectorId,
+      Operation: 'DEVICE_COMMAND_RESPONSE',
+      OperationVersion: '1.0',
+      StatusCode: worst,
+      UserId: userId,
+      TraceId: item.traceId,
+      ConnectorDeviceId: item.connectorDeviceId,
+      MatterEndpoint: matter,
+    };
+  });
+}

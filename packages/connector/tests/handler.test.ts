@@ -1,0 +1,388 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
+import { type ConnectorOptions, createConnector } from '../src/handler/createConnector.js';
+import { MemoryIdempotencyStore } from '../src/idempotency/store.js';
+import { createJsonLogger } from '../src/log/logger.js';
+import { MemoryOutbox } from '../src/outbox/outbox.js';
+import { InProcessWorkQueue } from '../src/queue/workQueue.js';
+import {
+  activateUserInvocation,
+  deactivateUserInvocation,
+  discoverDevicesInvocation,
+  fakeLambdaContext,
+  functionUrlEvent,
+  sendCommandInvocation,
+  signedWebhookEvent,
+} from '../src/testing.js';
+import { defineTranslator } from '../src/translate/translator.js';
+import { standardWebhooks } from '../src/webhooks/verify.js';
+import { json, type Received, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const TOKEN = 'vendor-access-token-SECRET-123';
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()?.();
+});
+
+type FanEvent = { type: string; deviceId: string; owner: string; mode: 'low' | 'high' };
+const FAN_MODE = { low: 1, high: 3 } as const;
+
+async function setup(
+  extra: Partial<ConnectorOptions<FanEvent>> = {},
+  respond?: (r: Received) => [number, unknown],
+) {
+  const server = await startSigV4Server((req, res) => {
+    const [status, body] = respond?.(req) ?? [202, { ConnectorId: 'conn-1' }];
+    json(
+      res,
+      status,
+      body,
+      status >= 400
+        ? { 'x-amzn-errortype': (body as { __type?: string }).__type ?? 'InternalServerException' }
+        : {},
+    );
+  });
+  const client = new ConnectorEventsClient({
+    region: 'us-east-1',
+    endpoint: server.url,
+    credentials: TEST_CREDENTIALS,
+    random: () => 0,
+  });
+  closers.push(server.close, () => client.close());
+  const lines: string[] = [];
+  const queue = new InProcessWorkQueue();
+  const calls = { listDevices: 0, executeCommand: 0, revoke: 0 };
+  const handler = createConnector<FanEvent>({
+    client,
+    workQueue: queue,
+    idempotency: new MemoryIdempotencyStore(),
+    logger: createJsonLogger({ sink: (l) => lines.push(l), level: 'debug' }),
+    resolveUser: ({ auth }) =>
+      auth.type === 'OAuth2.0' && auth.accessToken === TOKEN ? 'user-7' : 'other',
+    listDevices: async () => {
+      calls.listDevices++;
+      return [
+        {
+          connectorDeviceId: 'fan-42',
+          name: 'Living room fan',
+          capabilityReport: {
+            version: '1.0.0',
+            endpoints: [
+              { id: '1', deviceTypes: ['0x002B'], clusters: [{ id: '0x0202', revision: 4 }] },
+            ],
+          },
+        },
+      ];
+    },
+    executeCommand: async () => {
+      calls.executeCommand++;
+      return [
+        { endpointId: '1', clusterId: '0x0006', commandId: '0x01', attributes: { '0x0000': true } },
+      ];
+    },
+    revokeTokens: async () => {
+      calls.revoke++;
+    },
+    webhooks: {
+      verifier: standardWebhooks({ secrets: [SECRET] }),
+      translate: defineTranslator<FanEvent>({
+        typeOf: (e) => e.type,
+        rules: {
+          'fan.mode_changed': (e) => ({
+            connectorDeviceId: e.deviceId,
+            userId: e.owner,
+            clusters: [{ id: '0x0202', attributes: { '0x0000': FAN_MODE[e.mode] } }],
+          }),
+        },
+      }),
+    },
+    ...extra,
+  });
+  return { server, handler, queue, calls, lines };
+}
+
+const CMD_ENDPOINTS = [{ id: '1', clusters: [{ id: '0x0006', commands: { '0x01': {} } }] }];
+
+describe('createConnector: service invocations', () => {
+  it('ActivateUser replies with the userId from resolveUser', async () => {
+    const { handler } = await setup();
+    const out = await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    expect(out).toEqual({
+      header: { responseCode: 200 },
+      payload: {
+        responseMessage: 'Successfully activated user with connector-id conn-1.',
+        userId: 'user-7',
+      },
+    });
+  });
+
+  it('DiscoverDevices ACKs, enqueues once, and the queued work sends DEVICE_DISCOVERY with the deviceDiscoveryId', async () => {
+    const { handler, queue, server, calls } = await setup();
+    const inv = discoverDevicesInvocation({
+      connectorId: 'conn-1',
+      token: TOKEN,
+      deviceDiscoveryId: 'disc123',
+    });
+    const ack = await handler(inv, fakeLambdaContext());
+    const again = await handler(inv, fakeLambdaContext()); // the service's retry
+    expect(ack).toMatchObject({ header: { responseCode: 200 } });
+    expect(again).toMatchObject({ header: { responseCode: 200 } });
+    expect(queue.items).toHaveLength(1);
+    expect(server.received).toHaveLength(0); // ACK does no vendor work and sends nothing
+    const sqs = queue.drainAsSqsEvent();
+    const dup = { Records: [...sqs.Records, { ...sqs.Records[0], messageId: 'redelivered' }] };
+    expect(await handler(dup, fakeLambdaContext(30_000))).toEqual({ batchItemFailures: [] });
+    expect(calls.listDevices).toBe(1);
+    expect(server.received).toHaveLength(1);
+    const body = JSON.parse(server.received[0]?.body ?? '{}');
+    expect(body).toMatchObject({
+      Operation: 'DEVICE_DISCOVERY',
+      DeviceDiscoveryId: 'disc123',
+      UserId: 'user-7',
+      StatusCode: 200,
+    });
+    expect(body.Devices[0]).toMatchObject({
+      ConnectorDeviceId: 'fan-42',
+      ConnectorDeviceName: 'Living room fan',
+    });
+  });
+
+  it('SendCommand ACKs fast and the worker sends DEVICE_COMMAND_RESPONSE with traceId and per-command status', async () => {
+    const { handler, queue, server, calls } = await setup();
+    const inv = sendCommandInvocation({
+      connectorId: 'conn-1',
+      token: TOKEN,
+      traceId: '9b75f3839b6140f=_1',
+      connectorDeviceId: 'fan-42',
+      endpoints: CMD_ENDPOINTS,
+    });
+    expect(await handler(inv)).toMatchObject({
+      header: { responseCode: 200 },
+      payload: { responseMessage: 'Command received.' },
+    });
+    await handler(inv);
+    await handler(queue.drainAsSqsEvent());
+    expect(calls.executeCommand).toBe(1);
+    const body = JSON.parse(server.received[0]?.body ?? '{}');
+    expect(body).toMatchObject({
+      Operation: 'DEVICE_COMMAND_RESPONSE',
+      TraceId: '9b75f3839b6140f=_1',
+      StatusCode: 200,
+      MatterEndpoint: {
+        id: '1',
+        clusters: [
+          {
+            id: '0x0006',
+            commands: { '0x01': { responseCode: 200 } },
+            attributes: { '0x0000': true },
+          },
+        ],
+      },
+    });
+  });
+
+  it('a vendor failure is retried through SQS, then reported as a 500 command response on the final receive', async () => {
+    const { handler, queue, server } = await setup({
+      executeCommand: async () => {
+        throw new Error('vendor cloud timeout');
+      },
+    });
+    await handler(
+      sendCommandInvocation({
+        connectorId: 'conn-1',
+        token: TOKEN,
+        traceId: 'abcDEF123456789=_2',
+        connectorDeviceId: 'fan-42',
+        endpoints: CMD_ENDPOINTS,
+      }),
+    );
+    const sqs = queue.drainAsSqsEvent();
+    expect(await handler(sqs)).toEqual({
+      batchItemFailures: [{ itemIdentifier: sqs.Records[0]?.messageId }],
+    });
+    expect(server.received).toHaveLength(0);
+    const final = {
+      Records: [{ ...sqs.Records[0], attributes: { ApproximateReceiveCount: '3' } }],
+    };
+    expect(await handler(final)).toEqual({ batchItemFailures: [] });
+    const body = JSON.parse(server.received[0]?.body ?? '{}');
+    expect(body).toMatchObject({ Operation: 'DEVICE_COMMAND_RESPONSE', StatusCode: 500 });
+    expect(body.MatterEndpoint.clusters[0].commands['0x01'].responseCode).toBe(500);
+  });
+
+  it('DeactivateUser revokes tokens', async () => {
+    const { handler, calls } = await setup();
+    expect(
+      await handler(deactivateUserInvocation({ connectorId: 'conn-1', token: TOKEN })),
+    ).toMatchObject({ header: { responseCode: 200 } });
+    expect(calls.revoke).toBe(1);
+  });
+
+  it.each([
+    ['not an object', 'hello'],
+    [
+      'unknown operation',
+      {
+        header: { auth: { type: 'OAuth2.0', token: 't' } },
+        payload: { operationName: 'AWS.Reboot', connectorId: 'c' },
+      },
+    ],
+    [
+      'missing token',
+      {
+        header: { auth: { type: 'OAuth2.0' } },
+        payload: { operationName: 'AWS.ActivateUser', connectorId: 'c' },
+      },
+    ],
+    [
+      'no deviceDiscoveryId',
+      {
+        header: { auth: { type: 'OAuth2.0', token: 't' } },
+        payload: { operationName: 'AWS.DiscoverDevices', connectorId: 'c' },
+      },
+    ],
+    ['null', null],
+  ])(
+    'malformed envelope (%s) → 400 error reply naming the field, never a crash',
+    async (_name, event) => {
+      const { handler } = await setup();
+      const out = (await handler(event)) as {
+        header: { responseCode: number };
+        payload: { responseMessage: string };
+      };
+      expect(out.header.responseCode).toBe(400);
+      expect(out.payload.responseMessage).toMatch(/invalid invocation: /);
+    },
+  );
+
+  it('cross-checks connectorId against the configured one', async () => {
+    const { handler } = await setup({ connectorId: 'conn-1' });
+    const out = await handler(
+      activateUserInvocation({ connectorId: 'someone-else', token: TOKEN }),
+    );
+    expect(out).toMatchObject({ header: { responseCode: 400 } });
+  });
+});
+
+describe('createConnector: webhooks on the Function URL', () => {
+  const fanHigh = { type: 'fan.mode_changed', deviceId: 'fan-42', owner: 'user-7', mode: 'high' };
+
+  it('verifies, translates and sends DEVICE_EVENT (FanMode High = 3); a replayed delivery is not re-sent', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    const event = signedWebhookEvent({ secret: SECRET, body: fanHigh, id: 'msg_1', base64: true });
+    expect(await handler(event)).toMatchObject({ statusCode: 202 });
+    expect(await handler(event)).toMatchObject({
+      statusCode: 200,
+      body: JSON.stringify({ status: 'duplicate', events: 1 }),
+    });
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]?.signatureValid).toBe(true);
+    expect(JSON.parse(server.received[0]?.body ?? '{}')).toEqual({
+      UserId: 'user-7',
+      Operation: 'DEVICE_EVENT',
+      OperationVersion: '1.0',
+      StatusCode: 200,
+      ConnectorDeviceId: 'fan-42',
+      MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] },
+    });
+  });
+
+  it('rejects forged (401), expired (401) and unsigned (400) deliveries and sends nothing', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    const forged = signedWebhookEvent({
+      secret: `whsec_${randomBytes(24).toString('base64')}`,
+      body: fanHigh,
+    });
+    const expired = signedWebhookEvent({
+      secret: SECRET,
+      body: fanHigh,
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
+    const unsigned = functionUrlEvent({ method: 'POST', body: JSON.stringify(fanHigh) });
+    expect(await handler(forged)).toMatchObject({ statusCode: 401 });
+    expect(await handler(expired)).toMatchObject({ statusCode: 401 });
+    expect(await handler(unsigned)).toMatchObject({ statusCode: 400 });
+    expect(server.received).toHaveLength(0);
+    expect(handler.stats.webhooksRejected).toBe(3);
+  });
+
+  it('reports an unknown vendor event (422, logged, counted), never drops it silently', async () => {
+    const { handler, lines } = await setup({ connectorId: 'conn-1' });
+    const out = await handler(
+      signedWebhookEvent({ secret: SECRET, body: { type: 'fan.exploded', deviceId: 'x' } }),
+    );
+    expect(out).toMatchObject({ statusCode: 422 });
+    expect(handler.stats.unknownVendorEvents).toBe(1);
+    expect(
+      lines.some((l) => l.includes('"unknown vendor event"') && l.includes('fan.exploded')),
+    ).toBe(true);
+  });
+
+  it('refuses a ConnectorDeviceId that is an e-mail address (422)', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    const out = await handler(
+      signedWebhookEvent({
+        secret: SECRET,
+        body: { ...fanHigh, deviceId: 'jane.doe@example.com' },
+      }),
+    );
+    expect(out).toMatchObject({ statusCode: 422 });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('parks events in the outbox when the service keeps failing, keeps device order, and answers 202', async () => {
+    let fail = true;
+    const outbox = new MemoryOutbox();
+    const { handler, server } = await setup({ connectorId: 'conn-1', outbox }, () =>
+      fail
+        ? [503, { __type: 'ServiceUnavailableException', Message: 'down' }]
+        : [202, { ConnectorId: 'conn-1' }],
+    );
+    expect(await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }))).toMatchObject({
+      statusCode: 202,
+    });
+    fail = false;
+    // The service is back, but this device has a parked event: the new one must queue behind it.
+    expect(
+      await handler(signedWebhookEvent({ secret: SECRET, body: { ...fanHigh, mode: 'low' } })),
+    ).toMatchObject({ statusCode: 202 });
+    const attempts = server.received.length;
+    expect(await outbox.count()).toBe(2);
+    expect(attempts).toBe(3); // 3 attempts for the first event, none for the second
+  });
+
+  it('without an outbox, a delivery failure answers 503 so the vendor retries (nothing lost)', async () => {
+    const { handler } = await setup({ connectorId: 'conn-1' }, () => [
+      503,
+      { __type: 'ServiceUnavailableException' },
+    ]);
+    const event = signedWebhookEvent({ secret: SECRET, body: fanHigh, id: 'msg_retry' });
+    expect(await handler(event)).toMatchObject({ statusCode: 503 });
+    // Failed work released its idempotency key: the retry is processed, not treated as a duplicate.
+    expect(await handler(event)).toMatchObject({ statusCode: 503 });
+  });
+
+  it('never writes the access token, webhook secret or request signatures to the logs', async () => {
+    const { handler, lines, server } = await setup({ connectorId: 'conn-1' });
+    await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    await handler(
+      discoverDevicesInvocation({ connectorId: 'conn-1', token: TOKEN, deviceDiscoveryId: 'd1' }),
+    );
+    await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }));
+    await handler(
+      signedWebhookEvent({ secret: `whsec_${randomBytes(24).toString('base64')}`, body: fanHigh }),
+    );
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain(SECRET.slice(6));
+    const signature =
+      /Signature=([0-9a-f]+)/.exec(String(server.received[0]?.headers.authorization))?.[1] ??
+      'none';
+    expect(all).not.toContain(signature);
+    expect(all).not.toContain('"user-7"'); // hashed
+    expect(all).toContain('userIdHash');
+  });
+});
