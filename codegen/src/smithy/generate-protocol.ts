@@ -598,6 +598,7 @@ function emitValidators(model: SmithyModel, closure: Closure, banner: string): s
   const errors = new Set(closure.errors);
   const emitter = new Emitter(model);
   const exported: string[] = [];
+  const checkers: string[] = [];
   const names = new Map<string, string>();
   for (const id of closure.shapes) {
     const shape = resolveShape(model, id);
@@ -610,6 +611,12 @@ function emitValidators(model: SmithyModel, closure: Closure, banner: string): s
       members === 0
         ? `if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: ${emitter.message(emitter.expectation(id))}, received: value });`
         : `${emitter.fn(id, isSensitive(shape))}(value, '', out);`;
+    if (members > 0) {
+      checkers.push(
+        `/** Checks a \`${tn}\` nested at \`path\`, appending issues to \`out\` (for hand-written validators). */`,
+        `export const check${tn}: (value: unknown, path: string, out: ValidationIssue[]) => void = ${emitter.fn(id, isSensitive(shape))};`,
+      );
+    }
     exported.push(
       `/** Validates a \`${tn}\` value; collects every issue. */`,
       `export function ${fname}(value: unknown): Result<T.${tn}> {`,
@@ -655,6 +662,8 @@ function emitValidators(model: SmithyModel, closure: Closure, banner: string): s
   }
   table.push('};', '');
   emitter.drain();
+  // Before header(): registers the regexes the constraint table refers to.
+  const strings = stringConstraints(model, closure, emitter);
   const fns = [...emitter.functions.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const lines = [
     banner,
@@ -669,9 +678,48 @@ function emitValidators(model: SmithyModel, closure: Closure, banner: string): s
     ...exported,
     ...aliases,
     '',
+    ...checkers,
+    '',
+    ...strings,
+    '',
     ...table,
   ];
   return lines.join('\n');
+}
+
+/**
+ * Constraints of every named string shape in the closure, for hand-written validators (invoke
+ * envelopes echo `ConnectorDeviceId`, `TraceId`, … and must not copy the model's rules by hand).
+ */
+function stringConstraints(model: SmithyModel, closure: Closure, emitter: Emitter): string[] {
+  const lines = [
+    '/** A named string shape of the model: its constraints and the message that states them. */',
+    'export interface StringConstraint {',
+    '  readonly min?: number;',
+    '  readonly max?: number;',
+    '  readonly pattern?: RegExp;',
+    '  readonly sensitive: boolean;',
+    '  /** The constraint in words: `expected 1–64 characters matching ^[A-Za-z0-9-_]+$`. */',
+    '  readonly message: string;',
+    '}',
+    '',
+    '/** Named string shapes of the model with their constraints, by shape name. */',
+    'export const STRING_SHAPES = {',
+  ];
+  for (const id of closure.shapes) {
+    const shape = resolveShape(model, id);
+    if (shape.type !== 'string' || !id.startsWith(`${NAMESPACE}#`)) continue;
+    const c = constraintsOf(shape);
+    const parts: string[] = [];
+    if (c.length?.min !== undefined) parts.push(`min: ${c.length.min}`);
+    if (c.length?.max !== undefined) parts.push(`max: ${c.length.max}`);
+    if (c.pattern) parts.push(`pattern: ${emitter.regex(c.pattern)}`);
+    parts.push(`sensitive: ${isSensitive(shape)}`);
+    parts.push(`message: ${JSON.stringify(emitter.expectation(id))}`);
+    lines.push(`  ${localName(id)}: { ${parts.join(', ')} },`);
+  }
+  lines.push('} as const satisfies Record<string, StringConstraint>;', '');
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -184,6 +184,8 @@ export {
 } from './generated/types.js';
 export {
   OPERATION_VALIDATORS,
+  STRING_SHAPES,
+  type StringConstraint,
   validateCapabilityReport,
   validateCreateAccountAssociationRequest,
   validateCreateAccountAssociationResponse,
@@ -277,11 +279,77 @@ export {
   validateUpdateNotificationConfigurationRequest,
   validateUpdateNotificationConfigurationResponse,
 } from './generated/validators.js';
+export {
+  type BuildInvocationInput,
+  buildInvocation,
+  buildInvokeReply,
+  isSuccessReply,
+  redactInvocation,
+  validateConnectorInvocation,
+  validateConnectorInvokeReply,
+} from './invoke/envelope.js';
+export {
+  ACTIVATE_USER_ID_SHAPE,
+  CONNECTOR_ERROR_REPORT_REQUIRED,
+  CONNECTOR_ERROR_RESOURCE_TYPE,
+  DEVICE_COMMAND_RESULTS,
+  DISCOVERY_ID_KEY,
+  formatNotificationTimestamp,
+  INVOCATION_SETTINGS,
+  isNotificationTimestamp,
+  isSuccessResponseCode,
+  LOG_LEVELS,
+  NOTIFICATION_SOURCE,
+  NOTIFICATION_VERSION,
+  OPERATION_VERSIONS,
+  SEND_COMMAND_ENDPOINTS,
+  SEND_COMMAND_KEYS,
+} from './invoke/inferred.js';
+export {
+  type ActivateUserInvocation,
+  type ActivateUserPayload,
+  CONNECTOR_OPERATIONS,
+  type ConnectorInvocation,
+  type ConnectorInvokeReply,
+  type ConnectorOperationName,
+  type DeactivateUserInvocation,
+  type DeactivateUserPayload,
+  type DiscoverDevicesInvocation,
+  type DiscoverDevicesPayload,
+  type GeneralAuthorizationInvocationAuth,
+  type Invocation,
+  type InvocationAuth,
+  type InvocationHeader,
+  type OAuthInvocationAuth,
+  type SendCommandInvocation,
+  type SendCommandPayload,
+} from './invoke/types.js';
 export { parseJson } from './json.js';
 export {
   normalizeMatterEndpoint,
   validateSendConnectorEventRequest,
 } from './normalize.js';
+export {
+  buildNotification,
+  type NotificationContext,
+  validateNotification,
+} from './notifications/message.js';
+export {
+  type AccountAssociationPayload,
+  type ConnectorErrorReportPayload,
+  type DeviceCommandPayload,
+  type DeviceDiscoveryStatusPayload,
+  type DeviceEventPayload,
+  type DeviceStatePayload,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationCapability,
+  type NotificationEndpoint,
+  type NotificationEventType,
+  type NotificationMessage,
+  type NotificationPayloads,
+  type NotificationProperty,
+  type StatePropertyValue,
+} from './notifications/types.js';
 export {
   fromHttpRequest,
   type HttpRequestInput,

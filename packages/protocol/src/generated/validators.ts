@@ -4624,6 +4624,353 @@ export const validateDeleteDestinationResponse = validateUnit;
 export const validateUpdateNotificationConfigurationResponse = validateUnit;
 export const validateDeleteNotificationConfigurationResponse = validateUnit;
 
+/** Checks a `AccessDeniedExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAccessDeniedExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vAccessDeniedException;
+/** Checks a `AccountAssociationItem` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAccountAssociationItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vAccountAssociationItem;
+/** Checks a `AuthConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAuthConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vAuthConfig;
+/** Checks a `AuthConfigUpdate` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAuthConfigUpdate: (value: unknown, path: string, out: ValidationIssue[]) => void = vAuthConfigUpdate;
+/** Checks a `AuthMaterial` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAuthMaterial: (value: unknown, path: string, out: ValidationIssue[]) => void = vAuthMaterial;
+/** Checks a `CapabilityAction` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCapabilityAction: (value: unknown, path: string, out: ValidationIssue[]) => void = vCapabilityAction;
+/** Checks a `CapabilityReport` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCapabilityReport: (value: unknown, path: string, out: ValidationIssue[]) => void = vCapabilityReport;
+/** Checks a `CapabilityReportCapability` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCapabilityReportCapability: (value: unknown, path: string, out: ValidationIssue[]) => void = vCapabilityReportCapability;
+/** Checks a `CapabilityReportEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCapabilityReportEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vCapabilityReportEndpoint;
+/** Checks a `CapabilitySchemaItem` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCapabilitySchemaItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vCapabilitySchemaItem;
+/** Checks a `CommandCapability` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCommandCapability: (value: unknown, path: string, out: ValidationIssue[]) => void = vCommandCapability;
+/** Checks a `CommandEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCommandEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vCommandEndpoint;
+/** Checks a `ConflictExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkConflictExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vConflictException;
+/** Checks a `ConnectorDestinationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkConnectorDestinationSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vConnectorDestinationSummary;
+/** Checks a `ConnectorItem` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkConnectorItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vConnectorItem;
+/** Checks a `CreateAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateAccountAssociationRequest;
+/** Checks a `CreateAccountAssociationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateAccountAssociationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateAccountAssociationResponse;
+/** Checks a `CreateCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateCloudConnectorRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateCloudConnectorRequest;
+/** Checks a `CreateCloudConnectorResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateCloudConnectorResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateCloudConnectorResponse;
+/** Checks a `CreateConnectorDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateConnectorDestinationRequest;
+/** Checks a `CreateConnectorDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateConnectorDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateConnectorDestinationResponse;
+/** Checks a `CreateDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateDestinationRequest;
+/** Checks a `CreateDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateDestinationResponse;
+/** Checks a `CreateManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateManagedThingRequest;
+/** Checks a `CreateManagedThingResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateManagedThingResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateManagedThingResponse;
+/** Checks a `CreateNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateNotificationConfigurationRequest;
+/** Checks a `CreateNotificationConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateNotificationConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateNotificationConfigurationResponse;
+/** Checks a `DeleteAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteAccountAssociationRequest;
+/** Checks a `DeleteCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteCloudConnectorRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteCloudConnectorRequest;
+/** Checks a `DeleteConnectorDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteConnectorDestinationRequest;
+/** Checks a `DeleteDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteDestinationRequest;
+/** Checks a `DeleteManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteManagedThingRequest;
+/** Checks a `DeleteNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteNotificationConfigurationRequest;
+/** Checks a `DeregisterAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeregisterAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeregisterAccountAssociationRequest;
+/** Checks a `DestinationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDestinationSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vDestinationSummary;
+/** Checks a `Device` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDevice: (value: unknown, path: string, out: ValidationIssue[]) => void = vDevice;
+/** Checks a `DeviceDiscoverySummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeviceDiscoverySummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeviceDiscoverySummary;
+/** Checks a `DiscoveredDeviceSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDiscoveredDeviceSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vDiscoveredDeviceSummary;
+/** Checks a `EndpointConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkEndpointConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vEndpointConfig;
+/** Checks a `GeneralAuthorizationName` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGeneralAuthorizationName: (value: unknown, path: string, out: ValidationIssue[]) => void = vGeneralAuthorizationName;
+/** Checks a `GeneralAuthorizationUpdate` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGeneralAuthorizationUpdate: (value: unknown, path: string, out: ValidationIssue[]) => void = vGeneralAuthorizationUpdate;
+/** Checks a `GetAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetAccountAssociationRequest;
+/** Checks a `GetAccountAssociationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetAccountAssociationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetAccountAssociationResponse;
+/** Checks a `GetCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetCloudConnectorRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetCloudConnectorRequest;
+/** Checks a `GetCloudConnectorResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetCloudConnectorResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetCloudConnectorResponse;
+/** Checks a `GetConnectorDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetConnectorDestinationRequest;
+/** Checks a `GetConnectorDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetConnectorDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetConnectorDestinationResponse;
+/** Checks a `GetDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDestinationRequest;
+/** Checks a `GetDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDestinationResponse;
+/** Checks a `GetDeviceDiscoveryRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetDeviceDiscoveryRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDeviceDiscoveryRequest;
+/** Checks a `GetDeviceDiscoveryResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetDeviceDiscoveryResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDeviceDiscoveryResponse;
+/** Checks a `GetManagedThingCapabilitiesRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingCapabilitiesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCapabilitiesRequest;
+/** Checks a `GetManagedThingCapabilitiesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingCapabilitiesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCapabilitiesResponse;
+/** Checks a `GetManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingRequest;
+/** Checks a `GetManagedThingResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingResponse;
+/** Checks a `GetManagedThingStateRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingStateRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingStateRequest;
+/** Checks a `GetManagedThingStateResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingStateResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingStateResponse;
+/** Checks a `GetNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetNotificationConfigurationRequest;
+/** Checks a `GetNotificationConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetNotificationConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetNotificationConfigurationResponse;
+/** Checks a `GetSchemaVersionRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetSchemaVersionRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetSchemaVersionRequest;
+/** Checks a `GetSchemaVersionResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetSchemaVersionResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetSchemaVersionResponse;
+/** Checks a `InternalFailureExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkInternalFailureExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vInternalFailureException;
+/** Checks a `InternalServerExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkInternalServerExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vInternalServerException;
+/** Checks a `LambdaConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkLambdaConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vLambdaConfig;
+/** Checks a `ListAccountAssociationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListAccountAssociationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListAccountAssociationsRequest;
+/** Checks a `ListAccountAssociationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListAccountAssociationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListAccountAssociationsResponse;
+/** Checks a `ListCloudConnectorsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListCloudConnectorsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListCloudConnectorsRequest;
+/** Checks a `ListCloudConnectorsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListCloudConnectorsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListCloudConnectorsResponse;
+/** Checks a `ListConnectorDestinationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListConnectorDestinationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListConnectorDestinationsRequest;
+/** Checks a `ListConnectorDestinationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListConnectorDestinationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListConnectorDestinationsResponse;
+/** Checks a `ListDestinationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDestinationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDestinationsRequest;
+/** Checks a `ListDestinationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDestinationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDestinationsResponse;
+/** Checks a `ListDeviceDiscoveriesRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDeviceDiscoveriesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDeviceDiscoveriesRequest;
+/** Checks a `ListDeviceDiscoveriesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDeviceDiscoveriesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDeviceDiscoveriesResponse;
+/** Checks a `ListDiscoveredDevicesRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDiscoveredDevicesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDiscoveredDevicesRequest;
+/** Checks a `ListDiscoveredDevicesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListDiscoveredDevicesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDiscoveredDevicesResponse;
+/** Checks a `ListManagedThingAccountAssociationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingAccountAssociationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingAccountAssociationsRequest;
+/** Checks a `ListManagedThingAccountAssociationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingAccountAssociationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingAccountAssociationsResponse;
+/** Checks a `ListManagedThingsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingsRequest;
+/** Checks a `ListManagedThingsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingsResponse;
+/** Checks a `ListNotificationConfigurationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListNotificationConfigurationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListNotificationConfigurationsRequest;
+/** Checks a `ListNotificationConfigurationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListNotificationConfigurationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListNotificationConfigurationsResponse;
+/** Checks a `ListSchemaVersionsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListSchemaVersionsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListSchemaVersionsRequest;
+/** Checks a `ListSchemaVersionsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListSchemaVersionsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListSchemaVersionsResponse;
+/** Checks a `ManagedThingAssociation` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkManagedThingAssociation: (value: unknown, path: string, out: ValidationIssue[]) => void = vManagedThingAssociation;
+/** Checks a `ManagedThingSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkManagedThingSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vManagedThingSummary;
+/** Checks a `MatterCapabilityReport` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterCapabilityReport: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterCapabilityReport;
+/** Checks a `MatterCapabilityReportAttribute` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterCapabilityReportAttribute: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterCapabilityReportAttribute;
+/** Checks a `MatterCapabilityReportCluster` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterCapabilityReportCluster: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterCapabilityReportCluster;
+/** Checks a `MatterCapabilityReportEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterCapabilityReportEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterCapabilityReportEndpoint;
+/** Checks a `MatterCluster` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterCluster: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterCluster;
+/** Checks a `MatterEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkMatterEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vMatterEndpoint;
+/** Checks a `NotificationConfigurationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkNotificationConfigurationSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vNotificationConfigurationSummary;
+/** Checks a `OAuthConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOAuthConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOAuthConfig;
+/** Checks a `OAuthUpdate` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOAuthUpdate: (value: unknown, path: string, out: ValidationIssue[]) => void = vOAuthUpdate;
+/** Checks a `ProactiveRefreshTokenRenewal` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkProactiveRefreshTokenRenewal: (value: unknown, path: string, out: ValidationIssue[]) => void = vProactiveRefreshTokenRenewal;
+/** Checks a `RegisterAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRegisterAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vRegisterAccountAssociationRequest;
+/** Checks a `RegisterAccountAssociationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRegisterAccountAssociationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vRegisterAccountAssociationResponse;
+/** Checks a `ResourceNotFoundExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkResourceNotFoundExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vResourceNotFoundException;
+/** Checks a `SchemaVersionListItem` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSchemaVersionListItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vSchemaVersionListItem;
+/** Checks a `SecretsManager` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSecretsManager: (value: unknown, path: string, out: ValidationIssue[]) => void = vSecretsManager;
+/** Checks a `SendConnectorEventRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSendConnectorEventRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendConnectorEventRequest;
+/** Checks a `SendConnectorEventResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSendConnectorEventResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendConnectorEventResponse;
+/** Checks a `SendManagedThingCommandRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSendManagedThingCommandRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendManagedThingCommandRequest;
+/** Checks a `SendManagedThingCommandResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkSendManagedThingCommandResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendManagedThingCommandResponse;
+/** Checks a `ServiceUnavailableExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkServiceUnavailableExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vServiceUnavailableException;
+/** Checks a `StartAccountAssociationRefreshRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStartAccountAssociationRefreshRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vStartAccountAssociationRefreshRequest;
+/** Checks a `StartAccountAssociationRefreshResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStartAccountAssociationRefreshResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vStartAccountAssociationRefreshResponse;
+/** Checks a `StartDeviceDiscoveryRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStartDeviceDiscoveryRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vStartDeviceDiscoveryRequest;
+/** Checks a `StartDeviceDiscoveryResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStartDeviceDiscoveryResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vStartDeviceDiscoveryResponse;
+/** Checks a `StateCapability` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStateCapability: (value: unknown, path: string, out: ValidationIssue[]) => void = vStateCapability;
+/** Checks a `StateEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkStateEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vStateEndpoint;
+/** Checks a `ThrottlingExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkThrottlingExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vThrottlingException;
+/** Checks a `UnauthorizedExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUnauthorizedExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vUnauthorizedException;
+/** Checks a `UpdateAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateAccountAssociationRequest;
+/** Checks a `UpdateCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateCloudConnectorRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateCloudConnectorRequest;
+/** Checks a `UpdateConnectorDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateConnectorDestinationRequest;
+/** Checks a `UpdateDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateDestinationRequest;
+/** Checks a `UpdateManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateManagedThingRequest;
+/** Checks a `UpdateNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateNotificationConfigurationRequest;
+/** Checks a `ValidationExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkValidationExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vValidationException;
+/** Checks a `WiFiSimpleSetupConfiguration` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkWiFiSimpleSetupConfiguration: (value: unknown, path: string, out: ValidationIssue[]) => void = vWiFiSimpleSetupConfiguration;
+
+/** A named string shape of the model: its constraints and the message that states them. */
+export interface StringConstraint {
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+  readonly sensitive: boolean;
+  /** The constraint in words: `expected 1–64 characters matching ^[A-Za-z0-9-_]+$`. */
+  readonly message: string;
+}
+
+/** Named string shapes of the model with their constraints, by shape name. */
+export const STRING_SHAPES = {
+  AccountAssociationArn: { min: 67, max: 1011, pattern: R3, sensitive: false, message: "expected 67–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:account-association/[0-9a-zA-Z]+$" },
+  AccountAssociationDescription: { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" },
+  AccountAssociationErrorMessage: { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" },
+  AccountAssociationId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
+  AccountAssociationName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  ActionName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
+  ActionReference: { pattern: R6, sensitive: false, message: "expected a string matching ^[a-zA-Z.]+$" },
+  ActionTraceId: { min: 16, max: 20, pattern: R7, sensitive: false, message: "expected 16–20 characters matching ^[a-zA-Z0-9]+=(?:_[0-9]+)?$" },
+  AdvertisedProductId: { min: 5, max: 5, pattern: R28, sensitive: false, message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$" },
+  AttributeName: { max: 128, pattern: R45, sensitive: false, message: "expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+" },
+  AttributeValue: { max: 800, pattern: R46, sensitive: false, message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*" },
+  AuthMaterialName: { min: 1, max: 100, pattern: R4, sensitive: false, message: "expected 1–100 characters matching ^[a-zA-Z0-9=_+/-]+$" },
+  AuthMaterialString: { min: 1, max: 512, pattern: R21, sensitive: true, message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$" },
+  AuthUrl: { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" },
+  Brand: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  Capabilities: { min: 1, max: 65535, pattern: R22, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" },
+  CapabilityActionName: { pattern: R5, sensitive: false, message: "expected a string matching ^[/a-zA-Z]+$" },
+  CapabilityName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
+  CapabilityReportVersion: { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected 1–10 characters matching ^1\\.0\\.0$" },
+  CapabilityVersion: { min: 1, max: 64, pattern: R12, sensitive: false, message: "expected 1–64 characters matching ^(0|[1-9][0-9]*)$" },
+  Classification: { min: 1, max: 64, sensitive: true, message: "expected a string of 1–64 characters" },
+  ClientToken: { min: 1, max: 64, pattern: R15, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" },
+  CloudConnectorDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
+  CloudConnectorId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
+  ClusterId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  ConnectorAssociationId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
+  ConnectorDestinationDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
+  ConnectorDestinationId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
+  ConnectorDestinationName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  ConnectorDeviceId: { min: 1, max: 256, pattern: R19, sensitive: true, message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$" },
+  ConnectorDeviceName: { min: 1, max: 256, pattern: R18, sensitive: false, message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$" },
+  ConnectorEventMessage: { min: 1, max: 256, pattern: R41, sensitive: true, message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$" },
+  ConnectorEventOperationVersion: { min: 1, max: 6, pattern: R40, sensitive: false, message: "expected 1–6 characters matching ^[0-9.]+$" },
+  ConnectorId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
+  ConnectorPolicyId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
+  CredentialLockerId: { min: 1, max: 64, pattern: R20, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" },
+  CustomProtocolDetailKey: { min: 1, max: 256, pattern: R48, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$" },
+  CustomProtocolDetailValue: { min: 1, max: 512, pattern: R49, sensitive: false, message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$" },
+  DeliveryDestinationArn: { min: 20, max: 2048, pattern: R17, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$" },
+  DeliveryDestinationRoleArn: { sensitive: false, message: "expected a string" },
+  DestinationDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
+  DestinationName: { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" },
+  DeviceDiscoveryArn: { pattern: R27, sensitive: false, message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$" },
+  DeviceDiscoveryId: { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" },
+  DeviceSpecificKey: { min: 1, max: 128, pattern: R30, sensitive: true, message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$" },
+  DeviceType: { max: 256, pattern: R44, sensitive: false, message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$" },
+  DiscoveryAuthMaterialString: { min: 1, max: 64, pattern: R43, sensitive: true, message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$" },
+  DisplayName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  EndpointId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
+  EndpointSemanticTag: { min: 1, max: 128, pattern: R47, sensitive: false, message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$" },
+  ErrorMessage: { sensitive: false, message: "expected a string" },
+  ErrorResourceId: { sensitive: false, message: "expected a string" },
+  ErrorResourceType: { sensitive: false, message: "expected a string" },
+  EventName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
+  ExtrinsicSchemaId: { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected 1–10 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  InternationalArticleNumber: { min: 8, max: 13, pattern: R29, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" },
+  LambdaArn: { pattern: R35, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" },
+  MacAddress: { min: 1, max: 128, sensitive: true, message: "expected a string of 1–128 characters" },
+  ManagedThingArn: { min: 32, max: 1011, pattern: R24, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" },
+  ManagedThingId: { min: 1, max: 64, pattern: R23, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" },
+  MatterAttributeId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  MatterCommandId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  MatterEventId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  Model: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  Name: { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" },
+  NextToken: { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" },
+  NodeId: { min: 1, max: 64, pattern: R9, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_.,@\\+\\-/]+$" },
+  OAuthAuthorizationUrlOutput: { min: 0, max: 1024, pattern: R16, sensitive: true, message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$" },
+  OAuthCompleteRedirectUrl: { min: 1, max: 1024, pattern: R26, sensitive: false, message: "expected 1–1024 characters matching ^(http|https)://.*$" },
+  Owner: { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" },
+  ParentControllerId: { min: 1, max: 64, pattern: R25, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9]+$" },
+  PropertyName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
+  SchemaId: { min: 3, max: 128, pattern: R31, sensitive: false, message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$" },
+  SchemaVersionDescription: { min: 10, max: 2048, pattern: R32, sensitive: false, message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$" },
+  SchemaVersionNamespaceName: { min: 3, max: 12, pattern: R33, sensitive: false, message: "expected 3–12 characters matching ^[a-z0-9]+$" },
+  SchemaVersionVersion: { min: 3, max: 12, pattern: R34, sensitive: false, message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" },
+  SchemaVersionedId: { min: 7, max: 128, pattern: R10, sensitive: false, message: "expected 7–128 characters matching ^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" },
+  SecretsManagerArn: { min: 20, max: 2048, pattern: R38, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$" },
+  SecretsManagerVersionId: { min: 32, max: 64, pattern: R39, sensitive: false, message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$" },
+  SerialNumber: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
+  SpecVersion: { min: 1, max: 64, pattern: R36, sensitive: false, message: "expected 1–64 characters matching ^\\d+\\.\\d+$" },
+  TagKey: { min: 1, max: 128, sensitive: false, message: "expected a string of 1–128 characters" },
+  TagValue: { min: 0, max: 256, sensitive: false, message: "expected a string of 0–256 characters" },
+  ThirdPartyUserId: { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" },
+  TokenUrl: { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" },
+  TraceId: { min: 1, max: 128, pattern: R42, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$" },
+  UniversalProductCode: { min: 12, max: 12, pattern: R29, sensitive: true, message: "expected exactly 12 characters matching ^[0-9]+$" },
+} as const satisfies Record<string, StringConstraint>;
+
+
 /** Input/output validators of every generated operation (model names kept). */
 export const OPERATION_VALIDATORS: {
   readonly [K in T.OperationName]: {
