@@ -198,14 +198,7 @@ function checkNumber(spec: ValueSpec, value: unknown, path: string, ctx: Context
   return n;
 }
 
-function checkLength(
-  spec: ValueSpec,
-  length: number,
-  unit: string,
-  path: string,
-  value: unknown,
-  ctx: Context,
-) {
+function checkLength(spec: ValueSpec, length: number, unit: string, path: string, ctx: Context) {
   const min = resolveBound(spec.min, ctx);
   const max = resolveBound(spec.max, ctx);
   if ((min !== undefined && length < min) || (max !== undefined && length > max)) {
@@ -215,7 +208,8 @@ function checkLength(
         : min !== undefined
           ? `at least ${min}`
           : `at most ${max}`;
-    issue(ctx, path, `expected ${spec.type} of ${range} ${unit} (got ${length})`, value);
+    // The length, not the (possibly long) value, is what the reader needs here.
+    issue(ctx, path, `expected ${spec.type} length ${range} ${unit}`, length);
   }
 }
 
@@ -284,14 +278,14 @@ function checkValue(spec: ValueSpec, value: unknown, path: string, ctx: Context)
         return value;
       }
       if (spec.min !== undefined || spec.max !== undefined) {
-        checkLength(spec, utf8.encode(value).length, 'bytes (UTF-8)', path, value, ctx);
+        checkLength(spec, utf8.encode(value).length, 'bytes (UTF-8)', path, ctx);
       }
       return value;
     case 'bytes':
       // AWS JSON has no byte type: accept a hex/base64 string or an array of octets.
       if (typeof value === 'string') return value;
       if (Array.isArray(value) && value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-        checkLength(spec, value.length, 'bytes', path, value, ctx);
+        checkLength(spec, value.length, 'bytes', path, ctx);
         return value;
       }
       issue(ctx, path, `expected octet string (hex/base64 string or array of 0-255)`, value);
@@ -301,7 +295,7 @@ function checkValue(spec: ValueSpec, value: unknown, path: string, ctx: Context)
         issue(ctx, path, `expected list of ${spec.entry?.type ?? 'values'}`, value);
         return value;
       }
-      checkLength(spec, value.length, 'entries', path, value, ctx);
+      checkLength(spec, value.length, 'entries', path, ctx);
       const entry = spec.entry;
       return entry === undefined
         ? value
