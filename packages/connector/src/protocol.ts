@@ -1,117 +1,44 @@
 /**
- * The one place this package touches `@c2c-kit/protocol`. While protocol's generated exports
- * land, the few pieces we need are bridged here so the rest of the package imports a stable
- * surface; swapping to the real exports changes only this file.
+ * The one place this package touches `@c2c-kit/protocol`: the rest of the package imports
+ * this stable surface. Invoke envelopes are still bridged locally (see below) until
+ * protocol's `validateConnectorInvocation` is published.
  */
-import { formatIssue, type Result, type ValidationIssue } from '@c2c-kit/protocol';
+import {
+  type ConnectorItem,
+  formatIssue,
+  type GetCloudConnectorRequest,
+  type GetCloudConnectorResponse,
+  type ListCloudConnectorsRequest,
+  type ListCloudConnectorsResponse,
+  type SendConnectorEventRequest as ModelSendConnectorEventRequest,
+  OPERATIONS,
+  type OperationBinding,
+  type Result,
+  type SendConnectorEventResponse,
+  ServiceException,
+  serviceExceptionFromResponse,
+  type ValidationIssue,
+  validateOperationInput,
+} from '@c2c-kit/protocol';
 
-export type { Result, ValidationIssue };
-export { formatIssue };
-
-/** HTTP binding of one operation, the documented shape of protocol's `OPERATIONS[name]`. */
-export interface OperationBinding {
-  readonly name: string;
-  readonly method: string;
-  readonly uri: string;
-  readonly successCode: number;
-  readonly pathMembers: readonly string[];
-  readonly queryMembers: readonly string[];
-  readonly headerMembers: readonly string[];
-  readonly bodyMembers: readonly string[];
-}
-
-export type ClientOperation = 'SendConnectorEvent' | 'ListCloudConnectors' | 'GetCloudConnector';
-
-// TEMPORARY bridge until protocol's generated OPERATIONS lands (see report).
-const BINDINGS: Record<ClientOperation, OperationBinding> = {
-  SendConnectorEvent: {
-    name: 'SendConnectorEvent',
-    method: 'POST',
-    uri: '/connector-event/{ConnectorId}',
-    successCode: 202,
-    pathMembers: ['ConnectorId'],
-    queryMembers: [],
-    headerMembers: [],
-    bodyMembers: [
-      'UserId',
-      'Operation',
-      'OperationVersion',
-      'StatusCode',
-      'Message',
-      'DeviceDiscoveryId',
-      'ConnectorDeviceId',
-      'TraceId',
-      'Devices',
-      'MatterEndpoint',
-    ],
-  },
-  ListCloudConnectors: {
-    name: 'ListCloudConnectors',
-    method: 'GET',
-    uri: '/cloud-connectors',
-    successCode: 200,
-    pathMembers: [],
-    queryMembers: ['Type', 'LambdaArn', 'MaxResults', 'NextToken'],
-    headerMembers: [],
-    bodyMembers: [],
-  },
-  GetCloudConnector: {
-    name: 'GetCloudConnector',
-    method: 'GET',
-    uri: '/cloud-connectors/{Identifier}',
-    successCode: 200,
-    pathMembers: ['Identifier'],
-    queryMembers: [],
-    headerMembers: [],
-    bodyMembers: [],
-  },
+export type {
+  ConnectorItem,
+  GetCloudConnectorRequest,
+  GetCloudConnectorResponse,
+  ListCloudConnectorsRequest,
+  ListCloudConnectorsResponse,
+  ModelSendConnectorEventRequest,
+  OperationBinding,
+  Result,
+  SendConnectorEventResponse,
+  ValidationIssue,
 };
-
-export function operationBinding(name: ClientOperation): OperationBinding {
-  return BINDINGS[name];
-}
-
-/** Validates an operation input against the model; bridged to protocol's validateOperationInput. */
-export function validateInput(_name: ClientOperation, value: unknown): Result<unknown> {
-  return { ok: true, value };
-}
-
-/** Wire error of the service, named after the model's error shape. */
-export class ServiceException extends Error {
-  readonly $fault: 'client' | 'server';
-  readonly statusCode: number;
-  readonly requestId: string | undefined;
-  constructor(init: {
-    name: string;
-    message: string;
-    statusCode: number;
-    requestId?: string | undefined;
-  }) {
-    super(init.message);
-    this.name = init.name;
-    this.statusCode = init.statusCode;
-    this.$fault = init.statusCode >= 500 ? 'server' : 'client';
-    this.requestId = init.requestId;
-  }
-}
-
-export function serviceException(init: {
-  name: string;
-  message: string;
-  statusCode: number;
-  body: unknown;
-  requestId?: string | undefined;
-}): ServiceException {
-  return new ServiceException(init);
-}
-
-// TEMPORARY structural types of the three operations until protocol's generated types land.
-export type ConnectorEventOperation =
-  | 'DEVICE_COMMAND_RESPONSE'
-  | 'DEVICE_DISCOVERY'
-  | 'DEVICE_EVENT'
-  | 'DEVICE_COMMAND_REQUEST';
-
+export { formatIssue, ServiceException, serviceExceptionFromResponse };
+/**
+ * Matter endpoint in wire form, typed loosely on purpose: `attributes`/`commands` are Smithy
+ * documents, and values built with @c2c-kit/matter are plain records. The client validates
+ * every request against the model at run time before it is sent.
+ */
 export interface MatterEndpointWire {
   id?: string;
   clusters?: Array<{
@@ -122,6 +49,7 @@ export interface MatterEndpointWire {
   }>;
 }
 
+/** A discovered device in wire form (CapabilityReport checked at run time). */
 export interface DeviceWire {
   ConnectorDeviceId: string;
   ConnectorDeviceName?: string;
@@ -130,44 +58,22 @@ export interface DeviceWire {
   DeviceMetadata?: unknown;
 }
 
-export interface SendConnectorEventRequest {
-  ConnectorId: string;
-  Operation: ConnectorEventOperation;
-  UserId?: string;
-  OperationVersion?: string;
-  StatusCode?: number;
-  Message?: string;
-  DeviceDiscoveryId?: string;
-  ConnectorDeviceId?: string;
-  TraceId?: string;
-  Devices?: DeviceWire[];
-  MatterEndpoint?: MatterEndpointWire;
+/** SendConnectorEvent input as the model defines it, with document-typed parts loosened. */
+export type SendConnectorEventRequest = Omit<
+  ModelSendConnectorEventRequest,
+  'MatterEndpoint' | 'Devices'
+> & { MatterEndpoint?: MatterEndpointWire; Devices?: DeviceWire[] };
+
+export type ClientOperation = 'SendConnectorEvent' | 'ListCloudConnectors' | 'GetCloudConnector';
+
+export function operationBinding(name: ClientOperation): OperationBinding {
+  return OPERATIONS[name];
 }
-export interface SendConnectorEventResponse {
-  ConnectorId: string;
+
+/** Model validation (SendConnectorEvent is normalised: `attributes` array form → map form). */
+export function validateInput(name: ClientOperation, value: unknown): Result<unknown> {
+  return validateOperationInput(name, value);
 }
-export interface ListCloudConnectorsRequest {
-  Type?: 'LISTED' | 'UNLISTED';
-  LambdaArn?: string;
-  MaxResults?: number;
-  NextToken?: string;
-}
-export interface ConnectorItem {
-  Name: string;
-  EndpointConfig: { lambda?: { arn: string } };
-  Description?: string;
-  EndpointType?: string;
-  Id?: string;
-  Type?: string;
-}
-export interface ListCloudConnectorsResponse {
-  Items?: ConnectorItem[];
-  NextToken?: string;
-}
-export interface GetCloudConnectorRequest {
-  Identifier: string;
-}
-export type GetCloudConnectorResponse = ConnectorItem;
 
 // ---------------------------------------------------------------------------------------------
 // Invoke envelopes (TEMPORARY bridge to protocol's validateConnectorInvocation).

@@ -18,7 +18,7 @@ import {
   type SendConnectorEventRequest,
   type SendConnectorEventResponse,
   ServiceException,
-  serviceException,
+  serviceExceptionFromResponse,
   validateInput,
 } from '../protocol.js';
 import { NodeSha256 } from '../util/sha256.js';
@@ -28,7 +28,7 @@ import {
   defaultCredentialsProvider,
 } from './credentials.js';
 import { resolveEndpoint, resolveRegion } from './endpoint.js';
-import { buildRequest, errorMessageOf, errorNameOf, queryString } from './request.js';
+import { buildRequest, queryString } from './request.js';
 import {
   classifyHttpError,
   isRetryableNetworkError,
@@ -159,14 +159,17 @@ export class ConnectorEventsClient {
     input: object,
     options: CallOptions = {},
   ): Promise<unknown> {
+    let value = input;
     if (this.validate) {
       const result = validateInput(operation, input);
       if (!result.ok) {
         throw new ConnectorValidationError(`${operation} input`, result.issues.map(formatIssue));
       }
+      // The validated value is normalised (e.g. the attributes array form → map form).
+      value = result.value as object;
     }
     const binding = operationBinding(operation);
-    const built = buildRequest(binding, input as Record<string, unknown>);
+    const built = buildRequest(binding, value as Record<string, unknown>);
     const headers: Record<string, string> = { host: this.host };
     if (built.body !== undefined) headers['content-type'] = 'application/json';
     const path = this.basePath + built.path;
@@ -208,15 +211,10 @@ export class ConnectorEventsClient {
           return parsed ?? {};
         }
         const responseHeaders = response.headers as Record<string, string | string[] | undefined>;
-        const name = errorNameOf(responseHeaders, parsed, status);
-        const requestId = responseHeaders['x-amzn-requestid'];
-        failure = serviceException({
-          name,
-          message: errorMessageOf(parsed, `${operation} failed with HTTP ${status}`),
-          statusCode: status,
-          body: parsed,
-          requestId: typeof requestId === 'string' ? requestId : undefined,
-        });
+        const exception = serviceExceptionFromResponse(status, responseHeaders, parsed ?? text);
+        if (!exception.message) exception.message = `${operation} failed with HTTP ${status}`;
+        failure = exception;
+        const name = exception.name;
         retryKind = classifyHttpError(status, name);
         retryAfter = parseRetryAfter(responseHeaders);
       } catch (error) {

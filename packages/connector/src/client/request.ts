@@ -22,9 +22,9 @@ export function buildRequest(
     path = path.replace(`{${member}}`, encodeURIComponent(String(input[member])));
   }
   const query: Record<string, string> = {};
-  for (const member of binding.queryMembers) {
-    const value = input[member];
-    if (value !== undefined && value !== null) query[member] = String(value);
+  for (const q of binding.queryBindings) {
+    const value = input[q.member];
+    if (value !== undefined && value !== null) query[q.name] = String(value);
   }
   let body: string | undefined;
   if (binding.bodyMembers.length > 0) {
@@ -50,34 +50,4 @@ function encodeRfc3986(text: string): string {
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-}
-
-/** Error code as the SDKs read it: header first, then body `code`/`__type`; `ns#Name:extra` → `Name`. */
-export function errorNameOf(
-  headers: Record<string, string | string[] | undefined>,
-  body: unknown,
-  status: number,
-): string {
-  const header = headers['x-amzn-errortype'];
-  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const raw =
-    (typeof header === 'string' && header) ||
-    (typeof record.code === 'string' && record.code) ||
-    (typeof record.Code === 'string' && record.Code) ||
-    (typeof record.__type === 'string' && record.__type) ||
-    '';
-  const cleaned = raw.split(':')[0]?.split('#').pop() ?? '';
-  if (cleaned) return cleaned;
-  if (status === 429) return 'ThrottlingException';
-  if (status >= 500) return 'InternalServerException';
-  return `Http${status}Error`;
-}
-
-export function errorMessageOf(body: unknown, fallback: string): string {
-  if (typeof body === 'object' && body !== null) {
-    const r = body as Record<string, unknown>;
-    if (typeof r.Message === 'string') return r.Message;
-    if (typeof r.message === 'string') return r.message;
-  }
-  return fallback;
 }

@@ -62,6 +62,7 @@ export interface ConnectorCallbacks {
   /** The user's devices with capability reports (DiscoverDevices, done after the ACK). */
   listDevices(ctx: UserContext): Promise<readonly DiscoveredDevice[]>;
   /** Executes a command at the vendor (SendCommand, done after the ACK). Void = all succeeded. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an author may simply return nothing
   executeCommand(ctx: CommandContext): Promise<readonly CommandResult[] | undefined | void>;
   /** Revoke the access and refresh tokens (DeactivateUser). */
   revokeTokens?(ctx: CallbackContext): Promise<void>;
