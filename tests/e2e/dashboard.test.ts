@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The customer's dashboard in a real browser (Debian's chromium driven by playwright-core): link
+// an account through the vendor login page, discover, set the fan to High, press motion on the
+// camera, and see both events in the live feed. Screenshots land in test-artifacts/.
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+let stack: DevStack;
+let browser: Browser;
+let page: Page;
+let profileDir: string;
+let dataDir: string;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    // Never skip silently: a missing browser is a failed test with the fix in the message.
+    throw new Error(
+      `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
+    );
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'c2c-dash-'));
+  profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
+  stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profileDir}`,
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  for (const dir of [profileDir, dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('dashboard in chromium', () => {
+  it('links an account through the vendor login page', async () => {
+    await page.goto(stack.dashboardUrl);
+    await page.locator('#end-user').selectOption('alice');
+    await expect
+      .poll(() => page.locator('#stream-state').textContent(), { timeout: 10_000 })
+      .toBe('live');
+    await shot('1-start');
+    await page.getByRole('button', { name: 'Link vendor account' }).click();
+    // The vendor's own login page (a different origin).
+    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('alice-password');
+    await shot('2-vendor-login');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    // vendor → emulator callback → back to the dashboard.
+    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
+      timeout: 15_000,
+    });
+    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await shot('3-linked');
+  }, 60_000);
+
+  it('discovers devices and shows them with their state', async () => {
+    await page
+      .locator('.association[data-state="ASSOCIATION_SUCCEEDED"]')
+      .first()
+      .getByRole('button', { name: 'Discover devices' })
+      .click();
+    await expect
+      .poll(() => page.locator('.thing[data-kind="fan"]').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('.thing[data-kind="camera"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await shot('4-discovered');
+  }, 60_000);
+
+  it('sets the fan to High and sees the event in the feed', async () => {
+    const fan = page.locator('.thing[data-kind="fan"]').first();
+    await fan.locator('[data-control="fan-mode"]').selectOption('High');
+    await fan.locator('[data-control="fan-set"]').click();
+    await expect
+      .poll(() => page.locator('#feed .words').allTextContents(), { timeout: 15_000 })
+      .toContainEqual(expect.stringMatching(/FanMode → High/));
+    await expect
+      .poll(() => fan.locator('[data-prop="FanControl.FanMode"]').textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/High/);
+    await shot('5-fan-high');
+  }, 60_000);
+
+  it('presses motion on the camera (vendor side) and sees it in the feed', async () => {
+    const camera = page.locator('.thing[data-kind="camera"]').first();
+    await camera.locator('[data-vendor-event="motion"]').click();
+    await expect
+      .poll(() => page.locator('#feed .words').allTextContents(), { timeout: 15_000 })
+      .toContainEqual(expect.stringMatching(/· motion detected/));
+    // Raw JSON is one click away.
+    const entry = page.locator('#feed .event[data-event-type="DEVICE_EVENT"]').first();
+    await entry.locator('summary').click();
+    await expect.poll(() => entry.locator('pre').textContent()).toContain('"messageType"');
+    await shot('6-motion');
+  }, 60_000);
+});

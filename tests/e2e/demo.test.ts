@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type DemoResult,
+  type DevStack,
+  describeNotification,
+  runDemo,
+  StepFailedError,
+  startDevStack,
+} from '@c2c-kit/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The seed workflow end to end, headless: the same `runDemo` that `c2c dev --demo` narrates, on
+// the real stack (emulator, vendor cloud, the reference connector in the Lambda host, dashboard).
+
+let dataDir: string;
+let stack: DevStack;
+let result: DemoResult;
+const narration: string[] = [];
+
+function words(step: string, index = 0): string {
+  const n = result.steps.find((s) => s.step === step)?.notifications[index];
+  expect(n, `${step} notification ${index}`).toBeDefined();
+  return describeNotification(n?.message).words;
+}
+
+describe('c2c dev --demo (in process)', () => {
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'c2c-e2e-'));
+    stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
+    result = await runDemo(stack, {
+      step: (name, text) => narration.push(`▶ ${name}: ${text}`),
+      ok: (_name, text) => narration.push(`✓ ${text}`),
+      detail: (text) => narration.push(`· ${text}`),
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs every step in order', () => {
+    expect(result.steps.map((s) => s.step)).toEqual([
+      'link account',
+      'discovery',
+      'managed things',
+      'camera motion',
+      'fan to High',
+    ]);
+    expect(narration.filter((l) => l.startsWith('✓'))).toHaveLength(5);
+  });
+
+  it("discovery: DEVICE_DISCOVERY_STATUS reports success with alice's devices", () => {
+    const n = result.steps.find((s) => s.step === 'discovery')?.notifications[0];
+    expect(n?.eventType).toBe('DEVICE_DISCOVERY_STATUS');
+    const payload = n?.message.payload as { status?: string; deviceCount?: number };
+    expect(String(payload.status)).toMatch(/SUCCEEDED/i);
+    expect(payload.deviceCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('camera motion: a DEVICE_EVENT about the camera, Occupancy occupied, in capability form', () => {
+    const n = result.steps.find((s) => s.step === 'camera motion')?.notifications[0];
+    expect(n?.eventType).toBe('DEVICE_EVENT');
+    expect(JSON.stringify(n?.message.resources)).toContain(result.cameraThingId);
+    expect(JSON.stringify(n?.message.payload)).toContain('matter.OccupancySensing@1.4');
+    expect(words('camera motion')).toMatch(/· motion detected/);
+  });
+
+  it('fan to High: DEVICE_COMMAND result, then FanMode → High for the fan', () => {
+    const [command, high] = result.steps.find((s) => s.step === 'fan to High')?.notifications ?? [];
+    expect(command?.eventType).toBe('DEVICE_COMMAND');
+    expect(JSON.stringify(command?.message)).toContain(result.fanThingId);
+    expect(['DEVICE_STATE', 'DEVICE_EVENT']).toContain(high?.eventType);
+    expect(JSON.stringify(high?.message.payload)).toContain('matter.FanControl@1.4');
+    expect(words('fan to High', 1)).toMatch(/FanMode → High/);
+  });
+
+  it('a second start on the same data directory reuses the registration', async () => {
+    const again = await startDevStack({
+      dataDir,
+      emulatorPort: 0,
+      vendorPort: 0,
+      dashboardPort: 0,
+    });
+    try {
+      expect(again.connectorId).toBe(stack.connectorId);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+});
+
+describe('c2c dev --demo (child process)', () => {
+  it('exits non-zero naming the step that failed', async () => {
+    const bin = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        bin,
+        'dev',
+        '--demo',
+        '--memory',
+        '--connector',
+        '/nonexistent/handler.js',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('step "connector build" failed');
+    expect(stderr).toContain('/nonexistent/handler.js does not exist');
+  }, 30_000);
+
+  it('StepFailedError carries the step for scripts', () => {
+    const error = new StepFailedError('discovery', 'timed out');
+    expect(error.code).toBe('C2C_CLI_STEP_FAILED');
+    expect(error.step).toBe('discovery');
+  });
+});
