@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { capabilityReport, fanControl, presetEndpoint } from '@c2c-kit/matter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { type ConnectorOptions, createConnector } from '../src/handler/createConnector.js';
@@ -26,8 +27,8 @@ afterEach(async () => {
   while (closers.length) await closers.pop()?.();
 });
 
-type FanEvent = { type: string; deviceId: string; owner: string; mode: 'low' | 'high' };
-const FAN_MODE = { low: 1, high: 3 } as const;
+type FanEvent = { type: string; deviceId: string; owner: string; mode: 'low' | 'high' | 'turbo' };
+const FAN_MODE = { low: 'Low', high: 'High' } as const;
 
 async function setup(
   extra: Partial<ConnectorOptions<FanEvent>> = {},
@@ -93,7 +94,10 @@ async function setup(
           'fan.mode_changed': (e) => ({
             connectorDeviceId: e.deviceId,
             userId: e.owner,
-            clusters: [{ id: '0x0202', attributes: { '0x0000': FAN_MODE[e.mode] } }],
+            clusters:
+              e.mode === 'turbo'
+                ? [{ id: '0x0202', attributes: { '0x0000': 9 } }] // a buggy translation
+                : [fanControl.fanMode(FAN_MODE[e.mode])],
           }),
         },
       }),
@@ -318,6 +322,17 @@ describe('createConnector: webhooks on the Function URL', () => {
     expect(
       lines.some((l) => l.includes('"unknown vendor event"') && l.includes('fan.exploded')),
     ).toBe(true);
+  });
+
+  it('validates the Matter values before sending: FanMode 9 is refused with the field path (422)', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    const out = (await handler(
+      signedWebhookEvent({ secret: SECRET, body: { ...fanHigh, mode: 'turbo' } }),
+    )) as { statusCode: number; body: string };
+    expect(out.statusCode).toBe(422);
+    expect(out.body).toContain('MatterEndpoint.clusters[0].attributes');
+    expect(out.body).toContain('FanModeEnum');
+    expect(server.received).toHaveLength(0);
   });
 
   it('refuses a ConnectorDeviceId that is an e-mail address (422)', async () => {

@@ -1,3 +1,4 @@
+import { validateMatterEndpoint } from '@c2c-kit/matter';
 import { ConnectorEventsClient } from '../client/ConnectorEventsClient.js';
 import {
   ConnectorConfigError,
@@ -75,8 +76,12 @@ export interface ConnectorOptions<E = unknown> extends ConnectorCallbacks {
   readonly logger?: Logger;
   /** Reject ConnectorDeviceIds that look like e-mail addresses or phone numbers. Default true. */
   readonly piiCheck?: boolean;
-  /** Extra MatterEndpoint check before sending (e.g. `validateMatterEndpoint` from @c2c-kit/matter). */
-  readonly validateEndpoint?: (endpoint: MatterEndpointWire) => readonly string[];
+  /**
+   * MatterEndpoint check before sending, beyond the model's shape rules: default
+   * `validateMatterEndpoint` from @c2c-kit/matter (known cluster/attribute ids, value types and
+   * ranges). Pass a function to replace it or `false` to skip it.
+   */
+  readonly validateEndpoint?: false | ((endpoint: MatterEndpointWire) => readonly string[]);
   /** Receives of a work message before a vendor failure is reported to the service as final. Default 3. */
   readonly maxWorkAttempts?: number;
   /** Override how the connector id is resolved when no invocation told us (tests, custom setups). */
@@ -175,6 +180,10 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   const secrets = options.secrets ?? new SecretsManagerReader();
   const maxWorkAttempts = options.maxWorkAttempts ?? 3;
   const piiCheck = options.piiCheck ?? true;
+  const validateEndpoint =
+    options.validateEndpoint === false
+      ? undefined
+      : (options.validateEndpoint ?? matterEndpointIssues);
   const stats: ConnectorStats = {
     invocations: 0,
     errorReplies: 0,
@@ -233,13 +242,9 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     for (const [i, d] of (request.Devices ?? []).entries()) {
       if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
     }
-    if (options.validateEndpoint && request.MatterEndpoint) {
-      const issues = options.validateEndpoint(request.MatterEndpoint);
-      if (issues.length > 0)
-        throw new ConnectorValidationError(
-          'MatterEndpoint',
-          issues.map((m) => `MatterEndpoint${m.startsWith('.') ? '' : '.'}${m}`),
-        );
+    if (validateEndpoint && request.MatterEndpoint) {
+      const issues = validateEndpoint(request.MatterEndpoint);
+      if (issues.length > 0) throw new ConnectorValidationError('MatterEndpoint', issues);
     }
   };
 
@@ -643,6 +648,11 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   }) as ConnectorHandler;
   Object.defineProperty(handler, 'stats', { value: stats });
   return handler;
+}
+
+function matterEndpointIssues(endpoint: MatterEndpointWire): readonly string[] {
+  const result = validateMatterEndpoint(endpoint);
+  return result.ok ? [] : result.issues.map(formatIssue);
 }
 
 function safeJson(text: string): unknown {
