@@ -89,12 +89,20 @@ function requireCluster(idOrName: string | number | ClusterDef): ClusterDef {
 /** `capabilityOf('0x0202')` → `{ id: 'matter.FanControl@1.4', name: 'Fan Control', version: '4' }`. */
 export function capabilityOf(cluster: string | number | ClusterDef): CapabilityNaming {
   const c = requireCluster(cluster);
-  return {
-    id: `matter.${c.name}@${MATTER_SPEC_VERSION}`,
-    name: c.displayName,
-    version: String(c.awsRevision),
-  };
+  let naming = namings.get(c);
+  if (naming === undefined) {
+    naming = Object.freeze({
+      id: `matter.${c.name}@${MATTER_SPEC_VERSION}`,
+      name: c.displayName,
+      version: String(c.awsRevision),
+    });
+    namings.set(c, naming);
+  }
+  return naming;
 }
+
+/** Naming per cluster, computed once: conversion runs per device event. */
+const namings = new WeakMap<ClusterDef, CapabilityNaming>();
 
 /** `capabilityId('FanControl')` → `matter.FanControl@1.4`. */
 export function capabilityId(cluster: string | number | ClusterDef): string {
@@ -112,7 +120,8 @@ function clusterToCapability(cluster: MatterCluster): CapabilityState {
       properties.push({ name: attr.name, value: cluster.attributes[key] });
     }
   }
-  return { ...capabilityOf(def), properties };
+  const { id, name, version } = capabilityOf(def);
+  return { id, name, version, properties };
 }
 
 /**

@@ -13,13 +13,23 @@ export function tryParseMatterId(id: unknown): number | undefined {
     return Number.isInteger(id) && id >= 0 && id <= MAX_ID ? id : undefined;
   }
   if (typeof id !== 'string') return undefined;
-  if (HEX.test(id)) return Number.parseInt(id.slice(2), 16);
-  if (DEC.test(id)) {
-    const n = Number(id);
-    return n <= MAX_ID ? n : undefined;
+  // Payloads repeat the same few ids ("0x0000", "0x0202"): a small memo saves the regex work on
+  // the validation hot path. Bounded so hostile input cannot grow it without limit.
+  const cached = parsed.get(id);
+  if (cached !== undefined) return cached;
+  let n: number | undefined;
+  if (HEX.test(id)) n = Number.parseInt(id.slice(2), 16);
+  else if (DEC.test(id)) n = Number(id) <= MAX_ID ? Number(id) : undefined;
+  if (n !== undefined) {
+    if (parsed.size >= MEMO_LIMIT) parsed.clear();
+    parsed.set(id, n);
   }
-  return undefined;
+  return n;
 }
+
+const MEMO_LIMIT = 4096;
+const parsed = new Map<string, number>();
+const formatted = new Map<number, string>();
 
 /**
  * Parses a Matter id: `"0x0202"`, `"0x202"`, `"514"` or `514` → 514 (32-bit unsigned).
@@ -50,8 +60,16 @@ function describe(value: unknown): string {
 function hex(id: number | string, width: number): string {
   const n = typeof id === 'number' ? id : parseMatterId(id);
   if (!Number.isInteger(n) || n < 0 || n > MAX_ID) parseMatterId(n);
-  const digits = n.toString(16).toUpperCase();
-  return `0x${digits.padStart(digits.length > width ? 8 : width, '0')}`;
+  // Memo key: the id in the low 32 bits, the width above them (exact in a double).
+  const key = width * 2 ** 32 + n;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const digits = n.toString(16).toUpperCase();
+    text = `0x${digits.padStart(digits.length > width ? 8 : width, '0')}`;
+    if (formatted.size >= MEMO_LIMIT) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 /** `514` → `"0x0202"`; manufacturer-specific ids (`0x1234FC00`) → 8 digits. */

@@ -72,7 +72,20 @@ function issue(ctx: Context, path: string, message: string, received: unknown): 
 }
 
 /** Integer range of a primitive; nullable types reserve one value as the null sentinel. */
-function primitiveRange(spec: ValueSpec): [number, number] {
+const ranges = new Map<string, readonly [number, number]>();
+
+function primitiveRange(spec: ValueSpec): readonly [number, number] {
+  const key = `${spec.base ?? spec.type}${spec.nullable ? '?' : ''}`;
+  let range = ranges.get(key);
+  if (range === undefined) {
+    // Bounded by the table's finite set of primitive types.
+    range = computeRange(spec);
+    ranges.set(key, range);
+  }
+  return range;
+}
+
+function computeRange(spec: ValueSpec): readonly [number, number] {
   const base = spec.base ?? spec.type;
   const m = /^(u?int|enum|map)(8|16|24|32|40|48|56|64)$/.exec(base);
   if (m === null) return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
@@ -504,8 +517,10 @@ function validateCluster(
     const attributes: Record<string, unknown> = {};
     let siblings: Record<string, unknown> | undefined;
     for (const [key, value] of entries) {
-      const keyPath = `${attrPath}[${JSON.stringify(key)}]`;
       const aid = tryParseMatterId(key);
+      // A parsed id has no characters that need escaping, so plain quoting is exact (and cheap).
+      const keyPath =
+        aid === undefined ? `${attrPath}[${JSON.stringify(key)}]` : `${attrPath}["${key}"]`;
       if (aid === undefined) {
         issues.push({
           path: keyPath,
