@@ -62,6 +62,25 @@ describe('c2c validate (real bin, child process)', () => {
     ]);
   });
 
+  it('validates a connector invoke envelope, detected by shape, never printing the token', async () => {
+    const text = await runBin(['validate', join(FIXTURES, 'invoke-send-command.json')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(
+      'valid\nAWS.SendCommand connector=acme-connector auth=OAuth2.0 device=fan-1 trace=9b75f3839b6140f=_1 endpoint 1: FanControl.FanMode = High (3)\n',
+    );
+    const json = await runBin(['validate', '--json', join(FIXTURES, 'invoke-send-command.json')]);
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toContain('secret-access-token-123');
+    expect(JSON.parse(json.stdout).value.header.auth.token).toBe('<redacted>');
+    const bad = await runBin(['validate', '-'], {
+      stdin:
+        '{"header":{"auth":{"token":"tok-xyz","type":"OAuth2.0"}},"payload":{"operationName":"AWS.Nope"}}',
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^ {2}payload\.operationName: expected one of .*got "AWS\.Nope"$/m);
+    expect(bad.stdout).not.toContain('tok-xyz');
+  });
+
   it('unknown flags are a usage error: one clear line on stderr, exit 2', async () => {
     const result = await runBin(['validate', '--bogus', 'x.json']);
     expect(result.code).toBe(2);

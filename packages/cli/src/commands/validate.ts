@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import * as protocol from '@c2c-kit/protocol';
 import {
   formatIssue,
   parseJson,
-  type Result,
+  redactInvocation,
   type ValidationIssue,
+  validateConnectorInvocation,
   validateSendConnectorEventRequest,
 } from '@c2c-kit/protocol';
 import { parseCommandArgs } from '../args.js';
@@ -70,7 +70,8 @@ export function validateDocument(text: string, connectorId = 'local-connector'):
       valid: true,
       kind: 'ConnectorInvocation',
       summary: summariseInvocation(result.value),
-      value: result.value,
+      // The access token is a secret: never echo it back, even to the developer's terminal.
+      value: redactInvocation(result.value),
     };
   }
   // ConnectorId travels in the URI, so a saved body usually lacks it; validate the body as the
@@ -90,20 +91,6 @@ export function validateDocument(text: string, connectorId = 'local-connector'):
     kind: 'SendConnectorEvent',
     summary: summariseSendConnectorEvent(result.value),
     value: result.value,
-  };
-}
-
-/**
- * protocol's invoke-envelope validator (`validateConnectorInvocation`, see docs/architecture.md)
- * is looked up by name because it lands after the generated validators; until then envelopes get
- * a clear "not available" issue instead of a crash.
- */
-function validateConnectorInvocation(value: unknown): Result<unknown> {
-  const validator = (protocol as Record<string, unknown>).validateConnectorInvocation;
-  if (typeof validator === 'function') return (validator as (v: unknown) => Result<unknown>)(value);
-  return {
-    ok: false,
-    issues: [{ path: '', message: 'invoke envelope validation is not available in this build' }],
   };
 }
 
