@@ -15,6 +15,7 @@ import {
   occupancySensing,
   onOff,
   powerSource,
+  type ReportClusterSpec,
   type ThermostatSystemMode,
   thermostat,
 } from '@c2c-kit/matter';
@@ -145,6 +146,20 @@ export const KNOWN_MEMBERS: Record<AcmeKind, readonly string[]> = {
 };
 
 /**
+ * Acme reports battery levels, so every PowerSource must declare BatPercentRemaining (optional in
+ * Matter even with the Battery feature, and not in every preset): an event may only carry
+ * attributes the discovery report declared.
+ */
+function withBatteryPercent(spec: ReportClusterSpec): ReportClusterSpec {
+  if (typeof spec !== 'object' || spec.cluster !== 'PowerSource') return spec;
+  const listed = Array.isArray(spec.attributes)
+    ? (spec.attributes as readonly (string | number)[])
+    : [];
+  if (listed.includes('BatPercentRemaining')) return spec;
+  return { ...spec, attributes: [...listed, 'BatPercentRemaining'] };
+}
+
+/**
  * The DEVICE_DISCOVERY capability report of one Acme device: the preset's device types and clusters,
  * plus Bridged Node + Bridged Device Basic Information (name, vendor, serial, reachability), which is
  * how Matter describes a device reached through another ecosystem.
@@ -157,7 +172,7 @@ export function capabilityReportFor(device: AcmeDevice): MatterCapabilityReport 
         id: '1',
         deviceTypes: [...preset.deviceTypes, 'BridgedNode'],
         clusters: [
-          ...preset.clusters,
+          ...preset.clusters.map(withBatteryPercent),
           {
             cluster: 'BridgedDeviceBasicInformation',
             attributes: {
