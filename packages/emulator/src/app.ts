@@ -17,6 +17,10 @@ import { bodyPlugin, DEFAULT_BODY_LIMIT } from './plugins/body.js';
 import { sqlitePlugin } from './plugins/db.js';
 import { rootErrorHandler } from './plugins/error-render.js';
 import { sigv4Plugin } from './plugins/sigv4.js';
+import {
+  type ManagedIntegrationsOptions,
+  managedIntegrationsPlugin,
+} from './services/iotmanagedintegrations/index.js';
 import { lambdaPlugin } from './services/lambda/index.js';
 import { secretsManagerPlugin } from './services/secretsmanager/index.js';
 import { sqsPlugin } from './services/sqs/index.js';
@@ -46,6 +50,10 @@ export interface EmulatorOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Largest request body in bytes (413 above it). */
   readonly bodyLimit?: number;
+  /** Kinesis endpoint for notification deliveries (default `AWS_ENDPOINT_URL_KINESIS`). */
+  readonly kinesisEndpoint?: string;
+  /** Connector invocation tuning (timeout per attempt, retries, backoff step). */
+  readonly invoke?: ManagedIntegrationsOptions['invoke'];
 }
 
 function checkOptions(options: EmulatorOptions): void {
@@ -146,6 +154,10 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
         await root.register(lambdaPlugin);
         await root.register(sqsPlugin);
         await root.register(secretsManagerPlugin);
+        await root.register(managedIntegrationsPlugin, {
+          kinesisEndpoint: options.kinesisEndpoint,
+          invoke: options.invoke,
+        });
         await root.register(healthRoutes);
       },
       { name: '@c2c-kit/emulator-core', fastify: '5.x' },

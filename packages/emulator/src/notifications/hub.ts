@@ -1,0 +1,156 @@
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { EmulatorCredential } from '../config.js';
+import { buildEnvelope, type NotificationEnvelope } from './envelope.js';
+
+/** Where one account's notifications of one event type go (from CreateNotificationConfiguration). */
+export interface KinesisTarget {
+  readonly destinationName: string;
+  readonly streamArn: string;
+}
+
+export type NotificationListener = (message: NotificationEnvelope) => void;
+
+export interface NotificationHubOptions {
+  readonly region: string;
+  /** Kinesis endpoint for deliveries (kinesalite, LocalStack …); unset → real AWS endpoint rules. */
+  readonly kinesisEndpoint?: string;
+  readonly credentials: EmulatorCredential;
+  readonly resolveTarget: (accountId: string, eventType: string) => KinesisTarget | undefined;
+  readonly onDeliveryError?: (error: unknown, target: KinesisTarget) => void;
+  readonly recentLimit?: number;
+}
+
+export interface DeliveryStats {
+  delivered: number;
+  failed: number;
+  pending: number;
+}
+
+/**
+ * Fan-out of customer notifications: an in-memory ring of recent messages (for tests and tools),
+ * live Server-Sent-Events subscribers per account, and Kinesis PutRecord deliveries through the
+ * real AWS SDK client for configured event types. Publishing never blocks the request that caused
+ * it; Kinesis deliveries run in the background and are counted.
+ */
+export class NotificationHub {
+  readonly #options: NotificationHubOptions;
+  readonly #recent: NotificationEnvelope[] = [];
+  readonly #limit: number;
+  readonly #listeners = new Map<string, Set<NotificationListener>>();
+  readonly #clients = new Map<string, KinesisClient>();
+  readonly #inflight = new Set<Promise<void>>();
+  readonly stats: DeliveryStats = { delivered: 0, failed: 0, pending: 0 };
+
+  constructor(options: NotificationHubOptions) {
+    this.#options = options;
+    this.#limit = options.recentLimit ?? 1000;
+  }
+
+  publish(
+    accountId: string,
+    eventType: string,
+    payload: unknown,
+    resources: readonly string[],
+  ): NotificationEnvelope {
+    const message = buildEnvelope({
+      eventType,
+      accountId,
+      region: this.#options.region,
+      resources,
+      payload,
+    });
+    this.#recent.push(message);
+    if (this.#recent.length > this.#limit)
+      this.#recent.splice(0, this.#recent.length - this.#limit);
+    const listeners = this.#listeners.get(accountId);
+    if (listeners !== undefined) {
+      for (const listener of listeners) listener(message);
+    }
+    const target = this.#options.resolveTarget(accountId, eventType);
+    if (target !== undefined) this.#deliver(target, message);
+    return message;
+  }
+
+  /** Recent messages, oldest first, optionally filtered. */
+  recent(
+    filter: { account?: string; eventType?: string; limit?: number } = {},
+  ): NotificationEnvelope[] {
+    const out = this.#recent.filter(
+      (m) =>
+        (filter.account === undefined || m.customerAccountId === filter.account) &&
+        (filter.eventType === undefined || m.messageType === filter.eventType),
+    );
+    return filter.limit === undefined ? out : out.slice(-filter.limit);
+  }
+
+  subscribe(accountId: string, listener: NotificationListener): () => void {
+    let set = this.#listeners.get(accountId);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(accountId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  /** Resolves when every started Kinesis delivery has finished (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+    this.#listeners.clear();
+  }
+
+  #client(region: string): KinesisClient {
+    let client = this.#clients.get(region);
+    if (client === undefined) {
+      client = new KinesisClient({
+        region,
+        endpoint: this.#options.kinesisEndpoint,
+        credentials: {
+          accessKeyId: this.#options.credentials.accessKeyId,
+          secretAccessKey: this.#options.credentials.secretAccessKey,
+        },
+        maxAttempts: 3,
+      });
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  #deliver(target: KinesisTarget, message: NotificationEnvelope): void {
+    // arn:aws:kinesis:<region>:<account>:stream/<name>
+    const parts = target.streamArn.split(':');
+    const region = parts[3] || this.#options.region;
+    const streamName = (parts[5] ?? '').replace(/^stream\//, '');
+    this.stats.pending += 1;
+    const p = this.#client(region)
+      .send(
+        new PutRecordCommand({
+          StreamName: streamName,
+          Data: Buffer.from(JSON.stringify(message)),
+          PartitionKey: message.resources[0] ?? message.customerAccountId,
+        }),
+      )
+      .then(
+        () => {
+          this.stats.delivered += 1;
+        },
+        (error: unknown) => {
+          this.stats.failed += 1;
+          this.#options.onDeliveryError?.(error, target);
+        },
+      )
+      .finally(() => {
+        this.stats.pending -= 1;
+        this.#inflight.delete(p);
+      });
+    this.#inflight.add(p);
+  }
+}

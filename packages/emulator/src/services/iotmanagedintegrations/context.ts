@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictException, type OperationName } from '@c2c-kit/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { EmulatorConfig } from '../../config.js';
+import type { NotificationHub } from '../../notifications/hub.js';
+import type { GroupCommitter } from '../../store/group-commit.js';
+import type { SecretReader } from '../secretsmanager/index.js';
+import type { ConnectorInvoker } from './invoke.js';
+import type { MiStores } from './stores/index.js';
+
+/** Who is calling: the account and region from the verified SigV4 scope. */
+export interface CallContext {
+  readonly account: string;
+  readonly region: string;
+  readonly log: FastifyBaseLogger;
+  /** Exact request body bytes (SendConnectorEvent stores them verbatim). */
+  readonly rawBody: Buffer;
+}
+
+/** Everything operation handlers share. */
+export interface MiContext {
+  readonly stores: MiStores;
+  readonly hub: NotificationHub;
+  readonly invoker: ConnectorInvoker;
+  readonly committer: GroupCommitter;
+  readonly config: EmulatorConfig;
+  readonly secrets: () => SecretReader;
+  readonly log: FastifyBaseLogger;
+  /** Background work (invocations after a 202/201) so tests and shutdown can wait for it. */
+  background(task: () => Promise<void>): void;
+  /** Drops in-memory lookups after writes that change routing (connectors, things, associations). */
+  invalidate(): void;
+  readonly caches: MiCaches;
+}
+
+export interface MiCaches {
+  connectorAccount: Map<string, { account: string; functionArn: string } | null>;
+  route: Map<string, RouteTarget | RouteMiss>;
+}
+
+export interface RouteTarget {
+  readonly kind: 'thing';
+  readonly thingId: string;
+  readonly thingArn: string;
+  readonly customerAccount: string;
+  readonly associationId: string;
+}
+export interface RouteMiss {
+  readonly kind: 'miss';
+  readonly unknown: 'UserId' | 'ConnectorDeviceId';
+  readonly reason: string;
+}
+
+/** A handler: validated input in, output body out (undefined = empty body). */
+export type OperationHandler = (input: never, call: CallContext) => unknown | Promise<unknown>;
+export type HandlerMap = Partial<Record<OperationName, OperationHandler>>;
+
+/** Random alphanumeric id (resource ids must match `^[0-9a-zA-Z]+$`). */
+export function newId(bytes = 16): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** A TraceId shaped like the service's (`9b75f3839b6140f=_1`). */
+export function newTraceId(): string {
+  return `${randomBytes(8).toString('hex').slice(0, 15)}=_1`;
+}
+
+export function arn(call: CallContext, resource: string): string {
+  return `arn:aws:iotmanagedintegrations:${call.region}:${call.account}:${resource}`;
+}
+
+/** Epoch ms → restJson1 timestamp (epoch seconds as a JSON number). */
+export function epochSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
+
+/** Drops `undefined` members so responses never carry `null`/absent noise. */
+export function compact<T extends Record<string, unknown>>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/**
+ * ClientToken idempotency: the same token with the same request replays the first response; with
+ * a different request it is a ConflictException.
+ */
+export function withClientToken<T>(
+  ctx: MiContext,
+  call: CallContext,
+  operation: string,
+  input: { ClientToken?: string },
+  create: () => T,
+): T {
+  const token = input.ClientToken;
+  if (token === undefined) return create();
+  const { ClientToken: _omit, ...rest } = input as Record<string, unknown>;
+  const fingerprint = JSON.stringify(rest);
+  return ctx.stores.db.transaction(() => {
+    const seen = ctx.stores.clientToken(call.account, operation, token);
+    if (seen !== undefined) {
+      if (seen.fingerprint !== fingerprint) {
+        throw new ConflictException(
+          `ClientToken "${token}" was already used with different parameters for ${operation}`,
+        );
+      }
+      return seen.response as T;
+    }
+    const response = create();
+    ctx.stores.rememberClientToken(call.account, operation, token, fingerprint, response);
+    return response;
+  })();
+}
+
+/**
+ * `my-fn`, `my-fn:alias`, `arn:aws:lambda:r:a:function:my-fn[:qualifier]` → the unqualified ARN,
+ * so connectors match a LambdaArn filter whether or not either side carries a qualifier.
+ */
+export function unqualifiedLambdaArn(value: string, region: string, account: string): string {
+  const m = /^arn:aws:lambda:([0-9a-zA-Z-]+):([0-9]+):function:([a-zA-Z0-9-_]+)(?::.*)?$/.exec(
+    value,
+  );
+  if (m !== null) return `arn:aws:lambda:${m[1]}:${m[2]}:function:${m[3]}`;
+  const name = value.split(':')[0] ?? value;
+  return `arn:aws:lambda:${region}:${account}:function:${name}`;
+}

@@ -1,0 +1,230 @@
+import {
+  formatIssue,
+  fromHttpRequest,
+  OPERATIONS,
+  type OperationName,
+  ServiceException,
+  toErrorResponse,
+  ValidationException,
+} from '@c2c-kit/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { MalformedBodyError, RequestRejectedError } from '../../errors.js';
+import { NotificationHub } from '../../notifications/hub.js';
+import { parseJsonBody } from '../../plugins/body.js';
+import { toWireError } from '../../plugins/error-render.js';
+import { GroupCommitter } from '../../store/group-commit.js';
+import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
+import { ConnectorInvoker } from './invoke.js';
+import { localRoutes } from './local.js';
+import { associationHandlers } from './operations/associations.js';
+import { connectorHandlers } from './operations/connectors.js';
+import { eventHandlers } from './operations/events.js';
+import { kinesisTargetFor, notificationHandlers } from './operations/notifications.js';
+import { thingHandlers } from './operations/things.js';
+import { MiStores } from './stores/index.js';
+
+export interface ManagedIntegrationsOptions {
+  /** Kinesis endpoint for notification deliveries (default: `AWS_ENDPOINT_URL_KINESIS`). */
+  readonly kinesisEndpoint?: string;
+  /** Connector invocation: per-attempt timeout (2000), retries (5), backoff step in ms (50). */
+  readonly invoke?: { timeoutMs?: number; retries?: number; backoffMs?: number };
+}
+
+/** What the managed-integrations service exposes on the root instance (`app.managedIntegrations`). */
+export interface ManagedIntegrationsHandle {
+  readonly stores: MiStores;
+  readonly hub: NotificationHub;
+  readonly committer: GroupCommitter;
+  /** Waits for background work (connector invocations after 201/202, Kinesis deliveries). */
+  drain(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    managedIntegrations: ManagedIntegrationsHandle;
+  }
+}
+
+const MAX_MESSAGE = 2000;
+
+function validationMessage(issues: readonly Parameters<typeof formatIssue>[0][]): string {
+  const text = issues.map(formatIssue).join('; ');
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text;
+}
+
+/** restJson1 error rendering: `X-Amzn-ErrorType` + `{"Message": …, ResourceId?, ResourceType?}`. */
+function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let exception: ServiceException;
+  if (error instanceof ServiceException) {
+    exception = error;
+  } else if (error instanceof MalformedBodyError) {
+    exception = new ValidationException(error.message);
+  } else {
+    const wire = toWireError(error);
+    if (wire.fault === 'server') {
+      request.log.error({ err: error }, 'managed-integrations handler failed');
+    }
+    exception = new ServiceException({
+      name: wire.awsCode,
+      message: wire.message,
+      statusCode: wire.statusCode,
+    });
+    if (!(error instanceof RequestRejectedError) && wire.fault === 'server') {
+      exception = new ServiceException({
+        name: 'InternalServerException',
+        message: 'Internal server error',
+        statusCode: 500,
+      });
+    }
+  }
+  const response = toErrorResponse(exception);
+  return reply
+    .code(response.statusCode)
+    .headers(response.headers)
+    .send(JSON.stringify(response.body));
+}
+
+function bodyOf(request: FastifyRequest): unknown {
+  const body = request.body;
+  if (body === undefined || body === null) return undefined;
+  if (Buffer.isBuffer(body)) {
+    // No (or a non-JSON) Content-Type: restJson1 bodies are JSON regardless.
+    return body.length === 0 ? undefined : parseJsonBody(body.toString('utf8'));
+  }
+  return body;
+}
+
+async function managedIntegrations(
+  app: FastifyInstance,
+  options: ManagedIntegrationsOptions,
+): Promise<void> {
+  const stores = new MiStores(app.db);
+  const committer = new GroupCommitter(app.db);
+  const config = app.emulatorConfig;
+  const caches: MiCaches = { connectorAccount: new Map(), route: new Map() };
+  const targets = new Map<string, ReturnType<typeof kinesisTargetFor> | null>();
+  const pending = new Set<Promise<void>>();
+  const hub = new NotificationHub({
+    region: config.region,
+    kinesisEndpoint: options.kinesisEndpoint ?? process.env.AWS_ENDPOINT_URL_KINESIS,
+    credentials: config.credentials[0] as (typeof config.credentials)[0],
+    resolveTarget: (account, eventType) => {
+      const k = `${account}|${eventType}`;
+      let t = targets.get(k);
+      if (t === undefined) {
+        t = kinesisTargetFor({ stores }, account, eventType) ?? null;
+        targets.set(k, t);
+      }
+      return t ?? undefined;
+    },
+    onDeliveryError: (error, target) => {
+      app.log.warn(
+        { destination: target.destinationName, err: (error as Error).message },
+        'Kinesis notification delivery failed',
+      );
+    },
+  });
+  const invoker = new ConnectorInvoker({
+    host: () => app.lambdaHost,
+    faults: config.faults,
+    ...options.invoke,
+  });
+  const ctx: MiContext = {
+    stores,
+    hub,
+    invoker,
+    committer,
+    config,
+    secrets: () => app.secrets,
+    log: app.log,
+    caches,
+    background(task) {
+      const p = task()
+        .catch((error: unknown) => {
+          app.log.error({ err: error }, 'background task failed');
+        })
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+    invalidate() {
+      caches.connectorAccount.clear();
+      caches.route.clear();
+      targets.clear();
+    },
+  };
+  const handlers: HandlerMap = {
+    ...connectorHandlers(ctx),
+    ...associationHandlers(ctx),
+    ...thingHandlers(ctx),
+    ...eventHandlers(ctx),
+    ...notificationHandlers(ctx),
+  };
+
+  const handle: ManagedIntegrationsHandle = {
+    stores,
+    hub,
+    committer,
+    async drain() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      committer.flush();
+      await hub.drain();
+    },
+  };
+  app.decorate('managedIntegrations', handle);
+  app.addHook('onClose', async () => {
+    await handle.drain();
+    await hub.close();
+  });
+
+  // Routes live in their own encapsulated context so the restJson1 error handler applies only here.
+  await app.register(async (scope) => {
+    scope.setErrorHandler(errorHandler);
+    for (const name of Object.keys(OPERATIONS) as OperationName[]) {
+      const op = OPERATIONS[name];
+      const handler = handlers[name] as
+        | ((input: unknown, call: CallContext) => unknown | Promise<unknown>)
+        | undefined;
+      scope.route({
+        method: op.method as 'GET',
+        url: op.uri.replace(/\{([^}]+)\}/g, ':$1'),
+        constraints: { awsService: 'iotmanagedintegrations' },
+        handler: async (request, reply) => {
+          const parsed = fromHttpRequest(name, {
+            params: request.params as Record<string, string>,
+            query: request.query as Record<string, string | string[]>,
+            headers: request.headers as Record<string, string | string[] | undefined>,
+            body: bodyOf(request),
+          });
+          if (!parsed.ok) throw new ValidationException(validationMessage(parsed.issues));
+          if (handler === undefined) {
+            throw new ServiceException({
+              name: 'NotImplementedException',
+              message: `${name} is not implemented by the c2c-kit emulator`,
+              statusCode: 501,
+            });
+          }
+          const call: CallContext = {
+            account: request.aws.accountId,
+            region: request.aws.region,
+            log: request.log,
+            rawBody: request.rawBody,
+          };
+          const output = await handler(parsed.value, call);
+          reply.code(op.successCode);
+          if (output === undefined) return reply.send();
+          return reply.header('content-type', 'application/json').send(JSON.stringify(output));
+        },
+      });
+    }
+    await scope.register(localRoutes, { ctx });
+  });
+}
+
+export const managedIntegrationsPlugin = fp(managedIntegrations, {
+  name: '@c2c-kit/emulator-iotmanagedintegrations',
+  fastify: '5.x',
+  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sigv4'],
+});
+
+export type { OperationHandler };

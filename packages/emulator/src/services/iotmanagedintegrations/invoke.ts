@@ -1,0 +1,162 @@
+import type { FaultConfig } from '../../config.js';
+import type { InvokeResult } from '../lambda/index.js';
+
+/** The four operations managed integrations invokes a connector Lambda with. */
+export type ConnectorOperationName =
+  | 'AWS.ActivateUser'
+  | 'AWS.DiscoverDevices'
+  | 'AWS.SendCommand'
+  | 'AWS.DeactivateUser';
+
+/** `header.auth` of the invoke envelope. */
+export type ConnectorAuth =
+  | { readonly type: 'OAuth2.0'; readonly token: string }
+  | {
+      readonly type: 'GeneralAuthorization';
+      readonly secretsManager: { readonly arn: string; readonly versionId: string };
+    };
+
+export interface ConnectorInvocationRequest {
+  readonly functionArn: string;
+  readonly connectorId: string;
+  readonly operationName: ConnectorOperationName;
+  readonly auth: ConnectorAuth;
+  /** Operation-specific payload members (`deviceDiscoveryId`, `traceId`, `endpoints` …). */
+  readonly payload?: Readonly<Record<string, unknown>>;
+}
+
+export type ConnectorInvocationOutcome =
+  | { readonly ok: true; readonly reply: Record<string, unknown>; readonly attempts: number }
+  | {
+      readonly ok: false;
+      readonly statusCode: number;
+      readonly message: string;
+      readonly attempts: number;
+    };
+
+/** What the invoker needs from the Lambda host (`app.lambdaHost`). */
+export interface InvokeTarget {
+  invoke(
+    nameOrArn: string,
+    payload: Buffer | string,
+    options: { invocationType?: 'RequestResponse' | 'Event'; timeoutMs?: number },
+  ): Promise<InvokeResult>;
+}
+
+export interface ConnectorInvokerOptions {
+  readonly host: () => InvokeTarget;
+  readonly faults: FaultConfig;
+  /** Per-attempt timeout; the service uses 2 s. */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt; the service uses 5. */
+  readonly retries?: number;
+  /** Pause between attempts (ms × attempt number). */
+  readonly backoffMs?: number;
+  readonly random?: () => number;
+}
+
+/**
+ * Builds the JSON envelope managed integrations sends (c2c-contract §1.0): `header.auth` with the
+ * user's token (or the General Authorization secret reference) and `payload.operationName`,
+ * `operationVersion` (`1.0.0` for ActivateUser as in its docs example, `1.0` otherwise) and
+ * `connectorId`.
+ */
+export function buildConnectorEnvelope(
+  request: ConnectorInvocationRequest,
+): Record<string, unknown> {
+  return {
+    header: { auth: request.auth },
+    payload: {
+      operationName: request.operationName,
+      operationVersion: request.operationName === 'AWS.ActivateUser' ? '1.0.0' : '1.0',
+      connectorId: request.connectorId,
+      ...request.payload,
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Invokes connectors the way the service does: synchronous Lambda Invoke of the JSON envelope,
+ * a per-attempt timeout and up to five retries when the invoke itself fails (timeout, crash,
+ * unhandled error, injected fault). A well-formed reply with a non-2xx `header.responseCode` is
+ * the connector's answer and is not retried.
+ */
+export class ConnectorInvoker {
+  readonly #options: ConnectorInvokerOptions;
+
+  constructor(options: ConnectorInvokerOptions) {
+    this.#options = options;
+  }
+
+  async invoke(request: ConnectorInvocationRequest): Promise<ConnectorInvocationOutcome> {
+    const retries = this.#options.retries ?? 5;
+    const timeoutMs = this.#options.timeoutMs ?? 2000;
+    const backoff = this.#options.backoffMs ?? 50;
+    const random = this.#options.random ?? Math.random;
+    const faults = this.#options.faults;
+    const body = JSON.stringify(buildConnectorEnvelope(request));
+    let last = { statusCode: 500, message: 'connector was not invoked' };
+    for (let attempt = 1; attempt <= retries + 1; attempt += 1) {
+      if (attempt > 1) await sleep(backoff * (attempt - 1));
+      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+      if (faults.throttle > 0 && random() < faults.throttle) {
+        last = { statusCode: 429, message: 'Rate exceeded (injected fault)' };
+        continue;
+      }
+      if (faults.error > 0 && random() < faults.error) {
+        last = { statusCode: 500, message: 'Lambda service error (injected fault)' };
+        continue;
+      }
+      let result: InvokeResult;
+      try {
+        result = await this.#options
+          .host()
+          .invoke(request.functionArn, body, { invocationType: 'RequestResponse', timeoutMs });
+      } catch (error) {
+        last = { statusCode: 500, message: describeInvokeError(error) };
+        continue;
+      }
+      const text = result.payload.toString('utf8');
+      if (result.functionError !== undefined) {
+        last = { statusCode: 500, message: `function error: ${summarise(text)}` };
+        continue;
+      }
+      let reply: unknown;
+      try {
+        reply = text.trim() === '' ? {} : JSON.parse(text);
+      } catch {
+        return {
+          ok: false,
+          statusCode: 502,
+          message: 'connector reply is not JSON',
+          attempts: attempt,
+        };
+      }
+      const record = (typeof reply === 'object' && reply !== null ? reply : {}) as Record<
+        string,
+        unknown
+      >;
+      const header = record.header as Record<string, unknown> | undefined;
+      const code = header?.responseCode;
+      if (typeof code === 'number' && (code < 200 || code > 299)) {
+        const payload = record.payload as Record<string, unknown> | undefined;
+        const message =
+          typeof payload?.responseMessage === 'string' ? payload.responseMessage : 'no message';
+        return { ok: false, statusCode: code, message: summarise(message), attempts: attempt };
+      }
+      return { ok: true, reply: record, attempts: attempt };
+    }
+    return { ok: false, ...last, attempts: retries + 1 };
+  }
+}
+
+function describeInvokeError(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return summarise(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+}
+
+function summarise(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}

@@ -1,0 +1,78 @@
+import { request } from 'undici';
+import type { TokenSet } from './stores/index.js';
+
+export interface TokenRequest {
+  readonly tokenUrl: string;
+  readonly scheme: 'HTTP_BASIC' | 'REQUEST_BODY_CREDENTIALS' | string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A token endpoint refused or failed; `oauthError` is the RFC 6749 `error` code when given. */
+export class TokenExchangeError extends Error {
+  readonly oauthError: string;
+  readonly status: number;
+  constructor(status: number, oauthError: string, message: string) {
+    super(message);
+    this.name = 'TokenExchangeError';
+    this.status = status;
+    this.oauthError = oauthError;
+  }
+}
+
+/**
+ * POSTs an RFC 6749 token request over real HTTP. HTTP_BASIC sends the client credentials in the
+ * Authorization header (form-encoded first, per RFC 6749 §2.3.1); REQUEST_BODY_CREDENTIALS puts
+ * them in the body.
+ */
+export async function requestToken(req: TokenRequest, now = Date.now()): Promise<TokenSet> {
+  const form = new URLSearchParams(req.params);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  if (req.scheme === 'HTTP_BASIC') {
+    const user = encodeURIComponent(req.clientId);
+    const pass = encodeURIComponent(req.clientSecret);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  } else {
+    form.set('client_id', req.clientId);
+    form.set('client_secret', req.clientSecret);
+  }
+  let status: number;
+  let text: string;
+  try {
+    const res = await request(req.tokenUrl, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
+    status = res.statusCode;
+    text = await res.body.text();
+  } catch (error) {
+    throw new TokenExchangeError(
+      0,
+      'network_error',
+      `token endpoint unreachable: ${(error as Error).message}`,
+    );
+  }
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // handled below
+  }
+  if (status < 200 || status > 299 || typeof json.access_token !== 'string') {
+    const code = typeof json.error === 'string' ? json.error : `http_${status}`;
+    throw new TokenExchangeError(status, code, `token endpoint answered ${status} ${code}`);
+  }
+  const expiresIn = Number(json.expires_in);
+  return {
+    accessToken: json.access_token,
+    refreshToken: typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
+  };
+}

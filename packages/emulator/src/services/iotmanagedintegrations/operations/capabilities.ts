@@ -1,0 +1,91 @@
+import {
+  capabilityOf,
+  getAttribute,
+  getCluster,
+  getCommand,
+  getEvent,
+  toCapabilityEndpoint,
+} from '@c2c-kit/matter';
+import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';
+
+/** Customer-side (named-capability) form of one endpoint's state. */
+export interface NamedEndpoint {
+  endpointId: string;
+  capabilities: Array<{
+    id: string;
+    name: string;
+    version: string;
+    properties: Array<{ name: string; value: unknown }>;
+  }>;
+}
+
+/**
+ * Matter endpoint → named-capability form, one cluster at a time: a cluster or attribute Matter
+ * 1.4 does not define (vendor extensions such as `0x1003`/`0x15570003`) keeps its hex ids instead
+ * of failing the whole conversion.
+ */
+export function toNamedEndpoint(endpoint: MatterEndpoint): NamedEndpoint {
+  const capabilities: NamedEndpoint['capabilities'] = [];
+  for (const cluster of endpoint.clusters ?? []) {
+    try {
+      const converted = toCapabilityEndpoint({
+        id: endpoint.id ?? '1',
+        clusters: [cluster],
+      } as Parameters<typeof toCapabilityEndpoint>[0]);
+      for (const cap of converted.capabilities) {
+        capabilities.push({
+          ...cap,
+          properties: cap.properties.map((p) => ({ name: p.name, value: p.value })),
+        });
+      }
+    } catch {
+      const attrs = (cluster.attributes ?? {}) as Record<string, unknown>;
+      const def = getCluster(String(cluster.id));
+      capabilities.push({
+        id: def === undefined ? `matter.${cluster.id}` : capabilityOf(def).id,
+        name: def?.displayName ?? String(cluster.id),
+        version: def === undefined ? '1' : capabilityOf(def).version,
+        properties: Object.entries(attrs).map(([id, value]) => ({
+          name: (def && getAttribute(def, id)?.name) ?? id,
+          value,
+        })),
+      });
+    }
+  }
+  return { endpointId: endpoint.id ?? '1', capabilities };
+}
+
+/** MatterCapabilityReport (connector form) → CapabilityReport (customer form, by name). */
+export function toCustomerReport(report: MatterCapabilityReport): Record<string, unknown> {
+  return {
+    version: report.version,
+    ...(report.nodeId === undefined ? {} : { nodeId: report.nodeId }),
+    endpoints: report.endpoints.map((ep) => ({
+      id: ep.id,
+      deviceTypes: ep.deviceTypes,
+      capabilities: ep.clusters.map((cluster) => {
+        const def = getCluster(String(cluster.id));
+        const naming =
+          def === undefined
+            ? {
+                id: `matter.${cluster.id}`,
+                name: cluster.name ?? String(cluster.id),
+                version: String(cluster.revision),
+              }
+            : capabilityOf(def);
+        return {
+          ...naming,
+          properties: (cluster.attributes ?? []).map(
+            (a) =>
+              (def && a.id !== undefined ? getAttribute(def, a.id)?.name : undefined) ??
+              a.name ??
+              a.id ??
+              '',
+          ),
+          actions: (cluster.commands ?? []).map((c) => (def && getCommand(def, c)?.name) ?? c),
+          events: (cluster.events ?? []).map((e) => (def && getEvent(def, e)?.name) ?? e),
+        };
+      }),
+    })),
+  };
+}

@@ -1,0 +1,253 @@
+import {
+  ConflictException,
+  type CreateCloudConnectorRequest,
+  type CreateConnectorDestinationRequest,
+  type DeleteCloudConnectorRequest,
+  type DeleteConnectorDestinationRequest,
+  type GetCloudConnectorRequest,
+  type GetConnectorDestinationRequest,
+  type ListCloudConnectorsRequest,
+  type ListConnectorDestinationsRequest,
+  ResourceNotFoundException,
+  type UpdateCloudConnectorRequest,
+  type UpdateConnectorDestinationRequest,
+  ValidationException,
+} from '@c2c-kit/protocol';
+import {
+  type CallContext,
+  compact,
+  type HandlerMap,
+  type MiContext,
+  newId,
+  unqualifiedLambdaArn,
+  withClientToken,
+} from '../context.js';
+import type { ConnectorDoc, DestinationDoc } from '../stores/index.js';
+
+export function connectorNotFound(id: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Connector Resource does not exists', {
+    ResourceId: id,
+    ResourceType: 'CloudConnector',
+  });
+}
+
+function destinationNotFound(id: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Connector destination does not exist', {
+    ResourceId: id,
+    ResourceType: 'ConnectorDestination',
+  });
+}
+
+function connectorItem(doc: ConnectorDoc): Record<string, unknown> {
+  return compact({
+    Name: doc.Name,
+    EndpointConfig: doc.EndpointConfig,
+    Description: doc.Description,
+    EndpointType: doc.EndpointType,
+    Id: doc.Id,
+    Type: doc.Type,
+  });
+}
+
+/** Reads a destination's OAuth client credentials from its Secrets Manager reference. */
+export function readClientCredentials(
+  ctx: MiContext,
+  destination: DestinationDoc,
+): { clientId: string; clientSecret: string } {
+  const ref = destination.SecretsManager;
+  if (ref === undefined) {
+    throw new ValidationException(
+      'SecretsManager: the connector destination has no client secret reference',
+    );
+  }
+  let text: string | undefined;
+  try {
+    text = ctx.secrets().getSecretValue(ref.arn, ref.versionId).secretString;
+  } catch (error) {
+    throw new ValidationException(
+      `SecretsManager.arn: secret ${ref.arn} (version ${ref.versionId}) could not be read: ${(error as Error).message}`,
+    );
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text ?? '') as Record<string, unknown>;
+  } catch {
+    // fall through to the field check below
+  }
+  const clientId = parsed.clientId ?? parsed.client_id;
+  const clientSecret = parsed.clientSecret ?? parsed.client_secret;
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+    throw new ValidationException(
+      'SecretsManager.arn: expected the secret to be JSON {"clientId": "...", "clientSecret": "..."}',
+    );
+  }
+  return { clientId, clientSecret };
+}
+
+export function connectorHandlers(ctx: MiContext): HandlerMap {
+  const { connectors, destinations } = ctx.stores;
+  return {
+    CreateCloudConnector: (input: CreateCloudConnectorRequest, call: CallContext) =>
+      withClientToken(ctx, call, 'CreateCloudConnector', input, () => {
+        if (connectors.find({ account: call.account, k2: input.Name }).length > 0) {
+          throw new ConflictException('Connector Resource already exists');
+        }
+        const id = newId();
+        const doc: ConnectorDoc = {
+          Id: id,
+          Name: input.Name,
+          EndpointConfig: input.EndpointConfig,
+          Description: input.Description,
+          EndpointType: input.EndpointType ?? 'LAMBDA',
+          Type: 'UNLISTED',
+        };
+        const lambdaArn = input.EndpointConfig.lambda?.arn;
+        connectors.put(call.account, id, doc, {
+          k1: lambdaArn ? unqualifiedLambdaArn(lambdaArn, call.region, call.account) : null,
+          k2: input.Name,
+        });
+        ctx.invalidate();
+        return { Id: id };
+      }),
+
+    GetCloudConnector: (input: GetCloudConnectorRequest, call: CallContext) => {
+      const doc = connectors.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw connectorNotFound(input.Identifier);
+      return connectorItem(doc);
+    },
+
+    ListCloudConnectors: (input: ListCloudConnectorsRequest, call: CallContext) => {
+      const page = connectors.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        {
+          k1:
+            input.LambdaArn === undefined
+              ? undefined
+              : unqualifiedLambdaArn(input.LambdaArn, call.region, call.account),
+        },
+        (doc) => input.Type === undefined || doc.Type === input.Type,
+      );
+      return compact({ Items: page.items.map(connectorItem), NextToken: page.nextToken });
+    },
+
+    UpdateCloudConnector: (input: UpdateCloudConnectorRequest, call: CallContext) => {
+      const row = connectors.get(input.Identifier);
+      if (row === undefined || row.account !== call.account) {
+        throw connectorNotFound(input.Identifier);
+      }
+      const doc = { ...row.doc };
+      if (input.Name !== undefined) doc.Name = input.Name;
+      if (input.Description !== undefined) doc.Description = input.Description;
+      const lambdaArn = doc.EndpointConfig.lambda?.arn;
+      connectors.put(call.account, doc.Id, doc, {
+        k1: lambdaArn ? unqualifiedLambdaArn(lambdaArn, call.region, call.account) : null,
+        k2: doc.Name,
+      });
+      ctx.invalidate();
+      return undefined;
+    },
+
+    DeleteCloudConnector: (input: DeleteCloudConnectorRequest, call: CallContext) => {
+      if (connectors.getOwned(call.account, input.Identifier) === undefined) {
+        throw connectorNotFound(input.Identifier);
+      }
+      connectors.delete(input.Identifier);
+      ctx.invalidate();
+      return undefined;
+    },
+
+    CreateConnectorDestination: (input: CreateConnectorDestinationRequest, call: CallContext) =>
+      withClientToken(ctx, call, 'CreateConnectorDestination', input, () => {
+        if (connectors.get(input.CloudConnectorId) === undefined) {
+          throw connectorNotFound(input.CloudConnectorId);
+        }
+        const auth = input.AuthConfig;
+        if (auth.oAuth === undefined && auth.GeneralAuthorization === undefined) {
+          throw new ValidationException(
+            'AuthConfig: expected oAuth or GeneralAuthorization, got neither',
+          );
+        }
+        if (auth.oAuth !== undefined && input.SecretsManager === undefined) {
+          throw new ValidationException(
+            'SecretsManager: required with AuthConfig.oAuth (the secret holds the OAuth client id and secret)',
+          );
+        }
+        const id = newId();
+        const doc: DestinationDoc = {
+          Id: id,
+          Name: input.Name,
+          Description: input.Description,
+          CloudConnectorId: input.CloudConnectorId,
+          AuthType: input.AuthType ?? (auth.oAuth !== undefined ? 'OAUTH' : undefined),
+          AuthConfig: auth,
+          SecretsManager: input.SecretsManager,
+        };
+        // The service reads the client secret at creation (the caller needs GetSecretValue), so a
+        // wrong reference fails here rather than at the first account association.
+        if (auth.oAuth !== undefined) readClientCredentials(ctx, doc);
+        destinations.put(call.account, id, doc, { k1: input.CloudConnectorId });
+        return { Id: id };
+      }),
+
+    GetConnectorDestination: (input: GetConnectorDestinationRequest, call: CallContext) => {
+      const doc = destinations.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw destinationNotFound(input.Identifier);
+      return compact({
+        Name: doc.Name,
+        Description: doc.Description,
+        CloudConnectorId: doc.CloudConnectorId,
+        Id: doc.Id,
+        AuthType: doc.AuthType,
+        AuthConfig: doc.AuthConfig,
+        SecretsManager: doc.SecretsManager,
+        OAuthCompleteRedirectUrl: doc.AuthConfig.oAuth?.oAuthCompleteRedirectUrl,
+      });
+    },
+
+    ListConnectorDestinations: (input: ListConnectorDestinationsRequest, call: CallContext) => {
+      const page = destinations.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        { k1: input.CloudConnectorId },
+      );
+      return compact({
+        ConnectorDestinationList: page.items.map((d) =>
+          compact({
+            Name: d.Name,
+            Description: d.Description,
+            CloudConnectorId: d.CloudConnectorId,
+            Id: d.Id,
+          }),
+        ),
+        NextToken: page.nextToken,
+      });
+    },
+
+    UpdateConnectorDestination: (input: UpdateConnectorDestinationRequest, call: CallContext) => {
+      const doc = destinations.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw destinationNotFound(input.Identifier);
+      const next: DestinationDoc = { ...doc };
+      if (input.Name !== undefined) next.Name = input.Name;
+      if (input.Description !== undefined) next.Description = input.Description;
+      if (input.SecretsManager !== undefined) next.SecretsManager = input.SecretsManager;
+      const update = input.AuthConfig?.oAuthUpdate;
+      if (update !== undefined && next.AuthConfig.oAuth !== undefined) {
+        next.AuthConfig = {
+          ...next.AuthConfig,
+          oAuth: { ...next.AuthConfig.oAuth, ...compact({ ...update }) },
+        };
+      }
+      destinations.put(call.account, doc.Id, next, { k1: doc.CloudConnectorId });
+      return undefined;
+    },
+
+    DeleteConnectorDestination: (input: DeleteConnectorDestinationRequest, call: CallContext) => {
+      if (destinations.getOwned(call.account, input.Identifier) === undefined) {
+        throw destinationNotFound(input.Identifier);
+      }
+      destinations.delete(input.Identifier);
+      return undefined;
+    },
+  };
+}

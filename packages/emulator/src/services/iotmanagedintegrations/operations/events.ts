@@ -1,0 +1,346 @@
+import {
+  AccessDeniedException,
+  type MatterEndpoint,
+  ResourceNotFoundException,
+  type SendConnectorEventRequest,
+  ServiceUnavailableException,
+  ThrottlingException,
+  ValidationException,
+} from '@c2c-kit/protocol';
+import type { CallContext, HandlerMap, MiContext, RouteMiss, RouteTarget } from '../context.js';
+import type { CommandDoc, DiscoveredDeviceDoc, DiscoveryDoc } from '../stores/index.js';
+import { toNamedEndpoint } from './capabilities.js';
+import { connectorNotFound } from './connectors.js';
+import { finishDiscovery } from './things.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Thrown (after the event is durably in the rejected log) for events nobody can receive. */
+function unknownTarget(miss: RouteMiss): ResourceNotFoundException {
+  return new ResourceNotFoundException(miss.reason, {
+    ResourceType: miss.unknown === 'UserId' ? 'AccountAssociation' : 'ManagedThing',
+  });
+}
+
+/**
+ * Finds the customer's managed thing for connector + UserId + ConnectorDeviceId. Cached: the
+ * answer changes only when connectors, associations or things change (`ctx.invalidate()`).
+ */
+function resolveThing(
+  ctx: MiContext,
+  connectorId: string,
+  userId: string | undefined,
+  deviceId: string | undefined,
+): RouteTarget | RouteMiss {
+  const key = `${connectorId}|${userId ?? ''}|${deviceId ?? ''}`;
+  const cached = ctx.caches.route.get(key);
+  if (cached !== undefined) return cached;
+  let result: RouteTarget | RouteMiss;
+  const associations =
+    userId === undefined
+      ? undefined
+      : ctx.stores.associations.find({ k3: `${connectorId}|${userId}` });
+  if (associations !== undefined && associations.length === 0) {
+    result = {
+      kind: 'miss',
+      unknown: 'UserId',
+      reason: 'UserId: no account association of this connector has activated that user',
+    };
+  } else if (deviceId === undefined) {
+    result = {
+      kind: 'miss',
+      unknown: 'ConnectorDeviceId',
+      reason: 'ConnectorDeviceId: required to route a DEVICE_EVENT to a managed thing',
+    };
+  } else {
+    const allowed = associations === undefined ? undefined : new Set(associations.map((a) => a.id));
+    const thing = ctx.stores.things
+      .find({ k1: `${connectorId}|${deviceId}` })
+      .find(
+        (t) =>
+          allowed === undefined ||
+          (t.doc.accountAssociationId !== undefined && allowed.has(t.doc.accountAssociationId)),
+      );
+    result =
+      thing === undefined || thing.doc.accountAssociationId === undefined
+        ? {
+            kind: 'miss',
+            unknown: 'ConnectorDeviceId',
+            reason: `ConnectorDeviceId: no managed thing of ${userId === undefined ? 'this connector' : 'that user'} has that ConnectorDeviceId`,
+          }
+        : {
+            kind: 'thing',
+            thingId: thing.id,
+            thingArn: thing.doc.Arn,
+            customerAccount: thing.account,
+            associationId: thing.doc.accountAssociationId,
+          };
+  }
+  if (ctx.caches.route.size > 10_000) ctx.caches.route.clear();
+  ctx.caches.route.set(key, result);
+  return result;
+}
+
+function connectorOf(
+  ctx: MiContext,
+  connectorId: string,
+): { account: string; functionArn: string } | null {
+  let entry = ctx.caches.connectorAccount.get(connectorId);
+  if (entry === undefined) {
+    const row = ctx.stores.connectors.get(connectorId);
+    entry =
+      row === undefined
+        ? null
+        : { account: row.account, functionArn: row.doc.EndpointConfig.lambda?.arn ?? '' };
+    ctx.caches.connectorAccount.set(connectorId, entry);
+  }
+  return entry;
+}
+
+function mergeEndpoint(
+  ctx: MiContext,
+  thingId: string,
+  endpoint: MatterEndpoint,
+  at: number,
+): void {
+  for (const cluster of endpoint.clusters ?? []) {
+    const attributes = cluster.attributes as Record<string, unknown> | undefined;
+    if (attributes !== undefined && Object.keys(attributes).length > 0) {
+      ctx.stores.mergeState(thingId, endpoint.id ?? '1', String(cluster.id), attributes, at);
+    }
+  }
+}
+
+function stateNotification(endpoint: MatterEndpoint, at: number) {
+  const named = toNamedEndpoint(endpoint);
+  return {
+    addedStates: {
+      endpoints: [
+        {
+          endpointId: named.endpointId,
+          capabilities: named.capabilities.map((c) => ({
+            ...c,
+            properties: c.properties.map((p) => ({
+              name: p.name,
+              value: { propertyValue: p.value, lastChangedAt: String(at) },
+            })),
+          })),
+        },
+      ],
+    },
+  };
+}
+
+async function reject(
+  ctx: MiContext,
+  account: string,
+  connectorId: string,
+  reason: string,
+  raw: Buffer,
+  at: number,
+): Promise<void> {
+  await ctx.committer.run(() =>
+    ctx.stores.insertRejected(account, connectorId, reason, at, raw.toString('utf8') || '{}'),
+  );
+}
+
+export function eventHandlers(ctx: MiContext): HandlerMap {
+  const faults = ctx.config.faults;
+  return {
+    SendConnectorEvent: async (input: SendConnectorEventRequest, call: CallContext) => {
+      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+      if (faults.throttle > 0 && Math.random() < faults.throttle) {
+        throw new ThrottlingException('Rate exceeded (injected fault)');
+      }
+      if (faults.error > 0 && Math.random() < faults.error) {
+        throw new ServiceUnavailableException('Service unavailable (injected fault)');
+      }
+      const connectorId = input.ConnectorId;
+      const connector = connectorOf(ctx, connectorId);
+      if (connector === null) throw connectorNotFound(connectorId);
+      if (connector.account !== call.account) {
+        throw new AccessDeniedException(
+          'SendConnectorEvent must be signed by the account that registered the connector',
+        );
+      }
+      const at = Date.now();
+      const raw = call.rawBody.length === 0 ? '{}' : call.rawBody.toString('utf8');
+      const account = call.account;
+
+      switch (input.Operation) {
+        case 'DEVICE_EVENT': {
+          const route = resolveThing(ctx, connectorId, input.UserId, input.ConnectorDeviceId);
+          if (route.kind === 'miss') {
+            await reject(ctx, account, connectorId, route.reason, call.rawBody, at);
+            throw unknownTarget(route);
+          }
+          const endpoint = input.MatterEndpoint;
+          await ctx.committer.run(() => {
+            ctx.stores.insertEvent(account, connectorId, 'DEVICE_EVENT', input.TraceId, at, raw);
+            if (endpoint !== undefined) mergeEndpoint(ctx, route.thingId, endpoint, at);
+          });
+          if (endpoint !== undefined) {
+            ctx.hub.publish(
+              route.customerAccount,
+              'DEVICE_EVENT',
+              { iotMiArrivalTimestamp: String(at), endpoints: [toNamedEndpoint(endpoint)] },
+              [route.thingArn],
+            );
+            ctx.hub.publish(
+              route.customerAccount,
+              'DEVICE_STATE',
+              stateNotification(endpoint, at),
+              [route.thingArn],
+            );
+          }
+          break;
+        }
+        case 'DEVICE_DISCOVERY': {
+          const discoveryId = input.DeviceDiscoveryId;
+          const discovery: { account: string; doc: DiscoveryDoc } | undefined =
+            discoveryId === undefined ? undefined : ctx.stores.discoveries.get(discoveryId);
+          if (discovery === undefined || discovery.doc.connectorId !== connectorId) {
+            const reason =
+              discoveryId === undefined
+                ? 'DeviceDiscoveryId: required for DEVICE_DISCOVERY'
+                : 'DeviceDiscoveryId: no device discovery of this connector has that id';
+            await reject(ctx, account, connectorId, reason, call.rawBody, at);
+            if (discoveryId === undefined) throw new ValidationException(reason);
+            throw new ResourceNotFoundException(reason, {
+              ResourceId: discoveryId,
+              ResourceType: 'DeviceDiscovery',
+            });
+          }
+          const devices = input.Devices ?? [];
+          await ctx.committer.run(() => {
+            ctx.stores.insertEvent(
+              account,
+              connectorId,
+              'DEVICE_DISCOVERY',
+              input.TraceId,
+              at,
+              raw,
+            );
+            for (const device of devices) {
+              const doc: DiscoveredDeviceDoc = {
+                discoveryId: discovery.doc.Id,
+                connectorId,
+                accountAssociationId: discovery.doc.AccountAssociationId,
+                ConnectorDeviceId: device.ConnectorDeviceId,
+                ConnectorDeviceName: device.ConnectorDeviceName,
+                DeviceTypes: [
+                  ...new Set(device.CapabilityReport.endpoints.flatMap((e) => e.deviceTypes)),
+                ],
+                CapabilityReport: device.CapabilityReport,
+                CapabilitySchemas: device.CapabilitySchemas,
+                DeviceMetadata: device.DeviceMetadata,
+                DiscoveredAt: at,
+                Modification: 'DISCOVERED',
+              };
+              ctx.stores.discovered.put(
+                discovery.account,
+                `${discovery.doc.Id}/${device.ConnectorDeviceId}`,
+                doc,
+                {
+                  k1: discovery.doc.Id,
+                  k2: `${connectorId}|${device.ConnectorDeviceId}`,
+                },
+              );
+            }
+            if (discovery.doc.Status === 'RUNNING') {
+              finishDiscovery(ctx, discovery.account, discovery.doc, 'SUCCEEDED', devices.length);
+            }
+          });
+          break;
+        }
+        case 'DEVICE_COMMAND_RESPONSE': {
+          const traceId = input.TraceId;
+          const command: { account: string; doc: CommandDoc } | undefined =
+            traceId === undefined ? undefined : ctx.stores.commands.get(traceId);
+          if (command === undefined) {
+            const reason =
+              traceId === undefined
+                ? 'TraceId: required for DEVICE_COMMAND_RESPONSE'
+                : 'TraceId: no pending command has that TraceId';
+            await reject(ctx, account, connectorId, reason, call.rawBody, at);
+            if (traceId === undefined) throw new ValidationException(reason);
+            throw new ResourceNotFoundException(reason, {
+              ResourceId: traceId,
+              ResourceType: 'Command',
+            });
+          }
+          const thing = ctx.stores.things.get(command.doc.ManagedThingId);
+          const succeeded = (input.StatusCode ?? 200) < 300;
+          const endpoint = input.MatterEndpoint;
+          await ctx.committer.run(() => {
+            ctx.stores.insertEvent(
+              account,
+              connectorId,
+              'DEVICE_COMMAND_RESPONSE',
+              traceId,
+              at,
+              raw,
+            );
+            ctx.stores.commands.put(
+              command.account,
+              command.doc.TraceId,
+              { ...command.doc, status: succeeded ? 'SUCCEEDED' : 'FAILED', executedAt: at },
+              { k1: command.doc.ManagedThingId },
+            );
+            if (endpoint !== undefined && thing !== undefined)
+              mergeEndpoint(ctx, thing.id, endpoint, at);
+          });
+          const resources = thing === undefined ? [] : [thing.doc.Arn];
+          ctx.hub.publish(
+            command.account,
+            'DEVICE_COMMAND',
+            {
+              traceId,
+              receivedAt: String(command.doc.receivedAt),
+              executedAt: String(at),
+              result: succeeded ? 'succeeded' : 'failed',
+            },
+            resources,
+          );
+          if (endpoint !== undefined && thing !== undefined) {
+            ctx.hub.publish(
+              command.account,
+              'DEVICE_STATE',
+              stateNotification(endpoint, at),
+              resources,
+            );
+          }
+          break;
+        }
+        default: {
+          // DEVICE_COMMAND_REQUEST: device-initiated; relayed to the thing's customer when known.
+          await ctx.committer.run(() =>
+            ctx.stores.insertEvent(account, connectorId, input.Operation, input.TraceId, at, raw),
+          );
+          const route = resolveThing(ctx, connectorId, input.UserId, input.ConnectorDeviceId);
+          if (route.kind === 'thing' && input.MatterEndpoint !== undefined) {
+            const named = toNamedEndpoint(input.MatterEndpoint);
+            ctx.hub.publish(
+              route.customerAccount,
+              'DEVICE_COMMAND_REQUEST',
+              {
+                endpoints: [
+                  {
+                    endpointId: named.endpointId,
+                    capabilities: named.capabilities.map(({ id, name, version }) => ({
+                      id,
+                      name,
+                      version,
+                    })),
+                  },
+                ],
+              },
+              [route.thingArn],
+            );
+          }
+        }
+      }
+      return { ConnectorId: connectorId };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import {
+  ConflictException,
+  type CreateDestinationRequest,
+  type CreateNotificationConfigurationRequest,
+  type DeleteDestinationRequest,
+  type DeleteNotificationConfigurationRequest,
+  type GetDestinationRequest,
+  type GetNotificationConfigurationRequest,
+  type ListDestinationsRequest,
+  type ListNotificationConfigurationsRequest,
+  ResourceNotFoundException,
+  type UpdateDestinationRequest,
+  type UpdateNotificationConfigurationRequest,
+} from '@c2c-kit/protocol';
+import {
+  type CallContext,
+  compact,
+  epochSeconds,
+  type HandlerMap,
+  type MiContext,
+  withClientToken,
+} from '../context.js';
+import type { NotificationConfigDoc, NotificationDestinationDoc } from '../stores/index.js';
+
+const key = (account: string, name: string) => `${account}|${name}`;
+
+function destinationNotFound(name: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Destination does not exist', {
+    ResourceId: name,
+    ResourceType: 'Destination',
+  });
+}
+
+function configNotFound(eventType: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Notification configuration does not exist', {
+    ResourceId: eventType,
+    ResourceType: 'NotificationConfiguration',
+  });
+}
+
+function destinationView(d: NotificationDestinationDoc): Record<string, unknown> {
+  return compact({
+    Name: d.Name,
+    DeliveryDestinationArn: d.DeliveryDestinationArn,
+    DeliveryDestinationType: d.DeliveryDestinationType,
+    RoleArn: d.RoleArn,
+    Description: d.Description,
+    Tags: d.Tags,
+    CreatedAt: epochSeconds(d.CreatedAt),
+    UpdatedAt: epochSeconds(d.UpdatedAt),
+  });
+}
+
+/** CreateDestination / CreateNotificationConfiguration and their Get/List/Update/Delete. */
+export function notificationHandlers(ctx: MiContext): HandlerMap {
+  const { notificationDestinations: dests, notificationConfigs: configs } = ctx.stores;
+  return {
+    CreateDestination: (input: CreateDestinationRequest, call: CallContext) =>
+      withClientToken(ctx, call, 'CreateDestination', input, () => {
+        if (dests.get(key(call.account, input.Name)) !== undefined) {
+          throw new ConflictException(`Destination "${input.Name}" already exists`);
+        }
+        const now = Date.now();
+        dests.put(call.account, key(call.account, input.Name), {
+          Name: input.Name,
+          DeliveryDestinationArn: input.DeliveryDestinationArn,
+          DeliveryDestinationType: input.DeliveryDestinationType,
+          RoleArn: input.RoleArn,
+          Description: input.Description,
+          Tags: input.Tags,
+          CreatedAt: now,
+          UpdatedAt: now,
+        });
+        ctx.invalidate();
+        return { Name: input.Name };
+      }),
+    GetDestination: (input: GetDestinationRequest, call: CallContext) => {
+      const d = dests.getOwned(call.account, key(call.account, input.Name));
+      if (d === undefined) throw destinationNotFound(input.Name);
+      return destinationView(d);
+    },
+    ListDestinations: (input: ListDestinationsRequest, call: CallContext) => {
+      const page = dests.page(call.account, {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken,
+      });
+      return compact({
+        DestinationList: page.items.map(destinationView),
+        NextToken: page.nextToken,
+      });
+    },
+    UpdateDestination: (input: UpdateDestinationRequest, call: CallContext) => {
+      const d = dests.getOwned(call.account, key(call.account, input.Name));
+      if (d === undefined) throw destinationNotFound(input.Name);
+      dests.put(call.account, key(call.account, input.Name), {
+        ...d,
+        ...(compact({
+          DeliveryDestinationArn: input.DeliveryDestinationArn,
+          DeliveryDestinationType: input.DeliveryDestinationType,
+          RoleArn: input.RoleArn,
+          Description: input.Description,
+        }) as Partial<NotificationDestinationDoc>),
+        UpdatedAt: Date.now(),
+      });
+      ctx.invalidate();
+      return undefined;
+    },
+    DeleteDestination: (input: DeleteDestinationRequest, call: CallContext) => {
+      if (!dests.delete(key(call.account, input.Name))) throw destinationNotFound(input.Name);
+      ctx.invalidate();
+      return undefined;
+    },
+    CreateNotificationConfiguration: (
+      input: CreateNotificationConfigurationRequest,
+      call: CallContext,
+    ) =>
+      withClientToken(ctx, call, 'CreateNotificationConfiguration', input, () => {
+        if (dests.get(key(call.account, input.DestinationName)) === undefined) {
+          throw destinationNotFound(input.DestinationName);
+        }
+        if (configs.get(key(call.account, input.EventType)) !== undefined) {
+          throw new ConflictException(
+            `A notification configuration for ${input.EventType} already exists`,
+          );
+        }
+        const now = Date.now();
+        const doc: NotificationConfigDoc = {
+          EventType: input.EventType,
+          DestinationName: input.DestinationName,
+          Tags: input.Tags,
+          CreatedAt: now,
+          UpdatedAt: now,
+        };
+        configs.put(call.account, key(call.account, input.EventType), doc);
+        ctx.invalidate();
+        return { EventType: input.EventType };
+      }),
+    GetNotificationConfiguration: (
+      input: GetNotificationConfigurationRequest,
+      call: CallContext,
+    ) => {
+      const c = configs.getOwned(call.account, key(call.account, input.EventType));
+      if (c === undefined) throw configNotFound(input.EventType);
+      return compact({
+        EventType: c.EventType,
+        DestinationName: c.DestinationName,
+        CreatedAt: epochSeconds(c.CreatedAt),
+        UpdatedAt: epochSeconds(c.UpdatedAt),
+        Tags: c.Tags,
+      });
+    },
+    ListNotificationConfigurations: (
+      input: ListNotificationConfigurationsRequest,
+      call: CallContext,
+    ) => {
+      const page = configs.page(call.account, {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken,
+      });
+      return compact({
+        NotificationConfigurationList: page.items.map((c) =>
+          compact({ EventType: c.EventType, DestinationName: c.DestinationName }),
+        ),
+        NextToken: page.nextToken,
+      });
+    },
+    UpdateNotificationConfiguration: (
+      input: UpdateNotificationConfigurationRequest,
+      call: CallContext,
+    ) => {
+      const c = configs.getOwned(call.account, key(call.account, input.EventType));
+      if (c === undefined) throw configNotFound(input.EventType);
+      if (dests.get(key(call.account, input.DestinationName)) === undefined) {
+        throw destinationNotFound(input.DestinationName);
+      }
+      configs.put(call.account, key(call.account, input.EventType), {
+        ...c,
+        DestinationName: input.DestinationName,
+        UpdatedAt: Date.now(),
+      });
+      ctx.invalidate();
+      return undefined;
+    },
+    DeleteNotificationConfiguration: (
+      input: DeleteNotificationConfigurationRequest,
+      call: CallContext,
+    ) => {
+      if (!configs.delete(key(call.account, input.EventType)))
+        throw configNotFound(input.EventType);
+      ctx.invalidate();
+      return undefined;
+    },
+  };
+}
+
+/** Where an account's notifications of one event type go, if configured. */
+export function kinesisTargetFor(
+  ctx: Pick<MiContext, 'stores'>,
+  account: string,
+  eventType: string,
+) {
+  const config = ctx.stores.notificationConfigs.get(key(account, eventType));
+  if (config === undefined) return undefined;
+  const dest = ctx.stores.notificationDestinations.get(key(account, config.doc.DestinationName));
+  if (dest === undefined || dest.doc.DeliveryDestinationType !== 'KINESIS') return undefined;
+  return { destinationName: dest.doc.Name, streamArn: dest.doc.DeliveryDestinationArn };
+}

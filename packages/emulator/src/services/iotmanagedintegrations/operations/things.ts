@@ -1,0 +1,445 @@
+import { capabilityActionsToMatter } from '@c2c-kit/matter';
+import {
+  type CreateManagedThingRequest,
+  type DeleteManagedThingRequest,
+  formatIssue,
+  type GetDeviceDiscoveryRequest,
+  type GetManagedThingCapabilitiesRequest,
+  type GetManagedThingRequest,
+  type GetManagedThingStateRequest,
+  type ListDeviceDiscoveriesRequest,
+  type ListDiscoveredDevicesRequest,
+  type ListManagedThingsRequest,
+  type MatterEndpoint,
+  ResourceNotFoundException,
+  type SendManagedThingCommandRequest,
+  type StartDeviceDiscoveryRequest,
+  ValidationException,
+} from '@c2c-kit/protocol';
+import {
+  arn,
+  type CallContext,
+  compact,
+  epochSeconds,
+  type HandlerMap,
+  type MiContext,
+  newId,
+  newTraceId,
+} from '../context.js';
+import type { CommandDoc, DiscoveryDoc, ThingDoc } from '../stores/index.js';
+import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
+import { toCustomerReport, toNamedEndpoint } from './capabilities.js';
+
+/** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
+export const DISCOVERY_TIMEOUT_MS = 5 * 60_000;
+
+function thingNotFound(id: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Managed thing does not exist', {
+    ResourceId: id,
+    ResourceType: 'ManagedThing',
+  });
+}
+
+function discoveryNotFound(id: string): ResourceNotFoundException {
+  return new ResourceNotFoundException('Device discovery does not exist', {
+    ResourceId: id,
+    ResourceType: 'DeviceDiscovery',
+  });
+}
+
+export function thingKeys(doc: ThingDoc) {
+  return {
+    k1:
+      doc.connectorId !== undefined && doc.ConnectorDeviceId !== undefined
+        ? `${doc.connectorId}|${doc.ConnectorDeviceId}`
+        : null,
+    k2: doc.accountAssociationId ?? null,
+  };
+}
+
+function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
+  return compact({
+    Id: doc.Id,
+    Arn: doc.Arn,
+    DiscoveryType: doc.DiscoveryType,
+    Status: doc.Status,
+    StartedAt: epochSeconds(doc.StartedAt),
+    AccountAssociationId: doc.AccountAssociationId,
+    FinishedAt: epochSeconds(doc.FinishedAt),
+    Tags: doc.Tags,
+  });
+}
+
+function thingSummary(doc: ThingDoc): Record<string, unknown> {
+  return compact({
+    Id: doc.Id,
+    Arn: doc.Arn,
+    Brand: doc.Brand,
+    Classification: doc.Classification,
+    ConnectorDeviceId: doc.ConnectorDeviceId,
+    ConnectorDestinationId: doc.ConnectorDestinationId,
+    Model: doc.Model,
+    Name: doc.Name,
+    Owner: doc.Owner,
+    ProvisioningStatus: doc.ProvisioningStatus,
+    Role: doc.Role,
+    SerialNumber: doc.SerialNumber,
+    CreatedAt: epochSeconds(doc.CreatedAt),
+    UpdatedAt: epochSeconds(doc.UpdatedAt),
+    ActivatedAt: epochSeconds(doc.ActivatedAt),
+  });
+}
+
+/** Marks a discovery finished and tells the customer. */
+export function finishDiscovery(
+  ctx: MiContext,
+  account: string,
+  doc: DiscoveryDoc,
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT',
+  deviceCount: number,
+): void {
+  const next: DiscoveryDoc = { ...doc, Status: status, FinishedAt: Date.now() };
+  ctx.stores.discoveries.put(account, doc.Id, next, { k1: doc.AccountAssociationId ?? null });
+  ctx.hub.publish(
+    account,
+    'DEVICE_DISCOVERY_STATUS',
+    { deviceCount, deviceDiscoveryId: doc.Id, status },
+    [doc.Arn],
+  );
+}
+
+/**
+ * `AuthenticationMaterial` for DISCOVERED_DEVICE: the docs show `CLOUD:<x>:<connectorDeviceId>`;
+ * we also accept a bare ConnectorDeviceId and `<deviceDiscoveryId>:<connectorDeviceId>`.
+ */
+function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string) {
+  const parts = material.split(':');
+  const deviceId = parts.at(-1) ?? material;
+  const discoveryHint = parts.length >= 2 ? parts.at(-2) : undefined;
+  const candidates = ctx.stores.discovered
+    .find({})
+    .filter((r) => r.doc.ConnectorDeviceId === deviceId && r.account === call.account);
+  const exact = candidates.filter((r) => r.doc.discoveryId === discoveryHint);
+  return (exact.length > 0 ? exact : candidates).at(-1);
+}
+
+export function thingHandlers(ctx: MiContext): HandlerMap {
+  const { discoveries, discovered, things, associations, commands } = ctx.stores;
+  return {
+    StartDeviceDiscovery: (input: StartDeviceDiscoveryRequest, call: CallContext) => {
+      if (input.DiscoveryType !== 'CLOUD') {
+        throw new ValidationException(
+          `DiscoveryType: this emulator runs CLOUD discoveries only, got "${input.DiscoveryType}"`,
+        );
+      }
+      if (input.AccountAssociationId === undefined) {
+        throw new ValidationException('AccountAssociationId: required for DiscoveryType CLOUD');
+      }
+      const association = associations.getOwned(call.account, input.AccountAssociationId);
+      if (association === undefined) throw associationNotFound(input.AccountAssociationId);
+      const id = newId();
+      const doc: DiscoveryDoc = {
+        Id: id,
+        Arn: arn(call, `device-discovery/${id}`),
+        DiscoveryType: 'CLOUD',
+        Status: 'RUNNING',
+        StartedAt: Date.now(),
+        AccountAssociationId: input.AccountAssociationId,
+        Tags: input.Tags,
+        connectorId: association.connectorId,
+      };
+      discoveries.put(call.account, id, doc, { k1: input.AccountAssociationId });
+      ctx.background(async () => {
+        const functionArn = ctx.stores.connectors.get(association.connectorId)?.doc.EndpointConfig
+          .lambda?.arn;
+        const auth = await associationAuth(ctx, association.AccountAssociationId);
+        const outcome =
+          functionArn === undefined || auth === undefined
+            ? {
+                ok: false as const,
+                statusCode: 401,
+                message: 'no usable authorization for the account association',
+              }
+            : await ctx.invoker.invoke({
+                functionArn,
+                connectorId: association.connectorId,
+                operationName: 'AWS.DiscoverDevices',
+                auth,
+                payload: { deviceDiscoveryId: id },
+              });
+        if (!outcome.ok) {
+          publishConnectorError(ctx, call.account, {
+            statusCode: outcome.statusCode,
+            message: outcome.message,
+            operation: 'AWS.DiscoverDevices',
+            connectorDestinationId: association.ConnectorDestinationId,
+            associationId: association.AccountAssociationId,
+            associationArn: association.Arn,
+          });
+          const current = discoveries.get(id)?.doc;
+          if (current?.Status === 'RUNNING')
+            finishDiscovery(ctx, call.account, current, 'FAILED', 0);
+          return;
+        }
+        const timer = setTimeout(() => {
+          const current = discoveries.get(id)?.doc;
+          if (current?.Status === 'RUNNING')
+            finishDiscovery(ctx, call.account, current, 'TIMED_OUT', 0);
+        }, DISCOVERY_TIMEOUT_MS);
+        timer.unref();
+      });
+      return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
+    },
+
+    GetDeviceDiscovery: (input: GetDeviceDiscoveryRequest, call: CallContext) => {
+      const doc = discoveries.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw discoveryNotFound(input.Identifier);
+      return discoveryView(doc);
+    },
+
+    ListDeviceDiscoveries: (input: ListDeviceDiscoveriesRequest, call: CallContext) => {
+      const page = discoveries.page(call.account, {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken,
+      });
+      return compact({
+        Items: page.items.map((d) =>
+          compact({
+            Id: d.Id,
+            DiscoveryType: d.DiscoveryType,
+            Status: d.Status,
+            AccountAssociationId: d.AccountAssociationId,
+          }),
+        ),
+        NextToken: page.nextToken,
+      });
+    },
+
+    ListDiscoveredDevices: (input: ListDiscoveredDevicesRequest, call: CallContext) => {
+      if (discoveries.getOwned(call.account, input.Identifier) === undefined) {
+        throw discoveryNotFound(input.Identifier);
+      }
+      const page = discovered.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        { k1: input.Identifier },
+      );
+      return compact({
+        Items: page.items.map((d) =>
+          compact({
+            ConnectorDeviceId: d.ConnectorDeviceId,
+            ConnectorDeviceName: d.ConnectorDeviceName,
+            DeviceTypes: d.DeviceTypes,
+            ManagedThingId: d.ManagedThingId,
+            Modification: d.Modification,
+            DiscoveredAt: epochSeconds(d.DiscoveredAt),
+          }),
+        ),
+        NextToken: page.nextToken,
+      });
+    },
+
+    CreateManagedThing: (input: CreateManagedThingRequest, call: CallContext) => {
+      if (input.AuthenticationMaterialType !== 'DISCOVERED_DEVICE') {
+        throw new ValidationException(
+          `AuthenticationMaterialType: this emulator creates cloud (C2C) things only (DISCOVERED_DEVICE), got "${input.AuthenticationMaterialType}"`,
+        );
+      }
+      const device = discoveredDeviceFor(ctx, call, input.AuthenticationMaterial);
+      if (device === undefined) {
+        throw new ResourceNotFoundException(
+          'AuthenticationMaterial: no discovered device with that ConnectorDeviceId',
+          { ResourceType: 'DiscoveredDevice' },
+        );
+      }
+      if (
+        device.doc.ManagedThingId !== undefined &&
+        things.get(device.doc.ManagedThingId) !== undefined
+      ) {
+        return {
+          Id: device.doc.ManagedThingId,
+          Arn: things.get(device.doc.ManagedThingId)?.doc.Arn,
+        };
+      }
+      const association =
+        device.doc.accountAssociationId === undefined
+          ? undefined
+          : associations.get(device.doc.accountAssociationId)?.doc;
+      const now = Date.now();
+      const id = newId();
+      const doc: ThingDoc = {
+        Id: id,
+        Arn: arn(call, `managed-thing/${id}`),
+        Role: input.Role,
+        Name: input.Name ?? device.doc.ConnectorDeviceName,
+        Owner: input.Owner,
+        Brand: input.Brand,
+        Model: input.Model,
+        SerialNumber: input.SerialNumber,
+        Classification: input.Classification,
+        MetaData: input.MetaData,
+        Tags: input.Tags,
+        ProvisioningStatus: association === undefined ? 'UNASSOCIATED' : 'ACTIVATED',
+        ConnectorDeviceId: device.doc.ConnectorDeviceId,
+        ConnectorDestinationId: association?.ConnectorDestinationId,
+        accountAssociationId: association?.AccountAssociationId,
+        connectorId: device.doc.connectorId,
+        userId: association?.userId,
+        CapabilityReport: device.doc.CapabilityReport,
+        CreatedAt: now,
+        UpdatedAt: now,
+        ActivatedAt: association === undefined ? undefined : now,
+      };
+      ctx.stores.db.transaction(() => {
+        things.put(call.account, id, doc, thingKeys(doc));
+        discovered.put(
+          device.account,
+          device.id,
+          { ...device.doc, ManagedThingId: id },
+          {
+            k1: device.doc.discoveryId,
+            k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
+          },
+        );
+      })();
+      ctx.invalidate();
+      ctx.hub.publish(
+        call.account,
+        'DEVICE_LIFE_CYCLE',
+        { managedThingId: id, status: doc.ProvisioningStatus },
+        [doc.Arn],
+      );
+      return { Id: id, Arn: doc.Arn, CreatedAt: epochSeconds(now) };
+    },
+
+    GetManagedThing: (input: GetManagedThingRequest, call: CallContext) => {
+      const doc = things.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw thingNotFound(input.Identifier);
+      return compact({ ...thingSummary(doc), MetaData: doc.MetaData, Tags: doc.Tags });
+    },
+
+    ListManagedThings: (input: ListManagedThingsRequest, call: CallContext) => {
+      const page = things.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        {},
+        (d) =>
+          (input.ConnectorDeviceIdFilter === undefined ||
+            d.ConnectorDeviceId === input.ConnectorDeviceIdFilter) &&
+          (input.ConnectorDestinationIdFilter === undefined ||
+            d.ConnectorDestinationId === input.ConnectorDestinationIdFilter) &&
+          (input.ProvisioningStatusFilter === undefined ||
+            d.ProvisioningStatus === input.ProvisioningStatusFilter) &&
+          (input.RoleFilter === undefined || d.Role === input.RoleFilter) &&
+          (input.OwnerFilter === undefined || d.Owner === input.OwnerFilter) &&
+          (input.SerialNumberFilter === undefined || d.SerialNumber === input.SerialNumberFilter),
+      );
+      return compact({ Items: page.items.map(thingSummary), NextToken: page.nextToken });
+    },
+
+    DeleteManagedThing: (input: DeleteManagedThingRequest, call: CallContext) => {
+      const doc = things.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw thingNotFound(input.Identifier);
+      things.delete(input.Identifier);
+      ctx.invalidate();
+      return undefined;
+    },
+
+    GetManagedThingCapabilities: (input: GetManagedThingCapabilitiesRequest, call: CallContext) => {
+      const doc = things.getOwned(call.account, input.Identifier);
+      if (doc === undefined) throw thingNotFound(input.Identifier);
+      return compact({
+        ManagedThingId: doc.Id,
+        CapabilityReport:
+          doc.CapabilityReport === undefined ? undefined : toCustomerReport(doc.CapabilityReport),
+      });
+    },
+
+    GetManagedThingState: (input: GetManagedThingStateRequest, call: CallContext) => {
+      const doc = things.getOwned(call.account, input.ManagedThingId);
+      if (doc === undefined) throw thingNotFound(input.ManagedThingId);
+      return { Endpoints: ctx.stores.stateOf(doc.Id).slice(0, 5).map(toNamedEndpoint) };
+    },
+
+    SendManagedThingCommand: (input: SendManagedThingCommandRequest, call: CallContext) => {
+      const thing = things.getOwned(call.account, input.ManagedThingId);
+      if (thing === undefined) throw thingNotFound(input.ManagedThingId);
+      const associationId = input.AccountAssociationId ?? thing.accountAssociationId;
+      const association =
+        associationId === undefined ? undefined : associations.get(associationId)?.doc;
+      if (association === undefined || thing.connectorId === undefined) {
+        throw new ValidationException(
+          'ManagedThingId: the managed thing has no account association to send commands through',
+        );
+      }
+      const endpoints: MatterEndpoint[] = [];
+      const issues: string[] = [];
+      input.Endpoints.forEach((ep, i) => {
+        const r = capabilityActionsToMatter(ep as never, `Endpoints[${i}]`);
+        if (r.ok) endpoints.push(r.value as MatterEndpoint);
+        else issues.push(...r.issues.map(formatIssue));
+      });
+      if (issues.length > 0) throw new ValidationException(issues.join('; '));
+      const traceId = newTraceId();
+      const command: CommandDoc = {
+        TraceId: traceId,
+        ManagedThingId: thing.Id,
+        status: 'PENDING',
+        receivedAt: Date.now(),
+        endpoints,
+      };
+      commands.put(call.account, traceId, command, { k1: thing.Id });
+      const connectorId = thing.connectorId;
+      ctx.background(async () => {
+        const functionArn = ctx.stores.connectors.get(connectorId)?.doc.EndpointConfig.lambda?.arn;
+        const auth = await associationAuth(ctx, association.AccountAssociationId);
+        const outcome =
+          functionArn === undefined || auth === undefined
+            ? {
+                ok: false as const,
+                statusCode: 401,
+                message: 'no usable authorization for the account association',
+              }
+            : await ctx.invoker.invoke({
+                functionArn,
+                connectorId,
+                operationName: 'AWS.SendCommand',
+                auth,
+                payload: { connectorDeviceId: thing.ConnectorDeviceId, traceId, endpoints },
+              });
+        if (!outcome.ok) {
+          publishConnectorError(ctx, call.account, {
+            statusCode: outcome.statusCode,
+            message: outcome.message,
+            operation: 'AWS.SendCommand',
+            connectorDestinationId: association.ConnectorDestinationId,
+            associationId: association.AccountAssociationId,
+            associationArn: association.Arn,
+            connectorDeviceId: thing.ConnectorDeviceId,
+            traceId,
+            managedThingId: thing.Id,
+          });
+          const now = Date.now();
+          commands.put(
+            call.account,
+            traceId,
+            { ...command, status: 'FAILED', executedAt: now },
+            { k1: thing.Id },
+          );
+          ctx.hub.publish(
+            call.account,
+            'DEVICE_COMMAND',
+            {
+              traceId,
+              receivedAt: String(command.receivedAt),
+              executedAt: String(now),
+              result: 'failed',
+            },
+            [thing.Arn],
+          );
+        }
+      });
+      return { TraceId: traceId };
+    },
+  };
+}

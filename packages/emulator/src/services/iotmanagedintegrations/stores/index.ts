@@ -1,0 +1,366 @@
+import type {
+  AuthConfig,
+  CapabilitySchemaItem,
+  EndpointConfig,
+  GeneralAuthorizationName,
+  MatterCapabilityReport,
+  MatterEndpoint,
+  SecretsManager,
+} from '@c2c-kit/protocol';
+import type Database from 'better-sqlite3';
+import { DocTable } from './table.js';
+
+export interface ConnectorDoc {
+  Id: string;
+  Name: string;
+  EndpointConfig: EndpointConfig;
+  Description?: string;
+  EndpointType: string;
+  Type: string;
+}
+
+export interface DestinationDoc {
+  Id: string;
+  Name?: string;
+  Description?: string;
+  CloudConnectorId: string;
+  AuthType?: string;
+  AuthConfig: AuthConfig;
+  SecretsManager?: SecretsManager;
+}
+
+/** OAuth tokens of an account association (stored locally, never returned or logged). */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch ms; absent when the token endpoint gave no `expires_in`. */
+  expiresAt?: number;
+}
+
+export interface AssociationDoc {
+  AccountAssociationId: string;
+  Arn: string;
+  ConnectorDestinationId: string;
+  Name?: string;
+  Description?: string;
+  Tags?: Record<string, string>;
+  GeneralAuthorization?: GeneralAuthorizationName;
+  AssociationState: string;
+  ErrorMessage?: string;
+  OAuthAuthorizationUrl: string;
+  connectorId: string;
+  oauthState?: string;
+  tokens?: TokenSet;
+  userId?: string;
+}
+
+export interface DiscoveryDoc {
+  Id: string;
+  Arn: string;
+  DiscoveryType: string;
+  Status: string;
+  StartedAt: number;
+  FinishedAt?: number;
+  AccountAssociationId?: string;
+  Tags?: Record<string, string>;
+  connectorId?: string;
+}
+
+export interface DiscoveredDeviceDoc {
+  discoveryId: string;
+  connectorId: string;
+  accountAssociationId?: string;
+  ConnectorDeviceId: string;
+  ConnectorDeviceName?: string;
+  DeviceTypes: string[];
+  CapabilityReport: MatterCapabilityReport;
+  CapabilitySchemas?: CapabilitySchemaItem[];
+  DeviceMetadata?: unknown;
+  DiscoveredAt: number;
+  Modification: string;
+  ManagedThingId?: string;
+}
+
+export interface ThingDoc {
+  Id: string;
+  Arn: string;
+  Role: string;
+  Name?: string;
+  Owner?: string;
+  Brand?: string;
+  Model?: string;
+  SerialNumber?: string;
+  Classification?: string;
+  MetaData?: Record<string, string>;
+  Tags?: Record<string, string>;
+  ProvisioningStatus: string;
+  ConnectorDeviceId?: string;
+  ConnectorDestinationId?: string;
+  accountAssociationId?: string;
+  connectorId?: string;
+  userId?: string;
+  CapabilityReport?: MatterCapabilityReport;
+  CreatedAt: number;
+  UpdatedAt: number;
+  ActivatedAt?: number;
+}
+
+export interface CommandDoc {
+  TraceId: string;
+  ManagedThingId: string;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  receivedAt: number;
+  executedAt?: number;
+  endpoints: MatterEndpoint[];
+}
+
+export interface NotificationDestinationDoc {
+  Name: string;
+  DeliveryDestinationArn: string;
+  DeliveryDestinationType: string;
+  RoleArn: string;
+  Description?: string;
+  Tags?: Record<string, string>;
+  CreatedAt: number;
+  UpdatedAt: number;
+}
+
+export interface NotificationConfigDoc {
+  EventType: string;
+  DestinationName: string;
+  Tags?: Record<string, string>;
+  CreatedAt: number;
+  UpdatedAt: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  account: string;
+  connectorId: string;
+  operation: string;
+  traceId: string | null;
+  receivedAt: number;
+  body: unknown;
+}
+
+export interface RejectedEvent {
+  seq: number;
+  account: string;
+  connectorId: string;
+  reason: string;
+  receivedAt: number;
+  body: unknown;
+}
+
+/** Every managed-integrations table (`mi_…`), created at registration. */
+export class MiStores {
+  readonly connectors: DocTable<ConnectorDoc>;
+  readonly destinations: DocTable<DestinationDoc>;
+  readonly associations: DocTable<AssociationDoc>;
+  readonly discoveries: DocTable<DiscoveryDoc>;
+  readonly discovered: DocTable<DiscoveredDeviceDoc>;
+  readonly things: DocTable<ThingDoc>;
+  readonly commands: DocTable<CommandDoc>;
+  readonly notificationDestinations: DocTable<NotificationDestinationDoc>;
+  readonly notificationConfigs: DocTable<NotificationConfigDoc>;
+  readonly db: Database.Database;
+  readonly #insertEvent: Database.Statement;
+  readonly #insertRejected: Database.Statement;
+  readonly #upsertState: Database.Statement;
+  readonly #stateOf: Database.Statement;
+  readonly #stateRow: Database.Statement;
+  readonly #stateCache = new Map<string, Record<string, unknown>>();
+  readonly #getToken: Database.Statement;
+  readonly #putToken: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    this.connectors = new DocTable(db, 'mi_cloud_connectors');
+    this.destinations = new DocTable(db, 'mi_connector_destinations');
+    this.associations = new DocTable(db, 'mi_account_associations');
+    this.discoveries = new DocTable(db, 'mi_device_discoveries');
+    this.discovered = new DocTable(db, 'mi_discovered_devices');
+    this.things = new DocTable(db, 'mi_managed_things');
+    this.commands = new DocTable(db, 'mi_commands');
+    this.notificationDestinations = new DocTable(db, 'mi_destinations');
+    this.notificationConfigs = new DocTable(db, 'mi_notification_configurations');
+    db.exec(`CREATE TABLE IF NOT EXISTS mi_connector_events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, connector_id TEXT NOT NULL,
+      operation TEXT NOT NULL, trace_id TEXT, received_at INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS mi_rejected_events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, connector_id TEXT NOT NULL,
+      reason TEXT NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS mi_thing_state (
+      thing_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, cluster_id TEXT NOT NULL,
+      attributes TEXT NOT NULL, updated_at INTEGER NOT NULL,
+      PRIMARY KEY (thing_id, endpoint_id, cluster_id));
+    CREATE TABLE IF NOT EXISTS mi_client_tokens (
+      account TEXT NOT NULL, operation TEXT NOT NULL, token TEXT NOT NULL,
+      fingerprint TEXT NOT NULL, response TEXT NOT NULL, PRIMARY KEY (account, operation, token));`);
+    this.#insertEvent = db.prepare(
+      'INSERT INTO mi_connector_events (account, connector_id, operation, trace_id, received_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#insertRejected = db.prepare(
+      'INSERT INTO mi_rejected_events (account, connector_id, reason, received_at, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#upsertState = db.prepare(
+      `INSERT INTO mi_thing_state (thing_id, endpoint_id, cluster_id, attributes, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(thing_id, endpoint_id, cluster_id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at`,
+    );
+    this.#stateOf = db.prepare(
+      'SELECT endpoint_id, cluster_id, attributes FROM mi_thing_state WHERE thing_id = ? ORDER BY endpoint_id, cluster_id',
+    );
+    this.#stateRow = db.prepare(
+      'SELECT attributes FROM mi_thing_state WHERE thing_id = ? AND endpoint_id = ? AND cluster_id = ?',
+    );
+    this.#getToken = db.prepare(
+      'SELECT fingerprint, response FROM mi_client_tokens WHERE account = ? AND operation = ? AND token = ?',
+    );
+    this.#putToken = db.prepare(
+      'INSERT OR REPLACE INTO mi_client_tokens (account, operation, token, fingerprint, response) VALUES (?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Appends an accepted connector event (raw JSON text kept verbatim); returns its seq. */
+  insertEvent(
+    account: string,
+    connectorId: string,
+    operation: string,
+    traceId: string | undefined,
+    receivedAt: number,
+    bodyText: string,
+  ): number {
+    return Number(
+      this.#insertEvent.run(account, connectorId, operation, traceId ?? null, receivedAt, bodyText)
+        .lastInsertRowid,
+    );
+  }
+
+  insertRejected(
+    account: string,
+    connectorId: string,
+    reason: string,
+    receivedAt: number,
+    bodyText: string,
+  ): number {
+    return Number(
+      this.#insertRejected.run(account, connectorId, reason, receivedAt, bodyText).lastInsertRowid,
+    );
+  }
+
+  /**
+   * Merges attribute values into a thing's stored cluster state (last write per attribute wins).
+   * Call inside a transaction; the in-memory copy is updated only with what is written.
+   */
+  mergeState(
+    thingId: string,
+    endpointId: string,
+    clusterId: string,
+    attributes: Record<string, unknown>,
+    at: number,
+  ): void {
+    const key = `${thingId}\u0000${endpointId}\u0000${clusterId}`;
+    let current = this.#stateCache.get(key);
+    if (current === undefined) {
+      const row = this.#stateRow.get(thingId, endpointId, clusterId) as
+        | { attributes: string }
+        | undefined;
+      current = row === undefined ? {} : (JSON.parse(row.attributes) as Record<string, unknown>);
+    }
+    const merged = { ...current, ...attributes };
+    this.#upsertState.run(thingId, endpointId, clusterId, JSON.stringify(merged), at);
+    this.#stateCache.set(key, merged);
+    if (this.#stateCache.size > 50_000) this.#stateCache.clear();
+  }
+
+  /** Forgets cached state (after a rolled-back batch the cache may hold unwritten values). */
+  dropStateCache(): void {
+    this.#stateCache.clear();
+  }
+
+  /** A thing's state as Matter endpoints (map form attributes). */
+  stateOf(thingId: string): MatterEndpoint[] {
+    const rows = this.#stateOf.all(thingId) as Array<{
+      endpoint_id: string;
+      cluster_id: string;
+      attributes: string;
+    }>;
+    const endpoints = new Map<string, MatterEndpoint>();
+    for (const r of rows) {
+      let ep = endpoints.get(r.endpoint_id);
+      if (ep === undefined) {
+        ep = { id: r.endpoint_id, clusters: [] } as unknown as MatterEndpoint;
+        endpoints.set(r.endpoint_id, ep);
+      }
+      (ep.clusters as unknown as unknown[]).push({
+        id: r.cluster_id,
+        attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+      });
+    }
+    return [...endpoints.values()];
+  }
+
+  events(limit: number, connectorId?: string): StoredEvent[] {
+    const rows = (
+      connectorId === undefined
+        ? this.db.prepare('SELECT * FROM mi_connector_events ORDER BY seq DESC LIMIT ?').all(limit)
+        : this.db
+            .prepare(
+              'SELECT * FROM mi_connector_events WHERE connector_id = ? ORDER BY seq DESC LIMIT ?',
+            )
+            .all(connectorId, limit)
+    ) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      account: r.account as string,
+      connectorId: r.connector_id as string,
+      operation: r.operation as string,
+      traceId: (r.trace_id as string | null) ?? null,
+      receivedAt: r.received_at as number,
+      body: JSON.parse(r.body as string) as unknown,
+    }));
+  }
+
+  rejected(limit: number): RejectedEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM mi_rejected_events ORDER BY seq DESC LIMIT ?')
+      .all(limit) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      account: r.account as string,
+      connectorId: r.connector_id as string,
+      reason: r.reason as string,
+      receivedAt: r.received_at as number,
+      body: JSON.parse(r.body as string) as unknown,
+    }));
+  }
+
+  countEvents(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM mi_connector_events').get() as { n: number })
+      .n;
+  }
+
+  /** A remembered ClientToken response (idempotent replay), if any. */
+  clientToken(
+    account: string,
+    operation: string,
+    token: string,
+  ): { fingerprint: string; response: unknown } | undefined {
+    const row = this.#getToken.get(account, operation, token) as
+      | { fingerprint: string; response: string }
+      | undefined;
+    return row === undefined
+      ? undefined
+      : { fingerprint: row.fingerprint, response: JSON.parse(row.response) as unknown };
+  }
+
+  rememberClientToken(
+    account: string,
+    operation: string,
+    token: string,
+    fingerprint: string,
+    response: unknown,
+  ): void {
+    this.#putToken.run(account, operation, token, fingerprint, JSON.stringify(response));
+  }
+}
