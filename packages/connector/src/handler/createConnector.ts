@@ -309,12 +309,14 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     }
     const inv: ConnectorInvocation = parsed.value;
     const p = inv.payload;
+    // Correlation ids present on some payload kinds only.
+    const ids = p as { traceId?: string; deviceDiscoveryId?: string; connectorDeviceId?: string };
     const log = logger.child({
       operation: p.operationName,
       connectorId: p.connectorId,
-      ...(p.traceId ? { traceId: p.traceId } : {}),
-      ...(p.deviceDiscoveryId ? { deviceDiscoveryId: p.deviceDiscoveryId } : {}),
-      ...(p.connectorDeviceId ? { connectorDeviceId: p.connectorDeviceId } : {}),
+      ...(ids.traceId ? { traceId: ids.traceId } : {}),
+      ...(ids.deviceDiscoveryId ? { deviceDiscoveryId: ids.deviceDiscoveryId } : {}),
+      ...(ids.connectorDeviceId ? { connectorDeviceId: ids.connectorDeviceId } : {}),
       ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
     });
     // Cross-check: an invocation for another connector means a misrouted or misconfigured function.
@@ -356,15 +358,15 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
               ? {
                   kind: 'discover',
                   connectorId: p.connectorId,
-                  deviceDiscoveryId: p.deviceDiscoveryId as string,
+                  deviceDiscoveryId: p.deviceDiscoveryId,
                   auth: inv.header.auth,
                 }
               : {
                   kind: 'command',
                   connectorId: p.connectorId,
-                  traceId: p.traceId as string,
-                  connectorDeviceId: p.connectorDeviceId as string,
-                  endpoints: p.endpoints ?? [],
+                  traceId: p.traceId,
+                  connectorDeviceId: p.connectorDeviceId,
+                  endpoints: p.endpoints as MatterEndpointWire[],
                   auth: inv.header.auth,
                 };
           // ACK = durable enqueue, once per discovery id / trace id across service retries.

@@ -83,13 +83,16 @@ export interface StandardWebhooksOptions {
  * ±5 min tolerance, constant-time compare.
  */
 export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerifier {
-  const keys = options.secrets.map(decodeStandardSecret);
-  if (keys.length === 0) throw new WebhookVerificationError(401, 'no webhook secret configured');
+  // Empty entries (an unset env var split on ',') are ignored; with no secret at all every
+  // delivery is refused with 401 rather than crashing the module at import.
+  const keys = options.secrets.filter((s) => s.length > 0).map(decodeStandardSecret);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_S;
   const now = options.now ?? Date.now;
   return {
     scheme: 'standard-webhooks-v1',
     verify(request) {
+      if (keys.length === 0)
+        throw new WebhookVerificationError(401, 'no webhook secret configured');
       const h = request.headers;
       const id = h['webhook-id'] ?? h['svix-id'];
       const signatureHeader = h['webhook-signature'] ?? h['svix-signature'];
