@@ -9,6 +9,14 @@ const stopSignal = new Promise<string>((resolve) => {
   process.once('SIGTERM', onSignal);
 });
 
+// The AWS SDK warns on every start that future versions need Node 22; c2c supports Node 20.19+
+// and that notice would bury the status block. Every other warning is still printed.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'NodeVersionSupportWarning')
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,

@@ -71,7 +71,8 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     });
   } catch (error) {
     if (error instanceof StepFailedError) {
-      writeLine(io.stderr, `  ✗ ${error.step}: ${error.message}`);
+      writeLine(io.stderr, `  ✗ ${error.message}`);
+      return error.exitCode;
     }
     throw error;
   }

@@ -160,11 +160,24 @@ async function discover(accountAssociationId) {
       await new Promise((r) => setTimeout(r, 250));
       status = (await api('GetDeviceDiscovery', { Identifier: started.Id })).Status;
     }
-    setStatus(
-      'things-status',
-      `Discovery ${words(status)}.`,
-      status === 'SUCCEEDED' ? 'ok' : 'error',
-    );
+    if (status !== 'SUCCEEDED') {
+      setStatus('things-status', `Discovery ${words(status)}.`, 'error');
+      return;
+    }
+    // Add every discovered device as a managed thing, as the customer's app would after the
+    // user confirms (CreateManagedThing is idempotent for a device already added).
+    const found = (await api('ListDiscoveredDevices', { Identifier: started.Id })).Items ?? [];
+    for (const device of found) {
+      if (device.ManagedThingId) continue;
+      await api('CreateManagedThing', {
+        Role: 'DEVICE',
+        AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+        AuthenticationMaterial: `${started.Id}:${device.ConnectorDeviceId}`,
+        Name: device.ConnectorDeviceName,
+      });
+    }
+    const plural = found.length === 1 ? '' : 's';
+    setStatus('things-status', `Discovery succeeded: ${found.length} device${plural}.`, 'ok');
     await refreshThings();
   } catch (error) {
     setStatus('things-status', error.message, 'error');
@@ -237,6 +250,31 @@ function kindOf(thing) {
     return { kind: 'light', icon: '💡', label: 'Light' };
   if (names.has('OnOff')) return { kind: 'switch', icon: '⏻', label: 'Switch' };
   return { kind: 'device', icon: '▣', label: 'Device' };
+}
+
+/**
+ * `{ id, name, version }` of a capability as the service reported it for this thing (state or
+ * capability report); the version is the cluster revision, not the Matter spec version.
+ */
+function capabilityNaming(thing, cluster) {
+  for (const endpoint of thing.state?.Endpoints ?? []) {
+    for (const cap of endpoint.capabilities ?? []) {
+      if (clusterName(cap.id) === cluster)
+        return { id: cap.id, name: cap.name, version: cap.version };
+    }
+  }
+  for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
+    for (const c of endpoint.clusters ?? []) {
+      if ((c.name ?? clusterName(c.publicId)) === cluster || clusterName(c.publicId) === cluster) {
+        return {
+          id: c.publicId ?? `matter.${cluster}@1.4`,
+          name: c.name ?? cluster,
+          version: String(c.revision ?? 1),
+        };
+      }
+    }
+  }
+  return { id: `matter.${cluster}@1.4`, name: cluster, version: '1' };
 }
 
 function endpointIdOf(thing, cluster) {
@@ -320,9 +358,7 @@ async function command(id, cluster, action, parameters, button) {
           endpointId: endpointIdOf(thing, cluster),
           capabilities: [
             {
-              id: `matter.${cluster}@1.4`,
-              name: cluster,
-              version: '1.4',
+              ...capabilityNaming(thing, cluster),
               actions: [parameters === undefined ? { name: action } : { name: action, parameters }],
             },
           ],

@@ -1,3 +1,4 @@
+import { capabilityOf } from '@c2c-kit/matter';
 import { toHttpCall } from '../aws/operations.js';
 import { StepFailedError, UpstreamError } from '../errors.js';
 import { describeNotification } from '../notifications.js';
@@ -154,8 +155,19 @@ export async function runDemo(
     // 3. Managed things.
     narrator.step(
       'managed things',
-      'Listing the managed things created for the discovered devices',
+      'Creating a managed thing for each discovered device (CreateManagedThing)',
     );
+    for (const device of devices.Items ?? []) {
+      if (device.ManagedThingId !== undefined) continue;
+      await call('managed things', 'CreateManagedThing', {
+        Role: 'DEVICE',
+        AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+        AuthenticationMaterial: `${discovery.Id}:${String(device.ConnectorDeviceId)}`,
+        ...(typeof device.ConnectorDeviceName === 'string'
+          ? { Name: device.ConnectorDeviceName }
+          : {}),
+      });
+    }
     const things = await poll('managed things', timeoutMs, async () => {
       const list = await call<{ Items?: Json[] }>('managed things', 'ListManagedThings', {});
       const items = list.Items ?? [];
@@ -215,9 +227,7 @@ export async function runDemo(
           endpointId: '1',
           capabilities: [
             {
-              id: 'matter.FanControl@1.4',
-              name: 'Fan Control',
-              version: '1.4',
+              ...capabilityOf('FanControl'),
               actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
             },
           ],

@@ -41,6 +41,8 @@ const SECRET_NAME = 'c2c-dev/acme-oauth-client';
 const CONNECTOR_NAME = 'Acme Cloud';
 const DESTINATION_NAME = 'acme-cloud-oauth';
 const NOTIFICATION_DESTINATION = 'c2c-dev-notifications';
+/** The vendor cloud's OAuth client the destination uses (a local demo credential, not a secret). */
+const OAUTH_CLIENT = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
 
 export interface DevStackOptions {
   /** State directory (SQLite file, generated secrets); `undefined` keeps everything in memory. */
@@ -162,13 +164,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         startVendorCloud({
           port: options.vendorPort ?? 0,
           webhookSecret: persisted.webhookSecret,
-          clients: [
-            {
-              clientId: 'c2c-kit-connector',
-              clientSecret: 'c2c-kit-connector-secret',
-              redirectUris: [callbackUrl],
-            },
-          ],
+          clients: [{ ...OAUTH_CLIENT, redirectUris: [callbackUrl] }],
         }),
       (v) => v.url,
     );
@@ -236,11 +232,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
             handler: connectorModule,
             exportName: 'handler',
             timeoutSeconds: 30,
+            // The reference connector's configuration (examples/acme-connector README) and the
+            // connector runtime's work queue.
             environment: {
               ACME_API_URL: vendor.url,
-              VENDOR_API_URL: vendor.url,
-              WEBHOOK_SECRET: persisted.webhookSecret,
-              WORK_QUEUE_URL: queues.url,
+              ACME_WEBHOOK_SECRET: persisted.webhookSecret,
+              ACME_CLIENT_ID: OAUTH_CLIENT.clientId,
+              ACME_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
               C2C_WORK_QUEUE_URL: queues.url,
             },
           }),
@@ -359,10 +357,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     destinationId = await step(
       'connector destination',
       async () => {
-        const secretArn = await ensureSecret(secrets, SECRET_NAME, {
-          clientId: 'c2c-kit-connector',
-          clientSecret: 'c2c-kit-connector-secret',
-        });
+        const secretArn = await ensureSecret(secrets, SECRET_NAME, OAUTH_CLIENT);
         const authUrl = `${vendor.url}/oauth/authorize`;
         const list = await client.call<{
           ConnectorDestinationList?: Array<{ Id?: string; Name?: string }>;
@@ -411,7 +406,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
             DeliveryDestinationType: 'KINESIS',
             DeliveryDestinationArn: `arn:aws:kinesis:${region}:${accountId}:stream/${NOTIFICATION_DESTINATION}`,
             RoleArn: `arn:aws:iam::${accountId}:role/${NOTIFICATION_DESTINATION}`,
-            Description: 'c2c dev: notifications are read from the local SSE stream',
+            Description: 'c2c dev notifications - read from the local SSE stream',
           }),
         );
         if (!isOkOrConflict(destination.status)) {
