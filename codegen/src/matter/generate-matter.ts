@@ -312,9 +312,19 @@ function banner(source: MatterModelSource): string {
   ].join('\n');
 }
 
-/** Emits one array element per line so reviews see small, real diffs. */
-function arrayLiteral(items: readonly unknown[]): string {
-  return `[\n${items.map((item) => `  ${JSON.stringify(item)},`).join('\n')}\n]`;
+/**
+ * Emits `JSON.parse(`[…]`)` with one array element per line: reviews see small, real diffs, V8
+ * parses JSON text faster than an equivalent 700 KB object literal, and tsc does not type-check
+ * the literal element by element.
+ */
+function jsonArray(items: readonly unknown[]): string {
+  const body = items.map((item) => JSON.stringify(item)).join(',\n');
+  // Template-literal escaping: backslashes first, then backticks and `${`.
+  const escaped = `[\n${body}\n]`
+    .replace(/\\/g, '\\\\')
+    .replace(/`/g, '\\`')
+    .replace(/\$\{/g, '\\${');
+  return `JSON.parse(\`${escaped}\`)`;
 }
 
 /** `@matter/model` does not export its package.json: walk up from the resolved entry point. */
@@ -365,13 +375,13 @@ export async function generate(): Promise<Map<string, string>> {
     `${outDir}/clusters.ts`,
     `${head}import type { ClusterDef } from '../model.js';\n\n` +
       `/** Every Matter 1.4 cluster with an id, sorted by id. */\n` +
-      `export const CLUSTERS: readonly ClusterDef[] = ${arrayLiteral(clusters)};\n`,
+      `export const CLUSTERS: readonly ClusterDef[] = ${jsonArray(clusters)};\n`,
   );
   files.set(
     `${outDir}/device-types.ts`,
     `${head}import type { DeviceTypeDef } from '../model.js';\n\n` +
       `/** Every Matter 1.4 device type with an id, sorted by id. */\n` +
-      `export const DEVICE_TYPES: readonly DeviceTypeDef[] = ${arrayLiteral(deviceTypes)};\n`,
+      `export const DEVICE_TYPES: readonly DeviceTypeDef[] = ${jsonArray(deviceTypes)};\n`,
   );
   files.set(
     `${outDir}/source.ts`,
