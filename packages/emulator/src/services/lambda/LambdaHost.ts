@@ -1,12 +1,24 @@
-// Placeholder shape, replaced by the worker-process implementation.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { FunctionRegistrationError, LambdaServiceError, lambdaErrors } from './errors.js';
+import { type InvocationOutcome, PoolSaturatedError, WorkerPool } from './WorkerPool.js';
+
+/** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
 export interface RegisterFunctionInput {
   name: string;
+  /** Absolute path to the handler module (ESM `.js`/`.mjs` or CommonJS `.cjs`/`.js`). */
   handler: string;
+  /** Export that holds the handler function; `handler` by default. */
   exportName?: string;
   environment?: Record<string, string>;
+  /** Lambda's default is 3 s; 1 to 900. */
   timeoutSeconds?: number;
+  /** Owning account; the emulator's default account when omitted. */
   accountId?: string;
 }
+
 export interface FunctionInfo {
   name: string;
   arn: string;
@@ -16,30 +28,500 @@ export interface FunctionInfo {
   environment: Record<string, string>;
   accountId: string;
   region: string;
+  /** `${baseUrl}/lambda-url/<name>/` */
+  functionUrl: string;
+  createdAt: Date;
+  lastModified: Date;
 }
+
 export interface InvokeOptions {
   invocationType?: 'RequestResponse' | 'Event';
+  /** Overrides the function's timeout for this invocation (the managed-integrations service uses 2 s). */
   timeoutMs?: number;
+  /** Decoded `X-Amz-Client-Context`, handed to the function as `context.clientContext`. */
+  clientContext?: unknown;
+  /** The caller's account, for names without an account part; the default account otherwise. */
+  accountId?: string;
 }
+
 export interface InvokeResult {
+  /** 200 for RequestResponse (also when the function failed), 202 for Event. */
   statusCode: number;
+  /** The function's JSON result, or Lambda's `{errorType, errorMessage, trace}` on failure. */
   payload: Buffer;
   functionError?: 'Unhandled';
   executedVersion: string;
+  requestId: string;
+  /** The last 4 KB of the invocation's log output (Lambda's `LogType: Tail`). */
+  logTail: string;
 }
+
+export interface LambdaHostOptions {
+  /** Where registrations persist (`lambda_functions`); an in-memory database when omitted. */
+  db?: Db;
+  region?: string;
+  /** Endpoint the functions call back into (`AWS_ENDPOINT_URL`). */
+  baseUrl?: () => string;
+  /** Access keys handed to functions as their execution-role credentials (matched by account). */
+  credentials?: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
+  maxWorkersPerFunction?: number;
+  maxQueuedPerFunction?: number;
+  /** Delays before the retries of a failed asynchronous (Event) invocation; Lambda retries twice. */
+  asyncRetryDelaysMs?: readonly number[];
+  /** Receives each line a function prints. */
+  onLog?: (functionName: string, line: string) => void;
+}
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
+const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+/** Keys Lambda sets itself and refuses in a function's configuration. */
+const RESERVED_ENV = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+/**
+ * Function references as the Lambda API accepts them: a name, `name:qualifier`, a partial ARN
+ * (`123456789012:function:name`) or a full ARN, each with an optional qualifier. Same language as
+ * the model's `NamespacedFunctionName` pattern (checked by a property test), with capture groups.
+ */
+const FUNCTION_REF =
+  /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:((?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):(\d{12}):|(?:((?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(\d{12}):)?)(?:function:)?([a-zA-Z0-9_.-]+)(?::(\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$/;
+
+export interface FunctionRef {
+  region?: string;
+  accountId?: string;
+  name: string;
+  qualifier?: string;
+}
+
+export function parseFunctionRef(ref: string): FunctionRef | undefined {
+  if (ref.length < 1 || ref.length > 256) return undefined;
+  const m = FUNCTION_REF.exec(ref);
+  if (!m) return undefined;
+  const region = m[1] ?? m[3];
+  const accountId = m[2] ?? m[4];
+  return {
+    name: m[5] as string,
+    ...(region ? { region } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(m[6] ? { qualifier: m[6] } : {}),
+  };
+}
+
+interface FunctionRow {
+  account_id: string;
+  region: string;
+  name: string;
+  handler: string;
+  export_name: string;
+  environment: string;
+  timeout_seconds: number;
+  created_at: number;
+  modified_at: number;
+}
+
+interface LiveFunction {
+  info: FunctionInfo;
+  pool: WorkerPool;
+}
+
 export class LambdaHost {
-  registerFunction(_input: RegisterFunctionInput): FunctionInfo {
-    throw new Error('not implemented yet');
+  readonly #db: Db;
+  readonly #ownsDb: boolean;
+  readonly #region: string;
+  readonly #baseUrl: () => string;
+  readonly #credentials: NonNullable<LambdaHostOptions['credentials']>;
+  readonly #options: LambdaHostOptions;
+  readonly #live = new Map<string, LiveFunction>();
+  readonly #asyncTimers = new Set<NodeJS.Timeout>();
+  readonly #asyncRuns = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(options: LambdaHostOptions = {}) {
+    this.#options = options;
+    this.#ownsDb = options.db === undefined;
+    this.#db = options.db ?? new Database(':memory:');
+    this.#region = options.region ?? 'us-east-1';
+    this.#baseUrl = options.baseUrl ?? (() => 'http://127.0.0.1');
+    this.#credentials = options.credentials ?? [
+      {
+        accessKeyId: 'AKIAC2CKITLOCAL00001',
+        secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+        accountId: '111122223333',
+      },
+    ];
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS lambda_functions (
+        account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, handler TEXT NOT NULL,
+        export_name TEXT NOT NULL, environment TEXT NOT NULL, timeout_seconds INTEGER NOT NULL,
+        created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, region, name));
+    `);
   }
-  getFunction(_nameOrArn: string): FunctionInfo | undefined {
-    return undefined;
+
+  get region(): string {
+    return this.#region;
   }
+
+  get defaultAccountId(): string {
+    return this.#credentials[0]?.accountId ?? '111122223333';
+  }
+
+  functionUrl(name: string): string {
+    return `${this.#baseUrl()}/lambda-url/${name}/`;
+  }
+
+  #toInfo(row: FunctionRow): FunctionInfo {
+    return {
+      name: row.name,
+      arn: `arn:aws:lambda:${row.region}:${row.account_id}:function:${row.name}`,
+      handler: row.handler,
+      exportName: row.export_name,
+      timeoutSeconds: row.timeout_seconds,
+      environment: JSON.parse(row.environment) as Record<string, string>,
+      accountId: row.account_id,
+      region: row.region,
+      functionUrl: this.functionUrl(row.name),
+      createdAt: new Date(row.created_at),
+      lastModified: new Date(row.modified_at),
+    };
+  }
+
+  /** Validates like Lambda's CreateFunction would; every message names the field. */
+  #validate(input: RegisterFunctionInput): Required<Omit<RegisterFunctionInput, 'accountId'>> & {
+    accountId: string;
+  } {
+    const bad = (m: string): FunctionRegistrationError => new FunctionRegistrationError(m);
+    if (typeof input !== 'object' || input === null) {
+      throw bad(`function: expected an object, got ${input === null ? 'null' : typeof input}`);
+    }
+    const { name, handler } = input;
+    if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
+      throw bad(
+        `name: expected 1-64 characters of a-z, A-Z, 0-9, "-" and "_", got ${JSON.stringify(name)?.slice(0, 80)}`,
+      );
+    }
+    if (typeof handler !== 'string' || !isAbsolute(handler)) {
+      throw bad(
+        `handler: expected an absolute path to a JS module, got ${JSON.stringify(handler)?.slice(0, 200)}`,
+      );
+    }
+    if (!['.js', '.mjs', '.cjs'].includes(extname(handler))) {
+      throw bad(`handler: expected a .js, .mjs or .cjs file, got "${basename(handler)}"`);
+    }
+    if (!existsSync(handler) || !statSync(handler).isFile()) {
+      throw bad(`handler: no such file: ${handler}`);
+    }
+    const exportName = input.exportName ?? 'handler';
+    if (typeof exportName !== 'string' || !EXPORT_NAME.test(exportName)) {
+      throw bad(`exportName: expected a JavaScript identifier, got ${JSON.stringify(exportName)}`);
+    }
+    const timeoutSeconds = input.timeoutSeconds ?? 3;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+      throw bad(`timeoutSeconds: expected an integer from 1 to 900, got ${String(timeoutSeconds)}`);
+    }
+    const environment = input.environment ?? {};
+    if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) {
+      throw bad('environment: expected an object of string values');
+    }
+    let size = 0;
+    for (const [k, v] of Object.entries(environment)) {
+      if (!ENV_KEY.test(k)) throw bad(`environment.${k}: invalid variable name`);
+      if (RESERVED_ENV.has(k)) {
+        throw bad(`environment.${k}: reserved key; Lambda sets it and it cannot be modified`);
+      }
+      if (typeof v !== 'string') throw bad(`environment.${k}: expected string, got ${typeof v}`);
+      size += k.length + v.length;
+    }
+    if (size > 4096) throw bad(`environment: total size must be at most 4 KB, got ${size} bytes`);
+    const accountId = input.accountId ?? this.defaultAccountId;
+    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+      throw bad(`accountId: expected 12 digits, got ${JSON.stringify(accountId)}`);
+    }
+    return { name, handler, exportName, timeoutSeconds, environment, accountId };
+  }
+
+  /**
+   * Registers (or replaces) a function. Replacing restarts its workers, so the next invocation
+   * loads the new code and configuration.
+   */
+  registerFunction(input: RegisterFunctionInput): FunctionInfo {
+    const v = this.#validate(input);
+    const t = Date.now();
+    this.#db
+      .prepare(
+        `INSERT INTO lambda_functions (account_id, region, name, handler, export_name, environment,
+           timeout_seconds, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, region, name) DO UPDATE SET handler = excluded.handler,
+           export_name = excluded.export_name, environment = excluded.environment,
+           timeout_seconds = excluded.timeout_seconds, modified_at = excluded.modified_at`,
+      )
+      .run(
+        v.accountId,
+        this.#region,
+        v.name,
+        v.handler,
+        v.exportName,
+        JSON.stringify(v.environment),
+        v.timeoutSeconds,
+        t,
+        t,
+      );
+    this.#dropLive(`${v.accountId}:${v.name}`);
+    return this.getFunction(`${v.accountId}:function:${v.name}`) as FunctionInfo;
+  }
+
+  /** Removes a function; returns false when there was none. */
+  deleteFunction(nameOrArn: string, accountId?: string): boolean {
+    const info = this.getFunction(nameOrArn, accountId);
+    if (!info) return false;
+    this.#db
+      .prepare('DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
+      .run(info.accountId, info.region, info.name);
+    this.#dropLive(`${info.accountId}:${info.name}`);
+    return true;
+  }
+
+  #dropLive(key: string): void {
+    const live = this.#live.get(key);
+    if (live) {
+      live.pool.close();
+      this.#live.delete(key);
+    }
+  }
+
+  /** A function by name, partial or full ARN (any qualifier), or undefined. */
+  getFunction(nameOrArn: string, accountId?: string): FunctionInfo | undefined {
+    const ref = typeof nameOrArn === 'string' ? parseFunctionRef(nameOrArn) : undefined;
+    if (!ref) return undefined;
+    if (ref.region && ref.region !== this.#region) return undefined;
+    const row = this.#db
+      .prepare('SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
+      .get(ref.accountId ?? accountId ?? this.defaultAccountId, this.#region, ref.name) as
+      | FunctionRow
+      | undefined;
+    return row ? this.#toInfo(row) : undefined;
+  }
+
+  listFunctions(accountId?: string): FunctionInfo[] {
+    const rows = (
+      accountId
+        ? this.#db
+            .prepare('SELECT * FROM lambda_functions WHERE account_id = ? ORDER BY name')
+            .all(accountId)
+        : this.#db.prepare('SELECT * FROM lambda_functions ORDER BY account_id, name').all()
+    ) as FunctionRow[];
+    return rows.map((r) => this.#toInfo(r));
+  }
+
+  /** Like `getFunction`, but throws Lambda's ResourceNotFoundException. */
+  requireFunction(nameOrArn: string, accountId?: string): FunctionInfo {
+    const info = this.getFunction(nameOrArn, accountId);
+    if (!info) {
+      const ref = parseFunctionRef(nameOrArn);
+      const account = ref?.accountId ?? accountId ?? this.defaultAccountId;
+      const name = ref?.name ?? nameOrArn;
+      const q = ref?.qualifier ? `:${ref.qualifier}` : '';
+      throw lambdaErrors.functionNotFound(
+        `arn:aws:lambda:${this.#region}:${account}:function:${name}${q}`,
+      );
+    }
+    return info;
+  }
+
+  #environment(info: FunctionInfo): Record<string, string> {
+    const cred =
+      this.#credentials.find((c) => c.accountId === info.accountId) ?? this.#credentials[0];
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    return {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      ...info.environment,
+      _HANDLER: `${basename(info.handler, extname(info.handler))}.${info.exportName}`,
+      AWS_REGION: info.region,
+      AWS_DEFAULT_REGION: info.region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+      AWS_LAMBDA_FUNCTION_NAME: info.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      AWS_LAMBDA_FUNCTION_TIMEOUT: String(info.timeoutSeconds),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${info.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      LAMBDA_TASK_ROOT: dirname(info.handler),
+      ...(cred
+        ? { AWS_ACCESS_KEY_ID: cred.accessKeyId, AWS_SECRET_ACCESS_KEY: cred.secretAccessKey }
+        : {}),
+      ...(info.environment.AWS_ENDPOINT_URL ? {} : { AWS_ENDPOINT_URL: this.#baseUrl() }),
+    };
+  }
+
+  #pool(info: FunctionInfo): WorkerPool {
+    const key = `${info.accountId}:${info.name}`;
+    let live = this.#live.get(key);
+    if (!live || live.info.lastModified.getTime() !== info.lastModified.getTime()) {
+      if (live) live.pool.close();
+      const onLog = this.#options.onLog;
+      live = {
+        info,
+        pool: new WorkerPool({
+          handlerPath: info.handler,
+          exportName: info.exportName,
+          environment: () => this.#environment(info),
+          maxWorkers: this.#options.maxWorkersPerFunction ?? 4,
+          maxQueued: this.#options.maxQueuedPerFunction ?? 100,
+          ...(onLog ? { onLog: (line: string) => onLog(info.name, line) } : {}),
+        }),
+      };
+      this.#live.set(key, live);
+    }
+    return live.pool;
+  }
+
+  async #run(
+    info: FunctionInfo,
+    event: string,
+    requestId: string,
+    invokedArn: string,
+    options: InvokeOptions,
+  ): Promise<InvocationOutcome> {
+    const timeoutMs = options.timeoutMs ?? info.timeoutSeconds * 1000;
+    try {
+      return await this.#pool(info).invoke({
+        event,
+        awsRequestId: requestId,
+        invokedFunctionArn: invokedArn,
+        timeoutMs,
+        ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+      });
+    } catch (error) {
+      if (error instanceof PoolSaturatedError) throw lambdaErrors.tooManyRequests();
+      throw error;
+    }
+  }
+
+  /**
+   * Invokes a function the way Lambda's Invoke API does. Function failures (throws, crashes,
+   * timeouts) are results with `functionError: 'Unhandled'`; unknown functions, non-JSON payloads
+   * and saturation throw `LambdaServiceError`.
+   */
   async invoke(
-    _nameOrArn: string,
-    _payload: Buffer | string,
-    _options: InvokeOptions = {},
+    nameOrArn: string,
+    payload: Buffer | string,
+    options: InvokeOptions = {},
   ): Promise<InvokeResult> {
-    throw new Error('not implemented yet');
+    if (this.#closed)
+      throw new LambdaServiceError('ServiceException', 'The function host is closed.');
+    const info = this.requireFunction(nameOrArn, options.accountId);
+    const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
+    const event = text.trim() === '' ? '{}' : text;
+    try {
+      JSON.parse(event);
+    } catch (error) {
+      throw new LambdaServiceError(
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+      );
+    }
+    const ref = parseFunctionRef(nameOrArn);
+    const invokedArn = ref?.qualifier ? `${info.arn}:${ref.qualifier}` : info.arn;
+    const requestId = randomUUID();
+    if (options.invocationType === 'Event') {
+      this.#runAsync(info, event, requestId, invokedArn, options);
+      return {
+        statusCode: 202,
+        payload: Buffer.alloc(0),
+        executedVersion: '$LATEST',
+        requestId,
+        logTail: '',
+      };
+    }
+    const outcome = await this.#run(info, event, requestId, invokedArn, options);
+    return this.#toResult(outcome, requestId);
   }
-  async close(): Promise<void> {}
+
+  #toResult(outcome: InvocationOutcome, requestId: string): InvokeResult {
+    if (outcome.ok) {
+      return {
+        statusCode: 200,
+        payload: Buffer.from(outcome.payload, 'utf8'),
+        executedVersion: '$LATEST',
+        requestId,
+        logTail: outcome.logs,
+      };
+    }
+    return {
+      statusCode: 200,
+      payload: Buffer.from(JSON.stringify(outcome.error), 'utf8'),
+      functionError: 'Unhandled',
+      executedVersion: '$LATEST',
+      requestId,
+      logTail: outcome.logs,
+    };
+  }
+
+  /** Event invocations: accepted at once, run in the background, retried like Lambda (twice). */
+  #runAsync(
+    info: FunctionInfo,
+    event: string,
+    requestId: string,
+    invokedArn: string,
+    options: InvokeOptions,
+  ): void {
+    const delays = this.#options.asyncRetryDelaysMs ?? [1000, 2000];
+    const attempt = async (n: number): Promise<void> => {
+      if (this.#closed) return;
+      let failed = true;
+      try {
+        const outcome = await this.#run(info, event, requestId, invokedArn, options);
+        failed = !outcome.ok;
+      } catch {
+        failed = true;
+      }
+      const delay = delays[n];
+      if (failed && delay !== undefined && !this.#closed) {
+        const timer = setTimeout(() => {
+          this.#asyncTimers.delete(timer);
+          track(attempt(n + 1));
+        }, delay);
+        this.#asyncTimers.add(timer);
+      }
+    };
+    const track = (p: Promise<void>): void => {
+      this.#asyncRuns.add(p);
+      void p.finally(() => this.#asyncRuns.delete(p));
+    };
+    track(attempt(0));
+  }
+
+  /** Stops every worker and pending retry; later invocations throw. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#asyncTimers) clearTimeout(t);
+    this.#asyncTimers.clear();
+    for (const live of this.#live.values()) live.pool.close();
+    this.#live.clear();
+    await Promise.allSettled([...this.#asyncRuns]);
+    if (this.#ownsDb) this.#db.close();
+  }
 }

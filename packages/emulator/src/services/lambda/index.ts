@@ -1,9 +1,12 @@
-// Public surface of the Lambda subset (see docs/emu-contract): the plugin the core registers and
-// the host that runs functions in worker processes.
+// Public surface of the Lambda subset (see the emulator contract): the plugin the core registers,
+// the host that runs functions in worker processes, and the errors it throws.
+export type { LambdaErrorCode } from './errors.js';
+export { FunctionRegistrationError, LambdaServiceError } from './errors.js';
 export type {
   FunctionInfo,
   InvokeOptions,
   InvokeResult,
+  LambdaHostOptions,
   RegisterFunctionInput,
 } from './LambdaHost.js';
 export { LambdaHost } from './LambdaHost.js';

@@ -1,0 +1,272 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Worker processes for one function. Each worker runs `runtime/bootstrap.mjs`, loads the handler
+ * module once (warm starts), and runs one invocation at a time, like a Lambda execution
+ * environment. Busy workers make the pool spawn more, up to `maxWorkers`; beyond that invocations
+ * queue (bounded). A timed-out worker is killed (SIGKILL) and replaced on the next invocation.
+ */
+
+export interface LambdaErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export type InvocationOutcome =
+  | { ok: true; payload: string; logs: string }
+  | { ok: false; error: LambdaErrorPayload; logs: string };
+
+export interface InvocationRequest {
+  event: string;
+  awsRequestId: string;
+  invokedFunctionArn: string;
+  timeoutMs: number;
+  clientContext?: unknown;
+}
+
+export interface WorkerPoolOptions {
+  handlerPath: string;
+  exportName: string;
+  /** Computed when a worker starts, so the endpoint URL is the one the emulator listens on. */
+  environment: () => Record<string, string>;
+  maxWorkers: number;
+  maxQueued: number;
+  /** Receives each line a function prints (stdout/stderr). */
+  onLog?: (line: string) => void;
+}
+
+export class PoolSaturatedError extends Error {
+  override readonly name = 'PoolSaturatedError';
+  readonly code = 'LAMBDA_POOL_SATURATED';
+}
+
+/** Resolves the bootstrap next to this module (src/) or, from dist/, in the shipped src/. */
+function bootstrapPath(): string {
+  const candidates = [
+    new URL('./runtime/bootstrap.mjs', import.meta.url),
+    new URL('../../../src/services/lambda/runtime/bootstrap.mjs', import.meta.url),
+  ];
+  for (const url of candidates) {
+    const path = fileURLToPath(url);
+    if (existsSync(path)) return path;
+  }
+  return fileURLToPath(candidates[0] as URL);
+}
+
+const BOOTSTRAP = bootstrapPath();
+/** How much of a function's output one invocation keeps (Lambda's LogType Tail returns 4 KB). */
+const LOG_KEEP = 4096;
+
+interface Pending {
+  request: InvocationRequest;
+  resolve: (outcome: InvocationOutcome) => void;
+}
+
+class Worker {
+  readonly child: ChildProcess;
+  busy: Pending | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #id = 0;
+  #logs = '';
+  dead = false;
+
+  constructor(
+    readonly pool: WorkerPool,
+    options: WorkerPoolOptions,
+  ) {
+    this.child = fork(BOOTSTRAP, [options.handlerPath, options.exportName], {
+      env: options.environment(),
+      // Without this, the worker inherits the test runner's or tsx's loader flags.
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      if (this.busy) this.#logs = (this.#logs + text).slice(-LOG_KEEP * 4);
+      if (options.onLog) {
+        for (const line of text.split('\n')) if (line !== '') options.onLog(line);
+      }
+    };
+    this.child.stdout?.on('data', onData);
+    this.child.stderr?.on('data', onData);
+    this.child.on('message', (message: unknown) => this.#onMessage(message));
+    this.child.on('exit', (code, signal) => this.#onExit(code, signal));
+    this.child.on('error', () => this.#onExit(null, null));
+  }
+
+  run(pending: Pending): void {
+    this.busy = pending;
+    this.#logs = '';
+    this.#id += 1;
+    const { request } = pending;
+    const deadlineMs = Date.now() + request.timeoutMs;
+    this.#timer = setTimeout(() => {
+      const seconds = (request.timeoutMs / 1000).toFixed(2);
+      this.#complete({
+        ok: false,
+        error: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${request.awsRequestId} Error: Task timed out after ${seconds} seconds`,
+        },
+        logs: '',
+      });
+      // A timed-out environment is not reused: the handler may still be running.
+      this.kill();
+    }, request.timeoutMs);
+    this.child.send({
+      type: 'invoke',
+      id: this.#id,
+      event: request.event,
+      context: {
+        awsRequestId: request.awsRequestId,
+        invokedFunctionArn: request.invokedFunctionArn,
+        deadlineMs,
+        clientContext: request.clientContext,
+        traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${request.awsRequestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+      },
+    });
+  }
+
+  #onMessage(message: unknown): void {
+    const m = message as {
+      type?: string;
+      id?: number;
+      payload?: string;
+      error?: LambdaErrorPayload;
+      fatal?: boolean;
+    };
+    if (!this.busy || m.id !== this.#id) return;
+    if (m.type === 'error' && m.error && m.fatal) {
+      // The runtime exits after an uncaught error: report it, then never reuse this worker.
+      const error = m.error;
+      const logs = this.#logs;
+      this.dead = true;
+      this.#complete({ ok: false, error, logs });
+      this.child.kill('SIGKILL');
+      this.pool.removeWorker(this);
+      return;
+    }
+    if (m.type === 'result' && typeof m.payload === 'string') {
+      this.#complete({ ok: true, payload: m.payload, logs: this.#logs });
+    } else if (m.type === 'error' && m.error) {
+      this.#complete({ ok: false, error: m.error, logs: this.#logs });
+    }
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (this.busy) {
+      const status = signal ? `signal ${signal}` : `exit status ${code ?? 'unknown'}`;
+      this.#complete({
+        ok: false,
+        error: {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${this.busy.request.awsRequestId} Error: Runtime exited with error: ${status}`,
+        },
+        logs: this.#logs,
+      });
+    }
+    this.pool.removeWorker(this);
+  }
+
+  #complete(outcome: InvocationOutcome): void {
+    const pending = this.busy;
+    if (!pending) return;
+    clearTimeout(this.#timer);
+    this.busy = undefined;
+    pending.resolve({ ...outcome, logs: outcome.logs.slice(-LOG_KEEP) });
+    if (!this.dead) this.pool.workerIdle(this);
+  }
+
+  kill(): void {
+    if (!this.dead) {
+      this.dead = true;
+      if (this.busy) {
+        this.#complete({
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${this.busy.request.awsRequestId} Error: Runtime exited with error: signal SIGKILL`,
+          },
+          logs: this.#logs,
+        });
+      }
+      this.child.kill('SIGKILL');
+      this.pool.removeWorker(this);
+    }
+  }
+}
+
+export class WorkerPool {
+  readonly #options: WorkerPoolOptions;
+  readonly #workers = new Set<Worker>();
+  readonly #queue: Pending[] = [];
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#workers.size;
+  }
+
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    if (this.#closed) {
+      return Promise.resolve({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: 'function host is closed' },
+        logs: '',
+      });
+    }
+    return new Promise<InvocationOutcome>((resolve, reject) => {
+      const idle = [...this.#workers].find((w) => !w.busy && !w.dead);
+      const pending: Pending = { request, resolve };
+      if (idle) {
+        idle.run(pending);
+      } else if (this.#workers.size < this.#options.maxWorkers) {
+        const w = new Worker(this, this.#options);
+        this.#workers.add(w);
+        w.run(pending);
+      } else if (this.#queue.length < this.#options.maxQueued) {
+        this.#queue.push(pending);
+      } else {
+        reject(new PoolSaturatedError('Rate Exceeded.'));
+      }
+    });
+  }
+
+  workerIdle(worker: Worker): void {
+    const next = this.#queue.shift();
+    if (next) worker.run(next);
+  }
+
+  removeWorker(worker: Worker): void {
+    this.#workers.delete(worker);
+    // Queued work gets a fresh worker in place of the one that died.
+    if (!this.#closed && this.#queue.length > 0 && this.#workers.size < this.#options.maxWorkers) {
+      const next = this.#queue.shift() as Pending;
+      const w = new Worker(this, this.#options);
+      this.#workers.add(w);
+      w.run(next);
+    }
+  }
+
+  /** Kills every worker; running and queued invocations fail with Runtime.ExitError. */
+  close(): void {
+    this.#closed = true;
+    for (const pending of this.#queue.splice(0)) {
+      pending.resolve({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: 'function host is closed' },
+        logs: '',
+      });
+    }
+    for (const w of [...this.#workers]) w.kill();
+  }
+}

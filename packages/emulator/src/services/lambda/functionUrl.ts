@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Lambda Function URL payload format 2.0: HTTP request → event, function result → HTTP response.
+ * See https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html.
+ */
+
+export interface HttpRequestLike {
+  method: string;
+  /** Path after `/lambda-url/<name>`, starting with `/`. */
+  rawPath: string;
+  rawQueryString: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  sourceIp: string;
+}
+
+export interface HttpResponseLike {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies: string[];
+  body: Buffer;
+}
+
+const TEXT_TYPES = [
+  /^text\//,
+  /^application\/(.+\+)?json\b/,
+  /^application\/(.+\+)?xml\b/,
+  /^application\/javascript\b/,
+  /^application\/x-www-form-urlencoded\b/,
+];
+
+function isText(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const t = contentType.toLowerCase();
+  return TEXT_TYPES.some((re) => re.test(t));
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `12/Mar/2020:19:03:58 +0000`, the requestContext.time format. */
+function clfTime(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export function buildFunctionUrlEvent(
+  req: HttpRequestLike,
+  urlId: string,
+  accountId: string,
+): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  let cookies: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const joined = Array.isArray(value) ? value.join(',') : value;
+    if (key === 'cookie') {
+      cookies = joined
+        .split(';')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
+      continue;
+    }
+    headers[key] = joined;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(req.rawQueryString)) {
+    query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  }
+  const now = new Date();
+  const hasBody = req.body.length > 0;
+  const text = isText(headers['content-type']);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: req.rawPath,
+    rawQueryString: req.rawQueryString,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId,
+      apiId: urlId,
+      domainName: headers.host ?? `${urlId}.lambda-url.local`,
+      domainPrefix: urlId,
+      http: {
+        method: req.method,
+        path: req.rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: clfTime(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(hasBody ? { body: text ? req.body.toString('utf8') : req.body.toString('base64') } : {}),
+    isBase64Encoded: hasBody && !text,
+  };
+}
+
+export class FunctionUrlResponseError extends Error {
+  override readonly name = 'FunctionUrlResponseError';
+  readonly code = 'LAMBDA_URL_BAD_RESPONSE';
+}
+
+/**
+ * Maps the function's result back to HTTP. An object with `statusCode` is a full response;
+ * anything else valid JSON is returned as a 200 `application/json` body, as Lambda infers it.
+ */
+export function mapFunctionUrlResult(payload: string): HttpResponseLike {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    throw new FunctionUrlResponseError('function result is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || !('statusCode' in value)) {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: Buffer.from(typeof value === 'string' ? value : payload, 'utf8'),
+    };
+  }
+  const r = value as {
+    statusCode?: unknown;
+    headers?: unknown;
+    cookies?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  };
+  const status = Number(r.statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw new FunctionUrlResponseError(
+      `statusCode: expected an HTTP status, got ${String(r.statusCode)}`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  if (r.headers !== undefined && r.headers !== null) {
+    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) {
+      throw new FunctionUrlResponseError('headers: expected an object');
+    }
+    for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = String(v);
+  }
+  const cookies = Array.isArray(r.cookies) ? r.cookies.map(String) : [];
+  let body: Buffer;
+  if (r.body === undefined || r.body === null) body = Buffer.alloc(0);
+  else if (typeof r.body === 'string') {
+    body = r.isBase64Encoded === true ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8');
+  } else body = Buffer.from(JSON.stringify(r.body), 'utf8');
+  if (headers['content-type'] === undefined && body.length > 0) {
+    headers['content-type'] = 'application/json';
+  }
+  return { statusCode: status, headers, cookies, body };
+}
