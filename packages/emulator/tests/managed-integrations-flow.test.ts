@@ -1,0 +1,507 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { miClient } from './helpers/mi-client.js';
+import { startOAuthServer } from './helpers/oauth-server.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'connectors', 'recording-connector.mjs');
+const ACCOUNT = DEFAULT_CREDENTIALS.accountId;
+
+let emu: RunningEmulator;
+let oauth: Awaited<ReturnType<typeof startOAuthServer>>;
+let dir: string;
+let recordFile: string;
+let mi: ReturnType<typeof miClient>;
+let functionArn: string;
+let secret: { arn: string; versionId: string };
+
+function invocations(): Array<{
+  event: { header: { auth: Record<string, unknown> }; payload: Record<string, unknown> };
+}> {
+  const text = readFileSync(recordFile, 'utf8').trim();
+  return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'emu-flow-'));
+  recordFile = join(dir, 'record.jsonl');
+  writeFileSync(recordFile, '');
+  emu = await startEmulator({ memory: true, invoke: { backoffMs: 5, timeoutMs: 5000 } });
+  oauth = await startOAuthServer();
+  mi = miClient(emu.url);
+  functionArn = emu.app.lambdaHost.registerFunction({
+    name: 'acme-connector',
+    handler: FIXTURE,
+    environment: { RECORD_FILE: recordFile },
+  }).arn;
+  const sm = new SecretsManagerClient({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { ...DEFAULT_CREDENTIALS },
+  });
+  const created = await sm.send(
+    new CreateSecretCommand({
+      Name: 'acme/oauth-client',
+      SecretString: JSON.stringify({ clientId: 'acme-client', clientSecret: 'acme-secret' }),
+    }),
+  );
+  sm.destroy();
+  secret = { arn: created.ARN as string, versionId: created.VersionId as string };
+});
+
+afterAll(async () => {
+  await emu?.close();
+  await oauth?.app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('managed integrations: connector → association → discovery → thing → events/commands', () => {
+  const state: Record<string, string> = {};
+
+  it('creates, gets and lists cloud connectors (LambdaArn filter ignores qualifiers)', async () => {
+    const created = await mi('CreateCloudConnector', {
+      Name: 'acme',
+      EndpointConfig: { lambda: { arn: `${functionArn}:live` } },
+      ClientToken: 'token-1',
+    });
+    expect(created.status).toBe(201);
+    state.connectorId = created.json.Id as string;
+    const replay = await mi('CreateCloudConnector', {
+      Name: 'acme',
+      EndpointConfig: { lambda: { arn: `${functionArn}:live` } },
+      ClientToken: 'token-1',
+    });
+    expect(replay.json.Id).toBe(state.connectorId);
+    const conflict = await mi('CreateCloudConnector', {
+      Name: 'other',
+      EndpointConfig: { lambda: { arn: functionArn } },
+      ClientToken: 'token-1',
+    });
+    expect(conflict.status).toBe(409);
+    expect(conflict.headers['x-amzn-errortype']).toBe('ConflictException');
+
+    const got = await mi('GetCloudConnector', { Identifier: state.connectorId });
+    expect(got.json).toMatchObject({ Name: 'acme', EndpointType: 'LAMBDA', Id: state.connectorId });
+    for (const filter of [functionArn, `${functionArn}:7`, 'acme-connector']) {
+      const listed = await mi('ListCloudConnectors', { LambdaArn: filter });
+      expect(listed.json.Items, filter).toEqual([
+        expect.objectContaining({ Id: state.connectorId }),
+      ]);
+    }
+    const none = await mi('ListCloudConnectors', { LambdaArn: 'other-fn' });
+    expect(none.json.Items).toEqual([]);
+    const missing = await mi('GetCloudConnector', { Identifier: 'nope' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+    expect(missing.json).toMatchObject({ ResourceId: 'nope', ResourceType: 'CloudConnector' });
+  });
+
+  it('creates a connector destination whose client secret is read from Secrets Manager', async () => {
+    const res = await mi('CreateConnectorDestination', {
+      Name: 'acme-dest',
+      CloudConnectorId: state.connectorId as string,
+      AuthType: 'OAUTH',
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${oauth.url}/authorize`,
+          tokenUrl: `${oauth.url}/token`,
+          scope: 'devices:read devices:write',
+          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+        },
+      },
+      SecretsManager: secret,
+    });
+    expect(res.status, res.text).toBe(201);
+    state.destinationId = res.json.Id as string;
+    const bad = await mi('CreateConnectorDestination', {
+      CloudConnectorId: state.connectorId as string,
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${oauth.url}/authorize`,
+          tokenUrl: `${oauth.url}/token`,
+          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+        },
+      },
+      SecretsManager: {
+        arn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:missing-abcdef',
+        versionId: 'a'.repeat(32),
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.Message).toMatch(/SecretsManager\.arn/);
+  });
+
+  it('links an account over OAuth: authorization URL, code exchange, ActivateUser, userId', async () => {
+    const res = await mi('CreateAccountAssociation', {
+      ConnectorDestinationId: state.destinationId as string,
+      Name: 'home',
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.AssociationState).toBe('ASSOCIATION_IN_PROGRESS');
+    state.associationId = res.json.AccountAssociationId as string;
+    const url = new URL(res.json.OAuthAuthorizationUrl as string);
+    expect(url.origin + url.pathname).toBe(`${oauth.url}/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'acme-client',
+      redirect_uri: `${emu.url}/_local/oauth/callback`,
+      scope: 'devices:read devices:write',
+    });
+    const callback = await request(
+      `${emu.url}/_local/oauth/callback?code=good-code&state=${url.searchParams.get('state')}`,
+    );
+    const body = (await callback.body.json()) as Record<string, unknown>;
+    expect(callback.statusCode, JSON.stringify(body)).toBe(200);
+    expect(body.AssociationState).toBe('ASSOCIATION_SUCCEEDED');
+    expect(oauth.calls.at(-1)).toMatchObject({
+      grantType: 'authorization_code',
+      via: 'basic',
+      clientId: 'acme-client',
+      redirectUri: `${emu.url}/_local/oauth/callback`,
+    });
+    const activate = invocations().at(-1)?.event;
+    expect(activate?.header.auth).toEqual({ type: 'OAuth2.0', token: 'at-1' });
+    expect(activate?.payload).toMatchObject({
+      operationName: 'AWS.ActivateUser',
+      operationVersion: '1.0.0',
+      connectorId: state.connectorId,
+    });
+    const got = await mi('GetAccountAssociation', { AccountAssociationId: state.associationId });
+    expect(got.json).toMatchObject({
+      AssociationState: 'ASSOCIATION_SUCCEEDED',
+      ConnectorDestinationId: state.destinationId,
+    });
+    expect(got.text).not.toContain('at-1');
+    // The state parameter is single-use.
+    const replay = await request(
+      `${emu.url}/_local/oauth/callback?code=good-code&state=${url.searchParams.get('state')}`,
+    );
+    expect(replay.statusCode).toBe(400);
+    await replay.body.dump();
+  });
+
+  it('discovers devices: StartDeviceDiscovery invokes DiscoverDevices, DEVICE_DISCOVERY completes it', async () => {
+    const started = await mi('StartDeviceDiscovery', {
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(started.status).toBe(201);
+    expect(typeof started.json.StartedAt).toBe('number');
+    const discoveryId = started.json.Id as string;
+    state.discoveryId = discoveryId;
+    await emu.app.managedIntegrations.drain();
+    const discover = invocations().at(-1)?.event;
+    expect(discover?.payload).toMatchObject({
+      operationName: 'AWS.DiscoverDevices',
+      deviceDiscoveryId: discoveryId,
+    });
+    expect((await mi('GetDeviceDiscovery', { Identifier: discoveryId })).json.Status).toBe(
+      'RUNNING',
+    );
+
+    const event = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_DISCOVERY',
+      OperationVersion: '1.0',
+      StatusCode: 200,
+      UserId: 'user-1',
+      DeviceDiscoveryId: discoveryId,
+      Devices: [
+        {
+          ConnectorDeviceId: 'fan-1',
+          ConnectorDeviceName: 'Living room fan',
+          CapabilityReport: {
+            version: '1.0.0',
+            endpoints: [
+              {
+                id: '1',
+                deviceTypes: ['Fan'],
+                clusters: [
+                  {
+                    id: '0x0006',
+                    revision: 6,
+                    attributes: [{ id: '0x0000' }],
+                    commands: ['0x00', '0x01'],
+                  },
+                  { id: '0x0202', revision: 4, attributes: [{ id: '0x0000' }, { id: '0x0002' }] },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(event.status, event.text).toBe(202);
+    expect(event.json).toEqual({ ConnectorId: state.connectorId });
+    const got = await mi('GetDeviceDiscovery', { Identifier: discoveryId });
+    expect(got.json).toMatchObject({
+      Status: 'SUCCEEDED',
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: state.associationId,
+    });
+    const devices = await mi('ListDiscoveredDevices', { Identifier: discoveryId });
+    expect(devices.json.Items).toEqual([
+      expect.objectContaining({
+        ConnectorDeviceId: 'fan-1',
+        DeviceTypes: ['Fan'],
+        Modification: 'DISCOVERED',
+      }),
+    ]);
+    const status = emu.app.managedIntegrations.hub
+      .recent({ eventType: 'DEVICE_DISCOVERY_STATUS' })
+      .at(-1);
+    expect(status?.payload).toEqual({
+      deviceCount: 1,
+      deviceDiscoveryId: discoveryId,
+      status: 'SUCCEEDED',
+    });
+  });
+
+  it('creates a managed thing from the discovered device', async () => {
+    const created = await mi('CreateManagedThing', {
+      Role: 'DEVICE',
+      AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+      AuthenticationMaterial: `CLOUD:${state.discoveryId}:fan-1`,
+      Name: 'Fan',
+    });
+    expect(created.status, created.text).toBe(201);
+    state.thingId = created.json.Id as string;
+    const got = await mi('GetManagedThing', { Identifier: state.thingId });
+    expect(got.json).toMatchObject({
+      ConnectorDeviceId: 'fan-1',
+      ProvisioningStatus: 'ACTIVATED',
+      Role: 'DEVICE',
+    });
+    const caps = await mi('GetManagedThingCapabilities', { Identifier: state.thingId });
+    const report = caps.json.CapabilityReport as {
+      endpoints: Array<{ capabilities: Array<{ id: string; properties: string[] }> }>;
+    };
+    expect(report.endpoints[0]?.capabilities.map((c) => c.id)).toEqual([
+      'matter.OnOff@1.4',
+      'matter.FanControl@1.4',
+    ]);
+    expect(report.endpoints[0]?.capabilities[1]?.properties).toContain('FanMode');
+    const listed = await mi('ListManagedThings', { ConnectorDeviceIdFilter: 'fan-1' });
+    expect((listed.json.Items as unknown[]).length).toBe(1);
+  });
+
+  it('DEVICE_EVENT updates the thing state and notifies the customer in named-capability form', async () => {
+    const res = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EVENT',
+      UserId: 'user-1',
+      ConnectorDeviceId: 'fan-1',
+      // The docs' array-of-objects attribute form; normalised to the map form.
+      MatterEndpoint: {
+        id: '1',
+        clusters: [{ id: '0x0202', attributes: [{ '0x0000': 3 }] as never }],
+      },
+    });
+    expect(res.status, res.text).toBe(202);
+    const stateRes = await mi('GetManagedThingState', { ManagedThingId: state.thingId as string });
+    expect(stateRes.json.Endpoints).toEqual([
+      {
+        endpointId: '1',
+        capabilities: [
+          expect.objectContaining({
+            id: 'matter.FanControl@1.4',
+            properties: [{ name: 'FanMode', value: 3 }],
+          }),
+        ],
+      },
+    ]);
+    const note = emu.app.managedIntegrations.hub
+      .recent({ account: ACCOUNT, eventType: 'DEVICE_EVENT' })
+      .at(-1);
+    expect(note).toMatchObject({
+      messageType: 'DEVICE_EVENT',
+      source: 'aws.iotmanagedintegrations',
+      customerAccountId: ACCOUNT,
+      payload: {
+        endpoints: [
+          {
+            endpointId: '1',
+            capabilities: [
+              { id: 'matter.FanControl@1.4', properties: [{ name: 'FanMode', value: 3 }] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('SendManagedThingCommand → 202 TraceId, AWS.SendCommand in Matter ids, DEVICE_COMMAND_RESPONSE completes it', async () => {
+    const res = await mi('SendManagedThingCommand', {
+      ManagedThingId: state.thingId as string,
+      Endpoints: [
+        {
+          endpointId: '1',
+          capabilities: [
+            { id: 'matter.OnOff@1.4', name: 'On/Off', version: '6', actions: [{ name: 'On' }] },
+          ],
+        },
+      ],
+    });
+    expect(res.status, res.text).toBe(202);
+    const traceId = res.json.TraceId as string;
+    expect(traceId).toMatch(/^[a-zA-Z0-9:=_-]+$/);
+    await emu.app.managedIntegrations.drain();
+    const send = invocations().at(-1)?.event;
+    expect(send?.payload).toMatchObject({
+      operationName: 'AWS.SendCommand',
+      traceId,
+      connectorDeviceId: 'fan-1',
+      endpoints: [{ id: '1', clusters: [{ id: '0x0006', commands: { '0x01': {} } }] }],
+    });
+    const done = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_COMMAND_RESPONSE',
+      TraceId: traceId,
+      StatusCode: 200,
+      MatterEndpoint: { id: '1', clusters: [{ id: '0x0006', attributes: { '0x0000': true } }] },
+    });
+    expect(done.status, done.text).toBe(202);
+    const note = emu.app.managedIntegrations.hub.recent({ eventType: 'DEVICE_COMMAND' }).at(-1);
+    expect(note?.payload).toMatchObject({ traceId, result: 'succeeded' });
+    const st = await mi('GetManagedThingState', { ManagedThingId: state.thingId as string });
+    expect(JSON.stringify(st.json)).toContain('"name":"OnOff","value":true');
+  });
+
+  it('events for unknown connectors, users or devices are 404s naming what is unknown, and kept in the rejected log', async () => {
+    const unknownConnector = await mi('SendConnectorEvent', {
+      ConnectorId: 'no-such-connector',
+      Operation: 'DEVICE_EVENT',
+    });
+    expect(unknownConnector.status).toBe(404);
+    expect(unknownConnector.json).toMatchObject({ ResourceType: 'CloudConnector' });
+
+    const unknownUser = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EVENT',
+      UserId: 'stranger',
+      ConnectorDeviceId: 'fan-1',
+      MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 1 } }] },
+    });
+    expect(unknownUser.status).toBe(404);
+    expect(unknownUser.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+    expect(unknownUser.json.Message).toMatch(/^UserId:/);
+    const unknownDevice = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EVENT',
+      UserId: 'user-1',
+      ConnectorDeviceId: 'ghost',
+      MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 1 } }] },
+    });
+    expect(unknownDevice.status).toBe(404);
+    expect(unknownDevice.json.Message).toMatch(/^ConnectorDeviceId:/);
+    const rejected = await request(`${emu.url}/_local/rejected`);
+    const items = (
+      (await rejected.body.json()) as {
+        Items: Array<{ reason: string; body: { ConnectorDeviceId?: string } }>;
+      }
+    ).Items;
+    expect(items.map((i) => i.body.ConnectorDeviceId)).toEqual(
+      expect.arrayContaining(['ghost', 'fan-1']),
+    );
+  });
+
+  it('invalid SendConnectorEvent input → 400 ValidationException naming the field', async () => {
+    const res = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EXPLODED' as never,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers['x-amzn-errortype']).toBe('ValidationException');
+    expect(res.json.Message).toContain('Operation');
+  });
+
+  it('refreshes an expired access token with the refresh token before invoking the connector', async () => {
+    const row = emu.app.managedIntegrations.stores.associations.get(state.associationId as string);
+    if (row === undefined) throw new Error('association missing');
+    emu.app.managedIntegrations.stores.associations.put(
+      row.account,
+      row.id,
+      {
+        ...row.doc,
+        tokens: { ...(row.doc.tokens as { accessToken: string }), expiresAt: Date.now() - 1000 },
+      },
+      { k1: row.doc.ConnectorDestinationId, k3: `${row.doc.connectorId}|${row.doc.userId}` },
+    );
+    const started = await mi('StartDeviceDiscovery', {
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(started.status).toBe(201);
+    await emu.app.managedIntegrations.drain();
+    expect(oauth.calls.at(-1)).toMatchObject({ grantType: 'refresh_token', via: 'basic' });
+    expect(invocations().at(-1)?.event.header.auth).toEqual({ type: 'OAuth2.0', token: 'at-2' });
+  });
+
+  it('a failing connector is retried 5 times, then a CONNECTOR_ERROR_REPORT is published', async () => {
+    const failing = emu.app.lambdaHost.registerFunction({
+      name: 'failing-connector',
+      handler: FIXTURE,
+      environment: { RECORD_FILE: recordFile, FAIL_OPS: 'AWS.DiscoverDevices' },
+    });
+    const c = await mi('CreateCloudConnector', {
+      Name: 'failing',
+      EndpointConfig: { lambda: { arn: failing.arn } },
+    });
+    const connectorId = c.json.Id as string;
+    // Re-point the existing destination's association at the failing connector via a new chain.
+    const d = await mi('CreateConnectorDestination', {
+      CloudConnectorId: connectorId,
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${oauth.url}/authorize`,
+          tokenUrl: `${oauth.url}/token`,
+          tokenEndpointAuthenticationScheme: 'REQUEST_BODY_CREDENTIALS',
+        },
+      },
+      SecretsManager: secret,
+    });
+    const a = await mi('CreateAccountAssociation', { ConnectorDestinationId: d.json.Id as string });
+    const stateParam = new URL(a.json.OAuthAuthorizationUrl as string).searchParams.get('state');
+    const cb = await request(`${emu.url}/_local/oauth/callback?code=good-code&state=${stateParam}`);
+    expect(cb.statusCode).toBe(200);
+    await cb.body.dump();
+    expect(oauth.calls.at(-1)).toMatchObject({ via: 'body', clientId: 'acme-client' });
+    const before = invocations().length;
+    const started = await mi('StartDeviceDiscovery', {
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: a.json.AccountAssociationId as string,
+    });
+    await emu.app.managedIntegrations.drain();
+    const attempts = invocations()
+      .slice(before)
+      .filter((i) => i.event.payload.operationName === 'AWS.DiscoverDevices');
+    expect(attempts).toHaveLength(6);
+    const report = emu.app.managedIntegrations.hub
+      .recent({ eventType: 'CONNECTOR_ERROR_REPORT' })
+      .at(-1);
+    expect(report?.payload).toMatchObject({
+      operation: 'AWS.DiscoverDevices',
+      logLevel: 'ERROR',
+      statusCode: 500,
+    });
+    const got = await mi('GetDeviceDiscovery', { Identifier: started.json.Id as string });
+    expect(got.json.Status).toBe('FAILED');
+  });
+
+  it('DeleteAccountAssociation invokes AWS.DeactivateUser with the user token', async () => {
+    const res = await mi('DeleteAccountAssociation', {
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(res.status, res.text).toBe(200);
+    const last = invocations().at(-1)?.event;
+    expect(last?.payload.operationName).toBe('AWS.DeactivateUser');
+    expect(
+      (await mi('GetAccountAssociation', { AccountAssociationId: state.associationId as string }))
+        .status,
+    ).toBe(404);
+  });
+});
