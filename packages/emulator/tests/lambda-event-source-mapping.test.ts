@@ -1,0 +1,245 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
+
+const credentials = {
+  accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+  secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+};
+
+let emu: RunningEmulator;
+let lambda: LambdaClient;
+let sqs: SQSClient;
+let dir: string;
+
+interface Attempt {
+  body: string;
+  messageId: string;
+  receiveCount: string;
+  eventSource: string;
+  eventSourceARN: string;
+  awsRegion: string;
+  md5OfBody: string;
+  messageAttributes: Record<string, { stringValue?: string; dataType: string }>;
+}
+
+const attempts = (file: string): Attempt[] => {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Attempt);
+  } catch {
+    return [];
+  }
+};
+
+/** Polls a condition (bounded: 100 ms steps, 15 s at most). */
+async function eventually<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const v = await probe();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'c2c-esm-'));
+  emu = await startEmulator({ memory: true });
+  lambda = new LambdaClient({ endpoint: emu.url, region: 'us-east-1', credentials });
+  sqs = new SQSClient({ endpoint: emu.url, region: 'us-east-1', credentials });
+});
+
+afterAll(async () => {
+  lambda.destroy();
+  sqs.destroy();
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function setup(
+  name: string,
+  redrive: boolean,
+): Promise<{ url: string; arn: string; dlqUrl?: string; out: string }> {
+  const out = join(dir, `${name}.jsonl`);
+  emu.app.lambdaHost.registerFunction({
+    name,
+    handler: fixture('sqs-worker.mjs'),
+    environment: { OUTPUT_FILE: out },
+  });
+  let dlqUrl: string | undefined;
+  const attributes: Record<string, string> = { VisibilityTimeout: '1' };
+  if (redrive) {
+    dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl;
+    attributes.RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: `arn:aws:sqs:us-east-1:111122223333:${name}-dlq`,
+      maxReceiveCount: 2,
+    });
+  }
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
+    .QueueUrl as string;
+  return {
+    url,
+    arn: `arn:aws:sqs:us-east-1:111122223333:${name}`,
+    out,
+    ...(dlqUrl ? { dlqUrl } : {}),
+  };
+}
+
+describe('SQS event source mapping', () => {
+  it('delivers batches as SQS events and deletes what succeeded', async () => {
+    // Prepare
+    const q = await setup('esm-basic', false);
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'esm-basic',
+        EventSourceArn: q.arn,
+        BatchSize: 5,
+      }),
+    );
+    expect(created).toMatchObject({
+      State: 'Creating',
+      BatchSize: 5,
+      EventSourceArn: q.arn,
+      FunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:esm-basic',
+    });
+    // Act
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: q.url,
+        MessageBody: 'hello',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } },
+      }),
+    );
+    // Assess
+    const seen = await eventually(
+      () => attempts(q.out),
+      (a) => a.length >= 1,
+    );
+    expect(seen[0]).toMatchObject({
+      body: 'hello',
+      receiveCount: '1',
+      eventSource: 'aws:sqs',
+      eventSourceARN: q.arn,
+      awsRegion: 'us-east-1',
+      md5OfBody: '5d41402abc4b2a76b9719d911017c592',
+      messageAttributes: { kind: { stringValue: 'greeting', dataType: 'String' } },
+    });
+    const left = await eventually(
+      async () =>
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['All'] }),
+          )
+        ).Attributes,
+      (a) =>
+        a?.ApproximateNumberOfMessages === '0' && a.ApproximateNumberOfMessagesNotVisible === '0',
+    );
+    expect(left?.ApproximateNumberOfMessagesNotVisible).toBe('0');
+    const got = await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }));
+    expect(got.State).toBe('Enabled');
+    const listed = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: 'esm-basic' }),
+    );
+    expect(listed.EventSourceMappings?.map((m) => m.UUID)).toEqual([created.UUID]);
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID }));
+    await expect(
+      lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('honours batchItemFailures: only failed items return, and go to the DLQ after maxReceiveCount', async () => {
+    const q = await setup('esm-partial', true);
+    await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'esm-partial',
+        EventSourceArn: q.arn,
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: q.url,
+        Entries: [
+          { Id: '1', MessageBody: 'ok-1' },
+          { Id: '2', MessageBody: 'fail-2' },
+          { Id: '3', MessageBody: 'ok-3' },
+        ],
+      }),
+    );
+    const dead = await eventually(
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.dlqUrl, WaitTimeSeconds: 1 })))
+          .Messages ?? [],
+      (m) => m.length > 0,
+    );
+    expect(dead.map((m) => m.Body)).toEqual(['fail-2']);
+    const byBody = (body: string): Attempt[] => attempts(q.out).filter((a) => a.body === body);
+    expect(byBody('ok-1')).toHaveLength(1);
+    expect(byBody('ok-3')).toHaveLength(1);
+    expect(byBody('fail-2').map((a) => a.receiveCount)).toEqual(['1', '2']);
+  });
+
+  it('a thrown error fails the whole batch', async () => {
+    const q = await setup('esm-throw', true);
+    await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'esm-throw',
+        EventSourceArn: q.arn,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'throw' }));
+    const dead = await eventually(
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.dlqUrl, WaitTimeSeconds: 1 })))
+          .Messages ?? [],
+      (m) => m.length > 0,
+    );
+    expect(dead.map((m) => m.Body)).toEqual(['throw']);
+    expect(attempts(q.out).map((a) => a.receiveCount)).toEqual(['1', '2']);
+  });
+
+  it('rejects mappings to unknown queues, functions and response types', async () => {
+    await expect(
+      lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'esm-basic',
+          EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:missing',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'ghost',
+          EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:esm-basic',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
