@@ -1,10 +1,12 @@
-import { formatIssue, matterEndpoint, validateMatterEndpoint } from '@c2c-kit/matter';
+import { matterEndpoint, validateMatterEndpoint } from '@c2c-kit/matter';
+import { formatIssue } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AcmeDevice,
   type AcmeEvent,
   type AcmeKind,
+  type AcmeStates,
   capabilityReportFor,
   parseAcmeEvent,
   planCommands,
@@ -38,7 +40,7 @@ function attrs(clusters: ReturnType<typeof stateToClusters>) {
   return Object.fromEntries(ep.clusters.map((c) => [c.id, c.attributes ?? {}]));
 }
 
-const FULL: Record<AcmeKind, AcmeDevice['state']> = {
+const FULL: { [K in AcmeKind]: AcmeStates[K] } = {
   camera: { motion: true, battery: 87 },
   fan: { mode: 'high', speedPercent: 80 },
   light: { on: true, brightness: 50, colorTempKelvin: 2700 },
@@ -205,8 +207,8 @@ describe('Matter commands → vendor commands, per device type', () => {
   const one = (
     kind: AcmeKind,
     cluster: string,
-    commands?: object,
-    attributes?: object,
+    commands?: Record<string, unknown>,
+    attributes?: Record<string, unknown>,
     state?: AcmeDevice['state'],
   ) => {
     const plan = planCommands(kind, [
