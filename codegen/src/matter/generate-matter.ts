@@ -87,10 +87,10 @@ function compactConformance(ast: ConformanceAspect['ast']): Conformance {
     case '!':
       return ['!', compactConformance(ast.param)];
     default: {
-      const { lhs, rhs } = ast.param as {
-        lhs: ConformanceAspect['ast'];
-        rhs: ConformanceAspect['ast'];
-      };
+      // The remaining AST kinds are the binary operators (&, |, ^, ==, !=, <, >, <=, >=).
+      const { lhs, rhs } = (
+        ast as { param: { lhs: ConformanceAspect['ast']; rhs: ConformanceAspect['ast'] } }
+      ).param;
       return [ast.type, compactConformance(lhs), compactConformance(rhs)];
     }
   }

@@ -109,23 +109,28 @@ export function getAttribute(
 }
 
 /**
- * A command of a cluster by id (`0x00`) or name (`Step`). Ids are shared by requests and responses
- * in a few clusters: `direction` picks one (default `request`, the command a customer sends).
+ * A command of a cluster by id (`0x00`) or name (`Step`). A few clusters reuse an id for a request
+ * and a response: `direction` picks one; without it the request (what a customer sends) wins and
+ * the response is the fallback.
  */
 export function getCommand(
   cluster: string | number | ClusterDef,
   idOrName: string | number,
-  direction: 'request' | 'response' = 'request',
+  direction?: 'request' | 'response',
 ): CommandDef | undefined {
   const c = resolveCluster(cluster);
   if (c === undefined) return undefined;
   const id = tryParseMatterId(idOrName);
   if (id !== undefined) {
-    return c.commands.find((cmd) => cmd.id === id && cmd.direction === direction);
+    const request = c.commands.find((cmd) => cmd.id === id && cmd.direction === 'request');
+    const response = c.commands.find((cmd) => cmd.id === id && cmd.direction === 'response');
+    if (direction === 'request') return request;
+    if (direction === 'response') return response;
+    return request ?? response;
   }
-  return typeof idOrName === 'string'
-    ? clusterIndex(c).commandsByName.get(nameKey(idOrName))
-    : undefined;
+  if (typeof idOrName !== 'string') return undefined;
+  const cmd = clusterIndex(c).commandsByName.get(nameKey(idOrName));
+  return direction === undefined || cmd?.direction === direction ? cmd : undefined;
 }
 
 /** An event of a cluster by id (`0x02`) or name (`LockOperation`). */

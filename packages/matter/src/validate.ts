@@ -579,6 +579,14 @@ function validateCluster(
       });
       continue;
     }
+    const keys = Object.keys(value);
+    if (keys.length < 1 || keys.length > 5) {
+      // MatterCommands / MatterEvents: 1 to 5 entries per cluster and call (Smithy model).
+      issues.push({
+        path: kindPath,
+        message: `expected 1 to 5 ${kind === 'commands' ? 'commands' : 'events'} per cluster (got ${keys.length})`,
+      });
+    }
     const result: Record<string, Record<string, unknown>> = {};
     for (const [key, fields] of Object.entries(value)) {
       const keyPath = `${kindPath}[${JSON.stringify(key)}]`;

@@ -85,6 +85,10 @@ describe('generated Matter 1.4 table', () => {
     const lock = getCommand('DoorLock', 'LockDoor');
     expect(lock).toMatchObject({ id: 0, timed: true, direction: 'request' });
     expect(getCommand('DoorLock', '0x00')?.name).toBe('LockDoor');
+    // 0x1C is only a response (GetUserResponse): found without a direction, not as a request.
+    expect(getCommand('DoorLock', '0x1C')?.name).toBe('GetUserResponse');
+    expect(getCommand('DoorLock', '0x1C', 'request')).toBeUndefined();
+    expect(getCommand('DoorLock', 'GetUser', 'response')).toBeUndefined();
     expect(getEvent('DoorLock', '0x02')?.name).toBe('LockOperation');
     expect(getDeviceType('Fan')?.id).toBe(0x002b);
     expect(getDeviceType('0x002B')?.name).toBe('Fan');

@@ -229,6 +229,18 @@ describe('validateMatterEndpoint', () => {
     expect(validateMatterEndpoint(vendor).ok).toBe(true);
   });
 
+  it('limits commands and events to 1–5 per cluster, as the model does', () => {
+    const six = Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`0x0${i}`, {}]));
+    const r = validateMatterEndpoint({
+      id: '1',
+      clusters: [{ id: '0x0101', events: six, commands: {} }],
+    });
+    expect(messages(r).filter((m) => m.includes('per cluster'))).toEqual([
+      'MatterEndpoint.clusters[0].commands: expected 1 to 5 commands per cluster (got 0)',
+      'MatterEndpoint.clusters[0].events: expected 1 to 5 events per cluster (got 6)',
+    ]);
+  });
+
   it('accepts command entries with responseCode and errors (DEVICE_COMMAND_RESPONSE)', () => {
     const r = validateMatterEndpoint({
       id: '1',
