@@ -1,3 +1,5 @@
+import { EmulatorConfigError } from './errors.js';
+
 /** One configured access key pair and the account it belongs to. */
 export interface EmulatorCredential {
   readonly accessKeyId: string;
@@ -10,9 +12,9 @@ export interface EmulatorCredential {
  * `latencyMs` is added before the request is handled.
  */
 export interface FaultConfig {
-  readonly throttle: number;
-  readonly error: number;
-  readonly latencyMs: number;
+  throttle: number;
+  error: number;
+  latencyMs: number;
 }
 
 /** The local default key pair, printed at start so SDKs can be pointed at the emulator. */
@@ -34,4 +36,47 @@ export interface EmulatorConfig {
   readonly credentials: readonly EmulatorCredential[];
   readonly verify: boolean;
   readonly faults: FaultConfig;
+}
+
+/**
+ * Parses `--faults` text: `throttle=0.2,error=0.05,latency=50ms` (latency in `ms` or `s`; each key
+ * at most once). Throws an `EmulatorConfigError` naming the bad item.
+ */
+export function parseFaults(text: string): FaultConfig {
+  const out = { ...NO_FAULTS };
+  const seen = new Set<string>();
+  if (text.trim() === '') return out;
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    const eq = item.indexOf('=');
+    const key = eq === -1 ? item : item.slice(0, eq).trim();
+    const value = eq === -1 ? '' : item.slice(eq + 1).trim();
+    if (eq === -1 || value === '') {
+      throw new EmulatorConfigError(`--faults: expected key=value, got "${item.slice(0, 40)}"`);
+    }
+    if (seen.has(key)) throw new EmulatorConfigError(`--faults: "${key}" given twice`);
+    seen.add(key);
+    if (key === 'throttle' || key === 'error') {
+      const p = Number(value);
+      if (!/^(?:0|1|0?\.\d+|1\.0*)$/.test(value) || !(p >= 0 && p <= 1)) {
+        throw new EmulatorConfigError(
+          `--faults ${key}: expected a probability between 0 and 1, got "${value.slice(0, 20)}"`,
+        );
+      }
+      out[key] = p;
+    } else if (key === 'latency') {
+      const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value);
+      if (m === null) {
+        throw new EmulatorConfigError(
+          `--faults latency: expected a duration like 50ms or 1s, got "${value.slice(0, 20)}"`,
+        );
+      }
+      out.latencyMs = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+    } else {
+      throw new EmulatorConfigError(
+        `--faults: unknown key "${key.slice(0, 20)}" (expected throttle, error or latency)`,
+      );
+    }
+  }
+  return out;
 }

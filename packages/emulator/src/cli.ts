@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_CREDENTIALS,
+  type EmulatorCredential,
+  type FaultConfig,
+  parseFaults,
+} from './config.js';
+import { EmulatorConfigError } from './errors.js';
+
+/** `c2c-emulator --help` text. */
+export const HELP = `c2c-emulator — local managed integrations + Lambda/SQS/Secrets Manager on one endpoint
+
+Usage: c2c-emulator [options]
+
+  --port <n>             port to listen on (default 4566; 0 = any free port)
+  --host <addr>          interface (default 127.0.0.1)
+  --data-dir <dir>       SQLite state directory (default ./.c2c-emulator); survives restarts
+  --memory               keep state in memory only
+  --access-key <id>      access key id accepted by SigV4 (with --secret-key)
+  --secret-key <secret>  its secret access key
+  --account-id <12 digits> account of that key (default ${DEFAULT_CREDENTIALS.accountId})
+  --region <region>      default region (default us-east-1)
+  --no-verify            accept unsigned / wrongly signed requests (SigV4 off)
+  --faults <spec>        fault injection for SendConnectorEvent and connector invokes,
+                         e.g. throttle=0.2,error=0.05,latency=50ms
+  --kinesis-endpoint <url> Kinesis endpoint for notification deliveries
+  --log-level <level>    fatal|error|warn|info|debug (default info)
+  -h, --help             show this help
+
+Point SDKs at it with AWS_ENDPOINT_URL=http://127.0.0.1:<port>.
+`;
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  dataDir?: string;
+  memory: boolean;
+  credentials: EmulatorCredential[];
+  region: string;
+  verify: boolean;
+  faults: FaultConfig;
+  kinesisEndpoint?: string;
+  logLevel: string;
+}
+
+/** Parses argv into options; throws EmulatorConfigError with the flag named. */
+export function parseCli(argv: readonly string[]): CliOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        memory: { type: 'boolean' },
+        'access-key': { type: 'string' },
+        'secret-key': { type: 'string' },
+        'account-id': { type: 'string' },
+        region: { type: 'string' },
+        'no-verify': { type: 'boolean' },
+        faults: { type: 'string' },
+        'kinesis-endpoint': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    throw new EmulatorConfigError((error as Error).message);
+  }
+  if (values.help === true) return 'help';
+  const portText = (values.port as string | undefined) ?? '4566';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new EmulatorConfigError(`--port: expected 0-65535, got "${portText}"`);
+  }
+  const accessKey = values['access-key'] as string | undefined;
+  const secretKey = values['secret-key'] as string | undefined;
+  if ((accessKey === undefined) !== (secretKey === undefined)) {
+    throw new EmulatorConfigError('--access-key and --secret-key must be given together');
+  }
+  const accountId = (values['account-id'] as string | undefined) ?? DEFAULT_CREDENTIALS.accountId;
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new EmulatorConfigError(`--account-id: expected 12 digits, got "${accountId}"`);
+  }
+  if (values.memory === true && values['data-dir'] !== undefined) {
+    throw new EmulatorConfigError('--memory and --data-dir cannot be combined');
+  }
+  const logLevel = (values['log-level'] as string | undefined) ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new EmulatorConfigError(
+      `--log-level: expected fatal|error|warn|info|debug, got "${logLevel}"`,
+    );
+  }
+  const kinesis = values['kinesis-endpoint'] as string | undefined;
+  if (kinesis !== undefined && !/^https?:\/\/\S+$/.test(kinesis)) {
+    throw new EmulatorConfigError(`--kinesis-endpoint: expected an http(s) URL, got "${kinesis}"`);
+  }
+  return {
+    port,
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    memory: values.memory === true,
+    dataDir:
+      values.memory === true
+        ? undefined
+        : ((values['data-dir'] as string | undefined) ?? join(process.cwd(), '.c2c-emulator')),
+    credentials:
+      accessKey !== undefined && secretKey !== undefined
+        ? [{ accessKeyId: accessKey, secretAccessKey: secretKey, accountId }]
+        : [{ ...DEFAULT_CREDENTIALS, accountId }],
+    region: (values.region as string | undefined) ?? 'us-east-1',
+    verify: values['no-verify'] !== true,
+    faults: parseFaults((values.faults as string | undefined) ?? ''),
+    kinesisEndpoint: kinesis,
+    logLevel,
+  };
+}
