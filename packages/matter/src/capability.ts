@@ -109,16 +109,78 @@ export function capabilityId(cluster: string | number | ClusterDef): string {
   return `matter.${requireCluster(cluster).name}@${MATTER_SPEC_VERSION}`;
 }
 
-function clusterToCapability(cluster: MatterCluster): CapabilityState {
-  const def = requireCluster(cluster.id);
+/**
+ * The loosest endpoint shape the converters accept: protocol's wire `MatterEndpoint` (optional
+ * members, `attributes` as a document in either encoding) and this package's `MatterEndpoint`.
+ */
+export interface MatterEndpointLike {
+  readonly id?: string;
+  readonly clusters?: readonly MatterClusterLike[];
+}
+
+export interface MatterClusterLike {
+  readonly id?: string | number;
+  readonly attributes?: unknown;
+  readonly commands?: unknown;
+  readonly events?: unknown;
+}
+
+export interface ConversionOptions {
+  /**
+   * A cluster or attribute id Matter 1.4 does not define (vendor extensions such as `0x1003` or
+   * `0x15570003`): `throw` (default) raises `UnknownMatterElementError`; `keep` converts it with
+   * its canonical hex id as the name (capability `matter.0x1003@1.4`, version "1"; our inference,
+   * AWS does not document what it does with such clusters).
+   */
+  readonly unknown?: 'throw' | 'keep';
+}
+
+/** `{ "0x0000": 3 }` or the seed's `[{ "0x0000": "3" }]` → key/value pairs. */
+function attributePairs(attributes: unknown): Array<[string, unknown]> {
+  if (Array.isArray(attributes)) {
+    const pairs: Array<[string, unknown]> = [];
+    for (const item of attributes) {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        for (const key in item) pairs.push([key, (item as Record<string, unknown>)[key]]);
+      }
+    }
+    return pairs;
+  }
+  if (typeof attributes !== 'object' || attributes === null) return [];
+  const pairs: Array<[string, unknown]> = [];
+  for (const key in attributes) pairs.push([key, (attributes as Record<string, unknown>)[key]]);
+  return pairs;
+}
+
+function unknownCapability(clusterId: unknown, attributes: unknown): CapabilityState {
+  const cid = tryParseMatterId(clusterId);
+  const hexId = cid === undefined ? String(clusterId) : formatClusterId(cid);
+  return {
+    id: `matter.${hexId}@${MATTER_SPEC_VERSION}`,
+    name: hexId,
+    version: '1',
+    properties: attributePairs(attributes).map(([key, value]) => {
+      const aid = tryParseMatterId(key);
+      return { name: aid === undefined ? key : formatAttributeId(aid), value };
+    }),
+  };
+}
+
+function clusterToCapability(cluster: MatterClusterLike, keep: boolean): CapabilityState {
+  const def = cluster.id === undefined ? undefined : getCluster(cluster.id);
+  if (def === undefined) {
+    if (keep) return unknownCapability(cluster.id, cluster.attributes);
+    throw new UnknownMatterElementError('cluster', String(cluster.id));
+  }
   const index = clusterIndex(def);
   const properties: CapabilityProperty[] = [];
-  if (cluster.attributes !== undefined) {
-    for (const key in cluster.attributes) {
-      const attr = index.attributesById.get(tryParseMatterId(key) ?? -1);
-      if (attr === undefined) throw new UnknownMatterElementError('attribute', key, def.name);
-      properties.push({ name: attr.name, value: cluster.attributes[key] });
-    }
+  for (const [key, value] of attributePairs(cluster.attributes)) {
+    const attr = index.attributesById.get(tryParseMatterId(key) ?? -1);
+    if (attr !== undefined) properties.push({ name: attr.name, value });
+    else if (keep) {
+      const aid = tryParseMatterId(key);
+      properties.push({ name: aid === undefined ? key : formatAttributeId(aid), value });
+    } else throw new UnknownMatterElementError('attribute', key, def.name);
   }
   const { id, name, version } = capabilityOf(def);
   return { id, name, version, properties };
@@ -127,12 +189,19 @@ function clusterToCapability(cluster: MatterCluster): CapabilityState {
 /**
  * Connector form → customer form: `{ id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] }`
  * → `{ endpointId: '1', capabilities: [{ id: 'matter.FanControl@1.4', name: 'Fan Control',
- * version: '4', properties: [{ name: 'FanMode', value: 3 }] }] }`.
- * Expects a normalised endpoint (run `validateMatterEndpoint` first for raw input).
- * @throws UnknownMatterElementError for a cluster or attribute id Matter 1.4 does not define.
+ * version: '4', properties: [{ name: 'FanMode', value: 3 }] }] }`. Values are passed through as
+ * they are: run `validateMatterEndpoint` first to check and normalise raw input.
+ * @throws UnknownMatterElementError for an id Matter 1.4 does not define (unless `unknown: 'keep'`).
  */
-export function toCapabilityEndpoint(endpoint: MatterEndpoint): CapabilityEndpoint {
-  return { endpointId: endpoint.id, capabilities: endpoint.clusters.map(clusterToCapability) };
+export function toCapabilityEndpoint(
+  endpoint: MatterEndpointLike,
+  options: ConversionOptions = {},
+): CapabilityEndpoint {
+  const keep = options.unknown === 'keep';
+  return {
+    endpointId: endpoint.id ?? '',
+    capabilities: (endpoint.clusters ?? []).map((c) => clusterToCapability(c, keep)),
+  };
 }
 
 /**
@@ -401,28 +470,34 @@ export function describeAttributeChange(
   return `${def.name}.${attr.name} = ${valueWords(def, attr, normalised.ok ? normalised.value : value)}`;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /**
  * Every attribute change, command and event of an endpoint in words, one string each:
- * `['FanControl.FanMode = High (3)', 'OnOff.On()']`. Accepts both attribute encodings.
+ * `['FanControl.FanMode = High (3)', 'OnOff.On()', 'DoorLock.LockOperation(…) [event]']`.
+ * Accepts both attribute encodings and never throws: parts it cannot read are skipped, unknown
+ * ids are shown as hex.
  */
-export function describeMatterEndpoint(endpoint: MatterEndpoint): string[] {
+export function describeMatterEndpoint(endpoint: MatterEndpointLike): string[] {
   const checked = validateMatterEndpoint(endpoint, { unknown: 'ignore' });
-  const source = checked.ok ? checked.value : endpoint;
+  const source: MatterEndpointLike = checked.ok ? checked.value : endpoint;
   const lines: string[] = [];
-  for (const cluster of source.clusters ?? []) {
-    const def = getCluster(cluster.id);
-    const cname = def?.name ?? String(cluster.id);
-    const attributes = Array.isArray(cluster.attributes)
-      ? Object.assign({}, ...(cluster.attributes as object[]))
-      : (cluster.attributes ?? {});
-    for (const [aid, value] of Object.entries(attributes as Record<string, unknown>)) {
-      lines.push(describeAttributeChange(cluster.id, aid, value));
+  const clusters: readonly unknown[] = Array.isArray(source?.clusters) ? source.clusters : [];
+  for (const cluster of clusters) {
+    if (!isRecord(cluster)) continue;
+    const cid = cluster.id as string | number;
+    const def = getCluster(cid);
+    const cnum = tryParseMatterId(cid);
+    const cname = def?.name ?? (cnum === undefined ? String(cid) : formatClusterId(cnum));
+    for (const [aid, value] of attributePairs(cluster.attributes)) {
+      lines.push(describeAttributeChange(cid, aid, value));
     }
-    for (const [kind, map] of [
-      ['command', cluster.commands],
-      ['event', cluster.events],
-    ] as const) {
-      for (const [id, fields] of Object.entries(map ?? {})) {
+    for (const kind of ['command', 'event'] as const) {
+      const map = kind === 'command' ? cluster.commands : cluster.events;
+      if (!isRecord(map)) continue;
+      for (const [id, fields] of Object.entries(map)) {
         const n = tryParseMatterId(id);
         const elem =
           def === undefined
@@ -430,12 +505,14 @@ export function describeMatterEndpoint(endpoint: MatterEndpoint): string[] {
             : kind === 'command'
               ? def.commands.find((c) => c.id === n && c.direction === 'request')
               : def.events.find((e) => e.id === n);
-        const args = Object.entries(fields ?? {})
-          .map(
-            ([fid, v]) =>
-              `${elem?.fields.find((f) => f.id === tryParseMatterId(fid))?.name ?? fid}=${JSON.stringify(v)}`,
-          )
-          .join(', ');
+        const args = isRecord(fields)
+          ? Object.entries(fields)
+              .map(([fid, v]) => {
+                const field = elem?.fields.find((f) => f.id === tryParseMatterId(fid));
+                return `${field?.name ?? fid}=${JSON.stringify(v)}`;
+              })
+              .join(', ')
+          : '';
         lines.push(`${cname}.${elem?.name ?? id}(${args})${kind === 'event' ? ' [event]' : ''}`);
       }
     }

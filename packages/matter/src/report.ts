@@ -1,7 +1,13 @@
-import { MATTER_SPEC_VERSION } from './capability.js';
+import { capabilityOf, MATTER_SPEC_VERSION } from './capability.js';
 import { conformanceLevel, featureMapOf, featuresFromMap } from './conformance.js';
 import { MatterBuilderError, UnknownMatterElementError } from './errors.js';
-import { formatAttributeId, formatClusterId, formatCommandId, formatEventId } from './ids.js';
+import {
+  formatAttributeId,
+  formatClusterId,
+  formatCommandId,
+  formatEventId,
+  tryParseMatterId,
+} from './ids.js';
 import type { ClusterDef } from './model.js';
 import { clusterIndex, getCluster, getDeviceType } from './table.js';
 
@@ -236,4 +242,108 @@ export function presetEndpoint(preset: DevicePreset, id = '1'): ReportEndpointSp
       `unknown device preset ${JSON.stringify(preset)} (${Object.keys(DEVICE_PRESETS).join(', ')})`,
     );
   return { id, ...p };
+}
+
+/** The loosest capability-report shape accepted: protocol's wire type or this package's. */
+export interface MatterCapabilityReportLike {
+  readonly version: string;
+  readonly nodeId?: string;
+  readonly endpoints: readonly {
+    readonly id: string;
+    readonly deviceTypes: readonly string[];
+    readonly clusters: readonly {
+      readonly id: string;
+      readonly revision?: number;
+      readonly name?: string;
+      readonly attributes?: readonly { readonly id?: string; readonly name?: string }[];
+      readonly commands?: readonly string[];
+      readonly events?: readonly string[];
+    }[];
+  }[];
+}
+
+/** `CapabilityReportCapability`: the customer's view of one cluster in a report. */
+export interface CustomerReportCapability {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly properties: readonly string[];
+  readonly actions: readonly string[];
+  readonly events: readonly string[];
+}
+
+/** `CapabilityReport` (GetManagedThingCapabilities and friends): capabilities by name. */
+export interface CustomerCapabilityReport {
+  readonly version: string;
+  readonly nodeId?: string;
+  readonly endpoints: readonly {
+    readonly id: string;
+    readonly deviceTypes: readonly string[];
+    readonly capabilities: readonly CustomerReportCapability[];
+  }[];
+}
+
+/**
+ * A connector's `MatterCapabilityReport` (ids) → the customer's `CapabilityReport` (names):
+ * cluster `0x0202` → capability `matter.FanControl@1.4` with property, action and event names.
+ * Ids Matter 1.4 does not define are kept as canonical hex (capability `matter.0x1003@1.4`,
+ * version from the report's revision) rather than failing the whole report.
+ */
+export function toCustomerCapabilityReport(
+  report: MatterCapabilityReportLike,
+): CustomerCapabilityReport {
+  return {
+    version: report.version,
+    ...(report.nodeId === undefined ? {} : { nodeId: report.nodeId }),
+    endpoints: report.endpoints.map((ep) => ({
+      id: ep.id,
+      deviceTypes: ep.deviceTypes,
+      capabilities: ep.clusters.map((cluster): CustomerReportCapability => {
+        const def = getCluster(cluster.id);
+        const hex = (id: string, width: 'attribute' | 'command' | 'event') => {
+          const n = tryParseMatterId(id);
+          if (n === undefined) return id;
+          return width === 'attribute'
+            ? formatAttributeId(n)
+            : width === 'command'
+              ? formatCommandId(n)
+              : formatEventId(n);
+        };
+        if (def === undefined) {
+          const cid = tryParseMatterId(cluster.id);
+          const name = cid === undefined ? cluster.id : formatClusterId(cid);
+          return {
+            id: `matter.${name}@${MATTER_SPEC_VERSION}`,
+            name: cluster.name ?? name,
+            version: String(cluster.revision ?? 1),
+            properties: (cluster.attributes ?? []).map(
+              (a) => a.name ?? hex(a.id ?? '', 'attribute'),
+            ),
+            actions: (cluster.commands ?? []).map((c) => hex(c, 'command')),
+            events: (cluster.events ?? []).map((e) => hex(e, 'event')),
+          };
+        }
+        const index = clusterIndex(def);
+        return {
+          ...capabilityOf(def),
+          properties: (cluster.attributes ?? []).map(
+            (a) =>
+              (a.id === undefined
+                ? undefined
+                : index.attributesById.get(tryParseMatterId(a.id) ?? -1)?.name) ??
+              a.name ??
+              hex(a.id ?? '', 'attribute'),
+          ),
+          actions: (cluster.commands ?? []).map(
+            (c) =>
+              def.commands.find((x) => x.id === tryParseMatterId(c) && x.direction === 'request')
+                ?.name ?? hex(c, 'command'),
+          ),
+          events: (cluster.events ?? []).map(
+            (e) => index.eventsById.get(tryParseMatterId(e) ?? -1)?.name ?? hex(e, 'event'),
+          ),
+        };
+      }),
+    })),
+  };
 }

@@ -63,6 +63,38 @@ describe('toCapabilityEndpoint / fromCapabilityEndpoint', () => {
     });
   });
 
+  it('reads both attribute encodings and can keep ids Matter 1.4 does not define', () => {
+    const seed = { id: '1', clusters: [{ id: '0x202', attributes: [{ '0x0000': 3 }] }] };
+    expect(toCapabilityEndpoint(seed).capabilities[0]?.properties).toEqual([
+      { name: 'FanMode', value: 3 },
+    ]);
+    const vendor = {
+      id: '1',
+      clusters: [
+        { id: '0x1003', attributes: { '0x0000': [73] } },
+        { id: '0x0202', attributes: { '0x15570003': 'x', '0x0000': 1 } },
+      ],
+    };
+    expect(() => toCapabilityEndpoint(vendor)).toThrow(UnknownMatterElementError);
+    expect(toCapabilityEndpoint(vendor, { unknown: 'keep' }).capabilities).toEqual([
+      {
+        id: 'matter.0x1003@1.4',
+        name: '0x1003',
+        version: '1',
+        properties: [{ name: '0x0000', value: [73] }],
+      },
+      {
+        id: 'matter.FanControl@1.4',
+        name: 'Fan Control',
+        version: '4',
+        properties: [
+          { name: '0x15570003', value: 'x' },
+          { name: 'FanMode', value: 1 },
+        ],
+      },
+    ]);
+  });
+
   it('turns the customer form back, validating each property', () => {
     const customer: CapabilityEndpoint = {
       endpointId: '1',
@@ -271,6 +303,22 @@ describe('describers', () => {
     );
     expect(describeAttributeChange('0x0006', '0x0000', true)).toBe('OnOff.OnOff = true');
     expect(describeAttributeChange('0x1003', '0x0000', 73)).toBe('0x1003.0x0000 = 73');
+  });
+
+  it('never throws on junk endpoints (property)', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (a, b) => {
+        expect(Array.isArray(describeMatterEndpoint(a as never))).toBe(true);
+        expect(
+          Array.isArray(
+            describeMatterEndpoint({
+              id: '1',
+              clusters: [a, { id: '0x0202', attributes: a, commands: b, events: b }],
+            } as never),
+          ),
+        ).toBe(true);
+      }),
+    );
   });
 
   it('describes a whole endpoint, including commands and events', () => {

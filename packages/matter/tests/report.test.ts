@@ -7,6 +7,7 @@ import {
   MatterBuilderError,
   presetEndpoint,
   reportCluster,
+  toCustomerCapabilityReport,
   UnknownMatterElementError,
 } from '../src/index.js';
 
@@ -113,5 +114,96 @@ describe('capabilityReport (DEVICE_DISCOVERY)', () => {
     const report = capabilityReport({ endpoints: [presetEndpoint('camera')] });
     expect(report.endpoints[0]?.deviceTypes).toEqual(['Occupancy Sensor', 'Power Source']);
     expect(report.endpoints[0]?.clusters.map((c) => c.id)).toEqual(['0x0406', '0x002F']);
+  });
+});
+
+describe('toCustomerCapabilityReport', () => {
+  it('names the clusters, attributes, commands and events of the model example report', () => {
+    // SendConnectorEvent DEVICE_DISCOVERY example of the Smithy model (cluster 0x0201 = Thermostat).
+    const report = {
+      version: '1.0.0',
+      nodeId: '1',
+      endpoints: [
+        {
+          id: 'EP1',
+          deviceTypes: ['Refrigerator'],
+          clusters: [
+            {
+              id: '0x0201',
+              revision: 1,
+              attributes: [
+                { id: '0x0000', value: 'exampleString' },
+                { id: '0x0001' },
+                { id: '0x0002' },
+              ],
+              commands: ['0x00', '0x01'],
+              events: [],
+            },
+          ],
+        },
+      ],
+    };
+    expect(toCustomerCapabilityReport(report)).toEqual({
+      version: '1.0.0',
+      nodeId: '1',
+      endpoints: [
+        {
+          id: 'EP1',
+          deviceTypes: ['Refrigerator'],
+          capabilities: [
+            {
+              id: 'matter.Thermostat@1.4',
+              name: 'Thermostat',
+              version: '8',
+              properties: ['LocalTemperature', 'OutdoorTemperature', 'Occupancy'],
+              actions: ['SetpointRaiseLower', 'SetWeeklySchedule'],
+              events: [],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('is consistent with capabilityReport for every preset, and keeps unknown ids as hex', () => {
+    for (const preset of Object.keys(DEVICE_PRESETS) as DevicePreset[]) {
+      const report = capabilityReport({ endpoints: [presetEndpoint(preset)] });
+      const customer = toCustomerCapabilityReport(report);
+      const clusters = report.endpoints[0]?.clusters ?? [];
+      expect(customer.endpoints[0]?.capabilities.map((c) => c.id)).toEqual(
+        clusters.map((c) => c.publicId),
+      );
+      expect(customer.endpoints[0]?.capabilities.map((c) => c.properties)).toEqual(
+        clusters.map((c) => c.attributes.map((a) => a.name)),
+      );
+    }
+    const vendor = {
+      version: '1.0.0',
+      endpoints: [
+        {
+          id: '1',
+          deviceTypes: [],
+          clusters: [
+            {
+              id: '0x1003',
+              revision: 2,
+              attributes: [{ id: '0x15570003' }],
+              commands: ['0x3'],
+              events: [],
+            },
+          ],
+        },
+      ],
+    };
+    expect(toCustomerCapabilityReport(vendor).endpoints[0]?.capabilities).toEqual([
+      {
+        id: 'matter.0x1003@1.4',
+        name: '0x1003',
+        version: '2',
+        properties: ['0x15570003'],
+        actions: ['0x03'],
+        events: [],
+      },
+    ]);
   });
 });
