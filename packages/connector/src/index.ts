@@ -80,6 +80,7 @@ export {
   type ConnectorDirectory,
   type FunctionArnLookup,
   lambdaArnMatches,
+  lambdaFunctionArnLookup,
   lookupFunctionArnWithLambda,
   type ResolveConnectorIdOptions,
   resolveConnectorId,

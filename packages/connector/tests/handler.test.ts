@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { capabilityReport, fanControl, presetEndpoint } from '@c2c-kit/matter';
+import { fanControl } from '@c2c-kit/matter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { type ConnectorOptions, createConnector } from '../src/handler/createConnector.js';

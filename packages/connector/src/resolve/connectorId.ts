@@ -32,24 +32,43 @@ export function lambdaArnMatches(candidate: string, ours: string): boolean {
   return candidate === ours || unqualifiedLambdaArn(candidate) === unqualifiedLambdaArn(ours);
 }
 
-/** The seed's lookup: GetFunctionUrlConfig (falls back to GetFunction when the function has no URL). */
-export const lookupFunctionArnWithLambda: FunctionArnLookup = async (functionName) => {
-  const { LambdaClient, GetFunctionUrlConfigCommand, GetFunctionCommand } = await import(
-    '@aws-sdk/client-lambda'
-  );
-  const lambda = new LambdaClient({});
-  try {
-    const out = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName }));
-    if (out.FunctionArn) return out.FunctionArn;
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-  }
-  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
-  const arn = fn.Configuration?.FunctionArn;
-  if (!arn)
-    throw new ConnectorIdResolutionError(`GetFunction(${functionName}) returned no FunctionArn`);
-  return arn;
-};
+/**
+ * The seed's lookup: GetFunctionUrlConfig for the function's own name (falls back to
+ * GetFunction when the function has no URL), with the real Lambda client imported on first use.
+ * `config` is passed to `new LambdaClient(config)` (region, endpoint, credentials); in Lambda the
+ * environment supplies all of them.
+ */
+export function lambdaFunctionArnLookup(config: Record<string, unknown> = {}): FunctionArnLookup {
+  return async (functionName) => {
+    const { LambdaClient, GetFunctionUrlConfigCommand, GetFunctionCommand } = await import(
+      '@aws-sdk/client-lambda'
+    );
+    const lambda = new LambdaClient(config);
+    try {
+      try {
+        const out = await lambda.send(
+          new GetFunctionUrlConfigCommand({ FunctionName: functionName }),
+        );
+        if (out.FunctionArn) return out.FunctionArn;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+      }
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+      const arn = fn.Configuration?.FunctionArn;
+      if (!arn)
+        throw new ConnectorIdResolutionError(
+          `GetFunction(${functionName}) returned no FunctionArn`,
+        );
+      return arn;
+    } finally {
+      lambda.destroy();
+    }
+  };
+}
+
+/** `lambdaFunctionArnLookup()` with the Lambda environment's configuration. */
+export const lookupFunctionArnWithLambda: FunctionArnLookup = (name) =>
+  lambdaFunctionArnLookup()(name);
 
 /**
  * Finds this function's CloudConnector id at run time: the override env var C2C_CONNECTOR_ID

@@ -1,0 +1,62 @@
+// Signed client vs a naive connector, against the same bare route, in the same run.
+// Server pinned to CPU 0, generator to CPU 1, separate processes (perf-anchors.md method).
+import { fileURLToPath } from 'node:url';
+import { pinned, spawnLine } from './fixtures/common.js';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const DURATION = process.env.BENCH_DURATION ?? '5';
+const REPS = Number(process.env.BENCH_REPS ?? 2);
+
+const [scmd, sargs] = pinned(0, [process.execPath, here('./fixtures/bare-server.mjs')]);
+const server = await spawnLine(scmd, sargs);
+const port = server.line.trim();
+
+type Run = {
+  mode: string;
+  perSecond: number;
+  cpuUsPerEvent: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+};
+const runs: Run[] = [];
+try {
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const mode of ['naive', 'good']) {
+      const [cmd, args] = pinned(1, [
+        process.execPath,
+        '--import',
+        'tsx',
+        here('./fixtures/client-load.ts'),
+        '--mode',
+        mode,
+        '--port',
+        port,
+        '--duration',
+        DURATION,
+      ]);
+      const { line, child } = await spawnLine(cmd, args);
+      await new Promise((r) => child.once('exit', r));
+      runs.push(JSON.parse(line) as Run);
+    }
+  }
+} finally {
+  server.child.kill('SIGTERM');
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const by = (mode: string) => runs.filter((r) => r.mode === mode);
+const good = median(by('good').map((r) => r.perSecond));
+const naive = median(by('naive').map((r) => r.perSecond));
+console.log(
+  '| client (16 in flight, 601 B DEVICE_EVENT) | events/s (median) | client CPU µs/event | p50 ms | p99 ms | errors |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const mode of ['naive', 'good']) {
+  const rs = by(mode);
+  console.log(
+    `| ${mode === 'good' ? 'ConnectorEventsClient (validate + smithy sign + undici pool)' : 'naive: aws4 + undici fetch, new connection per event'} | ${median(rs.map((r) => r.perSecond)).toFixed(0)} | ${median(rs.map((r) => r.cpuUsPerEvent)).toFixed(1)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
+  );
+}
+console.log(
+  `\nratio good/naive: ${(good / naive).toFixed(1)}× (goal ≥ 10×); client CPU goal ≤ 50 µs/event`,
+);

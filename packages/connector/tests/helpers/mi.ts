@@ -1,0 +1,110 @@
+import { type OperationName, type OperationShapes, toHttpRequest } from '@c2c-kit/protocol';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { request } from 'undici';
+import { NodeSha256 } from '../../src/util/sha256.js';
+
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'AKIAC2CKITLOCAL00001',
+  secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+};
+
+/**
+ * The customer side of managed integrations for tests: any operation of the model, serialised
+ * by protocol's restJson1 bindings, SigV4-signed like the AWS SDK, sent over real HTTP.
+ */
+export function miCaller(baseUrl: string) {
+  const url = new URL(baseUrl);
+  const signer = new SignatureV4({
+    service: 'iotmanagedintegrations',
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    sha256: NodeSha256,
+    uriEscapePath: true,
+  });
+  return async function call<K extends OperationName>(
+    name: K,
+    input: OperationShapes[K]['input'],
+  ): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+    const parts = toHttpRequest(name, input);
+    const [path, qs = ''] = parts.path.split('?') as [string, string?];
+    const query: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(qs)) query[k] = v;
+    const signed = await signer.sign({
+      method: parts.method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query,
+      headers: { host: url.host, ...parts.headers },
+      ...(parts.body !== undefined ? { body: parts.body } : {}),
+    });
+    const search = new URLSearchParams(query).toString().replace(/\+/g, '%20');
+    const res = await request(`${baseUrl}${path}${search ? `?${search}` : ''}`, {
+      method: parts.method as 'GET',
+      headers: signed.headers,
+      ...(parts.body !== undefined ? { body: parts.body } : {}),
+    });
+    const text = await res.body.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      // status and text are enough for the assertion
+    }
+    return { status: res.statusCode, json, text };
+  };
+}
+
+/** The browser's part of the OAuth code flow against the vendor-cloud login form. */
+export async function vendorLogin(authorizationUrl: string, username: string, password: string) {
+  const page = await request(authorizationUrl);
+  const html = await page.body.text();
+  const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) throw new Error(`vendor login page has no form (HTTP ${page.statusCode})`);
+  const fields = new URLSearchParams();
+  for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
+    const name = /name="([^"]*)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
+    if (name !== undefined)
+      fields.set(
+        name,
+        value
+          .replace(/&amp;/g, '&')
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'"),
+      );
+  }
+  fields.set('username', username);
+  fields.set('password', password);
+  fields.set('allowed', 'true');
+  const action = new URL(form[1]?.replace(/&amp;/g, '&') ?? '', authorizationUrl);
+  const posted = await request(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: fields.toString(),
+  });
+  await posted.body.dump();
+  const location = posted.headers.location;
+  if (typeof location !== 'string')
+    throw new Error(`vendor login answered HTTP ${posted.statusCode}, not a redirect`);
+  const callback = await request(new URL(location, action));
+  const text = await callback.body.text();
+  if (callback.statusCode >= 400)
+    throw new Error(`OAuth callback answered HTTP ${callback.statusCode}: ${text.slice(0, 200)}`);
+}
+
+/** Polls `probe` until it returns a value (bounded count and time). */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (let i = 0; i < 1000 && Date.now() < end; i++) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
