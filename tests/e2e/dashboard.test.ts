@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DevStack, startDevStack } from '@c2c-kit/cli';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The customer's dashboard in a real browser (Debian's chromium driven by playwright-core): link
@@ -15,7 +15,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 let stack: DevStack;
-let browser: Browser;
+let browser: BrowserContext;
 let page: Page;
 let profileDir: string;
 let dataDir: string;
@@ -35,8 +35,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'c2c-dash-'));
   profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
   stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
-  browser = await chromium.launch({
+  // A fresh profile directory per run (playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
+    viewport: { width: 1280, height: 900 },
     headless: true,
     args: [
       '--headless',
@@ -47,10 +49,9 @@ beforeAll(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profileDir}`,
     ],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = browser.pages()[0] ?? (await browser.newPage());
 }, 90_000);
 
 afterAll(async () => {

@@ -40,6 +40,10 @@ export function describePropertyValue(
   const attribute = cluster === undefined ? undefined : getAttribute(cluster, property);
   if (cluster === undefined || attribute === undefined)
     return JSON.stringify(value) ?? String(value);
+  // Matter temperatures are hundredths of a degree Celsius.
+  if (attribute.type === 'temperature' && typeof value === 'number') {
+    return `${(value / 100).toFixed(1)} °C`;
+  }
   // `FanControl.FanMode = High (3)` → `High`
   const words = describeAttributeChange(cluster.id, attribute.id, value);
   const text = words.slice(words.indexOf(' = ') + 3);

@@ -226,17 +226,50 @@ function clusterName(capabilityId) {
     .replace(/@.*$/, '');
 }
 
-function capabilityNames(thing) {
-  const names = new Set();
+/**
+ * Capabilities a thing has, from GetManagedThingCapabilities (customer form:
+ * `endpoints[].capabilities[]`, or Matter form `endpoints[].clusters[]`) and from its state:
+ * `[{ endpointId, id, name, version, cluster }]`.
+ */
+function capabilityList(thing) {
+  const list = [];
   for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
-    for (const cluster of endpoint.clusters ?? []) {
-      names.add(cluster.name ?? clusterName(cluster.publicId) ?? cluster.id);
+    for (const cap of endpoint.capabilities ?? []) {
+      list.push({
+        endpointId: endpoint.id,
+        id: cap.id,
+        name: cap.name,
+        version: cap.version,
+        cluster: clusterName(cap.id),
+      });
+    }
+    for (const c of endpoint.clusters ?? []) {
+      const cluster = clusterName(c.publicId) || c.name;
+      list.push({
+        endpointId: endpoint.id,
+        id: c.publicId ?? `matter.${cluster}@1.4`,
+        name: c.name ?? cluster,
+        version: String(c.revision ?? 1),
+        cluster,
+      });
     }
   }
   for (const endpoint of thing.state?.Endpoints ?? []) {
-    for (const cap of endpoint.capabilities ?? []) names.add(clusterName(cap.id));
+    for (const cap of endpoint.capabilities ?? []) {
+      list.push({
+        endpointId: endpoint.endpointId,
+        id: cap.id,
+        name: cap.name,
+        version: cap.version,
+        cluster: clusterName(cap.id),
+      });
+    }
   }
-  return names;
+  return list;
+}
+
+function capabilityNames(thing) {
+  return new Set(capabilityList(thing).map((c) => c.cluster));
 }
 
 function kindOf(thing) {
@@ -252,43 +285,16 @@ function kindOf(thing) {
   return { kind: 'device', icon: '▣', label: 'Device' };
 }
 
-/**
- * `{ id, name, version }` of a capability as the service reported it for this thing (state or
- * capability report); the version is the cluster revision, not the Matter spec version.
- */
+/** `{ id, name, version }` of a capability as the service reported it for this thing. */
 function capabilityNaming(thing, cluster) {
-  for (const endpoint of thing.state?.Endpoints ?? []) {
-    for (const cap of endpoint.capabilities ?? []) {
-      if (clusterName(cap.id) === cluster)
-        return { id: cap.id, name: cap.name, version: cap.version };
-    }
-  }
-  for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
-    for (const c of endpoint.clusters ?? []) {
-      if ((c.name ?? clusterName(c.publicId)) === cluster || clusterName(c.publicId) === cluster) {
-        return {
-          id: c.publicId ?? `matter.${cluster}@1.4`,
-          name: c.name ?? cluster,
-          version: String(c.revision ?? 1),
-        };
-      }
-    }
-  }
-  return { id: `matter.${cluster}@1.4`, name: cluster, version: '1' };
+  const found = capabilityList(thing).find((c) => c.cluster === cluster);
+  return found
+    ? { id: found.id, name: found.name, version: found.version }
+    : { id: `matter.${cluster}@1.4`, name: cluster, version: '1' };
 }
 
 function endpointIdOf(thing, cluster) {
-  for (const endpoint of thing.state?.Endpoints ?? []) {
-    for (const cap of endpoint.capabilities ?? []) {
-      if (clusterName(cap.id) === cluster) return endpoint.endpointId;
-    }
-  }
-  for (const endpoint of thing.capabilities?.CapabilityReport?.endpoints ?? []) {
-    for (const c of endpoint.clusters ?? []) {
-      if ((c.name ?? clusterName(c.publicId)) === cluster) return endpoint.id;
-    }
-  }
-  return '1';
+  return capabilityList(thing).find((c) => c.cluster === cluster)?.endpointId ?? '1';
 }
 
 function propertyValue(value) {
@@ -327,8 +333,13 @@ function renderThing(id) {
     }
   }
   if (dl.childElementCount === 0) dl.append(el('dt', { class: 'muted' }, 'No state reported yet'));
-  card.querySelector('.controls').replaceChildren(...controlsFor(id, thing, kind));
-  card.querySelector('.vendor').replaceChildren(...vendorTriggersFor(thing, kind));
+  // Controls are built once per card: rebuilding them on every state change would reset a
+  // selection the user is in the middle of making.
+  if (card.dataset.controlsFor !== kind) {
+    card.dataset.controlsFor = kind;
+    card.querySelector('.controls').replaceChildren(...controlsFor(id, thing, kind));
+    card.querySelector('.vendor').replaceChildren(...vendorTriggersFor(thing, kind));
+  }
 }
 
 const FAN_MODES = ['Off', 'Low', 'Medium', 'High', 'On', 'Auto'];
@@ -340,6 +351,15 @@ function formatValue(capabilityId, property, value) {
     typeof value === 'number'
   ) {
     return `${FAN_MODES[value] ?? value} (${value})`;
+  }
+  // Matter temperatures are hundredths of a degree Celsius.
+  const cluster = clusterName(capabilityId);
+  if (
+    (cluster === 'Thermostat' || cluster === 'TemperatureMeasurement') &&
+    typeof value === 'number' &&
+    /Temperature|Setpoint/.test(property)
+  ) {
+    return `${(value / 100).toFixed(1)} °C`;
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
