@@ -11,7 +11,11 @@ import {
   InvokeCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
@@ -19,7 +23,10 @@ import { build } from 'esbuild';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
+import { createConnector } from '../src/handler/createConnector.js';
+import { SecretsManagerReader } from '../src/handler/secrets.js';
 import { createJsonLogger } from '../src/log/logger.js';
+import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/connectorId.js';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
@@ -389,6 +396,73 @@ describe('connector runtime against the emulator', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('General Authorization: reads the secret from Secrets Manager by arn + versionId, cached per container', async () => {
+    const cfg = { ...aws, endpoint: emu.url };
+    const sm = new SecretsManagerClient(cfg);
+    const created = await sm.send(
+      new CreateSecretCommand({
+        Name: 'acme/ga-user',
+        SecretString: JSON.stringify({ apiKey: 'k-123', user: 'ga-user-1' }),
+      }),
+    );
+    const seen: string[] = [];
+    const handler = createConnector({
+      connectorId: state.connectorId as string,
+      secrets: new SecretsManagerReader({ clientConfig: cfg }),
+      workQueue: new InProcessWorkQueue(),
+      logger: createJsonLogger({ sink: () => {} }),
+      resolveUser: ({ auth }) => {
+        if (auth.type !== 'GeneralAuthorization') throw new Error('expected General Authorization');
+        seen.push(auth.arn);
+        return (JSON.parse(auth.secret) as { user: string }).user;
+      },
+      listDevices: async () => [],
+      executeCommand: async () => undefined,
+    });
+    const invocation = {
+      header: {
+        auth: {
+          type: 'GeneralAuthorization',
+          secretsManager: { arn: created.ARN, versionId: created.VersionId },
+        },
+      },
+      payload: {
+        operationName: 'AWS.ActivateUser',
+        operationVersion: '1.0.0',
+        connectorId: state.connectorId,
+      },
+    };
+    expect(await handler(invocation)).toMatchObject({
+      header: { responseCode: 200 },
+      payload: { userId: 'ga-user-1' },
+    });
+    // Deleted upstream, still served from the per-container cache (a versionId names immutable content).
+    await sm.send(
+      new DeleteSecretCommand({ SecretId: created.ARN, ForceDeleteWithoutRecovery: true }),
+    );
+    expect(await handler(invocation)).toMatchObject({
+      header: { responseCode: 200 },
+      payload: { userId: 'ga-user-1' },
+    });
+    const missing = {
+      ...invocation,
+      header: {
+        auth: {
+          type: 'GeneralAuthorization',
+          secretsManager: { arn: `${created.ARN}x`, versionId: created.VersionId },
+        },
+      },
+    };
+    const failed = (await handler(missing)) as {
+      header: { responseCode: number };
+      payload: { responseMessage: string };
+    };
+    expect(failed.header.responseCode).toBe(500);
+    expect(failed.payload.responseMessage).toContain('SecretResolutionError');
+    expect(seen).toHaveLength(2);
+    sm.destroy();
   });
 
   it('retries under injected throttling: every event is accepted, some only after retries', async () => {

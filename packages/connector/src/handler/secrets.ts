@@ -12,7 +12,11 @@ export interface SecretReader {
 export class SecretsManagerReader implements SecretReader {
   private readonly cache = new Map<string, Promise<string>>();
   private client: Promise<(arn: string, versionId: string) => Promise<string>> | undefined;
-  constructor(private readonly region?: string) {}
+  private readonly clientConfig: Record<string, unknown>;
+  /** `clientConfig` goes to `new SecretsManagerClient(...)`; in Lambda the environment suffices. */
+  constructor(options: { clientConfig?: Record<string, unknown> } = {}) {
+    this.clientConfig = options.clientConfig ?? {};
+  }
 
   read(arn: string, versionId: string): Promise<string> {
     const key = `${arn}#${versionId}`;
@@ -29,7 +33,7 @@ export class SecretsManagerReader implements SecretReader {
   private async fetch(arn: string, versionId: string): Promise<string> {
     this.client ??= import('@aws-sdk/client-secrets-manager').then(
       ({ SecretsManagerClient, GetSecretValueCommand }) => {
-        const sm = new SecretsManagerClient(this.region ? { region: this.region } : {});
+        const sm = new SecretsManagerClient(this.clientConfig);
         return async (id: string, version: string) => {
           const out = await sm.send(
             new GetSecretValueCommand({ SecretId: id, VersionId: version }),
