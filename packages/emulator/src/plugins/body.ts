@@ -1,3 +1,4 @@
+import { parseJson } from '@c2c-kit/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { MalformedBodyError } from '../errors.js';
@@ -35,8 +36,11 @@ export function parseJsonBody(text: string): unknown {
   let value: unknown;
   try {
     value = text.trim() === '' ? {} : JSON.parse(text);
-  } catch (error) {
-    throw new MalformedBodyError(`Request body is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    // Slow path only on failure: protocol's parser names the line and column.
+    const parsed = parseJson(text);
+    const where = parsed.ok ? 'invalid JSON' : (parsed.issues[0]?.message ?? 'invalid JSON');
+    throw new MalformedBodyError(`Request body is not valid JSON: ${where}`);
   }
   if (text.includes('__proto__') || text.includes('constructor')) rejectPoisoned(value, '');
   return value;

@@ -47,6 +47,8 @@ declare module 'fastify' {
 }
 
 const MAX_MESSAGE = 2000;
+/** Largest managed-integrations request body (413 above it). */
+export const MI_BODY_LIMIT = 1024 * 1024;
 
 function validationMessage(issues: readonly Parameters<typeof formatIssue>[0][]): string {
   const text = issues.map(formatIssue).join('; ');
@@ -189,6 +191,7 @@ async function managedIntegrations(
         method: op.method as 'GET',
         url: op.uri.replace(/\{([^}]+)\}/g, ':$1'),
         constraints: { awsService: 'iotmanagedintegrations' },
+        bodyLimit: MI_BODY_LIMIT,
         handler: async (request, reply) => {
           const parsed = fromHttpRequest(name, {
             params: request.params as Record<string, string>,

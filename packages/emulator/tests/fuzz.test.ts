@@ -1,0 +1,186 @@
+import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
+import fc from 'fast-check';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmulator } from '../src/index.js';
+import { signRequest } from './helpers/sign.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = buildEmulator({ memory: true });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+/** A 4xx with a restJson1 error (or a 501 for an operation the emulator does not implement). */
+function expectClientError(res: LightMyRequestResponse, what: string): void {
+  const implemented = !(
+    res.statusCode === 501 && res.headers['x-amzn-errortype'] === 'NotImplementedException'
+  );
+  if (implemented) expect(res.statusCode, `${what}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+  if (res.statusCode >= 400) {
+    expect(res.headers['x-amzn-errortype'], what).toBeTypeOf('string');
+    const body = JSON.parse(res.body) as Record<string, unknown>;
+    const message = body.Message ?? body.message;
+    expect(message, what).toBeTypeOf('string');
+    expect((message as string).length, what).toBeGreaterThan(0);
+  }
+}
+
+function pathFor(name: OperationName, label: (i: number) => string): string {
+  let i = 0;
+  return OPERATIONS[name].uri.replace(/\{[^}]+\}/g, () => encodeURIComponent(label(i++)) || 'x');
+}
+
+async function send(
+  method: string,
+  path: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string> = {},
+  query: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  const signed = await signRequest({ method, path, query, body, headers });
+  return app.inject({
+    method: method as 'GET',
+    url: signed.url,
+    headers: signed.headers,
+    payload: body,
+  });
+}
+
+describe('fuzz: every managed-integrations route answers bad input with a 4xx, never a 5xx or a crash', () => {
+  it('random JSON bodies, labels and query values (wrong types, missing members)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES),
+        fc.array(fc.string({ maxLength: 80 }), { minLength: 3, maxLength: 3 }),
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.dictionary(
+          fc.constantFrom('MaxResults', 'NextToken', 'LambdaArn', 'Type', 'x'),
+          fc.string({ maxLength: 30 }),
+        ),
+        async (name, labels, value, query) => {
+          const op = OPERATIONS[name];
+          const body = op.bodyMembers.length > 0 ? JSON.stringify(value) : undefined;
+          const res = await send(
+            op.method,
+            pathFor(name, (i) => labels[i] ?? 'x'),
+            body,
+            {},
+            query,
+          );
+          expectClientError(res, `${name} ${JSON.stringify(value).slice(0, 100)}`);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('well-typed but wrong-valued members derived from the model are rejected by field', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES.filter((n) => OPERATIONS[n].bodyMembers.length > 0)),
+        fc.constantFrom<unknown>(null, 12, -1, 'x'.repeat(5000), [], {}, true, 'bad value!', {
+          nested: [1, 2],
+        }),
+        async (name, bad) => {
+          const op = OPERATIONS[name];
+          const body: Record<string, unknown> = {};
+          for (const m of op.bodyMembers) body[m] = bad;
+          const res = await send(
+            op.method,
+            pathFor(name, () => 'abc123'),
+            JSON.stringify(body),
+          );
+          expectClientError(res, `${name} all members = ${JSON.stringify(bad).slice(0, 40)}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('malformed JSON → 400 ValidationException naming the position', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES.filter((n) => OPERATIONS[n].method !== 'GET')),
+        fc.string({ minLength: 1, maxLength: 60 }).filter((s) => {
+          try {
+            JSON.parse(s);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+        async (name, text) => {
+          const res = await send(
+            OPERATIONS[name].method,
+            pathFor(name, () => 'abc'),
+            text,
+            {
+              'content-type': 'application/json',
+            },
+          );
+          expectClientError(res, `${name} ${JSON.stringify(text)}`);
+          expect(res.statusCode).toBe(400);
+          expect(JSON.parse(res.body).Message).toMatch(/line \d+, column \d+/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('huge bodies → 413', async () => {
+    const huge = JSON.stringify({ Name: 'x'.repeat(2 * 1024 * 1024) });
+    for (const name of ['CreateCloudConnector', 'SendConnectorEvent'] as const) {
+      const res = await send(
+        'POST',
+        pathFor(name, () => 'abc'),
+        huge,
+      );
+      expect(res.statusCode).toBe(413);
+      expectClientError(res, name);
+    }
+  });
+
+  it('bad headers (garbage Authorization, dates, content types) → 4xx with a clear message', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES),
+        fc.record({
+          authorization: fc.oneof(
+            fc.string({ maxLength: 200 }),
+            fc.constant(
+              'AWS4-HMAC-SHA256 Credential=AKIAC2CKITLOCAL00001/2026/us-east-1/iotmanagedintegrations/aws4_request',
+            ),
+            fc.constant(
+              'AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz',
+            ),
+          ),
+          'x-amz-date': fc.oneof(fc.string({ maxLength: 20 }), fc.constant('20261126T999999Z')),
+          'content-type': fc.oneof(
+            fc.string({ maxLength: 30 }),
+            fc.constant('application/x-amz-json-1.1'),
+          ),
+        }),
+        async (name, headers) => {
+          const clean = Object.fromEntries(
+            Object.entries(headers).filter(([, v]) => /^[\t\x20-\x7e]*$/.test(v)),
+          );
+          const res = await app.inject({
+            method: OPERATIONS[name].method as 'GET',
+            url: pathFor(name, () => 'abc'),
+            headers: clean,
+            payload: OPERATIONS[name].method === 'GET' ? undefined : '{}',
+          });
+          expectClientError(res, `${name} ${JSON.stringify(clean)}`);
+          expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
