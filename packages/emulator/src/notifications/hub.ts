@@ -1,4 +1,5 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorCredential } from '../config.js';
 import { buildEnvelope, type NotificationEnvelope } from './envelope.js';
 
@@ -118,6 +119,8 @@ export class NotificationHub {
           secretAccessKey: this.#options.credentials.secretAccessKey,
         },
         maxAttempts: 3,
+        // PutRecord needs no HTTP/2 streaming; HTTP/1.1 also reaches kinesalite and LocalStack.
+        requestHandler: new NodeHttpHandler({ requestTimeout: 5000 }),
       });
       this.#clients.set(region, client);
     }
