@@ -10,6 +10,7 @@ import {
 } from './ids.js';
 import type { AttributeDef, ClusterDef } from './model.js';
 import { clusterIndex, getCluster } from './table.js';
+import { asText, jsonText } from './text.js';
 import {
   type MatterCluster,
   type MatterEndpoint,
@@ -154,7 +155,7 @@ function attributePairs(attributes: unknown): Array<[string, unknown]> {
 
 function unknownCapability(clusterId: unknown, attributes: unknown): CapabilityState {
   const cid = tryParseMatterId(clusterId);
-  const hexId = cid === undefined ? String(clusterId) : formatClusterId(cid);
+  const hexId = cid === undefined ? asText(clusterId) : formatClusterId(cid);
   return {
     id: `matter.${hexId}@${MATTER_SPEC_VERSION}`,
     name: hexId,
@@ -170,7 +171,7 @@ function clusterToCapability(cluster: MatterClusterLike, keep: boolean): Capabil
   const def = cluster.id === undefined ? undefined : getCluster(cluster.id);
   if (def === undefined) {
     if (keep) return unknownCapability(cluster.id, cluster.attributes);
-    throw new UnknownMatterElementError('cluster', String(cluster.id));
+    throw new UnknownMatterElementError('cluster', asText(cluster.id));
   }
   const index = clusterIndex(def);
   const properties: CapabilityProperty[] = [];
@@ -228,7 +229,7 @@ export function fromCapabilityEndpoint(
     const attributes: Record<string, unknown> = {};
     cap.properties.forEach((p, j) => {
       const propPath = `${joinPath(capPath, 'properties')}[${j}]`;
-      const attr = clusterIndex(def).attributesByName.get(String(p.name).toLowerCase());
+      const attr = clusterIndex(def).attributesByName.get(asText(p.name).toLowerCase());
       if (attr === undefined) {
         issues.push({
           path: joinPath(propPath, 'name'),
@@ -284,7 +285,7 @@ export function capabilityActionsToMatter(
   capabilities.forEach((cap, i) => {
     const capPath = `${joinPath(path, 'capabilities')}[${i}]`;
     const def = typeof cap?.id === 'string' ? getCluster(cap.id) : undefined;
-    if (def === undefined || !String(cap.id).startsWith('matter.')) {
+    if (def === undefined || !asText(cap.id).startsWith('matter.')) {
       issues.push({
         path: joinPath(capPath, 'id'),
         message: 'expected a matter.<Cluster>@1.4 capability id',
@@ -305,7 +306,7 @@ export function capabilityActionsToMatter(
     }
     actions.forEach((action, j) => {
       const actPath = `${joinPath(capPath, 'actions')}[${j}]`;
-      const name = String(action?.name ?? '').toLowerCase();
+      const name = asText(action?.name).toLowerCase();
       const command = index.commandsByName.get(name);
       const params = actionParameters(action?.parameters);
       if (params === undefined) {
@@ -390,7 +391,7 @@ export function capabilityActionsToMatter(
     clusters.push(cluster);
   });
   return issues.length === 0
-    ? { ok: true, value: { id: String(endpoint.endpointId), clusters } }
+    ? { ok: true, value: { id: asText(endpoint.endpointId), clusters } }
     : { ok: false, issues };
 }
 
@@ -441,7 +442,7 @@ function valueWords(def: ClusterDef, attr: AttributeDef, value: unknown): string
       return `${set.map((m) => m.name).join('|') || 'none'} (${value})`;
     }
   }
-  return JSON.stringify(value) ?? String(value);
+  return jsonText(value);
 }
 
 /**
@@ -461,9 +462,9 @@ export function describeAttributeChange(
   if (def === undefined || attr === undefined) {
     const cid = tryParseMatterId(cluster);
     const aid = tryParseMatterId(attribute);
-    const c = def?.name ?? (cid === undefined ? String(cluster) : formatClusterId(cid));
-    const a = aid === undefined ? String(attribute) : formatAttributeId(aid);
-    return `${c}.${a} = ${JSON.stringify(value) ?? String(value)}`;
+    const c = def?.name ?? (cid === undefined ? asText(cluster) : formatClusterId(cid));
+    const a = aid === undefined ? asText(attribute) : formatAttributeId(aid);
+    return `${c}.${a} = ${jsonText(value)}`;
   }
   // The seed example sends "3": describe what it means.
   const normalised = validateAttributeValue(def, attr, value);
@@ -490,7 +491,7 @@ export function describeMatterEndpoint(endpoint: MatterEndpointLike): string[] {
     const cid = cluster.id as string | number;
     const def = getCluster(cid);
     const cnum = tryParseMatterId(cid);
-    const cname = def?.name ?? (cnum === undefined ? String(cid) : formatClusterId(cnum));
+    const cname = def?.name ?? (cnum === undefined ? asText(cid) : formatClusterId(cnum));
     for (const [aid, value] of attributePairs(cluster.attributes)) {
       lines.push(describeAttributeChange(cid, aid, value));
     }
@@ -509,7 +510,7 @@ export function describeMatterEndpoint(endpoint: MatterEndpointLike): string[] {
           ? Object.entries(fields)
               .map(([fid, v]) => {
                 const field = elem?.fields.find((f) => f.id === tryParseMatterId(fid));
-                return `${field?.name ?? fid}=${JSON.stringify(v)}`;
+                return `${field?.name ?? fid}=${jsonText(v)}`;
               })
               .join(', ')
           : '';

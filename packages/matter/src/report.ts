@@ -10,6 +10,7 @@ import {
 } from './ids.js';
 import type { ClusterDef } from './model.js';
 import { clusterIndex, getCluster, getDeviceType } from './table.js';
+import { asText } from './text.js';
 
 /** `MatterCapabilityReportAttribute` */
 export interface CapabilityReportAttribute {
@@ -315,7 +316,7 @@ export function toCustomerCapabilityReport(
           return {
             id: `matter.${name}@${MATTER_SPEC_VERSION}`,
             name: cluster.name ?? name,
-            version: String(cluster.revision ?? 1),
+            version: asText(cluster.revision ?? 1),
             properties: (cluster.attributes ?? []).map(
               (a) => a.name ?? hex(a.id ?? '', 'attribute'),
             ),

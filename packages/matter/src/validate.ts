@@ -14,6 +14,7 @@ import {
 } from './ids.js';
 import type { AttributeDef, ClusterDef, DatatypeDef, FieldDef, ValueSpec } from './model.js';
 import { clusterIndex, getAttribute, getCluster } from './table.js';
+import { asText } from './text.js';
 
 /** A cluster as the connector side writes it (MATTER format), after normalisation. */
 export interface MatterCluster {
@@ -391,7 +392,7 @@ export function validateCommandFields(
     id !== undefined
       ? (c.commands.find((x) => x.id === id && x.direction === 'request') ??
         c.commands.find((x) => x.id === id))
-      : clusterIndex(c).commandsByName.get(String(command).toLowerCase());
+      : clusterIndex(c).commandsByName.get(asText(command).toLowerCase());
   if (cmd === undefined) {
     return {
       ok: false,
@@ -498,7 +499,7 @@ function validateCluster(
   const fmEntry = entries?.find(([k]) => tryParseMatterId(k) === FEATURE_MAP);
   if (
     fmEntry !== undefined &&
-    (typeof fmEntry[1] === 'number' || NUMERIC.test(String(fmEntry[1])))
+    (typeof fmEntry[1] === 'number' || (typeof fmEntry[1] === 'string' && NUMERIC.test(fmEntry[1])))
   ) {
     featureMap = Number(fmEntry[1]);
   } else if (options.featureMaps !== undefined) {

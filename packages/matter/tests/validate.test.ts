@@ -12,6 +12,18 @@ import {
   validateMatterEndpoint,
 } from '../src/index.js';
 
+/** Junk beyond JSON too: BigInt, Maps, Sets, Dates, typed arrays, null prototypes, boxed values. */
+const hostile = () =>
+  fc.anything({
+    withBigInt: true,
+    withMap: true,
+    withSet: true,
+    withDate: true,
+    withTypedArray: true,
+    withNullPrototype: true,
+    withBoxedValues: true,
+  });
+
 function messages(r: Result<unknown>): string[] {
   return r.ok ? [] : r.issues.map(formatIssue);
 }
@@ -340,7 +352,7 @@ describe('validation properties', () => {
   it('random junk never throws, for attributes and whole endpoints', () => {
     const clusters = listClusters();
     fc.assert(
-      fc.property(fc.nat(clusters.length - 1), fc.nat(), fc.anything(), (ci, ai, junk) => {
+      fc.property(fc.nat(clusters.length - 1), fc.nat(), hostile(), (ci, ai, junk) => {
         const c = clusters[ci] as ClusterDef;
         const a = c.attributes[ai % c.attributes.length] as AttributeDef;
         const r = validateAttributeValue(c, a, junk);
@@ -351,7 +363,7 @@ describe('validation properties', () => {
       { numRuns: 1000 },
     );
     fc.assert(
-      fc.property(fc.anything(), (junk) => {
+      fc.property(hostile(), (junk) => {
         expect(typeof validateMatterEndpoint(junk).ok).toBe('boolean');
         expect(typeof validateMatterEndpoint({ id: '1', clusters: [junk] }).ok).toBe('boolean');
         expect(
