@@ -274,15 +274,15 @@ function capabilityNames(thing) {
 
 function kindOf(thing) {
   const names = capabilityNames(thing);
-  if (names.has('OccupancySensing')) return { kind: 'camera', icon: '📷', label: 'Camera' };
-  if (names.has('FanControl')) return { kind: 'fan', icon: '🌀', label: 'Fan' };
-  if (names.has('DoorLock')) return { kind: 'lock', icon: '🔒', label: 'Door lock' };
-  if (names.has('Thermostat')) return { kind: 'thermostat', icon: '🌡️', label: 'Thermostat' };
-  if (names.has('BooleanState')) return { kind: 'contact', icon: '🚪', label: 'Contact sensor' };
+  if (names.has('OccupancySensing')) return { kind: 'camera', icon: 'Ca', label: 'Camera' };
+  if (names.has('FanControl')) return { kind: 'fan', icon: 'Fa', label: 'Fan' };
+  if (names.has('DoorLock')) return { kind: 'lock', icon: 'Lo', label: 'Door lock' };
+  if (names.has('Thermostat')) return { kind: 'thermostat', icon: 'Th', label: 'Thermostat' };
+  if (names.has('BooleanState')) return { kind: 'contact', icon: 'Co', label: 'Contact sensor' };
   if (names.has('LevelControl') || names.has('ColorControl'))
-    return { kind: 'light', icon: '💡', label: 'Light' };
-  if (names.has('OnOff')) return { kind: 'switch', icon: '⏻', label: 'Switch' };
-  return { kind: 'device', icon: '▣', label: 'Device' };
+    return { kind: 'light', icon: 'Li', label: 'Light' };
+  if (names.has('OnOff')) return { kind: 'switch', icon: 'Sw', label: 'Switch' };
+  return { kind: 'device', icon: 'De', label: 'Device' };
 }
 
 /** `{ id, name, version }` of a capability as the service reported it for this thing. */
@@ -354,6 +354,11 @@ function formatValue(capabilityId, property, value) {
   }
   // Matter temperatures are hundredths of a degree Celsius.
   const cluster = clusterName(capabilityId);
+  if (cluster === 'OccupancySensing' && property === 'Occupancy' && typeof value === 'number') {
+    return value & 1 ? 'motion' : 'clear';
+  }
+  if (cluster === 'OnOff' && property === 'OnOff') return value ? 'on' : 'off';
+  if (cluster === 'BooleanState' && property === 'StateValue') return value ? 'closed' : 'open';
   if (
     (cluster === 'Thermostat' || cluster === 'TemperatureMeasurement') &&
     typeof value === 'number' &&
@@ -571,6 +576,7 @@ function connectStream() {
 
 function onNotification(item) {
   const feed = $('feed');
+  feed.querySelector('.empty')?.remove();
   const time = new Date(item.receivedAt ?? Date.now()).toLocaleTimeString();
   const entry = el(
     'li',
@@ -589,7 +595,23 @@ function onNotification(item) {
       el('pre', {}, JSON.stringify(item.raw, null, 2)),
     ),
   );
-  feed.prepend(entry);
+  // A sensor that drifts (a thermostat's temperature) would flood the feed: a new reading of the
+  // same properties of the same device replaces the previous entry, with a repeat count.
+  const key = `${item.eventType}|${String(item.words).replace(/→ [^,]*/g, '→')}`;
+  entry.dataset.key = key;
+  // DEVICE_EVENT and DEVICE_STATE arrive in pairs, so look at the latest entry of the same type
+  // among the newest few.
+  const recent = [...feed.querySelectorAll('.event')].slice(0, 3);
+  const top = recent.find((e) => e.dataset.eventType === item.eventType);
+  if (top && top.dataset.key === key && item.eventType !== 'CONNECTOR_ERROR_REPORT') {
+    const count = Number(top.dataset.count ?? '1') + 1;
+    entry.dataset.count = String(count);
+    entry.querySelector('.event-line').append(el('span', { class: 'repeat pill' }, `×${count}`));
+    top.remove();
+    feed.prepend(entry);
+  } else {
+    feed.prepend(entry);
+  }
   while (feed.childElementCount > 200) feed.lastElementChild.remove();
   if (item.eventType === 'CONNECTOR_ERROR_REPORT') {
     const errors = $('errors');
@@ -622,11 +644,15 @@ function toast(text, kind = 'ok') {
     { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' },
     text,
   );
-  document.body.append(node);
+  $('toasts').append(node);
   setTimeout(() => node.remove(), 4000);
 }
 
 $('link-button').addEventListener('click', linkAccount);
+// DEVICE_STATE repeats what each DEVICE_EVENT says; hidden unless asked for.
+$('show-state').addEventListener('change', (e) => {
+  $('feed').classList.toggle('show-state', e.currentTarget.checked);
+});
 $('refresh-button').addEventListener('click', () => refreshAssociations().then(refreshThings));
 loadConfig().catch((error) =>
   setStatus('link-status', `Cannot load configuration: ${error.message}`, 'error'),
