@@ -54,6 +54,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Every notification the flow produced passed protocol's validator.
+  expect(emu.app.managedIntegrations.hub.stats.invalid).toBe(0);
   await emu?.close();
   await oauth?.app.close();
   rmSync(dir, { recursive: true, force: true });

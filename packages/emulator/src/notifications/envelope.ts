@@ -5,9 +5,9 @@ export interface NotificationEnvelope {
   readonly version: string;
   readonly messageId: string;
   readonly messageType: string;
-  readonly source: 'aws.iotmanagedintegrations';
+  readonly source: string;
   readonly customerAccountId: string;
-  readonly timestamp: string;
+  readonly timestamp: string | number;
   readonly region: string;
   readonly resources: readonly string[];
   readonly payload: unknown;

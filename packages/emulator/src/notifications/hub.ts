@@ -1,4 +1,10 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import {
+  buildNotification,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventType,
+  type NotificationPayloads,
+} from '@c2c-kit/protocol';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorCredential } from '../config.js';
 import { buildEnvelope, type NotificationEnvelope } from './envelope.js';
@@ -18,6 +24,7 @@ export interface NotificationHubOptions {
   readonly credentials: EmulatorCredential;
   readonly resolveTarget: (accountId: string, eventType: string) => KinesisTarget | undefined;
   readonly onDeliveryError?: (error: unknown, target: KinesisTarget) => void;
+  readonly onInvalid?: (error: unknown, eventType: string) => void;
   readonly recentLimit?: number;
 }
 
@@ -25,7 +32,11 @@ export interface DeliveryStats {
   delivered: number;
   failed: number;
   pending: number;
+  /** Messages protocol's validator refused (sent anyway in the local envelope, and logged). */
+  invalid: number;
 }
+
+const MODELLED = new Set<string>(NOTIFICATION_EVENT_TYPES);
 
 /**
  * Fan-out of customer notifications: an in-memory ring of recent messages (for tests and tools),
@@ -40,7 +51,7 @@ export class NotificationHub {
   readonly #listeners = new Map<string, Set<NotificationListener>>();
   readonly #clients = new Map<string, KinesisClient>();
   readonly #inflight = new Set<Promise<void>>();
-  readonly stats: DeliveryStats = { delivered: 0, failed: 0, pending: 0 };
+  readonly stats: DeliveryStats = { delivered: 0, failed: 0, pending: 0, invalid: 0 };
 
   constructor(options: NotificationHubOptions) {
     this.#options = options;
@@ -53,13 +64,7 @@ export class NotificationHub {
     payload: unknown,
     resources: readonly string[],
   ): NotificationEnvelope {
-    const message = buildEnvelope({
-      eventType,
-      accountId,
-      region: this.#options.region,
-      resources,
-      payload,
-    });
+    const message = this.#envelope(accountId, eventType, payload, resources);
     this.#recent.push(message);
     if (this.#recent.length > this.#limit)
       this.#recent.splice(0, this.#recent.length - this.#limit);
@@ -70,6 +75,34 @@ export class NotificationHub {
     const target = this.#options.resolveTarget(accountId, eventType);
     if (target !== undefined) this.#deliver(target, message);
     return message;
+  }
+
+  #envelope(
+    accountId: string,
+    eventType: string,
+    payload: unknown,
+    resources: readonly string[],
+  ): NotificationEnvelope {
+    if (MODELLED.has(eventType)) {
+      try {
+        return buildNotification(
+          eventType as NotificationEventType,
+          payload as NotificationPayloads[NotificationEventType],
+          { customerAccountId: accountId, region: this.#options.region, resources },
+        ) as NotificationEnvelope;
+      } catch (error) {
+        // A bug on our side must not lose the notification: count it, send the local envelope.
+        this.stats.invalid += 1;
+        this.#options.onInvalid?.(error, eventType);
+      }
+    }
+    return buildEnvelope({
+      eventType,
+      accountId,
+      region: this.#options.region,
+      resources,
+      payload,
+    });
   }
 
   /** Recent messages, oldest first, optionally filtered. */

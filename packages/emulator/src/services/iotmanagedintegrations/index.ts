@@ -120,6 +120,9 @@ async function managedIntegrations(
       }
       return t ?? undefined;
     },
+    onInvalid: (error, eventType) => {
+      app.log.error({ eventType, err: (error as Error).message }, 'notification failed validation');
+    },
     onDeliveryError: (error, target) => {
       app.log.warn(
         { destination: target.destinationName, err: (error as Error).message },

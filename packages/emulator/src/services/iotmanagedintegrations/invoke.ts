@@ -1,3 +1,4 @@
+import { type BuildInvocationInput, buildInvocation, type MatterEndpoint } from '@c2c-kit/protocol';
 import type { FaultConfig } from '../../config.js';
 import type { InvokeResult } from '../lambda/index.js';
 
@@ -56,23 +57,33 @@ export interface ConnectorInvokerOptions {
 }
 
 /**
- * Builds the JSON envelope managed integrations sends (c2c-contract §1.0): `header.auth` with the
- * user's token (or the General Authorization secret reference) and `payload.operationName`,
- * `operationVersion` (`1.0.0` for ActivateUser as in its docs example, `1.0` otherwise) and
- * `connectorId`.
+ * Builds the JSON envelope managed integrations sends (c2c-contract §1.0) with protocol's
+ * `buildInvocation`, which validates it (and owns the UNCONFIRMED key names).
  */
 export function buildConnectorEnvelope(
   request: ConnectorInvocationRequest,
 ): Record<string, unknown> {
-  return {
-    header: { auth: request.auth },
-    payload: {
+  const p = request.payload ?? {};
+  const common = { auth: request.auth, connectorId: request.connectorId };
+  let input: BuildInvocationInput;
+  if (request.operationName === 'AWS.DiscoverDevices') {
+    input = {
+      ...common,
       operationName: request.operationName,
-      operationVersion: request.operationName === 'AWS.ActivateUser' ? '1.0.0' : '1.0',
-      connectorId: request.connectorId,
-      ...request.payload,
-    },
-  };
+      deviceDiscoveryId: String(p.deviceDiscoveryId),
+    };
+  } else if (request.operationName === 'AWS.SendCommand') {
+    input = {
+      ...common,
+      operationName: request.operationName,
+      connectorDeviceId: String(p.connectorDeviceId),
+      traceId: String(p.traceId),
+      endpoints: p.endpoints as MatterEndpoint[],
+    };
+  } else {
+    input = { ...common, operationName: request.operationName };
+  }
+  return buildInvocation(input) as unknown as Record<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -96,7 +107,17 @@ export class ConnectorInvoker {
     const backoff = this.#options.backoffMs ?? 50;
     const random = this.#options.random ?? Math.random;
     const faults = this.#options.faults;
-    const body = JSON.stringify(buildConnectorEnvelope(request));
+    let body: string;
+    try {
+      body = JSON.stringify(buildConnectorEnvelope(request));
+    } catch (error) {
+      return {
+        ok: false,
+        statusCode: 400,
+        message: summarise((error as Error).message),
+        attempts: 0,
+      };
+    }
     let last = { statusCode: 500, message: 'connector was not invoked' };
     for (let attempt = 1; attempt <= retries + 1; attempt += 1) {
       if (attempt > 1) await sleep(backoff * (attempt - 1));
