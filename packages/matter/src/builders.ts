@@ -140,7 +140,16 @@ export function matterToCelsius(value: number): number {
 }
 
 /** FanModeEnum members a connector may send (On and Smart are deprecated in Matter 1.4). */
-export type FanModeName = 'Off' | 'Low' | 'Medium' | 'High' | 'Auto';
+export const FAN_MODES = ['Off', 'Low', 'Medium', 'High', 'Auto'] as const;
+export type FanModeName = (typeof FAN_MODES)[number];
+
+/** DoorLock LockStateEnum members. */
+export const LOCK_STATES = ['NotFullyLocked', 'Locked', 'Unlocked', 'Unlatched'] as const;
+export type LockStateName = (typeof LOCK_STATES)[number];
+
+/** PowerSource BatChargeLevelEnum members. */
+export const BAT_CHARGE_LEVELS = ['Ok', 'Warning', 'Critical'] as const;
+export type BatChargeLevelName = (typeof BAT_CHARGE_LEVELS)[number];
 
 /** Fan Control (0x0202). */
 export const fanControl = {
@@ -219,7 +228,7 @@ export const powerSource = {
     clusterState('PowerSource', {
       BatPercentRemaining: percent === null ? null : Math.round(finite(percent, 'percent') * 2),
     }),
-  batChargeLevel: (level: 'Ok' | 'Warning' | 'Critical'): MatterCluster =>
+  batChargeLevel: (level: BatChargeLevelName): MatterCluster =>
     clusterState('PowerSource', { BatChargeLevel: level }),
 } as const;
 
@@ -250,16 +259,18 @@ export const doorLock = {
 } as const;
 
 /** SystemModeEnum members of Thermostat. */
-export type ThermostatSystemMode =
-  | 'Off'
-  | 'Auto'
-  | 'Cool'
-  | 'Heat'
-  | 'EmergencyHeat'
-  | 'Precooling'
-  | 'FanOnly'
-  | 'Dry'
-  | 'Sleep';
+export const THERMOSTAT_SYSTEM_MODES = [
+  'Off',
+  'Auto',
+  'Cool',
+  'Heat',
+  'EmergencyHeat',
+  'Precooling',
+  'FanOnly',
+  'Dry',
+  'Sleep',
+] as const;
+export type ThermostatSystemMode = (typeof THERMOSTAT_SYSTEM_MODES)[number];
 
 /** Thermostat (0x0201); temperatures in °C, sent as 0.01 °C units. */
 export const thermostat = {

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BAT_CHARGE_LEVELS,
   booleanState,
   celsiusToMatter,
   clusterCommand,
   clusterState,
   colorControl,
   doorLock,
+  FAN_MODES,
   fanControl,
+  getAttribute,
+  getCluster,
+  LOCK_STATES,
   levelControl,
   MatterBuilderError,
   matterEndpoint,
@@ -14,6 +19,7 @@ import {
   occupancySensing,
   onOff,
   powerSource,
+  THERMOSTAT_SYSTEM_MODES,
   thermostat,
   UnknownMatterElementError,
 } from '../src/index.js';
@@ -137,5 +143,26 @@ describe('builders write intent, not hex', () => {
     expect(() => clusterCommand('FanControl', 'Step', {})).toThrow(
       'missing mandatory field Direction of Step',
     );
+  });
+});
+
+describe('builder name lists match the generated table', () => {
+  it.each([
+    ['FanControl', 'FanMode', FAN_MODES],
+    ['DoorLock', 'LockState', LOCK_STATES],
+    ['PowerSource', 'BatChargeLevel', BAT_CHARGE_LEVELS],
+    ['Thermostat', 'SystemMode', THERMOSTAT_SYSTEM_MODES],
+  ] as const)('%s.%s', (cluster, attribute, names) => {
+    const c = getCluster(cluster);
+    const ref = getAttribute(cluster, attribute)?.ref;
+    const def = c && ref ? c.datatypes[ref] : undefined;
+    expect(def?.kind).toBe('enum');
+    const members = def?.kind === 'enum' ? def.members : [];
+    for (const name of names) {
+      const m = members.find((x) => x.name === name);
+      expect(m, name).toBeDefined();
+      // Builders only offer members a Matter 1.4 device may send.
+      expect(['D', 'X']).not.toContain(m?.conformance);
+    }
   });
 });
