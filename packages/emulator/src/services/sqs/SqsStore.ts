@@ -209,7 +209,8 @@ function prepareStatements(db: Database) {
     ),
     expire: p('DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?'),
     candidates: p(
-      `SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY rowid LIMIT ?`,
+      // Earliest-visible first: walks the (queue_arn, visible_at, rowid) index with no sort.
+      `SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY visible_at, rowid LIMIT ?`,
     ),
     fifoCandidates: p(
       `SELECT * FROM sqs_messages m WHERE m.queue_arn = ? AND m.visible_at <= ?
@@ -252,6 +253,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class SqsStore {
   readonly #db: Database;
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #expiredAt = new Map<string, number>();
   #closed = false;
   readonly #closeController = new AbortController();
   readonly #stmt: Statements;
@@ -271,6 +273,7 @@ export class SqsStore {
         receive_count INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL, receipt_token TEXT,
         group_id TEXT, dedup_id TEXT, sequence_number TEXT);
       CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue_arn, visible_at, rowid);
+      CREATE INDEX IF NOT EXISTS sqs_messages_by_age ON sqs_messages (queue_arn, sent_at);
       CREATE TABLE IF NOT EXISTS sqs_dedup (
         queue_arn TEXT NOT NULL, dedup_id TEXT NOT NULL, message_id TEXT NOT NULL,
         sequence_number TEXT, expires_at INTEGER NOT NULL, PRIMARY KEY (queue_arn, dedup_id));
@@ -517,7 +520,11 @@ export class SqsStore {
     let movedToDlq: string | undefined;
     const out = this.#db.transaction(() => {
       const t = nowMs();
-      this.#stmt.expire.run(queue.arn, t - retentionMs);
+      // Retention is checked at most once a second per queue, not on every receive.
+      if ((this.#expiredAt.get(queue.arn) ?? 0) + 1000 <= t) {
+        this.#stmt.expire.run(queue.arn, t - retentionMs);
+        this.#expiredAt.set(queue.arn, t);
+      }
       const received: StoredMessage[] = [];
       // Loop because messages moved to the DLQ free slots in this receive.
       for (let pass = 0; pass < 20 && received.length < max; pass++) {
