@@ -72,6 +72,8 @@ export interface LambdaHostOptions {
   onLog?: (functionName: string, line: string) => void;
 }
 
+/** Lambda's synchronous response limit (6 MB). */
+const MAX_RESPONSE_BYTES = 6_291_556;
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
@@ -460,6 +462,19 @@ export class LambdaHost {
   }
 
   #toResult(outcome: InvocationOutcome, requestId: string): InvokeResult {
+    if (outcome.ok && Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
+      return this.#toResult(
+        {
+          ok: false,
+          error: {
+            errorType: 'Function.ResponseSizeTooLarge',
+            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          },
+          logs: outcome.logs,
+        },
+        requestId,
+      );
+    }
     if (outcome.ok) {
       return {
         statusCode: 200,
