@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import {
   ConnectorNetworkError,
   ConnectorValidationError,
@@ -36,6 +36,16 @@ import {
   type RetryKind,
   RetryStrategy,
 } from './retry.js';
+
+let undici: Promise<typeof import('undici')> | undefined;
+/**
+ * undici is loaded on the first request, not at import: invocations that never send an event
+ * (ActivateUser, the ACK of discovery and commands) do not pay its ~0.5 MB for their cold start.
+ */
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
+}
 
 export interface ConnectorEventsClientOptions {
   /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
@@ -80,7 +90,8 @@ export class ConnectorEventsClient {
   readonly region: string;
   readonly endpoint: URL;
   private readonly signer: SignatureV4;
-  private readonly pool: Pool;
+  private pool: Pool | undefined;
+  private readonly poolOptions: Pool.Options;
   private readonly retry: RetryStrategy;
   private readonly validate: boolean;
   private readonly logger: Logger;
@@ -106,12 +117,12 @@ export class ConnectorEventsClient {
       uriEscapePath: true,
     });
     const timeout = options.attemptTimeoutMs ?? 5000;
-    this.pool = new Pool(this.endpoint.origin, {
+    this.poolOptions = {
       connections: options.connections ?? 16,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       keepAliveTimeout: 30_000,
-    });
+    };
     this.retry = new RetryStrategy({
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.retryBudget !== undefined ? { budget: options.retryBudget } : {}),
@@ -151,7 +162,7 @@ export class ConnectorEventsClient {
 
   /** Closes the pooled connections. */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.pool ? this.pool.close() : Promise.resolve();
   }
 
   private async call(
@@ -191,6 +202,7 @@ export class ConnectorEventsClient {
           headers: { ...headers },
           ...(built.body !== undefined ? { body: built.body } : {}),
         });
+        this.pool ??= new (await loadUndici()).Pool(this.endpoint.origin, this.poolOptions);
         const response = await this.pool.request({
           method: built.method as 'GET' | 'POST',
           path: path + queryString(built.query),

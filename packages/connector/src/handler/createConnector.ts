@@ -1,4 +1,3 @@
-import { validateMatterEndpoint } from '@c2c-kit/matter';
 import { ConnectorEventsClient } from '../client/ConnectorEventsClient.js';
 import {
   ConnectorConfigError,
@@ -81,7 +80,9 @@ export interface ConnectorOptions<E = unknown> extends ConnectorCallbacks {
    * `validateMatterEndpoint` from @c2c-kit/matter (known cluster/attribute ids, value types and
    * ranges). Pass a function to replace it or `false` to skip it.
    */
-  readonly validateEndpoint?: false | ((endpoint: MatterEndpointWire) => readonly string[]);
+  readonly validateEndpoint?:
+    | false
+    | ((endpoint: MatterEndpointWire) => readonly string[] | Promise<readonly string[]>);
   /** Receives of a work message before a vendor failure is reported to the service as final. Default 3. */
   readonly maxWorkAttempts?: number;
   /** Override how the connector id is resolved when no invocation told us (tests, custom setups). */
@@ -237,13 +238,13 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     };
   };
 
-  const checkEvent = (request: SendConnectorEventRequest) => {
+  const checkEvent = async (request: SendConnectorEventRequest) => {
     if (piiCheck && request.ConnectorDeviceId) assertNoObviousPii(request.ConnectorDeviceId);
     for (const [i, d] of (request.Devices ?? []).entries()) {
       if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
     }
     if (validateEndpoint && request.MatterEndpoint) {
-      const issues = validateEndpoint(request.MatterEndpoint);
+      const issues = await validateEndpoint(request.MatterEndpoint);
       if (issues.length > 0) throw new ConnectorValidationError('MatterEndpoint', issues);
     }
   };
@@ -254,7 +255,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
    * error propagates so the upstream sender (SQS, the vendor) retries instead.
    */
   const deliver = async (request: SendConnectorEventRequest, log: Logger, deadline?: number) => {
-    checkEvent(request);
+    await checkEvent(request);
     const deviceKey =
       request.ConnectorDeviceId ??
       request.TraceId ??
@@ -652,8 +653,11 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   return handler;
 }
 
-function matterEndpointIssues(endpoint: MatterEndpointWire): readonly string[] {
-  const result = validateMatterEndpoint(endpoint);
+let matter: Promise<typeof import('@c2c-kit/matter')> | undefined;
+/** @c2c-kit/matter's value validation, loaded when the first event is sent (not at cold start). */
+async function matterEndpointIssues(endpoint: MatterEndpointWire): Promise<readonly string[]> {
+  matter ??= import('@c2c-kit/matter');
+  const result = (await matter).validateMatterEndpoint(endpoint);
   return result.ok ? [] : result.issues.map(formatIssue);
 }
 
