@@ -5,6 +5,7 @@ import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
 import { InvalidRequestError, VendorCloudError } from './errors.js';
 import { authenticate, registerOAuthRoutes } from './oauthRoutes.js';
 import { DEFAULT_CLIENTS, type OAuthClientConfig, OAuthStore } from './oauthStore.js';
+import { StateFile } from './persist.js';
 import {
   type BehaviourOptions,
   type DeviceSeed,
@@ -39,6 +40,11 @@ export interface VendorCloudOptions {
   behaviour?: BehaviourOptions;
   accessTokenLifetimeSec?: number;
   refreshTokenLifetimeSec?: number;
+  /**
+   * JSON file keeping OAuth tokens and device state across restarts (written debounced and on
+   * close, mode 0600). Without it everything is in memory.
+   */
+  stateFile?: string;
   /** Fastify logger (default off). Tokens never reach it: only method, URL path and status. */
   logger?: boolean;
 }
@@ -82,6 +88,14 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
   if (options.webhookTimeoutMs !== undefined) webhookOpts.timeoutMs = options.webhookTimeoutMs;
   const webhooks = new WebhookDispatcher(webhookOpts);
   const commandEvents = options.webhookCommandEvents ?? true;
+  const stateFile = options.stateFile
+    ? new StateFile(options.stateFile, store, simulation)
+    : undefined;
+  if (stateFile) {
+    stateFile.load();
+    store.onChange = () => stateFile.schedule();
+    simulation.onEvent(() => stateFile.schedule());
+  }
   simulation.onEvent((event) => {
     if (event.source !== 'command' || commandEvents) webhooks.enqueue(event);
   });
@@ -241,6 +255,7 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
   }
   app.addHook('onClose', async () => {
     if (ticker) clearInterval(ticker);
+    stateFile?.flush();
     await webhooks.close();
   });
 

@@ -11,6 +11,7 @@ Options:
   --port <n>              port on 127.0.0.1 (default 0 = any free port)
   --webhook-url <url>     connector Function URL receiving signed device events
   --webhook-secret <s>    Standard Webhooks secret "whsec_<base64>" (default: generated, printed)
+  --state-file <path>     keep OAuth tokens and device state in this JSON file across restarts
   --help                  show this help
 
 Demo users: alice / alice-password, bob / bob-password, carol / carol-password
@@ -18,13 +19,20 @@ OAuth client: c2c-kit-connector / c2c-kit-connector-secret
 `;
 
 async function main(): Promise<number> {
-  let values: { port?: string; 'webhook-url'?: string; 'webhook-secret'?: string; help?: boolean };
+  let values: {
+    port?: string;
+    'webhook-url'?: string;
+    'webhook-secret'?: string;
+    'state-file'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string' },
         'webhook-url': { type: 'string' },
         'webhook-secret': { type: 'string' },
+        'state-file': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -47,6 +55,7 @@ async function main(): Promise<number> {
   const options: Parameters<typeof startVendorCloud>[0] = { port };
   if (values['webhook-url'] !== undefined) options.webhookUrl = values['webhook-url'];
   if (values['webhook-secret'] !== undefined) options.webhookSecret = values['webhook-secret'];
+  if (values['state-file'] !== undefined) options.stateFile = values['state-file'];
   let cloud: Awaited<ReturnType<typeof startVendorCloud>>;
   try {
     cloud = await startVendorCloud(options);

@@ -35,6 +35,17 @@ interface GrantUser {
   grantId: string;
 }
 
+/** One token record in the state file. */
+export interface PersistedToken {
+  clientId: string;
+  user: GrantUser;
+  scope: string[];
+  accessToken?: string;
+  accessTokenExpiresAt?: string | undefined;
+  refreshToken?: string | undefined;
+  refreshTokenExpiresAt?: string | undefined;
+}
+
 interface StoredToken extends OAuth2Server.Token {
   user: GrantUser;
 }
@@ -84,6 +95,8 @@ export class OAuthStore
   private readonly codes = new Map<string, OAuth2Server.AuthorizationCode>();
   private readonly accessTokens = new Map<string, StoredToken>();
   private readonly refreshTokens = new Map<string, StoredToken>();
+  /** Called after every token change, so a state file can be written (see `persist.ts`). */
+  onChange: (() => void) | undefined;
 
   constructor(
     clients: readonly OAuthClientConfig[],
@@ -198,6 +211,7 @@ export class OAuthStore
     const stored: StoredToken = { ...token, client, user: user as GrantUser };
     this.accessTokens.set(token.accessToken, stored);
     if (token.refreshToken) this.refreshTokens.set(token.refreshToken, stored);
+    this.onChange?.();
     return stored;
   }
 
@@ -222,7 +236,9 @@ export class OAuthStore
 
   /** Used by the library when a refresh token is rotated: only that refresh token goes. */
   async revokeToken(token: OAuth2Server.RefreshToken): Promise<boolean> {
-    return this.refreshTokens.delete(token.refreshToken);
+    const deleted = this.refreshTokens.delete(token.refreshToken);
+    this.onChange?.();
+    return deleted;
   }
 
   // --- RFC 7009 ---------------------------------------------------------------------------
@@ -250,7 +266,67 @@ export class OAuthStore
         }
       }
     }
+    if (count > 0) this.onChange?.();
     return count;
+  }
+
+  /**
+   * Live tokens as plain data (which of each record's tokens are still valid), for the state file.
+   * Rotated or revoked tokens are left out, so a restore never brings one back.
+   */
+  snapshot(): PersistedToken[] {
+    const records = new Set<StoredToken>([
+      ...this.accessTokens.values(),
+      ...this.refreshTokens.values(),
+    ]);
+    return [...records].map((t) => {
+      const accessLive = this.accessTokens.get(t.accessToken) === t;
+      const refreshLive =
+        t.refreshToken !== undefined && this.refreshTokens.get(t.refreshToken) === t;
+      return {
+        clientId: t.client.id,
+        user: t.user,
+        scope: t.scope ?? [],
+        ...(accessLive
+          ? {
+              accessToken: t.accessToken,
+              accessTokenExpiresAt: t.accessTokenExpiresAt?.toISOString(),
+            }
+          : {}),
+        ...(refreshLive
+          ? {
+              refreshToken: t.refreshToken,
+              refreshTokenExpiresAt: t.refreshTokenExpiresAt?.toISOString(),
+            }
+          : {}),
+      };
+    });
+  }
+
+  /** Loads tokens saved by `snapshot()`; records of unknown clients or users are dropped. */
+  restore(tokens: readonly PersistedToken[]): number {
+    let loaded = 0;
+    for (const p of tokens) {
+      const client = this.clients.get(p.clientId);
+      if (!client || !this.simulation.userById(p.user.userId)) continue;
+      const record: StoredToken = {
+        accessToken: p.accessToken ?? '',
+        client: {
+          id: client.clientId,
+          redirectUris: client.redirectUris,
+          grants: ['authorization_code', 'refresh_token'],
+        },
+        user: p.user,
+        scope: [...p.scope],
+      };
+      if (p.accessTokenExpiresAt) record.accessTokenExpiresAt = new Date(p.accessTokenExpiresAt);
+      if (p.refreshToken) record.refreshToken = p.refreshToken;
+      if (p.refreshTokenExpiresAt) record.refreshTokenExpiresAt = new Date(p.refreshTokenExpiresAt);
+      if (p.accessToken) this.accessTokens.set(p.accessToken, record);
+      if (p.refreshToken) this.refreshTokens.set(p.refreshToken, record);
+      loaded += 1;
+    }
+    return loaded;
   }
 
   /** Numbers for the simulation control API (never the tokens themselves). */

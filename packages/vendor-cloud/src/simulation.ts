@@ -190,6 +190,35 @@ export class Simulation {
     };
   }
 
+  /** Device connectivity and state as plain data, for the state file. */
+  snapshot(): { deviceId: string; kind: DeviceKind; online: boolean; state: unknown }[] {
+    return [...this.devices.values()].map((r) => ({
+      deviceId: r.device.deviceId,
+      kind: r.device.kind,
+      online: r.device.online,
+      state: clone(r.device.state),
+    }));
+  }
+
+  /**
+   * Applies saved device state onto the configured devices (same id and kind). Saved entries for
+   * devices no longer configured are ignored; saved members are merged over the defaults.
+   */
+  restore(
+    saved: readonly { deviceId: string; kind: string; online: boolean; state: unknown }[],
+  ): number {
+    let applied = 0;
+    for (const s of saved) {
+      const rt = this.devices.get(s.deviceId);
+      if (!rt || rt.device.kind !== s.kind || typeof s.state !== 'object' || s.state === null)
+        continue;
+      rt.device.online = s.online === true;
+      Object.assign(rt.device.state, s.state);
+      applied += 1;
+    }
+    return applied;
+  }
+
   /** Current simulated time (ms since epoch). */
   currentTime(): number {
     return this.now;
