@@ -267,19 +267,41 @@ function actionParameters(parameters: unknown): Record<string, unknown> | undefi
  * becomes `attributes: { '0x0000': value }`.
  */
 export function capabilityActionsToMatter(
-  endpoint: CommandEndpoint,
+  // Typed `unknown` on purpose: every part is validated, so protocol's wire `CommandEndpoint`
+  // (documents as `unknown`) and raw request bodies are accepted without casts.
+  input: CommandEndpoint | unknown,
   path = 'CommandEndpoint',
 ): Result<MatterEndpoint> {
   const issues: ValidationIssue[] = [];
   const clusters: MatterCluster[] = [];
-  const capabilities: readonly CommandCapability[] = Array.isArray(endpoint?.capabilities)
+  if (!isRecord(input)) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path,
+          message: 'expected an endpoint object {endpointId, capabilities}',
+          received: input,
+        },
+      ],
+    };
+  }
+  const endpoint = input as Partial<CommandEndpoint>;
+  if (typeof endpoint.endpointId !== 'string' || !/^[0-9a-zA-Z]{1,64}$/.test(endpoint.endpointId)) {
+    issues.push({
+      path: joinPath(path, 'endpointId'),
+      message: 'expected endpoint id of 1-64 letters or digits',
+      received: endpoint.endpointId,
+    });
+  }
+  const capabilities: readonly CommandCapability[] = Array.isArray(endpoint.capabilities)
     ? endpoint.capabilities
     : [];
-  if (!Array.isArray(endpoint?.capabilities)) {
+  if (!Array.isArray(endpoint.capabilities)) {
     issues.push({
       path: joinPath(path, 'capabilities'),
       message: 'expected a list of capabilities',
-      received: endpoint?.capabilities,
+      received: endpoint.capabilities,
     });
   }
   capabilities.forEach((cap, i) => {

@@ -269,6 +269,20 @@ describe('capabilityActionsToMatter (SendManagedThingCommand)', () => {
     ]);
   });
 
+  it('checks the endpoint itself', () => {
+    expect(messages(capabilityActionsToMatter(null))).toEqual([
+      'CommandEndpoint: expected an endpoint object {endpointId, capabilities}, got null',
+    ]);
+    expect(
+      messages(
+        capabilityActionsToMatter({ endpointId: 'ep-1', capabilities: 'x' }, 'Endpoints[0]'),
+      ),
+    ).toEqual([
+      'Endpoints[0].endpointId: expected endpoint id of 1-64 letters or digits, got "ep-1"',
+      'Endpoints[0].capabilities: expected a list of capabilities, got "x"',
+    ]);
+  });
+
   it('is the inverse of matterToCapabilityActions for builder commands', () => {
     for (const c of [
       fanControl.step('Decrease', { wrap: true }),
