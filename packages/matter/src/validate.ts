@@ -542,7 +542,10 @@ function validateCluster(
         attributes[key] = value;
         continue;
       }
-      if (attr.ref === undefined && typeof attr.max === 'string' && siblings === undefined) {
+      if (
+        (typeof attr.min === 'string' || typeof attr.max === 'string') &&
+        siblings === undefined
+      ) {
         siblings = {};
         for (const [k, v] of entries) {
           const sib = index.attributesById.get(tryParseMatterId(k) ?? -1);

@@ -219,6 +219,17 @@ describe('validateMatterEndpoint', () => {
     );
   });
 
+  it('checks bounds that refer to attributes sent in the same payload', () => {
+    const fan = (speed: unknown) => ({
+      id: '1',
+      clusters: [{ id: '0x0202', attributes: { '0x0004': '5', '0x0005': speed } }],
+    });
+    expect(validateMatterEndpoint(fan(5)).ok).toBe(true);
+    expect(messages(validateMatterEndpoint(fan(7)))).toEqual([
+      'MatterEndpoint.clusters[0].attributes["0x0005"]: expected integer 0 to 5 (uint8), got 7',
+    ]);
+  });
+
   it('rejects unknown standard ids, passes manufacturer-specific ones, and can ignore unknowns', () => {
     const modelExample = {
       id: '1',
