@@ -371,10 +371,17 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
                   auth: inv.header.auth,
                 };
           // ACK = durable enqueue, once per discovery id / trace id across service retries.
-          const outcome = await runOnce(store, `ack:${workKey(item)}`, async () => {
-            await getQueue().enqueue(item);
-            return true;
-          });
+          // The lease only has to outlive one enqueue: a container that died mid-enqueue must
+          // not block the service's next retry (which comes within seconds).
+          const outcome = await runOnce(
+            store,
+            `ack:${workKey(item)}`,
+            async () => {
+              await getQueue().enqueue(item);
+              return true;
+            },
+            { leaseMs: 5_000 },
+          );
           log.info(outcome.duplicate ? 'duplicate invocation acknowledged again' : 'work enqueued');
           return reply(
             200,
@@ -498,7 +505,12 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
           store,
           `work:${workKey(item)}`,
           () => doWork(item, record, log, deadline),
-          { leaseMs: 300_000 },
+          // The lease ends with this invocation's time budget: after a timeout SQS redelivers,
+          // and the redelivery must be able to claim the work again.
+          {
+            leaseMs:
+              deadline === undefined ? 60_000 : Math.max(1_000, deadline - Date.now() + 1_000),
+          },
         );
         if (outcome.duplicate) log.info('duplicate work item skipped');
         stats.workItemsDone++;

@@ -1,0 +1,70 @@
+// The whole event path against the running emulator: webhook verify → translate → validate →
+// sign → send, 16 in flight; baseline in the same run: the signed client alone sending the same
+// DEVICE_EVENTs. Emulator pinned to CPU 0, generator to CPU 1, separate processes.
+import { fileURLToPath } from 'node:url';
+import { pinned, spawnLine } from './fixtures/common.js';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const DURATION = process.env.BENCH_DURATION ?? '5';
+const REPS = Number(process.env.BENCH_REPS ?? 2);
+
+const [scmd, sargs] = pinned(0, [
+  process.execPath,
+  '--import',
+  'tsx',
+  here('./fixtures/emulator-stack.ts'),
+]);
+const server = await spawnLine(scmd, sargs);
+type Run = {
+  mode: string;
+  perSecond: number;
+  cpuUsPerEvent: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  firstError: string;
+};
+const runs: Run[] = [];
+try {
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const mode of ['client', 'path']) {
+      const [cmd, args] = pinned(1, [
+        process.execPath,
+        '--import',
+        'tsx',
+        here('./fixtures/event-path-load.ts'),
+        '--mode',
+        mode,
+        '--stack',
+        server.line,
+        '--duration',
+        DURATION,
+      ]);
+      const { line, child } = await spawnLine(cmd, args);
+      await new Promise((r) => child.once('exit', r));
+      runs.push(JSON.parse(line) as Run);
+    }
+  }
+} finally {
+  server.child.kill('SIGTERM');
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+console.log(
+  '| 16 in flight → emulator (SigV4 verify + validate + SQLite) | events/s (median) | generator CPU µs/event | p50 ms | p99 ms | errors |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const mode of ['client', 'path']) {
+  const rs = runs.filter((r) => r.mode === mode);
+  const label =
+    mode === 'path'
+      ? 'whole event path: handler(Function URL webhook) → verify → translate → validate → sign → send'
+      : 'baseline: ConnectorEventsClient alone, same DEVICE_EVENTs';
+  console.log(
+    `| ${label} | ${median(rs.map((r) => r.perSecond)).toFixed(0)} | ${median(rs.map((r) => r.cpuUsPerEvent)).toFixed(1)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)}${rs.find((r) => r.firstError)?.firstError ? ` (${rs.find((r) => r.firstError)?.firstError})` : ''} |`,
+  );
+}
+const path = median(runs.filter((r) => r.mode === 'path').map((r) => r.perSecond));
+const base = median(runs.filter((r) => r.mode === 'client').map((r) => r.perSecond));
+console.log(
+  `\nevent path / client alone: ${(path / base).toFixed(2)}; goal ≥ 10,000 events/s end to end`,
+);
