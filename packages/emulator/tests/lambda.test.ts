@@ -202,6 +202,24 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
   });
 });
 
+describe('Lambda SigV4', () => {
+  it('refuses a wrongly signed Invoke with the SigV4 error in Lambda style', async () => {
+    const forged = new LambdaClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'wrong-secret',
+      },
+    });
+    await expect(forged.send(new InvokeCommand({ FunctionName: 'echo' }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    forged.destroy();
+  });
+});
+
 describe('GetFunction and GetFunctionUrlConfig', () => {
   it('describes a registered function', async () => {
     const out = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));

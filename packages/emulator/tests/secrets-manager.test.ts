@@ -3,6 +3,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -143,6 +144,28 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'gone' }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+
+  it('lists secrets and refuses a wrongly signed request', async () => {
+    await sm.send(new CreateSecretCommand({ Name: 'listed', SecretString: 'x' }));
+    const list = await sm.send(new ListSecretsCommand({}));
+    expect(list.SecretList?.map((s) => s.Name)).toContain('listed');
+    expect(JSON.stringify(list)).not.toContain('"x"');
+    const forged = new SecretsManagerClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'wrong-secret',
+      },
+    });
+    await expect(
+      forged.send(new GetSecretValueCommand({ SecretId: 'listed' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    forged.destroy();
   });
 
   it('app.secrets reads a secret for the core by ARN or name, and by version', async () => {

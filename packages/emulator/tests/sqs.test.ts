@@ -13,6 +13,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
@@ -301,6 +302,57 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     );
     const next = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(next.Messages?.map((m) => m.Body)).toEqual(['2']);
+  });
+
+  it('pages ListQueues and updates attributes with SetQueueAttributes', async () => {
+    for (const n of ['page-a', 'page-b', 'page-c']) await queue(n);
+    const first = await sqs.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2 }),
+    );
+    expect(first.QueueUrls).toHaveLength(2);
+    const second = await sqs.send(
+      new ListQueuesCommand({
+        QueueNamePrefix: 'page-',
+        MaxResults: 2,
+        NextToken: first.NextToken,
+      }),
+    );
+    expect(second.QueueUrls).toEqual([`${emu.url}/111122223333/page-c`]);
+    expect(second.NextToken).toBeUndefined();
+    const url = `${emu.url}/111122223333/page-a`;
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '7' } }),
+    );
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    expect(attrs.Attributes).toEqual({ VisibilityTimeout: '7' });
+    await expect(
+      sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '-1' } }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidAttributeValue' });
+  });
+
+  it('rejects a malformed receipt handle and a wrongly signed request', async () => {
+    const url = await queue('handles');
+    await expect(
+      sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })),
+    ).rejects.toMatchObject({ name: 'ReceiptHandleIsInvalid', $metadata: { httpStatusCode: 404 } });
+    const forged = new SQSClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'wrong-secret',
+      },
+    });
+    await expect(
+      forged.send(new GetQueueUrlCommand({ QueueName: 'handles' })),
+    ).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+    forged.destroy();
   });
 
   it('purges and deletes queues', async () => {
