@@ -1,7 +1,7 @@
 export type { EmulatorOptions } from './app.js';
 export { buildEmulator } from './app.js';
 export type { EmulatorConfig, EmulatorCredential, FaultConfig } from './config.js';
-export { DEFAULT_CREDENTIALS, DEFAULT_REGION } from './config.js';
+export { DEFAULT_CREDENTIALS, DEFAULT_REGION, parseFaults } from './config.js';
 export type { SignatureFailure } from './errors.js';
 export {
   EmulatorConfigError,
@@ -10,12 +10,18 @@ export {
   RequestRejectedError,
   SignatureError,
 } from './errors.js';
+export type { NotificationEnvelope } from './notifications/envelope.js';
+export type { DeliveryStats } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';
 export { awsServiceConstraint } from './plugins/aws-service.js';
 export type { WireError } from './plugins/error-render.js';
 export { sendRestJsonError, toWireError } from './plugins/error-render.js';
 export type { RunningEmulator } from './server.js';
 export { startEmulator } from './server.js';
+export type {
+  ManagedIntegrationsHandle,
+  ManagedIntegrationsOptions,
+} from './services/iotmanagedintegrations/index.js';
 export type {
   AwsRequestIdentity,
   SignedRequestInput,
