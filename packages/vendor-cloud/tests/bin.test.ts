@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const run = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+
+describe('c2c-vendor-cloud bin', () => {
+  it('prints help and exits 0', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--webhook-url');
+    expect(r.stdout).toContain('--state-file');
+  });
+
+  it('rejects bad options with exit code 2 and a clear message', () => {
+    const port = run(['--port', 'abc']);
+    expect(port.status).toBe(2);
+    expect(port.stderr).toContain('--port: expected an integer from 0 to 65535, got "abc"');
+    const secret = run(['--webhook-secret', 'not-a-secret']);
+    expect(secret.status).toBe(2);
+    expect(secret.stderr).toContain('webhookSecret');
+    expect(secret.stderr).not.toContain('not-a-secret');
+  });
+
+  it('serves until SIGTERM, then exits 0', async () => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
+        child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m?.[1]) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const health = await fetch(`${url}/_sim/health`);
+      expect(await health.json()).toEqual({ ok: true });
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
