@@ -411,6 +411,39 @@ describe('managed integrations: connector → association → discovery → thin
     );
   });
 
+  it('Deregister/RegisterAccountAssociation unlink and relink the thing (events follow)', async () => {
+    const event = {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EVENT' as const,
+      UserId: 'user-1',
+      ConnectorDeviceId: 'fan-1',
+      MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 2 } }] },
+    };
+    const listed = await mi('ListManagedThingAccountAssociations', {
+      ManagedThingId: state.thingId as string,
+    });
+    expect(listed.json.Items).toEqual([
+      {
+        ManagedThingId: state.thingId,
+        AccountAssociationId: state.associationId,
+        ManagedThingAssociationStatus: 'ASSOCIATED',
+      },
+    ]);
+    const dereg = await mi('DeregisterAccountAssociation', {
+      ManagedThingId: state.thingId as string,
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(dereg.status, dereg.text).toBe(200);
+    expect((await mi('SendConnectorEvent', event)).status).toBe(404);
+    const reg = await mi('RegisterAccountAssociation', {
+      ManagedThingId: state.thingId as string,
+      AccountAssociationId: state.associationId as string,
+      DeviceDiscoveryId: state.discoveryId as string,
+    });
+    expect(reg.status, reg.text).toBe(201);
+    expect((await mi('SendConnectorEvent', event)).status).toBe(202);
+  });
+
   it('invalid SendConnectorEvent input → 400 ValidationException naming the field', async () => {
     const res = await mi('SendConnectorEvent', {
       ConnectorId: state.connectorId as string,

@@ -2,6 +2,7 @@ import { capabilityActionsToMatter } from '@c2c-kit/matter';
 import {
   type CreateManagedThingRequest,
   type DeleteManagedThingRequest,
+  type DeregisterAccountAssociationRequest,
   formatIssue,
   type GetDeviceDiscoveryRequest,
   type GetManagedThingCapabilitiesRequest,
@@ -9,8 +10,10 @@ import {
   type GetManagedThingStateRequest,
   type ListDeviceDiscoveriesRequest,
   type ListDiscoveredDevicesRequest,
+  type ListManagedThingAccountAssociationsRequest,
   type ListManagedThingsRequest,
   type MatterEndpoint,
+  type RegisterAccountAssociationRequest,
   ResourceNotFoundException,
   type SendManagedThingCommandRequest,
   type StartDeviceDiscoveryRequest,
@@ -335,6 +338,81 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           (input.SerialNumberFilter === undefined || d.SerialNumber === input.SerialNumberFilter),
       );
       return compact({ Items: page.items.map(thingSummary), NextToken: page.nextToken });
+    },
+
+    RegisterAccountAssociation: (input: RegisterAccountAssociationRequest, call: CallContext) => {
+      const thing = things.getOwned(call.account, input.ManagedThingId);
+      if (thing === undefined) throw thingNotFound(input.ManagedThingId);
+      const association = associations.getOwned(call.account, input.AccountAssociationId);
+      if (association === undefined) throw associationNotFound(input.AccountAssociationId);
+      const discovery = discoveries.getOwned(call.account, input.DeviceDiscoveryId);
+      if (discovery === undefined) throw discoveryNotFound(input.DeviceDiscoveryId);
+      if (thing.connectorId !== undefined && thing.connectorId !== association.connectorId) {
+        throw new ValidationException(
+          'AccountAssociationId: the account association belongs to a different connector than the managed thing',
+        );
+      }
+      const now = Date.now();
+      const next: ThingDoc = {
+        ...thing,
+        accountAssociationId: association.AccountAssociationId,
+        ConnectorDestinationId: association.ConnectorDestinationId,
+        connectorId: association.connectorId,
+        userId: association.userId,
+        ProvisioningStatus: 'ACTIVATED',
+        ActivatedAt: thing.ActivatedAt ?? now,
+        UpdatedAt: now,
+      };
+      things.put(call.account, thing.Id, next, thingKeys(next));
+      ctx.invalidate();
+      return {
+        AccountAssociationId: association.AccountAssociationId,
+        DeviceDiscoveryId: discovery.Id,
+        ManagedThingId: thing.Id,
+      };
+    },
+
+    DeregisterAccountAssociation: (
+      input: DeregisterAccountAssociationRequest,
+      call: CallContext,
+    ) => {
+      const thing = things.getOwned(call.account, input.ManagedThingId);
+      if (thing === undefined) throw thingNotFound(input.ManagedThingId);
+      if (thing.accountAssociationId !== input.AccountAssociationId) {
+        throw associationNotFound(input.AccountAssociationId);
+      }
+      const next: ThingDoc = {
+        ...thing,
+        accountAssociationId: undefined,
+        userId: undefined,
+        ProvisioningStatus: 'UNASSOCIATED',
+        UpdatedAt: Date.now(),
+      };
+      things.put(call.account, thing.Id, next, thingKeys(next));
+      ctx.invalidate();
+      return undefined;
+    },
+
+    ListManagedThingAccountAssociations: (
+      input: ListManagedThingAccountAssociationsRequest,
+      call: CallContext,
+    ) => {
+      const page = things.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        { k2: input.AccountAssociationId },
+        (t) =>
+          t.accountAssociationId !== undefined &&
+          (input.ManagedThingId === undefined || t.Id === input.ManagedThingId),
+      );
+      return compact({
+        Items: page.items.map((t) => ({
+          ManagedThingId: t.Id,
+          AccountAssociationId: t.accountAssociationId,
+          ManagedThingAssociationStatus: 'ASSOCIATED',
+        })),
+        NextToken: page.nextToken,
+      });
     },
 
     DeleteManagedThing: (input: DeleteManagedThingRequest, call: CallContext) => {
