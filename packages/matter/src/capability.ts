@@ -1,4 +1,4 @@
-import { joinPath, type Result, type ValidationIssue } from '@c2c-kit/protocol';
+import { joinPath, REDACTED, type Result, type ValidationIssue } from '@c2c-kit/protocol';
 import { MatterValidationError, UnknownMatterElementError } from './errors.js';
 import { MATTER_MODEL_SOURCE } from './generated/source.js';
 import {
@@ -10,7 +10,7 @@ import {
 } from './ids.js';
 import type { AttributeDef, ClusterDef } from './model.js';
 import { clusterIndex, getCluster } from './table.js';
-import { asText, jsonText } from './text.js';
+import { asText, isSensitiveElement, jsonText } from './text.js';
 import {
   type MatterCluster,
   type MatterEndpoint,
@@ -488,6 +488,7 @@ export function describeAttributeChange(
     const a = aid === undefined ? asText(attribute) : formatAttributeId(aid);
     return `${c}.${a} = ${jsonText(value)}`;
   }
+  if (isSensitiveElement(attr.name, attr.kind)) return `${def.name}.${attr.name} = ${REDACTED}`;
   // The seed example sends "3": describe what it means.
   const normalised = validateAttributeValue(def, attr, value);
   return `${def.name}.${attr.name} = ${valueWords(def, attr, normalised.ok ? normalised.value : value)}`;
@@ -532,7 +533,9 @@ export function describeMatterEndpoint(endpoint: MatterEndpointLike): string[] {
           ? Object.entries(fields)
               .map(([fid, v]) => {
                 const field = elem?.fields.find((f) => f.id === tryParseMatterId(fid));
-                return `${field?.name ?? fid}=${jsonText(v)}`;
+                const shown =
+                  field && isSensitiveElement(field.name, field.kind) ? REDACTED : jsonText(v);
+                return `${field?.name ?? fid}=${shown}`;
               })
               .join(', ')
           : '';

@@ -1,4 +1,4 @@
-import { joinPath, type Result, type ValidationIssue } from '@c2c-kit/protocol';
+import { joinPath, REDACTED, type Result, type ValidationIssue } from '@c2c-kit/protocol';
 import {
   conformanceLevel,
   type FeatureSet,
@@ -14,7 +14,7 @@ import {
 } from './ids.js';
 import type { AttributeDef, ClusterDef, DatatypeDef, FieldDef, ValueSpec } from './model.js';
 import { clusterIndex, getAttribute, getCluster } from './table.js';
-import { asText } from './text.js';
+import { asText, isSensitiveElement } from './text.js';
 
 /** A cluster as the connector side writes it (MATTER format), after normalisation. */
 export interface MatterCluster {
@@ -271,6 +271,20 @@ function checkFields(
 
 /** Checks one value against its spec; returns the normalised value (numeric strings → numbers). */
 function checkValue(spec: ValueSpec, value: unknown, path: string, ctx: Context): unknown {
+  if (!isSensitiveElement((spec as Partial<FieldDef>).name, spec.kind)) {
+    return checkPlainValue(spec, value, path, ctx);
+  }
+  // A PIN or key that fails validation is reported without its value (nested issues included).
+  const before = ctx.issues.length;
+  const out = checkPlainValue(spec, value, path, ctx);
+  for (let i = before; i < ctx.issues.length; i++) {
+    const found = ctx.issues[i] as ValidationIssue;
+    ctx.issues[i] = { path: found.path, message: found.message, received: REDACTED };
+  }
+  return out;
+}
+
+function checkPlainValue(spec: ValueSpec, value: unknown, path: string, ctx: Context): unknown {
   if (value === null) {
     if (!spec.nullable) issue(ctx, path, `expected non-null ${typeLabel(spec)}`, value);
     return value;

@@ -347,6 +347,14 @@ describe('describers', () => {
     );
   });
 
+  it('redacts PIN codes and keys in descriptions', () => {
+    const lines = describeMatterEndpoint({
+      id: '1',
+      clusters: [{ id: '0x0101', commands: { '0x01': { '0x00': '31323334' } } }],
+    });
+    expect(lines).toEqual(['DoorLock.UnlockDoor(PinCode=<redacted>)']);
+  });
+
   it('describes a whole endpoint, including commands and events', () => {
     expect(
       describeMatterEndpoint({

@@ -388,3 +388,24 @@ describe('validation properties', () => {
     );
   });
 });
+
+describe('secrets stay out of errors and descriptions', () => {
+  it('redacts a PIN code that fails validation, keeping path and constraint', () => {
+    const r = validateCommandFields('DoorLock', 'LockDoor', { PinCode: 1234 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([
+      {
+        path: 'DoorLock.LockDoor["PinCode"]',
+        message: 'expected octet string (hex/base64 string or array of 0-255)',
+        received: '<redacted>',
+      },
+    ]);
+    expect(messages(r).join('\n')).not.toContain('1234');
+  });
+
+  it('does not redact plain values of ordinary attributes', () => {
+    const r = validateAttributeValue('FanControl', 'FanMode', 9);
+    expect(r.ok || r.issues[0]?.received).toBe(9);
+  });
+});
