@@ -79,7 +79,8 @@ describe('c2c dev --demo (in process)', () => {
     expect(words('fan to High', 1)).toMatch(/FanMode → High/);
   });
 
-  it('a second start on the same data directory reuses the registration', async () => {
+  it('a second start on the same data directory reuses the registration; the demo passes again', async () => {
+    await stack.close();
     const again = await startDevStack({
       dataDir,
       emulatorPort: 0,
@@ -88,13 +89,49 @@ describe('c2c dev --demo (in process)', () => {
     });
     try {
       expect(again.connectorId).toBe(stack.connectorId);
+      const lines: string[] = [];
+      const second = await runDemo(again, {
+        step: () => {},
+        ok: (_name, text) => lines.push(text),
+        detail: (text) => lines.push(text),
+      });
+      expect(second.steps).toHaveLength(5);
+      expect(lines.some((l) => l.startsWith('removed the link of an earlier demo run'))).toBe(true);
     } finally {
       await again.close();
     }
   }, 60_000);
 });
 
-describe('c2c dev --demo (child process)', () => {
+describe('c2c dev (child process)', () => {
+  it('keeps running until SIGINT, then stops everything and exits 0', async () => {
+    const bin = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
+    const args = ['dev', '--memory', '--port', '0', '--vendor-port', '0', '--dashboard-port', '0'];
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', bin, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    const running = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('Running. Press Ctrl-C to stop.')) resolve();
+      });
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await Promise.race([running, closed]);
+    expect(stdout).toContain('c2c dev is up');
+    const dashboard = /Dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1];
+    expect((await fetch(`${dashboard}/api/config`)).status).toBe(200);
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+    expect(stdout).toContain('SIGINT: stopping');
+    expect(stdout).toContain('stopped.');
+    await expect(fetch(`${dashboard}/api/config`)).rejects.toThrow();
+  }, 60_000);
   it('exits non-zero naming the step that failed', async () => {
     const bin = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
     const child = spawn(

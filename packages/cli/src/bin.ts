@@ -13,7 +13,7 @@ const stopSignal = new Promise<string>((resolve) => {
 // and that notice would bury the status block. Every other warning is still printed.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name !== 'NodeVersionSupportWarning')
+  if (!/NodeVersionSupportWarning/.test(`${warning.name} ${warning.message}`))
     process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 

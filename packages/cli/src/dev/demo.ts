@@ -89,6 +89,22 @@ export async function runDemo(
       'link account',
       `Linking vendor user "${user.username}" (OAuth code flow through the vendor login page)`,
     );
+    // A data directory reused across starts keeps the links of earlier demo runs, whose vendor
+    // tokens died with the previous vendor cloud; unlink them first so events route to the new
+    // link's things (DeleteAccountAssociation → AWS.DeactivateUser, as a customer would).
+    // (Not filtered by destination: a restart on other ports registers a new destination.)
+    const earlier = await call<{ Items?: Json[] }>('link account', 'ListAccountAssociations', {
+      MaxResults: 1000,
+    });
+    for (const item of earlier.Items ?? []) {
+      if (item.Name !== `demo-${user.username}`) continue;
+      await call('link account', 'DeleteAccountAssociation', {
+        AccountAssociationId: item.AccountAssociationId,
+      });
+      narrator.detail(
+        `removed the link of an earlier demo run (${String(item.AccountAssociationId)})`,
+      );
+    }
     const association = await call<{ AccountAssociationId: string; OAuthAuthorizationUrl: string }>(
       'link account',
       'CreateAccountAssociation',
@@ -157,9 +173,15 @@ export async function runDemo(
       'managed things',
       'Creating a managed thing for each discovered device (CreateManagedThing)',
     );
+    // The things of this discovery: a data directory reused across starts also holds things of
+    // earlier links whose vendor tokens are gone, so never pick by name from the whole list.
+    const thingIds = new Set<string>();
     for (const device of devices.Items ?? []) {
-      if (device.ManagedThingId !== undefined) continue;
-      await call('managed things', 'CreateManagedThing', {
+      if (typeof device.ManagedThingId === 'string') {
+        thingIds.add(device.ManagedThingId);
+        continue;
+      }
+      const created = await call<{ Id: string }>('managed things', 'CreateManagedThing', {
         Role: 'DEVICE',
         AuthenticationMaterialType: 'DISCOVERED_DEVICE',
         AuthenticationMaterial: `${discovery.Id}:${String(device.ConnectorDeviceId)}`,
@@ -167,11 +189,14 @@ export async function runDemo(
           ? { Name: device.ConnectorDeviceName }
           : {}),
       });
+      thingIds.add(created.Id);
     }
     const things = await poll('managed things', timeoutMs, async () => {
-      const list = await call<{ Items?: Json[] }>('managed things', 'ListManagedThings', {});
-      const items = list.Items ?? [];
-      return items.length >= (devices.Items ?? []).length && items.length > 0 ? items : undefined;
+      const list = await call<{ Items?: Json[] }>('managed things', 'ListManagedThings', {
+        MaxResults: 1000,
+      });
+      const items = (list.Items ?? []).filter((t) => thingIds.has(String(t.Id)));
+      return items.length === thingIds.size && items.length > 0 ? items : undefined;
     });
     const names = new Map<string, string>();
     for (const thing of things)
