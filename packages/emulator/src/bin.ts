@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { type CliOptions, HELP, parseCli } from './cli.js';
+import { type CliOptions, HELP, parseCli, redactUrl } from './cli.js';
 import { DEFAULT_CREDENTIALS, type EmulatorCredential } from './config.js';
 import { startEmulator } from './server.js';
 
@@ -36,6 +36,14 @@ async function main(): Promise<void> {
           'headers.authorization',
         ],
         censor: '[REDACTED]',
+      },
+      serializers: {
+        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          hostname: req.hostname,
+          remoteAddress: req.ip,
+        }),
       },
     },
   });

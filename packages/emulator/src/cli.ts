@@ -118,3 +118,11 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
     logLevel,
   };
 }
+
+/** OAuth codes/state and presigned-URL signatures and tokens never reach the log. */
+export function redactUrl(url: string): string {
+  return url.replace(
+    /([?&](?:code|state|access_token|refresh_token|X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential)=)[^&]*/gi,
+    '$1[REDACTED]',
+  );
+}

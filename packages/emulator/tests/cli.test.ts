@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../src/cli.js';
+import { parseCli, redactUrl } from '../src/cli.js';
 import { parseFaults } from '../src/config.js';
 import { EmulatorConfigError } from '../src/index.js';
 
@@ -110,6 +110,17 @@ describe('parseFaults (property)', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('log redaction', () => {
+  it('removes OAuth codes and presigned credentials from logged URLs', () => {
+    expect(redactUrl('/_local/oauth/callback?code=abc&state=xyz')).toBe(
+      '/_local/oauth/callback?code=[REDACTED]&state=[REDACTED]',
+    );
+    expect(redactUrl('/?X-Amz-Signature=deadbeef&X-Amz-Date=1')).toBe(
+      '/?X-Amz-Signature=[REDACTED]&X-Amz-Date=1',
     );
   });
 });
