@@ -414,7 +414,7 @@ class Emitter {
       if (c.length?.max !== undefined) conds.push(`v.length > ${c.length.max}`);
       if (conds.length > 0) {
         body.push(
-          `if (${conds.join(' || ')}) out.push({ path: p, message: ${this.message(this.expectation(id))}, received: v.length });`,
+          `if (${conds.join(' || ')}) out.push({ path: p, message: ${this.message(this.expectation(id))}, received: ${sensitive ? 'REDACTED' : 'v.length'} });`,
         );
       }
       const checks = this.check(member.target, member, 'x', 'p + "[" + i + "]"', sensitive);
@@ -457,7 +457,7 @@ class Emitter {
       if (c.length?.max !== undefined) conds.push(`n > ${c.length.max}`);
       if (conds.length > 0) {
         body.push(
-          `if (${conds.join(' || ')}) out.push({ path: p, message: ${this.message(this.expectation(id))}, received: n });`,
+          `if (${conds.join(' || ')}) out.push({ path: p, message: ${this.message(this.expectation(id))}, received: ${sensitive ? 'REDACTED' : 'n'} });`,
         );
       }
     } else {

@@ -3485,7 +3485,7 @@ function vTagsMap$s(v: unknown, p: string, out: ValidationIssue[]): void {
     const x: unknown = o[k];
     if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256)) out.push({ path: at(p, k), message: "expected a string of 0–256 characters", received: REDACTED });
   }
-  if (n < 1 || n > 50) out.push({ path: p, message: "expected an object map of 1–50 entries", received: n });
+  if (n < 1 || n > 50) out.push({ path: p, message: "expected an object map of 1–50 entries", received: REDACTED });
 }
 
 function vThrottlingException(v: unknown, p: string, out: ValidationIssue[]): void {
