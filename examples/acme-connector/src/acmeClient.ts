@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { AcmeCommand, AcmeDevice } from './acmeTypes.js';
 import { AcmeApiError } from './errors.js';
 
@@ -19,7 +19,8 @@ export interface AcmeClientOptions {
  */
 export class AcmeClient {
   private readonly base: string;
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  private agent: Agent | undefined;
+  private undici: Promise<typeof import('undici')> | undefined;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: AcmeClientOptions) {
@@ -63,7 +64,18 @@ export class AcmeClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
+  }
+
+  /**
+   * undici is loaded on the first request, not at import: a cold start that only ACKs (discovery,
+   * commands) or answers from cache never pays for evaluating it.
+   */
+  private async http(): Promise<{ request: typeof import('undici')['request']; agent: Agent }> {
+    this.undici ??= import('undici');
+    const undici = await this.undici;
+    this.agent ??= new undici.Agent({ keepAliveTimeout: 30_000, connections: 16 });
+    return { request: undici.request, agent: this.agent };
   }
 
   private call(
@@ -86,13 +98,14 @@ export class AcmeClient {
     headers: Record<string, string>,
     body?: string,
   ): Promise<unknown> {
-    let res: Awaited<ReturnType<typeof request>>;
+    const { request, agent } = await this.http();
+    let res: Dispatcher.ResponseData;
     try {
       res = await request(`${this.base}${path}`, {
         method,
         headers,
         body: body ?? null,
-        dispatcher: this.agent,
+        dispatcher: agent,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
