@@ -67,6 +67,7 @@ export {
   type ReplaySender,
   replayOutbox,
 } from './outbox/outbox.js';
+export { SqsOutbox, type SqsOutboxOptions } from './outbox/sqsOutbox.js';
 export {
   InProcessWorkQueue,
   type InvocationAuth,

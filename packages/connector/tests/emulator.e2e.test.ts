@@ -26,6 +26,8 @@ import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { createConnector } from '../src/handler/createConnector.js';
 import { SecretsManagerReader } from '../src/handler/secrets.js';
 import { createJsonLogger } from '../src/log/logger.js';
+import { replayOutbox } from '../src/outbox/outbox.js';
+import { SqsOutbox } from '../src/outbox/sqsOutbox.js';
 import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/connectorId.js';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
@@ -463,6 +465,54 @@ describe('connector runtime against the emulator', () => {
     expect(failed.payload.responseMessage).toContain('SecretResolutionError');
     expect(seen).toHaveLength(2);
     sm.destroy();
+  });
+
+  it('SQS outbox (FIFO, per-device groups): parked events replay in order per device, nothing lost', async () => {
+    const cfg = { ...aws, endpoint: emu.url };
+    const sqs = new SQSClient(cfg);
+    const q = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'acme-outbox.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    sqs.destroy();
+    const outbox = new SqsOutbox({
+      queueUrl: q.QueueUrl as string,
+      clientConfig: cfg,
+      visibilityTimeoutSeconds: 1,
+    });
+    const ev = (device: string, n: number) => ({
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_EVENT' as const,
+      ConnectorDeviceId: device,
+      TraceId: `outbox-${device}-${n}`,
+    });
+    for (let n = 0; n < 3; n++) {
+      await outbox.add('dev-a', ev('dev-a', n), 'ThrottlingException');
+      await outbox.add('dev-b', ev('dev-b', n), 'ThrottlingException');
+    }
+    expect(await outbox.hasPending('dev-a')).toBe(true);
+    expect(await outbox.count()).toBe(6);
+    const delivered: string[] = [];
+    let failB = true;
+    const sender = {
+      sendConnectorEvent: async (r: { ConnectorDeviceId?: string; TraceId?: string }) => {
+        if (r.ConnectorDeviceId === 'dev-b' && failB) throw new Error('still throttled');
+        delivered.push(r.TraceId ?? '');
+      },
+    };
+    const first = await replayOutbox(outbox, sender);
+    expect(first.sent).toBe(3);
+    expect(delivered).toEqual(['outbox-dev-a-0', 'outbox-dev-a-1', 'outbox-dev-a-2']);
+    failB = false;
+    await eventually(async () => {
+      await replayOutbox(outbox, sender);
+      return (await outbox.count()) === 0 || undefined;
+    }, 'the outbox to drain');
+    expect(delivered.filter((t) => t.includes('dev-b'))).toEqual([
+      'outbox-dev-b-0',
+      'outbox-dev-b-1',
+      'outbox-dev-b-2',
+    ]);
+    await outbox.close();
   });
 
   it('retries under injected throttling: every event is accepted, some only after retries', async () => {

@@ -92,26 +92,35 @@ export async function replayOutbox(
   let sent = 0;
   let failed = 0;
   let rejected = 0;
-  for (const entry of await outbox.list(options.limit ?? 10_000)) {
-    if (blocked.has(entry.deviceKey)) continue;
-    try {
-      await sender.sendConnectorEvent(entry.request);
-      await outbox.remove(entry.id);
-      sent++;
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
-      await outbox.recordFailure(entry.id, `${name}: ${message}`);
-      blocked.add(entry.deviceKey);
-      const permanent =
-        error instanceof ServiceException &&
-        error.statusCode >= 400 &&
-        error.statusCode < 500 &&
-        error.statusCode !== 429;
-      if (permanent) rejected++;
-      else failed++;
-      logger.warn('outbox replay failed', { outboxId: entry.id, error: name, permanent });
+  const limit = options.limit ?? 10_000;
+  // Passes, because a FIFO queue only hands out a device's next event once the previous one is
+  // deleted; a pass that delivers nothing ends the replay.
+  for (let pass = 0; pass < 1000 && sent + failed + rejected < limit; pass++) {
+    const entries = (await outbox.list(limit)).filter((e) => !blocked.has(e.deviceKey));
+    let progressed = false;
+    for (const entry of entries) {
+      if (blocked.has(entry.deviceKey)) continue;
+      try {
+        await sender.sendConnectorEvent(entry.request);
+        await outbox.remove(entry.id);
+        sent++;
+        progressed = true;
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'Error';
+        const message = error instanceof Error ? error.message : String(error);
+        await outbox.recordFailure(entry.id, `${name}: ${message}`);
+        blocked.add(entry.deviceKey);
+        const permanent =
+          error instanceof ServiceException &&
+          error.statusCode >= 400 &&
+          error.statusCode < 500 &&
+          error.statusCode !== 429;
+        if (permanent) rejected++;
+        else failed++;
+        logger.warn('outbox replay failed', { outboxId: entry.id, error: name, permanent });
+      }
     }
+    if (!progressed) break;
   }
   return { sent, failed, rejected, remaining: await outbox.count() };
 }
