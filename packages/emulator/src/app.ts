@@ -128,8 +128,10 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     },
   };
   app.decorate('emulatorConfig', config);
-  app.addHook('onRequest', async (request, reply) => {
+  // Every response carries the request id, as AWS does (SDKs expose it as RequestId).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-requestid', request.id);
+    done();
   });
   app.setErrorHandler(rootErrorHandler);
   app.setNotFoundHandler((request, reply) => {

@@ -111,8 +111,7 @@ function mergeEndpoint(
   }
 }
 
-function stateNotification(endpoint: MatterEndpoint, at: number) {
-  const named = toNamedEndpoint(endpoint);
+function stateNotification(named: ReturnType<typeof toNamedEndpoint>, at: number) {
   return {
     addedStates: {
       endpoints: [
@@ -180,18 +179,17 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             if (endpoint !== undefined) mergeEndpoint(ctx, route.thingId, endpoint, at);
           });
           if (endpoint !== undefined) {
+            // One conversion to the named form serves both notifications.
+            const named = toNamedEndpoint(endpoint);
             ctx.hub.publish(
               route.customerAccount,
               'DEVICE_EVENT',
-              { iotMiArrivalTimestamp: String(at), endpoints: [toNamedEndpoint(endpoint)] },
+              { iotMiArrivalTimestamp: String(at), endpoints: [named] },
               [route.thingArn],
             );
-            ctx.hub.publish(
-              route.customerAccount,
-              'DEVICE_STATE',
-              stateNotification(endpoint, at),
-              [route.thingArn],
-            );
+            ctx.hub.publish(route.customerAccount, 'DEVICE_STATE', stateNotification(named, at), [
+              route.thingArn,
+            ]);
           }
           break;
         }
@@ -306,7 +304,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             ctx.hub.publish(
               command.account,
               'DEVICE_STATE',
-              stateNotification(endpoint, at),
+              stateNotification(toNamedEndpoint(endpoint), at),
               resources,
             );
           }
