@@ -387,7 +387,9 @@ class Emitter {
         // null is how JSON writers spell "absent" for optional members; restJson1 skips it.
         if (required) {
           const expectation = this.expectation(member.target, member);
-          body.push(`if (x === undefined || x === null) {`);
+          // A document's null is a JSON value, not an absent member.
+          const isDocument = resolveShape(this.model, member.target).type === 'document';
+          body.push(isDocument ? 'if (x === undefined) {' : 'if (x === undefined || x === null) {');
           body.push(
             `  missing(o, p, ${JSON.stringify(memberName)}, ${this.message(`required: ${expectation}`)}, out);`,
           );

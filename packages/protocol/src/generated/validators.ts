@@ -435,7 +435,7 @@ function vCapabilitySchemaItem(v: unknown, p: string, out: ValidationIssue[]): v
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 10) out.push({ path: at(p, "ExtrinsicVersion"), message: "expected an integer 1–10", received: x });
   }
   x = o.Schema;
-  if (x === undefined || x === null) {
+  if (x === undefined) {
     missing(o, p, "Schema", "required: expected a JSON value", out);
   }
 }

@@ -153,6 +153,13 @@ export function arbitraryFor(
     case 'timestamp':
       return fc.integer({ min: 0, max: 4_000_000_000 });
     case 'document':
+      // MatterAttributes is a document in the model, but our contract (both public encodings,
+      // normalised) is a map of attribute id → value, or an array of such single-key objects.
+      if (id === `${NS}MatterAttributes`) {
+        return fc.dictionary(fc.stringMatching(/^0x[0-9a-f]{4}$/), fc.jsonValue({ maxDepth: 1 }), {
+          maxKeys: 3,
+        });
+      }
       return fc.jsonValue({ maxDepth: 2 });
     case 'list': {
       const len = t<Bounds>(traits, 'length') ?? {};
