@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { failedItems, sqsRecord } from '../src/services/lambda/EventSourceMappings.js';
-import {
-  buildFunctionUrlEvent,
-  FunctionUrlResponseError,
-  mapFunctionUrlResult,
-} from '../src/services/lambda/functionUrl.js';
+import { FunctionUrlResponseError } from '../src/services/lambda/errors.js';
+import { buildFunctionUrlEvent, mapFunctionUrlResult } from '../src/services/lambda/functionUrl.js';
 
 describe('batchItemFailures parsing', () => {
   const ids = new Set(['m1', 'm2', 'm3']);

@@ -2,8 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
-import { FunctionRegistrationError, LambdaServiceError, lambdaErrors } from './errors.js';
-import { type InvocationOutcome, PoolSaturatedError, WorkerPool } from './WorkerPool.js';
+import {
+  FunctionRegistrationError,
+  LambdaServiceError,
+  lambdaErrors,
+  PoolSaturatedError,
+} from './errors.js';
+import { type InvocationOutcome, WorkerPool } from './WorkerPool.js';
 
 /** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
 export interface RegisterFunctionInput {

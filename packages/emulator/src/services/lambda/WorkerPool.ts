@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PoolSaturatedError } from './errors.js';
 
 /**
  * Worker processes for one function. Each worker runs `runtime/bootstrap.mjs`, loads the handler
@@ -36,11 +37,6 @@ export interface WorkerPoolOptions {
   maxQueued: number;
   /** Receives each line a function prints (stdout/stderr). */
   onLog?: (line: string) => void;
-}
-
-export class PoolSaturatedError extends Error {
-  override readonly name = 'PoolSaturatedError';
-  readonly code = 'LAMBDA_POOL_SATURATED';
 }
 
 /** Resolves the bootstrap next to this module (src/) or, from dist/, in the shipped src/. */

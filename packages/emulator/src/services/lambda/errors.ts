@@ -44,3 +44,15 @@ export class FunctionRegistrationError extends Error {
   override readonly name = 'FunctionRegistrationError';
   readonly code = 'LAMBDA_BAD_REGISTRATION';
 }
+
+/** Every worker of a function is busy and its queue is full (surfaces as TooManyRequestsException). */
+export class PoolSaturatedError extends Error {
+  override readonly name = 'PoolSaturatedError';
+  readonly code = 'LAMBDA_POOL_SATURATED';
+}
+
+/** A Function URL handler returned something that is not a valid response (surfaces as a 502). */
+export class FunctionUrlResponseError extends Error {
+  override readonly name = 'FunctionUrlResponseError';
+  readonly code = 'LAMBDA_URL_BAD_RESPONSE';
+}

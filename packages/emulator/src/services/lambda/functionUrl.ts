@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FunctionUrlResponseError } from './errors.js';
 
 /**
  * Lambda Function URL payload format 2.0: HTTP request → event, function result → HTTP response.
@@ -100,11 +101,6 @@ export function buildFunctionUrlEvent(
     ...(hasBody ? { body: text ? req.body.toString('utf8') : req.body.toString('base64') } : {}),
     isBase64Encoded: hasBody && !text,
   };
-}
-
-export class FunctionUrlResponseError extends Error {
-  override readonly name = 'FunctionUrlResponseError';
-  readonly code = 'LAMBDA_URL_BAD_RESPONSE';
 }
 
 /**

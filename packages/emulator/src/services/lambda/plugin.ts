@@ -23,15 +23,12 @@ import { sqsStoreFor } from '../sqs/SqsStore.js';
 import { type EventSourceMapping, EventSourceMappings } from './EventSourceMappings.js';
 import {
   FunctionRegistrationError,
+  FunctionUrlResponseError,
   LAMBDA_ERRORS,
   LambdaServiceError,
   lambdaErrors,
 } from './errors.js';
-import {
-  buildFunctionUrlEvent,
-  FunctionUrlResponseError,
-  mapFunctionUrlResult,
-} from './functionUrl.js';
+import { buildFunctionUrlEvent, mapFunctionUrlResult } from './functionUrl.js';
 import { type FunctionInfo, LambdaHost, parseFunctionRef } from './LambdaHost.js';
 
 declare module 'fastify' {

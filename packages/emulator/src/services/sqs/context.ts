@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MissingCoreDependencyError } from './errors.js';
 
 /**
  * What the AWS-service plugins need from the core (emulator contract): `app.db`,
@@ -16,11 +17,6 @@ export interface Caller {
   accountId: string;
   region: string;
   accessKeyId: string;
-}
-
-export class MissingCoreDependencyError extends Error {
-  override readonly name = 'MissingCoreDependencyError';
-  readonly code = 'EMULATOR_MISSING_CORE_DEPENDENCY';
 }
 
 export function coreDeps(app: FastifyInstance): { db: Database; config: EmulatorConfigLike } {
