@@ -107,7 +107,9 @@ describe('fuzz: every managed-integrations route answers bad input with a 4xx, n
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...NAMES.filter((n) => OPERATIONS[n].method !== 'GET')),
+        // Whitespace-only bodies count as empty (parsed to {}), like a missing body.
         fc.string({ minLength: 1, maxLength: 60 }).filter((s) => {
+          if (s.trim() === '') return false;
           try {
             JSON.parse(s);
             return false;
