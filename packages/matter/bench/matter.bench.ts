@@ -5,6 +5,7 @@
  *   npm run bench -- matter     (builds first; imports @c2c-kit/matter from dist/)
  */
 import {
+  capabilityActionsToMatter,
   describeMatterEndpoint,
   fanControl,
   type MatterEndpoint,
@@ -33,6 +34,21 @@ function check(ok: boolean, what: string): void {
   // A benchmark of a failing path would measure the wrong thing.
   if (!ok) throw new Error(`bench setup: ${what} failed`);
 }
+// A SendManagedThingCommand endpoint (customer form) for the reverse direction.
+const command = {
+  endpointId: '1',
+  capabilities: [
+    {
+      id: 'matter.FanControl@1.4',
+      name: 'Fan Control',
+      version: '4',
+      actions: [{ name: 'Step', parameters: { Direction: 0, Wrap: true } }],
+    },
+    { id: 'matter.OnOff@1.4', name: 'On/Off', version: '6', actions: [{ name: 'On' }] },
+  ],
+};
+const commandText = JSON.stringify(command);
+check(capabilityActionsToMatter(command).ok, 'command conversion');
 check(validateMatterEndpoint(seed).ok, 'seed validation');
 check(validateMatterEndpoint(typical).ok, 'typical validation');
 
@@ -56,6 +72,12 @@ bench
   })
   .add('describeMatterEndpoint(typical endpoint)', () => {
     sink = describeMatterEndpoint(typical);
+  })
+  .add('baseline: JSON.parse(command endpoint)', () => {
+    sink = JSON.parse(commandText);
+  })
+  .add('capabilityActionsToMatter(command endpoint)', () => {
+    sink = capabilityActionsToMatter(command);
   });
 
 await bench.run();
@@ -69,9 +91,12 @@ for (const task of bench.tasks) {
 }
 const rows = bench.tasks.map((task) => {
   const ops = hz.get(task.name) ?? 0;
-  const base = task.name.includes('seed')
-    ? hz.get('baseline: JSON.parse(seed endpoint)')
-    : hz.get('baseline: JSON.parse(typical endpoint)');
+  const which = task.name.includes('seed')
+    ? 'seed'
+    : task.name.includes('command')
+      ? 'command'
+      : 'typical';
+  const base = hz.get(`baseline: JSON.parse(${which} endpoint)`);
   return {
     task: task.name,
     'ops/s': Math.round(ops).toLocaleString('en-US'),
