@@ -43,7 +43,11 @@ beforeAll(async () => {
       }
       const text = Buffer.concat(chunks).toString('utf8');
       const query: Record<string, string[]> = {};
-      for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+      for (const [k, v] of url.searchParams) {
+        const list = query[k] ?? [];
+        list.push(v);
+        query[k] = list;
+      }
       const input = fromHttpRequest(route.name, {
         params: route.params,
         query,
