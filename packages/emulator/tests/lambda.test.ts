@@ -87,7 +87,12 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
     });
     expect(body.context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.context.remaining).toBeGreaterThan(0);
-    expect(Buffer.from(out.LogResult ?? '', 'base64').toString()).toContain('echo invoked with');
+    const tail = Buffer.from(out.LogResult ?? '', 'base64').toString();
+    expect(tail).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+    expect(tail).toMatch(/\tINFO\techo invoked with \{"a":1\}\n/);
+    expect(tail).toMatch(
+      /END RequestId: [0-9a-f-]{36}\nREPORT RequestId: [0-9a-f-]{36}\tDuration: /,
+    );
   });
 
   it('keeps the worker warm between invocations and accepts ARNs with a qualifier', async () => {

@@ -412,8 +412,10 @@ export class LambdaHost {
     options: InvokeOptions,
   ): Promise<InvocationOutcome> {
     const timeoutMs = options.timeoutMs ?? info.timeoutSeconds * 1000;
+    const started = performance.now();
+    let outcome: InvocationOutcome;
     try {
-      return await this.#pool(info).invoke({
+      outcome = await this.#pool(info).invoke({
         event,
         awsRequestId: requestId,
         invokedFunctionArn: invokedArn,
@@ -424,6 +426,22 @@ export class LambdaHost {
       if (error instanceof PoolSaturatedError) throw lambdaErrors.tooManyRequests();
       throw error;
     }
+    // Frame the output the way Lambda's log stream (and LogType Tail) shows an invocation.
+    const ms = performance.now() - started;
+    const lines = [`START RequestId: ${requestId} Version: $LATEST`];
+    const end = [`END RequestId: ${requestId}`];
+    if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout') {
+      end.unshift(
+        `${new Date().toISOString()} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+      );
+    }
+    end.push(
+      `REPORT RequestId: ${requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(ms))} ms\tMemory Size: 128 MB`,
+    );
+    const onLog = this.#options.onLog;
+    if (onLog) for (const line of [...lines, ...end]) onLog(info.name, line);
+    const logs = `${lines.join('\n')}\n${outcome.logs}${end.join('\n')}\n`;
+    return { ...outcome, logs: logs.slice(-4096) };
   }
 
   /**

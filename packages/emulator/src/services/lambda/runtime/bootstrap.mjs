@@ -8,10 +8,27 @@
 // Like the Node.js Lambda runtime, a worker runs one invocation at a time, and an uncaught
 // exception or unhandled rejection fails the current invocation and ends the process.
 import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 
 const [handlerPath, exportName] = process.argv.slice(2);
 let handlerFn;
 let current;
+
+// Console output as the Node.js Lambda runtime writes it: time, request id, level, message.
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['debug', 'DEBUG'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['trace', 'TRACE'],
+]) {
+  console[method] = (...args) => {
+    process.stdout.write(
+      `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}\n`,
+    );
+  };
+}
 
 function toLambdaError(err, fallbackType) {
   if (err instanceof Error) {
@@ -79,7 +96,7 @@ function succeed(id, value) {
 
 async function invoke(message) {
   const { id, event, context: c } = message;
-  current = { id };
+  current = { id, requestId: c.awsRequestId };
   process.env._X_AMZN_TRACE_ID = c.traceId;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
