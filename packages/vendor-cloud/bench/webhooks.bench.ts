@@ -38,7 +38,13 @@ async function main() {
     kind: 'camera',
     owner: 'alice',
   }));
-  const cloud = buildVendorCloud({ devices, webhookUrl: url, tickIntervalMs: 0, seed: 1 });
+  const cloud = buildVendorCloud({
+    devices,
+    webhookUrl: url,
+    tickIntervalMs: 0,
+    seed: 1,
+    webhookLinkedUsersOnly: false,
+  });
 
   // --- signed delivery through the vendor cloud -------------------------------------------
   const sentAt = new Map<string, number>();

@@ -29,6 +29,13 @@ export interface VendorCloudOptions {
   /** Deliver events caused by REST commands too (default true), as real device clouds do. */
   webhookCommandEvents?: boolean;
   /**
+   * Deliver a user's events only while the user holds a live grant (default true): a webhook
+   * subscription ends when the integration is unlinked (DeactivateUser revokes the tokens), as
+   * the contract asks ("after deactivation, stop sending events for that user"). Skipped events
+   * are logged with `skipReason: 'user_not_linked'`. Set false to receive every event unlinked.
+   */
+  webhookLinkedUsersOnly?: boolean;
+  /**
    * Real-time ticker period for behaviours and scenarios (default 250 ms). 0 means the simulated
    * clock only moves via `simulation.advance(ms)` or `POST /_sim/advance` — deterministic tests.
    */
@@ -96,8 +103,11 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
     store.onChange = () => stateFile.schedule();
     simulation.onEvent(() => stateFile.schedule());
   }
+  const linkedOnly = options.webhookLinkedUsersOnly ?? true;
   simulation.onEvent((event) => {
-    if (event.source !== 'command' || commandEvents) webhooks.enqueue(event);
+    if (event.source === 'command' && !commandEvents) return;
+    const unlinked = linkedOnly && !store.hasLiveGrant(event.userId);
+    webhooks.enqueue(event, unlinked ? 'user_not_linked' : undefined);
   });
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });

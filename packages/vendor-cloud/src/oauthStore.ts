@@ -329,6 +329,28 @@ export class OAuthStore
     return loaded;
   }
 
+  /**
+   * Whether the user holds a live grant (an unexpired access token or a refresh token) with any
+   * client: the vendor's notion of "this user linked an integration", which ends with revocation.
+   */
+  hasLiveGrant(userId: string, now = Date.now()): boolean {
+    for (const t of this.refreshTokens.values()) {
+      if (
+        t.user.userId === userId &&
+        (!t.refreshTokenExpiresAt || t.refreshTokenExpiresAt.getTime() > now)
+      )
+        return true;
+    }
+    for (const t of this.accessTokens.values()) {
+      if (
+        t.user.userId === userId &&
+        (!t.accessTokenExpiresAt || t.accessTokenExpiresAt.getTime() > now)
+      )
+        return true;
+    }
+    return false;
+  }
+
   /** Numbers for the simulation control API (never the tokens themselves). */
   stats(): { accessTokens: number; refreshTokens: number; codes: number } {
     return {

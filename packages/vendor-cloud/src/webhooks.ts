@@ -40,6 +40,8 @@ export interface DeliveryRecord {
   deviceId: string;
   url: string | undefined;
   state: 'pending' | 'delivered' | 'failed' | 'skipped';
+  /** Why a delivery was skipped: `no_target` (no webhook URL) or `user_not_linked`. */
+  skipReason?: 'no_target' | 'user_not_linked';
   attempts: DeliveryAttempt[];
 }
 
@@ -117,20 +119,25 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Queues one event for delivery. Returns immediately. */
-  enqueue(event: DeviceEvent): void {
+  /**
+   * Queues one event for delivery and returns immediately. `skip` records the event in the log
+   * without sending it (the user has no live authorization, so nobody is subscribed).
+   */
+  enqueue(event: DeviceEvent, skip?: 'user_not_linked'): void {
+    const reason = this.url ? skip : 'no_target';
     const record: DeliveryRecord = {
       id: event.eventId,
       type: event.type,
       deviceId: event.deviceId,
       url: this.url,
-      state: this.url ? 'pending' : 'skipped',
+      state: reason ? 'skipped' : 'pending',
+      ...(reason ? { skipReason: reason } : {}),
       attempts: [],
     };
     this.records.push(record);
     if (this.records.length > this.logLimit)
       this.records.splice(0, this.records.length - this.logLimit);
-    if (!this.url || this.closed) return;
+    if (reason || this.closed) return;
     const body = JSON.stringify(event);
     const previous = this.queues.get(event.deviceId) ?? Promise.resolve();
     const next = previous.then(() => this.deliver(record, body));

@@ -9,6 +9,7 @@ import {
   userIdFor,
   type VendorCloud,
 } from '../src/index.js';
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI } from './helpers.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -39,9 +40,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function cloudWith(url: string | undefined, secret: string): VendorCloud {
+function cloudWith(url: string | undefined, secret: string, linkedOnly = false): VendorCloud {
   const opts: Parameters<typeof buildVendorCloud>[0] = {
     webhookSecret: secret,
+    webhookLinkedUsersOnly: linkedOnly,
     tickIntervalMs: 0,
     webhookRetry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 50 },
   };
@@ -156,7 +158,7 @@ describe('Standard Webhooks delivery', () => {
     cleanups.push(() => new Promise((r) => rx.server.close(() => r())));
     const cloud = cloudWith(undefined, generateWebhookSecret());
     cloud.simulation.trigger('cam-1', 'motion');
-    expect(cloud.webhooks.log()[0]?.state).toBe('skipped');
+    expect(cloud.webhooks.log()[0]).toMatchObject({ state: 'skipped', skipReason: 'no_target' });
     const secret = generateWebhookSecret();
     const put = await cloud.app.inject({
       method: 'PUT',
@@ -176,6 +178,69 @@ describe('Standard Webhooks delivery', () => {
     if (!msg) throw new Error('no delivery');
     expect(new Webhook(secret).verify(msg.body, headersOf(msg))).toMatchObject({
       data: { motion: false },
+    });
+  });
+});
+
+describe('subscriptions follow account links', () => {
+  it("delivers a user's events only while the user holds a live grant", async () => {
+    const rx = await receiver();
+    cleanups.push(() => new Promise((r) => rx.server.close(() => r())));
+    const cloud = cloudWith(rx.url, generateWebhookSecret(), true);
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+    // Not linked yet: logged, not sent.
+    cloud.simulation.trigger('cam-1', 'motion');
+    expect(cloud.webhooks.log()[0]).toMatchObject({
+      state: 'skipped',
+      skipReason: 'user_not_linked',
+    });
+    // Link alice (code flow through inject), then her events flow; bob's still do not.
+    const auth = await cloud.app.inject({
+      method: 'POST',
+      url: '/oauth/authorize',
+      headers: formHeaders,
+      payload: new URLSearchParams({
+        response_type: 'code',
+        client_id: CLIENT_ID,
+        redirect_uri: REDIRECT_URI,
+        username: 'alice',
+        password: 'alice-password',
+        allowed: 'true',
+      }).toString(),
+    });
+    const code = new URL(String(auth.headers.location)).searchParams.get('code') ?? '';
+    const tok = await cloud.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: formHeaders,
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+      }).toString(),
+    });
+    const { access_token } = tok.json() as { access_token: string };
+    cloud.simulation.trigger('cam-1', 'motion_cleared');
+    cloud.simulation.trigger('cam-2', 'motion');
+    await cloud.webhooks.idle();
+    expect(rx.received.map((r) => (JSON.parse(r.body) as { deviceId: string }).deviceId)).toEqual([
+      'cam-1',
+    ]);
+    // Unlinked (DeactivateUser revokes the token): her events stop.
+    await cloud.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: formHeaders,
+      payload: new URLSearchParams({ token: access_token }).toString(),
+    });
+    cloud.simulation.trigger('cam-1', 'motion');
+    await cloud.webhooks.idle();
+    expect(rx.received).toHaveLength(1);
+    expect(cloud.webhooks.log()[0]).toMatchObject({
+      deviceId: 'cam-1',
+      skipReason: 'user_not_linked',
     });
   });
 });
