@@ -121,6 +121,28 @@ describe('LambdaHost', () => {
     }
   });
 
+  it('stops idle workers after idleTimeoutMs; the next invocation starts a new one', async () => {
+    const host = new LambdaHost({ idleTimeoutMs: 50 });
+    const out = join(dir, 'idle.jsonl');
+    try {
+      host.registerFunction({
+        name: 'rec',
+        handler: fixture('record.mjs'),
+        environment: { OUTPUT_FILE: out },
+      });
+      const first = JSON.parse((await host.invoke('rec', '{}')).payload.toString()) as {
+        pid: number;
+      };
+      await new Promise((r) => setTimeout(r, 400));
+      const second = JSON.parse((await host.invoke('rec', '{}')).payload.toString()) as {
+        pid: number;
+      };
+      expect(second.pid).not.toBe(first.pid);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('reports a missing export and an unloadable module as Lambda runtime errors', async () => {
     const host = new LambdaHost();
     try {

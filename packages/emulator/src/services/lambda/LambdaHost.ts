@@ -71,6 +71,8 @@ export interface LambdaHostOptions {
   credentials?: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
   maxWorkersPerFunction?: number;
   maxQueuedPerFunction?: number;
+  /** Idle workers are stopped after this long (default 10 minutes); the next call cold-starts. */
+  idleTimeoutMs?: number;
   /** Delays before the retries of a failed asynchronous (Event) invocation; Lambda retries twice. */
   asyncRetryDelaysMs?: readonly number[];
   /** Receives each line a function prints. */
@@ -396,6 +398,7 @@ export class LambdaHost {
           environment: () => this.#environment(info),
           maxWorkers: this.#options.maxWorkersPerFunction ?? 4,
           maxQueued: this.#options.maxQueuedPerFunction ?? 100,
+          idleTimeoutMs: this.#options.idleTimeoutMs ?? 600_000,
           ...(onLog ? { onLog: (line: string) => onLog(info.name, line) } : {}),
         }),
       };

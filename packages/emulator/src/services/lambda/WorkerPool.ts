@@ -35,6 +35,8 @@ export interface WorkerPoolOptions {
   environment: () => Record<string, string>;
   maxWorkers: number;
   maxQueued: number;
+  /** An idle worker is stopped after this long (Lambda recycles idle environments too). */
+  idleTimeoutMs: number;
   /** Receives each line a function prints (stdout/stderr). */
   onLog?: (line: string) => void;
 }
@@ -65,6 +67,7 @@ class Worker {
   readonly child: ChildProcess;
   busy: Pending | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   #id = 0;
   #logs = '';
   dead = false;
@@ -95,6 +98,7 @@ class Worker {
   }
 
   run(pending: Pending): void {
+    clearTimeout(this.#idleTimer);
     this.busy = pending;
     this.#logs = '';
     this.#id += 1;
@@ -179,7 +183,17 @@ class Worker {
     if (!this.dead) this.pool.workerIdle(this);
   }
 
+  /** Stops this worker if it stays idle for `ms`; the timer never keeps the process alive. */
+  idleFor(ms: number): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (!this.busy) this.kill();
+    }, ms);
+    this.#idleTimer.unref();
+  }
+
   kill(): void {
+    clearTimeout(this.#idleTimer);
     if (!this.dead) {
       this.dead = true;
       if (this.busy) {
@@ -240,6 +254,7 @@ export class WorkerPool {
   workerIdle(worker: Worker): void {
     const next = this.#queue.shift();
     if (next) worker.run(next);
+    else worker.idleFor(this.#options.idleTimeoutMs);
   }
 
   removeWorker(worker: Worker): void {
