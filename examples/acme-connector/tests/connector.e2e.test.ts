@@ -4,6 +4,7 @@ import {
   deactivateUserInvocation,
   discoverDevicesInvocation,
   sendCommandInvocation,
+  signedWebhookEvent,
 } from '@c2c-kit/connector/testing';
 import {
   generateWebhookSecret,
@@ -238,6 +239,42 @@ describe('Acme connector against the running vendor cloud', () => {
     expect(last?.attempts[0]?.status).toBe(401);
     expect(receiver.sent.length).toBe(before);
     cloud.setWebhookTarget(`${fnUrl.url}/webhook`, secret);
+  });
+
+  it('answers unknown vendor events and unknown state members with 422, sending nothing', async () => {
+    const before = receiver.sent.length;
+    const base = {
+      eventId: 'evt_x',
+      deviceId: 'cam-1',
+      kind: 'camera',
+      userId: userIdFor('alice'),
+      occurredAt: new Date().toISOString(),
+      source: 'device',
+    };
+    const unknownType = (await handler(
+      signedWebhookEvent({ secret, body: { ...base, type: 'device.exploded', data: {} } }),
+    )) as { statusCode: number; body: string };
+    expect(unknownType.statusCode).toBe(422);
+    expect(unknownType.body).toContain('device.exploded');
+    const unknownMember = (await handler(
+      signedWebhookEvent({
+        secret,
+        body: { ...base, type: 'device.motion', data: { smell: 'smoke' } },
+      }),
+    )) as { statusCode: number; body: string };
+    expect(unknownMember.statusCode).toBe(422);
+    expect(unknownMember.body).toContain('smell');
+    const badShape = (await handler(
+      signedWebhookEvent({
+        secret,
+        body: { ...base, kind: 'toaster', type: 'device.motion', data: {} },
+      }),
+    )) as {
+      statusCode: number;
+    };
+    expect(badShape.statusCode).toBe(400);
+    expect(receiver.sent.length).toBe(before);
+    expect(handler.stats.unknownVendorEvents).toBeGreaterThanOrEqual(2);
   });
 
   it('every event sent matched the service model', () => {
