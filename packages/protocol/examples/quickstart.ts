@@ -17,7 +17,10 @@ if (!parsed.ok) throw new Error(parsed.issues.map(formatIssue).join('\n'));
 
 // ConnectorId is the URI label of POST /connector-event/{ConnectorId}.
 const { method, uri, successCode } = OPERATIONS.SendConnectorEvent;
-const event = validateSendConnectorEventRequest({ ConnectorId: 'c-1', ...(parsed.value as object) });
+const event = validateSendConnectorEventRequest({
+  ConnectorId: 'c-1',
+  ...(parsed.value as object),
+});
 if (event.ok) {
   console.log(`${method} ${uri} → ${successCode}`, JSON.stringify(event.value.MatterEndpoint));
   // POST /connector-event/{ConnectorId} → 202 {"id":"1","clusters":[{"id":"0x0202","attributes":{"0x0000":3}}]}

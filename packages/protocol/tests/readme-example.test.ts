@@ -16,7 +16,9 @@ describe('README example', () => {
     } finally {
       spy.mockRestore();
     }
-    const documented = [...example.matchAll(/^\s*\/\/ (POST .*|Operation: .*)$/gm)].map((m) => m[1]);
+    const documented = [...example.matchAll(/^\s*\/\/ (POST .*|Operation: .*)$/gm)].map(
+      (m) => m[1],
+    );
     expect(lines).toEqual([...documented, 'true']);
   });
 });
