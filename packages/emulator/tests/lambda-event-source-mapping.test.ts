@@ -9,6 +9,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
+  UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
@@ -222,6 +223,38 @@ describe('SQS event source mapping', () => {
     );
     expect(dead.map((m) => m.Body)).toEqual(['throw']);
     expect(attempts(q.out).map((a) => a.receiveCount)).toEqual(['1', '2']);
+  });
+
+  it('a disabled mapping stops delivering until it is enabled again', async () => {
+    const q = await setup('esm-toggle', false);
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'esm-toggle',
+        EventSourceArn: q.arn,
+        Enabled: false,
+      }),
+    );
+    expect(
+      (await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }))).State,
+    ).toBe('Disabled');
+    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'waiting' }));
+    const waiting = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: q.url,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(waiting.Attributes?.ApproximateNumberOfMessages).toBe('1');
+    expect(attempts(q.out)).toHaveLength(0);
+    const updated = await lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: created.UUID, Enabled: true }),
+    );
+    expect(updated.State).toBe('Enabling');
+    const seen = await eventually(
+      () => attempts(q.out),
+      (a) => a.length >= 1,
+    );
+    expect(seen.map((a) => a.body)).toEqual(['waiting']);
   });
 
   it('rejects mappings to unknown queues, functions and response types', async () => {

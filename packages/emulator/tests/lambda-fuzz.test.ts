@@ -108,7 +108,7 @@ const requests = fc.oneof(
     body: fc.constant(''),
   }),
   fc.record({
-    method: fc.constantFrom('GET', 'DELETE', 'POST'),
+    method: fc.constantFrom('GET', 'DELETE', 'POST', 'PUT'),
     path: fc.oneof(
       fc.constant('/2015-03-31/event-source-mappings'),
       fc.constant('/2015-03-31/event-source-mappings/'),

@@ -46,6 +46,7 @@ describe('Lambda subset against the Lambda model', () => {
       ListEventSourceMappings: ['GET', '/2015-03-31/event-source-mappings', 200],
       GetEventSourceMapping: ['GET', '/2015-03-31/event-source-mappings/{UUID}', 200],
       DeleteEventSourceMapping: ['DELETE', '/2015-03-31/event-source-mappings/{UUID}', 202],
+      UpdateEventSourceMapping: ['PUT', '/2015-03-31/event-source-mappings/{UUID}', 202],
     };
     for (const [op, [method, uri, status]] of Object.entries(served)) {
       const http = model.operations[op]?.http;

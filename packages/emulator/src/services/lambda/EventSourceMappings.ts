@@ -211,6 +211,43 @@ export class EventSourceMappings {
       );
   }
 
+  /** UpdateEventSourceMapping: changes apply to the running poller at once (it is restarted). */
+  update(
+    uuid: string,
+    changes: {
+      functionName?: string;
+      batchSize?: number;
+      maximumBatchingWindowInSeconds?: number;
+      enabled?: boolean;
+      functionResponseTypes?: string[];
+    },
+  ): EventSourceMapping | undefined {
+    const m = this.get(uuid);
+    if (!m) return undefined;
+    const functionArn =
+      changes.functionName !== undefined
+        ? this.#host.requireFunction(changes.functionName, m.accountId).arn
+        : m.functionArn;
+    this.#db
+      .prepare(
+        `UPDATE lambda_event_source_mappings SET function_arn = ?, batch_size = ?, batching_window = ?,
+           enabled = ?, response_types = ?, last_modified = ? WHERE uuid = ?`,
+      )
+      .run(
+        functionArn,
+        changes.batchSize ?? m.batchSize,
+        changes.maximumBatchingWindowInSeconds ?? m.maximumBatchingWindowInSeconds,
+        (changes.enabled ?? m.enabled) ? 1 : 0,
+        JSON.stringify(changes.functionResponseTypes ?? m.functionResponseTypes),
+        Date.now(),
+        uuid,
+      );
+    const updated = this.get(uuid) as EventSourceMapping;
+    this.#stopPoller(uuid);
+    if (this.#started && updated.enabled) this.#startPoller(updated);
+    return updated;
+  }
+
   delete(uuid: string): EventSourceMapping | undefined {
     const m = this.get(uuid);
     if (!m) return undefined;

@@ -394,6 +394,52 @@ async function lambdaApiRoutes(
     },
   );
 
+  app.put(
+    '/2015-03-31/event-source-mappings/:UUID',
+    { constraints: LAMBDA },
+    async (request, reply) => {
+      const uuid = uuidParam(request);
+      const existing = esm.get(uuid);
+      if (!existing || existing.accountId !== callerOf(request, config).accountId)
+        throw notFound(uuid);
+      let parsed: unknown;
+      try {
+        parsed = jsonBody(request);
+      } catch {
+        throw new LambdaServiceError(
+          'InvalidRequestContentException',
+          'Could not parse request body into json',
+        );
+      }
+      const input = requireObject(parsed, 'request body', bad);
+      const functionName = optString(input, 'FunctionName', bad, { min: 1, max: 256 });
+      if (functionName !== undefined && !parseFunctionRef(functionName)) {
+        throw bad(
+          `FunctionName: expected a function name or ARN, got ${JSON.stringify(functionName.slice(0, 300))}`,
+        );
+      }
+      const batchSize = optInt(input, 'BatchSize', bad, { min: 1, max: 10_000 });
+      const window = optInt(input, 'MaximumBatchingWindowInSeconds', bad, { min: 0, max: 300 });
+      const enabled = optBoolean(input, 'Enabled', bad);
+      const types = optArray(input, 'FunctionResponseTypes', bad)?.map((t, i) => {
+        if (t !== 'ReportBatchItemFailures') {
+          throw bad(
+            `FunctionResponseTypes[${i}]: expected "ReportBatchItemFailures", got ${JSON.stringify(t)}`,
+          );
+        }
+        return t;
+      });
+      const m = esm.update(uuid, {
+        ...(functionName !== undefined ? { functionName } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(window !== undefined ? { maximumBatchingWindowInSeconds: window } : {}),
+        ...(enabled !== undefined ? { enabled } : {}),
+        ...(types !== undefined ? { functionResponseTypes: types } : {}),
+      }) as EventSourceMapping;
+      return sendJson(reply, 202, mappingOut(m, m.enabled ? 'Enabling' : 'Disabling'));
+    },
+  );
+
   app.delete(
     '/2015-03-31/event-source-mappings/:UUID',
     { constraints: LAMBDA },
