@@ -112,3 +112,13 @@ export class SecretResolutionError extends ConnectorError {
     this.name = 'SecretResolutionError';
   }
 }
+
+/** Another invocation holds the lease on this idempotency key; retry later (SQS redelivery does). */
+export class IdempotencyInProgressError extends ConnectorError {
+  readonly key: string;
+  constructor(key: string) {
+    super('C2C_IDEMPOTENCY_IN_PROGRESS', `work for ${key} is already in progress elsewhere`);
+    this.name = 'IdempotencyInProgressError';
+    this.key = key;
+  }
+}

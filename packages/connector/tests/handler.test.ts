@@ -216,6 +216,22 @@ describe('createConnector: service invocations', () => {
     expect(body.MatterEndpoint.clusters[0].commands['0x01'].responseCode).toBe(500);
   });
 
+  it('a throwing callback becomes a 502 error reply naming VendorCallbackError (no crash, no token)', async () => {
+    const { handler, lines } = await setup({
+      resolveUser: () => {
+        throw new Error(`vendor said no to ${TOKEN}`);
+      },
+    });
+    const out = await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    expect(out).toEqual({
+      header: { responseCode: 502 },
+      payload: { responseMessage: 'AWS.ActivateUser failed: VendorCallbackError' },
+    });
+    expect(lines.some((l) => l.includes('VendorCallbackError'))).toBe(true);
+    // The vendor's own message quoted the token; the invocation logger masks it anyway.
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
   it('DeactivateUser revokes tokens', async () => {
     const { handler, calls } = await setup();
     expect(

@@ -5,6 +5,7 @@ import {
   ConnectorValidationError,
   PiiInDeviceIdError,
   UnknownVendorEventError,
+  VendorCallbackError,
   WebhookVerificationError,
 } from '../errors.js';
 import {
@@ -319,6 +320,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       ...(ids.deviceDiscoveryId ? { deviceDiscoveryId: ids.deviceDiscoveryId } : {}),
       ...(ids.connectorDeviceId ? { connectorDeviceId: ids.connectorDeviceId } : {}),
       ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+      ...(inv.header.auth.type === 'OAuth2.0' ? { redactValues: [inv.header.auth.token] } : {}),
     });
     // Cross-check: an invocation for another connector means a misrouted or misconfigured function.
     if (knownId && knownId !== p.connectorId) {
@@ -334,11 +336,9 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       switch (p.operationName) {
         case 'AWS.ActivateUser': {
           const auth = await authContext(inv.header.auth);
-          const userId = await options.resolveUser({
-            auth,
-            connectorId: p.connectorId,
-            logger: log,
-          });
+          const userId = await vendor('resolveUser', () =>
+            options.resolveUser({ auth, connectorId: p.connectorId, logger: log }),
+          );
           log.info('user activated', { userId });
           return reply(
             200,
@@ -348,7 +348,9 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         }
         case 'AWS.DeactivateUser': {
           const auth = await authContext(inv.header.auth);
-          await options.revokeTokens?.({ auth, connectorId: p.connectorId, logger: log });
+          await vendor('revokeTokens', async () =>
+            options.revokeTokens?.({ auth, connectorId: p.connectorId, logger: log }),
+          );
           log.info('user deactivated');
           return reply(200, `Successfully deactivated user with connector-id ${p.connectorId}.`);
         }
@@ -428,23 +430,33 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     })),
   });
 
-  const doWork = async (item: WorkItem, record: SqsRecord, log: Logger, deadline?: number) => {
+  const doWork = async (item: WorkItem, record: SqsRecord, workLog: Logger, deadline?: number) => {
     const auth = await authContext(item.auth);
+    const log =
+      auth.type === 'GeneralAuthorization'
+        ? workLog.child({ redactValues: [auth.secret] })
+        : workLog;
     const base = { auth, connectorId: item.connectorId, logger: log };
     let userId: string | undefined;
     try {
-      userId = await options.resolveUser(base);
+      userId = await vendor('resolveUser', () => options.resolveUser(base));
       if (item.kind === 'discover') {
-        const devices = await options.listDevices({ ...base, userId });
+        const user = userId;
+        const devices = await vendor('listDevices', () =>
+          options.listDevices({ ...base, userId: user }),
+        );
         return deliver(discoveryEvent(item, userId, devices), log.child({ userId }), deadline);
       }
-      const results = await options.executeCommand({
-        ...base,
-        userId,
-        traceId: item.traceId,
-        connectorDeviceId: item.connectorDeviceId,
-        endpoints: item.endpoints,
-      });
+      const user = userId;
+      const results = await vendor('executeCommand', () =>
+        options.executeCommand({
+          ...base,
+          userId: user,
+          traceId: item.traceId,
+          connectorDeviceId: item.connectorDeviceId,
+          endpoints: item.endpoints,
+        }),
+      );
       const events = commandResponses(item, userId, results ?? undefined);
       for (const e of events) await deliver(e, log.child({ userId }), deadline);
       return 'sent' as const;
@@ -499,6 +511,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         ...(item.kind === 'discover'
           ? { deviceDiscoveryId: item.deviceDiscoveryId }
           : { traceId: item.traceId, connectorDeviceId: item.connectorDeviceId }),
+        ...(item.auth.type === 'OAuth2.0' ? { redactValues: [item.auth.token] } : {}),
       });
       try {
         const outcome = await runOnce(
@@ -671,6 +684,16 @@ async function matterEndpointIssues(endpoint: MatterEndpointWire): Promise<reado
   matter ??= import('@c2c-kit/matter');
   const result = (await matter).validateMatterEndpoint(endpoint);
   return result.ok ? [] : result.issues.map(formatIssue);
+}
+
+/** Runs a developer callback; anything it throws becomes a `VendorCallbackError` naming it. */
+async function vendor<T>(callback: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    throw new VendorCallbackError(callback, error);
+  }
 }
 
 function safeJson(text: string): unknown {

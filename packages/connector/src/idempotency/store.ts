@@ -1,4 +1,6 @@
-import { ConnectorError } from '../errors.js';
+import { IdempotencyInProgressError } from '../errors.js';
+
+export { IdempotencyInProgressError };
 
 /** One idempotency record, shaped like a DynamoDB item keyed by `key`. */
 export interface IdempotencyRecord {
@@ -23,16 +25,6 @@ export interface IdempotencyStore {
   /** Unconditional overwrite (completing a record). */
   put(record: IdempotencyRecord): Promise<void>;
   delete(key: string): Promise<void>;
-}
-
-/** Another invocation holds the lease on this key; retry later (SQS redelivery does). */
-export class IdempotencyInProgressError extends ConnectorError {
-  readonly key: string;
-  constructor(key: string) {
-    super('C2C_IDEMPOTENCY_IN_PROGRESS', `work for ${key} is already in progress elsewhere`);
-    this.name = 'IdempotencyInProgressError';
-    this.key = key;
-  }
 }
 
 /** Per-container store: dedupes retries that land on a warm container; tests. */

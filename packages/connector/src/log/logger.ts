@@ -14,6 +14,11 @@ export interface LogContext {
   readonly connectorId?: string;
   readonly operation?: string;
   readonly requestId?: string;
+  /**
+   * Known secret values of this unit of work (the invocation's access token, a GA secret): any
+   * occurrence in a line — even inside a message a vendor library wrote — is masked. Not logged.
+   */
+  readonly redactValues?: readonly string[];
   readonly [key: string]: unknown;
 }
 
@@ -71,20 +76,38 @@ export function createJsonLogger(
   const min = LEVELS[options.level ?? (process.env.C2C_LOG_LEVEL as LogLevel) ?? 'info'] ?? 20;
   const sink = options.sink ?? ((line: string) => process.stdout.write(line));
   const now = options.now ?? Date.now;
-  const base = redact(context) as Record<string, unknown>;
+  const { redactValues, ...rest } = context;
+  const base = redact(rest) as Record<string, unknown>;
+  // Very short values would mask innocent text; real tokens and secrets are longer.
+  const masks = (redactValues ?? []).filter((v) => typeof v === 'string' && v.length >= 8);
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
     const extra = fields ? (redact(fields) as Record<string, unknown>) : undefined;
-    sink(
-      `${JSON.stringify({ time: new Date(now()).toISOString(), level, message, ...base, ...extra })}\n`,
-    );
+    let line = JSON.stringify({
+      time: new Date(now()).toISOString(),
+      level,
+      message,
+      ...base,
+      ...extra,
+    });
+    for (const secret of masks) {
+      line = line
+        .replaceAll(secret, REDACTED)
+        .replaceAll(JSON.stringify(secret).slice(1, -1), REDACTED);
+    }
+    sink(`${line}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (ctx) => createJsonLogger(options, { ...context, ...ctx }),
+    child: (ctx) =>
+      createJsonLogger(options, {
+        ...context,
+        ...ctx,
+        redactValues: [...(context.redactValues ?? []), ...(ctx.redactValues ?? [])],
+      }),
   };
 }
 
