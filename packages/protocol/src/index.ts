@@ -183,7 +183,6 @@ export {
   TokenEndpointAuthenticationScheme,
 } from './generated/types.js';
 export {
-  OPERATION_VALIDATORS,
   STRING_SHAPES,
   type StringConstraint,
   validateCapabilityReport,
@@ -292,6 +291,8 @@ export {
   ACTIVATE_USER_ID_SHAPE,
   CONNECTOR_ERROR_REPORT_REQUIRED,
   CONNECTOR_ERROR_RESOURCE_TYPE,
+  CONNECTOR_EVENT_CONVENTIONS,
+  connectorEventAdvisories,
   DEVICE_COMMAND_RESULTS,
   DISCOVERY_ID_KEY,
   formatNotificationTimestamp,

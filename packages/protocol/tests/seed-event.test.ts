@@ -118,3 +118,21 @@ describe('seed DEVICE_EVENT', () => {
     ]);
   });
 });
+
+describe('connectorEventAdvisories (inferred per-Operation conventions)', () => {
+  it('advises the members doc examples send with each Operation', async () => {
+    const { connectorEventAdvisories } = await import('../src/index.js');
+    expect(
+      connectorEventAdvisories({ ConnectorId: 'c', Operation: 'DEVICE_EVENT' }).map((i) => i.path),
+    ).toEqual(['ConnectorDeviceId', 'MatterEndpoint']);
+    expect(
+      connectorEventAdvisories({
+        ConnectorId: 'c',
+        Operation: 'DEVICE_DISCOVERY',
+        DeviceDiscoveryId: 'x',
+        Devices: [],
+      }),
+    ).toEqual([]);
+    expect(connectorEventAdvisories({ ConnectorId: 'c', Operation: 'NOPE' })).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@
  * ActivateUser reply `{ header: { responseCode: 200 }, payload: { responseMessage, userId } }`.
  */
 import { STRING_SHAPES } from '../generated/validators.js';
+import type { ValidationIssue } from '../result.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lambda invocations (c2c-contract.md §1–2)
@@ -139,3 +140,42 @@ export const CONNECTOR_ERROR_REPORT_REQUIRED = [
   'logLevel',
   'message',
 ] as const;
+
+// ---------------------------------------------------------------------------------------------
+// SendConnectorEvent conventions (c2c-contract.md §3, open item 6)
+
+/**
+ * INFERRED: the model requires only `ConnectorId` and `Operation`, but every doc example pairs
+ * each `Operation` with certain members. Whether the service enforces this is UNCONFIRMED, so
+ * `connectorEventAdvisories` reports these as advice, never as validation failures.
+ */
+export const CONNECTOR_EVENT_CONVENTIONS: Readonly<Record<string, readonly string[]>> = {
+  DEVICE_DISCOVERY: ['DeviceDiscoveryId', 'Devices'],
+  DEVICE_COMMAND_RESPONSE: ['TraceId', 'MatterEndpoint'],
+  DEVICE_EVENT: ['ConnectorDeviceId', 'MatterEndpoint'],
+  DEVICE_COMMAND_REQUEST: [],
+};
+
+/**
+ * Advisory issues for a (valid) SendConnectorEvent input: members the doc examples always send
+ * with its `Operation` but the model does not require (e.g. DEVICE_EVENT without
+ * `ConnectorDeviceId` cannot be routed to a managed thing).
+ */
+export function connectorEventAdvisories(request: {
+  readonly Operation?: unknown;
+  readonly [member: string]: unknown;
+}): ValidationIssue[] {
+  const expected =
+    typeof request.Operation === 'string' ? CONNECTOR_EVENT_CONVENTIONS[request.Operation] : [];
+  const out: ValidationIssue[] = [];
+  for (const member of expected ?? []) {
+    const v = request[member];
+    if (v === undefined || v === null) {
+      out.push({
+        path: member,
+        message: `advised with Operation ${JSON.stringify(request.Operation)}: every documented example sends it (the model does not require it)`,
+      });
+    }
+  }
+  return out;
+}
