@@ -57,6 +57,7 @@ const SYSTEM_MODE_FROM_MATTER: Record<number, AcmeThermostatMode | undefined> = 
   3: 'cool',
   4: 'heat',
 };
+const ACME_ENDPOINT_ID = '1';
 const FAN_STEPS: readonly AcmeFanMode[] = ['off', 'low', 'medium', 'high'];
 
 function field(fields: unknown, id: number): unknown {
@@ -266,32 +267,35 @@ export function planCommands(
 ): PlannedCommand[] {
   const plan: PlannedCommand[] = [];
   for (const ep of endpoints) {
+    // Every Acme device is one Matter endpoint, "1" (see capabilityReportFor).
+    const missing =
+      ep.id === ACME_ENDPOINT_ID
+        ? undefined
+        : bad(`endpoint ${ep.id} does not exist on a ${kind} (it has endpoint 1)`, 404);
     for (const cluster of ep.clusters ?? []) {
       const clusterNum = tryParseMatterId(cluster.id);
       const base = { endpointId: ep.id, clusterId: cluster.id };
       for (const [cmdKey, fields] of Object.entries(cluster.commands ?? {})) {
         const cmdId = tryParseMatterId(cmdKey);
         const mapper = clusterNum === undefined ? undefined : COMMANDS[kind]?.[clusterNum];
-        plan.push({
-          ...base,
-          commandId: cmdKey,
-          ...(mapper && cmdId !== undefined
+        const mapped =
+          missing ??
+          (mapper && cmdId !== undefined
             ? mapper(cmdId, fields)
-            : bad(`a ${kind} does not support command ${cmdKey} of cluster ${cluster.id}`)),
-        });
+            : bad(`a ${kind} does not support command ${cmdKey} of cluster ${cluster.id}`));
+        plan.push({ ...base, commandId: cmdKey, ...mapped });
       }
       for (const [attrKey, value] of Object.entries(cluster.attributes ?? {})) {
         const attrId = tryParseMatterId(attrKey);
         const mapper = clusterNum === undefined ? undefined : WRITES[kind]?.[clusterNum];
-        plan.push({
-          ...base,
-          attributeId: attrKey,
-          ...(mapper && attrId !== undefined
+        const mapped =
+          missing ??
+          (mapper && attrId !== undefined
             ? mapper(attrId, value)
             : bad(
                 `a ${kind} does not support writing attribute ${attrKey} of cluster ${cluster.id}`,
-              )),
-        });
+              ));
+        plan.push({ ...base, attributeId: attrKey, ...mapped });
       }
     }
   }

@@ -312,6 +312,17 @@ describe('Matter commands → vendor commands, per device type', () => {
     ).toBeDefined();
   });
 
+  it('answers commands for an endpoint the device does not have with 404', () => {
+    const plan = planCommands('light', [
+      { id: '2', clusters: [{ id: '0x0006', commands: { '0x01': {} } }] },
+    ]);
+    expect(plan[0]?.error).toEqual({
+      status: 404,
+      message: 'endpoint 2 does not exist on a light (it has endpoint 1)',
+    });
+    expect(plan[0]?.build).toBeUndefined();
+  });
+
   it('never throws on arbitrary Matter input (property)', () => {
     const id = fc.oneof(
       fc.constantFrom('0x0006', '0x0008', '0x0101', '0x0201', '0x0202', '0x0300', '0x00', '0x01'),
