@@ -2,20 +2,50 @@
 // parses JSON and answers 202; `emulator` is the real emulator with a connector, an activated
 // account association and a managed thing, so DEVICE_EVENT takes the full path: SigV4 verify →
 // validate → route → group-committed insert + state merge → notifications → 202.
-import { DEFAULT_CREDENTIALS, startEmulator } from '@c2c-kit/emulator';
+import { buildEmulator, DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
 import Fastify from 'fastify';
 
 const mode = process.argv[2];
 const dataDir = process.argv[3];
 
+// Server CPU per request (user + system), immune to how much wall time other processes take.
+let served = 0;
+let cpuAtReady = process.cpuUsage();
+function report(extra: Record<string, unknown> = {}): void {
+  const cpu = process.cpuUsage(cpuAtReady);
+  const cpuUs = cpu.user + cpu.system;
+  process.stdout.write(
+    `${JSON.stringify({ served, cpuUsPerRequest: served === 0 ? 0 : cpuUs / served, ...extra })}\n`,
+  );
+}
+
 if (mode === 'bare') {
   const app = Fastify();
+  app.addHook('onResponse', (_req, _reply, done) => {
+    served++;
+    done();
+  });
   app.post('/connector-event/:id', async (_req, reply) => reply.code(202).send({}));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
+  cpuAtReady = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ ready: true, port: address.port })}\n`);
+  process.on('SIGTERM', () => {
+    report();
+    app.close().then(() => process.exit(0));
+  });
 } else {
-  const emu = await startEmulator({ dataDir, port: 0 });
+  const app = buildEmulator({ dataDir });
+  app.addHook('onResponse', (_req, _reply, done) => {
+    served++;
+    done();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const emu = {
+    app,
+    port: (app.server.address() as { port: number }).port,
+    close: () => app.close(),
+  };
   const mi = emu.app.managedIntegrations;
   const account = DEFAULT_CREDENTIALS.accountId;
   const connectorId = 'benchconnector';
@@ -59,11 +89,10 @@ if (mode === 'bare') {
     { k1: `${connectorId}|fan-42`, k2: 'benchassociation' },
   );
   process.stdout.write(`${JSON.stringify({ ready: true, port: emu.port, connectorId })}\n`);
+  cpuAtReady = process.cpuUsage();
   process.on('SIGTERM', () => {
     const { batches, units } = mi.committer.stats();
-    process.stdout.write(
-      `${JSON.stringify({ batches, units, events: mi.stores.countEvents() })}\n`,
-    );
+    report({ batches, units, events: mi.stores.countEvents() });
     emu.close().then(() => process.exit(0));
   });
 }

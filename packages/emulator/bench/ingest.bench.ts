@@ -89,6 +89,7 @@ function load(port: number, connectorId: string): LoadResult {
 }
 
 const results: Record<'bare' | 'emulator', LoadResult[]> = { bare: [], emulator: [] };
+const cpu: Record<'bare' | 'emulator', number[]> = { bare: [], emulator: [] };
 for (let round = 0; round < rounds; round++) {
   for (const mode of ['bare', 'emulator'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'emu-bench-'));
@@ -97,11 +98,21 @@ for (let round = 0; round < rounds; round++) {
       results[mode].push(load(server.port, server.connectorId ?? 'abc123'));
     } finally {
       await stop(server.child);
-      const stats = server.lines.find((l) => l.includes('"batches"'));
-      if (stats !== undefined && mode === 'emulator') {
-        const s = JSON.parse(stats) as { batches: number; units: number; events: number };
+      const line = server.lines.find((l) => l.includes('"cpuUsPerRequest"'));
+      if (line !== undefined) {
+        const s = JSON.parse(line) as {
+          cpuUsPerRequest: number;
+          batches?: number;
+          units?: number;
+          events?: number;
+        };
+        cpu[mode].push(s.cpuUsPerRequest);
+        const extra =
+          mode === 'emulator'
+            ? `, ${s.events} events persisted in ${s.batches} commits (avg batch ${((s.units ?? 0) / Math.max(1, s.batches ?? 0)).toFixed(1)})`
+            : '';
         console.log(
-          `  emulator round ${round + 1}: ${s.events} events persisted in ${s.batches} commits (avg batch ${(s.units / Math.max(1, s.batches)).toFixed(1)})`,
+          `  ${mode} round ${round + 1}: ${s.cpuUsPerRequest.toFixed(1)} µs server CPU/request${extra}`,
         );
       }
       rmSync(dir, { recursive: true, force: true });
@@ -132,4 +143,9 @@ console.log(
 );
 console.log(
   `  ratio emulator/bare     : ${((emu.rps / bare.rps) * 100).toFixed(1)}%  (goal >= 50%, p99 <= 10 ms)`,
+);
+const bareCpu = median(cpu.bare);
+const emuCpu = median(cpu.emulator);
+console.log(
+  `  server CPU per request  : bare ${bareCpu.toFixed(1)} µs, emulator ${emuCpu.toFixed(1)} µs → capacity ratio ${((bareCpu / emuCpu) * 100).toFixed(1)}% (robust to CPU contention from other processes)`,
 );
