@@ -165,6 +165,23 @@ function rangeWords(r: { min?: number; max?: number } | undefined): string {
   return '';
 }
 
+/**
+ * Patterns whose regex reads worse than words. Keyed by the exact model pattern, so a model change
+ * falls back to printing the regex rather than a stale description.
+ */
+const PATTERN_WORDS: Record<string, (noun: string) => string> = {
+  '^0[xX][0-9a-fA-F]+$|^[0-9]+$': (noun) => `hex "0x…" or decimal ${noun}`,
+  '^1\\.0\\.0$': () => '"1.0.0"',
+};
+
+/** `MatterAttributeId` → `attribute id`, `ClusterId` → `cluster id`. */
+function nounOf(id: string): string {
+  return localName(id)
+    .replace(/^Matter/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Emission helpers
 
@@ -254,6 +271,12 @@ class Emitter {
     switch (shape.type) {
       case 'string': {
         const len = c.length ? boundsWords(c.length, 'character', 'characters') : '';
+        const words = c.pattern ? PATTERN_WORDS[c.pattern] : undefined;
+        if (words) {
+          // A literal pattern (`^1\.0\.0$`) already fixes the length.
+          const literal = /^\^[^[\]*+?|()]*\$$/.test(c.pattern ?? '');
+          return `expected ${words(nounOf(id))}${len && !literal ? ` (${len})` : ''}`;
+        }
         if (len && c.pattern) return `expected ${len} matching ${c.pattern}`;
         if (len) return `expected a string of ${len}`;
         if (c.pattern) return `expected a string matching ${c.pattern}`;

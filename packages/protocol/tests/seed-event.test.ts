@@ -60,7 +60,7 @@ describe('seed DEVICE_EVENT', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map(formatIssue)).toEqual([
-      'MatterEndpoint.clusters[0].id: expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$, got "fan"',
+      'MatterEndpoint.clusters[0].id: expected hex "0x…" or decimal cluster id (1–24 characters), got "fan"',
     ]);
   });
 

@@ -134,7 +134,7 @@ export interface CapabilityAction {
 export interface CapabilityReport {
   /**
    * The version of the capability report.
-   * Wire: 1–10 characters matching ^1\.0\.0$
+   * Wire: "1.0.0"
    */
   version: string;
   /**
@@ -198,7 +198,7 @@ export interface CapabilitySchemaItem {
   CapabilityId: string;
   /**
    * The external identifier for the capability, used when referencing the capability outside of the AWS ecosystem.
-   * Wire: 1–10 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$
+   * Wire: hex "0x…" or decimal extrinsic schema id (1–10 characters)
    */
   ExtrinsicId: string;
   /**
@@ -1933,7 +1933,7 @@ export interface ManagedThingSummary {
 export interface MatterCapabilityReport {
   /**
    * The version of the capability report.
-   * Wire: 1–10 characters matching ^1\.0\.0$
+   * Wire: "1.0.0"
    */
   version: string;
   /**
@@ -1949,7 +1949,7 @@ export interface MatterCapabilityReport {
 export interface MatterCapabilityReportAttribute {
   /**
    * The id of the Matter attribute.
-   * Wire: 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$
+   * Wire: hex "0x…" or decimal attribute id (1–24 characters)
    */
   id?: string;
   /**
@@ -1965,7 +1965,7 @@ export interface MatterCapabilityReportAttribute {
 export interface MatterCapabilityReportCluster {
   /**
    * The id of the Amazon Web Services Matter capability report cluster.
-   * Wire: 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$
+   * Wire: hex "0x…" or decimal cluster id (1–24 characters)
    */
   id: string;
   /**
@@ -2031,7 +2031,7 @@ export interface MatterCapabilityReportEndpoint {
 export interface MatterCluster {
   /**
    * The cluster id.
-   * Wire: 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$
+   * Wire: hex "0x…" or decimal cluster id (1–24 characters)
    */
   id?: string;
   /**

@@ -387,9 +387,9 @@ function vCapabilityReport(v: unknown, p: string, out: ValidationIssue[]): void 
   let x: unknown;
   x = o.version;
   if (x === undefined || x === null) {
-    missing(o, p, "version", "required: expected 1–10 characters matching ^1\\.0\\.0$", out);
+    missing(o, p, "version", "required: expected \"1.0.0\"", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R8.test(x)) out.push({ path: at(p, "version"), message: "expected 1–10 characters matching ^1\\.0\\.0$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R8.test(x)) out.push({ path: at(p, "version"), message: "expected \"1.0.0\"", received: x });
   }
   x = o.nodeId;
   if (x !== undefined && x !== null) {
@@ -424,9 +424,9 @@ function vCapabilitySchemaItem(v: unknown, p: string, out: ValidationIssue[]): v
   }
   x = o.ExtrinsicId;
   if (x === undefined || x === null) {
-    missing(o, p, "ExtrinsicId", "required: expected 1–10 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", out);
+    missing(o, p, "ExtrinsicId", "required: expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R13.test(x)) out.push({ path: at(p, "ExtrinsicId"), message: "expected 1–10 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R13.test(x)) out.push({ path: at(p, "ExtrinsicId"), message: "expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)", received: x });
   }
   x = o.ExtrinsicVersion;
   if (x === undefined || x === null) {
@@ -2610,7 +2610,7 @@ function vMatterCapabilityReportAttribute(v: unknown, p: string, out: Validation
   let x: unknown;
   x = o.id;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected hex \"0x…\" or decimal attribute id (1–24 characters)", received: x });
   }
   x = o.name;
   if (x !== undefined && x !== null) {
@@ -2640,9 +2640,9 @@ function vMatterCapabilityReportCluster(v: unknown, p: string, out: ValidationIs
   let x: unknown;
   x = o.id;
   if (x === undefined || x === null) {
-    missing(o, p, "id", "required: expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", out);
+    missing(o, p, "id", "required: expected hex \"0x…\" or decimal cluster id (1–24 characters)", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)", received: x });
   }
   x = o.revision;
   if (x === undefined || x === null) {
@@ -2696,7 +2696,7 @@ function vMatterCapabilityReportCommands(v: unknown, p: string, out: ValidationI
   if (v.length > 100) out.push({ path: p, message: "expected an array of 0–100 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected hex \"0x…\" or decimal command id (1–24 characters)", received: x });
   }
 }
 
@@ -2708,7 +2708,7 @@ function vMatterCapabilityReportEndpointClientClusters(v: unknown, p: string, ou
   if (v.length > 32) out.push({ path: p, message: "expected an array of 0–32 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)", received: x });
   }
 }
 
@@ -2795,7 +2795,7 @@ function vMatterCapabilityReportEvents(v: unknown, p: string, out: ValidationIss
   if (v.length > 100) out.push({ path: p, message: "expected an array of 0–100 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected hex \"0x…\" or decimal event id (1–24 characters)", received: x });
   }
 }
 
@@ -2807,7 +2807,7 @@ function vMatterCapabilityReportGeneratedCommands(v: unknown, p: string, out: Va
   if (v.length > 50) out.push({ path: p, message: "expected an array of 0–50 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: p + "[" + i + "]", message: "expected hex \"0x…\" or decimal command id (1–24 characters)", received: x });
   }
 }
 
@@ -2820,9 +2820,9 @@ function vMatterCapabilityReport(v: unknown, p: string, out: ValidationIssue[]):
   let x: unknown;
   x = o.version;
   if (x === undefined || x === null) {
-    missing(o, p, "version", "required: expected 1–10 characters matching ^1\\.0\\.0$", out);
+    missing(o, p, "version", "required: expected \"1.0.0\"", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R8.test(x)) out.push({ path: at(p, "version"), message: "expected 1–10 characters matching ^1\\.0\\.0$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 10 && codePoints(x) > 10) || !R8.test(x)) out.push({ path: at(p, "version"), message: "expected \"1.0.0\"", received: x });
   }
   x = o.nodeId;
   if (x !== undefined && x !== null) {
@@ -2857,7 +2857,7 @@ function vMatterCluster(v: unknown, p: string, out: ValidationIssue[]): void {
   let x: unknown;
   x = o.id;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 24 && codePoints(x) > 24) || !R13.test(x)) out.push({ path: at(p, "id"), message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)", received: x });
   }
   x = o.attributes;
   x = o.commands;
@@ -2879,7 +2879,7 @@ function vMatterCommands(v: unknown, p: string, out: ValidationIssue[]): void {
   let n = 0;
   for (const k in o) {
     n++;
-    if (k.length < 1 || (k.length > 24 && codePoints(k) > 24) || !R13.test(k)) out.push({ path: at(p, k), message: "map key: expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: k });
+    if (k.length < 1 || (k.length > 24 && codePoints(k) > 24) || !R13.test(k)) out.push({ path: at(p, k), message: "map key: expected hex \"0x…\" or decimal command id (1–24 characters)", received: k });
   }
   if (n < 1 || n > 5) out.push({ path: p, message: "expected an object map of 1–5 entries", received: n });
 }
@@ -2910,7 +2910,7 @@ function vMatterEvents(v: unknown, p: string, out: ValidationIssue[]): void {
   let n = 0;
   for (const k in o) {
     n++;
-    if (k.length < 1 || (k.length > 24 && codePoints(k) > 24) || !R13.test(k)) out.push({ path: at(p, k), message: "map key: expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$", received: k });
+    if (k.length < 1 || (k.length > 24 && codePoints(k) > 24) || !R13.test(k)) out.push({ path: at(p, k), message: "map key: expected hex \"0x…\" or decimal event id (1–24 characters)", received: k });
   }
   if (n < 1 || n > 5) out.push({ path: p, message: "expected an object map of 1–5 entries", received: n });
 }
@@ -4899,13 +4899,13 @@ export const STRING_SHAPES = {
   Capabilities: { min: 1, max: 65535, pattern: R22, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" },
   CapabilityActionName: { pattern: R5, sensitive: false, message: "expected a string matching ^[/a-zA-Z]+$" },
   CapabilityName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  CapabilityReportVersion: { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected 1–10 characters matching ^1\\.0\\.0$" },
+  CapabilityReportVersion: { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected \"1.0.0\"" },
   CapabilityVersion: { min: 1, max: 64, pattern: R12, sensitive: false, message: "expected 1–64 characters matching ^(0|[1-9][0-9]*)$" },
   Classification: { min: 1, max: 64, sensitive: true, message: "expected a string of 1–64 characters" },
   ClientToken: { min: 1, max: 64, pattern: R15, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" },
   CloudConnectorDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
   CloudConnectorId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
-  ClusterId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  ClusterId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)" },
   ConnectorAssociationId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
   ConnectorDestinationDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
   ConnectorDestinationId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
@@ -4935,15 +4935,15 @@ export const STRING_SHAPES = {
   ErrorResourceId: { sensitive: false, message: "expected a string" },
   ErrorResourceType: { sensitive: false, message: "expected a string" },
   EventName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  ExtrinsicSchemaId: { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected 1–10 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  ExtrinsicSchemaId: { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)" },
   InternationalArticleNumber: { min: 8, max: 13, pattern: R29, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" },
   LambdaArn: { pattern: R35, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" },
   MacAddress: { min: 1, max: 128, sensitive: true, message: "expected a string of 1–128 characters" },
   ManagedThingArn: { min: 32, max: 1011, pattern: R24, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" },
   ManagedThingId: { min: 1, max: 64, pattern: R23, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" },
-  MatterAttributeId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
-  MatterCommandId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
-  MatterEventId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected 1–24 characters matching ^0[xX][0-9a-fA-F]+$|^[0-9]+$" },
+  MatterAttributeId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal attribute id (1–24 characters)" },
+  MatterCommandId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal command id (1–24 characters)" },
+  MatterEventId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal event id (1–24 characters)" },
   Model: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
   Name: { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" },
   NextToken: { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" },
