@@ -12,7 +12,7 @@ import {
 } from '@c2c-kit/connector';
 import { AcmeClient } from './acmeClient.js';
 import type { AcmeCommand, AcmeDevice, AcmeEvent } from './acmeTypes.js';
-import { AcmeApiError, AcmeConfigError, AcmeConnectorError } from './errors.js';
+import { AcmeApiError, AcmeConfigError } from './errors.js';
 import { ACME_EVENT_TYPES, parseAcmeEvent, translateAcmeEvent } from './events.js';
 import { type MatterCommandEndpoint, type PlannedCommand, planCommands } from './fromMatter.js';
 import { capabilityReportFor, stateToClusters } from './toMatter.js';
@@ -119,11 +119,10 @@ export function createAcmeConnector(
           try {
             return translateAcmeEvent(event);
           } catch (error) {
-            // Unknown members are reported like unknown types: counted and answered 422, never dropped.
-            if (error instanceof AcmeConnectorError && error.code === 'unknown_event') {
-              throw new UnknownVendorEventError(`${event.type} (${error.message})`);
-            }
-            throw error;
+            // Unknown members and values the Matter builders reject are permanent: report them like
+            // unknown types (counted, answered 422) instead of asking Acme to retry a hopeless event.
+            const message = error instanceof Error ? error.message : String(error);
+            throw new UnknownVendorEventError(`${event.type} (${message})`);
           }
         },
       ]),

@@ -264,6 +264,13 @@ describe('Acme connector against the running vendor cloud', () => {
     )) as { statusCode: number; body: string };
     expect(unknownMember.statusCode).toBe(422);
     expect(unknownMember.body).toContain('smell');
+    const badValue = (await handler(
+      signedWebhookEvent({
+        secret,
+        body: { ...base, type: 'device.battery', data: { battery: 'full' } },
+      }),
+    )) as { statusCode: number };
+    expect(badValue.statusCode).toBe(422);
     const badShape = (await handler(
       signedWebhookEvent({
         secret,

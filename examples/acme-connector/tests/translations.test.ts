@@ -3,6 +3,7 @@ import { formatIssue } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AcmeConnectorError,
   type AcmeDevice,
   type AcmeEvent,
   type AcmeKind,
@@ -409,6 +410,46 @@ describe('webhook events → DEVICE_EVENT content', () => {
     );
     expect(() => translateAcmeEvent(event({ data: { motion: true, smell: 'smoke' } }))).toThrow(
       /unknown state member\(s\) smell/,
+    );
+  });
+
+  it('parsing and translating arbitrary bodies fails only with AcmeConnectorError (property)', () => {
+    const body = fc.oneof(
+      fc.string(),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          eventId: fc.string(),
+          type: fc.oneof(
+            fc.constantFrom('device.motion', 'device.state', 'device.connectivity'),
+            fc.string(),
+          ),
+          deviceId: fc.string(),
+          kind: fc.oneof(
+            fc.constantFrom('camera', 'fan', 'light', 'lock', 'contact', 'thermostat'),
+            fc.string(),
+          ),
+          userId: fc.string(),
+          occurredAt: fc.string(),
+          data: fc.dictionary(
+            fc.constantFrom('motion', 'mode', 'on', 'battery', 'online', 'lockState', 'x'),
+            fc.jsonValue({ maxDepth: 1 }),
+          ),
+        })
+        .map((v) => JSON.stringify(v)),
+    );
+    fc.assert(
+      fc.property(body, (text) => {
+        try {
+          translateAcmeEvent(parseAcmeEvent(text));
+        } catch (error) {
+          // Bad values reach the matter builders, which reject them with their own typed error.
+          const known =
+            error instanceof AcmeConnectorError || (error as Error).name.startsWith('Matter');
+          expect(known, String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 
