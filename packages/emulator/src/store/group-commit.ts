@@ -13,8 +13,8 @@ interface Pending {
  * Group commits: writes that arrive in the same event-loop turn run in ONE SQLite transaction, and
  * each caller's promise settles only after that transaction has committed. One commit per batch
  * instead of one per request is what keeps ingest fast, and acknowledging only after the commit
- * keeps "a 202 means it is on disk" true. A unit that throws is rolled back alone (savepoint), the
- * rest of the batch still commits.
+ * keeps "a 202 means it is on disk" true. A unit that throws fails alone: the batch is replayed
+ * unit by unit, so the rest still commits.
  */
 export class GroupCommitter {
   readonly #db: Database.Database;
@@ -24,9 +24,16 @@ export class GroupCommitter {
   #batches = 0;
   #units = 0;
 
-  constructor(db: Database.Database, options: { maxBatch?: number } = {}) {
+  readonly #onRollback: (() => void) | undefined;
+
+  /**
+   * `onRollback` runs when a batch is rolled back, so callers can drop in-memory state that
+   * mirrored the rolled-back writes.
+   */
+  constructor(db: Database.Database, options: { maxBatch?: number; onRollback?: () => void } = {}) {
     this.#db = db;
     this.#maxBatch = options.maxBatch ?? 512;
+    this.#onRollback = options.onRollback;
   }
 
   /** Queues `work`; resolves with its result once the batch holding it is durable. */
@@ -50,32 +57,31 @@ export class GroupCommitter {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
-    const results: Array<{ ok: boolean; value: unknown }> = [];
+    const results: unknown[] = [];
     try {
+      // Fast path: the whole batch in one transaction, no per-unit statements.
       this.#db.transaction(() => {
-        for (const item of batch) {
-          // A savepoint per unit: one failing write must not undo its neighbours' writes.
-          this.#db.exec('SAVEPOINT unit');
-          try {
-            results.push({ ok: true, value: item.work() });
-            this.#db.exec('RELEASE unit');
-          } catch (error) {
-            this.#db.exec('ROLLBACK TO unit');
-            this.#db.exec('RELEASE unit');
-            results.push({ ok: false, value: error });
-          }
-        }
+        for (const item of batch) results.push(item.work());
       })();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
+    } catch {
+      // Some unit failed and the batch rolled back: replay each unit in its own transaction so
+      // one bad write cannot undo its neighbours'. Rare, so the extra commits do not matter.
+      this.#onRollback?.();
+      this.#batches += batch.length;
+      this.#units += batch.length;
+      for (const item of batch) {
+        try {
+          item.resolve(this.#db.transaction(item.work)());
+        } catch (error) {
+          item.reject(error);
+        }
+      }
       return;
     }
     this.#batches += 1;
     this.#units += batch.length;
     batch.forEach((item, i) => {
-      const r = results[i] as { ok: boolean; value: unknown };
-      if (r.ok) item.resolve(r.value);
-      else item.reject(r.value);
+      item.resolve(results[i]);
     });
   }
 

@@ -102,7 +102,7 @@ async function managedIntegrations(
   options: ManagedIntegrationsOptions,
 ): Promise<void> {
   const stores = new MiStores(app.db);
-  const committer = new GroupCommitter(app.db);
+  const committer = new GroupCommitter(app.db, { onRollback: () => stores.dropStateCache() });
   const config = app.emulatorConfig;
   const caches: MiCaches = { connectorAccount: new Map(), route: new Map() };
   const targets = new Map<string, ReturnType<typeof kinesisTargetFor> | null>();

@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { GroupCommitter } from '../src/store/group-commit.js';
+
+function setup() {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (v INTEGER NOT NULL UNIQUE)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  return { db, insert };
+}
+
+describe('GroupCommitter', () => {
+  it('commits writes queued in the same turn as one batch, resolving each after the commit', async () => {
+    const { db, insert } = setup();
+    const committer = new GroupCommitter(db);
+    const done = await Promise.all(
+      [1, 2, 3, 4].map((v) => committer.run(() => insert.run(v).changes)),
+    );
+    expect(done).toEqual([1, 1, 1, 1]);
+    expect(committer.stats()).toEqual({ batches: 1, units: 4 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 4 });
+  });
+
+  it('a failing unit is rejected alone; its neighbours still commit and rollback is signalled', async () => {
+    const { db, insert } = setup();
+    let rollbacks = 0;
+    const committer = new GroupCommitter(db, { onRollback: () => rollbacks++ });
+    const results = await Promise.allSettled([
+      committer.run(() => insert.run(1)),
+      committer.run(() => insert.run(1)), // UNIQUE violation
+      committer.run(() => insert.run(2)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(rollbacks).toBe(1);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 1 }, { v: 2 }]);
+  });
+
+  it('nothing is acknowledged before it is committed', async () => {
+    const { db, insert } = setup();
+    const committer = new GroupCommitter(db);
+    let acked = false;
+    const p = committer
+      .run(() => insert.run(7))
+      .then(() => {
+        acked = true;
+      });
+    expect(acked).toBe(false);
+    await p;
+    expect(acked).toBe(true);
+    expect(db.prepare('SELECT v FROM t').get()).toEqual({ v: 7 });
+  });
+});
