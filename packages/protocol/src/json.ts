@@ -112,8 +112,7 @@ function locateSyntaxError(text: string): SyntaxErrorAt {
     if (!m) fail(describe(i));
     i += (m as RegExpExecArray)[0].length;
   };
-  const value = (depth: number): void => {
-    if (depth > 10_000) fail('nesting too deep');
+  const value = (): void => {
     ws();
     const c = text[i];
     if (c === '{') {
@@ -130,10 +129,12 @@ function locateSyntaxError(text: string): SyntaxErrorAt {
         ws();
         if (text[i] !== ':') fail(`expected ":" after member name, ${describe(i)}`);
         i++;
-        value(depth + 1);
+        value();
         ws();
         if (text[i] === ',') {
           i++;
+          ws();
+          if (text[i] === '}') fail('trailing comma before "}"');
           continue;
         }
         if (text[i] === '}') {
@@ -151,10 +152,12 @@ function locateSyntaxError(text: string): SyntaxErrorAt {
         return;
       }
       for (;;) {
-        value(depth + 1);
+        value();
         ws();
         if (text[i] === ',') {
           i++;
+          ws();
+          if (text[i] === ']') fail('trailing comma before "]"');
           continue;
         }
         if (text[i] === ']') {
@@ -174,12 +177,13 @@ function locateSyntaxError(text: string): SyntaxErrorAt {
   try {
     // JSON.parse rejects a byte order mark; say so rather than "unexpected character".
     if (text.charCodeAt(0) === 0xfeff) fail('byte order mark before the JSON text', 0);
-    value(0);
+    value();
     ws();
     if (i < text.length) fail(`unexpected text after the JSON value: ${describe(i)}`);
   } catch (error) {
     if (error instanceof Fail) return error.at;
-    return { offset: i, reason: 'invalid JSON' };
+    // Stack exhausted by nesting; JSON.parse itself is iterative, so only the locator gave up.
+    return { offset: i, reason: 'invalid JSON (nested too deeply to locate the error precisely)' };
   }
   // JSON.parse failed but the recogniser accepted: should not happen; report the whole text.
   return { offset: 0, reason: 'invalid JSON' };

@@ -147,3 +147,15 @@ describe('parseJson', () => {
     }
   });
 });
+
+describe('parseJson messages', () => {
+  it('names trailing commas and survives absurd nesting', () => {
+    const trailing = parseJson('{"a": [1, 2,]}');
+    expect(trailing.ok ? '' : trailing.issues[0]?.message).toBe(
+      'invalid JSON at line 1, column 13: trailing comma before "]"',
+    );
+    const deep = parseJson('['.repeat(200_000));
+    expect(deep.ok).toBe(false);
+    if (!deep.ok) expect(deep.issues).toHaveLength(1);
+  });
+});
