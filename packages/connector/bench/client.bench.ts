@@ -22,7 +22,7 @@ type Run = {
 const runs: Run[] = [];
 try {
   for (let rep = 0; rep < REPS; rep++) {
-    for (const mode of ['naive', 'good']) {
+    for (const mode of ['naive', 'reference', 'good']) {
       const [cmd, args] = pinned(1, [
         process.execPath,
         '--import',
@@ -51,10 +51,15 @@ console.log(
   '| client (16 in flight, 601 B DEVICE_EVENT) | events/s (median) | client CPU µs/event | p50 ms | p99 ms | errors |',
 );
 console.log('|---|---|---|---|---|---|');
-for (const mode of ['naive', 'good']) {
+const LABELS: Record<string, string> = {
+  naive: 'naive: aws4 + undici fetch, new connection per event',
+  reference: 'reference: bare smithy sign + undici Pool (perf-anchors "good", no validation)',
+  good: 'ConnectorEventsClient (validate + smithy sign + undici pool + retries)',
+};
+for (const mode of ['naive', 'reference', 'good']) {
   const rs = by(mode);
   console.log(
-    `| ${mode === 'good' ? 'ConnectorEventsClient (validate + smithy sign + undici pool)' : 'naive: aws4 + undici fetch, new connection per event'} | ${median(rs.map((r) => r.perSecond)).toFixed(0)} | ${median(rs.map((r) => r.cpuUsPerEvent)).toFixed(1)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
+    `| ${LABELS[mode]} | ${median(rs.map((r) => r.perSecond)).toFixed(0)} | ${median(rs.map((r) => r.cpuUsPerEvent)).toFixed(1)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
   );
 }
 console.log(
