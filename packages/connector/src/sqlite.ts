@@ -83,6 +83,24 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return Promise.resolve();
   }
 
+  get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    const row = this.select.get(key) as
+      | {
+          key: string;
+          status: 'in_progress' | 'completed';
+          expires_at: number;
+          result: string | null;
+        }
+      | undefined;
+    if (!row || row.expires_at <= now) return Promise.resolve(undefined);
+    return Promise.resolve({
+      key: row.key,
+      status: row.status,
+      expiresAt: row.expires_at,
+      ...(row.result === null ? {} : { result: JSON.parse(row.result) }),
+    });
+  }
+
   close(): void {
     this.db.close();
   }

@@ -395,6 +395,19 @@ describe('createConnector: webhooks on the Function URL', () => {
     expect(await handler(event)).toMatchObject({ statusCode: 503 });
   });
 
+  it('after DeactivateUser, events for that user are no longer sent; ActivateUser re-enables them', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    await handler(deactivateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    expect(await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }))).toMatchObject({
+      statusCode: 202,
+    });
+    expect(server.received).toHaveLength(0);
+    expect(handler.stats.eventsDroppedDeactivated).toBe(1);
+    await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }));
+    expect(server.received).toHaveLength(1);
+  });
+
   it('never writes the access token, webhook secret or request signatures to the logs', async () => {
     const { handler, lines, server } = await setup({ connectorId: 'conn-1' });
     await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));

@@ -102,6 +102,7 @@ export interface ConnectorStats {
   eventsOutboxed: number;
   workItemsDone: number;
   workItemsFailed: number;
+  eventsDroppedDeactivated: number;
 }
 
 export interface FunctionUrlResponse {
@@ -129,6 +130,9 @@ type UrlEvent = {
   isBase64Encoded?: boolean;
   requestContext: { http: { method: string; path?: string } };
 };
+
+/** How long a deactivated user's events are refused (until ActivateUser links them again). */
+const DEACTIVATED_TTL_MS = 365 * 24 * 3600 * 1000;
 
 const MESSAGE_UNSAFE = /[^\sa-zA-Z0-9_.,@-]/g;
 /** SendConnectorEvent.Message allows only `[\sa-zA-Z0-9_.,@-]`, ≤ 256 chars. */
@@ -197,6 +201,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     eventsOutboxed: 0,
     workItemsDone: 0,
     workItemsFailed: 0,
+    eventsDroppedDeactivated: 0,
   };
 
   let client: EventSender | undefined = options.client;
@@ -339,6 +344,8 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
           const userId = await vendor('resolveUser', () =>
             options.resolveUser({ auth, connectorId: p.connectorId, logger: log }),
           );
+          // A re-linked user gets events again.
+          await store.delete(`deactivated:${userId}`);
           log.info('user activated', { userId });
           return reply(
             200,
@@ -348,6 +355,18 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         }
         case 'AWS.DeactivateUser': {
           const auth = await authContext(inv.header.auth);
+          // Learn who is leaving before the token is revoked, so their events can be stopped
+          // (DEACT: "stop sending events for that user"). Best effort: a dead token still deactivates.
+          const leaving = await Promise.resolve()
+            .then(() => options.resolveUser({ auth, connectorId: p.connectorId, logger: log }))
+            .catch(() => undefined);
+          if (leaving) {
+            await store.put({
+              key: `deactivated:${leaving}`,
+              status: 'completed',
+              expiresAt: Date.now() + DEACTIVATED_TTL_MS,
+            });
+          }
           await vendor('revokeTokens', async () =>
             options.revokeTokens?.({ auth, connectorId: p.connectorId, logger: log }),
           );
@@ -598,6 +617,15 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         const events: DeviceEvent[] = webhooks.translate(vendorEvent);
         let sent = 0;
         for (const e of events) {
+          if (
+            e.userId !== undefined &&
+            store.get &&
+            (await store.get(`deactivated:${e.userId}`, Date.now()))
+          ) {
+            log.info('event for a deactivated user dropped', { userId: e.userId });
+            stats.eventsDroppedDeactivated++;
+            continue;
+          }
           const request: SendConnectorEventRequest = {
             ConnectorId: id,
             Operation: 'DEVICE_EVENT',

@@ -25,6 +25,8 @@ export interface IdempotencyStore {
   /** Unconditional overwrite (completing a record). */
   put(record: IdempotencyRecord): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Reads a live record (optional; enables the deactivated-user check). */
+  get?(key: string, now: number): Promise<IdempotencyRecord | undefined>;
 }
 
 /** Per-container store: dedupes retries that land on a warm container; tests. */
@@ -47,6 +49,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   delete(key: string): Promise<void> {
     this.records.delete(key);
     return Promise.resolve();
+  }
+  get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    const r = this.records.get(key);
+    return Promise.resolve(r && r.expiresAt > now ? r : undefined);
   }
   private set(record: IdempotencyRecord) {
     this.records.delete(record.key);
