@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildVendorCloud, VendorConfigError } from '../src/index.js';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const run = (args: string[]) =>
@@ -21,10 +22,18 @@ describe('c2c-vendor-cloud bin', () => {
     const port = run(['--port', 'abc']);
     expect(port.status).toBe(2);
     expect(port.stderr).toContain('--port: expected an integer from 0 to 65535, got "abc"');
-    const secret = run(['--webhook-secret', 'not-a-secret']);
-    expect(secret.status).toBe(2);
-    expect(secret.stderr).toContain('webhookSecret');
-    expect(secret.stderr).not.toContain('not-a-secret');
+  });
+
+  it('rejects a malformed webhook secret without echoing it (what the bin prints, exit 2)', () => {
+    expect(() => buildVendorCloud({ webhookSecret: 'not-a-secret' })).toThrow(VendorConfigError);
+    expect(() => buildVendorCloud({ webhookSecret: 'not-a-secret' })).toThrow(
+      /^webhookSecret: expected/,
+    );
+    try {
+      buildVendorCloud({ webhookSecret: 'not-a-secret' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('not-a-secret');
+    }
   });
 
   it('serves until SIGTERM, then exits 0', async () => {
