@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { formatIssue, validateOperationOutput } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
@@ -16,6 +17,7 @@ let oauth: Awaited<ReturnType<typeof startOAuthServer>>;
 let dir: string;
 let recordFile: string;
 let mi: ReturnType<typeof miClient>;
+const outputIssues: string[] = [];
 let functionArn: string;
 let secret: { arn: string; versionId: string };
 
@@ -32,7 +34,22 @@ beforeAll(async () => {
   writeFileSync(recordFile, '');
   emu = await startEmulator({ memory: true, invoke: { backoffMs: 5, timeoutMs: 5000 } });
   oauth = await startOAuthServer();
-  mi = miClient(emu.url);
+  const raw = miClient(emu.url);
+  // Every successful response must validate against the model's output shape (protocol's
+  // generated validators). Known deviation: OAuthAuthorizationUrl is http:// for a local authUrl.
+  mi = (async (name, input) => {
+    const res = await raw(name, input);
+    if (res.status < 300) {
+      const checked = validateOperationOutput(name, res.json);
+      if (!checked.ok) {
+        for (const issue of checked.issues) {
+          if (issue.path === 'OAuthAuthorizationUrl') continue;
+          outputIssues.push(`${name}: ${formatIssue(issue)}`);
+        }
+      }
+    }
+    return res;
+  }) as typeof raw;
   functionArn = emu.app.lambdaHost.registerFunction({
     name: 'acme-connector',
     handler: FIXTURE,
@@ -54,6 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(outputIssues).toEqual([]);
   // Every notification the flow produced passed protocol's validator.
   expect(emu.app.managedIntegrations.hub.stats.invalid).toBe(0);
   await emu?.close();
