@@ -15,6 +15,7 @@ import {
 import {
   applyMutation,
   arbitraryFor,
+  constrainedShapes,
   type Mutation,
   mutations,
   operation,
@@ -111,5 +112,16 @@ describe('one-constraint mutations', () => {
     ]) {
       expect(kinds).toContain(k);
     }
+  });
+
+  it('reaches every constrained shape of every operation input and output', () => {
+    const roots = Object.keys(OPERATIONS).flatMap((name) => {
+      const op = operation(name);
+      return [op.input?.target as string, op.output?.target ?? 'smithy.api#Unit'];
+    });
+    const touched = new Set<string>();
+    for (const t of all) for (const m of mutations(t.shapeId, t.value)) touched.add(m.shape);
+    const missed = [...constrainedShapes(roots)].filter((id) => !touched.has(id));
+    expect(missed).toEqual([]);
   });
 });

@@ -163,7 +163,8 @@ export function arbitraryFor(
       return fc.jsonValue({ maxDepth: 2 });
     case 'list': {
       const len = t<Bounds>(traits, 'length') ?? {};
-      const min = len.min ?? 0;
+      // "full" instances have at least one item so mutations reach the item shape.
+      const min = Math.max(len.min ?? 0, options.full && (len.max ?? 1) >= 1 ? 1 : 0);
       const max = Math.min(len.max ?? 3, min + 3);
       return fc.array(arbitraryFor(shape.member?.target as string, shape.member, options), {
         minLength: min,
@@ -172,7 +173,7 @@ export function arbitraryFor(
     }
     case 'map': {
       const len = t<Bounds>(traits, 'length') ?? {};
-      const min = len.min ?? 0;
+      const min = Math.max(len.min ?? 0, options.full && (len.max ?? 1) >= 1 ? 1 : 0);
       const max = Math.min(len.max ?? 3, min + 3);
       return fc
         .uniqueArray(
@@ -216,6 +217,8 @@ export interface Mutation {
   readonly remove?: boolean;
   readonly what: string;
   readonly sensitive: boolean;
+  /** Shape whose constraint is violated (the structure, for a removed required member). */
+  readonly shape: string;
 }
 
 export function pathOf(segments: readonly Segment[]): string {
@@ -274,7 +277,7 @@ export function mutations(
   const path = pathOf(segments);
   const out: Mutation[] = [];
   const push = (what: string, replacement: unknown, at = segments, sens = sensitive) =>
-    out.push({ path: pathOf(at), segments: at, replacement, what, sensitive: sens });
+    out.push({ path: pathOf(at), segments: at, replacement, what, sensitive: sens, shape: id });
   switch (shape.type) {
     case 'string':
       for (const [what, v] of stringViolations(id, member)) push(what, v);
@@ -347,8 +350,22 @@ export function mutations(
             replacement: replaced,
             what: 'map key breaks pattern',
             sensitive,
+            shape: shape.key?.target as string,
           });
         }
+      }
+      const keyMax = t<Bounds>(keyTraits, 'length')?.max;
+      if (keyMax !== undefined && entries.length > 0) {
+        const long = 'k'.repeat(keyMax + 1);
+        const [, firstValue] = entries[0] as [string, unknown];
+        out.push({
+          path: pathOf([...segments, long]),
+          segments,
+          replacement: Object.fromEntries([[long, firstValue], ...entries.slice(1)]),
+          what: 'map key longer than max',
+          sensitive,
+          shape: shape.key?.target as string,
+        });
       }
       if (len.max !== undefined && keyPattern && entries.length > 0) {
         const re = regexOf(keyPattern);
@@ -388,5 +405,29 @@ export function mutations(
     default:
       throw new Error(`no mutations for ${shape.type} at ${path}`);
   }
+  return out;
+}
+
+/** Every shape reachable from `roots` that carries a checkable constraint. */
+export function constrainedShapes(roots: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  const visit = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const s = shapeOf(id);
+    const tr = s.traits ?? {};
+    const constrained =
+      s.type === 'enum' ||
+      'smithy.api#length' in tr ||
+      'smithy.api#pattern' in tr ||
+      'smithy.api#range' in tr ||
+      (s.type === 'structure' &&
+        Object.values(s.members ?? {}).some((m) => 'smithy.api#required' in (m.traits ?? {})));
+    if (constrained) out.add(id);
+    if (s.type !== 'enum') for (const m of Object.values(s.members ?? {})) visit(m.target);
+    for (const m of [s.member, s.key, s.value]) if (m) visit(m.target);
+  };
+  for (const r of roots) visit(r);
   return out;
 }
