@@ -114,9 +114,15 @@ function printStatus(io: CliIo, stack: DevStack, dataDir: string | undefined, ms
   out('');
   out(`c2c dev is up (${ms} ms)`);
   out(`  Dashboard        ${stack.dashboardUrl}`);
-  out(`  Emulator         ${stack.emulatorUrl}   (AWS_ENDPOINT_URL, region ${stack.region})`);
+  out(`  Emulator         ${stack.emulatorUrl}`);
+  // The dev stack only ever uses the emulator's documented local key pair (printed by design, like
+  // the emulator does): it opens nothing but this machine's emulator.
+  const key = stack.customer.credentials;
   out(
-    `  Access key       ${stack.customer.credentials.accessKeyId} (account ${stack.customer.accountId}; secret: see the emulator README)`,
+    `  Credentials      AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}`,
+  );
+  out(
+    `                   AWS_ENDPOINT_URL=${stack.emulatorUrl} AWS_REGION=${stack.region} (account ${stack.customer.accountId})`,
   );
   out(`  Vendor cloud     ${stack.vendorCloudUrl}   (demo users: ${users})`);
   out(`  Connector        ${stack.functionArn}`);
