@@ -30,6 +30,7 @@ import { replayOutbox } from '../src/outbox/outbox.js';
 import { SqsOutbox } from '../src/outbox/sqsOutbox.js';
 import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/connectorId.js';
+import { SqliteOutbox } from '../src/sqlite.js';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
@@ -514,6 +515,52 @@ describe('connector runtime against the emulator', () => {
     ]);
     await outbox.close();
   });
+
+  it('a webhook event that still fails after retries is parked in the outbox (202), then replayed: nothing lost', async () => {
+    const faults = emu.app.emulatorConfig.faults as { throttle: number };
+    const alice = vendor.simulation
+      .allDevices()
+      .find((d: { deviceId: string }) => d.deviceId === 'fan-1') as { ownerId: string };
+    const body = JSON.stringify({
+      eventId: 'evt_parked',
+      type: 'device.state',
+      deviceId: 'fan-1',
+      kind: 'fan',
+      userId: alice.ownerId,
+      data: { mode: 'low' },
+    });
+    const headers = signStandardWebhook({
+      secret: vendor.webhooks.secret,
+      id: 'evt_parked',
+      timestamp: Math.floor(Date.now() / 1000),
+      body,
+    });
+    const outbox = new SqliteOutbox(join(dir, 'outbox.db')); // the connector's own outbox file
+    const before = await outbox.count();
+    faults.throttle = 1; // every SendConnectorEvent is throttled
+    let status: number;
+    try {
+      const res = await request(functionUrl, { method: 'POST', headers, body });
+      status = res.statusCode;
+      await res.body.dump();
+    } finally {
+      faults.throttle = 0;
+    }
+    expect(status).toBe(202); // durably parked, so the vendor need not retry
+    expect(await outbox.count()).toBe(before + 1);
+    const parked = (await outbox.list()).at(-1);
+    expect(parked?.lastError).toContain('ThrottlingException');
+    const events = notes('DEVICE_EVENT').length;
+    const client = new ConnectorEventsClient({ ...aws, endpoint: emu.url });
+    const report = await replayOutbox(outbox, client);
+    await client.close();
+    outbox.close();
+    expect(report).toMatchObject({ sent: before + 1, remaining: 0 });
+    expect(notes('DEVICE_EVENT').length).toBe(events + 1);
+    expect(JSON.stringify(notes('DEVICE_EVENT').at(-1)?.payload)).toContain(
+      '"name":"FanMode","value":1',
+    );
+  }, 30_000);
 
   it('retries under injected throttling: every event is accepted, some only after retries', async () => {
     const faults = emu.app.emulatorConfig.faults as { throttle: number };
