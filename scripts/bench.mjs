@@ -33,7 +33,10 @@ if (files.length === 0) {
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file.slice(root.length)}\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', cwd: root });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (run.status !== 0) {
     failed++;
     console.error(`bench: ${file.slice(root.length)} exited with ${run.status ?? run.signal}`);

@@ -15,19 +15,12 @@ export type Generator = () => Promise<Map<string, string>>;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function loadGenerators(): Promise<Array<[string, Generator]>> {
-  const generators: Array<[string, Generator]> = [];
-  for (const [name, modulePath] of [
-    ['protocol', './smithy/generate-protocol.js'],
-    ['matter', './matter/generate-matter.js'],
-  ] as const) {
-    try {
-      const mod = (await import(modulePath)) as { generate: Generator };
-      generators.push([name, mod.generate]);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    }
-  }
-  return generators;
+  const protocol = (await import('./smithy/generate-protocol.js')) as { generate: Generator };
+  const matter = (await import('./matter/generate-matter.js')) as { generate: Generator };
+  return [
+    ['protocol', protocol.generate],
+    ['matter', matter.generate],
+  ];
 }
 
 async function main(): Promise<void> {
@@ -49,7 +42,9 @@ async function main(): Promise<void> {
     if (!check) console.log(`gen: ${name}: ${files.size} files`);
   }
   if (check && stale.length > 0) {
-    console.error(`gen:check: generated files are stale; run \`npm run gen\`:\n  ${stale.join('\n  ')}`);
+    console.error(
+      `gen:check: generated files are stale; run \`npm run gen\`:\n  ${stale.join('\n  ')}`,
+    );
     process.exit(1);
   }
   if (check) console.log('gen:check: generated files are up to date');
