@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ConnectorConfigError } from '../errors.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 

@@ -1,3 +1,4 @@
+import { ConnectorConfigError } from '../errors.js';
 import type { MatterEndpointWire } from '../protocol.js';
 
 /** How the service authenticated the end user, as it arrived in the invocation header. */
@@ -100,7 +101,6 @@ export class SqsWorkQueue implements WorkQueue {
   async enqueue(item: WorkItem): Promise<void> {
     const queueUrl = this.queueUrl;
     if (!queueUrl) {
-      const { ConnectorConfigError } = await import('../errors.js');
       throw new ConnectorConfigError(
         'work queue: expected the `workQueue` option or C2C_WORK_QUEUE_URL, got nothing',
       );
