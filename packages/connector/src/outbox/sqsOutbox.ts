@@ -34,8 +34,11 @@ export class SqsOutbox implements Outbox {
 
   constructor(options: SqsOutboxOptions = {}) {
     const url = options.queueUrl ?? process.env.C2C_OUTBOX_QUEUE_URL;
-    if (!url)
-      throw new TypeError('SqsOutbox: expected `queueUrl` or C2C_OUTBOX_QUEUE_URL, got nothing');
+    if (!url) {
+      throw new ConnectorConfigError(
+        'SqsOutbox queueUrl: expected the option or C2C_OUTBOX_QUEUE_URL, got nothing',
+      );
+    }
     this.queueUrl = url;
     this.fifo = url.endsWith('.fifo');
     this.visibility = options.visibilityTimeoutSeconds ?? 60;
