@@ -545,6 +545,46 @@ describe('managed integrations: connector → association → discovery → thin
     expect(got.json.Status).toBe('FAILED');
   });
 
+  it('a refused code marks the association failed and redirects to oAuthCompleteRedirectUrl with the error', async () => {
+    const d = await mi('CreateConnectorDestination', {
+      CloudConnectorId: state.connectorId as string,
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${oauth.url}/authorize`,
+          tokenUrl: `${oauth.url}/token`,
+          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+          oAuthCompleteRedirectUrl: 'https://app.example.com/linked',
+        },
+      },
+      SecretsManager: secret,
+    });
+    const a = await mi('CreateAccountAssociation', { ConnectorDestinationId: d.json.Id as string });
+    const stateParam = new URL(a.json.OAuthAuthorizationUrl as string).searchParams.get('state');
+    const cb = await request(
+      `${emu.url}/_local/oauth/callback?code=wrong-code&state=${stateParam}`,
+    );
+    expect(cb.statusCode).toBe(302);
+    const location = new URL(cb.headers.location as string);
+    expect(location.origin + location.pathname).toBe('https://app.example.com/linked');
+    expect(location.searchParams.get('error')).toBe('token_exchange_failed');
+    await cb.body.dump();
+    const got = await mi('GetAccountAssociation', {
+      AccountAssociationId: a.json.AccountAssociationId as string,
+    });
+    expect(got.json.AssociationState).toBe('ASSOCIATION_FAILED');
+    expect(got.json.ErrorMessage).toMatch(/^[A-Za-z0-9\-_ ]+$/);
+  });
+
+  it('/_local/state lists resources and never exposes tokens', async () => {
+    const res = await request(`${emu.url}/_local/state`);
+    const text = await res.body.text();
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(text) as Record<string, unknown[]>;
+    expect(body.cloudConnectors?.length).toBeGreaterThanOrEqual(2);
+    expect(body.managedThings?.length).toBe(1);
+    expect(text).not.toMatch(/"at-\d+"|"rt-\d+"|accessToken|refreshToken/);
+  });
+
   it('DeleteAccountAssociation invokes AWS.DeactivateUser with the user token', async () => {
     const res = await mi('DeleteAccountAssociation', {
       AccountAssociationId: state.associationId as string,
