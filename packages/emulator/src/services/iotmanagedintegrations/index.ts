@@ -199,7 +199,11 @@ async function managedIntegrations(
           const parsed = fromHttpRequest(name, {
             params: request.params as Record<string, string>,
             query: request.query as Record<string, string | string[]>,
-            headers: request.headers as Record<string, string | string[] | undefined>,
+            // Only operations with header-bound members need the headers copied and lower-cased.
+            headers:
+              op.headerBindings.length > 0
+                ? (request.headers as Record<string, string | string[] | undefined>)
+                : undefined,
             body: bodyOf(request),
           });
           if (!parsed.ok) throw new ValidationException(validationMessage(parsed.issues));
