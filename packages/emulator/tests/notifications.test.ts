@@ -149,3 +149,22 @@ describe('customer notifications', () => {
     await bad.body.dump();
   });
 });
+
+describe('notification validation sampling', () => {
+  it('unvalidated ring-only messages have exactly the validated envelope shape', async () => {
+    const { NotificationHub } = await import('../src/notifications/hub.js');
+    const { validateNotification } = await import('@c2c-kit/protocol');
+    const hub = new NotificationHub({
+      region: 'us-east-1',
+      credentials: { ...DEFAULT_CREDENTIALS },
+      resolveTarget: () => undefined,
+    });
+    const payload = { deviceCount: 1, deviceDiscoveryId: 'd1', status: 'SUCCEEDED' };
+    for (let i = 0; i < 1100; i++) hub.publish(ACCOUNT, 'DEVICE_DISCOVERY_STATUS', payload, []);
+    const all = hub.recent({ eventType: 'DEVICE_DISCOVERY_STATUS' });
+    expect(all).toHaveLength(1000);
+    for (const m of all) expect(validateNotification(m).ok).toBe(true);
+    expect(hub.stats.invalid).toBe(0);
+    await hub.close();
+  });
+});

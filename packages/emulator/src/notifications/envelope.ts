@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import {
+  formatNotificationTimestamp,
+  NOTIFICATION_SOURCE,
+  NOTIFICATION_VERSION,
+} from '@c2c-kit/protocol';
 
 /** Customer notification envelope (managed-integrations NOTIF docs; named-capability payloads). */
 export interface NotificationEnvelope {
@@ -23,17 +28,18 @@ export interface EnvelopeInput {
 }
 
 /**
- * Builds the envelope. The docs' examples disagree on `version` and on the timestamp format; we
- * send `"1.0"` and epoch milliseconds as a string (the form most examples use).
+ * Builds the envelope exactly as protocol's `buildNotification` does (same version, source,
+ * timestamp form and id), without validating: used for event types protocol does not model and
+ * for the unvalidated share of high-rate ring-only messages.
  */
 export function buildEnvelope(input: EnvelopeInput): NotificationEnvelope {
   return {
-    version: '1.0',
-    messageId: randomUUID().replace(/-/g, ''),
+    version: NOTIFICATION_VERSION,
+    messageId: randomUUID(),
     messageType: input.eventType,
-    source: 'aws.iotmanagedintegrations',
+    source: NOTIFICATION_SOURCE,
     customerAccountId: input.accountId,
-    timestamp: String(input.now ?? Date.now()),
+    timestamp: formatNotificationTimestamp(new Date(input.now ?? Date.now())),
     region: input.region,
     resources: input.resources,
     payload: input.payload,

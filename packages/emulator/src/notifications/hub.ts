@@ -37,6 +37,10 @@ export interface DeliveryStats {
 }
 
 const MODELLED = new Set<string>(NOTIFICATION_EVENT_TYPES);
+/** Messages per event type always validated before sampling starts. */
+const ALWAYS_VALIDATE = 1000;
+/** After that, one in this many ring-only messages is validated. */
+const SAMPLE_EVERY = 64;
 
 /**
  * Fan-out of customer notifications: an in-memory ring of recent messages (for tests and tools),
@@ -51,6 +55,7 @@ export class NotificationHub {
   readonly #listeners = new Map<string, Set<NotificationListener>>();
   readonly #clients = new Map<string, KinesisClient>();
   readonly #inflight = new Set<Promise<void>>();
+  readonly #seen = new Map<string, number>();
   readonly stats: DeliveryStats = { delivered: 0, failed: 0, pending: 0, invalid: 0 };
 
   constructor(options: NotificationHubOptions) {
@@ -64,15 +69,24 @@ export class NotificationHub {
     payload: unknown,
     resources: readonly string[],
   ): NotificationEnvelope {
-    const message = this.#envelope(accountId, eventType, payload, resources);
+    const listeners = this.#listeners.get(accountId);
+    const target = this.#options.resolveTarget(accountId, eventType);
+    // Messages leaving the emulator (SSE, Kinesis) are always validated; ring-only messages are
+    // validated while few, then sampled, so high-rate ingest does not pay for it every time.
+    const seen = (this.#seen.get(eventType) ?? 0) + 1;
+    this.#seen.set(eventType, seen);
+    const validate =
+      target !== undefined ||
+      (listeners !== undefined && listeners.size > 0) ||
+      seen <= ALWAYS_VALIDATE ||
+      seen % SAMPLE_EVERY === 0;
+    const message = this.#envelope(accountId, eventType, payload, resources, validate);
     this.#recent.push(message);
     if (this.#recent.length > this.#limit)
       this.#recent.splice(0, this.#recent.length - this.#limit);
-    const listeners = this.#listeners.get(accountId);
     if (listeners !== undefined) {
       for (const listener of listeners) listener(message);
     }
-    const target = this.#options.resolveTarget(accountId, eventType);
     if (target !== undefined) this.#deliver(target, message);
     return message;
   }
@@ -82,8 +96,9 @@ export class NotificationHub {
     eventType: string,
     payload: unknown,
     resources: readonly string[],
+    validate: boolean,
   ): NotificationEnvelope {
-    if (MODELLED.has(eventType)) {
+    if (validate && MODELLED.has(eventType)) {
       try {
         return buildNotification(
           eventType as NotificationEventType,
