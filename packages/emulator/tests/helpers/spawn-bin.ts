@@ -15,10 +15,11 @@ export async function spawnEmulator(
   );
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`emulator did not start:\n${logs.join('\n')}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave an orphan process behind when start-up fails.
+      child.kill('SIGKILL');
+      reject(new Error(`emulator did not start:\n${logs.join('\n')}`));
+    }, 30_000);
     let buffer = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
