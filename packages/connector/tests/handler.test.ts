@@ -232,6 +232,35 @@ describe('createConnector: service invocations', () => {
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
+  it('a stuck enqueue is abandoned inside the ACK budget: error reply, then a retry is not blocked', async () => {
+    let calls = 0;
+    const { handler } = await setup({
+      workQueue: {
+        enqueue: (_item, options) => {
+          calls++;
+          if (calls > 1) return Promise.resolve();
+          return new Promise<void>((_resolve, reject) => {
+            options?.signal?.addEventListener('abort', () => reject(options.signal?.reason));
+          });
+        },
+      },
+    });
+    const inv = discoverDevicesInvocation({
+      connectorId: 'conn-1',
+      token: TOKEN,
+      deviceDiscoveryId: 'slow1',
+    });
+    const out = (await handler(inv, fakeLambdaContext(600))) as {
+      header: { responseCode: number };
+    };
+    expect(out.header.responseCode).toBe(500);
+    // The failed ACK released its key: the service's retry enqueues and is acknowledged.
+    expect(await handler(inv, fakeLambdaContext(2000))).toMatchObject({
+      header: { responseCode: 200 },
+    });
+    expect(calls).toBe(2);
+  });
+
   it('DeactivateUser revokes tokens', async () => {
     const { handler, calls } = await setup();
     expect(

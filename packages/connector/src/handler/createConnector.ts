@@ -131,6 +131,9 @@ type UrlEvent = {
   requestContext: { http: { method: string; path?: string } };
 };
 
+/** The service waits 2 s for an invocation (OPS); the ACK must be out before that. */
+const ACK_BUDGET_MS = 2_000;
+
 /** How long a deactivated user's events are refused (until ActivateUser links them again). */
 const DEACTIVATED_TTL_MS = 365 * 24 * 3600 * 1000;
 
@@ -398,7 +401,12 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
             store,
             `ack:${workKey(item)}`,
             async () => {
-              await getQueue().enqueue(item);
+              // Stay inside the service's 2 s invocation budget: give up (error reply, the
+              // service retries) rather than answer after the caller stopped waiting.
+              const budget = context?.getRemainingTimeInMillis?.() ?? ACK_BUDGET_MS;
+              await getQueue().enqueue(item, {
+                signal: AbortSignal.timeout(Math.max(100, Math.min(budget, ACK_BUDGET_MS) - 250)),
+              });
               return true;
             },
             { leaseMs: 5_000 },

@@ -32,7 +32,8 @@ export type WorkItem =
 
 /** Where ACKed work goes. Swap in your own (EventBridge, Step Functions…) by implementing this. */
 export interface WorkQueue {
-  enqueue(item: WorkItem): Promise<void>;
+  /** `signal` aborts when the invocation's ACK budget is about to run out. */
+  enqueue(item: WorkItem, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** The work item's own idempotency key: one discovery per deviceDiscoveryId, one command per traceId. */
@@ -87,7 +88,9 @@ export interface SqsWorkQueueOptions {
 export class SqsWorkQueue implements WorkQueue {
   private readonly queueUrl: string | undefined;
   private readonly region: string | undefined;
-  private client: Promise<{ send(item: WorkItem): Promise<void> }> | undefined;
+  private client:
+    | Promise<{ send(item: WorkItem, signal?: AbortSignal): Promise<void> }>
+    | undefined;
 
   constructor(options: SqsWorkQueueOptions = {}) {
     this.queueUrl = options.queueUrl ?? process.env.C2C_WORK_QUEUE_URL;
@@ -98,7 +101,7 @@ export class SqsWorkQueue implements WorkQueue {
     return Boolean(this.queueUrl);
   }
 
-  async enqueue(item: WorkItem): Promise<void> {
+  async enqueue(item: WorkItem, options: { signal?: AbortSignal } = {}): Promise<void> {
     const queueUrl = this.queueUrl;
     if (!queueUrl) {
       throw new ConnectorConfigError(
@@ -108,13 +111,14 @@ export class SqsWorkQueue implements WorkQueue {
     this.client ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => {
       const sqs = new SQSClient(this.region ? { region: this.region } : {});
       return {
-        async send(work: WorkItem) {
+        async send(work: WorkItem, signal?: AbortSignal) {
           await sqs.send(
             new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(work) }),
+            signal ? { abortSignal: signal } : {},
           );
         },
       };
     });
-    await (await this.client).send(item);
+    await (await this.client).send(item, options.signal);
   }
 }
