@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   CreateEventSourceMappingCommand,
   LambdaClient,
@@ -17,6 +19,8 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION, startEmulator } from '@c2c-kit/emulator';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import kinesalite from 'kinesalite';
 import { ManagedIntegrationsClient } from '../aws/client.js';
 import { toHttpCall } from '../aws/operations.js';
 import { StepFailedError, UpstreamError } from '../errors.js';
@@ -144,10 +148,36 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       );
     }
 
+    // The customer's notification destination is a Kinesis stream, as in AWS: a local Kinesis
+    // (kinesalite, in memory) receives the emulator's real PutRecord deliveries, so they neither
+    // go to the internet nor hang until a timeout. The dashboard and the demo read the
+    // emulator's SSE stream of the same messages.
+    const kinesis = await step(
+      'local kinesis',
+      async () => {
+        const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve());
+        });
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        closers.push(
+          () =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        );
+        return { url };
+      },
+      (k) => k.url,
+    );
+
     const emulator = await step(
       'emulator',
       () =>
         startEmulator({
+          kinesisEndpoint: kinesis.url,
           port: options.emulatorPort ?? 0,
           ...(dataDir === undefined ? { memory: true } : { dataDir }),
           credentials: [credentials],
@@ -400,6 +430,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     await step(
       'notifications',
       async () => {
+        const kinesisClient = new KinesisClient({
+          ...awsConfig,
+          endpoint: kinesis.url,
+          requestHandler: new NodeHttpHandler(),
+        });
+        try {
+          await kinesisClient.send(
+            new CreateStreamCommand({ StreamName: NOTIFICATION_DESTINATION, ShardCount: 1 }),
+          );
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+        } finally {
+          kinesisClient.destroy();
+        }
         const destination = await client.send(
           ...sendArgs('CreateDestination', {
             Name: NOTIFICATION_DESTINATION,
