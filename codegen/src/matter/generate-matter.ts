@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import {
   type ClusterModel,
   type Conformance as ConformanceAspect,
@@ -31,6 +32,7 @@ import type {
   ValueKind,
   ValueSpec,
 } from '../../../packages/matter/src/model.js';
+import { inflatePacked } from '../../../packages/matter/src/packed.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const outDir = 'packages/matter/src/generated';
@@ -313,18 +315,99 @@ function banner(source: MatterModelSource): string {
 }
 
 /**
- * Emits `JSON.parse(`[…]`)` with one array element per line: reviews see small, real diffs, V8
- * parses JSON text faster than an equivalent 700 KB object literal, and tsc does not type-check
- * the literal element by element.
+ * Packs items into the text `packages/matter/src/packed.ts` decodes: object keys move into a
+ * shape table, and every string or subtree that occurs often enough to pay for a reference
+ * (the global attributes, common enums, `"uint8"`, …) is stored once in a pool. The decoded data
+ * is exactly `items` (a test checks); the packed text is a fraction of the plain JSON, which
+ * matters because every bundled connector ships and parses it on cold start.
+ * One line per item, so the runtime decodes only the items it uses.
  */
-function jsonArray(items: readonly unknown[]): string {
-  const body = items.map((item) => JSON.stringify(item)).join(',\n');
-  // Template-literal escaping: backslashes first, then backticks and `${`.
-  const escaped = `[\n${body}\n]`
-    .replace(/\\/g, '\\\\')
-    .replace(/`/g, '\\`')
-    .replace(/\$\{/g, '\\${');
-  return `JSON.parse(\`${escaped}\`)`;
+function pack(items: readonly unknown[], head: (item: never) => unknown): string {
+  const shapeIds = new Map<string, number>();
+  const shapes: string[][] = [];
+  const texts = new Map<unknown, string>();
+  const counts = new Map<string, number>();
+  const samples = new Map<string, unknown>();
+  const keysOf = (v: object) =>
+    Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+  const shapeOf = (keys: string[]) => {
+    const key = keys.join(',');
+    let id = shapeIds.get(key);
+    if (id === undefined) {
+      shapes.push(keys);
+      id = shapes.length;
+      shapeIds.set(key, id);
+    }
+    return id;
+  };
+  // Pass 1: each value's plain packed text (no references), and how often each text occurs.
+  const canon = (v: unknown): string => {
+    let text: string;
+    if (typeof v === 'string') {
+      if (v.startsWith('~'))
+        throw new Error(`generate-matter: string ${v} would read as a reference`);
+      text = JSON.stringify(v);
+    } else if (Array.isArray(v)) {
+      text = `[0${v.map((x) => `,${canon(x)}`).join('')}]`;
+    } else if (v !== null && typeof v === 'object') {
+      const keys = keysOf(v);
+      const values = keys.map((k) => `,${canon((v as Record<string, unknown>)[k])}`);
+      text = `[${shapeOf(keys)}${values.join('')}]`;
+    } else {
+      return JSON.stringify(v);
+    }
+    if (typeof v === 'object') texts.set(v, text);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+    if (!samples.has(text)) samples.set(text, v);
+    return text;
+  };
+  for (const item of items) canon(item);
+  // Pool what saves bytes: n copies of L bytes cost n·L; pooled they cost L + n·(reference).
+  const REF = 7;
+  const pooled = [...counts]
+    .filter(([text, n]) => n > 1 && n * text.length > text.length + 1 + n * REF)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([text]) => text);
+  const poolIndex = new Map(pooled.map((text, i) => [text, i]));
+  // Pass 2: the same texts, with references to pooled values.
+  const emit = (v: unknown, inPool = false): string => {
+    const text = typeof v === 'object' && v !== null ? (texts.get(v) as string) : JSON.stringify(v);
+    const ref = inPool ? undefined : poolIndex.get(text);
+    if (ref !== undefined) return `"~${ref}"`;
+    if (Array.isArray(v)) return `[0${v.map((x) => `,${emit(x)}`).join('')}]`;
+    if (v !== null && typeof v === 'object') {
+      const keys = keysOf(v);
+      const values = keys.map((k) => `,${emit((v as Record<string, unknown>)[k])}`);
+      return `[${shapeIds.get(keys.join(','))}${values.join('')}]`;
+    }
+    return text;
+  };
+  const pool = pooled.map((text) => emit(samples.get(text), true));
+  const heads = items.map((item) => head(item as never));
+  const lines = [
+    `[${JSON.stringify(shapes)},[${pool.join(',')}],${JSON.stringify(heads)}]`,
+    ...items.map((item) => emit(item)),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Brotli + base64 of a packed text. Brotli's output can differ between Node versions while the
+ * text is the same, so when the committed file already holds this exact text its bytes are kept:
+ * `gen:check` then tests the content, not the compressor's version.
+ */
+async function compressed(text: string, path: string): Promise<string> {
+  const committed = await readFile(join(repoRoot, path), 'utf8').catch(() => '');
+  const previous = /unpack\('([A-Za-z0-9+/=]+)'\)/.exec(committed)?.[1];
+  if (previous !== undefined && inflatePacked(previous) === text) return previous;
+  return brotliCompressSync(Buffer.from(text, 'utf8'), {
+    params: {
+      [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_LGWIN]: zlib.BROTLI_MAX_WINDOW_BITS,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: text.length,
+    },
+  }).toString('base64');
 }
 
 /** `@matter/model` does not export its package.json: walk up from the resolved entry point. */
@@ -342,7 +425,15 @@ async function modelPackageJson(): Promise<{ name: string; version: string }> {
   }
 }
 
-export async function generate(): Promise<Map<string, string>> {
+/**
+ * The table as plain data — what `listClusters()` / `listDeviceTypes()` must return once the
+ * packed files are decoded (the generator test compares the two).
+ */
+export async function buildTable(): Promise<{
+  source: MatterModelSource;
+  clusters: ClusterDef[];
+  deviceTypes: DeviceTypeDef[];
+}> {
   const overrides = JSON.parse(
     await readFile(join(repoRoot, 'codegen/inputs/matter/overrides.json'), 'utf8'),
   ) as Overrides;
@@ -368,20 +459,29 @@ export async function generate(): Promise<Map<string, string>> {
     .filter((d) => d.id !== undefined)
     .sort((a, b) => (a.id as number) - (b.id as number))
     .map((d) => buildDeviceType(d, overrides));
+  return { source, clusters, deviceTypes };
+}
 
+export async function generate(): Promise<Map<string, string>> {
+  const { source, clusters, deviceTypes } = await buildTable();
   const head = banner(source);
+  const names = (d: { id: number; name: string; displayName: string }) => [
+    d.id,
+    d.name,
+    d.displayName,
+  ];
   const files = new Map<string, string>();
   files.set(
     `${outDir}/clusters.ts`,
-    `${head}import type { ClusterDef } from '../model.js';\n\n` +
-      `/** Every Matter 1.4 cluster with an id, sorted by id. */\n` +
-      `export const CLUSTERS: readonly ClusterDef[] = ${jsonArray(clusters)};\n`,
+    `${head}import type { ClusterDef } from '../model.js';\nimport { type Pack, unpack } from '../packed.js';\n\n` +
+      `/** Every Matter 1.4 cluster with an id, sorted by id; heads are [id, name, displayName]. */\n` +
+      `export const CLUSTERS: Pack<ClusterDef, [number, string, string]> = unpack('${await compressed(pack(clusters, names), `${outDir}/clusters.ts`)}');\n`,
   );
   files.set(
     `${outDir}/device-types.ts`,
-    `${head}import type { DeviceTypeDef } from '../model.js';\n\n` +
-      `/** Every Matter 1.4 device type with an id, sorted by id. */\n` +
-      `export const DEVICE_TYPES: readonly DeviceTypeDef[] = ${jsonArray(deviceTypes)};\n`,
+    `${head}import type { DeviceTypeDef } from '../model.js';\nimport { type Pack, unpack } from '../packed.js';\n\n` +
+      `/** Every Matter 1.4 device type with an id, sorted by id; heads are [id, name, displayName]. */\n` +
+      `export const DEVICE_TYPES: Pack<DeviceTypeDef, [number, string, string]> = unpack('${await compressed(pack(deviceTypes, names), `${outDir}/device-types.ts`)}');\n`,
   );
   files.set(
     `${outDir}/source.ts`,

@@ -10,6 +10,7 @@ import type {
   EventDef,
   FieldDef,
 } from './model.js';
+import type { Pack } from './packed.js';
 
 /** Per-cluster indices, built on first use so loading the table stays cheap. */
 interface ClusterIndex {
@@ -22,20 +23,48 @@ interface ClusterIndex {
   readonly featureBits: Map<string, number>;
 }
 
-const clustersById = new Map<number, ClusterDef>();
-const clustersByName = new Map<string, ClusterDef>();
-for (const c of CLUSTERS) {
-  clustersById.set(c.id, c);
-  clustersByName.set(c.name.toLowerCase(), c);
-  clustersByName.set(c.displayName.toLowerCase(), c);
+/**
+ * Lookups by id and name, built on first use from the packed table's heads (ids and names only):
+ * importing the package decodes nothing, and a lookup decodes just the cluster it finds.
+ */
+interface Getter<K, T> {
+  get(key: K): T | undefined;
 }
-const deviceTypesById = new Map<number, DeviceTypeDef>();
-const deviceTypesByName = new Map<string, DeviceTypeDef>();
-for (const d of DEVICE_TYPES) {
-  deviceTypesById.set(d.id, d);
-  deviceTypesByName.set(d.name.toLowerCase(), d);
-  deviceTypesByName.set(d.displayName.toLowerCase(), d);
+
+interface Lookup<T> {
+  readonly byId: Getter<number, T>;
+  readonly byName: Getter<string, T>;
 }
+
+function lookupOf<T>(pack: Pack<T, [number, string, string]>): () => Lookup<T> {
+  let lookup: Lookup<T> | undefined;
+  return () => {
+    if (lookup === undefined) {
+      const byId = new Map<number, number>();
+      const byName = new Map<string, number>();
+      pack.heads().forEach(([id, name, displayName], i) => {
+        byId.set(id, i);
+        byName.set(name.toLowerCase(), i);
+        byName.set(displayName.toLowerCase(), i);
+      });
+      lookup = { byId: lazyMap(byId, pack), byName: lazyMap(byName, pack) };
+    }
+    return lookup;
+  };
+}
+
+/** Reads through `index` and decodes the item behind a key when it is read. */
+function lazyMap<K, T>(index: Map<K, number>, pack: Pack<T, unknown>): Getter<K, T> {
+  return {
+    get: (key: K) => {
+      const i = index.get(key);
+      return i === undefined ? undefined : pack.item(i);
+    },
+  };
+}
+
+const clusterLookup = lookupOf(CLUSTERS);
+const deviceTypeLookup = lookupOf(DEVICE_TYPES);
 const indices = new WeakMap<ClusterDef, ClusterIndex>();
 
 /** Names match case-insensitively: "fanmode" finds FanMode. */
@@ -62,8 +91,8 @@ export function clusterIndex(cluster: ClusterDef): ClusterIndex {
 
 function byIdOrName<T>(
   ref: string | number,
-  byId: Map<number, T>,
-  byName: Map<string, T>,
+  byId: Getter<number, T>,
+  byName: Getter<string, T>,
 ): T | undefined {
   const id = tryParseMatterId(ref);
   if (id !== undefined) return byId.get(id);
@@ -72,12 +101,12 @@ function byIdOrName<T>(
 
 /** Every Matter 1.4 cluster, sorted by id. */
 export function listClusters(): readonly ClusterDef[] {
-  return CLUSTERS;
+  return CLUSTERS.all();
 }
 
 /** Every Matter 1.4 device type, sorted by id. */
 export function listDeviceTypes(): readonly DeviceTypeDef[] {
-  return DEVICE_TYPES;
+  return DEVICE_TYPES.all();
 }
 
 /**
@@ -88,9 +117,10 @@ export function getCluster(idOrName: string | number | ClusterDef): ClusterDef |
   if (typeof idOrName === 'object') return idOrName;
   if (typeof idOrName === 'string' && idOrName.startsWith('matter.')) {
     const at = idOrName.indexOf('@');
-    return clustersByName.get(nameKey(idOrName.slice(7, at < 0 ? undefined : at)));
+    return clusterLookup().byName.get(nameKey(idOrName.slice(7, at < 0 ? undefined : at)));
   }
-  return byIdOrName(idOrName, clustersById, clustersByName);
+  const { byId, byName } = clusterLookup();
+  return byIdOrName(idOrName, byId, byName);
 }
 
 function resolveCluster(cluster: string | number | ClusterDef): ClusterDef | undefined {
@@ -146,7 +176,8 @@ export function getEvent(
 
 /** A device type by id (`0x002B`, `43`), name (`Fan`, `ContactSensor`) or display name. */
 export function getDeviceType(idOrName: string | number): DeviceTypeDef | undefined {
-  return byIdOrName(idOrName, deviceTypesById, deviceTypesByName);
+  const { byId, byName } = deviceTypeLookup();
+  return byIdOrName(idOrName, byId, byName);
 }
 
 /** The enum/bitmap/struct definition a value refers to. */
