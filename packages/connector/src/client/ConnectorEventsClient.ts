@@ -1,6 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { Pool } from 'undici';
 import {
   ConnectorNetworkError,
   ConnectorValidationError,
@@ -21,7 +19,6 @@ import {
   serviceExceptionFromResponse,
   validateInput,
 } from '../protocol.js';
-import { NodeSha256 } from '../util/sha256.js';
 import {
   type Credentials,
   type CredentialsProvider,
@@ -36,16 +33,8 @@ import {
   type RetryKind,
   RetryStrategy,
 } from './retry.js';
-
-let undici: Promise<typeof import('undici')> | undefined;
-/**
- * undici is loaded on the first request, not at import: invocations that never send an event
- * (ActivateUser, the ACK of discovery and commands) do not pay its ~0.5 MB for their cold start.
- */
-function loadUndici(): Promise<typeof import('undici')> {
-  undici ??= import('undici');
-  return undici;
-}
+import { SigV4Signer } from './sigv4.js';
+import { KeepAlivePool } from './transport.js';
 
 export interface ConnectorEventsClientOptions {
   /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
@@ -82,16 +71,15 @@ export interface CallStats {
 }
 
 /**
- * Small SigV4-signed client for the three operations a connector needs. Built on smithy's
- * signer with a node:crypto SHA-256 and an undici keep-alive pool: the naive alternative
+ * Small SigV4-signed client for the three operations a connector needs: a node:crypto SigV4
+ * signer (smithy's canonicalisation) and a node:http keep-alive pool. The naive alternative
  * (new connection per event) is ~10× slower and burns ~450 µs CPU per event.
  */
 export class ConnectorEventsClient {
   readonly region: string;
   readonly endpoint: URL;
-  private readonly signer: SignatureV4;
-  private pool: Pool | undefined;
-  private readonly poolOptions: Pool.Options;
+  private readonly signer: SigV4Signer;
+  private readonly pool: KeepAlivePool;
   private readonly retry: RetryStrategy;
   private readonly validate: boolean;
   private readonly logger: Logger;
@@ -108,21 +96,17 @@ export class ConnectorEventsClient {
     const credentials = options.credentials ?? defaultCredentialsProvider(env);
     const provider: CredentialsProvider =
       typeof credentials === 'function' ? credentials : () => Promise.resolve(credentials);
-    this.signer = new SignatureV4({
+    this.signer = new SigV4Signer({
       service: 'iotmanagedintegrations',
       region: this.region,
       credentials: provider,
-      sha256: NodeSha256,
-      applyChecksum: true,
-      uriEscapePath: true,
     });
     const timeout = options.attemptTimeoutMs ?? 5000;
-    this.poolOptions = {
+    this.pool = new KeepAlivePool(this.endpoint, {
       connections: options.connections ?? 16,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 30_000,
-    };
+      timeoutMs: timeout,
+      keepAliveTimeoutMs: 30_000,
+    });
     this.retry = new RetryStrategy({
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.retryBudget !== undefined ? { budget: options.retryBudget } : {}),
@@ -162,7 +146,7 @@ export class ConnectorEventsClient {
 
   /** Closes the pooled connections. */
   close(): Promise<void> {
-    return this.pool ? this.pool.close() : Promise.resolve();
+    return this.pool.close();
   }
 
   private async call(
@@ -192,25 +176,21 @@ export class ConnectorEventsClient {
       let failure: Error;
       try {
         // Signed per attempt: the signature embeds the time, and a retry may be seconds later.
-        const signed = await this.signer.sign({
+        const signedHeaders = await this.signer.sign({
           method: built.method,
-          protocol: this.endpoint.protocol,
-          hostname: this.endpoint.hostname,
-          ...(this.endpoint.port ? { port: Number(this.endpoint.port) } : {}),
           path,
           query: built.query,
-          headers: { ...headers },
+          headers,
           ...(built.body !== undefined ? { body: built.body } : {}),
         });
-        this.pool ??= new (await loadUndici()).Pool(this.endpoint.origin, this.poolOptions);
         const response = await this.pool.request({
-          method: built.method as 'GET' | 'POST',
+          method: built.method,
           path: path + queryString(built.query),
-          headers: signed.headers,
+          headers: signedHeaders,
           ...(built.body !== undefined ? { body: built.body } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
-        const text = await response.body.text();
+        const { text } = response;
         const status = response.statusCode;
         let parsed: unknown;
         try {
