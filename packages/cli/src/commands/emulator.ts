@@ -16,9 +16,17 @@ Options:
   --memory               keep state in memory only
   --access-key <id>      access key id to accept (default ${DEFAULT_CREDENTIALS.accessKeyId})
   --secret-key <key>     its secret access key
+  --account-id <12 digits>  account of that key (default ${DEFAULT_CREDENTIALS.accountId})
+  --region <region>      default region (default us-east-1)
   --no-verify            accept unsigned requests (SigV4 verification off)
   --faults <spec>        fault injection, e.g. throttle=0.2,error=0.05,latency=50ms
-  -h, --help             show this help`;
+  --kinesis-endpoint <url>  Kinesis endpoint for notification deliveries
+  --log-level <level>    fatal|error|warn|info|debug (default: no request log)
+  -h, --help             show this help
+
+The same flags as the emulator package's own c2c-emulator bin.`;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'];
 
 /** Parses `throttle=0.2,error=0.05,latency=50ms`. */
 export function parseFaults(spec: string): {
@@ -63,6 +71,10 @@ export async function runEmulator(argv: readonly string[], io: CliIo): Promise<n
     'secret-key': { type: 'string' },
     'no-verify': { type: 'boolean' },
     faults: { type: 'string' },
+    'account-id': { type: 'string' },
+    region: { type: 'string' },
+    'kinesis-endpoint': { type: 'string' },
+    'log-level': { type: 'string' },
   });
   if (args.values.help === true) {
     writeLine(io.stdout, EMULATOR_HELP);
@@ -75,16 +87,22 @@ export async function runEmulator(argv: readonly string[], io: CliIo): Promise<n
   if ((typeof v['access-key'] === 'string') !== (typeof v['secret-key'] === 'string')) {
     throw new UsageError('emulator', '--access-key and --secret-key go together');
   }
+  const accountId =
+    typeof v['account-id'] === 'string' ? v['account-id'] : DEFAULT_CREDENTIALS.accountId;
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new UsageError('emulator', `--account-id: expected 12 digits, got "${accountId}"`);
+  }
   const credentials =
     typeof v['access-key'] === 'string' && typeof v['secret-key'] === 'string'
-      ? [
-          {
-            accessKeyId: v['access-key'],
-            secretAccessKey: v['secret-key'],
-            accountId: DEFAULT_CREDENTIALS.accountId,
-          },
-        ]
-      : [DEFAULT_CREDENTIALS];
+      ? [{ accessKeyId: v['access-key'], secretAccessKey: v['secret-key'], accountId }]
+      : [{ ...DEFAULT_CREDENTIALS, accountId }];
+  const logLevel = v['log-level'];
+  if (typeof logLevel === 'string' && !LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(
+      'emulator',
+      `--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
+    );
+  }
   const emulator = await startEmulator({
     port: parsePort('emulator', 'port', v.port) ?? 4566,
     ...(typeof v.host === 'string' ? { host: v.host } : {}),
@@ -99,6 +117,26 @@ export async function runEmulator(argv: readonly string[], io: CliIo): Promise<n
     credentials,
     verify: v['no-verify'] !== true,
     ...(typeof v.faults === 'string' ? { faults: parseFaults(v.faults) } : {}),
+    ...(typeof v.region === 'string' ? { region: v.region } : {}),
+    ...(typeof v['kinesis-endpoint'] === 'string'
+      ? { kinesisEndpoint: v['kinesis-endpoint'] }
+      : {}),
+    // Request logs (JSON lines on stdout) redact what could carry a secret.
+    ...(typeof logLevel === 'string'
+      ? {
+          logger: {
+            level: logLevel,
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers["x-amz-security-token"]',
+                'req.headers.cookie',
+              ],
+              censor: '[REDACTED]',
+            },
+          },
+        }
+      : {}),
   });
   const key = credentials[0];
   writeLine(io.stdout, `emulator listening on ${emulator.url}`);
