@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SignableRequest, SigV4Signer } from '../src/client/sigv4.js';
 import { NodeSha256 } from '../src/util/sha256.js';
 
-const SUITE = '/work/shared/reference/sigv4-test-suite/v4';
+// The AWS SigV4 test suite, as copied (with its NOTICE) into the emulator's test fixtures.
+const SUITE = fileURLToPath(
+  new URL('../../emulator/tests/fixtures/sigv4-test-suite/v4', import.meta.url),
+);
 
 interface Case {
   readonly name: string;

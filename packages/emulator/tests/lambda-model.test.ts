@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { LAMBDA_ERRORS } from '../src/services/lambda/errors.js';
 import { parseFunctionRef } from '../src/services/lambda/LambdaHost.js';
 
-// The unmodified Lambda model (shared/reference): the routes, error statuses, message casing and
+// The unmodified Lambda model (pinned copy in codegen/inputs): the routes, error statuses, message casing and
 // the function-name grammar here are checked against it rather than trusted.
 const MODEL_PATH = new URL(
-  '../../../../shared/reference/lambda-2015-03-31.botocore-service-2.json',
+  '../../../codegen/inputs/lambda-2015-03-31.botocore-service-2.json',
   import.meta.url,
 );
 

@@ -1,7 +1,7 @@
 /**
  * Errors of the Lambda subset (restJson1). Status codes and the casing of the message member
  * (`Message` vs `message` varies by shape) follow the Lambda model in
- * `shared/reference/lambda-2015-03-31.botocore-service-2.json`; `tests/lambda-model.test.ts`
+ * `codegen/inputs/lambda-2015-03-31.botocore-service-2.json`; `tests/lambda-model.test.ts`
  * checks this table against it.
  */
 export const LAMBDA_ERRORS = {
