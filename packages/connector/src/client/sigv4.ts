@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { nodeCrypto } from '../util/crypto.js';
 import type { Credentials, CredentialsProvider } from './credentials.js';
 
 /**
@@ -95,9 +95,9 @@ function canonicalQuery(query: SignableRequest['query'] = {}): string {
     .join('&');
 }
 
-const sha256Hex = (data: string) => createHash('sha256').update(data).digest('hex');
+const sha256Hex = (data: string) => nodeCrypto().createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) =>
-  createHmac('sha256', key).update(data).digest();
+  nodeCrypto().createHmac('sha256', key).update(data).digest();
 
 export class SigV4Signer {
   /** The derived key depends only on secret, day, region and service: one per day, cached. */
@@ -150,7 +150,8 @@ export class SigV4Signer {
       request.query,
     )}\n${names.map((n) => `${n}:${canonical.get(n)}`).join('\n')}\n\n${signedHeaders}\n${payloadHash}`;
     const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = createHmac('sha256', this.signingKey(credentials, shortDate))
+    const signature = nodeCrypto()
+      .createHmac('sha256', this.signingKey(credentials, shortDate))
       .update(stringToSign)
       .digest('hex');
     headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;

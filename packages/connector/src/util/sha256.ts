@@ -1,4 +1,5 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import type { Hash, Hmac } from 'node:crypto';
+import { nodeCrypto } from './crypto.js';
 
 type Data = string | ArrayBuffer | ArrayBufferView;
 
@@ -20,7 +21,9 @@ export class NodeSha256 {
     this.hash = NodeSha256.create(secret);
   }
   private static create(secret: Data | undefined): Hash | Hmac {
-    return secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
+    return secret === undefined
+      ? nodeCrypto().createHash('sha256')
+      : nodeCrypto().createHmac('sha256', toBuffer(secret));
   }
   update(data: Data): void {
     this.hash.update(toBuffer(data));
@@ -35,5 +38,5 @@ export class NodeSha256 {
 
 /** Short, stable, non-reversible tag for a user id in logs (correlation without the raw id). */
 export function hashId(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return nodeCrypto().createHash('sha256').update(value).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookVerificationError } from '../errors.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 /** A webhook as received: lower-cased header names, the raw body bytes (never re-serialised JSON). */
 export interface WebhookRequest {
@@ -41,7 +41,7 @@ function bodyBuffer(body: Buffer | string): Buffer {
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
   // timingSafeEqual needs equal lengths; a length mismatch reveals nothing secret.
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
 }
 
 function checkTimestamp(
@@ -115,7 +115,7 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
         );
       }
       for (const key of keys) {
-        const expected = createHmac('sha256', key).update(signed).digest();
+        const expected = nodeCrypto().createHmac('sha256', key).update(signed).digest();
         if (candidates.some((c) => safeEqual(c, expected))) {
           return { id, timestamp: ts, body: body.toString('utf8') };
         }
@@ -133,7 +133,8 @@ export function signStandardWebhook(input: {
   body: string | Buffer;
 }): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const key = decodeStandardSecret(input.secret);
-  const mac = createHmac('sha256', key)
+  const mac = nodeCrypto()
+    .createHmac('sha256', key)
     .update(Buffer.concat([Buffer.from(`${input.id}.${input.timestamp}.`), bodyBuffer(input.body)]))
     .digest('base64');
   return {
@@ -188,7 +189,7 @@ export function stripeStyleWebhooks(options: StripeStyleOptions): WebhookVerifie
       const body = bodyBuffer(request.body);
       const signed = Buffer.concat([Buffer.from(`${ts}.`), body]);
       for (const key of keys) {
-        const expected = createHmac('sha256', key).update(signed).digest();
+        const expected = nodeCrypto().createHmac('sha256', key).update(signed).digest();
         if (candidates.some((c) => safeEqual(c, expected))) {
           const text = body.toString('utf8');
           const id = idFrom(text, request.headers);
@@ -210,7 +211,8 @@ export function signStripeStyle(input: {
   timestamp: number;
   body: string;
 }): string {
-  const mac = createHmac('sha256', rawKey(input.secret))
+  const mac = nodeCrypto()
+    .createHmac('sha256', rawKey(input.secret))
     .update(`${input.timestamp}.${input.body}`)
     .digest('hex');
   return `t=${input.timestamp},v1=${mac}`;
@@ -239,7 +241,7 @@ export function githubStyleWebhooks(options: GitHubStyleOptions): WebhookVerifie
       const given = Buffer.from(match[1], 'hex');
       const body = bodyBuffer(request.body);
       for (const key of keys) {
-        if (safeEqual(given, createHmac('sha256', key).update(body).digest())) {
+        if (safeEqual(given, nodeCrypto().createHmac('sha256', key).update(body).digest())) {
           return { id, timestamp: undefined, body: body.toString('utf8') };
         }
       }
@@ -249,5 +251,5 @@ export function githubStyleWebhooks(options: GitHubStyleOptions): WebhookVerifie
 }
 
 export function signGitHubStyle(input: { secret: WebhookSecret; body: string }): string {
-  return `sha256=${createHmac('sha256', rawKey(input.secret)).update(input.body).digest('hex')}`;
+  return `sha256=${nodeCrypto().createHmac('sha256', rawKey(input.secret)).update(input.body).digest('hex')}`;
 }
