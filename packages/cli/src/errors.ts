@@ -63,3 +63,11 @@ export class UpstreamError extends CliError {
     this.errorType = errorType;
   }
 }
+
+/** `c2c replay` could not read or use the outbox, or an entry in it is not a replayable event. */
+export class ReplayError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2C_CLI_REPLAY', message, 1, options);
+    this.name = 'ReplayError';
+  }
+}

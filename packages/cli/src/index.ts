@@ -1,5 +1,7 @@
 export type { AwsCredentials, JsonResponse, SignedClientOptions } from './aws/client.js';
 export { ManagedIntegrationsClient } from './aws/client.js';
+export type { OutboxDevicePlan, ReplayFailure } from './commands/replay.js';
+export { planReplay, runReplay } from './commands/replay.js';
 export type { InputKind, ValidateReport } from './commands/validate.js';
 export { validateDocument } from './commands/validate.js';
 export {
@@ -22,7 +24,14 @@ export type { SseEvent } from './dev/sse.js';
 export { formatSse, SseParser } from './dev/sse.js';
 export type { DevStack, DevStackOptions } from './dev/stack.js';
 export { startDevStack } from './dev/stack.js';
-export { CliError, InputReadError, StepFailedError, UpstreamError, UsageError } from './errors.js';
+export {
+  CliError,
+  InputReadError,
+  ReplayError,
+  StepFailedError,
+  UpstreamError,
+  UsageError,
+} from './errors.js';
 export type { CliIo } from './io.js';
 export { runCli } from './main.js';
 export type { DescribedNotification } from './notifications.js';

@@ -8,6 +8,7 @@ Build, run and test cloud-to-cloud connectors for Managed integrations for AWS I
 Commands:
   validate <file|->   validate a SendConnectorEvent body or a connector invoke envelope
   dev                 run the local stack (emulator, vendor cloud, reference connector, dashboard)
+  replay              re-send the events a connector parked in its outbox / dead-letter
   emulator            run only the managed-integrations emulator
   vendor-cloud        run only the simulated vendor device cloud
 
@@ -22,6 +23,7 @@ type CommandRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<CommandRunner>> = {
   validate: async () => (await import('./commands/validate.js')).runValidate,
   dev: async () => (await import('./commands/dev.js')).runDev,
+  replay: async () => (await import('./commands/replay.js')).runReplay,
   emulator: async () => (await import('./commands/emulator.js')).runEmulator,
   'vendor-cloud': async () => (await import('./commands/vendor-cloud.js')).runVendorCloud,
 };

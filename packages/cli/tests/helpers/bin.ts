@@ -17,7 +17,7 @@ export interface BinResult {
  */
 export function runBin(
   args: readonly string[],
-  options: { stdin?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<BinResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -25,7 +25,7 @@ export function runBin(
       ['--conditions=source', '--import', 'tsx', BIN, ...args],
       {
         cwd: options.cwd ?? PACKAGE_DIR,
-        env: { ...process.env, NODE_OPTIONS: '' },
+        env: { ...process.env, NODE_OPTIONS: '', ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import { DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// A connector invocation that really fails, seen in the dashboard's "Connector errors" panel.
+// Nothing is injected into the emulator or the connector: the connector's SQS work queue is
+// deleted (an operator mistake that happens), so its ACK of AWS.DiscoverDevices — a durable
+// enqueue — fails, the connector answers responseCode 500, and the emulator turns that answer
+// into a CONNECTOR_ERROR_REPORT notification, relayed to the browser over SSE.
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+let stack: DevStack;
+let browser: BrowserContext;
+let page: Page;
+let profileDir: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
+    );
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'c2c-errors-'));
+  profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
+  stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    viewport: { width: 1280, height: 900 },
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  for (const dir of [profileDir, dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface StoredNotification {
+  eventType: string;
+  payload?: Record<string, unknown>;
+  message?: { payload?: Record<string, unknown> };
+}
+
+async function connectorErrorReports(): Promise<unknown[]> {
+  const res = await fetch(
+    `${stack.emulatorUrl}/_local/notifications?eventType=CONNECTOR_ERROR_REPORT&limit=50`,
+  );
+  const body = (await res.json()) as { Items: StoredNotification[] };
+  return body.Items;
+}
+
+describe('connector errors in the dashboard (chromium)', () => {
+  it('shows a CONNECTOR_ERROR_REPORT when the connector fails AWS.DiscoverDevices', async () => {
+    await page.goto(stack.dashboardUrl);
+    await page.locator('#end-user').selectOption('alice');
+    await expect
+      .poll(() => page.locator('#stream-state').textContent(), { timeout: 10_000 })
+      .toBe('live');
+    await expect.poll(() => page.locator('#errors').textContent()).toContain('No connector errors');
+
+    // Link the vendor account through the vendor's login page, as a customer would.
+    await page.getByRole('button', { name: 'Link vendor account' }).click();
+    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('alice-password');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
+      timeout: 15_000,
+    });
+    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await connectorErrorReports()).toEqual([]);
+
+    // Break the connector for real: its work queue disappears.
+    const sqs = new SQSClient({
+      endpoint: stack.emulatorUrl,
+      region: stack.region,
+      credentials: {
+        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      },
+    });
+    try {
+      const { QueueUrl } = await sqs.send(
+        new GetQueueUrlCommand({ QueueName: 'acme-connector-work' }),
+      );
+      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    } finally {
+      sqs.destroy();
+    }
+
+    await linked.first().getByRole('button', { name: 'Discover devices' }).click();
+
+    const panel = page.locator('#errors .event[data-event-type="CONNECTOR_ERROR_REPORT"]');
+    await expect.poll(() => panel.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const words = await panel.first().locator('.words').textContent();
+    expect(words).toMatch(
+      /^Connector error 500 in AWS\.DiscoverDevices: AWS\.DiscoverDevices operation failed during invocation of the connector: AWS\.DiscoverDevices failed: /,
+    );
+    await expect.poll(() => page.locator('#errors .empty').count()).toBe(0);
+    // The raw notification is one click away, with the service's fields.
+    await panel.first().locator('summary').click();
+    const raw = await panel.first().locator('pre').textContent();
+    expect(raw).toContain('"messageType": "CONNECTOR_ERROR_REPORT"');
+    expect(raw).toContain('"operation": "AWS.DiscoverDevices"');
+    expect(raw).toContain('"statusCode": 500');
+    await page.screenshot({
+      path: join(ARTIFACTS, 'dashboard-connector-error.png'),
+      fullPage: true,
+    });
+
+    // The same report is what the emulator published (not something the page made up).
+    const reports = await connectorErrorReports();
+    expect(reports).toHaveLength(1);
+    expect(JSON.stringify(reports[0])).toContain('AWS.DiscoverDevices');
+  }, 90_000);
+});
