@@ -42,7 +42,7 @@ writeFileSync(
 const runtime = `${out}/runtime.mjs`;
 await build({ ...common, entryPoints: [runtimeSrc], outfile: runtime });
 // The same example with esbuild code splitting (ESM chunks in the Lambda zip): lazily imported
-// parts (undici, the AWS SDK glue) become chunks that load only when first used.
+// parts (the AWS SDK glue) become chunks that load only when first used.
 const splitDir = `${out}/split`;
 rmSync(splitDir, { recursive: true, force: true });
 const split = await build({
