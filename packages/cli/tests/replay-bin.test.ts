@@ -268,7 +268,10 @@ describe('c2c replay --queue-url (real bin, SqsOutbox FIFO queue on the emulator
   }
 
   it('--dry-run peeks without consuming: messages are visible again right after', async () => {
-    const result = await runBin(['replay', '--queue-url', queueUrl, '--dry-run'], { env });
+    // No AWS_ENDPOINT_URL: the SQS client finds the emulator through the queue URL.
+    const result = await runBin(['replay', '--queue-url', queueUrl, '--dry-run'], {
+      env: { ...env, AWS_ENDPOINT_URL: undefined },
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // FIFO hands out one in-flight message per group, so a peek sees each device's head.
@@ -281,7 +284,9 @@ describe('c2c replay --queue-url (real bin, SqsOutbox FIFO queue on the emulator
   });
 
   it('replays the queue in order per device; the failing event stays in the queue', async () => {
-    const result = await runBin(['replay', '--queue-url', queueUrl], { env });
+    const result = await runBin(['replay', '--queue-url', queueUrl, '--endpoint', emulator.url], {
+      env: { ...env, AWS_ENDPOINT_URL: undefined },
+    });
     expect(result.stdout).toContain(
       'replayed 3 events for 1 device; 1 still failing, left in the outbox',
     );
@@ -338,6 +343,32 @@ describe('c2c replay usage and input errors', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/notes\.txt: not an SQLite database/);
   });
+
+  it('no credentials anywhere: one clear error, exit 1, nothing taken from the outbox', async () => {
+    const file = join(dir, 'nocreds.sqlite');
+    const outbox = new SqliteOutbox(file);
+    await outbox.add('fan-8', commandRequest('fan-8', 'fan-8-a'), 'ThrottlingException: x');
+    const result = await runBin(['replay', '--sqlite', file], {
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_PROFILE: 'c2c-no-such-profile',
+        AWS_CONFIG_FILE: join(dir, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+        AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+      },
+      timeoutMs: 30_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^c2c: no AWS credentials for SendConnectorEvent/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await outbox.count()).toBe(1);
+    outbox.close();
+  }, 40_000);
 
   it('a missing region is a usage error', async () => {
     const result = await runBin(['replay', '--sqlite', 'a.db'], {

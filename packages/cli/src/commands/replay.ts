@@ -22,7 +22,7 @@ Options:
   -h, --help             show this help
 
 Credentials come from the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
-SSO, container or instance roles). The queue URL is also the SQS endpoint.
+SSO, container or instance roles). SQS calls go to the queue URL's host.
 
 Exit status: 0 every listed event was delivered (or --dry-run), 1 some still fail or the outbox
 could not be read, 2 usage error.
@@ -220,7 +220,9 @@ async function openOutbox(flags: ReplayFlags, io: CliIo): Promise<OpenedOutbox> 
   }
   const queueUrl = flags.queueUrl as string;
   const { SqsOutbox } = await import('@c2c-kit/connector');
-  const clientConfig = { region: flags.region };
+  // The queue URL says where the queue lives (AWS or a local emulator); using its origin as the
+  // endpoint also keeps the SDK from warning, on every call, that the two differ.
+  const clientConfig = { region: flags.region, endpoint: new URL(queueUrl).origin };
   const outbox = new SqsOutbox({ queueUrl, clientConfig });
   return {
     outbox,
@@ -409,7 +411,21 @@ async function dryRun(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Prom
 }
 
 async function replay(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Promise<number> {
-  const { ConnectorEventsClient, replayOutbox } = await import('@c2c-kit/connector');
+  const { ConnectorEventsClient, defaultCredentialsProvider, replayOutbox } = await import(
+    '@c2c-kit/connector'
+  );
+  // Without credentials every event would fail the same way; say it once, before touching the
+  // outbox (an SQS receive would hide the messages for the visibility timeout).
+  try {
+    await defaultCredentialsProvider(io.env)();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ReplayError(
+      `no AWS credentials for SendConnectorEvent (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, …): ${name}: ${oneLine(message)}`,
+      { cause: error },
+    );
+  }
   const client = new ConnectorEventsClient({
     region: flags.region,
     ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
