@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   readonly bodyLimit?: number;
   /** Kinesis endpoint for notification deliveries (default `AWS_ENDPOINT_URL_KINESIS`). */
   readonly kinesisEndpoint?: string;
+  /** Bounds of each Kinesis delivery: `timeoutMs` 2000 per attempt, `attempts` 3, `backoffMs`, `maxPending`. */
+  readonly notificationDelivery?: ManagedIntegrationsOptions['notificationDelivery'];
   /** Connector invocation tuning (timeout per attempt, retries, backoff step). */
   readonly invoke?: ManagedIntegrationsOptions['invoke'];
 }
@@ -158,6 +160,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
         await root.register(secretsManagerPlugin);
         await root.register(managedIntegrationsPlugin, {
           kinesisEndpoint: options.kinesisEndpoint,
+          notificationDelivery: options.notificationDelivery,
           invoke: options.invoke,
         });
         await root.register(healthRoutes);

@@ -24,7 +24,8 @@ Usage: c2c-emulator [options]
   --no-verify            accept unsigned / wrongly signed requests (SigV4 off)
   --faults <spec>        fault injection for SendConnectorEvent and connector invokes,
                          e.g. throttle=0.2,error=0.05,latency=50ms
-  --kinesis-endpoint <url> Kinesis endpoint for notification deliveries
+  --kinesis-endpoint <url> Kinesis endpoint for notification deliveries (unset: deliveries are
+                           skipped with a warning; real AWS is never called)
   --log-level <level>    fatal|error|warn|info|debug (default info)
   -h, --help             show this help
 

@@ -11,7 +11,7 @@ export {
   SignatureError,
 } from './errors.js';
 export type { NotificationEnvelope } from './notifications/envelope.js';
-export type { DeliveryStats } from './notifications/hub.js';
+export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';
 export { awsServiceConstraint } from './plugins/aws-service.js';
 export type { WireError } from './plugins/error-render.js';

@@ -19,13 +19,32 @@ export type NotificationListener = (message: NotificationEnvelope) => void;
 
 export interface NotificationHubOptions {
   readonly region: string;
-  /** Kinesis endpoint for deliveries (kinesalite, LocalStack …); unset → real AWS endpoint rules. */
+  /**
+   * Kinesis endpoint for deliveries (kinesalite, LocalStack …). Unset → Kinesis deliveries are
+   * skipped (counted, one warning per destination): a local emulator never calls real AWS.
+   */
   readonly kinesisEndpoint?: string;
   readonly credentials: EmulatorCredential;
   readonly resolveTarget: (accountId: string, eventType: string) => KinesisTarget | undefined;
+  /** A delivery failed for good (after every attempt) or was dropped because too many are pending. */
   readonly onDeliveryError?: (error: unknown, target: KinesisTarget) => void;
+  /** Called once per destination when deliveries to it are skipped (no Kinesis endpoint). */
+  readonly onDeliverySkipped?: (target: KinesisTarget) => void;
+  readonly delivery?: KinesisDeliveryOptions;
   readonly onInvalid?: (error: unknown, eventType: string) => void;
   readonly recentLimit?: number;
+}
+
+/** Bounds of one Kinesis delivery, so a slow or unreachable endpoint costs little and ends. */
+export interface KinesisDeliveryOptions {
+  /** Per-attempt deadline (connect + PutRecord) in ms; default 2000. */
+  readonly timeoutMs?: number;
+  /** Attempts per message, the first included; default 3. */
+  readonly attempts?: number;
+  /** Pause before retry n is n × this, in ms; default 100. */
+  readonly backoffMs?: number;
+  /** Deliveries in flight at most; more are dropped (counted) instead of queueing without end. */
+  readonly maxPending?: number;
 }
 
 export interface DeliveryStats {
@@ -34,6 +53,12 @@ export interface DeliveryStats {
   pending: number;
   /** Messages protocol's validator refused (sent anyway in the local envelope, and logged). */
   invalid: number;
+  /** Kinesis deliveries not attempted because no Kinesis endpoint is configured. */
+  skipped: number;
+  /** Extra PutRecord attempts after a failed or timed-out one. */
+  retried: number;
+  /** Deliveries dropped because `maxPending` were already in flight. */
+  dropped: number;
 }
 
 const MODELLED = new Set<string>(NOTIFICATION_EVENT_TYPES);
@@ -56,11 +81,29 @@ export class NotificationHub {
   readonly #clients = new Map<string, KinesisClient>();
   readonly #inflight = new Set<Promise<void>>();
   readonly #seen = new Map<string, number>();
-  readonly stats: DeliveryStats = { delivered: 0, failed: 0, pending: 0, invalid: 0 };
+  readonly #warned = new Set<string>();
+  readonly #timeoutMs: number;
+  readonly #attempts: number;
+  readonly #backoffMs: number;
+  readonly #maxPending: number;
+  readonly stats: DeliveryStats = {
+    delivered: 0,
+    failed: 0,
+    pending: 0,
+    invalid: 0,
+    skipped: 0,
+    retried: 0,
+    dropped: 0,
+  };
 
   constructor(options: NotificationHubOptions) {
     this.#options = options;
     this.#limit = options.recentLimit ?? 1000;
+    const d = options.delivery ?? {};
+    this.#timeoutMs = positive(d.timeoutMs, 2000);
+    this.#attempts = Math.max(1, Math.floor(positive(d.attempts, 3)));
+    this.#backoffMs = d.backoffMs !== undefined && d.backoffMs >= 0 ? d.backoffMs : 100;
+    this.#maxPending = Math.max(1, Math.floor(positive(d.maxPending, 10_000)));
   }
 
   publish(
@@ -156,19 +199,23 @@ export class NotificationHub {
     this.#listeners.clear();
   }
 
-  #client(region: string): KinesisClient {
+  #client(region: string, endpoint: string): KinesisClient {
     let client = this.#clients.get(region);
     if (client === undefined) {
       client = new KinesisClient({
         region,
-        endpoint: this.#options.kinesisEndpoint,
+        endpoint,
         credentials: {
           accessKeyId: this.#options.credentials.accessKeyId,
           secretAccessKey: this.#options.credentials.secretAccessKey,
         },
-        maxAttempts: 3,
+        // Retries are ours (bounded, counted); the SDK makes exactly one attempt per call.
+        maxAttempts: 1,
         // PutRecord needs no HTTP/2 streaming; HTTP/1.1 also reaches kinesalite and LocalStack.
-        requestHandler: new NodeHttpHandler({ requestTimeout: 5000 }),
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: this.#timeoutMs,
+          requestTimeout: this.#timeoutMs,
+        }),
       });
       this.#clients.set(region, client);
     }
@@ -176,19 +223,40 @@ export class NotificationHub {
   }
 
   #deliver(target: KinesisTarget, message: NotificationEnvelope): void {
+    const endpoint = this.#options.kinesisEndpoint;
+    if (endpoint === undefined || endpoint === '') {
+      // Without an endpoint the SDK would resolve the public AWS endpoint: a local emulator must
+      // never silently call real AWS (and offline it hangs on DNS). Skip, count, warn once.
+      this.stats.skipped += 1;
+      this.#warnOnce(`skip|${target.destinationName}|${target.streamArn}`, () =>
+        this.#options.onDeliverySkipped?.(target),
+      );
+      return;
+    }
+    if (this.stats.pending >= this.#maxPending) {
+      this.stats.dropped += 1;
+      this.#warnOnce(`drop|${target.destinationName}`, () =>
+        this.#options.onDeliveryError?.(
+          new Error(
+            `${this.stats.pending} Kinesis deliveries already pending; dropping further messages to this destination`,
+          ),
+          target,
+        ),
+      );
+      return;
+    }
     // arn:aws:kinesis:<region>:<account>:stream/<name>
     const parts = target.streamArn.split(':');
     const region = parts[3] || this.#options.region;
     const streamName = (parts[5] ?? '').replace(/^stream\//, '');
+    const client = this.#client(region, endpoint);
+    const input = {
+      StreamName: streamName,
+      Data: Buffer.from(JSON.stringify(message)),
+      PartitionKey: message.resources[0] ?? message.customerAccountId,
+    };
     this.stats.pending += 1;
-    const p = this.#client(region)
-      .send(
-        new PutRecordCommand({
-          StreamName: streamName,
-          Data: Buffer.from(JSON.stringify(message)),
-          PartitionKey: message.resources[0] ?? message.customerAccountId,
-        }),
-      )
+    const p = this.#putWithRetries(client, input)
       .then(
         () => {
           this.stats.delivered += 1;
@@ -204,4 +272,33 @@ export class NotificationHub {
       });
     this.#inflight.add(p);
   }
+
+  /** PutRecord with a deadline per attempt and a bounded number of attempts. */
+  async #putWithRetries(
+    client: KinesisClient,
+    input: { StreamName: string; Data: Buffer; PartitionKey: string },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new PutRecordCommand(input), {
+          abortSignal: AbortSignal.timeout(this.#timeoutMs),
+        });
+        return;
+      } catch (error) {
+        if (attempt >= this.#attempts) throw error;
+        this.stats.retried += 1;
+        await new Promise<void>((r) => setTimeout(r, this.#backoffMs * attempt));
+      }
+    }
+  }
+
+  #warnOnce(key: string, warn: () => void): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    warn();
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -10,7 +10,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { MalformedBodyError, RequestRejectedError } from '../../errors.js';
-import { NotificationHub } from '../../notifications/hub.js';
+import { type KinesisDeliveryOptions, NotificationHub } from '../../notifications/hub.js';
 import { parseJsonBody } from '../../plugins/body.js';
 import { toWireError } from '../../plugins/error-render.js';
 import { GroupCommitter } from '../../store/group-commit.js';
@@ -27,6 +27,8 @@ import { MiStores } from './stores/index.js';
 export interface ManagedIntegrationsOptions {
   /** Kinesis endpoint for notification deliveries (default: `AWS_ENDPOINT_URL_KINESIS`). */
   readonly kinesisEndpoint?: string;
+  /** Bounds of each Kinesis delivery (per-attempt timeout, attempts, backoff, max pending). */
+  readonly notificationDelivery?: KinesisDeliveryOptions;
   /** Connector invocation: per-attempt timeout (2000), retries (5), backoff step in ms (50). */
   readonly invoke?: { timeoutMs?: number; retries?: number; backoffMs?: number };
 }
@@ -110,6 +112,7 @@ async function managedIntegrations(
   const hub = new NotificationHub({
     region: config.region,
     kinesisEndpoint: options.kinesisEndpoint ?? process.env.AWS_ENDPOINT_URL_KINESIS,
+    delivery: options.notificationDelivery,
     credentials: config.credentials[0] as (typeof config.credentials)[0],
     resolveTarget: (account, eventType) => {
       const k = `${account}|${eventType}`;
@@ -127,6 +130,12 @@ async function managedIntegrations(
       app.log.warn(
         { destination: target.destinationName, err: (error as Error).message },
         'Kinesis notification delivery failed',
+      );
+    },
+    onDeliverySkipped: (target) => {
+      app.log.warn(
+        { destination: target.destinationName, streamArn: target.streamArn },
+        `Kinesis delivery to destination "${target.destinationName}" skipped: no Kinesis endpoint is configured, and the emulator never calls real AWS. Set --kinesis-endpoint <url> (option kinesisEndpoint, or AWS_ENDPOINT_URL_KINESIS) to deliver; notifications still reach /_local/notifications and the SSE stream`,
       );
     },
   });

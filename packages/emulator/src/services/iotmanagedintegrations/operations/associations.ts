@@ -237,7 +237,13 @@ async function activate(
       : undefined;
     const userId = payload?.userId;
     if (outcome.ok && typeof userId === 'string' && /^[a-zA-Z0-9_.,@-]{1,64}$/.test(userId)) {
-      next = { ...doc, AssociationState: 'ASSOCIATION_SUCCEEDED', userId, ErrorMessage: undefined };
+      next = {
+        ...doc,
+        AssociationState: 'ASSOCIATION_SUCCEEDED',
+        userId,
+        ErrorMessage: undefined,
+        activatedAt: Date.now(),
+      };
     } else {
       const message = outcome.ok
         ? 'ActivateUser reply has no valid payload.userId'

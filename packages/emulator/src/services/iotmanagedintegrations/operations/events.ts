@@ -8,10 +8,11 @@ import {
   ValidationException,
 } from '@c2c-kit/protocol';
 import type { CallContext, HandlerMap, MiContext, RouteMiss, RouteTarget } from '../context.js';
+import { liveAssociationsOfUser, routedThing } from '../routing.js';
 import type { CommandDoc, DiscoveredDeviceDoc, DiscoveryDoc } from '../stores/index.js';
 import { toNamedEndpoint } from './capabilities.js';
 import { connectorNotFound } from './connectors.js';
-import { finishDiscovery } from './things.js';
+import { finishDiscovery, reconcileDevice } from './things.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -23,7 +24,8 @@ function unknownTarget(miss: RouteMiss): ResourceNotFoundException {
 }
 
 /**
- * Finds the customer's managed thing for connector + UserId + ConnectorDeviceId. Cached: the
+ * Finds the customer's managed thing for connector + UserId + ConnectorDeviceId by the rule in
+ * `routing.ts` (the most recent live association with a thing for the device wins). Cached: the
  * answer changes only when connectors, associations or things change (`ctx.invalidate()`).
  */
 function resolveThing(
@@ -36,11 +38,7 @@ function resolveThing(
   const cached = ctx.caches.route.get(key);
   if (cached !== undefined) return cached;
   let result: RouteTarget | RouteMiss;
-  const associations =
-    userId === undefined
-      ? undefined
-      : ctx.stores.associations.find({ k3: `${connectorId}|${userId}` });
-  if (associations !== undefined && associations.length === 0) {
+  if (userId !== undefined && liveAssociationsOfUser(ctx, connectorId, userId).length === 0) {
     result = {
       kind: 'miss',
       unknown: 'UserId',
@@ -53,16 +51,9 @@ function resolveThing(
       reason: 'ConnectorDeviceId: required to route a DEVICE_EVENT to a managed thing',
     };
   } else {
-    const allowed = associations === undefined ? undefined : new Set(associations.map((a) => a.id));
-    const thing = ctx.stores.things
-      .find({ k1: `${connectorId}|${deviceId}` })
-      .find(
-        (t) =>
-          allowed === undefined ||
-          (t.doc.accountAssociationId !== undefined && allowed.has(t.doc.accountAssociationId)),
-      );
+    const chosen = routedThing(ctx, connectorId, userId, deviceId);
     result =
-      thing === undefined || thing.doc.accountAssociationId === undefined
+      chosen === undefined
         ? {
             kind: 'miss',
             unknown: 'ConnectorDeviceId',
@@ -70,10 +61,10 @@ function resolveThing(
           }
         : {
             kind: 'thing',
-            thingId: thing.id,
-            thingArn: thing.doc.Arn,
-            customerAccount: thing.account,
-            associationId: thing.doc.accountAssociationId,
+            thingId: chosen.thing.id,
+            thingArn: chosen.thing.doc.Arn,
+            customerAccount: chosen.thing.account,
+            associationId: chosen.association.id,
           };
   }
   if (ctx.caches.route.size > 10_000) ctx.caches.route.clear();
@@ -210,6 +201,11 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             });
           }
           const devices = input.Devices ?? [];
+          const association =
+            discovery.doc.AccountAssociationId === undefined
+              ? undefined
+              : ctx.stores.associations.get(discovery.doc.AccountAssociationId)?.doc;
+          let relinked = false;
           await ctx.committer.run(() => {
             ctx.stores.insertEvent(
               account,
@@ -220,6 +216,18 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               raw,
             );
             for (const device of devices) {
+              // A device this customer already has a managed thing for is reported with that
+              // thing (NO_CHANGE / UPDATED), never as a new device, and a re-linked user's thing
+              // moves to this discovery's association (see routing.ts and the README).
+              const existing = reconcileDevice(
+                ctx,
+                discovery.account,
+                connectorId,
+                association,
+                device.ConnectorDeviceId,
+                device.CapabilityReport,
+              );
+              if (existing?.relinked === true) relinked = true;
               const doc: DiscoveredDeviceDoc = {
                 discoveryId: discovery.doc.Id,
                 connectorId,
@@ -233,7 +241,8 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
                 CapabilitySchemas: device.CapabilitySchemas,
                 DeviceMetadata: device.DeviceMetadata,
                 DiscoveredAt: at,
-                Modification: 'DISCOVERED',
+                Modification: existing?.modification ?? 'DISCOVERED',
+                ManagedThingId: existing?.thingId,
               };
               ctx.stores.discovered.put(
                 discovery.account,
@@ -249,6 +258,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               finishDiscovery(ctx, discovery.account, discovery.doc, 'SUCCEEDED', devices.length);
             }
           });
+          if (relinked) ctx.invalidate();
           break;
         }
         case 'DEVICE_COMMAND_RESPONSE': {

@@ -12,6 +12,7 @@ import {
   type ListDiscoveredDevicesRequest,
   type ListManagedThingAccountAssociationsRequest,
   type ListManagedThingsRequest,
+  type MatterCapabilityReport,
   type MatterEndpoint,
   type RegisterAccountAssociationRequest,
   ResourceNotFoundException,
@@ -29,7 +30,8 @@ import {
   newId,
   newTraceId,
 } from '../context.js';
-import type { CommandDoc, DiscoveryDoc, ThingDoc } from '../stores/index.js';
+import { existingThing, mayRelink, sameJson } from '../routing.js';
+import type { AssociationDoc, CommandDoc, DiscoveryDoc, ThingDoc } from '../stores/index.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
 import { toCustomerReport, toNamedEndpoint } from './capabilities.js';
 
@@ -109,6 +111,59 @@ export function finishDiscovery(
     { deviceCount, deviceDiscoveryId: doc.Id, status },
     [doc.Arn],
   );
+}
+
+/** Links a thing to an account association (the emulator's stand-in for RegisterAccountAssociation). */
+function linkedTo(
+  thing: ThingDoc,
+  association: AssociationDoc,
+  now: number,
+  report?: MatterCapabilityReport,
+): ThingDoc {
+  return {
+    ...thing,
+    accountAssociationId: association.AccountAssociationId,
+    ConnectorDestinationId: association.ConnectorDestinationId,
+    connectorId: association.connectorId,
+    userId: association.userId,
+    ProvisioningStatus: 'ACTIVATED',
+    ActivatedAt: thing.ActivatedAt ?? now,
+    UpdatedAt: now,
+    ...(report !== undefined ? { CapabilityReport: report } : {}),
+  };
+}
+
+/**
+ * A discovered device the customer already has a managed thing for: reports that thing and
+ * whether its capabilities changed, and moves it to the discovery's association when it is the
+ * same user's re-link (or its own link is gone). Call inside a transaction; returns undefined
+ * for a device without a managed thing.
+ */
+export function reconcileDevice(
+  ctx: MiContext,
+  account: string,
+  connectorId: string,
+  association: AssociationDoc | undefined,
+  deviceId: string,
+  report: MatterCapabilityReport,
+): { thingId: string; modification: 'NO_CHANGE' | 'UPDATED'; relinked: boolean } | undefined {
+  const row = existingThing(ctx, account, connectorId, association?.userId, deviceId);
+  if (row === undefined) return undefined;
+  const changed = !sameJson(row.doc.CapabilityReport, report);
+  const relink =
+    association !== undefined &&
+    row.doc.accountAssociationId !== association.AccountAssociationId &&
+    mayRelink(ctx, row.doc, association);
+  if (relink || (changed && mayRelink(ctx, row.doc, association))) {
+    const next = linkedTo(
+      row.doc,
+      association as AssociationDoc,
+      Date.now(),
+      changed ? report : undefined,
+    );
+    ctx.stores.things.put(row.account, row.id, next, thingKeys(next));
+  }
+  return { thingId: row.id, modification: changed ? 'UPDATED' : 'NO_CHANGE', relinked: relink };
 }
 
 /**
@@ -233,7 +288,10 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
             ConnectorDeviceId: d.ConnectorDeviceId,
             ConnectorDeviceName: d.ConnectorDeviceName,
             DeviceTypes: d.DeviceTypes,
-            ManagedThingId: d.ManagedThingId,
+            ManagedThingId:
+              d.ManagedThingId !== undefined && things.get(d.ManagedThingId) !== undefined
+                ? d.ManagedThingId
+                : undefined,
             Modification: d.Modification,
             DiscoveredAt: epochSeconds(d.DiscoveredAt),
           }),
@@ -255,20 +313,52 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           { ResourceType: 'DiscoveredDevice' },
         );
       }
-      if (
-        device.doc.ManagedThingId !== undefined &&
-        things.get(device.doc.ManagedThingId) !== undefined
-      ) {
-        return {
-          Id: device.doc.ManagedThingId,
-          Arn: things.get(device.doc.ManagedThingId)?.doc.Arn,
-        };
-      }
       const association =
         device.doc.accountAssociationId === undefined
           ? undefined
           : associations.get(device.doc.accountAssociationId)?.doc;
       const now = Date.now();
+      // One managed thing per customer and connector device: a device that already has one (from
+      // this or an earlier discovery, or an earlier link of the same user) gets that thing back,
+      // linked to this discovery's association, instead of a duplicate events would not reach.
+      const already =
+        (device.doc.ManagedThingId === undefined
+          ? undefined
+          : things.get(device.doc.ManagedThingId)) ??
+        existingThing(
+          ctx,
+          call.account,
+          device.doc.connectorId,
+          association?.userId,
+          device.doc.ConnectorDeviceId,
+        );
+      if (already !== undefined && already.account === call.account) {
+        if (
+          association !== undefined &&
+          already.doc.accountAssociationId !== association.AccountAssociationId &&
+          mayRelink(ctx, already.doc, association)
+        ) {
+          const next = linkedTo(already.doc, association, now);
+          ctx.stores.db.transaction(() => {
+            things.put(already.account, already.id, next, thingKeys(next));
+            discovered.put(
+              device.account,
+              device.id,
+              { ...device.doc, ManagedThingId: already.id },
+              {
+                k1: device.doc.discoveryId,
+                k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
+              },
+            );
+          })();
+          ctx.invalidate();
+        }
+        return {
+          Id: already.id,
+          Arn: already.doc.Arn,
+          CreatedAt: epochSeconds(already.doc.CreatedAt),
+        };
+      }
       const id = newId();
       const doc: ThingDoc = {
         Id: id,

@@ -52,6 +52,8 @@ export interface AssociationDoc {
   oauthState?: string;
   tokens?: TokenSet;
   userId?: string;
+  /** Epoch ms of the latest successful ActivateUser: the most recent one is the user's current link. */
+  activatedAt?: number;
 }
 
 export interface DiscoveryDoc {

@@ -1,0 +1,127 @@
+import type { MiContext } from './context.js';
+import type { AssociationDoc, ThingDoc } from './stores/index.js';
+import type { DocRow } from './stores/table.js';
+
+/**
+ * Which managed thing receives a connector device's events, and which thing a re-discovered
+ * device already has. The rule (documented in the README):
+ *
+ * - An account association is *live* while it exists and is not being deleted.
+ * - Among the live associations of the connector (for the event's UserId when one is given), the
+ *   most recently activated one is the user's *current* link.
+ * - A DEVICE_EVENT goes to the thing for that ConnectorDeviceId linked to the most recent live
+ *   association that has one, so re-linking the same user moves routing to the new link as soon
+ *   as a thing is linked to it, and deleting an association stops routing to its things.
+ */
+
+/** The association row when it exists and is not being deleted. */
+export function liveAssociation(
+  ctx: MiContext,
+  id: string | undefined,
+): DocRow<AssociationDoc> | undefined {
+  if (id === undefined) return undefined;
+  const row = ctx.stores.associations.get(id);
+  return row === undefined || row.doc.AssociationState === 'ASSOCIATION_DELETING' ? undefined : row;
+}
+
+/** Recency of a link: latest activation first; rows from before `activatedAt` existed by seq. */
+function newer(a: DocRow<AssociationDoc>, b: DocRow<AssociationDoc>): boolean {
+  const ta = a.doc.activatedAt ?? 0;
+  const tb = b.doc.activatedAt ?? 0;
+  return ta !== tb ? ta > tb : a.seq > b.seq;
+}
+
+/** Live associations of a connector for a vendor user (empty when the user has none). */
+export function liveAssociationsOfUser(
+  ctx: MiContext,
+  connectorId: string,
+  userId: string,
+): DocRow<AssociationDoc>[] {
+  return ctx.stores.associations
+    .find({ k3: `${connectorId}|${userId}` })
+    .filter((r) => r.doc.AssociationState !== 'ASSOCIATION_DELETING');
+}
+
+export interface ThingChoice {
+  readonly thing: DocRow<ThingDoc>;
+  readonly association: DocRow<AssociationDoc>;
+}
+
+/**
+ * The thing a DEVICE_EVENT for connector + device (+ user) routes to: among the device's things
+ * linked to a live association of the connector (of that user when given), the one whose
+ * association is most recent; ties (two things on one link) go to the newest thing.
+ */
+export function routedThing(
+  ctx: MiContext,
+  connectorId: string,
+  userId: string | undefined,
+  deviceId: string,
+  account?: string,
+): ThingChoice | undefined {
+  let best: ThingChoice | undefined;
+  for (const thing of ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, account })) {
+    const association = liveAssociation(ctx, thing.doc.accountAssociationId);
+    if (association === undefined || association.doc.connectorId !== connectorId) continue;
+    if (userId !== undefined && association.doc.userId !== userId) continue;
+    if (
+      best === undefined ||
+      newer(association, best.association) ||
+      (association.id === best.association.id && thing.seq > best.thing.seq)
+    ) {
+      best = { thing, association };
+    }
+  }
+  return best;
+}
+
+/**
+ * The managed thing a customer account already has for a connector device, if any: the one
+ * events would route to for that user, else the newest of the account's things for the device.
+ */
+export function existingThing(
+  ctx: MiContext,
+  account: string,
+  connectorId: string,
+  userId: string | undefined,
+  deviceId: string,
+): DocRow<ThingDoc> | undefined {
+  const routed = routedThing(ctx, connectorId, userId, deviceId, account);
+  if (routed !== undefined) return routed.thing;
+  return ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, account }).at(-1);
+}
+
+/**
+ * Whether a thing may move to `association` when its device is discovered (or created) through
+ * it: its own link is gone or being deleted, or it belongs to the same vendor user of the same
+ * connector (a re-link). A thing of another user's live link is left where it is.
+ */
+export function mayRelink(
+  ctx: MiContext,
+  thing: ThingDoc,
+  association: AssociationDoc | undefined,
+): boolean {
+  if (association === undefined || association.userId === undefined) return false;
+  if (thing.accountAssociationId === association.AccountAssociationId) return true;
+  const current = liveAssociation(ctx, thing.accountAssociationId);
+  if (current === undefined) return true;
+  return (
+    current.doc.connectorId === association.connectorId && current.doc.userId === association.userId
+  );
+}
+
+/** Stable JSON (sorted keys) for comparing capability reports across discoveries. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return stable(a) === stable(b);
+}
+
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
