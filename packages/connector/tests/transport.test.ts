@@ -29,7 +29,6 @@ function pool(url: URL, options: Partial<ConstructorParameters<typeof KeepAliveP
   const p = new KeepAlivePool(url, {
     connections: 4,
     timeoutMs: 2000,
-    keepAliveTimeoutMs: 30_000,
     ...options,
   });
   pools.push(p);

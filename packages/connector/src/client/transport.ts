@@ -1,19 +1,18 @@
-import type { Agent, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, IncomingHttpHeaders } from 'node:http';
 
 /**
- * Keep-alive connection pool on node:http / node:https. undici's Pool did the same job, but
- * bundled into a Lambda handler it added ~280 KB minified (its HTTP parser ships as two inlined
- * WASM builds) to every cold start, more than the whole rest of the connector; node:http costs
- * no bytes. The built-in modules are loaded on the first request, not at import.
+ * Keep-alive connections on node:http / node:https: the connection pooling is node's own
+ * `Agent({ keepAlive: true, maxSockets })`; this file only turns one request into a promise with
+ * a per-attempt timeout. (undici's Pool bundles to ~280 KB, its HTTP parser as inlined WASM;
+ * node:http costs a Lambda bundle nothing.) The built-in module is loaded on the first request,
+ * not at import: an invocation that only ACKs never needs it.
  */
 
 export interface PoolOptions {
-  /** Keep-alive sockets to the origin (requests beyond wait for one). */
+  /** Keep-alive sockets to the origin (`maxSockets`; requests beyond wait for one). */
   readonly connections: number;
-  /** Per attempt: headers and each body chunk must arrive within this many ms. */
+  /** Per attempt: the socket must not sit idle this long waiting for headers or body, ms. */
   readonly timeoutMs: number;
-  /** How long an idle socket stays open for reuse, ms. */
-  readonly keepAliveTimeoutMs: number;
 }
 
 export interface PoolRequest {
@@ -38,70 +37,66 @@ export class RequestTimeoutError extends Error {
 }
 
 export class KeepAlivePool {
-  private agent: Agent | undefined;
-  private send: ((options: RequestOptions) => import('node:http').ClientRequest) | undefined;
-  private readonly url: URL;
+  private http: { agent: Agent; request: typeof import('node:http').request } | undefined;
 
   constructor(
-    origin: URL,
+    private readonly origin: URL,
     private readonly options: PoolOptions,
-  ) {
-    this.url = origin;
-  }
-
-  private start(): void {
-    const https = this.url.protocol === 'https:';
-    const mod = https
-      ? process.getBuiltinModule('node:https')
-      : process.getBuiltinModule('node:http');
-    this.agent = new mod.Agent({
-      keepAlive: true,
-      maxSockets: this.options.connections,
-      // Reuse the most recently used socket: the others can age out when load drops.
-      scheduling: 'lifo',
-      timeout: this.options.keepAliveTimeoutMs,
-    });
-    this.send = mod.request;
-  }
+  ) {}
 
   request(req: PoolRequest): Promise<PoolResponse> {
-    if (this.agent === undefined) this.start();
-    const { hostname, port } = this.url;
+    if (this.http === undefined) {
+      const mod = process.getBuiltinModule(
+        this.origin.protocol === 'https:' ? 'node:https' : 'node:http',
+      ) as typeof import('node:http');
+      this.http = {
+        // lifo: reuse the most recently used socket, so the others can age out when load drops.
+        agent: new mod.Agent({
+          keepAlive: true,
+          maxSockets: this.options.connections,
+          scheduling: 'lifo',
+          // Idle sockets close after 30 s rather than wait for the server to drop them mid-reuse.
+          timeout: 30_000,
+        }),
+        request: mod.request,
+      };
+    }
+    const { agent, request } = this.http;
+    const { signal } = req;
     return new Promise<PoolResponse>((resolve, reject) => {
-      const headers: Record<string, string> = { ...req.headers };
-      if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-      const outgoing = (this.send as NonNullable<typeof this.send>)({
-        agent: this.agent as Agent,
+      // An abort rejects with the signal's reason, not node:http's generic AbortError.
+      const fail = (error: Error) => reject(signal?.aborted ? signal.reason : error);
+      const outgoing = request(this.origin, {
+        agent,
         method: req.method,
-        // An IPv6 literal comes bracketed in URL.hostname; the socket wants it bare.
-        hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
-        ...(port ? { port: Number(port) } : {}),
         path: req.path,
-        headers,
-        ...(req.signal ? { signal: req.signal } : {}),
+        headers:
+          req.body === undefined
+            ? req.headers
+            : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+        timeout: this.options.timeoutMs,
+        ...(signal ? { signal } : {}),
       });
-      const timeout = () =>
+      outgoing.once('timeout', () =>
         outgoing.destroy(
           new RequestTimeoutError(`no response within ${this.options.timeoutMs} ms`),
-        );
-      outgoing.setTimeout(this.options.timeoutMs, timeout);
-      // An abort rejects with the signal's reason, as undici did, not node:http's AbortError.
-      outgoing.once('error', (error) => reject(req.signal?.aborted ? req.signal.reason : error));
-      outgoing.once('response', (res: IncomingMessage) => {
+        ),
+      );
+      outgoing.once('error', fail);
+      outgoing.once('response', (res) => {
         res.setEncoding('utf8');
         let text = '';
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        // A body cut short emits 'error' (ECONNRESET, retried) or, after a destroy, only 'close'.
-        res.once('error', (error) => reject(req.signal?.aborted ? req.signal.reason : error));
+        res.once('error', fail);
         res.once('end', () =>
           resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, text }),
         );
+        // A body cut short: 'error' (ECONNRESET) or, after a destroy, only 'close'.
         res.once('close', () => {
-          if (!res.complete) {
-            reject(Object.assign(new Error('response closed early'), { code: 'ECONNRESET' }));
-          }
+          if (!res.complete)
+            fail(Object.assign(new Error('response closed early'), { code: 'ECONNRESET' }));
         });
       });
       outgoing.end(req.body);
@@ -110,8 +105,8 @@ export class KeepAlivePool {
 
   /** Closes every socket; later requests open new ones. */
   close(): Promise<void> {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.http?.agent.destroy();
+    this.http = undefined;
     return Promise.resolve();
   }
 }

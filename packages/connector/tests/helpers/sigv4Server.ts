@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../src/util/sha256.js';
+import { SigV4Verifier } from '@c2c-kit/emulator';
 
 export const TEST_CREDENTIALS = {
   accessKeyId: 'AKIAC2CKITTEST000001',
@@ -19,48 +18,35 @@ export interface Received {
 export type Responder = (req: Received, res: ServerResponse) => void;
 
 /**
- * A real HTTP server that re-derives the SigV4 signature of every request (same credentials,
- * smithy signer) so client tests prove the signature, not just the presence of a header.
+ * A real HTTP server that verifies the SigV4 signature of every request as received on the wire
+ * (path, raw query, raw headers, body) with the emulator's verifier — an implementation
+ * independent of the smithy signer the client uses — so client tests prove the signature, not
+ * just the presence of a header.
  */
 export async function startSigV4Server(responder: Responder) {
   const received: Received[] = [];
-  const verifier = new SignatureV4({
-    service: 'iotmanagedintegrations',
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    sha256: NodeSha256,
-    applyChecksum: true,
-    uriEscapePath: true,
+  const verifier = new SigV4Verifier({
+    credentials: [{ ...TEST_CREDENTIALS, accountId: '111122223333' }],
   });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const auth = String(req.headers.authorization ?? '');
-      const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
-      const url = new URL(req.url ?? '/', 'http://x');
-      const headers: Record<string, string> = {};
-      for (const h of signedHeaders) headers[h] = String(req.headers[h] ?? '');
-      const amzDate = String(req.headers['x-amz-date'] ?? '');
-      const date = new Date(
-        amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-      );
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
+      const [path = '/', query = ''] = (req.url ?? '/').split('?');
       let valid = false;
-      if (signedHeaders.includes('host') && !Number.isNaN(date.getTime())) {
-        const resigned = await verifier.sign(
-          {
-            method: req.method ?? 'GET',
-            protocol: 'http:',
-            hostname: '127.0.0.1',
-            path: url.pathname,
-            query: Object.fromEntries(url.searchParams),
-            headers,
-            body,
-          },
-          { signingDate: date },
-        );
-        valid = resigned.headers.authorization === auth;
+      try {
+        const identity = verifier.verify({
+          method: req.method ?? 'GET',
+          path,
+          query,
+          rawHeaders: req.rawHeaders,
+          body: raw.length > 0 ? raw : undefined,
+        });
+        valid = identity.service === 'iotmanagedintegrations' && identity.region === 'us-east-1';
+      } catch {
+        valid = false;
       }
       const entry: Received = {
         method: req.method ?? '',

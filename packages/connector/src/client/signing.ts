@@ -1,0 +1,59 @@
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../util/sha256.js';
+import type { CredentialsProvider } from './credentials.js';
+
+/** A request to sign: `path` as sent (labels already percent-encoded once), query decoded. */
+export interface SignableRequest {
+  readonly method: string;
+  readonly hostname: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | readonly string[]>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export type RequestSigner = (
+  request: SignableRequest,
+  signingDate?: Date,
+) => Promise<Record<string, string>>;
+
+/**
+ * SigV4 header signing with `@smithy/signature-v4`, configured as the AWS SDK configures it for a
+ * restJson1 service: the path escaped again (`uriEscapePath`), the payload hash sent and signed as
+ * `x-amz-content-sha256` (`applyChecksum`, so a swapped body is rejected), and SHA-256 on
+ * node:crypto (the pure-JS `@aws-crypto/sha256-js` costs ~15 µs more per signature).
+ * Returns the headers to send: the input's plus x-amz-date, the token, the checksum, Authorization.
+ */
+export function createRequestSigner(options: {
+  readonly region: string;
+  readonly credentials: CredentialsProvider;
+  /** Signing name. Default `iotmanagedintegrations`. */
+  readonly service?: string;
+  /** Default true. */
+  readonly applyChecksum?: boolean;
+}): RequestSigner {
+  const signer = new SignatureV4({
+    service: options.service ?? 'iotmanagedintegrations',
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+    applyChecksum: options.applyChecksum ?? true,
+    uriEscapePath: true,
+  });
+  return async (request, signingDate = new Date()) => {
+    const signed = await signer.sign(
+      {
+        method: request.method,
+        protocol: 'https:',
+        hostname: request.hostname,
+        path: request.path,
+        // smithy's types want mutable arrays; it only reads them.
+        query: request.query as Record<string, string | string[]>,
+        headers: { ...request.headers },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
+      { signingDate },
+    );
+    return signed.headers;
+  };
+}
