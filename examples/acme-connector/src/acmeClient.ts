@@ -1,6 +1,6 @@
-import type { Agent, Dispatcher } from 'undici';
+import type { Agent, IncomingMessage } from 'node:http';
 import type { AcmeCommand, AcmeDevice } from './acmeTypes.js';
-import { AcmeApiError } from './errors.js';
+import { AcmeApiError, AcmeConfigError } from './errors.js';
 
 export interface AcmeClientOptions {
   /** Base URL of the Acme cloud, e.g. `https://api.acme.example` (no trailing slash needed). */
@@ -13,18 +13,32 @@ export interface AcmeClientOptions {
 }
 
 /**
- * A small client for the Acme REST API over a pooled keep-alive undici agent (Node's built-in fetch
- * costs noticeably more CPU per request, and a connector calls the vendor on every command).
+ * A small client for the Acme REST API on node:http(s) with a keep-alive `Agent`: a connector
+ * calls the vendor on every command, so connections are pooled (Node's built-in fetch costs
+ * noticeably more CPU per request, and undici would add ~520 KB to the Lambda bundle).
  * Access tokens go only into the Authorization header and never into errors.
  */
 export class AcmeClient {
-  private readonly base: string;
-  private agent: Agent | undefined;
-  private undici: Promise<typeof import('undici')> | undefined;
+  private readonly base: URL;
+  private readonly basePath: string;
+  private http: { agent: Agent; request: typeof import('node:http').request } | undefined;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: AcmeClientOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new AcmeConfigError(
+        'baseUrl',
+        `expected an absolute http(s) URL, got ${JSON.stringify(options.baseUrl)}`,
+      );
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new AcmeConfigError('baseUrl', `expected http: or https:, got ${base.protocol}`);
+    }
+    this.base = base;
+    this.basePath = this.base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 1_500;
   }
 
@@ -64,18 +78,25 @@ export class AcmeClient {
   }
 
   async close(): Promise<void> {
-    await this.agent?.close();
+    this.http?.agent.destroy();
+    this.http = undefined;
   }
 
   /**
-   * undici is loaded on the first request, not at import: a cold start that only ACKs (discovery,
-   * commands) or answers from cache never pays for evaluating it.
+   * node:http(s) is loaded on the first request, not at import: a cold start that only ACKs
+   * (discovery, commands) or answers from cache never pays for it.
    */
-  private async http(): Promise<{ request: typeof import('undici')['request']; agent: Agent }> {
-    this.undici ??= import('undici');
-    const undici = await this.undici;
-    this.agent ??= new undici.Agent({ keepAliveTimeout: 30_000, connections: 16 });
-    return { request: undici.request, agent: this.agent };
+  private pool(): { agent: Agent; request: typeof import('node:http').request } {
+    if (this.http === undefined) {
+      const mod = process.getBuiltinModule(
+        this.base.protocol === 'https:' ? 'node:https' : 'node:http',
+      ) as typeof import('node:http');
+      this.http = {
+        agent: new mod.Agent({ keepAlive: true, maxSockets: 16, timeout: 30_000 }),
+        request: mod.request,
+      };
+    }
+    return this.http;
   }
 
   private call(
@@ -98,17 +119,9 @@ export class AcmeClient {
     headers: Record<string, string>,
     body?: string,
   ): Promise<unknown> {
-    const { request, agent } = await this.http();
-    let res: Dispatcher.ResponseData;
+    let res: { statusCode: number; text: string };
     try {
-      res = await request(`${this.base}${path}`, {
-        method,
-        headers,
-        body: body ?? null,
-        dispatcher: agent,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
+      res = await this.exchange(method, path, headers, body);
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new AcmeApiError(
@@ -120,7 +133,7 @@ export class AcmeClient {
         },
       );
     }
-    const text = await res.body.text();
+    const { text } = res;
     if (res.statusCode >= 200 && res.statusCode < 300)
       return text === '' ? undefined : JSON.parse(text);
     let code = `http_${res.statusCode}`;
@@ -141,5 +154,50 @@ export class AcmeClient {
       // Not JSON (a proxy's HTML page): keep the generic message.
     }
     throw new AcmeApiError(res.statusCode, code, message);
+  }
+
+  /** One request over the pooled agent; a silent peer fails with ETIMEDOUT after `timeoutMs`. */
+  private exchange(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<{ statusCode: number; text: string }> {
+    const { agent, request } = this.pool();
+    return new Promise((resolve, reject) => {
+      const req = request(this.base, {
+        agent,
+        method,
+        path: this.basePath + path,
+        headers:
+          body === undefined
+            ? headers
+            : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        timeout: this.timeoutMs,
+      });
+      req.once('timeout', () =>
+        req.destroy(
+          Object.assign(new Error(`no response within ${this.timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      );
+      req.once('error', reject);
+      req.once('response', (res: IncomingMessage) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.once('error', reject);
+        res.once('end', () => resolve({ statusCode: res.statusCode ?? 0, text }));
+        res.once('close', () => {
+          if (!res.complete) {
+            reject(Object.assign(new Error('response closed early'), { code: 'ECONNRESET' }));
+          }
+        });
+      });
+      req.end(body);
+    });
   }
 }
