@@ -28,7 +28,11 @@ async function bundle(entry: string, file: string): Promise<{ file: string; top:
     format: 'esm',
     // The AWS SDK is in every Node.js Lambda runtime; bundling it would only measure the SDK.
     external: ['@aws-sdk/*'],
-    // CommonJS dependencies (undici) call require(); an ESM bundle needs one.
+    // ESM builds first (AWS CDK NodejsFunction's choice for ESM bundles): esbuild's node default
+    // ['main', 'module'] takes @smithy/signature-v4's CommonJS build, which drags in whole
+    // @smithy/core submodules (~143 KB minified instead of ~14 KB).
+    mainFields: ['module', 'main'],
+    // A CommonJS dependency may still call require(); an ESM bundle needs one.
     banner: {
       js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
     },

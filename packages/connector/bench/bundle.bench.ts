@@ -18,6 +18,10 @@ const common = {
   minify: true,
   // Lambda provides the AWS SDK; the runtime imports its clients lazily anyway.
   external: ['@aws-sdk/*'],
+  // Prefer a package's ESM build ("module") over "main", as AWS CDK's NodejsFunction does for ESM
+  // bundles. esbuild's default for platform node is ['main', 'module']: @smithy/signature-v4's
+  // "main" is its CommonJS build, whose require()s of @smithy/core pull in whole submodules
+  // (~143 KB minified); its ESM build tree-shakes to ~14 KB.
   mainFields: ['module', 'main'],
   banner: {
     js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
@@ -41,6 +45,15 @@ writeFileSync(
 );
 const runtime = `${out}/runtime.mjs`;
 await build({ ...common, entryPoints: [runtimeSrc], outfile: runtime });
+// The README example with esbuild's default mainFields for platform node (['main', 'module']),
+// size only: what a deployment without the setting above gets.
+const defaultMain = `${out}/example-default-mainfields.mjs`;
+const { mainFields: _preferModule, ...withDefaultMainFields } = common;
+await build({
+  ...withDefaultMainFields,
+  entryPoints: [here('../example/acme-fan-connector.ts')],
+  outfile: defaultMain,
+});
 // The same example with esbuild code splitting (ESM chunks in the Lambda zip): lazily imported
 // parts (the AWS SDK glue) become chunks that load only when first used.
 const splitDir = `${out}/split`;
@@ -111,6 +124,9 @@ console.log(
 );
 console.log(
   `| README example, --splitting: loaded at import / all chunks | ${(splitAtImport / 1024).toFixed(1)} KB / ${(splitTotal / 1024).toFixed(1)} KB | ${median(times.split).toFixed(1)} ms |`,
+);
+console.log(
+  `| README example, esbuild's default mainFields (main before module) | ${(statSync(defaultMain).size / 1024).toFixed(1)} KB | — |`,
 );
 console.log(
   `| empty handler (baseline) | ${(statSync(empty).size / 1024).toFixed(2)} KB | ${em.toFixed(1)} ms |`,

