@@ -126,6 +126,11 @@ describe('c2c dev (child process)', () => {
     expect(stdout).toContain('c2c dev is up');
     const dashboard = /Dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1];
     expect((await fetch(`${dashboard}/api/config`)).status).toBe(200);
+    // The outbox queue and the command that drains it, ready to copy.
+    const outbox = /^ {2}Outbox\s+(http:\/\/\S+\/acme-connector-outbox\.fifo)$/m.exec(stdout)?.[1];
+    expect(outbox).toBeDefined();
+    expect(stdout).toContain(`replay: c2c replay --queue-url ${outbox}\n`);
+    expect(stdout).toMatch(/✓ outbox queue\s+http:\/\/\S+\/acme-connector-outbox\.fifo/);
     child.kill('SIGINT');
     expect(await closed).toBe(0);
     expect(stdout).toContain('SIGINT: stopping');

@@ -7,6 +7,7 @@ import {
   createConnector,
   type DiscoveredDevice,
   defineTranslator,
+  SqsOutbox,
   standardWebhooks,
   UnknownVendorEventError,
 } from '@c2c-kit/connector';
@@ -25,6 +26,12 @@ export interface AcmeConnectorConfig {
   /** OAuth client credentials for RFC 7009 revocation (`ACME_CLIENT_ID` / `ACME_CLIENT_SECRET`). */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * SQS queue (FIFO: `….fifo`, ordered per device) where a SendConnectorEvent that still fails
+   * after the client's retries is parked for `c2c replay` (`C2C_OUTBOX_QUEUE_URL`). Without it
+   * such a webhook event is answered 503 and the vendor retries it.
+   */
+  outboxQueueUrl?: string;
 }
 
 /** Reads the connector's configuration from the environment; names the variable at fault. */
@@ -42,6 +49,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AcmeConnect
   const config: AcmeConnectorConfig = { apiUrl, webhookSecrets: secrets };
   if (env.ACME_CLIENT_ID) config.clientId = env.ACME_CLIENT_ID;
   if (env.ACME_CLIENT_SECRET) config.clientSecret = env.ACME_CLIENT_SECRET;
+  const outbox = env.C2C_OUTBOX_QUEUE_URL;
+  if (outbox) {
+    if (!URL.canParse(outbox) || !/^https?:$/.test(new URL(outbox).protocol)) {
+      throw new AcmeConfigError('C2C_OUTBOX_QUEUE_URL', 'expected an http(s) SQS queue URL');
+    }
+    config.outboxQueueUrl = outbox;
+  }
   return config;
 }
 
@@ -194,6 +208,11 @@ export function createAcmeConnector(
       parse: parseAcmeEvent,
       translate,
     },
+    // Events the service still refuses after retries are parked durably (nothing lost, order per
+    // device kept) instead of bouncing back to Acme; `c2c replay --queue-url` re-sends them.
+    ...(config.outboxQueueUrl
+      ? { outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }) }
+      : {}),
     ...overrides,
   });
 }

@@ -1,7 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SqsOutbox } from '@c2c-kit/connector';
 import { SqliteOutbox } from '@c2c-kit/connector/sqlite';
 import { DEFAULT_CREDENTIALS, startEmulator } from '@c2c-kit/emulator';
@@ -167,7 +172,7 @@ describe('c2c replay --sqlite (real bin, real SqliteOutbox, running emulator)', 
     );
     expect(result.stdout).toContain('2 events left in the outbox in all');
     expect(result.stderr).toMatch(
-      /^c2c replay: event 4 \(DEVICE_EVENT, device ghost-1\) still fails: ResourceNotFoundException: .*ConnectorDeviceId.*rejected by the service/m,
+      /^c2c replay: event 4 \(DEVICE_EVENT, device ghost-1\) still fails: ResourceNotFoundException: .*ConnectorDeviceId.*permanent: a retry cannot help/m,
     );
     expect(`${result.stdout}${result.stderr}`).not.toContain(DEFAULT_CREDENTIALS.secretAccessKey);
     expect(await arrived('fan-1')).toEqual(['fan-1-a', 'fan-1-b', 'fan-1-c']);
@@ -306,6 +311,59 @@ describe('c2c replay --queue-url (real bin, SqsOutbox FIFO queue on the emulator
       Number(res.Attributes?.ApproximateNumberOfMessages) +
       Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible);
     expect(left).toBe(1);
+  });
+});
+
+describe('c2c replay --queue-url with messages that are not outbox entries', () => {
+  it('reports each by message id, leaves it in the queue, replays the rest, exit 1', async () => {
+    const clientConfig = {
+      endpoint: emulator.url,
+      region: REGION,
+      credentials: {
+        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      },
+    };
+    const sqs = new SQSClient(clientConfig);
+    try {
+      const created = await sqs.send(new CreateQueueCommand({ QueueName: 'mixed-outbox' }));
+      const queueUrl = created.QueueUrl ?? '';
+      const junk = await sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'secret-ish, not json {' }),
+      );
+      const foreign = await sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"job":"resize"}' }),
+      );
+      const outbox = new SqsOutbox({ queueUrl, clientConfig });
+      await outbox.add('fan-5', commandRequest('fan-5', 'fan-5-a'), 'ThrottlingException: x');
+      await outbox.close();
+
+      const result = await runBin(['replay', '--queue-url', queueUrl], { env });
+      expect(result.stdout).toContain(
+        'replayed 1 event for 1 device; 0 still failing, left in the outbox',
+      );
+      expect(await arrived('fan-5')).toEqual(['fan-5-a']);
+      expect(result.stderr).toContain(
+        `c2c replay: message ${junk.MessageId} is not an outbox entry (body: expected an SqsOutbox entry (JSON), got 22 characters that are not JSON); left in the queue, skipped`,
+      );
+      expect(result.stderr).toMatch(
+        new RegExp(`message ${foreign.MessageId} is not an outbox entry \\(deviceKey: `),
+      );
+      expect(result.stderr).not.toContain('secret-ish');
+      expect(result.code).toBe(1);
+      const res = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      expect(
+        Number(res.Attributes?.ApproximateNumberOfMessages) +
+          Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
+      ).toBe(2);
+    } finally {
+      sqs.destroy();
+    }
   });
 });
 

@@ -60,12 +60,15 @@ export {
   silentLogger,
 } from './log/logger.js';
 export {
+  isPermanentReplayError,
   MemoryOutbox,
   type Outbox,
   type OutboxEntry,
+  type ReplayFailure,
   type ReplayReport,
   type ReplaySender,
   replayOutbox,
+  type UnreadableOutboxMessage,
 } from './outbox/outbox.js';
 export { SqsOutbox, type SqsOutboxOptions } from './outbox/sqsOutbox.js';
 export {

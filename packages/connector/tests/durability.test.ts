@@ -133,7 +133,15 @@ describe.each(outboxes)('outbox (%s)', (_name, make) => {
       },
     };
     const first = await replayOutbox(outbox, sender);
-    expect(first).toEqual({ sent: 3, failed: 1, rejected: 0, remaining: 3 });
+    expect(first).toMatchObject({ sent: 3, failed: 1, rejected: 0, remaining: 3, unreadable: [] });
+    expect(first.failures).toEqual([
+      expect.objectContaining({
+        deviceKey: 'dev-b',
+        operation: 'DEVICE_EVENT',
+        errorName: 'ThrottlingException',
+        permanent: false,
+      }),
+    ]);
     expect(delivered).toEqual(['t0', 't2', 't4']);
     const [head] = await outbox.list(1);
     expect(head?.attempts).toBe(2);
@@ -156,7 +164,10 @@ describe.each(outboxes)('outbox (%s)', (_name, make) => {
         });
       },
     });
-    expect(report).toEqual({ sent: 0, failed: 0, rejected: 1, remaining: 1 });
+    expect(report).toMatchObject({ sent: 0, failed: 0, rejected: 1, remaining: 1 });
+    expect(report.failures.map((f) => [f.errorName, f.permanent])).toEqual([
+      ['ValidationException', true],
+    ]);
   });
 });
 

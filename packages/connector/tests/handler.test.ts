@@ -400,8 +400,10 @@ describe('createConnector: webhooks on the Function URL', () => {
         ? [503, { __type: 'ServiceUnavailableException', Message: 'down' }]
         : [202, { ConnectorId: 'conn-1' }],
     );
+    // Parked durably: the vendor gets 202 (no retry) and learns how many events were parked.
     expect(await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }))).toMatchObject({
       statusCode: 202,
+      body: JSON.stringify({ status: 'accepted', events: 1, parked: 1 }),
     });
     fail = false;
     // The service is back, but this device has a parked event: the new one must queue behind it.

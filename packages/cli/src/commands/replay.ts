@@ -1,6 +1,10 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Outbox, OutboxEntry, ReplaySender } from '@c2c-kit/connector';
+
+/** A failure of one outbox entry during a replay (`permanent` is the connector's classification). */
+export type { ReplayFailure } from '@c2c-kit/connector';
+
 import { parseCommandArgs } from '../args.js';
 import { CliError, InputReadError, ReplayError, UsageError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
@@ -46,16 +50,6 @@ export interface OutboxDevicePlan {
   readonly maxAttempts: number;
   /** The error name of the newest failure (never the message: it may quote a request). */
   readonly lastErrorName: string | undefined;
-}
-
-/** A failure of one outbox entry during a replay. */
-export interface ReplayFailure {
-  readonly id: number;
-  readonly deviceKey: string;
-  readonly operation: string;
-  readonly error: string;
-  /** The service rejected it as invalid (4xx other than 429): retrying will not help. */
-  readonly permanent: boolean;
 }
 
 /** Groups outbox entries per device (first-seen order); what `--dry-run` prints. */
@@ -311,12 +305,11 @@ function sqsEntry(body: string | undefined, id: number, attempts: number): Outbo
 
 /**
  * The connector's `replayOutbox` reads `limit` per pass and may run several passes; this view
- * caps the events attempted in the whole run at `--limit`, and remembers every entry handed out
- * and every failure, so failures can be reported by event and device.
+ * caps the events attempted in the whole run at `--limit`, and remembers the devices whose
+ * events were delivered (the report's failures come from `replayOutbox` itself).
  */
 class ObservedOutbox implements Outbox {
   readonly listed = new Map<number, OutboxEntry>();
-  readonly failures: ReplayFailure[] = [];
   readonly replayedDevices = new Set<string>();
   attempted = 0;
 
@@ -343,19 +336,14 @@ class ObservedOutbox implements Outbox {
     const entry = this.listed.get(id);
     if (entry) this.replayedDevices.add(entry.deviceKey);
   }
-  async recordFailure(id: number, lastError: string) {
-    await this.inner.recordFailure(id, lastError);
-    const entry = this.listed.get(id);
-    this.failures.push({
-      id,
-      deviceKey: entry?.deviceKey ?? '(unknown device)',
-      operation: operationOf(entry?.request),
-      error: lastError,
-      permanent: false,
-    });
+  recordFailure(id: number, lastError: string) {
+    return this.inner.recordFailure(id, lastError);
   }
   count() {
     return this.inner.count();
+  }
+  unreadable() {
+    return this.inner.unreadable?.() ?? [];
   }
 }
 
@@ -411,9 +399,12 @@ async function dryRun(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Prom
 }
 
 async function replay(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Promise<number> {
-  const { ConnectorEventsClient, defaultCredentialsProvider, replayOutbox } = await import(
-    '@c2c-kit/connector'
-  );
+  const {
+    ConnectorEventsClient,
+    ConnectorValidationError,
+    defaultCredentialsProvider,
+    replayOutbox,
+  } = await import('@c2c-kit/connector');
   // Without credentials every event would fail the same way; say it once, before touching the
   // outbox (an SQS receive would hide the messages for the visibility timeout).
   try {
@@ -435,9 +426,13 @@ async function replay(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Prom
   const sender: ReplaySender = {
     sendConnectorEvent: (request) => {
       observed.attempted++;
+      // An outbox row that holds no request at all: the client's own validation error makes
+      // replayOutbox report it as permanent, like any other request that cannot be valid.
       if (typeof request !== 'object' || request === null) {
         return Promise.reject(
-          new ReplayError('not a SendConnectorEvent request (is this the connector outbox?)'),
+          new ConnectorValidationError('request', [
+            'expected a SendConnectorEvent request (is this the connector outbox?)',
+          ]),
         );
       }
       return client.sendConnectorEvent(request);
@@ -452,10 +447,7 @@ async function replay(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Prom
   } finally {
     await client.close();
   }
-  const failures = observed.failures.map((f) => ({
-    ...f,
-    permanent: isPermanent(f.error),
-  }));
+  const failures = report.failures;
   writeLine(
     io.stdout,
     `replayed ${plural(report.sent, 'event')} for ${plural(observed.replayedDevices.size, 'device')}; ${report.failed + report.rejected} still failing, left in the outbox`,
@@ -466,24 +458,20 @@ async function replay(opened: OpenedOutbox, flags: ReplayFlags, io: CliIo): Prom
   }
   for (const f of failures) {
     const hint = f.permanent
-      ? ' (rejected by the service: fix the cause; it stays parked)'
+      ? ' (permanent: a retry cannot help; fix the cause, it stays parked)'
       : ' (will be retried by the next replay)';
     writeLine(
       io.stderr,
       `c2c replay: event ${f.id} (${f.operation}, device ${f.deviceKey}) still fails: ${oneLine(f.error)}${hint}`,
     );
   }
-  return failures.length > 0 ? 1 : 0;
-}
-
-/**
- * The connector's ReplayReport counts 4xx rejections separately; the failure text is
- * `Name: message`, and these names are the model's client errors that a retry cannot fix.
- */
-function isPermanent(error: string): boolean {
-  return /^(ValidationException|ResourceNotFoundException|AccessDeniedException|ConflictException|UnauthorizedException|InvalidRequestException|ConnectorValidationError|ReplayError)\b/.test(
-    error,
-  );
+  for (const m of report.unreadable) {
+    writeLine(
+      io.stderr,
+      `c2c replay: message ${m.messageId} is not an outbox entry (${m.reason}); left in the queue, skipped`,
+    );
+  }
+  return failures.length > 0 || report.unreadable.length > 0 ? 1 : 0;
 }
 
 /** Outbox read failures (unreachable queue, wrong credentials, corrupt rows) → exit 1, one line. */

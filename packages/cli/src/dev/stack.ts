@@ -17,13 +17,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_CREDENTIALS, DEFAULT_REGION, startEmulator } from '@c2c-kit/emulator';
+import {
+  DEFAULT_CREDENTIALS,
+  DEFAULT_REGION,
+  type FaultConfig,
+  startEmulator,
+} from '@c2c-kit/emulator';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { ManagedIntegrationsClient } from '../aws/client.js';
 import { toHttpCall } from '../aws/operations.js';
-import { StepFailedError, UpstreamError } from '../errors.js';
+import { StepFailedError, UpstreamError, UsageError } from '../errors.js';
 import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
 
 /** Customer-notification event types the dev stack subscribes to (all a C2C flow produces). */
@@ -41,6 +46,8 @@ export const DEV_EVENT_TYPES = [
 export const FUNCTION_NAME = 'acme-connector';
 const WORK_QUEUE = 'acme-connector-work';
 const DEAD_LETTER_QUEUE = 'acme-connector-dlq';
+/** The connector's outbox: a FIFO queue, grouped per device, so `c2c replay` keeps their order. */
+const OUTBOX_QUEUE = 'acme-connector-outbox.fifo';
 const SECRET_NAME = 'c2c-dev/acme-oauth-client';
 const CONNECTOR_NAME = 'Acme Cloud';
 const DESTINATION_NAME = 'acme-cloud-oauth';
@@ -70,6 +77,12 @@ export interface DevStack {
   readonly connectorDestinationId: string;
   readonly functionArn: string;
   readonly functionUrl: string;
+  /**
+   * The connector's outbox (`C2C_OUTBOX_QUEUE_URL`, an SQS FIFO queue on the emulator): events
+   * SendConnectorEvent still refuses after the client's retries wait here for
+   * `c2c replay --queue-url <this>`.
+   */
+  readonly outboxQueueUrl: string;
   readonly demoUsers: typeof DEFAULT_USERS;
   /** Signed managed-integrations client acting as the customer account. */
   readonly client: ManagedIntegrationsClient;
@@ -77,6 +90,12 @@ export interface DevStack {
   readonly notificationStreamUrl: string;
   /** Fires a vendor-side device event (the vendor cloud's simulation API). */
   triggerVendorEvent(deviceId: string, event: string, params?: unknown): Promise<unknown>;
+  /**
+   * Changes the emulator's fault injection while it runs (SendConnectorEvent and connector
+   * invokes: `throttle`, `error` probabilities, `latencyMs`); fields left out keep their value.
+   * For trying the outbox: `setFaults({ throttle: 1 })`, fire an event, `setFaults({ throttle: 0 })`.
+   */
+  setFaults(faults: Partial<FaultConfig>): void;
   close(): Promise<void>;
 }
 
@@ -250,6 +269,22 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       (q) => q.url,
     );
 
+    const outboxQueueUrl = await step(
+      'outbox queue',
+      async () => {
+        // CreateQueue with the same attributes returns the existing queue on a second start.
+        const outbox = await sqs.send(
+          new CreateQueueCommand({
+            QueueName: OUTBOX_QUEUE,
+            Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' },
+          }),
+        );
+        if (!outbox.QueueUrl) throw new Error('CreateQueue returned no URL');
+        return outbox.QueueUrl;
+      },
+      (url) => url,
+    );
+
     const functionUrl = `${emulator.url}/lambda-url/${FUNCTION_NAME}/`;
     const fn = await step(
       'connector function',
@@ -270,6 +305,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
               ACME_CLIENT_ID: OAUTH_CLIENT.clientId,
               ACME_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
               C2C_WORK_QUEUE_URL: queues.url,
+              C2C_OUTBOX_QUEUE_URL: outboxQueueUrl,
             },
           }),
         });
@@ -495,13 +531,33 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       demoUsers: DEFAULT_USERS,
       client,
       notificationStreamUrl: notificationStreamUrl(accountId),
+      outboxQueueUrl,
       triggerVendorEvent,
+      setFaults: (faults) => setEmulatorFaults(emulator.app.emulatorConfig.faults, faults),
       close: closeAll,
     };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The emulator reads its fault settings from its shared config object on every request, so
+ * changing its fields takes effect at once (the handlers keep a reference to the same object).
+ */
+function setEmulatorFaults(target: FaultConfig, faults: Partial<FaultConfig>): void {
+  for (const field of ['throttle', 'error'] as const) {
+    const v = faults[field];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) {
+      throw new UsageError('dev', `setFaults ${field}: expected a probability 0–1, got ${v}`);
+    }
+  }
+  const latency = faults.latencyMs;
+  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
+    throw new UsageError('dev', `setFaults latencyMs: expected a number ≥ 0, got ${latency}`);
+  }
+  Object.assign(target, faults);
 }
 
 /** A re-run of a Create answers 409 Conflict when the resource exists: that is success here. */

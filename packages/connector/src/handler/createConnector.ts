@@ -17,6 +17,7 @@ import {
 } from '../idempotency/store.js';
 import { createJsonLogger, type Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
+import { SqsOutbox } from '../outbox/sqsOutbox.js';
 import {
   type ConnectorInvocation,
   type ConnectorInvokeReply,
@@ -71,7 +72,10 @@ export interface ConnectorOptions<E = unknown> extends ConnectorCallbacks {
   readonly workQueue?: WorkQueue;
   /** Default: per-container memory store. Use a shared one (DynamoDB, SQLite) across containers. */
   readonly idempotency?: IdempotencyStore;
-  /** Durable dead-letter for events that still fail after retries. Default: none (errors go upstream so the sender retries). */
+  /**
+   * Durable dead-letter for events that still fail after retries. Default: an `SqsOutbox` on
+   * C2C_OUTBOX_QUEUE_URL when that is set, else none (errors go upstream so the sender retries).
+   */
   readonly outbox?: Outbox;
   readonly secrets?: SecretReader;
   readonly logger?: Logger;
@@ -213,6 +217,12 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     client ??= new ConnectorEventsClient({ logger });
     return client;
   };
+  // Read once, like the work queue's URL; the SQS client itself loads on the first park.
+  const outbox: Outbox | undefined =
+    options.outbox ??
+    (process.env.C2C_OUTBOX_QUEUE_URL
+      ? new SqsOutbox({ queueUrl: process.env.C2C_OUTBOX_QUEUE_URL })
+      : undefined);
   let queue: WorkQueue | undefined = options.workQueue;
   const getQueue = (): WorkQueue => {
     queue ??= new SqsWorkQueue();
@@ -271,7 +281,6 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       request.TraceId ??
       request.DeviceDiscoveryId ??
       request.Operation;
-    const outbox = options.outbox;
     if (outbox && (await outbox.hasPending(deviceKey))) {
       await outbox.add(
         deviceKey,
@@ -625,6 +634,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       const outcome = await runOnce(store, `webhook:${verified.id}`, async () => {
         const events: DeviceEvent[] = webhooks.translate(vendorEvent);
         let sent = 0;
+        let parked = 0;
         for (const e of events) {
           if (
             e.userId !== undefined &&
@@ -645,7 +655,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
             ...(e.traceId !== undefined ? { TraceId: e.traceId } : {}),
             MatterEndpoint: e.endpoint,
           };
-          await deliver(
+          const delivered = await deliver(
             request,
             log.child({
               connectorDeviceId: e.connectorDeviceId,
@@ -653,16 +663,27 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
             }),
           );
           sent++;
+          if (delivered === 'outboxed') parked++;
         }
-        return sent;
+        return { events: sent, parked };
       });
+      // The stored result of an earlier run: a number before `parked` was counted.
+      const stored = outcome.result as { events: number; parked: number } | number;
+      // `parked` only when some were: the usual answer stays `{ status, events }`.
+      const result =
+        typeof stored === 'number' || stored.parked === 0
+          ? { events: typeof stored === 'number' ? stored : stored.events }
+          : stored;
       if (outcome.duplicate) {
         stats.webhookDuplicates++;
         log.info('duplicate webhook ignored');
-        return http(200, { status: 'duplicate', events: outcome.result });
+        return http(200, { status: 'duplicate', ...result });
       }
       stats.webhooksAccepted++;
-      return http(202, { status: 'accepted', events: outcome.result });
+      // A parked event is durable (the outbox) and replayed by `c2c replay`: the delivery is done
+      // as far as the vendor is concerned, so it gets 202 like any other and must not retry;
+      // `parked` tells how many of its events wait in the outbox.
+      return http(202, { status: 'accepted', ...result });
     } catch (error) {
       if (error instanceof UnknownVendorEventError) {
         stats.unknownVendorEvents++;

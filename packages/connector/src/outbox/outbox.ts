@@ -1,3 +1,4 @@
+import { ConnectorValidationError, PiiInDeviceIdError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
@@ -27,6 +28,20 @@ export interface Outbox {
   remove(id: number): Promise<void>;
   recordFailure(id: number, lastError: string): Promise<void>;
   count(): Promise<number>;
+  /**
+   * Messages `list` found but could not read (not JSON, not an outbox entry): skipped and left
+   * where they are, reported here so a replay can name them. Optional: an outbox whose storage
+   * cannot hold foreign data (SQLite rows it wrote itself) need not implement it.
+   */
+  unreadable?(): readonly UnreadableOutboxMessage[];
+}
+
+/** A message in the outbox's storage that is not an outbox entry; left in place, never deleted. */
+export interface UnreadableOutboxMessage {
+  /** The storage's own id (the SQS MessageId). */
+  readonly messageId: string;
+  /** Why it was skipped, without its content (it may quote anything). */
+  readonly reason: string;
 }
 
 /** In-process outbox (tests; a warm container's short-lived buffer). Not durable. */
@@ -72,10 +87,50 @@ export interface ReplaySender {
 
 export interface ReplayReport {
   readonly sent: number;
+  /** Entries that failed with a retryable error (throttling, 5xx, network): the next replay may deliver them. */
   readonly failed: number;
-  /** Entries the service rejected as invalid (4xx other than 429): kept, flagged for a human. */
+  /**
+   * Entries that failed permanently (see `isPermanentReplayError`): the service rejected them
+   * (4xx other than 429) or they do not pass the client's own validation. Kept, flagged for a human.
+   */
   readonly rejected: number;
+  /** What the outbox still holds after the run (parked, queued behind, unreadable). */
   readonly remaining: number;
+  /** Each failure of this run, in the order it happened. */
+  readonly failures: readonly ReplayFailure[];
+  /** Messages the outbox skipped because they are not outbox entries (left in place). */
+  readonly unreadable: readonly UnreadableOutboxMessage[];
+}
+
+/** One entry that a replay could not deliver. */
+export interface ReplayFailure {
+  readonly id: number;
+  readonly deviceKey: string;
+  /** The request's Operation (DEVICE_EVENT, …), or `(unknown)` for a malformed entry. */
+  readonly operation: string;
+  /** The error's name (`ThrottlingException`, `ConnectorValidationError`, …). */
+  readonly errorName: string;
+  /** `Name: message`, as recorded in the outbox. */
+  readonly error: string;
+  /** Retrying cannot help: the service rejected it, or it fails the client's own validation. */
+  readonly permanent: boolean;
+}
+
+/**
+ * Whether a replay failure is permanent — sending the same request again cannot succeed — so it
+ * is reported for a human instead of being retried: the service's client errors (4xx other than
+ * 429 throttling) and the client's own checks before sending (`ConnectorValidationError`: the
+ * model's constraints, Matter values; `PiiInDeviceIdError`). Throttling, 5xx, network errors and
+ * an exhausted retry budget are transient.
+ */
+export function isPermanentReplayError(error: unknown): boolean {
+  if (error instanceof ConnectorValidationError || error instanceof PiiInDeviceIdError) return true;
+  return (
+    error instanceof ServiceException &&
+    error.statusCode >= 400 &&
+    error.statusCode < 500 &&
+    error.statusCode !== 429
+  );
 }
 
 /**
@@ -89,6 +144,7 @@ export async function replayOutbox(
 ): Promise<ReplayReport> {
   const logger = options.logger ?? silentLogger;
   const blocked = new Set<string>();
+  const failures: ReplayFailure[] = [];
   let sent = 0;
   let failed = 0;
   let rejected = 0;
@@ -110,17 +166,29 @@ export async function replayOutbox(
         const message = error instanceof Error ? error.message : String(error);
         await outbox.recordFailure(entry.id, `${name}: ${message}`);
         blocked.add(entry.deviceKey);
-        const permanent =
-          error instanceof ServiceException &&
-          error.statusCode >= 400 &&
-          error.statusCode < 500 &&
-          error.statusCode !== 429;
+        const permanent = isPermanentReplayError(error);
         if (permanent) rejected++;
         else failed++;
+        const op = (entry.request as { Operation?: unknown } | null | undefined)?.Operation;
+        failures.push({
+          id: entry.id,
+          deviceKey: entry.deviceKey,
+          operation: typeof op === 'string' ? op : '(unknown)',
+          errorName: name,
+          error: `${name}: ${message}`,
+          permanent,
+        });
         logger.warn('outbox replay failed', { outboxId: entry.id, error: name, permanent });
       }
     }
     if (!progressed) break;
   }
-  return { sent, failed, rejected, remaining: await outbox.count() };
+  const unreadable = outbox.unreadable?.() ?? [];
+  for (const m of unreadable) {
+    logger.warn('outbox message is not an outbox entry; left in place', {
+      messageId: m.messageId,
+      reason: m.reason,
+    });
+  }
+  return { sent, failed, rejected, remaining: await outbox.count(), failures, unreadable };
 }

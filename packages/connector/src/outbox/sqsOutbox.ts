@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ConnectorConfigError } from '../errors.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
-import type { Outbox, OutboxEntry } from './outbox.js';
+import { nodeCrypto } from '../util/crypto.js';
+import type { Outbox, OutboxEntry, UnreadableOutboxMessage } from './outbox.js';
 
 type Sqs = import('@aws-sdk/client-sqs').SQSClient;
 type SqsModule = typeof import('@aws-sdk/client-sqs');
@@ -13,6 +13,13 @@ export interface SqsOutboxOptions {
   readonly clientConfig?: Record<string, unknown>;
   /** How long a listed entry stays hidden from other replayers. Default 60 s. */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * A replay usually runs elsewhere (`c2c replay`), so this container never sees its parked
+   * events delivered. Once its newest parked event is this old, an empty queue (both approximate
+   * counts 0) tells it nothing is pending any more. SQS's approximate counts may lag about a
+   * minute behind a send, hence the default 60 s; 0 trusts them at once (the emulator's are exact).
+   */
+  readonly emptyCheckAfterMs?: number;
 }
 
 /**
@@ -29,7 +36,12 @@ export class SqsOutbox implements Outbox {
   private sqs: Promise<{ client: Sqs; mod: SqsModule }> | undefined;
   // Events this container parked and has not seen replayed, per device.
   private readonly parked = new Map<string, number>();
+  private lastAddAt = 0;
+  private lastEmptyCheckAt = 0;
+  private readonly emptyCheckAfterMs: number;
   private readonly receipts = new Map<number, { receipt: string; deviceKey: string }>();
+  // Messages `list` skipped because they are not outbox entries, by MessageId.
+  private readonly skipped = new Map<string, string>();
   private nextId = 1;
 
   constructor(options: SqsOutboxOptions = {}) {
@@ -43,6 +55,7 @@ export class SqsOutbox implements Outbox {
     this.fifo = url.endsWith('.fifo');
     this.visibility = options.visibilityTimeoutSeconds ?? 60;
     this.clientConfig = options.clientConfig ?? {};
+    this.emptyCheckAfterMs = options.emptyCheckAfterMs ?? 60_000;
   }
 
   private client() {
@@ -67,16 +80,31 @@ export class SqsOutbox implements Outbox {
         ...(this.fifo
           ? {
               MessageGroupId: deviceKey,
-              MessageDeduplicationId: createHash('sha256').update(body).digest('hex'),
+              MessageDeduplicationId: nodeCrypto().createHash('sha256').update(body).digest('hex'),
             }
           : {}),
       }),
     );
     this.parked.set(deviceKey, (this.parked.get(deviceKey) ?? 0) + 1);
+    this.lastAddAt = Date.now();
   }
 
-  hasPending(deviceKey: string): Promise<boolean> {
-    return Promise.resolve((this.parked.get(deviceKey) ?? 0) > 0);
+  async hasPending(deviceKey: string): Promise<boolean> {
+    if ((this.parked.get(deviceKey) ?? 0) === 0) return false;
+    const now = Date.now();
+    // Without this, a warm container would park a device's events forever after one outage,
+    // even once `c2c replay` emptied the queue. At most one count per second, and only while
+    // something is parked, so the normal path costs no SQS call.
+    const every = Math.min(1_000, this.emptyCheckAfterMs);
+    if (now - this.lastAddAt >= this.emptyCheckAfterMs && now - this.lastEmptyCheckAt >= every) {
+      this.lastEmptyCheckAt = now;
+      // A failed count proves nothing: keep parking (order over speed).
+      if ((await this.count().catch(() => 1)) === 0) {
+        this.parked.clear();
+        return false;
+      }
+    }
+    return true;
   }
 
   async list(limit = 100): Promise<OutboxEntry[]> {
@@ -95,12 +123,14 @@ export class SqsOutbox implements Outbox {
       const messages = res.Messages ?? [];
       if (messages.length === 0) break;
       for (const m of messages) {
-        const parsed = JSON.parse(m.Body ?? '{}') as {
-          deviceKey: string;
-          request: SendConnectorEventRequest;
-          lastError: string;
-          createdAt: number;
-        };
+        const parsed = parseOutboxMessage(m.Body);
+        if (typeof parsed === 'string') {
+          // Not ours (a work queue's DLQ message, a hand-sent test message): never crash the
+          // replay over it and never delete it. It stays invisible for the visibility timeout,
+          // so later passes of this replay do not see it again.
+          this.skipped.set(m.MessageId ?? '(no MessageId)', parsed);
+          continue;
+        }
         const id = this.nextId++;
         this.receipts.set(id, { receipt: m.ReceiptHandle ?? '', deviceKey: parsed.deviceKey });
         out.push({
@@ -149,8 +179,47 @@ export class SqsOutbox implements Outbox {
     );
   }
 
+  /** Messages `list` skipped since this outbox was created (not JSON, not an outbox entry). */
+  unreadable(): readonly UnreadableOutboxMessage[] {
+    return [...this.skipped].map(([messageId, reason]) => ({ messageId, reason }));
+  }
+
   /** Releases the SDK client. */
   async close(): Promise<void> {
     if (this.sqs) (await this.sqs).client.destroy();
   }
+}
+
+interface OutboxMessage {
+  deviceKey: string;
+  request: SendConnectorEventRequest;
+  lastError: string;
+  createdAt: number;
+}
+
+/** An `add` message body → its fields, or why it is not one (the reason never quotes the body). */
+function parseOutboxMessage(body: string | undefined): OutboxMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    return `body: expected an SqsOutbox entry (JSON), got ${body === undefined || body === '' ? 'an empty body' : `${body.length} characters that are not JSON`}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `body: expected an SqsOutbox entry (a JSON object), got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.deviceKey !== 'string' || v.deviceKey === '') {
+    return 'deviceKey: expected a non-empty string (is this the connector outbox?)';
+  }
+  const request = v.request as { Operation?: unknown } | null | undefined;
+  if (typeof request !== 'object' || request === null || typeof request.Operation !== 'string') {
+    return 'request: expected a SendConnectorEvent request with an Operation (is this the connector outbox?)';
+  }
+  return {
+    deviceKey: v.deviceKey,
+    request: v.request as SendConnectorEventRequest,
+    lastError: typeof v.lastError === 'string' ? v.lastError : '',
+    createdAt: typeof v.createdAt === 'number' ? v.createdAt : Number.NaN,
+  };
 }
