@@ -49,4 +49,20 @@ describe('GroupCommitter', () => {
     expect(acked).toBe(true);
     expect(db.prepare('SELECT v FROM t').get()).toEqual({ v: 7 });
   });
+
+  it('successive batches each commit on their own (the transaction function is reused)', async () => {
+    const { db, insert } = setup();
+    const committer = new GroupCommitter(db);
+    await Promise.all([1, 2].map((v) => committer.run(() => insert.run(v))));
+    const again = await Promise.allSettled([
+      committer.run(() => insert.run(3)),
+      committer.run(() => insert.run(1)), // UNIQUE violation: replayed alone
+    ]);
+    await Promise.all([4, 5].map((v) => committer.run(() => insert.run(v))));
+    expect(again.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual(
+      [1, 2, 3, 4, 5].map((v) => ({ v })),
+    );
+    expect(db.inTransaction).toBe(false);
+  });
 });

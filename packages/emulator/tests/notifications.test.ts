@@ -167,4 +167,31 @@ describe('notification validation sampling', () => {
     expect(hub.stats.invalid).toBe(0);
     await hub.close();
   });
+
+  it('the recent ring keeps the newest messages, oldest first, across wrap-arounds', async () => {
+    const { NotificationHub } = await import('../src/notifications/hub.js');
+    const hub = new NotificationHub({
+      region: 'us-east-1',
+      credentials: { ...DEFAULT_CREDENTIALS },
+      resolveTarget: () => undefined,
+      recentLimit: 5,
+    });
+    const ids = (ms: { payload: unknown }[]) =>
+      ms.map((m) => (m.payload as { deviceDiscoveryId: string }).deviceDiscoveryId);
+    const publish = (i: number) =>
+      hub.publish(
+        ACCOUNT,
+        'DEVICE_DISCOVERY_STATUS',
+        { deviceCount: 1, deviceDiscoveryId: `d${i}`, status: 'SUCCEEDED' },
+        [],
+      );
+    for (let i = 0; i < 3; i++) publish(i);
+    expect(ids(hub.recent())).toEqual(['d0', 'd1', 'd2']);
+    for (let i = 3; i < 12; i++) publish(i);
+    expect(ids(hub.recent())).toEqual(['d7', 'd8', 'd9', 'd10', 'd11']);
+    expect(ids(hub.recent({ limit: 2 }))).toEqual(['d10', 'd11']);
+    publish(12);
+    expect(ids(hub.recent())).toEqual(['d8', 'd9', 'd10', 'd11', 'd12']);
+    await hub.close();
+  });
 });

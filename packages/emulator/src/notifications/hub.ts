@@ -75,7 +75,10 @@ const SAMPLE_EVERY = 64;
  */
 export class NotificationHub {
   readonly #options: NotificationHubOptions;
+  // Ring buffer of recent messages: `#next` is where the next one goes once the ring is full.
+  // (push + splice(0, 1) moved all 1000 entries on every publish.)
   readonly #recent: NotificationEnvelope[] = [];
+  #next = 0;
   readonly #limit: number;
   readonly #listeners = new Map<string, Set<NotificationListener>>();
   readonly #clients = new Map<string, KinesisClient>();
@@ -124,9 +127,12 @@ export class NotificationHub {
       seen <= ALWAYS_VALIDATE ||
       seen % SAMPLE_EVERY === 0;
     const message = this.#envelope(accountId, eventType, payload, resources, validate);
-    this.#recent.push(message);
-    if (this.#recent.length > this.#limit)
-      this.#recent.splice(0, this.#recent.length - this.#limit);
+    if (this.#recent.length < this.#limit) {
+      this.#recent.push(message);
+    } else if (this.#limit > 0) {
+      this.#recent[this.#next] = message;
+      this.#next = this.#next + 1 === this.#limit ? 0 : this.#next + 1;
+    }
     if (listeners !== undefined) {
       for (const listener of listeners) listener(message);
     }
@@ -167,7 +173,11 @@ export class NotificationHub {
   recent(
     filter: { account?: string; eventType?: string; limit?: number } = {},
   ): NotificationEnvelope[] {
-    const out = this.#recent.filter(
+    const ordered =
+      this.#next === 0
+        ? this.#recent
+        : [...this.#recent.slice(this.#next), ...this.#recent.slice(0, this.#next)];
+    const out = ordered.filter(
       (m) =>
         (filter.account === undefined || m.customerAccountId === filter.account) &&
         (filter.eventType === undefined || m.messageType === filter.eventType),

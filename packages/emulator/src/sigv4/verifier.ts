@@ -368,7 +368,12 @@ function canonicalHeaderValue(values: readonly string[]): string {
   return values.map(trimValue).join(',');
 }
 
+// Values with no CR/LF/tab, no double space and no edge spaces are already canonical: one test
+// instead of three replace passes for the usual header.
+const NEEDS_TRIM = /[\r\n\t]| {2}|^ | $/;
+
 function trimValue(value: string): string {
+  if (!NEEDS_TRIM.test(value)) return value;
   return value
     .replace(/[\r\n]/g, ' ')
     .replace(/[ \t]+/g, ' ')
