@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import type { DevStack } from '@c2c-kit/cli';
 import { DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
 
 // A connector invocation that really fails, seen in the dashboard's "Connector errors" panel.
 // Nothing is injected into the emulator or the connector: the connector's SQS work queue is
@@ -15,47 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // enqueue — fails, the connector answers responseCode 500, and the emulator turns that answer
 // into a CONNECTOR_ERROR_REPORT notification, relayed to the browser over SSE.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
+let env: BrowserStack;
 let stack: DevStack;
-let browser: BrowserContext;
 let page: Page;
-let profileDir: string;
-let dataDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
-    );
-  }
-  await mkdir(ARTIFACTS, { recursive: true });
-  dataDir = await mkdtemp(join(tmpdir(), 'c2c-errors-'));
-  profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
-  stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    viewport: { width: 1280, height: 900 },
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
+  env = await startBrowserStack('errors');
+  ({ stack, page } = env);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  for (const dir of [profileDir, dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  await env?.close();
 });
 
 interface StoredNotification {

@@ -1,64 +1,29 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type DevStack, startDevStack } from '@c2c-kit/cli';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { DevStack } from '@c2c-kit/cli';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
 
 // The customer's dashboard in a real browser (Debian's chromium driven by playwright-core): link
 // an account through the vendor login page, discover, set the fan to High, press motion on the
 // camera, and see both events in the live feed. Screenshots land in test-artifacts/.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
+let env: BrowserStack;
 let stack: DevStack;
-let browser: BrowserContext;
 let page: Page;
-let profileDir: string;
-let dataDir: string;
+
+beforeAll(async () => {
+  env = await startBrowserStack('dash');
+  ({ stack, page } = env);
+}, 90_000);
+
+afterAll(async () => {
+  await env?.close();
+});
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 }
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    // Never skip silently: a missing browser is a failed test with the fix in the message.
-    throw new Error(
-      `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
-    );
-  }
-  await mkdir(ARTIFACTS, { recursive: true });
-  dataDir = await mkdtemp(join(tmpdir(), 'c2c-dash-'));
-  profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
-  stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
-  // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    viewport: { width: 1280, height: 900 },
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  for (const dir of [profileDir, dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe('dashboard in chromium', () => {
   it('links an account through the vendor login page', async () => {

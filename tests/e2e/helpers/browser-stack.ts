@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Debian's chromium, driven by playwright-core (no browser download). */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots land here (gitignored). */
+export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+
+export interface BrowserStack {
+  readonly stack: DevStack;
+  readonly browser: BrowserContext;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * A dev stack on ephemeral ports plus a headless chromium with a fresh profile. A missing browser is
+ * a failed test with the fix in the message, never a silent skip.
+ */
+export async function startBrowserStack(name: string): Promise<BrowserStack> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
+    );
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  const dataDir = await mkdtemp(join(tmpdir(), `c2c-${name}-`));
+  const profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
+  const removeDirs = async () => {
+    for (const dir of [profileDir, dataDir]) await rm(dir, { recursive: true, force: true });
+  };
+  let stack: DevStack | undefined;
+  try {
+    stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
+    // A fresh profile directory per run (playwright passes it as --user-data-dir). The flags keep
+    // chromium off the network: this machine's closed network refuses its background connections.
+    const browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1280, height: 900 },
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const started = stack;
+    return {
+      stack: started,
+      browser,
+      page,
+      async close() {
+        await browser.close();
+        await started.close();
+        await removeDirs();
+      },
+    };
+  } catch (error) {
+    await stack?.close();
+    await removeDirs();
+    throw error;
+  }
+}
