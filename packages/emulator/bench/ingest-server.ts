@@ -15,7 +15,12 @@ function report(extra: Record<string, unknown> = {}): void {
   const cpu = process.cpuUsage(cpuAtReady);
   const cpuUs = cpu.user + cpu.system;
   process.stdout.write(
-    `${JSON.stringify({ served, cpuUsPerRequest: served === 0 ? 0 : cpuUs / served, ...extra })}\n`,
+    `${JSON.stringify({
+      served,
+      cpuUsPerRequest: served === 0 ? 0 : cpuUs / served,
+      userUsPerRequest: served === 0 ? 0 : cpu.user / served,
+      ...extra,
+    })}\n`,
   );
 }
 

@@ -102,6 +102,7 @@ for (let round = 0; round < rounds; round++) {
       if (line !== undefined) {
         const s = JSON.parse(line) as {
           cpuUsPerRequest: number;
+          userUsPerRequest?: number;
           batches?: number;
           units?: number;
           events?: number;
@@ -112,7 +113,7 @@ for (let round = 0; round < rounds; round++) {
             ? `, ${s.events} events persisted in ${s.batches} commits (avg batch ${((s.units ?? 0) / Math.max(1, s.batches ?? 0)).toFixed(1)})`
             : '';
         console.log(
-          `  ${mode} round ${round + 1}: ${s.cpuUsPerRequest.toFixed(1)} µs server CPU/request${extra}`,
+          `  ${mode} round ${round + 1}: ${s.cpuUsPerRequest.toFixed(1)} µs server CPU/request (user ${(s.userUsPerRequest ?? 0).toFixed(1)} µs)${extra}`,
         );
       }
       rmSync(dir, { recursive: true, force: true });
