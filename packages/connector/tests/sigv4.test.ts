@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SigV4Verifier } from '@c2c-kit/emulator';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryString } from '../src/client/request.js';
 import { createRequestSigner, type SignableRequest } from '../src/client/signing.js';
+import { NodeSha256 } from '../src/util/sha256.js';
 
 // The AWS SigV4 test suite, as copied (with its NOTICE) into the emulator's test fixtures.
 const SUITE = fileURLToPath(
@@ -175,6 +178,135 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('returns exactly the headers SignatureV4.sign() returns (random requests, dates, credentials)', async () => {
+    const segment = fc.oneof(
+      fc.string({ minLength: 0, maxLength: 6 }),
+      fc.constantFrom('.', '..', 'a b', 'ሴ', "!'()*", '%2F', 'x~y'),
+    );
+    const headerName = fc.oneof(
+      fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,10}$/),
+      fc.constantFrom(
+        'X-Amz-Date',
+        'Authorization',
+        'date',
+        'X-Amz-Content-Sha256',
+        'User-Agent',
+        'X-Forwarded-For',
+        'Connection',
+      ),
+    );
+    const headerValue = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('  a  b ', 'x\ty', 'UNSIGNED-PAYLOAD'),
+    );
+    const secret = fc.stringMatching(/^[A-Za-z0-9/+]{1,40}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+          segments: fc.array(segment, { maxLength: 4 }),
+          trailingSlash: fc.boolean(),
+          query: fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 5 }),
+            fc.oneof(
+              fc.string({ maxLength: 6 }),
+              fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }),
+            ),
+            { maxKeys: 3 },
+          ),
+          headers: fc.dictionary(headerName, headerValue, { maxKeys: 5 }),
+          body: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
+          accessKeyId: fc.stringMatching(/^[A-Z0-9]{4,20}$/),
+          secretAccessKey: secret,
+          token: fc.option(fc.string({ minLength: 1, maxLength: 10 }), { nil: undefined }),
+          // Several days, so day roll-over and the signing-key cache are exercised.
+          time: fc.integer({ min: Date.UTC(2026, 10, 25, 23, 59, 0), max: Date.UTC(2026, 10, 28) }),
+          applyChecksum: fc.boolean(),
+        }),
+        async (r) => {
+          const credentials = {
+            accessKeyId: r.accessKeyId,
+            secretAccessKey: r.secretAccessKey,
+            ...(r.token !== undefined ? { sessionToken: r.token } : {}),
+          };
+          const path = `/${r.segments.join('/')}${r.trailingSlash ? '/' : ''}`;
+          const headers = { host: 'api.example', ...r.headers };
+          const date = new Date(r.time);
+          const ours = await createRequestSigner({
+            region: 'eu-west-1',
+            credentials: () => Promise.resolve(credentials),
+            applyChecksum: r.applyChecksum,
+          })(
+            {
+              method: r.method,
+              hostname: 'api.example',
+              path,
+              query: r.query,
+              headers,
+              ...(r.body !== undefined ? { body: r.body } : {}),
+            },
+            date,
+          );
+          const smithy = await new SignatureV4({
+            service: 'iotmanagedintegrations',
+            region: 'eu-west-1',
+            credentials,
+            sha256: NodeSha256,
+            applyChecksum: r.applyChecksum,
+            uriEscapePath: true,
+          }).sign(
+            new HttpRequest({
+              method: r.method,
+              protocol: 'https:',
+              hostname: 'api.example',
+              path,
+              query: r.query as Record<string, string | string[]>,
+              headers,
+              ...(r.body !== undefined ? { body: r.body } : {}),
+            }),
+            { signingDate: date },
+          );
+          expect(ours).toEqual(smithy.headers);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reuses one signer across seconds, days and credentials without mixing dates or keys', async () => {
+    let current = { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one' };
+    const sign = createRequestSigner({ region: 'us-east-1', credentials: async () => current });
+    const request = {
+      method: 'POST',
+      hostname: 'h',
+      path: '/p',
+      query: {},
+      headers: { host: 'h' },
+      body: '{}',
+    };
+    const one = { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one' };
+    const at = (day: number, ms: number) => new Date(Date.UTC(2026, 10, day, 12) + ms);
+    for (const [creds, date] of [
+      [one, at(25, 0)],
+      [one, at(25, 999)],
+      [one, at(25, 1000)],
+      [one, at(25, 61_000)],
+      [{ accessKeyId: 'AKIDTWO', secretAccessKey: 'secret-two' }, at(25, 61_000)],
+      [one, at(26, 0)],
+      [{ accessKeyId: 'AKIDONE', secretAccessKey: 'rotated' }, at(26, 0)],
+      [one, at(25, 0)],
+    ] as const) {
+      current = { ...creds };
+      const expected = await new SignatureV4({
+        service: 'iotmanagedintegrations',
+        region: 'us-east-1',
+        credentials: current,
+        sha256: NodeSha256,
+      }).sign(new HttpRequest({ ...request, protocol: 'https:' }), { signingDate: date });
+      expect(await sign(request, date)).toEqual(expected.headers);
+    }
   });
 
   it('rejects credentials without a key id or secret', async () => {
