@@ -54,7 +54,7 @@ console.log('|---|---|---|---|---|---|');
 const LABELS: Record<string, string> = {
   naive: 'naive: aws4 + undici fetch, new connection per event',
   reference: 'reference: bare smithy sign + undici Pool (perf-anchors "good", no validation)',
-  good: 'ConnectorEventsClient (validate + @smithy/signature-v4 + node:http keep-alive Agent + retries)',
+  good: 'ConnectorEventsClient (validate + @smithy/signature-v4 canonicalisation + keep-alive HTTP/1.1 pool + retries)',
 };
 for (const mode of ['naive', 'reference', 'good']) {
   const rs = by(mode);

@@ -42,6 +42,17 @@ export class ConnectorNetworkError extends ConnectorError {
   }
 }
 
+/**
+ * The server's answer is not HTTP/1.1 we can read (bad status line, header or framing, or over
+ * the size limits). Not retried: a server that answers garbage once will again.
+ */
+export class MalformedResponseError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2C_MALFORMED_RESPONSE', `malformed HTTP response: ${message}`, options);
+    this.name = 'MalformedResponseError';
+  }
+}
+
 /** The retry budget (token bucket) is empty: we fail fast instead of adding load to a sick service. */
 export class RetryBudgetExhaustedError extends ConnectorError {
   constructor(message: string, options?: ErrorOptions) {

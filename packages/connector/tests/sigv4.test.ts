@@ -6,8 +6,13 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Credentials } from '../src/client/credentials.js';
 import { queryString } from '../src/client/request.js';
-import { createRequestSigner, type SignableRequest } from '../src/client/signing.js';
+import {
+  createRequestSigner,
+  type RequestSigner,
+  type SignableRequest,
+} from '../src/client/signing.js';
 import { NodeSha256 } from '../src/util/sha256.js';
 
 // The AWS SigV4 test suite, as copied (with its NOTICE) into the emulator's test fixtures.
@@ -202,6 +207,16 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
       fc.constantFrom('  a  b ', 'x\ty', 'UNSIGNED-PAYLOAD'),
     );
     const secret = fc.stringMatching(/^[A-Za-z0-9/+]{1,40}$/);
+    // Two long-lived signers, as in a client: their caches (signing keys, dates, canonical
+    // paths) see every run's credentials, days and paths.
+    let current: Credentials = { accessKeyId: 'A', secretAccessKey: 'S' };
+    const [withChecksum, withoutChecksum] = [true, false].map((applyChecksum) =>
+      createRequestSigner({
+        region: 'eu-west-1',
+        credentials: () => Promise.resolve(current),
+        applyChecksum,
+      }),
+    ) as [RequestSigner, RequestSigner];
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -234,11 +249,8 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
           const path = `/${r.segments.join('/')}${r.trailingSlash ? '/' : ''}`;
           const headers = { host: 'api.example', ...r.headers };
           const date = new Date(r.time);
-          const ours = await createRequestSigner({
-            region: 'eu-west-1',
-            credentials: () => Promise.resolve(credentials),
-            applyChecksum: r.applyChecksum,
-          })(
+          current = credentials;
+          const ours = await (r.applyChecksum ? withChecksum : withoutChecksum)(
             {
               method: r.method,
               hostname: 'api.example',

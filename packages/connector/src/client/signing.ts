@@ -24,6 +24,7 @@ type SmithyModule = typeof import('@smithy/signature-v4');
  * methods at run time); the equivalence test against `sign()` catches any change in them.
  */
 interface Canonicaliser {
+  getCanonicalPath(request: { path: string }): string;
   formatDate(now: Date): { longDate: string; shortDate: string };
   createCanonicalRequest(request: object, canonicalHeaders: object, payloadHash: string): string;
   getCanonicalHeaderList(headers: object): string;
@@ -74,17 +75,28 @@ export function createRequestSigner(options: {
   let smithy: Smithy | undefined;
   const load = () =>
     import('@smithy/signature-v4').then((module) => {
-      smithy = {
-        module,
-        signer: new module.SignatureV4({
-          service,
-          region,
-          credentials: options.credentials,
-          sha256: NodeSha256,
-          applyChecksum,
-          uriEscapePath: true,
-        }) as unknown as Canonicaliser,
+      const signer = new module.SignatureV4({
+        service,
+        region,
+        credentials: options.credentials,
+        sha256: NodeSha256,
+        applyChecksum,
+        uriEscapePath: true,
+      }) as unknown as Canonicaliser;
+      // A connector sends to a handful of paths (one per connector id): smithy's canonical path
+      // (normalise, escape every segment again) is computed once per path.
+      const canonicalPath = signer.getCanonicalPath.bind(signer);
+      const paths = new Map<string, string>();
+      signer.getCanonicalPath = (request) => {
+        let path = paths.get(request.path);
+        if (path === undefined) {
+          path = canonicalPath(request);
+          if (paths.size >= 256) paths.clear();
+          paths.set(request.path, path);
+        }
+        return path;
       };
+      smithy = { module, signer };
       return smithy;
     });
 

@@ -1,0 +1,339 @@
+import { MalformedResponseError } from '../errors.js';
+
+/**
+ * An incremental HTTP/1.1 response parser (RFC 9112) for the client's keep-alive connections:
+ * status line, header fields, and the three body framings — `Content-Length`, `chunked`, and
+ * read-until-close — plus interim 1xx responses and the bodiless cases (HEAD, 204, 304).
+ * It parses responses to requests we wrote ourselves, so it supports exactly what a JSON API
+ * answers with and rejects everything else with a `MalformedResponseError` naming what was wrong.
+ */
+
+export interface ParsedResponse {
+  readonly statusCode: number;
+  /** Lower-case names; repeated fields joined with ", " (`set-cookie` kept as a list). */
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+  /** Whether the connection may carry another request after this response. */
+  readonly keepAlive: boolean;
+}
+
+export interface ParserLimits {
+  /** Largest status line + header block, bytes. Default 64 KiB. */
+  readonly maxHeaderBytes?: number;
+  /** Largest body, bytes. Default 16 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+enum State {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  UntilClose,
+  Done,
+}
+
+const EMPTY = Buffer.alloc(0);
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
+const HEX = /^[0-9A-Fa-f]{1,8}$/;
+/** A chunk-size line with extensions stays short; anything longer is not a JSON API talking. */
+const MAX_LINE = 4096;
+
+export class ResponseParser {
+  readonly #maxHeader: number;
+  readonly #maxBody: number;
+  #state = State.Done;
+  #method = 'GET';
+  #pending: Buffer = EMPTY;
+  #status = 0;
+  #headers: Record<string, string | string[]> = {};
+  #keepAlive = true;
+  #remaining = 0;
+  #bodyParts: Buffer[] = [];
+  #bodyBytes = 0;
+  /** Bytes received after the end of the response (the connection cannot be reused). */
+  leftover: Buffer = EMPTY;
+
+  constructor(limits: ParserLimits = {}) {
+    this.#maxHeader = limits.maxHeaderBytes ?? 64 * 1024;
+    this.#maxBody = limits.maxBodyBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Expects the response to a request with this method (HEAD responses have no body). */
+  start(method: string): void {
+    this.#state = State.Head;
+    this.#method = method;
+    this.#pending = EMPTY;
+    this.#status = 0;
+    this.#headers = {};
+    this.#keepAlive = true;
+    this.#remaining = 0;
+    this.#bodyParts = [];
+    this.#bodyBytes = 0;
+    this.leftover = EMPTY;
+  }
+
+  /** Whether a response is in progress and nothing of it has arrived yet. */
+  get untouched(): boolean {
+    return this.#state === State.Head && this.#pending.length === 0 && this.#status === 0;
+  }
+
+  /** Feeds received bytes; returns the response once complete. */
+  push(chunk: Buffer): ParsedResponse | undefined {
+    if (this.#state === State.Done) {
+      throw new MalformedResponseError('data received while no request was waiting for a response');
+    }
+    let data = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.#pending = EMPTY;
+    while (data.length > 0 || this.#state === State.Done) {
+      switch (this.#state) {
+        case State.Head: {
+          const end = data.indexOf('\r\n\r\n');
+          if (end === -1) {
+            if (data.length > this.#maxHeader) {
+              throw new MalformedResponseError(
+                `response header block larger than ${this.#maxHeader} bytes`,
+              );
+            }
+            this.#pending = data;
+            return undefined;
+          }
+          if (end > this.#maxHeader) {
+            throw new MalformedResponseError(
+              `response header block larger than ${this.#maxHeader} bytes`,
+            );
+          }
+          this.#head(data.toString('latin1', 0, end));
+          data = data.subarray(end + 4);
+          break;
+        }
+        case State.Length: {
+          const take = Math.min(this.#remaining, data.length);
+          this.#body(data.subarray(0, take));
+          this.#remaining -= take;
+          data = data.subarray(take);
+          if (this.#remaining === 0) this.#state = State.Done;
+          break;
+        }
+        case State.ChunkSize: {
+          const line = this.#line(data);
+          if (line === undefined) return undefined;
+          data = line.rest;
+          const semi = line.text.indexOf(';');
+          const size = (semi === -1 ? line.text : line.text.slice(0, semi)).trim();
+          if (!HEX.test(size)) {
+            throw new MalformedResponseError(
+              `invalid chunk size line: expected hex digits, got ${JSON.stringify(line.text.slice(0, 40))}`,
+            );
+          }
+          this.#remaining = Number.parseInt(size, 16);
+          this.#state = this.#remaining === 0 ? State.Trailers : State.ChunkData;
+          break;
+        }
+        case State.ChunkData: {
+          const take = Math.min(this.#remaining, data.length);
+          this.#body(data.subarray(0, take));
+          this.#remaining -= take;
+          data = data.subarray(take);
+          if (this.#remaining === 0) this.#state = State.ChunkDataEnd;
+          break;
+        }
+        case State.ChunkDataEnd: {
+          const line = this.#line(data);
+          if (line === undefined) return undefined;
+          if (line.text !== '') {
+            throw new MalformedResponseError('chunk data longer than its declared size');
+          }
+          data = line.rest;
+          this.#state = State.ChunkSize;
+          break;
+        }
+        case State.Trailers: {
+          // Trailer fields are read and dropped (none of the AWS protocols we speak uses them).
+          const line = this.#line(data);
+          if (line === undefined) return undefined;
+          data = line.rest;
+          if (line.text === '') this.#state = State.Done;
+          break;
+        }
+        case State.UntilClose:
+          this.#body(data);
+          return undefined;
+        case State.Done:
+          this.leftover = data;
+          return this.#finish();
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The connection ended: a read-until-close body is complete now; any other unfinished
+   * response was cut short (undefined: nothing to deliver, the caller reports the close).
+   */
+  end(): ParsedResponse | undefined {
+    if (this.#state !== State.UntilClose) return undefined;
+    this.#state = State.Done;
+    return this.#finish();
+  }
+
+  #finish(): ParsedResponse {
+    const parts = this.#bodyParts;
+    const body =
+      parts.length === 0
+        ? EMPTY
+        : parts.length === 1
+          ? (parts[0] as Buffer)
+          : Buffer.concat(parts, this.#bodyBytes);
+    this.#state = State.Done;
+    this.#bodyParts = [];
+    return {
+      statusCode: this.#status,
+      headers: this.#headers,
+      body,
+      keepAlive: this.#keepAlive && this.leftover.length === 0,
+    };
+  }
+
+  #body(part: Buffer): void {
+    if (part.length === 0) return;
+    this.#bodyBytes += part.length;
+    if (this.#bodyBytes > this.#maxBody) {
+      throw new MalformedResponseError(`response body larger than ${this.#maxBody} bytes`);
+    }
+    this.#bodyParts.push(part);
+  }
+
+  /** One CRLF-terminated line from `data`, or undefined (kept pending) until it is complete. */
+  #line(data: Buffer): { text: string; rest: Buffer } | undefined {
+    const end = data.indexOf('\r\n');
+    if (end === -1) {
+      if (data.length > MAX_LINE) {
+        throw new MalformedResponseError(`chunked framing line longer than ${MAX_LINE} bytes`);
+      }
+      this.#pending = data;
+      return undefined;
+    }
+    return { text: data.toString('latin1', 0, end), rest: data.subarray(end + 2) };
+  }
+
+  #head(text: string): void {
+    let lineEnd = text.indexOf('\r\n');
+    if (lineEnd === -1) lineEnd = text.length;
+    const statusLine = text.slice(0, lineEnd);
+    const match = STATUS_LINE.exec(statusLine);
+    if (match === null) {
+      throw new MalformedResponseError(
+        `invalid status line: expected "HTTP/1.x NNN reason", got ${JSON.stringify(statusLine.slice(0, 60))}`,
+      );
+    }
+    const status = Number(match[2]);
+    const headers: Record<string, string | string[]> = {};
+    // Field lines by index (no split, no regex per line): this runs for every response.
+    for (let line = 1, start = lineEnd + 2; start < text.length; line++) {
+      let end = text.indexOf('\r\n', start);
+      if (end === -1) end = text.length;
+      const colon = text.indexOf(':', start);
+      if (colon <= start || colon >= end || !isToken(text, start, colon)) {
+        throw new MalformedResponseError(
+          `invalid header line ${line}: expected "name: value", got ${JSON.stringify(text.slice(start, Math.min(end, start + 60)))}`,
+        );
+      }
+      const key = text.slice(start, colon).toLowerCase();
+      let from = colon + 1;
+      let to = end;
+      while (from < to && isBlank(text.charCodeAt(from))) from++;
+      while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+      const value = text.slice(from, to);
+      const previous = headers[key];
+      if (previous === undefined) headers[key] = key === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(previous)) previous.push(value);
+      else headers[key] = `${previous}, ${value}`;
+      start = end + 2;
+    }
+    if (status < 200) {
+      if (status === 101) {
+        throw new MalformedResponseError(
+          'unexpected 101 Switching Protocols (no upgrade was asked)',
+        );
+      }
+      // An interim response (100 Continue, 103 Early Hints): the final one follows.
+      return;
+    }
+    this.#status = status;
+    this.#headers = headers;
+    const connection = headerTokens(headers.connection);
+    this.#keepAlive =
+      match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    if (this.#method === 'HEAD' || status === 204 || status === 304) {
+      this.#state = State.Done;
+      return;
+    }
+    const transferEncoding = headers['transfer-encoding'];
+    if (transferEncoding !== undefined) {
+      // RFC 9112 §6.3: chunked last → chunked; any other coding → the body runs to the close.
+      // With a Content-Length as well, the connection must not be reused.
+      if (headers['content-length'] !== undefined) this.#keepAlive = false;
+      if (headerTokens(transferEncoding).at(-1) === 'chunked') {
+        this.#state = State.ChunkSize;
+      } else {
+        this.#keepAlive = false;
+        this.#state = State.UntilClose;
+      }
+      return;
+    }
+    const contentLength = headers['content-length'];
+    if (contentLength !== undefined) {
+      const values = new Set(
+        String(contentLength)
+          .split(',')
+          .map((v) => v.trim()),
+      );
+      const only = values.size === 1 ? ([...values][0] as string) : '';
+      if (!/^\d{1,15}$/.test(only)) {
+        throw new MalformedResponseError(
+          `invalid Content-Length: expected one non-negative integer, got ${JSON.stringify(String(contentLength).slice(0, 40))}`,
+        );
+      }
+      this.#remaining = Number(only);
+      if (this.#remaining > this.#maxBody) {
+        throw new MalformedResponseError(`response body larger than ${this.#maxBody} bytes`);
+      }
+      this.#state = this.#remaining === 0 ? State.Done : State.Length;
+      return;
+    }
+    this.#keepAlive = false;
+    this.#state = State.UntilClose;
+  }
+}
+
+/** RFC 9110 `tchar`: what a field name may contain. */
+const TCHAR = (() => {
+  const table = new Uint8Array(128);
+  for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+    table[c.charCodeAt(0)] = 1;
+  }
+  return table;
+})();
+
+function isToken(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function headerTokens(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return String(value)
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+}
