@@ -332,6 +332,11 @@ function isBlank(c: number): boolean {
 
 function headerTokens(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
+  // The usual case, one token ("keep-alive", "close", "chunked"): no split/map/filter.
+  if (typeof value === 'string' && !value.includes(',')) {
+    const token = value.trim().toLowerCase();
+    return token === '' ? [] : [token];
+  }
   return String(value)
     .split(',')
     .map((t) => t.trim().toLowerCase())

@@ -131,7 +131,7 @@ export class KeepAlivePool {
         job.onAbort = () => this.#abort(job, signal.reason);
         signal.addEventListener('abort', job.onAbort, { once: true });
       }
-      const idle = this.#idle.pop();
+      const idle = this.#reusable();
       if (idle !== undefined) this.#send(idle, job);
       else if (this.#all.size < this.#options.connections) this.#send(this.#open(), job);
       else this.#waiting.push(job);
@@ -255,13 +255,7 @@ export class KeepAlivePool {
       this.#destroy(conn);
     } else {
       const keepAlive = response.headers['keep-alive'];
-      if (keepAlive !== undefined) {
-        const m = /(?:^|[,;\s])timeout=(\d+)/i.exec(String(keepAlive));
-        if (m !== null) {
-          const serverMs = Number(m[1]) * 1000;
-          conn.idleTtl = Math.min(this.#idleTimeoutMs, Math.max(serverMs - 1000, serverMs / 2));
-        }
-      }
+      if (keepAlive !== undefined) conn.idleTtl = this.#idleTtlFor(String(keepAlive));
       this.#release(conn);
     }
     job.resolve({
@@ -269,6 +263,33 @@ export class KeepAlivePool {
       headers: response.headers,
       text: response.body.length === 0 ? '' : response.body.toString('utf8'),
     });
+  }
+
+  #lastKeepAlive = '';
+  #lastIdleTtl = 0;
+
+  /** Idle time allowed by a `Keep-Alive` header (the same header every time: parsed once). */
+  #idleTtlFor(header: string): number {
+    if (header !== this.#lastKeepAlive) {
+      const m = /(?:^|[,;\s])timeout=(\d+)/i.exec(header);
+      const serverMs = m === null ? Number.POSITIVE_INFINITY : Number(m[1]) * 1000;
+      this.#lastIdleTtl = Math.min(this.#idleTimeoutMs, Math.max(serverMs - 1000, serverMs / 2));
+      this.#lastKeepAlive = header;
+    }
+    return this.#lastIdleTtl;
+  }
+
+  /**
+   * The most recently used idle connection that has not outlived its idle time (checked here,
+   * exactly, rather than trusting the sweep: a server may be about to close it).
+   */
+  #reusable(): Connection | undefined {
+    let conn = this.#idle.pop();
+    while (conn !== undefined && Date.now() - conn.lastActive >= conn.idleTtl) {
+      this.#destroy(conn);
+      conn = this.#idle.pop();
+    }
+    return conn;
   }
 
   /** Hands a free connection to the next waiting request, or parks it. */
