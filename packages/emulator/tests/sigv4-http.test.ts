@@ -240,3 +240,73 @@ describe('SigV4 verifier: property tests against @smithy/signature-v4', () => {
     );
   });
 });
+
+describe('SigV4 verifier: cached Authorization prefixes and precomputed HMAC pads', () => {
+  const credential = {
+    accessKeyId: 'AKIAC2CKITLOCAL00001',
+    secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+    accountId: '111122223333',
+  };
+  async function signed(body: string, service = 'iotmanagedintegrations') {
+    const s = await signRequest({ method: 'POST', path: '/connector-event/c1', body, service });
+    const rawHeaders = Object.entries(s.headers).flat();
+    return {
+      method: 'POST',
+      path: '/connector-event/c1',
+      query: '',
+      rawHeaders,
+      body: Buffer.from(body),
+    };
+  }
+  function withAuthorization(input: Awaited<ReturnType<typeof signed>>, value: string) {
+    const rawHeaders = [...input.rawHeaders];
+    rawHeaders[rawHeaders.indexOf('authorization') + 1] = value;
+    return { ...input, rawHeaders };
+  }
+
+  it('a warm prefix still checks every signature: wrong, duplicated or malformed ones are rejected', async () => {
+    const verifier = new SigV4Verifier({ credentials: [credential] });
+    const first = await signed('{"a":1}');
+    const second = await signed('{"a":2}');
+    const auth = first.rawHeaders[first.rawHeaders.indexOf('authorization') + 1] as string;
+    const secondAuth = second.rawHeaders[second.rawHeaders.indexOf('authorization') + 1] as string;
+    // Same second, same scope and signed headers: the two share the prefix before the signature.
+    expect(auth.slice(0, -64)).toBe(secondAuth.slice(0, -64));
+    expect(verifier.verify(first).accountId).toBe('111122223333');
+    expect(verifier.verify(second).accountId).toBe('111122223333');
+    // The first request's signature on the second body: cached prefix, wrong signature.
+    expect(() => verifier.verify(withAuthorization(second, auth))).toThrow(/does not match/);
+    // A second Signature item after the valid one wins (as when parsing from scratch): rejected.
+    expect(() =>
+      verifier.verify(withAuthorization(first, `${auth}, Signature=${'0'.repeat(64)}`)),
+    ).toThrow(/does not match/);
+    // Upper-case hex is not a signature a conforming signer sends.
+    expect(() =>
+      verifier.verify(withAuthorization(first, auth.slice(0, -64) + auth.slice(-64).toUpperCase())),
+    ).toThrow(/64 lowercase hex/);
+    // A changed prefix misses the cache and is parsed and checked again.
+    expect(() =>
+      verifier.verify(
+        withAuthorization(first, auth.replace('AKIAC2CKITLOCAL00001', 'AKIAOTHER0000000000')),
+      ),
+    ).toThrow(/security token/);
+    expect(() =>
+      verifier.verify(
+        withAuthorization(first, auth.replace('SignedHeaders=', 'SignedHeaders=x-c2c-extra;')),
+      ),
+    ).toThrow(/does not match/);
+    expect(verifier.verify(first).service).toBe('iotmanagedintegrations');
+  });
+
+  it('verifies a string to sign longer than the HMAC scratch buffer (multi-byte credential scope)', async () => {
+    const verifier = new SigV4Verifier({ credentials: [credential] });
+    const service = 'é'.repeat(700);
+    const request = await signed('{}', service);
+    expect(verifier.verify(request).service).toBe(service);
+    expect(verifier.verify(request).service).toBe(service);
+    const other = await signed('{"b":1}', service);
+    expect(verifier.verify(other).service).toBe(service);
+    const auth = request.rawHeaders[request.rawHeaders.indexOf('authorization') + 1] as string;
+    expect(() => verifier.verify(withAuthorization(other, auth))).toThrow(/does not match/);
+  });
+});

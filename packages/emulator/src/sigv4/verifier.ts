@@ -1,5 +1,5 @@
 import * as nodeCrypto from 'node:crypto';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { EmulatorCredential } from '../config.js';
 import { SignatureError } from '../errors.js';
 
@@ -41,6 +41,9 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
 const SIGNING_KEY_CACHE_LIMIT = 256;
+/** Parsed Authorization prefixes kept (one per client credential scope and signed-header set). */
+const AUTH_PREFIX_CACHE_LIMIT = 256;
+const SIGNATURE_FIELD = 'Signature=';
 
 // One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object and is ~40 % faster for the small
 // inputs SigV4 hashes; older runtimes fall back to createHash.
@@ -52,6 +55,75 @@ function sha256Hex(data: string | Buffer): string {
     ? oneShot('sha256', data, 'hex')
     : createHash('sha256').update(data).digest('hex');
 }
+const oneShotBuffer = oneShot as
+  | ((alg: string, data: string | Buffer, enc: 'buffer') => Buffer)
+  | undefined;
+
+/**
+ * A derived SigV4 signing key, with its HMAC pads precomputed: HMAC(k, m) is
+ * SHA-256((k ^ opad) || SHA-256((k ^ ipad) || m)), so two one-shot hashes replace a `createHmac`
+ * object per request (the Hmac constructor and its OpenSSL context were the largest single cost
+ * of verification). `inner` starts with the ipad block and is reused as the message buffer.
+ */
+interface SigningKey {
+  readonly key: Buffer;
+  inner: Buffer;
+  readonly outer: Buffer;
+}
+
+function signingKeyOf(key: Buffer): SigningKey {
+  const inner = Buffer.alloc(1024);
+  const outer = Buffer.alloc(96);
+  for (let i = 0; i < 64; i++) {
+    const k = i < key.length ? (key[i] as number) : 0;
+    inner[i] = k ^ 0x36;
+    outer[i] = k ^ 0x5c;
+  }
+  return { key, inner, outer };
+}
+
+/** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under a precomputed signing key. */
+function hmacHex(signing: SigningKey, message: string): string {
+  if (oneShotBuffer === undefined) {
+    return createHmac('sha256', signing.key).update(message).digest('hex');
+  }
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; grow the scratch before writing, never truncate.
+  if (64 + message.length * 3 > signing.inner.length) {
+    const grown = Buffer.alloc(64 + message.length * 3);
+    signing.inner.copy(grown, 0, 0, 64);
+    signing.inner = grown;
+  }
+  const n = signing.inner.write(message, 64, 'utf8');
+  const innerHash = oneShotBuffer('sha256', signing.inner.subarray(0, 64 + n), 'buffer');
+  innerHash.copy(signing.outer, 64);
+  return sha256Hex(signing.outer);
+}
+
+/** Compares two equal-length lower-case hex strings in time independent of where they differ. */
+function hexEquals(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Everything a request's Authorization text minus its signature determines: the checked credential
+ * scope, the signed-header list and the signing key. SDK clients send the same prefix for every
+ * request of a day, so it is parsed and checked once and then looked up by its exact text.
+ */
+interface AuthScope {
+  readonly accessKeyId: string;
+  readonly accountId: string;
+  readonly scopeDate: string;
+  readonly region: string;
+  readonly service: string;
+  readonly signedHeadersText: string;
+  readonly signedHeaders: readonly string[];
+  /** `<date>/<region>/<service>/aws4_request\n`, the credential-scope line of the string to sign. */
+  readonly scopeLine: string;
+  readonly signing: SigningKey;
+}
 // Paths made only of unreserved characters with no empty or dot segments canonicalise to themselves;
 // checking this first skips split/encode for nearly every SDK request.
 const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
@@ -62,10 +134,14 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
  */
 export class SigV4Verifier {
   readonly #secrets = new Map<string, EmulatorCredential>();
-  readonly #signingKeys = new Map<string, Buffer>();
+  readonly #signingKeys = new Map<string, SigningKey>();
+  readonly #authPrefixes = new Map<string, AuthScope>();
   readonly #maxSkewMs: number;
   readonly #normalizePath: boolean;
   readonly #now: () => number;
+  // Last canonicalised path (clients post to the same path over and over).
+  #lastPath = '';
+  #lastCanonicalPath = '/';
 
   constructor(options: SigV4VerifierOptions) {
     for (const credential of options.credentials) {
@@ -80,37 +156,51 @@ export class SigV4Verifier {
   verify(request: SignedRequestInput): AwsRequestIdentity {
     const headers = collectHeaders(request.rawHeaders);
     const authorization = headers.get('authorization');
-    const auth =
-      authorization !== undefined
-        ? parseAuthorizationHeader(authorization.join(','))
-        : parseQueryAuth(request.query);
+    let scope: AuthScope;
+    let signature: string;
+    let fromQuery = false;
+    let queryDate: string | undefined;
+    let expiresSeconds: number | undefined;
+    if (authorization !== undefined) {
+      const text = joined(authorization);
+      // Fast path: a prefix (everything before the 64 signature hex digits) parsed and checked
+      // before. Only prefixes that passed every check below are ever cached.
+      const cut = text.length - 64;
+      const cached =
+        cut > SIGNATURE_FIELD.length &&
+        text.startsWith(SIGNATURE_FIELD, cut - SIGNATURE_FIELD.length)
+          ? this.#authPrefixes.get(text.slice(0, cut))
+          : undefined;
+      if (cached !== undefined && SIGNATURE_HEX.test(text.slice(cut))) {
+        scope = cached;
+        signature = text.slice(cut);
+      } else {
+        const auth = parseAuthorizationHeader(text);
+        scope = this.#scopeOf(auth);
+        signature = auth.signature;
+        if (
+          // Cache only when the signature is the last comma-separated item: then any text with
+          // this prefix and another 64-hex suffix parses to the same scope and that suffix.
+          text.slice(text.lastIndexOf(',') + 1).trim() === SIGNATURE_FIELD + signature &&
+          text.endsWith(signature)
+        ) {
+          if (this.#authPrefixes.size >= AUTH_PREFIX_CACHE_LIMIT) this.#authPrefixes.clear();
+          this.#authPrefixes.set(text.slice(0, cut), scope);
+        }
+      }
+    } else {
+      const auth = parseQueryAuth(request.query);
+      scope = this.#scopeOf(auth);
+      signature = auth.signature;
+      fromQuery = true;
+      queryDate = auth.amzDate;
+      expiresSeconds = auth.expiresSeconds;
+    }
+    const { scopeDate, region, service, signedHeaders } = scope;
 
-    const scope = auth.credential.split('/');
-    if (scope.length !== 5 || scope[4] !== 'aws4_request') {
-      throw new SignatureError(
-        'IncompleteSignatureException',
-        `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request, got '${redactKey(auth.credential)}'.`,
-      );
-    }
-    const [accessKeyId, scopeDate, region, service] = scope as [string, string, string, string];
-    const credential = this.#secrets.get(accessKeyId);
-    if (credential === undefined) {
-      throw new SignatureError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-      );
-    }
-
-    const signedHeaders = auth.signedHeaders.split(';');
-    if (!signedHeaders.includes('host')) {
-      throw new SignatureError(
-        'IncompleteSignatureException',
-        "'Host' must be a 'SignedHeader' in the AWS Authorization.",
-      );
-    }
     let amzDate: string;
-    if (auth.fromQuery) {
-      amzDate = auth.amzDate ?? '';
+    if (fromQuery) {
+      amzDate = queryDate ?? '';
     } else {
       const dateValues = headers.get('x-amz-date');
       if (dateValues === undefined) {
@@ -125,7 +215,7 @@ export class SigV4Verifier {
           "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
         );
       }
-      amzDate = dateValues.join(',').trim();
+      amzDate = joined(dateValues).trim();
     }
     const signedAt = parseAmzDate(amzDate);
     if (scopeDate !== amzDate.slice(0, 8)) {
@@ -147,8 +237,8 @@ export class SigV4Verifier {
         `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + this.#maxSkewMs)} (${formatAmzDate(now)} + 5 min.)`,
       );
     }
-    if (auth.fromQuery && auth.expiresSeconds !== undefined) {
-      if (now > signedAt + auth.expiresSeconds * 1000) {
+    if (fromQuery && expiresSeconds !== undefined) {
+      if (now > signedAt + expiresSeconds * 1000) {
         throw new SignatureError('InvalidSignatureException', 'Request has expired.');
       }
     }
@@ -157,7 +247,7 @@ export class SigV4Verifier {
     const body = request.body;
     const bodyHash = body === undefined || body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
     const declaredHash = headers.get('x-amz-content-sha256');
-    if (declaredHash !== undefined && declaredHash.join(',').trim() !== bodyHash) {
+    if (declaredHash !== undefined && joined(declaredHash).trim() !== bodyHash) {
       throw new SignatureError(
         'InvalidSignatureException',
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
@@ -169,22 +259,16 @@ export class SigV4Verifier {
       const values = headers.get(name);
       canonicalHeaders += `${name}:${values === undefined ? '' : canonicalHeaderValue(values)}\n`;
     }
-    const key = this.#signingKey(credential, scopeDate, region, service);
-    const provided = Buffer.from(auth.signature, 'hex');
     const prefix = `${request.method}\n${this.#canonicalPath(request.path)}\n`;
-    const suffix = `\n${canonicalHeaders}\n${auth.signedHeaders}\n${bodyHash}`;
-    const scopeLine = `${ALGORITHM}\n${amzDate}\n${scopeDate}/${region}/${service}/aws4_request\n`;
-    const matches = (query: string): boolean => {
-      const canonicalRequest = prefix + query + suffix;
-      const stringToSign = scopeLine + sha256Hex(canonicalRequest);
-      const expected = createHmac('sha256', key).update(stringToSign).digest();
-      return provided.length === expected.length && timingSafeEqual(provided, expected);
-    };
+    const suffix = `\n${canonicalHeaders}\n${scope.signedHeadersText}\n${bodyHash}`;
+    const head = `${ALGORITHM}\n${amzDate}\n${scope.scopeLine}`;
+    const matches = (query: string): boolean =>
+      hexEquals(hmacHex(scope.signing, head + sha256Hex(prefix + query + suffix)), signature);
     // Presigned URLs may carry a session token appended after signing (IoT websocket style); AWS
     // accepts those, so a mismatch is retried once without the token parameter.
     const ok =
       matches(canonicalQuery(request.query, false)) ||
-      (auth.fromQuery &&
+      (fromQuery &&
         request.query.includes('X-Amz-Security-Token=') &&
         matches(canonicalQuery(request.query, true)));
     if (!ok) {
@@ -193,7 +277,44 @@ export class SigV4Verifier {
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
     }
-    return { accessKeyId, accountId: credential.accountId, region, service };
+    return { accessKeyId: scope.accessKeyId, accountId: scope.accountId, region, service };
+  }
+
+  /** Checks what the Authorization text (header or query) says apart from the signature. */
+  #scopeOf(auth: ParsedAuth): AuthScope {
+    const scope = auth.credential.split('/');
+    if (scope.length !== 5 || scope[4] !== 'aws4_request') {
+      throw new SignatureError(
+        'IncompleteSignatureException',
+        `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request, got '${redactKey(auth.credential)}'.`,
+      );
+    }
+    const [accessKeyId, scopeDate, region, service] = scope as [string, string, string, string];
+    const credential = this.#secrets.get(accessKeyId);
+    if (credential === undefined) {
+      throw new SignatureError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    }
+    const signedHeaders = auth.signedHeaders.split(';');
+    if (!signedHeaders.includes('host')) {
+      throw new SignatureError(
+        'IncompleteSignatureException',
+        "'Host' must be a 'SignedHeader' in the AWS Authorization.",
+      );
+    }
+    return {
+      accessKeyId,
+      accountId: credential.accountId,
+      scopeDate,
+      region,
+      service,
+      signedHeadersText: auth.signedHeaders,
+      signedHeaders,
+      scopeLine: `${scopeDate}/${region}/${service}/aws4_request\n`,
+      signing: this.#signingKey(credential, scopeDate, region, service),
+    };
   }
 
   #signingKey(
@@ -201,7 +322,7 @@ export class SigV4Verifier {
     date: string,
     region: string,
     service: string,
-  ): Buffer {
+  ): SigningKey {
     const cacheKey = `${credential.accessKeyId}\u0000${date}\u0000${region}\u0000${service}`;
     const cached = this.#signingKeys.get(cacheKey);
     if (cached !== undefined) return cached;
@@ -211,11 +332,20 @@ export class SigV4Verifier {
     key = createHmac('sha256', key).update('aws4_request').digest();
     // Dates roll and scopes are few: a full clear when the bound is hit keeps this simple and bounded.
     if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.#signingKeys.clear();
-    this.#signingKeys.set(cacheKey, key);
-    return key;
+    const signing = signingKeyOf(key);
+    this.#signingKeys.set(cacheKey, signing);
+    return signing;
   }
 
   #canonicalPath(path: string): string {
+    if (path === this.#lastPath) return this.#lastCanonicalPath;
+    const canonical = this.#computeCanonicalPath(path);
+    this.#lastPath = path;
+    this.#lastCanonicalPath = canonical;
+    return canonical;
+  }
+
+  #computeCanonicalPath(path: string): string {
     // S3 rules: no normalisation, each segment URI-encoded once. Decoding first makes the result
     // the same whether the caller passes the wire (encoded) path or the signer's raw path.
     if (!this.#normalizePath) {
@@ -350,21 +480,32 @@ function checkAuthParts(
   };
 }
 
-/** Lower-cased header name → values in arrival order (duplicates kept, as SigV4 requires). */
-function collectHeaders(rawHeaders: readonly string[]): Map<string, string[]> {
-  const headers = new Map<string, string[]>();
+/** A header's values: one string, or every value in arrival order when it was repeated. */
+type HeaderValues = string | string[];
+
+/**
+ * Lower-cased header name → its value, or its values in arrival order when repeated (SigV4 keeps
+ * duplicates). An array only for repeated headers: most requests repeat none.
+ */
+function collectHeaders(rawHeaders: readonly string[]): Map<string, HeaderValues> {
+  const headers = new Map<string, HeaderValues>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const value = rawHeaders[i + 1] as string;
-    const list = headers.get(name);
-    if (list === undefined) headers.set(name, [value]);
-    else list.push(value);
+    const seen = headers.get(name);
+    if (seen === undefined) headers.set(name, value);
+    else if (typeof seen === 'string') headers.set(name, [seen, value]);
+    else seen.push(value);
   }
   return headers;
 }
 
-function canonicalHeaderValue(values: readonly string[]): string {
-  if (values.length === 1) return trimValue(values[0] as string);
+function joined(values: HeaderValues): string {
+  return typeof values === 'string' ? values : values.join(',');
+}
+
+function canonicalHeaderValue(values: HeaderValues): string {
+  if (typeof values === 'string') return trimValue(values);
   return values.map(trimValue).join(',');
 }
 
@@ -419,7 +560,19 @@ function escapeUri(text: string): string {
   );
 }
 
+// Requests signed in the same second share the X-Amz-Date text: one parse per second, not per request.
+let lastAmzDate = '';
+let lastAmzDateMs = 0;
+
 function parseAmzDate(value: string): number {
+  if (value === lastAmzDate) return lastAmzDateMs;
+  const ms = parseAmzDateText(value);
+  lastAmzDate = value;
+  lastAmzDateMs = ms;
+  return ms;
+}
+
+function parseAmzDateText(value: string): number {
   const m = AMZ_DATE.exec(value);
   if (m === null) {
     throw new SignatureError(
