@@ -51,6 +51,36 @@ describe('SigV4 over HTTP', () => {
     });
   });
 
+  it('parses every JSON content-type spelling (cached per type), keeps others as bytes, and hashes the exact bytes', async () => {
+    const body = JSON.stringify({ hello: 'wörld' });
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/x-amz-json-1.0',
+      'application/x-amz-json-1.1',
+      'application/json',
+    ]) {
+      const res = await signedInject(app, {
+        method: 'POST',
+        path: '/probe/a',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect(res.statusCode, type).toBe(200);
+      expect(res.json().body, type).toEqual({ hello: 'wörld' });
+    }
+    const text = await signedInject(app, {
+      method: 'POST',
+      path: '/probe/a',
+      headers: { 'content-type': 'text/plain' },
+      body,
+    });
+    expect(text.statusCode).toBe(200);
+    // A Buffer body serialises as { type: 'Buffer', data: [...] }: the bytes were not parsed.
+    expect(Buffer.from(text.json().body.data).toString('utf8')).toBe(body);
+  });
+
   it('unknown access key → 403 UnrecognizedClientException', async () => {
     const res = await signedInject(app, {
       method: 'GET',

@@ -12,6 +12,7 @@ declare module 'fastify' {
 
 const EMPTY = Buffer.alloc(0);
 const kRawBody = Symbol('c2c-kit.rawBody');
+const kRawText = Symbol('c2c-kit.rawText');
 const JSON_TYPES = new Set([
   'application/json',
   'application/x-amz-json-1.0',
@@ -68,6 +69,30 @@ function rejectPoisoned(value: unknown, path: string): void {
   }
 }
 
+/**
+ * The request body as UTF-8 text: the text the JSON parser already decoded when there was one,
+ * otherwise decoded now (so handlers that keep the body verbatim never decode it twice).
+ */
+export function rawTextOf(request: FastifyRequest): string {
+  const text = (request as FastifyRequest & { [kRawText]?: string })[kRawText];
+  return text ?? request.rawBody.toString('utf8');
+}
+
+function parseJsonRequest(
+  request: FastifyRequest,
+  raw: Buffer,
+  done: (error: Error | null, body?: unknown) => void,
+): void {
+  request.rawBody = raw;
+  const text = raw.toString('utf8');
+  (request as FastifyRequest & { [kRawText]?: string })[kRawText] = text;
+  try {
+    done(null, parseJsonBody(text));
+  } catch (error) {
+    done(error as Error, undefined);
+  }
+}
+
 async function bodyParsers(app: FastifyInstance): Promise<void> {
   app.decorateRequest('rawBody', {
     getter(this: FastifyRequest & { [kRawBody]?: Buffer }) {
@@ -77,21 +102,23 @@ async function bodyParsers(app: FastifyInstance): Promise<void> {
       this[kRawBody] = value;
     },
   });
-  // One catch-all parser: every content type keeps its exact bytes (SigV4 needs them); the JSON
-  // flavours the AWS protocols use are parsed, everything else is handed on as the Buffer.
+  // Every content type keeps its exact bytes (SigV4 needs them); the JSON flavours the AWS
+  // protocols use are parsed, everything else is handed on as the Buffer. The JSON types are
+  // registered by name as well as through the catch-all: Fastify caches the parser it finds for a
+  // Content-Type only when a parser is registered under that type, so a catch-all alone made it
+  // re-parse the Content-Type header of every request.
   app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...JSON_TYPES], { parseAs: 'buffer' }, (request, body, done) => {
+    parseJsonRequest(request, body as Buffer, done);
+  });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const raw = body as Buffer;
-    request.rawBody = raw;
-    if (!JSON_TYPES.has(mediaType(request))) {
-      done(null, raw);
+    if (JSON_TYPES.has(mediaType(request))) {
+      parseJsonRequest(request, raw, done);
       return;
     }
-    try {
-      done(null, parseJsonBody(raw.toString('utf8')));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
+    request.rawBody = raw;
+    done(null, raw);
   });
 }
 

@@ -15,6 +15,8 @@ export interface CallContext {
   readonly log: FastifyBaseLogger;
   /** Exact request body bytes (SendConnectorEvent stores them verbatim). */
   readonly rawBody: Buffer;
+  /** The same body as UTF-8 text (decoded once, by the body parser when it was JSON). */
+  readonly rawText: string;
 }
 
 /** Everything operation handlers share. */

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { MalformedBodyError, RequestRejectedError } from '../../errors.js';
 import { type KinesisDeliveryOptions, NotificationHub } from '../../notifications/hub.js';
-import { parseJsonBody } from '../../plugins/body.js';
+import { parseJsonBody, rawTextOf } from '../../plugins/body.js';
 import { toWireError } from '../../plugins/error-render.js';
 import { GroupCommitter } from '../../store/group-commit.js';
 import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
@@ -94,7 +94,7 @@ function bodyOf(request: FastifyRequest): unknown {
   if (body === undefined || body === null) return undefined;
   if (Buffer.isBuffer(body)) {
     // No (or a non-JSON) Content-Type: restJson1 bodies are JSON regardless.
-    return body.length === 0 ? undefined : parseJsonBody(body.toString('utf8'));
+    return body.length === 0 ? undefined : parseJsonBody(rawTextOf(request));
   }
   return body;
 }
@@ -228,6 +228,7 @@ async function managedIntegrations(
             region: request.aws.region,
             log: request.log,
             rawBody: request.rawBody,
+            rawText: rawTextOf(request),
           };
           const output = await handler(parsed.value, call);
           reply.code(op.successCode);

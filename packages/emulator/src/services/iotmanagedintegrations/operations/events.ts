@@ -126,12 +126,10 @@ async function reject(
   account: string,
   connectorId: string,
   reason: string,
-  raw: Buffer,
+  raw: string,
   at: number,
 ): Promise<void> {
-  await ctx.committer.run(() =>
-    ctx.stores.insertRejected(account, connectorId, reason, at, raw.toString('utf8') || '{}'),
-  );
+  await ctx.committer.run(() => ctx.stores.insertRejected(account, connectorId, reason, at, raw));
 }
 
 export function eventHandlers(ctx: MiContext): HandlerMap {
@@ -154,14 +152,14 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
         );
       }
       const at = Date.now();
-      const raw = call.rawBody.length === 0 ? '{}' : call.rawBody.toString('utf8');
+      const raw = call.rawText === '' ? '{}' : call.rawText;
       const account = call.account;
 
       switch (input.Operation) {
         case 'DEVICE_EVENT': {
           const route = resolveThing(ctx, connectorId, input.UserId, input.ConnectorDeviceId);
           if (route.kind === 'miss') {
-            await reject(ctx, account, connectorId, route.reason, call.rawBody, at);
+            await reject(ctx, account, connectorId, route.reason, raw, at);
             throw unknownTarget(route);
           }
           const endpoint = input.MatterEndpoint;
@@ -193,7 +191,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               discoveryId === undefined
                 ? 'DeviceDiscoveryId: required for DEVICE_DISCOVERY'
                 : 'DeviceDiscoveryId: no device discovery of this connector has that id';
-            await reject(ctx, account, connectorId, reason, call.rawBody, at);
+            await reject(ctx, account, connectorId, reason, raw, at);
             if (discoveryId === undefined) throw new ValidationException(reason);
             throw new ResourceNotFoundException(reason, {
               ResourceId: discoveryId,
@@ -270,7 +268,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               traceId === undefined
                 ? 'TraceId: required for DEVICE_COMMAND_RESPONSE'
                 : 'TraceId: no pending command has that TraceId';
-            await reject(ctx, account, connectorId, reason, call.rawBody, at);
+            await reject(ctx, account, connectorId, reason, raw, at);
             if (traceId === undefined) throw new ValidationException(reason);
             throw new ResourceNotFoundException(reason, {
               ResourceId: traceId,
