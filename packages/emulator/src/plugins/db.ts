@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { EmulatorConfigError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,12 +29,31 @@ export function openDatabase(options: DbOptions): Database.Database {
     mkdirSync(options.dataDir, { recursive: true });
     db = new Database(join(options.dataDir, DB_FILE_NAME));
   }
-  // WAL + NORMAL: a commit is durable against a process crash (kill -9) once it returns; only an
-  // OS crash can lose the last commits, which is the trade the brief asks for.
-  db.pragma('journal_mode = WAL');
+  // One emulator process owns its data dir (its in-memory caches assume nobody else writes), so
+  // the file lock is taken once and kept instead of per transaction, and the WAL index lives in
+  // process memory instead of a shared-memory file. Must come before the first access to the file.
+  // A second process opening the same data dir is refused with a clear error.
+  db.pragma('busy_timeout = 5000');
+  const file = options.memory !== true && options.dataDir !== undefined;
+  if (file) db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    // WAL + NORMAL: a commit is durable against a process crash (kill -9) once it returns; only
+    // an OS crash can lose the last commits, which is the trade the brief asks for.
+    db.pragma('journal_mode = WAL');
+    // Take the write lock now, so a data dir in use fails here and not on the first request.
+    if (file) db.exec('BEGIN IMMEDIATE; COMMIT');
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) {
+      throw new EmulatorConfigError(
+        `dataDir: ${options.dataDir} is in use by another emulator process (one process per data dir); stop it or use another --data-dir`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   return db;
 }
 
