@@ -7,14 +7,16 @@ import {
   type ConnectorInvokeReply,
   type ConnectorItem,
   formatIssue,
+  GetCloudConnectorBinding,
   type GetCloudConnectorRequest,
   type GetCloudConnectorResponse,
+  ListCloudConnectorsBinding,
   type ListCloudConnectorsRequest,
   type ListCloudConnectorsResponse,
   type SendConnectorEventRequest as ModelSendConnectorEventRequest,
-  OPERATIONS,
   type OperationBinding,
   type Result,
+  SendConnectorEventBinding,
   type SendConnectorEventResponse,
   ServiceException,
   serviceExceptionFromResponse,
@@ -74,8 +76,15 @@ export type SendConnectorEventRequest = Omit<
 
 export type ClientOperation = 'SendConnectorEvent' | 'ListCloudConnectors' | 'GetCloudConnector';
 
+// The three bindings by name, not protocol's OPERATIONS table (which would bring all of them).
+const BINDINGS: Record<ClientOperation, OperationBinding> = {
+  SendConnectorEvent: SendConnectorEventBinding,
+  ListCloudConnectors: ListCloudConnectorsBinding,
+  GetCloudConnector: GetCloudConnectorBinding,
+};
+
 export function operationBinding(name: ClientOperation): OperationBinding {
-  return OPERATIONS[name];
+  return BINDINGS[name];
 }
 
 // The three validators by name, not protocol's all-operations dispatcher: a bundle then carries

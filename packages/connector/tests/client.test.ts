@@ -174,6 +174,27 @@ describe('ConnectorEventsClient', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
+  it('an abort during the backoff wait ends the call with the signal reason, without another attempt', async () => {
+    let attempts = 0;
+    const { client } = await setup((_req, res) => {
+      attempts++;
+      // Retry-After of 30 s: the client would wait, unless the caller gives up.
+      json(
+        res,
+        503,
+        {},
+        { 'retry-after': '30', 'x-amzn-errortype': 'ServiceUnavailableException' },
+      );
+    });
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    const pending = client.sendConnectorEvent(EVENT, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(attempts).toBe(1);
+  });
+
   it('fails fast when the retry budget is empty', async () => {
     const { server, client } = await setup(
       (_req, res) => json(res, 503, {}, { 'x-amzn-errortype': 'ServiceUnavailableException' }),

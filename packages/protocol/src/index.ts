@@ -18,7 +18,15 @@ export {
   ValidationException,
 } from './generated/errors.js';
 export { MODEL_EXAMPLES, type ModelExample } from './generated/examples.js';
-export { ERROR_SHAPES, type ErrorShapeName, OPERATIONS } from './generated/operations.js';
+export {
+  ERROR_SHAPES,
+  type ErrorShapeName,
+  // A connector's own operations, one constant each (a bundle that names them skips the rest).
+  GetCloudConnectorBinding,
+  ListCloudConnectorsBinding,
+  OPERATIONS,
+  SendConnectorEventBinding,
+} from './generated/operations.js';
 export type {
   AccessDeniedExceptionBody,
   AccountAssociationItem,

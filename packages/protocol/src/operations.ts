@@ -10,7 +10,13 @@ import { OPERATION_VALIDATORS } from './generated/validators.js';
 import { validateSendConnectorEventRequest } from './normalize.js';
 import type { Result, ValidationIssue } from './result.js';
 
-const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+// Tables derived from OPERATIONS are built on first use, not at import: module-level calls would
+// keep every operation's binding in a bundle that only needs a few, and cost a cold start.
+let operationNames: OperationName[] | undefined;
+function operationNameList(): OperationName[] {
+  operationNames ??= Object.keys(OPERATIONS) as OperationName[];
+  return operationNames;
+}
 
 /** True when `name` is one of the generated operations. */
 export function isOperationName(name: unknown): name is OperationName {
@@ -23,7 +29,7 @@ function unknownOperation(name: unknown): Result<never> {
     issues: [
       {
         path: '',
-        message: `unknown operation (expected one of ${OPERATION_NAMES.join(', ')})`,
+        message: `unknown operation (expected one of ${operationNameList().join(', ')})`,
         received: name,
       },
     ],
@@ -67,27 +73,37 @@ interface Route {
   readonly literalLength: number;
 }
 
-const ROUTES: readonly Route[] = OPERATION_NAMES.map((name) => {
-  const op: OperationBinding = OPERATIONS[name];
-  const labels: string[] = [];
-  const source = op.uri
-    .split('/')
-    .map((segment) => {
-      const m = /^\{([^}]+)\}$/.exec(segment);
-      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      labels.push(m[1] as string);
-      return '([^/]+)';
+let routes: readonly Route[] | undefined;
+function routeTable(): readonly Route[] {
+  routes ??= buildRoutes();
+  return routes;
+}
+
+function buildRoutes(): readonly Route[] {
+  return operationNameList()
+    .map((name) => {
+      const op: OperationBinding = OPERATIONS[name];
+      const labels: string[] = [];
+      const source = op.uri
+        .split('/')
+        .map((segment) => {
+          const m = /^\{([^}]+)\}$/.exec(segment);
+          if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          labels.push(m[1] as string);
+          return '([^/]+)';
+        })
+        .join('/');
+      return {
+        name,
+        method: op.method,
+        pattern: new RegExp(`^${source}$`),
+        labels,
+        literalLength: op.uri.replace(/\{[^}]+\}/g, '').length,
+      };
+      // More literal characters first, so `/cloud-connectors/x` never shadows a longer literal route.
     })
-    .join('/');
-  return {
-    name,
-    method: op.method,
-    pattern: new RegExp(`^${source}$`),
-    labels,
-    literalLength: op.uri.replace(/\{[^}]+\}/g, '').length,
-  };
-  // More literal characters first, so `/cloud-connectors/x` never shadows a longer literal route.
-}).sort((a, b) => b.literalLength - a.literalLength);
+    .sort((a, b) => b.literalLength - a.literalLength);
+}
 
 /** A matched route: the operation and its decoded path labels. */
 export interface RouteMatch {
@@ -101,7 +117,7 @@ export interface RouteMatch {
  */
 export function matchOperation(method: string, path: string): RouteMatch | undefined {
   const upper = method.toUpperCase();
-  for (const route of ROUTES) {
+  for (const route of routeTable()) {
     if (route.method !== upper) continue;
     const m = route.pattern.exec(path);
     if (!m) continue;

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConnectorNetworkError,
   ConnectorValidationError,
@@ -235,7 +234,26 @@ export class ConnectorEventsClient {
         throw finalFailure();
       }
       this.logger.warn('retrying', { operation, attempt, error: failure.name, delayMs: delay });
-      await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+      await sleep(delay, options.signal);
     }
   }
+}
+
+/**
+ * Waits `ms`, or rejects with the signal's reason when it aborts first. (node:timers/promises
+ * would do the same; importing it costs every cold start, and retries are rare.)
+ */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -4,1874 +4,1962 @@
 
 import type { ErrorShapeInfo, OperationBinding } from '../bindings.js';
 
+/** Relays third-party device events for a connector such as a new device or a device state change event. */
+export const SendConnectorEventBinding = {
+  "name": "SendConnectorEvent",
+  "method": "POST",
+  "uri": "/connector-event/{ConnectorId}",
+  "successCode": 202,
+  "pathMembers": [
+    "ConnectorId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "UserId",
+    "Operation",
+    "OperationVersion",
+    "StatusCode",
+    "Message",
+    "DeviceDiscoveryId",
+    "ConnectorDeviceId",
+    "TraceId",
+    "Devices",
+    "MatterEndpoint"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ConnectorId",
+    "Operation"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "SendConnectorEventRequest",
+  "outputShape": "SendConnectorEventResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a C2C (cloud-to-cloud) connector. */
+export const CreateCloudConnectorBinding = {
+  "name": "CreateCloudConnector",
+  "method": "POST",
+  "uri": "/cloud-connectors",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "EndpointConfig",
+    "Description",
+    "EndpointType",
+    "ClientToken"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name",
+    "EndpointConfig"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateCloudConnectorRequest",
+  "outputShape": "CreateCloudConnectorResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get configuration details for a cloud connector. */
+export const GetCloudConnectorBinding = {
+  "name": "GetCloudConnector",
+  "method": "GET",
+  "uri": "/cloud-connectors/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetCloudConnectorRequest",
+  "outputShape": "GetCloudConnectorResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Returns a list of connectors filtered by its Lambda Amazon Resource Name (ARN) and type . */
+export const ListCloudConnectorsBinding = {
+  "name": "ListCloudConnectors",
+  "method": "GET",
+  "uri": "/cloud-connectors",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "Type",
+    "LambdaArn",
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "Type",
+      "name": "Type",
+      "type": "enum"
+    },
+    {
+      "member": "LambdaArn",
+      "name": "LambdaArn",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListCloudConnectorsRequest",
+  "outputShape": "ListCloudConnectorsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update an existing cloud connector. */
+export const UpdateCloudConnectorBinding = {
+  "name": "UpdateCloudConnector",
+  "method": "PUT",
+  "uri": "/cloud-connectors/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateCloudConnectorRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a cloud connector. */
+export const DeleteCloudConnectorBinding = {
+  "name": "DeleteCloudConnector",
+  "method": "DELETE",
+  "uri": "/cloud-connectors/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteCloudConnectorRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a connector destination for connecting a cloud-to-cloud (C2C) connector to the customer's Amazon Web Services account. */
+export const CreateConnectorDestinationBinding = {
+  "name": "CreateConnectorDestination",
+  "method": "POST",
+  "uri": "/connector-destinations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description",
+    "CloudConnectorId",
+    "AuthType",
+    "AuthConfig",
+    "SecretsManager",
+    "ClientToken"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "CloudConnectorId",
+    "AuthConfig"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateConnectorDestinationRequest",
+  "outputShape": "CreateConnectorDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get connector destination details linked to a cloud-to-cloud (C2C) connector. */
+export const GetConnectorDestinationBinding = {
+  "name": "GetConnectorDestination",
+  "method": "GET",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetConnectorDestinationRequest",
+  "outputShape": "GetConnectorDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all connector destinations, with optional filtering by cloud connector ID. */
+export const ListConnectorDestinationsBinding = {
+  "name": "ListConnectorDestinations",
+  "method": "GET",
+  "uri": "/connector-destinations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "CloudConnectorId",
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "CloudConnectorId",
+      "name": "CloudConnectorId",
+      "type": "string"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "ConnectorDestinationList"
+  },
+  "inputShape": "ListConnectorDestinationsRequest",
+  "outputShape": "ListConnectorDestinationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Updates the properties of an existing connector destination. */
+export const UpdateConnectorDestinationBinding = {
+  "name": "UpdateConnectorDestination",
+  "method": "PUT",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Description",
+    "Name",
+    "AuthType",
+    "AuthConfig",
+    "SecretsManager"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateConnectorDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a connector destination linked to a cloud-to-cloud (C2C) connector. Deletion can't be done if the account association has used this connector destinatio… */
+export const DeleteConnectorDestinationBinding = {
+  "name": "DeleteConnectorDestination",
+  "method": "DELETE",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteConnectorDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a new account association via the destination id. */
+export const CreateAccountAssociationBinding = {
+  "name": "CreateAccountAssociation",
+  "method": "POST",
+  "uri": "/account-associations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ClientToken",
+    "ConnectorDestinationId",
+    "Name",
+    "Description",
+    "Tags",
+    "GeneralAuthorization"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ConnectorDestinationId"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateAccountAssociationRequest",
+  "outputShape": "CreateAccountAssociationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get an account association for an Amazon Web Services account linked to a customer-managed destination. */
+export const GetAccountAssociationBinding = {
+  "name": "GetAccountAssociation",
+  "method": "GET",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetAccountAssociationRequest",
+  "outputShape": "GetAccountAssociationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all account associations, with optional filtering by connector destination ID. */
+export const ListAccountAssociationsBinding = {
+  "name": "ListAccountAssociations",
+  "method": "GET",
+  "uri": "/account-associations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "ConnectorDestinationId",
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "ConnectorDestinationId",
+      "name": "ConnectorDestinationId",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "outputToken": "NextToken",
+    "items": "Items"
+  },
+  "inputShape": "ListAccountAssociationsRequest",
+  "outputShape": "ListAccountAssociationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Remove a third-party account association for an end user. You must first call the DeregisterAccountAssociation to remove the connection between the managed thi… */
+export const DeleteAccountAssociationBinding = {
+  "name": "DeleteAccountAssociation",
+  "method": "DELETE",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Initiates a refresh of an existing account association to update its authorization and connection status. */
+export const StartAccountAssociationRefreshBinding = {
+  "name": "StartAccountAssociationRefresh",
+  "method": "POST",
+  "uri": "/account-associations/{AccountAssociationId}/refresh",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "StartAccountAssociationRefreshRequest",
+  "outputShape": "StartAccountAssociationRefreshResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** This API is used to start device discovery for hub-connected and third-party-connected devices. The authentication material (install code) is delivered as a me… */
+export const StartDeviceDiscoveryBinding = {
+  "name": "StartDeviceDiscovery",
+  "method": "POST",
+  "uri": "/device-discoveries",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DiscoveryType",
+    "CustomProtocolDetail",
+    "ControllerIdentifier",
+    "ConnectorAssociationIdentifier",
+    "AccountAssociationId",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType",
+    "ClientToken",
+    "Tags",
+    "ConnectorDeviceIdList",
+    "Protocol",
+    "EndDeviceIdentifier"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "DiscoveryType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "StartDeviceDiscoveryRequest",
+  "outputShape": "StartDeviceDiscoveryResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the current state of a device discovery. */
+export const GetDeviceDiscoveryBinding = {
+  "name": "GetDeviceDiscovery",
+  "method": "GET",
+  "uri": "/device-discoveries/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetDeviceDiscoveryRequest",
+  "outputShape": "GetDeviceDiscoveryResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all devices discovered during a specific device discovery task. */
+export const ListDiscoveredDevicesBinding = {
+  "name": "ListDiscoveredDevices",
+  "method": "GET",
+  "uri": "/device-discoveries/{Identifier}/devices",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListDiscoveredDevicesRequest",
+  "outputShape": "ListDiscoveredDevicesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a managed thing. A managed thing contains the device identifier, protocol supported, and capabilities of the device in a data model format defined by M… */
+export const CreateManagedThingBinding = {
+  "name": "CreateManagedThing",
+  "method": "POST",
+  "uri": "/managed-things",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Role",
+    "Owner",
+    "CredentialLockerId",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType",
+    "WiFiSimpleSetupConfiguration",
+    "SerialNumber",
+    "Brand",
+    "Model",
+    "Name",
+    "CapabilityReport",
+    "CapabilitySchemas",
+    "Capabilities",
+    "ClientToken",
+    "Classification",
+    "Tags",
+    "MetaData"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Role",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateManagedThingRequest",
+  "outputShape": "CreateManagedThingResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get details of a managed thing including its attributes and capabilities. */
+export const GetManagedThingBinding = {
+  "name": "GetManagedThing",
+  "method": "GET",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingRequest",
+  "outputShape": "GetManagedThingResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Listing all managed things with provision for filters. */
+export const ListManagedThingsBinding = {
+  "name": "ListManagedThings",
+  "method": "GET",
+  "uri": "/managed-things",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "OwnerFilter",
+    "CredentialLockerFilter",
+    "RoleFilter",
+    "ParentControllerIdentifierFilter",
+    "ConnectorPolicyIdFilter",
+    "ConnectorDestinationIdFilter",
+    "ConnectorDeviceIdFilter",
+    "SerialNumberFilter",
+    "ProvisioningStatusFilter",
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "OwnerFilter",
+      "name": "OwnerFilter",
+      "type": "string"
+    },
+    {
+      "member": "CredentialLockerFilter",
+      "name": "CredentialLockerFilter",
+      "type": "string"
+    },
+    {
+      "member": "RoleFilter",
+      "name": "RoleFilter",
+      "type": "enum"
+    },
+    {
+      "member": "ParentControllerIdentifierFilter",
+      "name": "ParentControllerIdentifierFilter",
+      "type": "string"
+    },
+    {
+      "member": "ConnectorPolicyIdFilter",
+      "name": "ConnectorPolicyIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "ConnectorDestinationIdFilter",
+      "name": "ConnectorDestinationIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "ConnectorDeviceIdFilter",
+      "name": "ConnectorDeviceIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "SerialNumberFilter",
+      "name": "SerialNumberFilter",
+      "type": "string"
+    },
+    {
+      "member": "ProvisioningStatusFilter",
+      "name": "ProvisioningStatusFilter",
+      "type": "enum"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListManagedThingsRequest",
+  "outputShape": "ListManagedThingsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Returns the managed thing state for the given device Id. */
+export const GetManagedThingStateBinding = {
+  "name": "GetManagedThingState",
+  "method": "GET",
+  "uri": "/managed-thing-states/{ManagedThingId}",
+  "successCode": 200,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingStateRequest",
+  "outputShape": "GetManagedThingStateResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalFailureException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the capabilities for a managed thing using the device ID. */
+export const GetManagedThingCapabilitiesBinding = {
+  "name": "GetManagedThingCapabilities",
+  "method": "GET",
+  "uri": "/managed-things-capabilities/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingCapabilitiesRequest",
+  "outputShape": "GetManagedThingCapabilitiesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Send the command to the device represented by the managed thing. */
+export const SendManagedThingCommandBinding = {
+  "name": "SendManagedThingCommand",
+  "method": "POST",
+  "uri": "/managed-things-command/{ManagedThingId}",
+  "successCode": 202,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Endpoints",
+    "ConnectorAssociationId",
+    "AccountAssociationId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "Endpoints"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "SendManagedThingCommandRequest",
+  "outputShape": "SendManagedThingCommandResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a notification destination such as Kinesis Data Streams that receive events and notifications from Managed integrations. Managed integrations uses the d… */
+export const CreateDestinationBinding = {
+  "name": "CreateDestination",
+  "method": "POST",
+  "uri": "/destinations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "Name",
+    "RoleArn",
+    "ClientToken",
+    "Description",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "Name",
+    "RoleArn"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateDestinationRequest",
+  "outputShape": "CreateDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a notification configuration. A configuration is a connection between an event type and a destination that you have already created. */
+export const CreateNotificationConfigurationBinding = {
+  "name": "CreateNotificationConfiguration",
+  "method": "POST",
+  "uri": "/notification-configurations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "EventType",
+    "DestinationName",
+    "ClientToken",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType",
+    "DestinationName"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateNotificationConfigurationRequest",
+  "outputShape": "CreateNotificationConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Registers an account association with a managed thing, establishing a connection between a device and a third-party account. */
+export const RegisterAccountAssociationBinding = {
+  "name": "RegisterAccountAssociation",
+  "method": "PUT",
+  "uri": "/managed-thing-associations/register",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "DeviceDiscoveryId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "DeviceDiscoveryId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "RegisterAccountAssociationRequest",
+  "outputShape": "RegisterAccountAssociationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deregister an account association from a managed thing. */
+export const DeregisterAccountAssociationBinding = {
+  "name": "DeregisterAccountAssociation",
+  "method": "PUT",
+  "uri": "/managed-thing-associations/deregister",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ManagedThingId",
+    "AccountAssociationId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeregisterAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Updates the properties of an existing account association. */
+export const UpdateAccountAssociationBinding = {
+  "name": "UpdateAccountAssociation",
+  "method": "PUT",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 204,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all account associations for a specific managed thing. */
+export const ListManagedThingAccountAssociationsBinding = {
+  "name": "ListManagedThingAccountAssociations",
+  "method": "GET",
+  "uri": "/managed-thing-associations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "ManagedThingId",
+      "name": "ManagedThingId",
+      "type": "string"
+    },
+    {
+      "member": "AccountAssociationId",
+      "name": "AccountAssociationId",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListManagedThingAccountAssociationsRequest",
+  "outputShape": "ListManagedThingAccountAssociationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all device discovery tasks, with optional filtering by type and status. */
+export const ListDeviceDiscoveriesBinding = {
+  "name": "ListDeviceDiscoveries",
+  "method": "GET",
+  "uri": "/device-discoveries",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults",
+    "TypeFilter",
+    "StatusFilter"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "TypeFilter",
+      "name": "TypeFilter",
+      "type": "enum"
+    },
+    {
+      "member": "StatusFilter",
+      "name": "StatusFilter",
+      "type": "enum"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListDeviceDiscoveriesRequest",
+  "outputShape": "ListDeviceDiscoveriesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update the attributes and capabilities associated with a managed thing. */
+export const UpdateManagedThingBinding = {
+  "name": "UpdateManagedThing",
+  "method": "PUT",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Owner",
+    "CredentialLockerId",
+    "SerialNumber",
+    "WiFiSimpleSetupConfiguration",
+    "Brand",
+    "Model",
+    "Name",
+    "CapabilityReport",
+    "CapabilitySchemas",
+    "Capabilities",
+    "Classification",
+    "HubNetworkMode",
+    "MetaData"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateManagedThingRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a managed thing. For direct-connected and hub-connected devices connecting with Managed integrations via a controller, all of the devices connected to i… */
+export const DeleteManagedThingBinding = {
+  "name": "DeleteManagedThing",
+  "method": "DELETE",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [
+    "Force"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "Force",
+      "name": "Force",
+      "type": "boolean"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteManagedThingRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Gets a destination by name. */
+export const GetDestinationBinding = {
+  "name": "GetDestination",
+  "method": "GET",
+  "uri": "/destinations/{Name}",
+  "successCode": 200,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetDestinationRequest",
+  "outputShape": "GetDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List all notification destinations. */
+export const ListDestinationsBinding = {
+  "name": "ListDestinations",
+  "method": "GET",
+  "uri": "/destinations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "DestinationList"
+  },
+  "inputShape": "ListDestinationsRequest",
+  "outputShape": "ListDestinationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update a destination specified by name. */
+export const UpdateDestinationBinding = {
+  "name": "UpdateDestination",
+  "method": "PUT",
+  "uri": "/destinations/{Name}",
+  "successCode": 201,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "RoleArn",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deletes a notification destination specified by name. */
+export const DeleteDestinationBinding = {
+  "name": "DeleteDestination",
+  "method": "DELETE",
+  "uri": "/destinations/{Name}",
+  "successCode": 200,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get a notification configuration for a specified event type. */
+export const GetNotificationConfigurationBinding = {
+  "name": "GetNotificationConfiguration",
+  "method": "GET",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 200,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetNotificationConfigurationRequest",
+  "outputShape": "GetNotificationConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List all notification configurations. */
+export const ListNotificationConfigurationsBinding = {
+  "name": "ListNotificationConfigurations",
+  "method": "GET",
+  "uri": "/notification-configurations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "NotificationConfigurationList"
+  },
+  "inputShape": "ListNotificationConfigurationsRequest",
+  "outputShape": "ListNotificationConfigurationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update a notification configuration. */
+export const UpdateNotificationConfigurationBinding = {
+  "name": "UpdateNotificationConfiguration",
+  "method": "PUT",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 201,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DestinationName"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType",
+    "DestinationName"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateNotificationConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deletes a notification configuration. */
+export const DeleteNotificationConfigurationBinding = {
+  "name": "DeleteNotificationConfiguration",
+  "method": "DELETE",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 200,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteNotificationConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Gets a schema version with the provided information. */
+export const GetSchemaVersionBinding = {
+  "name": "GetSchemaVersion",
+  "method": "GET",
+  "uri": "/schema-versions/{Type}/{SchemaVersionedId}",
+  "successCode": 200,
+  "pathMembers": [
+    "Type",
+    "SchemaVersionedId"
+  ],
+  "queryMembers": [
+    "Format"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "Format",
+      "name": "Format",
+      "type": "enum"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Type",
+    "SchemaVersionedId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetSchemaVersionRequest",
+  "outputShape": "GetSchemaVersionResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists schema versions with the provided information. */
+export const ListSchemaVersionsBinding = {
+  "name": "ListSchemaVersions",
+  "method": "GET",
+  "uri": "/schema-versions/{Type}",
+  "successCode": 200,
+  "pathMembers": [
+    "Type"
+  ],
+  "queryMembers": [
+    "MaxResults",
+    "NextToken",
+    "SchemaId",
+    "Namespace",
+    "Visibility",
+    "SemanticVersion"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "SchemaId",
+      "name": "SchemaIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "Namespace",
+      "name": "NamespaceFilter",
+      "type": "string"
+    },
+    {
+      "member": "Visibility",
+      "name": "VisibilityFilter",
+      "type": "enum"
+    },
+    {
+      "member": "SemanticVersion",
+      "name": "SemanticVersionFilter",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Type"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListSchemaVersionsRequest",
+  "outputShape": "ListSchemaVersionsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
 /** HTTP bindings (restJson1) of every generated operation, as data. */
 export const OPERATIONS = {
-  /** Relays third-party device events for a connector such as a new device or a device state change event. */
-  SendConnectorEvent: {
-    "name": "SendConnectorEvent",
-    "method": "POST",
-    "uri": "/connector-event/{ConnectorId}",
-    "successCode": 202,
-    "pathMembers": [
-      "ConnectorId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "UserId",
-      "Operation",
-      "OperationVersion",
-      "StatusCode",
-      "Message",
-      "DeviceDiscoveryId",
-      "ConnectorDeviceId",
-      "TraceId",
-      "Devices",
-      "MatterEndpoint"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ConnectorId",
-      "Operation"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "SendConnectorEventRequest",
-    "outputShape": "SendConnectorEventResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Creates a C2C (cloud-to-cloud) connector. */
-  CreateCloudConnector: {
-    "name": "CreateCloudConnector",
-    "method": "POST",
-    "uri": "/cloud-connectors",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Name",
-      "EndpointConfig",
-      "Description",
-      "EndpointType",
-      "ClientToken"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Name",
-      "EndpointConfig"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateCloudConnectorRequest",
-    "outputShape": "CreateCloudConnectorResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Get configuration details for a cloud connector. */
-  GetCloudConnector: {
-    "name": "GetCloudConnector",
-    "method": "GET",
-    "uri": "/cloud-connectors/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetCloudConnectorRequest",
-    "outputShape": "GetCloudConnectorResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Returns a list of connectors filtered by its Lambda Amazon Resource Name (ARN) and type . */
-  ListCloudConnectors: {
-    "name": "ListCloudConnectors",
-    "method": "GET",
-    "uri": "/cloud-connectors",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "Type",
-      "LambdaArn",
-      "MaxResults",
-      "NextToken"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "Type",
-        "name": "Type",
-        "type": "enum"
-      },
-      {
-        "member": "LambdaArn",
-        "name": "LambdaArn",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListCloudConnectorsRequest",
-    "outputShape": "ListCloudConnectorsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Update an existing cloud connector. */
-  UpdateCloudConnector: {
-    "name": "UpdateCloudConnector",
-    "method": "PUT",
-    "uri": "/cloud-connectors/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Name",
-      "Description"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateCloudConnectorRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Delete a cloud connector. */
-  DeleteCloudConnector: {
-    "name": "DeleteCloudConnector",
-    "method": "DELETE",
-    "uri": "/cloud-connectors/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteCloudConnectorRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Create a connector destination for connecting a cloud-to-cloud (C2C) connector to the customer's Amazon Web Services account. */
-  CreateConnectorDestination: {
-    "name": "CreateConnectorDestination",
-    "method": "POST",
-    "uri": "/connector-destinations",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Name",
-      "Description",
-      "CloudConnectorId",
-      "AuthType",
-      "AuthConfig",
-      "SecretsManager",
-      "ClientToken"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "CloudConnectorId",
-      "AuthConfig"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateConnectorDestinationRequest",
-    "outputShape": "CreateConnectorDestinationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Get connector destination details linked to a cloud-to-cloud (C2C) connector. */
-  GetConnectorDestination: {
-    "name": "GetConnectorDestination",
-    "method": "GET",
-    "uri": "/connector-destinations/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetConnectorDestinationRequest",
-    "outputShape": "GetConnectorDestinationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Lists all connector destinations, with optional filtering by cloud connector ID. */
-  ListConnectorDestinations: {
-    "name": "ListConnectorDestinations",
-    "method": "GET",
-    "uri": "/connector-destinations",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "CloudConnectorId",
-      "NextToken",
-      "MaxResults"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "CloudConnectorId",
-        "name": "CloudConnectorId",
-        "type": "string"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "ConnectorDestinationList"
-    },
-    "inputShape": "ListConnectorDestinationsRequest",
-    "outputShape": "ListConnectorDestinationsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Updates the properties of an existing connector destination. */
-  UpdateConnectorDestination: {
-    "name": "UpdateConnectorDestination",
-    "method": "PUT",
-    "uri": "/connector-destinations/{Identifier}",
-    "successCode": 204,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Description",
-      "Name",
-      "AuthType",
-      "AuthConfig",
-      "SecretsManager"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateConnectorDestinationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Delete a connector destination linked to a cloud-to-cloud (C2C) connector. Deletion can't be done if the account association has used this connector destinatio… */
-  DeleteConnectorDestination: {
-    "name": "DeleteConnectorDestination",
-    "method": "DELETE",
-    "uri": "/connector-destinations/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteConnectorDestinationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Creates a new account association via the destination id. */
-  CreateAccountAssociation: {
-    "name": "CreateAccountAssociation",
-    "method": "POST",
-    "uri": "/account-associations",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "ClientToken",
-      "ConnectorDestinationId",
-      "Name",
-      "Description",
-      "Tags",
-      "GeneralAuthorization"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ConnectorDestinationId"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateAccountAssociationRequest",
-    "outputShape": "CreateAccountAssociationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Get an account association for an Amazon Web Services account linked to a customer-managed destination. */
-  GetAccountAssociation: {
-    "name": "GetAccountAssociation",
-    "method": "GET",
-    "uri": "/account-associations/{AccountAssociationId}",
-    "successCode": 200,
-    "pathMembers": [
-      "AccountAssociationId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "AccountAssociationId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetAccountAssociationRequest",
-    "outputShape": "GetAccountAssociationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Lists all account associations, with optional filtering by connector destination ID. */
-  ListAccountAssociations: {
-    "name": "ListAccountAssociations",
-    "method": "GET",
-    "uri": "/account-associations",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "ConnectorDestinationId",
-      "MaxResults",
-      "NextToken"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "ConnectorDestinationId",
-        "name": "ConnectorDestinationId",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "outputToken": "NextToken",
-      "items": "Items"
-    },
-    "inputShape": "ListAccountAssociationsRequest",
-    "outputShape": "ListAccountAssociationsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Remove a third-party account association for an end user. You must first call the DeregisterAccountAssociation to remove the connection between the managed thi… */
-  DeleteAccountAssociation: {
-    "name": "DeleteAccountAssociation",
-    "method": "DELETE",
-    "uri": "/account-associations/{AccountAssociationId}",
-    "successCode": 200,
-    "pathMembers": [
-      "AccountAssociationId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "AccountAssociationId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteAccountAssociationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Initiates a refresh of an existing account association to update its authorization and connection status. */
-  StartAccountAssociationRefresh: {
-    "name": "StartAccountAssociationRefresh",
-    "method": "POST",
-    "uri": "/account-associations/{AccountAssociationId}/refresh",
-    "successCode": 200,
-    "pathMembers": [
-      "AccountAssociationId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "AccountAssociationId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "StartAccountAssociationRefreshRequest",
-    "outputShape": "StartAccountAssociationRefreshResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** This API is used to start device discovery for hub-connected and third-party-connected devices. The authentication material (install code) is delivered as a me… */
-  StartDeviceDiscovery: {
-    "name": "StartDeviceDiscovery",
-    "method": "POST",
-    "uri": "/device-discoveries",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "DiscoveryType",
-      "CustomProtocolDetail",
-      "ControllerIdentifier",
-      "ConnectorAssociationIdentifier",
-      "AccountAssociationId",
-      "AuthenticationMaterial",
-      "AuthenticationMaterialType",
-      "ClientToken",
-      "Tags",
-      "ConnectorDeviceIdList",
-      "Protocol",
-      "EndDeviceIdentifier"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "DiscoveryType"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "StartDeviceDiscoveryRequest",
-    "outputShape": "StartDeviceDiscoveryResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Get the current state of a device discovery. */
-  GetDeviceDiscovery: {
-    "name": "GetDeviceDiscovery",
-    "method": "GET",
-    "uri": "/device-discoveries/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetDeviceDiscoveryRequest",
-    "outputShape": "GetDeviceDiscoveryResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Lists all devices discovered during a specific device discovery task. */
-  ListDiscoveredDevices: {
-    "name": "ListDiscoveredDevices",
-    "method": "GET",
-    "uri": "/device-discoveries/{Identifier}/devices",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [
-      "NextToken",
-      "MaxResults"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListDiscoveredDevicesRequest",
-    "outputShape": "ListDiscoveredDevicesResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Creates a managed thing. A managed thing contains the device identifier, protocol supported, and capabilities of the device in a data model format defined by M… */
-  CreateManagedThing: {
-    "name": "CreateManagedThing",
-    "method": "POST",
-    "uri": "/managed-things",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Role",
-      "Owner",
-      "CredentialLockerId",
-      "AuthenticationMaterial",
-      "AuthenticationMaterialType",
-      "WiFiSimpleSetupConfiguration",
-      "SerialNumber",
-      "Brand",
-      "Model",
-      "Name",
-      "CapabilityReport",
-      "CapabilitySchemas",
-      "Capabilities",
-      "ClientToken",
-      "Classification",
-      "Tags",
-      "MetaData"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Role",
-      "AuthenticationMaterial",
-      "AuthenticationMaterialType"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateManagedThingRequest",
-    "outputShape": "CreateManagedThingResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Get details of a managed thing including its attributes and capabilities. */
-  GetManagedThing: {
-    "name": "GetManagedThing",
-    "method": "GET",
-    "uri": "/managed-things/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetManagedThingRequest",
-    "outputShape": "GetManagedThingResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Listing all managed things with provision for filters. */
-  ListManagedThings: {
-    "name": "ListManagedThings",
-    "method": "GET",
-    "uri": "/managed-things",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "OwnerFilter",
-      "CredentialLockerFilter",
-      "RoleFilter",
-      "ParentControllerIdentifierFilter",
-      "ConnectorPolicyIdFilter",
-      "ConnectorDestinationIdFilter",
-      "ConnectorDeviceIdFilter",
-      "SerialNumberFilter",
-      "ProvisioningStatusFilter",
-      "NextToken",
-      "MaxResults"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "OwnerFilter",
-        "name": "OwnerFilter",
-        "type": "string"
-      },
-      {
-        "member": "CredentialLockerFilter",
-        "name": "CredentialLockerFilter",
-        "type": "string"
-      },
-      {
-        "member": "RoleFilter",
-        "name": "RoleFilter",
-        "type": "enum"
-      },
-      {
-        "member": "ParentControllerIdentifierFilter",
-        "name": "ParentControllerIdentifierFilter",
-        "type": "string"
-      },
-      {
-        "member": "ConnectorPolicyIdFilter",
-        "name": "ConnectorPolicyIdFilter",
-        "type": "string"
-      },
-      {
-        "member": "ConnectorDestinationIdFilter",
-        "name": "ConnectorDestinationIdFilter",
-        "type": "string"
-      },
-      {
-        "member": "ConnectorDeviceIdFilter",
-        "name": "ConnectorDeviceIdFilter",
-        "type": "string"
-      },
-      {
-        "member": "SerialNumberFilter",
-        "name": "SerialNumberFilter",
-        "type": "string"
-      },
-      {
-        "member": "ProvisioningStatusFilter",
-        "name": "ProvisioningStatusFilter",
-        "type": "enum"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListManagedThingsRequest",
-    "outputShape": "ListManagedThingsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Returns the managed thing state for the given device Id. */
-  GetManagedThingState: {
-    "name": "GetManagedThingState",
-    "method": "GET",
-    "uri": "/managed-thing-states/{ManagedThingId}",
-    "successCode": 200,
-    "pathMembers": [
-      "ManagedThingId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ManagedThingId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetManagedThingStateRequest",
-    "outputShape": "GetManagedThingStateResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalFailureException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Get the capabilities for a managed thing using the device ID. */
-  GetManagedThingCapabilities: {
-    "name": "GetManagedThingCapabilities",
-    "method": "GET",
-    "uri": "/managed-things-capabilities/{Identifier}",
-    "successCode": 200,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetManagedThingCapabilitiesRequest",
-    "outputShape": "GetManagedThingCapabilitiesResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Send the command to the device represented by the managed thing. */
-  SendManagedThingCommand: {
-    "name": "SendManagedThingCommand",
-    "method": "POST",
-    "uri": "/managed-things-command/{ManagedThingId}",
-    "successCode": 202,
-    "pathMembers": [
-      "ManagedThingId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Endpoints",
-      "ConnectorAssociationId",
-      "AccountAssociationId"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ManagedThingId",
-      "Endpoints"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "SendManagedThingCommandRequest",
-    "outputShape": "SendManagedThingCommandResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Create a notification destination such as Kinesis Data Streams that receive events and notifications from Managed integrations. Managed integrations uses the d… */
-  CreateDestination: {
-    "name": "CreateDestination",
-    "method": "POST",
-    "uri": "/destinations",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "DeliveryDestinationArn",
-      "DeliveryDestinationType",
-      "Name",
-      "RoleArn",
-      "ClientToken",
-      "Description",
-      "Tags"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "DeliveryDestinationArn",
-      "DeliveryDestinationType",
-      "Name",
-      "RoleArn"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateDestinationRequest",
-    "outputShape": "CreateDestinationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Creates a notification configuration. A configuration is a connection between an event type and a destination that you have already created. */
-  CreateNotificationConfiguration: {
-    "name": "CreateNotificationConfiguration",
-    "method": "POST",
-    "uri": "/notification-configurations",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "EventType",
-      "DestinationName",
-      "ClientToken",
-      "Tags"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "EventType",
-      "DestinationName"
-    ],
-    "idempotencyToken": "ClientToken",
-    "idempotent": false,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "CreateNotificationConfigurationRequest",
-    "outputShape": "CreateNotificationConfigurationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Registers an account association with a managed thing, establishing a connection between a device and a third-party account. */
-  RegisterAccountAssociation: {
-    "name": "RegisterAccountAssociation",
-    "method": "PUT",
-    "uri": "/managed-thing-associations/register",
-    "successCode": 201,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "ManagedThingId",
-      "AccountAssociationId",
-      "DeviceDiscoveryId"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ManagedThingId",
-      "AccountAssociationId",
-      "DeviceDiscoveryId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "RegisterAccountAssociationRequest",
-    "outputShape": "RegisterAccountAssociationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Deregister an account association from a managed thing. */
-  DeregisterAccountAssociation: {
-    "name": "DeregisterAccountAssociation",
-    "method": "PUT",
-    "uri": "/managed-thing-associations/deregister",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "ManagedThingId",
-      "AccountAssociationId"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "ManagedThingId",
-      "AccountAssociationId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeregisterAccountAssociationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Updates the properties of an existing account association. */
-  UpdateAccountAssociation: {
-    "name": "UpdateAccountAssociation",
-    "method": "PUT",
-    "uri": "/account-associations/{AccountAssociationId}",
-    "successCode": 204,
-    "pathMembers": [
-      "AccountAssociationId"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Name",
-      "Description"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "AccountAssociationId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateAccountAssociationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Lists all account associations for a specific managed thing. */
-  ListManagedThingAccountAssociations: {
-    "name": "ListManagedThingAccountAssociations",
-    "method": "GET",
-    "uri": "/managed-thing-associations",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "ManagedThingId",
-      "AccountAssociationId",
-      "MaxResults",
-      "NextToken"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "ManagedThingId",
-        "name": "ManagedThingId",
-        "type": "string"
-      },
-      {
-        "member": "AccountAssociationId",
-        "name": "AccountAssociationId",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListManagedThingAccountAssociationsRequest",
-    "outputShape": "ListManagedThingAccountAssociationsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Lists all device discovery tasks, with optional filtering by type and status. */
-  ListDeviceDiscoveries: {
-    "name": "ListDeviceDiscoveries",
-    "method": "GET",
-    "uri": "/device-discoveries",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "NextToken",
-      "MaxResults",
-      "TypeFilter",
-      "StatusFilter"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "TypeFilter",
-        "name": "TypeFilter",
-        "type": "enum"
-      },
-      {
-        "member": "StatusFilter",
-        "name": "StatusFilter",
-        "type": "enum"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListDeviceDiscoveriesRequest",
-    "outputShape": "ListDeviceDiscoveriesResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Update the attributes and capabilities associated with a managed thing. */
-  UpdateManagedThing: {
-    "name": "UpdateManagedThing",
-    "method": "PUT",
-    "uri": "/managed-things/{Identifier}",
-    "successCode": 204,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "Owner",
-      "CredentialLockerId",
-      "SerialNumber",
-      "WiFiSimpleSetupConfiguration",
-      "Brand",
-      "Model",
-      "Name",
-      "CapabilityReport",
-      "CapabilitySchemas",
-      "Capabilities",
-      "Classification",
-      "HubNetworkMode",
-      "MetaData"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateManagedThingRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Delete a managed thing. For direct-connected and hub-connected devices connecting with Managed integrations via a controller, all of the devices connected to i… */
-  DeleteManagedThing: {
-    "name": "DeleteManagedThing",
-    "method": "DELETE",
-    "uri": "/managed-things/{Identifier}",
-    "successCode": 204,
-    "pathMembers": [
-      "Identifier"
-    ],
-    "queryMembers": [
-      "Force"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "Force",
-        "name": "Force",
-        "type": "boolean"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Identifier"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteManagedThingRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "UnauthorizedException",
-      "ValidationException"
-    ]
-  },
-  /** Gets a destination by name. */
-  GetDestination: {
-    "name": "GetDestination",
-    "method": "GET",
-    "uri": "/destinations/{Name}",
-    "successCode": 200,
-    "pathMembers": [
-      "Name"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Name"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetDestinationRequest",
-    "outputShape": "GetDestinationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** List all notification destinations. */
-  ListDestinations: {
-    "name": "ListDestinations",
-    "method": "GET",
-    "uri": "/destinations",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "NextToken",
-      "MaxResults"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "DestinationList"
-    },
-    "inputShape": "ListDestinationsRequest",
-    "outputShape": "ListDestinationsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Update a destination specified by name. */
-  UpdateDestination: {
-    "name": "UpdateDestination",
-    "method": "PUT",
-    "uri": "/destinations/{Name}",
-    "successCode": 201,
-    "pathMembers": [
-      "Name"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "DeliveryDestinationArn",
-      "DeliveryDestinationType",
-      "RoleArn",
-      "Description"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Name"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateDestinationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Deletes a notification destination specified by name. */
-  DeleteDestination: {
-    "name": "DeleteDestination",
-    "method": "DELETE",
-    "uri": "/destinations/{Name}",
-    "successCode": 200,
-    "pathMembers": [
-      "Name"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Name"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteDestinationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Get a notification configuration for a specified event type. */
-  GetNotificationConfiguration: {
-    "name": "GetNotificationConfiguration",
-    "method": "GET",
-    "uri": "/notification-configurations/{EventType}",
-    "successCode": 200,
-    "pathMembers": [
-      "EventType"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "EventType"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetNotificationConfigurationRequest",
-    "outputShape": "GetNotificationConfigurationResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** List all notification configurations. */
-  ListNotificationConfigurations: {
-    "name": "ListNotificationConfigurations",
-    "method": "GET",
-    "uri": "/notification-configurations",
-    "successCode": 200,
-    "pathMembers": [],
-    "queryMembers": [
-      "MaxResults",
-      "NextToken"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "NotificationConfigurationList"
-    },
-    "inputShape": "ListNotificationConfigurationsRequest",
-    "outputShape": "ListNotificationConfigurationsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Update a notification configuration. */
-  UpdateNotificationConfiguration: {
-    "name": "UpdateNotificationConfiguration",
-    "method": "PUT",
-    "uri": "/notification-configurations/{EventType}",
-    "successCode": 201,
-    "pathMembers": [
-      "EventType"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [
-      "DestinationName"
-    ],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "EventType",
-      "DestinationName"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "UpdateNotificationConfigurationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Deletes a notification configuration. */
-  DeleteNotificationConfiguration: {
-    "name": "DeleteNotificationConfiguration",
-    "method": "DELETE",
-    "uri": "/notification-configurations/{EventType}",
-    "successCode": 200,
-    "pathMembers": [
-      "EventType"
-    ],
-    "queryMembers": [],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [],
-    "headerBindings": [],
-    "requiredMembers": [
-      "EventType"
-    ],
-    "idempotencyToken": null,
-    "idempotent": true,
-    "readonly": false,
-    "paginated": null,
-    "inputShape": "DeleteNotificationConfigurationRequest",
-    "outputShape": "Unit",
-    "errors": [
-      "AccessDeniedException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Gets a schema version with the provided information. */
-  GetSchemaVersion: {
-    "name": "GetSchemaVersion",
-    "method": "GET",
-    "uri": "/schema-versions/{Type}/{SchemaVersionedId}",
-    "successCode": 200,
-    "pathMembers": [
-      "Type",
-      "SchemaVersionedId"
-    ],
-    "queryMembers": [
-      "Format"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "Format",
-        "name": "Format",
-        "type": "enum"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Type",
-      "SchemaVersionedId"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": null,
-    "inputShape": "GetSchemaVersionRequest",
-    "outputShape": "GetSchemaVersionResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ResourceNotFoundException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
-  /** Lists schema versions with the provided information. */
-  ListSchemaVersions: {
-    "name": "ListSchemaVersions",
-    "method": "GET",
-    "uri": "/schema-versions/{Type}",
-    "successCode": 200,
-    "pathMembers": [
-      "Type"
-    ],
-    "queryMembers": [
-      "MaxResults",
-      "NextToken",
-      "SchemaId",
-      "Namespace",
-      "Visibility",
-      "SemanticVersion"
-    ],
-    "headerMembers": [],
-    "bodyMembers": [],
-    "payloadMember": null,
-    "queryBindings": [
-      {
-        "member": "MaxResults",
-        "name": "MaxResults",
-        "type": "integer"
-      },
-      {
-        "member": "NextToken",
-        "name": "NextToken",
-        "type": "string"
-      },
-      {
-        "member": "SchemaId",
-        "name": "SchemaIdFilter",
-        "type": "string"
-      },
-      {
-        "member": "Namespace",
-        "name": "NamespaceFilter",
-        "type": "string"
-      },
-      {
-        "member": "Visibility",
-        "name": "VisibilityFilter",
-        "type": "enum"
-      },
-      {
-        "member": "SemanticVersion",
-        "name": "SemanticVersionFilter",
-        "type": "string"
-      }
-    ],
-    "headerBindings": [],
-    "requiredMembers": [
-      "Type"
-    ],
-    "idempotencyToken": null,
-    "idempotent": false,
-    "readonly": true,
-    "paginated": {
-      "inputToken": "NextToken",
-      "outputToken": "NextToken",
-      "pageSize": "MaxResults",
-      "items": "Items"
-    },
-    "inputShape": "ListSchemaVersionsRequest",
-    "outputShape": "ListSchemaVersionsResponse",
-    "errors": [
-      "AccessDeniedException",
-      "ConflictException",
-      "InternalServerException",
-      "ServiceUnavailableException",
-      "ThrottlingException",
-      "ValidationException"
-    ]
-  },
+  SendConnectorEvent: SendConnectorEventBinding,
+  CreateCloudConnector: CreateCloudConnectorBinding,
+  GetCloudConnector: GetCloudConnectorBinding,
+  ListCloudConnectors: ListCloudConnectorsBinding,
+  UpdateCloudConnector: UpdateCloudConnectorBinding,
+  DeleteCloudConnector: DeleteCloudConnectorBinding,
+  CreateConnectorDestination: CreateConnectorDestinationBinding,
+  GetConnectorDestination: GetConnectorDestinationBinding,
+  ListConnectorDestinations: ListConnectorDestinationsBinding,
+  UpdateConnectorDestination: UpdateConnectorDestinationBinding,
+  DeleteConnectorDestination: DeleteConnectorDestinationBinding,
+  CreateAccountAssociation: CreateAccountAssociationBinding,
+  GetAccountAssociation: GetAccountAssociationBinding,
+  ListAccountAssociations: ListAccountAssociationsBinding,
+  DeleteAccountAssociation: DeleteAccountAssociationBinding,
+  StartAccountAssociationRefresh: StartAccountAssociationRefreshBinding,
+  StartDeviceDiscovery: StartDeviceDiscoveryBinding,
+  GetDeviceDiscovery: GetDeviceDiscoveryBinding,
+  ListDiscoveredDevices: ListDiscoveredDevicesBinding,
+  CreateManagedThing: CreateManagedThingBinding,
+  GetManagedThing: GetManagedThingBinding,
+  ListManagedThings: ListManagedThingsBinding,
+  GetManagedThingState: GetManagedThingStateBinding,
+  GetManagedThingCapabilities: GetManagedThingCapabilitiesBinding,
+  SendManagedThingCommand: SendManagedThingCommandBinding,
+  CreateDestination: CreateDestinationBinding,
+  CreateNotificationConfiguration: CreateNotificationConfigurationBinding,
+  RegisterAccountAssociation: RegisterAccountAssociationBinding,
+  DeregisterAccountAssociation: DeregisterAccountAssociationBinding,
+  UpdateAccountAssociation: UpdateAccountAssociationBinding,
+  ListManagedThingAccountAssociations: ListManagedThingAccountAssociationsBinding,
+  ListDeviceDiscoveries: ListDeviceDiscoveriesBinding,
+  UpdateManagedThing: UpdateManagedThingBinding,
+  DeleteManagedThing: DeleteManagedThingBinding,
+  GetDestination: GetDestinationBinding,
+  ListDestinations: ListDestinationsBinding,
+  UpdateDestination: UpdateDestinationBinding,
+  DeleteDestination: DeleteDestinationBinding,
+  GetNotificationConfiguration: GetNotificationConfigurationBinding,
+  ListNotificationConfigurations: ListNotificationConfigurationsBinding,
+  UpdateNotificationConfiguration: UpdateNotificationConfigurationBinding,
+  DeleteNotificationConfiguration: DeleteNotificationConfigurationBinding,
+  GetSchemaVersion: GetSchemaVersionBinding,
+  ListSchemaVersions: ListSchemaVersionsBinding,
 } as const satisfies Record<string, OperationBinding>;
 
 /** Modelled errors: HTTP status, fault and retry class (see bindings.ts for the retry rule). */

@@ -2,81 +2,81 @@
 // Input: codegen/inputs/iot-managed-integrations-2025-03-03.smithy.json (sha256 ee5996122e7b6a2c600a7e79b2d7a00479b196fdbea1bfe2ff5524fac9a187e6).
 /* eslint-disable */
 
-import { at, codePoints, missing, REDACTED } from '../validate-runtime.js';
+import { at, codePoints, LazyPattern, missing, type Pattern, REDACTED } from '../validate-runtime.js';
 import type { Result, ValidationIssue } from '../result.js';
 import type * as T from './types.js';
 
-const R0 = new RegExp("^[0-9a-zA-Z]+$", 'u');
-const R1 = new RegExp("^[A-Za-z0-9-_ ]+$", 'u');
-const R2 = new RegExp("^[A-Za-z0-9-_]+$", 'u');
-const R3 = new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:account-association/[0-9a-zA-Z]+$", 'u');
-const R4 = new RegExp("^[a-zA-Z0-9=_+/-]+$", 'u');
-const R5 = new RegExp("^[/a-zA-Z]+$", 'u');
-const R6 = new RegExp("^[a-zA-Z.]+$", 'u');
-const R7 = new RegExp("^[a-zA-Z0-9]+=(?:_[0-9]+)?$", 'u');
-const R8 = new RegExp("^1\\.0\\.0$", 'u');
-const R9 = new RegExp("^[a-zA-Z0-9=_.,@\\+\\-/]+$", 'u');
-const R10 = new RegExp("^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
-const R11 = new RegExp("^[/a-zA-Z0-9\\._ -]+$", 'u');
-const R12 = new RegExp("^(0|[1-9][0-9]*)$", 'u');
-const R13 = new RegExp("^0[xX][0-9a-fA-F]+$|^[0-9]+$", 'u');
-const R14 = new RegExp("^[0-9A-Za-z_\\- ]+$", 'u');
-const R15 = new RegExp("^[a-zA-Z0-9=_-]+$", 'u');
-const R16 = new RegExp("^$|^(https):\\/\\/.*$", 'u');
-const R17 = new RegExp("^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", 'u');
-const R18 = new RegExp("^[\\p{L}\\p{N} ._-]+$", 'u');
-const R19 = new RegExp("^[a-zA-Z0-9_.,@-]+$", 'u');
-const R20 = new RegExp("^[a-zA-Z0-9]*$", 'u');
-const R21 = new RegExp("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", 'u');
-const R22 = new RegExp("^[a-zA-Z0-9\\s'\\u{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", 'u');
-const R23 = new RegExp("^[a-zA-Z0-9:_-]*$", 'u');
-const R24 = new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", 'u');
-const R25 = new RegExp("^[A-Za-z0-9]+$", 'u');
-const R26 = new RegExp("^(http|https)://.*$", 'u');
-const R27 = new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", 'u');
-const R28 = new RegExp("^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", 'u');
-const R29 = new RegExp("^[0-9]+$", 'u');
-const R30 = new RegExp("^[a-zA-Z0-9=_.,@\\+\\-]+$", 'u');
-const R31 = new RegExp("^[a-zA-Z0-9.]+$", 'u');
-const R32 = new RegExp("^[a-zA-Z0-9.,/ -]+$", 'u');
-const R33 = new RegExp("^[a-z0-9]+$", 'u');
-const R34 = new RegExp("^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
-const R35 = new RegExp("^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", 'u');
-const R36 = new RegExp("^\\d+\\.\\d+$", 'u');
-const R37 = new RegExp("^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", 'u');
-const R38 = new RegExp("^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", 'u');
-const R39 = new RegExp("^[a-zA-Z0-9-_]+$", 'u');
-const R40 = new RegExp("^[0-9.]+$", 'u');
-const R41 = new RegExp("^[\\sa-zA-Z0-9_.,@-]+$", 'u');
-const R42 = new RegExp("^[a-zA-Z0-9:=_-]+$", 'u');
-const R43 = new RegExp("^[0-9A-Za-z_\\-\\+=\\/:; ]+$", 'u');
-const R44 = new RegExp("^[a-zA-Z0-9=_. ,@\\+\\-/]+$", 'u');
-const R45 = new RegExp("[a-zA-Z0-9_.,@/:#-]+", 'u');
-const R46 = new RegExp("[a-zA-Z0-9_.,@/:#-]*", 'u');
-const R47 = new RegExp("^[0-9a-zA-Z._-]+$", 'u');
-const R48 = new RegExp("^[a-zA-Z0-9 _.-]+$", 'u');
-const R49 = new RegExp("^[a-zA-Z0-9 _.{}:\"-]+$", 'u');
-const E_AssociationState: ReadonlySet<string> = new Set(["ASSOCIATION_IN_PROGRESS","ASSOCIATION_FAILED","ASSOCIATION_SUCCEEDED","ASSOCIATION_DELETING","REFRESH_TOKEN_EXPIRED"]);
-const E_SchemaVersionFormat: ReadonlySet<string> = new Set(["AWS","ZCL","CONNECTOR"]);
-const E_EndpointType: ReadonlySet<string> = new Set(["LAMBDA"]);
-const E_CloudConnectorType: ReadonlySet<string> = new Set(["LISTED","UNLISTED"]);
-const E_AuthType: ReadonlySet<string> = new Set(["OAUTH"]);
-const E_DeliveryDestinationType: ReadonlySet<string> = new Set(["KINESIS"]);
-const E_Role: ReadonlySet<string> = new Set(["CONTROLLER","DEVICE"]);
-const E_AuthMaterialType: ReadonlySet<string> = new Set(["CUSTOM_PROTOCOL_QR_BAR_CODE","WIFI_SETUP_QR_BAR_CODE","ZWAVE_QR_BAR_CODE","ZIGBEE_QR_BAR_CODE","DISCOVERED_DEVICE","PRE_ONBOARDED_CLOUD"]);
-const E_EventType: ReadonlySet<string> = new Set(["DEVICE_COMMAND","DEVICE_COMMAND_REQUEST","DEVICE_DISCOVERY_STATUS","DEVICE_EVENT","DEVICE_LIFE_CYCLE","DEVICE_STATE","DEVICE_OTA","DEVICE_WSS","CONNECTOR_ASSOCIATION","ACCOUNT_ASSOCIATION","CONNECTOR_ERROR_REPORT"]);
-const E_DiscoveryType: ReadonlySet<string> = new Set(["ZWAVE","ZIGBEE","CLOUD","CUSTOM","CONTROLLER_CAPABILITY_REDISCOVERY"]);
-const E_DeviceDiscoveryStatus: ReadonlySet<string> = new Set(["RUNNING","SUCCEEDED","FAILED","TIMED_OUT"]);
-const E_DiscoveryModification: ReadonlySet<string> = new Set(["DISCOVERED","UPDATED","NO_CHANGE"]);
-const E_ProvisioningStatus: ReadonlySet<string> = new Set(["UNASSOCIATED","PRE_ASSOCIATED","DISCOVERED","ACTIVATED","DELETION_FAILED","DELETE_IN_PROGRESS","ISOLATED","DELETED"]);
-const E_HubNetworkMode: ReadonlySet<string> = new Set(["STANDARD","NETWORK_WIDE_EXCLUSION"]);
-const E_SchemaVersionType: ReadonlySet<string> = new Set(["capability","definition"]);
-const E_SchemaVersionVisibility: ReadonlySet<string> = new Set(["PUBLIC","PRIVATE"]);
-const E_ManagedThingAssociationStatus: ReadonlySet<string> = new Set(["PRE_ASSOCIATED","ASSOCIATED"]);
-const E_TokenEndpointAuthenticationScheme: ReadonlySet<string> = new Set(["HTTP_BASIC","REQUEST_BODY_CREDENTIALS"]);
-const E_ConnectorEventOperation: ReadonlySet<string> = new Set(["DEVICE_COMMAND_RESPONSE","DEVICE_DISCOVERY","DEVICE_EVENT","DEVICE_COMMAND_REQUEST"]);
-const E_DiscoveryAuthMaterialType: ReadonlySet<string> = new Set(["ZWAVE_INSTALL_CODE"]);
-const E_ProtocolType: ReadonlySet<string> = new Set(["ZWAVE","ZIGBEE","CUSTOM"]);
+const R0 = /* @__PURE__ */ new RegExp("^[0-9a-zA-Z]+$", 'u');
+const R1 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9-_ ]+$", 'u');
+const R2 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9-_]+$", 'u');
+const R3 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:account-association/[0-9a-zA-Z]+$", 'u');
+const R4 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_+/-]+$", 'u');
+const R5 = /* @__PURE__ */ new RegExp("^[/a-zA-Z]+$", 'u');
+const R6 = /* @__PURE__ */ new RegExp("^[a-zA-Z.]+$", 'u');
+const R7 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9]+=(?:_[0-9]+)?$", 'u');
+const R8 = /* @__PURE__ */ new RegExp("^1\\.0\\.0$", 'u');
+const R9 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_.,@\\+\\-/]+$", 'u');
+const R10 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
+const R11 = /* @__PURE__ */ new RegExp("^[/a-zA-Z0-9\\._ -]+$", 'u');
+const R12 = /* @__PURE__ */ new RegExp("^(0|[1-9][0-9]*)$", 'u');
+const R13 = /* @__PURE__ */ new RegExp("^0[xX][0-9a-fA-F]+$|^[0-9]+$", 'u');
+const R14 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\- ]+$", 'u');
+const R15 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_-]+$", 'u');
+const R16 = /* @__PURE__ */ new RegExp("^$|^(https):\\/\\/.*$", 'u');
+const R17 = /* @__PURE__ */ new RegExp("^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", 'u');
+const R18 = /* @__PURE__ */ new LazyPattern("^[\\p{L}\\p{N} ._-]+$", 'u');
+const R19 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9_.,@-]+$", 'u');
+const R20 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9]*$", 'u');
+const R21 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", 'u');
+const R22 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9\\s'\\u{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", 'u');
+const R23 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:_-]*$", 'u');
+const R24 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", 'u');
+const R25 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9]+$", 'u');
+const R26 = /* @__PURE__ */ new RegExp("^(http|https)://.*$", 'u');
+const R27 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", 'u');
+const R28 = /* @__PURE__ */ new RegExp("^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", 'u');
+const R29 = /* @__PURE__ */ new RegExp("^[0-9]+$", 'u');
+const R30 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_.,@\\+\\-]+$", 'u');
+const R31 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.]+$", 'u');
+const R32 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.,/ -]+$", 'u');
+const R33 = /* @__PURE__ */ new RegExp("^[a-z0-9]+$", 'u');
+const R34 = /* @__PURE__ */ new RegExp("^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
+const R35 = /* @__PURE__ */ new RegExp("^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", 'u');
+const R36 = /* @__PURE__ */ new RegExp("^\\d+\\.\\d+$", 'u');
+const R37 = /* @__PURE__ */ new RegExp("^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", 'u');
+const R38 = /* @__PURE__ */ new RegExp("^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", 'u');
+const R39 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9-_]+$", 'u');
+const R40 = /* @__PURE__ */ new RegExp("^[0-9.]+$", 'u');
+const R41 = /* @__PURE__ */ new RegExp("^[\\sa-zA-Z0-9_.,@-]+$", 'u');
+const R42 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:=_-]+$", 'u');
+const R43 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\-\\+=\\/:; ]+$", 'u');
+const R44 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_. ,@\\+\\-/]+$", 'u');
+const R45 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]+", 'u');
+const R46 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]*", 'u');
+const R47 = /* @__PURE__ */ new RegExp("^[0-9a-zA-Z._-]+$", 'u');
+const R48 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.-]+$", 'u');
+const R49 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.{}:\"-]+$", 'u');
+const E_AssociationState: ReadonlySet<string> = /* @__PURE__ */ new Set(["ASSOCIATION_IN_PROGRESS","ASSOCIATION_FAILED","ASSOCIATION_SUCCEEDED","ASSOCIATION_DELETING","REFRESH_TOKEN_EXPIRED"]);
+const E_SchemaVersionFormat: ReadonlySet<string> = /* @__PURE__ */ new Set(["AWS","ZCL","CONNECTOR"]);
+const E_EndpointType: ReadonlySet<string> = /* @__PURE__ */ new Set(["LAMBDA"]);
+const E_CloudConnectorType: ReadonlySet<string> = /* @__PURE__ */ new Set(["LISTED","UNLISTED"]);
+const E_AuthType: ReadonlySet<string> = /* @__PURE__ */ new Set(["OAUTH"]);
+const E_DeliveryDestinationType: ReadonlySet<string> = /* @__PURE__ */ new Set(["KINESIS"]);
+const E_Role: ReadonlySet<string> = /* @__PURE__ */ new Set(["CONTROLLER","DEVICE"]);
+const E_AuthMaterialType: ReadonlySet<string> = /* @__PURE__ */ new Set(["CUSTOM_PROTOCOL_QR_BAR_CODE","WIFI_SETUP_QR_BAR_CODE","ZWAVE_QR_BAR_CODE","ZIGBEE_QR_BAR_CODE","DISCOVERED_DEVICE","PRE_ONBOARDED_CLOUD"]);
+const E_EventType: ReadonlySet<string> = /* @__PURE__ */ new Set(["DEVICE_COMMAND","DEVICE_COMMAND_REQUEST","DEVICE_DISCOVERY_STATUS","DEVICE_EVENT","DEVICE_LIFE_CYCLE","DEVICE_STATE","DEVICE_OTA","DEVICE_WSS","CONNECTOR_ASSOCIATION","ACCOUNT_ASSOCIATION","CONNECTOR_ERROR_REPORT"]);
+const E_DiscoveryType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE","ZIGBEE","CLOUD","CUSTOM","CONTROLLER_CAPABILITY_REDISCOVERY"]);
+const E_DeviceDiscoveryStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["RUNNING","SUCCEEDED","FAILED","TIMED_OUT"]);
+const E_DiscoveryModification: ReadonlySet<string> = /* @__PURE__ */ new Set(["DISCOVERED","UPDATED","NO_CHANGE"]);
+const E_ProvisioningStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["UNASSOCIATED","PRE_ASSOCIATED","DISCOVERED","ACTIVATED","DELETION_FAILED","DELETE_IN_PROGRESS","ISOLATED","DELETED"]);
+const E_HubNetworkMode: ReadonlySet<string> = /* @__PURE__ */ new Set(["STANDARD","NETWORK_WIDE_EXCLUSION"]);
+const E_SchemaVersionType: ReadonlySet<string> = /* @__PURE__ */ new Set(["capability","definition"]);
+const E_SchemaVersionVisibility: ReadonlySet<string> = /* @__PURE__ */ new Set(["PUBLIC","PRIVATE"]);
+const E_ManagedThingAssociationStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["PRE_ASSOCIATED","ASSOCIATED"]);
+const E_TokenEndpointAuthenticationScheme: ReadonlySet<string> = /* @__PURE__ */ new Set(["HTTP_BASIC","REQUEST_BODY_CREDENTIALS"]);
+const E_ConnectorEventOperation: ReadonlySet<string> = /* @__PURE__ */ new Set(["DEVICE_COMMAND_RESPONSE","DEVICE_DISCOVERY","DEVICE_EVENT","DEVICE_COMMAND_REQUEST"]);
+const E_DiscoveryAuthMaterialType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE_INSTALL_CODE"]);
+const E_ProtocolType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE","ZIGBEE","CUSTOM"]);
 
 function vAccessDeniedException(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -4873,101 +4873,189 @@ export const checkWiFiSimpleSetupConfiguration: (value: unknown, path: string, o
 export interface StringConstraint {
   readonly min?: number;
   readonly max?: number;
-  readonly pattern?: RegExp;
+  readonly pattern?: Pattern;
   readonly sensitive: boolean;
   /** The constraint in words: `expected 1–64 characters matching ^[A-Za-z0-9-_]+$`. */
   readonly message: string;
 }
 
+export const AccountAssociationArnShape = { min: 67, max: 1011, pattern: R3, sensitive: false, message: "expected 67–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:account-association/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const AccountAssociationDescriptionShape = { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const AccountAssociationErrorMessageShape = { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const AccountAssociationIdShape = { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const AccountAssociationNameShape = { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const ActionNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
+export const ActionReferenceShape = { pattern: R6, sensitive: false, message: "expected a string matching ^[a-zA-Z.]+$" } as const satisfies StringConstraint;
+export const ActionTraceIdShape = { min: 16, max: 20, pattern: R7, sensitive: false, message: "expected 16–20 characters matching ^[a-zA-Z0-9]+=(?:_[0-9]+)?$" } as const satisfies StringConstraint;
+export const AdvertisedProductIdShape = { min: 5, max: 5, pattern: R28, sensitive: false, message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$" } as const satisfies StringConstraint;
+export const AttributeNameShape = { max: 128, pattern: R45, sensitive: false, message: "expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+" } as const satisfies StringConstraint;
+export const AttributeValueShape = { max: 800, pattern: R46, sensitive: false, message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*" } as const satisfies StringConstraint;
+export const AuthMaterialNameShape = { min: 1, max: 100, pattern: R4, sensitive: false, message: "expected 1–100 characters matching ^[a-zA-Z0-9=_+/-]+$" } as const satisfies StringConstraint;
+export const AuthMaterialStringShape = { min: 1, max: 512, pattern: R21, sensitive: true, message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$" } as const satisfies StringConstraint;
+export const AuthUrlShape = { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
+export const BrandShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const CapabilitiesShape = { min: 1, max: 65535, pattern: R22, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" } as const satisfies StringConstraint;
+export const CapabilityActionNameShape = { pattern: R5, sensitive: false, message: "expected a string matching ^[/a-zA-Z]+$" } as const satisfies StringConstraint;
+export const CapabilityNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
+export const CapabilityReportVersionShape = { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected \"1.0.0\"" } as const satisfies StringConstraint;
+export const CapabilityVersionShape = { min: 1, max: 64, pattern: R12, sensitive: false, message: "expected 1–64 characters matching ^(0|[1-9][0-9]*)$" } as const satisfies StringConstraint;
+export const ClassificationShape = { min: 1, max: 64, sensitive: true, message: "expected a string of 1–64 characters" } as const satisfies StringConstraint;
+export const ClientTokenShape = { min: 1, max: 64, pattern: R15, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
+export const CloudConnectorDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const CloudConnectorIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
+export const ClusterIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)" } as const satisfies StringConstraint;
+export const ConnectorAssociationIdShape = { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const ConnectorDestinationDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const ConnectorDestinationIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
+export const ConnectorDestinationNameShape = { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const ConnectorDeviceIdShape = { min: 1, max: 256, pattern: R19, sensitive: true, message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const ConnectorDeviceNameShape = { min: 1, max: 256, pattern: R18, sensitive: false, message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const ConnectorEventMessageShape = { min: 1, max: 256, pattern: R41, sensitive: true, message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const ConnectorEventOperationVersionShape = { min: 1, max: 6, pattern: R40, sensitive: false, message: "expected 1–6 characters matching ^[0-9.]+$" } as const satisfies StringConstraint;
+export const ConnectorIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
+export const ConnectorPolicyIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
+export const CredentialLockerIdShape = { min: 1, max: 64, pattern: R20, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" } as const satisfies StringConstraint;
+export const CustomProtocolDetailKeyShape = { min: 1, max: 256, pattern: R48, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$" } as const satisfies StringConstraint;
+export const CustomProtocolDetailValueShape = { min: 1, max: 512, pattern: R49, sensitive: false, message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$" } as const satisfies StringConstraint;
+export const DeliveryDestinationArnShape = { min: 20, max: 2048, pattern: R17, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
+export const DeliveryDestinationRoleArnShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const DestinationDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const DestinationNameShape = { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const DeviceDiscoveryArnShape = { pattern: R27, sensitive: false, message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const DeviceDiscoveryIdShape = { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
+export const DeviceSpecificKeyShape = { min: 1, max: 128, pattern: R30, sensitive: true, message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$" } as const satisfies StringConstraint;
+export const DeviceTypeShape = { max: 256, pattern: R44, sensitive: false, message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$" } as const satisfies StringConstraint;
+export const DiscoveryAuthMaterialStringShape = { min: 1, max: 64, pattern: R43, sensitive: true, message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$" } as const satisfies StringConstraint;
+export const DisplayNameShape = { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const EndpointIdShape = { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const EndpointSemanticTagShape = { min: 1, max: 128, pattern: R47, sensitive: false, message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
+export const ErrorMessageShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const ErrorResourceIdShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const ErrorResourceTypeShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const EventNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
+export const ExtrinsicSchemaIdShape = { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)" } as const satisfies StringConstraint;
+export const InternationalArticleNumberShape = { min: 8, max: 13, pattern: R29, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
+export const LambdaArnShape = { pattern: R35, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" } as const satisfies StringConstraint;
+export const MacAddressShape = { min: 1, max: 128, sensitive: true, message: "expected a string of 1–128 characters" } as const satisfies StringConstraint;
+export const ManagedThingArnShape = { min: 32, max: 1011, pattern: R24, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" } as const satisfies StringConstraint;
+export const ManagedThingIdShape = { min: 1, max: 64, pattern: R23, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" } as const satisfies StringConstraint;
+export const MatterAttributeIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal attribute id (1–24 characters)" } as const satisfies StringConstraint;
+export const MatterCommandIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal command id (1–24 characters)" } as const satisfies StringConstraint;
+export const MatterEventIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal event id (1–24 characters)" } as const satisfies StringConstraint;
+export const ModelShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const NameShape = { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const NextTokenShape = { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
+export const NodeIdShape = { min: 1, max: 64, pattern: R9, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_.,@\\+\\-/]+$" } as const satisfies StringConstraint;
+export const OAuthAuthorizationUrlOutputShape = { min: 0, max: 1024, pattern: R16, sensitive: true, message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$" } as const satisfies StringConstraint;
+export const OAuthCompleteRedirectUrlShape = { min: 1, max: 1024, pattern: R26, sensitive: false, message: "expected 1–1024 characters matching ^(http|https)://.*$" } as const satisfies StringConstraint;
+export const OwnerShape = { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const ParentControllerIdShape = { min: 1, max: 64, pattern: R25, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
+export const PropertyNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
+export const SchemaIdShape = { min: 3, max: 128, pattern: R31, sensitive: false, message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$" } as const satisfies StringConstraint;
+export const SchemaVersionDescriptionShape = { min: 10, max: 2048, pattern: R32, sensitive: false, message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$" } as const satisfies StringConstraint;
+export const SchemaVersionNamespaceNameShape = { min: 3, max: 12, pattern: R33, sensitive: false, message: "expected 3–12 characters matching ^[a-z0-9]+$" } as const satisfies StringConstraint;
+export const SchemaVersionVersionShape = { min: 3, max: 12, pattern: R34, sensitive: false, message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" } as const satisfies StringConstraint;
+export const SchemaVersionedIdShape = { min: 7, max: 128, pattern: R10, sensitive: false, message: "expected 7–128 characters matching ^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" } as const satisfies StringConstraint;
+export const SecretsManagerArnShape = { min: 20, max: 2048, pattern: R38, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$" } as const satisfies StringConstraint;
+export const SecretsManagerVersionIdShape = { min: 32, max: 64, pattern: R39, sensitive: false, message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$" } as const satisfies StringConstraint;
+export const SerialNumberShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const SpecVersionShape = { min: 1, max: 64, pattern: R36, sensitive: false, message: "expected 1–64 characters matching ^\\d+\\.\\d+$" } as const satisfies StringConstraint;
+export const TagKeyShape = { min: 1, max: 128, sensitive: false, message: "expected a string of 1–128 characters" } as const satisfies StringConstraint;
+export const TagValueShape = { min: 0, max: 256, sensitive: false, message: "expected a string of 0–256 characters" } as const satisfies StringConstraint;
+export const ThirdPartyUserIdShape = { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const TokenUrlShape = { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
+export const TraceIdShape = { min: 1, max: 128, pattern: R42, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$" } as const satisfies StringConstraint;
+export const UniversalProductCodeShape = { min: 12, max: 12, pattern: R29, sensitive: true, message: "expected exactly 12 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
+
 /** Named string shapes of the model with their constraints, by shape name. */
 export const STRING_SHAPES = {
-  AccountAssociationArn: { min: 67, max: 1011, pattern: R3, sensitive: false, message: "expected 67–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:account-association/[0-9a-zA-Z]+$" },
-  AccountAssociationDescription: { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" },
-  AccountAssociationErrorMessage: { min: 1, max: 4096, pattern: R1, sensitive: false, message: "expected 1–4096 characters matching ^[A-Za-z0-9-_ ]+$" },
-  AccountAssociationId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
-  AccountAssociationName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  ActionName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  ActionReference: { pattern: R6, sensitive: false, message: "expected a string matching ^[a-zA-Z.]+$" },
-  ActionTraceId: { min: 16, max: 20, pattern: R7, sensitive: false, message: "expected 16–20 characters matching ^[a-zA-Z0-9]+=(?:_[0-9]+)?$" },
-  AdvertisedProductId: { min: 5, max: 5, pattern: R28, sensitive: false, message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$" },
-  AttributeName: { max: 128, pattern: R45, sensitive: false, message: "expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+" },
-  AttributeValue: { max: 800, pattern: R46, sensitive: false, message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*" },
-  AuthMaterialName: { min: 1, max: 100, pattern: R4, sensitive: false, message: "expected 1–100 characters matching ^[a-zA-Z0-9=_+/-]+$" },
-  AuthMaterialString: { min: 1, max: 512, pattern: R21, sensitive: true, message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$" },
-  AuthUrl: { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" },
-  Brand: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  Capabilities: { min: 1, max: 65535, pattern: R22, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" },
-  CapabilityActionName: { pattern: R5, sensitive: false, message: "expected a string matching ^[/a-zA-Z]+$" },
-  CapabilityName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  CapabilityReportVersion: { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected \"1.0.0\"" },
-  CapabilityVersion: { min: 1, max: 64, pattern: R12, sensitive: false, message: "expected 1–64 characters matching ^(0|[1-9][0-9]*)$" },
-  Classification: { min: 1, max: 64, sensitive: true, message: "expected a string of 1–64 characters" },
-  ClientToken: { min: 1, max: 64, pattern: R15, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" },
-  CloudConnectorDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
-  CloudConnectorId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
-  ClusterId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)" },
-  ConnectorAssociationId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
-  ConnectorDestinationDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
-  ConnectorDestinationId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
-  ConnectorDestinationName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  ConnectorDeviceId: { min: 1, max: 256, pattern: R19, sensitive: true, message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$" },
-  ConnectorDeviceName: { min: 1, max: 256, pattern: R18, sensitive: false, message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$" },
-  ConnectorEventMessage: { min: 1, max: 256, pattern: R41, sensitive: true, message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$" },
-  ConnectorEventOperationVersion: { min: 1, max: 6, pattern: R40, sensitive: false, message: "expected 1–6 characters matching ^[0-9.]+$" },
-  ConnectorId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
-  ConnectorPolicyId: { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" },
-  CredentialLockerId: { min: 1, max: 64, pattern: R20, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" },
-  CustomProtocolDetailKey: { min: 1, max: 256, pattern: R48, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$" },
-  CustomProtocolDetailValue: { min: 1, max: 512, pattern: R49, sensitive: false, message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$" },
-  DeliveryDestinationArn: { min: 20, max: 2048, pattern: R17, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$" },
-  DeliveryDestinationRoleArn: { sensitive: false, message: "expected a string" },
-  DestinationDescription: { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" },
-  DestinationName: { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" },
-  DeviceDiscoveryArn: { pattern: R27, sensitive: false, message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$" },
-  DeviceDiscoveryId: { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" },
-  DeviceSpecificKey: { min: 1, max: 128, pattern: R30, sensitive: true, message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$" },
-  DeviceType: { max: 256, pattern: R44, sensitive: false, message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$" },
-  DiscoveryAuthMaterialString: { min: 1, max: 64, pattern: R43, sensitive: true, message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$" },
-  DisplayName: { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  EndpointId: { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" },
-  EndpointSemanticTag: { min: 1, max: 128, pattern: R47, sensitive: false, message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$" },
-  ErrorMessage: { sensitive: false, message: "expected a string" },
-  ErrorResourceId: { sensitive: false, message: "expected a string" },
-  ErrorResourceType: { sensitive: false, message: "expected a string" },
-  EventName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  ExtrinsicSchemaId: { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)" },
-  InternationalArticleNumber: { min: 8, max: 13, pattern: R29, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" },
-  LambdaArn: { pattern: R35, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" },
-  MacAddress: { min: 1, max: 128, sensitive: true, message: "expected a string of 1–128 characters" },
-  ManagedThingArn: { min: 32, max: 1011, pattern: R24, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" },
-  ManagedThingId: { min: 1, max: 64, pattern: R23, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" },
-  MatterAttributeId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal attribute id (1–24 characters)" },
-  MatterCommandId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal command id (1–24 characters)" },
-  MatterEventId: { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal event id (1–24 characters)" },
-  Model: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  Name: { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" },
-  NextToken: { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" },
-  NodeId: { min: 1, max: 64, pattern: R9, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_.,@\\+\\-/]+$" },
-  OAuthAuthorizationUrlOutput: { min: 0, max: 1024, pattern: R16, sensitive: true, message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$" },
-  OAuthCompleteRedirectUrl: { min: 1, max: 1024, pattern: R26, sensitive: false, message: "expected 1–1024 characters matching ^(http|https)://.*$" },
-  Owner: { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" },
-  ParentControllerId: { min: 1, max: 64, pattern: R25, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9]+$" },
-  PropertyName: { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" },
-  SchemaId: { min: 3, max: 128, pattern: R31, sensitive: false, message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$" },
-  SchemaVersionDescription: { min: 10, max: 2048, pattern: R32, sensitive: false, message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$" },
-  SchemaVersionNamespaceName: { min: 3, max: 12, pattern: R33, sensitive: false, message: "expected 3–12 characters matching ^[a-z0-9]+$" },
-  SchemaVersionVersion: { min: 3, max: 12, pattern: R34, sensitive: false, message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" },
-  SchemaVersionedId: { min: 7, max: 128, pattern: R10, sensitive: false, message: "expected 7–128 characters matching ^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" },
-  SecretsManagerArn: { min: 20, max: 2048, pattern: R38, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$" },
-  SecretsManagerVersionId: { min: 32, max: 64, pattern: R39, sensitive: false, message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$" },
-  SerialNumber: { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" },
-  SpecVersion: { min: 1, max: 64, pattern: R36, sensitive: false, message: "expected 1–64 characters matching ^\\d+\\.\\d+$" },
-  TagKey: { min: 1, max: 128, sensitive: false, message: "expected a string of 1–128 characters" },
-  TagValue: { min: 0, max: 256, sensitive: false, message: "expected a string of 0–256 characters" },
-  ThirdPartyUserId: { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" },
-  TokenUrl: { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" },
-  TraceId: { min: 1, max: 128, pattern: R42, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$" },
-  UniversalProductCode: { min: 12, max: 12, pattern: R29, sensitive: true, message: "expected exactly 12 characters matching ^[0-9]+$" },
+  AccountAssociationArn: AccountAssociationArnShape,
+  AccountAssociationDescription: AccountAssociationDescriptionShape,
+  AccountAssociationErrorMessage: AccountAssociationErrorMessageShape,
+  AccountAssociationId: AccountAssociationIdShape,
+  AccountAssociationName: AccountAssociationNameShape,
+  ActionName: ActionNameShape,
+  ActionReference: ActionReferenceShape,
+  ActionTraceId: ActionTraceIdShape,
+  AdvertisedProductId: AdvertisedProductIdShape,
+  AttributeName: AttributeNameShape,
+  AttributeValue: AttributeValueShape,
+  AuthMaterialName: AuthMaterialNameShape,
+  AuthMaterialString: AuthMaterialStringShape,
+  AuthUrl: AuthUrlShape,
+  Brand: BrandShape,
+  Capabilities: CapabilitiesShape,
+  CapabilityActionName: CapabilityActionNameShape,
+  CapabilityName: CapabilityNameShape,
+  CapabilityReportVersion: CapabilityReportVersionShape,
+  CapabilityVersion: CapabilityVersionShape,
+  Classification: ClassificationShape,
+  ClientToken: ClientTokenShape,
+  CloudConnectorDescription: CloudConnectorDescriptionShape,
+  CloudConnectorId: CloudConnectorIdShape,
+  ClusterId: ClusterIdShape,
+  ConnectorAssociationId: ConnectorAssociationIdShape,
+  ConnectorDestinationDescription: ConnectorDestinationDescriptionShape,
+  ConnectorDestinationId: ConnectorDestinationIdShape,
+  ConnectorDestinationName: ConnectorDestinationNameShape,
+  ConnectorDeviceId: ConnectorDeviceIdShape,
+  ConnectorDeviceName: ConnectorDeviceNameShape,
+  ConnectorEventMessage: ConnectorEventMessageShape,
+  ConnectorEventOperationVersion: ConnectorEventOperationVersionShape,
+  ConnectorId: ConnectorIdShape,
+  ConnectorPolicyId: ConnectorPolicyIdShape,
+  CredentialLockerId: CredentialLockerIdShape,
+  CustomProtocolDetailKey: CustomProtocolDetailKeyShape,
+  CustomProtocolDetailValue: CustomProtocolDetailValueShape,
+  DeliveryDestinationArn: DeliveryDestinationArnShape,
+  DeliveryDestinationRoleArn: DeliveryDestinationRoleArnShape,
+  DestinationDescription: DestinationDescriptionShape,
+  DestinationName: DestinationNameShape,
+  DeviceDiscoveryArn: DeviceDiscoveryArnShape,
+  DeviceDiscoveryId: DeviceDiscoveryIdShape,
+  DeviceSpecificKey: DeviceSpecificKeyShape,
+  DeviceType: DeviceTypeShape,
+  DiscoveryAuthMaterialString: DiscoveryAuthMaterialStringShape,
+  DisplayName: DisplayNameShape,
+  EndpointId: EndpointIdShape,
+  EndpointSemanticTag: EndpointSemanticTagShape,
+  ErrorMessage: ErrorMessageShape,
+  ErrorResourceId: ErrorResourceIdShape,
+  ErrorResourceType: ErrorResourceTypeShape,
+  EventName: EventNameShape,
+  ExtrinsicSchemaId: ExtrinsicSchemaIdShape,
+  InternationalArticleNumber: InternationalArticleNumberShape,
+  LambdaArn: LambdaArnShape,
+  MacAddress: MacAddressShape,
+  ManagedThingArn: ManagedThingArnShape,
+  ManagedThingId: ManagedThingIdShape,
+  MatterAttributeId: MatterAttributeIdShape,
+  MatterCommandId: MatterCommandIdShape,
+  MatterEventId: MatterEventIdShape,
+  Model: ModelShape,
+  Name: NameShape,
+  NextToken: NextTokenShape,
+  NodeId: NodeIdShape,
+  OAuthAuthorizationUrlOutput: OAuthAuthorizationUrlOutputShape,
+  OAuthCompleteRedirectUrl: OAuthCompleteRedirectUrlShape,
+  Owner: OwnerShape,
+  ParentControllerId: ParentControllerIdShape,
+  PropertyName: PropertyNameShape,
+  SchemaId: SchemaIdShape,
+  SchemaVersionDescription: SchemaVersionDescriptionShape,
+  SchemaVersionNamespaceName: SchemaVersionNamespaceNameShape,
+  SchemaVersionVersion: SchemaVersionVersionShape,
+  SchemaVersionedId: SchemaVersionedIdShape,
+  SecretsManagerArn: SecretsManagerArnShape,
+  SecretsManagerVersionId: SecretsManagerVersionIdShape,
+  SerialNumber: SerialNumberShape,
+  SpecVersion: SpecVersionShape,
+  TagKey: TagKeyShape,
+  TagValue: TagValueShape,
+  ThirdPartyUserId: ThirdPartyUserIdShape,
+  TokenUrl: TokenUrlShape,
+  TraceId: TraceIdShape,
+  UniversalProductCode: UniversalProductCodeShape,
 } as const satisfies Record<string, StringConstraint>;
 
 

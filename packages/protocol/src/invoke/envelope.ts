@@ -14,9 +14,9 @@ import {
 import { InvalidMessageError } from '../errors.js';
 import type { MatterEndpoint } from '../generated/types.js';
 import {
+  ConnectorIdShape,
   checkMatterEndpoint,
   checkSecretsManager,
-  STRING_SHAPES,
 } from '../generated/validators.js';
 import { normalizeMatterEndpoints } from '../normalize.js';
 import type { Result, ValidationIssue } from '../result.js';
@@ -88,7 +88,7 @@ export function validateConnectorInvocation(value: unknown): Result<ConnectorInv
   } else if (checkObject(payload, 'payload', out, 'invocation payload')) {
     checkString(payload, 'operationName', 'payload', out, { values: CONNECTOR_OPERATIONS });
     checkString(payload, 'operationVersion', 'payload', out);
-    checkShapeString(payload, 'connectorId', 'payload', out, STRING_SHAPES.ConnectorId);
+    checkShapeString(payload, 'connectorId', 'payload', out, ConnectorIdShape);
     switch (payload.operationName as ConnectorOperationName) {
       case 'AWS.DiscoverDevices':
         checkShapeString(payload, DISCOVERY_ID_KEY, 'payload', out, DISCOVERY_ID_SHAPE);

@@ -9,7 +9,12 @@
  * `payload.operationVersion`, `payload.connectorId`, the four operation names, and the
  * ActivateUser reply `{ header: { responseCode: 200 }, payload: { responseMessage, userId } }`.
  */
-import { STRING_SHAPES } from '../generated/validators.js';
+import {
+  ConnectorDeviceIdShape,
+  DeviceDiscoveryIdShape,
+  ThirdPartyUserIdShape,
+  TraceIdShape,
+} from '../generated/validators.js';
 import type { ValidationIssue } from '../result.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -32,7 +37,7 @@ export const OPERATION_VERSIONS = {
  * (the connector echoes it as `SendConnectorEvent.DeviceDiscoveryId`).
  */
 export const DISCOVERY_ID_KEY = 'deviceDiscoveryId';
-export const DISCOVERY_ID_SHAPE = STRING_SHAPES.DeviceDiscoveryId;
+export const DISCOVERY_ID_SHAPE = DeviceDiscoveryIdShape;
 
 /**
  * UNCONFIRMED (§1.3): the SendCommand payload keys. `connectorDeviceId` and `traceId` are the
@@ -50,8 +55,8 @@ export const SEND_COMMAND_KEYS = {
  * so they must satisfy that operation's members (`ConnectorDeviceId`, `TraceId`). MI-generated
  * trace ids look like `9b75f3839b6140f=_1` and are treated as opaque.
  */
-export const SEND_COMMAND_DEVICE_ID_SHAPE = STRING_SHAPES.ConnectorDeviceId;
-export const SEND_COMMAND_TRACE_ID_SHAPE = STRING_SHAPES.TraceId;
+export const SEND_COMMAND_DEVICE_ID_SHAPE = ConnectorDeviceIdShape;
+export const SEND_COMMAND_TRACE_ID_SHAPE = TraceIdShape;
 
 /**
  * INFERRED: a SendCommand carries at least one endpoint; the customer-side
@@ -80,7 +85,7 @@ export const RESPONSE_CODE_RANGE = { min: 100, max: 599 } as const;
  * INFERRED (§1.1): ActivateUser's `userId` is later sent as `SendConnectorEvent.UserId`, so it
  * must satisfy the model's `ThirdPartyUserId`. Required on a successful ActivateUser reply.
  */
-export const ACTIVATE_USER_ID_SHAPE = STRING_SHAPES.ThirdPartyUserId;
+export const ACTIVATE_USER_ID_SHAPE = ThirdPartyUserIdShape;
 
 /**
  * Documented invocation settings (§2: "2 seconds per invocation and 5 retry attempts"). What

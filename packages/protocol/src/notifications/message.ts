@@ -12,7 +12,11 @@ import {
 } from '../check.js';
 import { InvalidMessageError } from '../errors.js';
 import { AssociationState, DeviceDiscoveryStatus, EventType } from '../generated/types.js';
-import { STRING_SHAPES } from '../generated/validators.js';
+import {
+  AccountAssociationArnShape,
+  DeviceDiscoveryIdShape,
+  TraceIdShape,
+} from '../generated/validators.js';
 import {
   CONNECTOR_ERROR_REPORT_REQUIRED,
   DEVICE_COMMAND_RESULTS,
@@ -31,9 +35,16 @@ import {
   type NotificationPayloads,
 } from './types.js';
 
-const EVENT_TYPES = Object.values(EventType) as string[];
-const DISCOVERY_STATUSES = Object.values(DeviceDiscoveryStatus) as string[];
-const ASSOCIATION_STATES = Object.values(AssociationState) as string[];
+// Enum value lists on first use (a module-level call would keep them in every bundle).
+let enumValues: { events: string[]; discovery: string[]; association: string[] } | undefined;
+function enumLists() {
+  enumValues ??= {
+    events: Object.values(EventType),
+    discovery: Object.values(DeviceDiscoveryStatus),
+    association: Object.values(AssociationState),
+  };
+  return enumValues;
+}
 
 function checkTimestamp(
   o: Json,
@@ -108,15 +119,15 @@ const PAYLOAD_CHECKS: Record<NotificationEventType, (p: Json, out: ValidationIss
     });
   },
   DEVICE_COMMAND(p, out) {
-    checkShapeString(p, 'traceId', 'payload', out, STRING_SHAPES.TraceId);
+    checkShapeString(p, 'traceId', 'payload', out, TraceIdShape);
     checkTimestamp(p, 'receivedAt', 'payload', out, false);
     checkTimestamp(p, 'executedAt', 'payload', out, false);
     checkString(p, 'result', 'payload', out, { values: DEVICE_COMMAND_RESULTS });
   },
   DEVICE_DISCOVERY_STATUS(p, out) {
     checkInteger(p, 'deviceCount', 'payload', out, { min: 0 });
-    checkShapeString(p, 'deviceDiscoveryId', 'payload', out, STRING_SHAPES.DeviceDiscoveryId);
-    checkString(p, 'status', 'payload', out, { values: DISCOVERY_STATUSES });
+    checkShapeString(p, 'deviceDiscoveryId', 'payload', out, DeviceDiscoveryIdShape);
+    checkString(p, 'status', 'payload', out, { values: enumLists().discovery });
   },
   ACCOUNT_ASSOCIATION(p, out) {
     for (const key of [
@@ -129,15 +140,8 @@ const PAYLOAD_CHECKS: Record<NotificationEventType, (p: Json, out: ValidationIss
       checkString(p, key, 'payload', out, { required: false });
     }
     checkString(p, 'logLevel', 'payload', out, { required: false, values: LOG_LEVELS });
-    checkShapeString(
-      p,
-      'associationArn',
-      'payload',
-      out,
-      STRING_SHAPES.AccountAssociationArn,
-      false,
-    );
-    checkString(p, 'state', 'payload', out, { required: false, values: ASSOCIATION_STATES });
+    checkShapeString(p, 'associationArn', 'payload', out, AccountAssociationArnShape, false);
+    checkString(p, 'state', 'payload', out, { required: false, values: enumLists().association });
     checkBoolean(p, 'isServiceError', 'payload', out, false);
     checkBoolean(p, 'isCustomerError', 'payload', out, false);
   },
@@ -178,7 +182,7 @@ export function validateNotification(value: unknown): Result<NotificationMessage
   if (!checkObject(value, '', out, 'notification message')) return { ok: false, issues: out };
   checkString(value, 'version', '', out);
   checkString(value, 'messageId', '', out);
-  checkString(value, 'messageType', '', out, { values: EVENT_TYPES });
+  checkString(value, 'messageType', '', out, { values: enumLists().events });
   checkString(value, 'source', '', out, { values: [NOTIFICATION_SOURCE] });
   checkString(value, 'customerAccountId', '', out);
   checkTimestamp(value, 'timestamp', '', out, true);
