@@ -8,7 +8,7 @@ import type {
   IdempotencyStore,
   PutIfAbsentResult,
 } from './idempotency/store.js';
-import type { Outbox, OutboxEntry } from './outbox/outbox.js';
+import type { Outbox, OutboxEntry, UnreadableOutboxMessage } from './outbox/outbox.js';
 import type { SendConnectorEventRequest } from './protocol.js';
 
 type Db = Database.Database;
@@ -124,6 +124,7 @@ export class SqliteOutbox implements Outbox {
   private readonly del: Database.Statement;
   private readonly fail: Database.Statement;
   private readonly countStmt: Database.Statement;
+  private lastUnreadable: readonly UnreadableOutboxMessage[] = [];
 
   constructor(path = ':memory:') {
     this.db = open(path);
@@ -161,16 +162,44 @@ export class SqliteOutbox implements Outbox {
       last_error: string;
       created_at: number;
     }>;
-    return Promise.resolve(
-      rows.map((r) => ({
+    // A row that no longer parses (a damaged file, a hand edit) is skipped and reported through
+    // unreadable(), never deleted; later rows of its device are held back behind it so they
+    // cannot overtake it.
+    const entries: OutboxEntry[] = [];
+    const unreadable: UnreadableOutboxMessage[] = [];
+    const held = new Set<string>();
+    for (const r of rows) {
+      if (held.has(r.device_key)) continue;
+      let request: unknown;
+      let reason: string | undefined;
+      try {
+        request = JSON.parse(r.request);
+        if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+          reason = 'request column is not a JSON object';
+        }
+      } catch {
+        // Not the parser's message: it quotes the text, which may hold anything.
+        reason = 'request column is not valid JSON';
+      }
+      if (reason !== undefined) {
+        held.add(r.device_key);
+        unreadable.push({ messageId: `outbox row ${r.id}`, reason });
+        continue;
+      }
+      entries.push({
         id: r.id,
         deviceKey: r.device_key,
-        request: JSON.parse(r.request) as SendConnectorEventRequest,
+        request: request as SendConnectorEventRequest,
         attempts: r.attempts,
         lastError: r.last_error,
         createdAt: r.created_at,
-      })),
-    );
+      });
+    }
+    this.lastUnreadable = unreadable;
+    return Promise.resolve(entries);
+  }
+  unreadable(): readonly UnreadableOutboxMessage[] {
+    return this.lastUnreadable;
   }
   remove(id: number): Promise<void> {
     this.del.run(id);

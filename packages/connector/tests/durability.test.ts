@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -179,4 +180,37 @@ it('SQLite outbox survives a reopen (durable)', async () => {
   const b = new SqliteOutbox(path);
   expect((await b.list()).map((e) => e.request.TraceId)).toEqual(['t9']);
   b.close();
+});
+
+it('SQLite outbox: a damaged row is reported and left in place, and its device waits behind it', async () => {
+  const path = join(dir, 'damaged.db');
+  const outbox = new SqliteOutbox(path);
+  await outbox.add('a', event('a', 1), 'E');
+  await outbox.add('b', event('b', 2), 'E');
+  await outbox.add('a', event('a', 3), 'E');
+  await outbox.add('c', event('c', 4), 'E');
+  outbox.close();
+  // Damage two rows from outside, as a disk fault or a hand edit would.
+  const raw = new Database(path);
+  raw.prepare('UPDATE outbox SET request = \'{"secret-token": \' WHERE id = 1').run();
+  raw.prepare("UPDATE outbox SET request = '[1, 2]' WHERE id = 4").run();
+  raw.close();
+
+  const reopened = new SqliteOutbox(path);
+  const sent: string[] = [];
+  const report = await replayOutbox(reopened, {
+    sendConnectorEvent: async (request) => {
+      sent.push(String(request.TraceId));
+      return {};
+    },
+  });
+  // b's event goes out; a's later event stays behind its damaged head; c's row is not an object.
+  expect(sent).toEqual(['t2']);
+  expect(report.unreadable).toEqual([
+    { messageId: 'outbox row 1', reason: 'request column is not valid JSON' },
+    { messageId: 'outbox row 4', reason: 'request column is not a JSON object' },
+  ]);
+  expect(JSON.stringify(report)).not.toContain('secret-token');
+  expect(await reopened.count()).toBe(3);
+  reopened.close();
 });
