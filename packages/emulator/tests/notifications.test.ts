@@ -194,4 +194,47 @@ describe('notification validation sampling', () => {
     expect(ids(hub.recent())).toEqual(['d8', 'd9', 'd10', 'd11', 'd12']);
     await hub.close();
   });
+
+  it('ring-only messages built on first read keep their order, publish time and id across reads', async () => {
+    const { NotificationHub } = await import('../src/notifications/hub.js');
+    const { validateNotification } = await import('@c2c-kit/protocol');
+    const hub = new NotificationHub({
+      region: 'us-east-1',
+      credentials: { ...DEFAULT_CREDENTIALS },
+      resolveTarget: () => undefined,
+      recentLimit: 6,
+    });
+    const OTHER = '999988887777';
+    const before = Date.now();
+    // Past the always-validated first 1000, so the newest messages are mostly stored unbuilt.
+    for (let i = 0; i < 1100; i++) {
+      const returned = hub.publish(
+        i % 3 === 0 ? OTHER : ACCOUNT,
+        'DEVICE_DISCOVERY_STATUS',
+        { deviceCount: 1, deviceDiscoveryId: `d${i}`, status: 'SUCCEEDED' },
+        [`arn:thing/${i}`],
+      );
+      if (i >= 1000 && (i + 1) % 64 !== 0) expect(returned).toBeUndefined();
+    }
+    const after = Date.now();
+    const first = hub.recent();
+    expect(
+      first.map((m) => (m.payload as { deviceDiscoveryId: string }).deviceDiscoveryId),
+    ).toEqual(['d1094', 'd1095', 'd1096', 'd1097', 'd1098', 'd1099']);
+    for (const m of first) {
+      expect(validateNotification(m).ok).toBe(true);
+      // Epoch milliseconds of the publish call, as the eager path writes it.
+      const t = Number(m.timestamp);
+      expect(t).toBeGreaterThanOrEqual(before);
+      expect(t).toBeLessThanOrEqual(after);
+    }
+    expect(new Set(first.map((m) => m.messageId)).size).toBe(6);
+    // Built once: the same ids and timestamps on every later read, and filters see the same.
+    expect(hub.recent()).toEqual(first);
+    expect(hub.recent({ account: OTHER }).map((m) => m.messageId)).toEqual(
+      first.filter((m) => m.customerAccountId === OTHER).map((m) => m.messageId),
+    );
+    expect(hub.recent({ account: OTHER })).toHaveLength(2);
+    await hub.close();
+  });
 });

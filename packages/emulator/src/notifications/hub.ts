@@ -17,6 +17,22 @@ export interface KinesisTarget {
 
 export type NotificationListener = (message: NotificationEnvelope) => void;
 
+/**
+ * A ring-only message nobody needed when it was published (no SSE listener, no Kinesis target,
+ * not sampled for validation): what its envelope is built from, with the publish time. The
+ * envelope (id, formatted timestamp) is built the first time the ring is read and then kept, so
+ * every read shows the same message the eager path would have stored.
+ */
+class PendingEnvelope {
+  constructor(
+    readonly accountId: string,
+    readonly eventType: string,
+    readonly payload: unknown,
+    readonly resources: readonly string[],
+    readonly at: number,
+  ) {}
+}
+
 export interface NotificationHubOptions {
   readonly region: string;
   /**
@@ -77,7 +93,7 @@ export class NotificationHub {
   readonly #options: NotificationHubOptions;
   // Ring buffer of recent messages: `#next` is where the next one goes once the ring is full.
   // (push + splice(0, 1) moved all 1000 entries on every publish.)
-  readonly #recent: NotificationEnvelope[] = [];
+  readonly #recent: Array<NotificationEnvelope | PendingEnvelope> = [];
   #next = 0;
   readonly #limit: number;
   readonly #listeners = new Map<string, Set<NotificationListener>>();
@@ -109,34 +125,61 @@ export class NotificationHub {
     this.#maxPending = Math.max(1, Math.floor(positive(d.maxPending, 10_000)));
   }
 
+  /**
+   * Records and delivers one notification. Returns the envelope when one was built now (SSE
+   * listener, Kinesis target or validation sample), `undefined` for a ring-only message whose
+   * envelope is built when the ring is first read.
+   */
   publish(
     accountId: string,
     eventType: string,
     payload: unknown,
     resources: readonly string[],
-  ): NotificationEnvelope {
+  ): NotificationEnvelope | undefined {
     const listeners = this.#listeners.get(accountId);
     const target = this.#options.resolveTarget(accountId, eventType);
     // Messages leaving the emulator (SSE, Kinesis) are always validated; ring-only messages are
     // validated while few, then sampled, so high-rate ingest does not pay for it every time.
     const seen = (this.#seen.get(eventType) ?? 0) + 1;
     this.#seen.set(eventType, seen);
-    const validate =
-      target !== undefined ||
-      (listeners !== undefined && listeners.size > 0) ||
-      seen <= ALWAYS_VALIDATE ||
-      seen % SAMPLE_EVERY === 0;
-    const message = this.#envelope(accountId, eventType, payload, resources, validate);
-    if (this.#recent.length < this.#limit) {
-      this.#recent.push(message);
-    } else if (this.#limit > 0) {
-      this.#recent[this.#next] = message;
-      this.#next = this.#next + 1 === this.#limit ? 0 : this.#next + 1;
-    }
+    const live = target !== undefined || (listeners !== undefined && listeners.size > 0);
+    const validate = live || seen <= ALWAYS_VALIDATE || seen % SAMPLE_EVERY === 0;
+    const message = validate
+      ? this.#envelope(accountId, eventType, payload, resources, true)
+      : undefined;
+    this.#remember(
+      message ?? new PendingEnvelope(accountId, eventType, payload, resources, Date.now()),
+    );
+    if (message === undefined) return undefined;
     if (listeners !== undefined) {
       for (const listener of listeners) listener(message);
     }
     if (target !== undefined) this.#deliver(target, message);
+    return message;
+  }
+
+  #remember(entry: NotificationEnvelope | PendingEnvelope): void {
+    if (this.#recent.length < this.#limit) {
+      this.#recent.push(entry);
+    } else if (this.#limit > 0) {
+      this.#recent[this.#next] = entry;
+      this.#next = this.#next + 1 === this.#limit ? 0 : this.#next + 1;
+    }
+  }
+
+  /** The ring's entry at `index` as an envelope (built once, then stored in place). */
+  #entry(index: number): NotificationEnvelope {
+    const entry = this.#recent[index] as NotificationEnvelope | PendingEnvelope;
+    if (!(entry instanceof PendingEnvelope)) return entry;
+    const message = buildEnvelope({
+      eventType: entry.eventType,
+      accountId: entry.accountId,
+      region: this.#options.region,
+      resources: entry.resources,
+      payload: entry.payload,
+      now: entry.at,
+    });
+    this.#recent[index] = message;
     return message;
   }
 
@@ -173,15 +216,18 @@ export class NotificationHub {
   recent(
     filter: { account?: string; eventType?: string; limit?: number } = {},
   ): NotificationEnvelope[] {
-    const ordered =
-      this.#next === 0
-        ? this.#recent
-        : [...this.#recent.slice(this.#next), ...this.#recent.slice(0, this.#next)];
-    const out = ordered.filter(
-      (m) =>
+    const out: NotificationEnvelope[] = [];
+    const size = this.#recent.length;
+    // Oldest first: from the write index to the end, then from the start (ring order).
+    for (let i = 0; i < size; i++) {
+      const m = this.#entry((this.#next + i) % size);
+      if (
         (filter.account === undefined || m.customerAccountId === filter.account) &&
-        (filter.eventType === undefined || m.messageType === filter.eventType),
-    );
+        (filter.eventType === undefined || m.messageType === filter.eventType)
+      ) {
+        out.push(m);
+      }
+    }
     return filter.limit === undefined ? out : out.slice(-filter.limit);
   }
 
