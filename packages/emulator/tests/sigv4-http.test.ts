@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmulator, SigV4Verifier } from '../src/index.js';
+import { credentialScopeService } from '../src/sigv4/verifier.js';
 import { signedInject, signRequest } from './helpers/sign.js';
 
 let app: FastifyInstance;
@@ -338,5 +339,32 @@ describe('SigV4 verifier: cached Authorization prefixes and precomputed HMAC pad
     expect(verifier.verify(other).service).toBe(service);
     const auth = request.rawHeaders[request.rawHeaders.indexOf('authorization') + 1] as string;
     expect(() => verifier.verify(withAuthorization(other, auth))).toThrow(/does not match/);
+  });
+});
+
+describe('credentialScopeService (routing by the unverified credential scope)', () => {
+  it('is the fourth of exactly five slash-separated Credential parts, for any header text', () => {
+    const reference = (credential: string): string | undefined => {
+      const parts = credential.trim().split('/');
+      return parts.length === 5 ? parts[3] : undefined;
+    };
+    const part = fc.stringMatching(/^[ a-z0-9/_-]{0,8}$/);
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 0, maxLength: 7 }), fc.boolean(), (parts, comma) => {
+        const credential = parts.join('/');
+        const header = `AWS4-HMAC-SHA256 Credential=${credential}${comma ? ', SignedHeaders=host, Signature=00' : ''}`;
+        expect(credentialScopeService(header, '/')).toBe(reference(credential));
+        const query = `/p?X-Amz-Credential=${encodeURIComponent(credential)}&X-Amz-Date=1`;
+        expect(credentialScopeService(undefined, query)).toBe(reference(credential));
+      }),
+      { numRuns: 500 },
+    );
+    expect(
+      credentialScopeService(
+        'AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/iotmanagedintegrations/aws4_request, SignedHeaders=host',
+        '/',
+      ),
+    ).toBe('iotmanagedintegrations');
+    expect(credentialScopeService('AWS4-HMAC-SHA256 Signature=00', '/')).toBeUndefined();
   });
 });

@@ -624,8 +624,14 @@ export function credentialScopeService(
     const end = url.indexOf('&', at);
     credential = safeDecode(url.slice(at + 17, end === -1 ? undefined : end));
   }
-  const parts = credential.trim().split('/');
-  return parts.length === 5 ? parts[3] : undefined;
+  // Fourth of exactly five '/'-separated parts (runs for every request in routing, so no split).
+  const scope = credential.trim();
+  const a = scope.indexOf('/');
+  const b = a === -1 ? -1 : scope.indexOf('/', a + 1);
+  const c = b === -1 ? -1 : scope.indexOf('/', b + 1);
+  const d = c === -1 ? -1 : scope.indexOf('/', c + 1);
+  if (d === -1 || scope.indexOf('/', d + 1) !== -1) return undefined;
+  return scope.slice(c + 1, d);
 }
 
 /** The access key and scope from an Authorization header, unverified (for `--no-verify`). */
