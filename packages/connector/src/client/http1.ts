@@ -109,14 +109,10 @@ export class ResponseParser {
           data = data.subarray(end + 4);
           break;
         }
-        case State.Length: {
-          const take = Math.min(this.#remaining, data.length);
-          this.#body(data.subarray(0, take));
-          this.#remaining -= take;
-          data = data.subarray(take);
+        case State.Length:
+          data = this.#bodyBytesOf(data);
           if (this.#remaining === 0) this.#state = State.Done;
           break;
-        }
         case State.ChunkSize: {
           const line = this.#line(data);
           if (line === undefined) return undefined;
@@ -132,14 +128,10 @@ export class ResponseParser {
           this.#state = this.#remaining === 0 ? State.Trailers : State.ChunkData;
           break;
         }
-        case State.ChunkData: {
-          const take = Math.min(this.#remaining, data.length);
-          this.#body(data.subarray(0, take));
-          this.#remaining -= take;
-          data = data.subarray(take);
+        case State.ChunkData:
+          data = this.#bodyBytesOf(data);
           if (this.#remaining === 0) this.#state = State.ChunkDataEnd;
           break;
-        }
         case State.ChunkDataEnd: {
           const line = this.#line(data);
           if (line === undefined) return undefined;
@@ -195,6 +187,14 @@ export class ResponseParser {
       body,
       keepAlive: this.#keepAlive && this.leftover.length === 0,
     };
+  }
+
+  /** Takes up to `#remaining` body bytes from `data`; returns what follows them. */
+  #bodyBytesOf(data: Buffer): Buffer {
+    const take = Math.min(this.#remaining, data.length);
+    this.#body(data.subarray(0, take));
+    this.#remaining -= take;
+    return data.subarray(take);
   }
 
   #body(part: Buffer): void {
