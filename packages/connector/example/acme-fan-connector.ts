@@ -1,74 +1,46 @@
 // A complete C2C connector for the Acme fan cloud (the vendor-cloud simulator's API).
-import {
-  type AuthContext,
-  createConnector,
-  defineTranslator,
-  standardWebhooks,
-} from '@c2c-kit/connector';
+import type { AuthContext, ConnectorOptions } from '@c2c-kit/connector';
+import { createConnector, defineTranslator, standardWebhooks } from '@c2c-kit/connector';
 import { capabilityReport, type FanModeName, fanControl, presetEndpoint } from '@c2c-kit/matter';
 
 const API = process.env.ACME_API_URL ?? 'http://127.0.0.1:4000';
 type Mode = 'off' | 'low' | 'medium' | 'high' | 'auto';
-const TO_MATTER: Record<Mode, FanModeName> = {
-  off: 'Off',
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  auto: 'Auto',
-};
+type State = { mode?: Mode };
+type AcmeDevice = { deviceId: string; kind: string; name: string; state: State };
+type AcmeEvent = { type: string; deviceId: string; kind: string; userId: string; data: State };
+const toMatter = (mode: Mode) => `${mode[0]?.toUpperCase()}${mode.slice(1)}` as FanModeName;
 const FROM_MATTER: Record<number, Mode> = { 0: 'off', 1: 'low', 2: 'medium', 3: 'high', 5: 'auto' };
-type AcmeDevice = { deviceId: string; kind: string; name: string; state: { mode?: Mode } };
-type AcmeEvent = {
-  type: string;
-  deviceId: string;
-  kind: string;
-  userId: string;
-  data: { mode?: Mode };
-};
 
 async function acme<T>(auth: AuthContext, path: string, body?: unknown): Promise<T> {
   const token = auth.type === 'OAuth2.0' ? auth.accessToken : auth.secret;
   const res = await fetch(`${API}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`Acme ${path} answered HTTP ${res.status}`);
   return (await res.json()) as T;
 }
 
-export const handler = createConnector<AcmeEvent>({
+/** The vendor logic; the handler below is all a deployment needs. */
+export const acmeFan: ConnectorOptions<AcmeEvent> = {
   resolveUser: async ({ auth }) => (await acme<{ userId: string }>(auth, '/api/v1/me')).userId,
   listDevices: async ({ auth }) => {
     const { devices } = await acme<{ devices: AcmeDevice[] }>(auth, '/api/v1/devices');
+    const report = capabilityReport({ endpoints: [presetEndpoint('fan')] });
     return devices
       .filter((d) => d.kind === 'fan')
-      .map((d) => ({
-        connectorDeviceId: d.deviceId,
-        name: d.name,
-        capabilityReport: capabilityReport({ endpoints: [presetEndpoint('fan')] }),
-      }));
+      .map((d) => ({ connectorDeviceId: d.deviceId, name: d.name, capabilityReport: report }));
   },
   executeCommand: async ({ auth, connectorDeviceId, endpoints }) => {
     const fan = endpoints[0]?.clusters?.find((c) => c.id === '0x0202');
-    const mode =
-      FROM_MATTER[Number((fan?.attributes as Record<string, unknown> | undefined)?.['0x0000'])];
-    if (!mode)
-      return [
-        { endpointId: '1', clusterId: '0x0202', status: 400, message: 'unsupported fan mode' },
-      ];
-    const device = await acme<AcmeDevice>(auth, `/api/v1/devices/${connectorDeviceId}/commands`, {
-      command: 'setMode',
-      params: { mode },
-    });
-    const now = fanControl.fanMode(TO_MATTER[device.state.mode ?? mode]);
-    return [
-      {
-        endpointId: '1',
-        clusterId: '0x0202',
-        ...(now.attributes ? { attributes: now.attributes } : {}),
-      },
-    ];
+    const mode = FROM_MATTER[Number((fan?.attributes as Record<string, unknown>)?.['0x0000'])];
+    const result = { endpointId: '1', clusterId: '0x0202' };
+    if (!mode) return [{ ...result, status: 400, message: 'unsupported fan mode' }];
+    const path = `/api/v1/devices/${connectorDeviceId}/commands`;
+    const device = await acme<AcmeDevice>(auth, path, { command: 'setMode', params: { mode } });
+    const now = fanControl.fanMode(toMatter(device.state.mode ?? mode));
+    return [{ ...result, attributes: now.attributes }];
   },
   webhooks: {
     verifier: standardWebhooks({ secrets: (process.env.ACME_WEBHOOK_SECRETS ?? '').split(',') }),
@@ -78,9 +50,10 @@ export const handler = createConnector<AcmeEvent>({
         'device.state': (e) => ({
           connectorDeviceId: e.deviceId,
           userId: e.userId,
-          clusters: [fanControl.fanMode(TO_MATTER[e.data.mode as Mode])],
+          clusters: [fanControl.fanMode(toMatter(e.data.mode as Mode))],
         }),
       },
     }),
   },
-});
+};
+export const handler = createConnector(acmeFan);

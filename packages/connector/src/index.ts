@@ -12,6 +12,7 @@ export {
   ConnectorIdResolutionError,
   ConnectorNetworkError,
   ConnectorValidationError,
+  MalformedResponseError,
   PiiInDeviceIdError,
   RetryBudgetExhaustedError,
   SecretResolutionError,

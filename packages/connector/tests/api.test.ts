@@ -55,4 +55,15 @@ describe('public API', () => {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }
   });
+
+  it('the README example is the example file, under 60 lines', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = readFileSync(
+      new URL('../example/acme-fan-connector.ts', import.meta.url),
+      'utf8',
+    );
+    const block = /`example\/acme-fan-connector\.ts`[^\n]*\n\n```ts\n([\s\S]*?)```\n/.exec(readme);
+    expect(block?.[1]).toBe(example);
+    expect(example.trimEnd().split('\n').length).toBeLessThan(60);
+  });
 });
