@@ -21,6 +21,29 @@ describe('GroupCommitter', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 4 });
   });
 
+  it('work queued in the next loop turn joins the same commit; nothing resolves before it', async () => {
+    const { db, insert } = setup();
+    const committer = new GroupCommitter(db);
+    const settled: number[] = [];
+    const first = committer.run(() => insert.run(1).changes).then((v) => settled.push(v));
+    const second = new Promise<void>((resolve) => {
+      // Queued one event-loop turn later, as a request read in the next poll phase would be.
+      setImmediate(() => {
+        expect(settled).toEqual([]);
+        expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
+        committer
+          .run(() => insert.run(2).changes)
+          .then((v) => {
+            settled.push(v);
+            resolve();
+          });
+      });
+    });
+    await Promise.all([first, second]);
+    expect(settled).toEqual([1, 1]);
+    expect(committer.stats()).toEqual({ batches: 1, units: 2 });
+  });
+
   it('a failing unit is rejected alone; its neighbours still commit and rollback is signalled', async () => {
     const { db, insert } = setup();
     let rollbacks = 0;

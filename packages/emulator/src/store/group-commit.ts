@@ -31,6 +31,16 @@ export class GroupCommitter {
   // a measurable cost when paid per flush.
   readonly #runBatch: () => void;
   readonly #runOne: (work: CommitWork<unknown>) => unknown;
+  readonly #secondTurn = (): void => {
+    if (this.#queue.length === 0) {
+      this.#scheduled = false;
+      return;
+    }
+    setImmediate(this.#flushNow);
+  };
+  readonly #flushNow = (): void => {
+    this.flush();
+  };
 
   /**
    * `onRollback` runs when a batch is rolled back, so callers can drop in-memory state that
@@ -56,8 +66,11 @@ export class GroupCommitter {
       } else if (!this.#scheduled) {
         this.#scheduled = true;
         // setImmediate runs after the I/O callbacks of this turn, so requests read together
-        // share the commit.
-        setImmediate(() => this.flush());
+        // share the commit; waiting one turn more lets the requests read in the next poll phase
+        // join too (at 16 in flight: ~9 instead of ~8 per commit, fewer WAL writes per event,
+        // measured lower server CPU and p99 no worse). Never later: nothing is acknowledged
+        // before its commit, so waiting longer only adds latency.
+        setImmediate(this.#secondTurn);
       }
     });
   }
