@@ -101,23 +101,38 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
         throw new WebhookVerificationError(400, 'missing webhook-signature header');
       const rawTs = h['webhook-timestamp'] ?? h['svix-timestamp'];
       const ts = checkTimestamp(rawTs, 'webhook-timestamp', tolerance, now());
-      const body = bodyBuffer(request.body);
-      const signed = Buffer.concat([Buffer.from(`${id}.${ts}.`, 'utf8'), body]);
-      const candidates = signatureHeader
-        .split(' ')
-        .map((part) => part.split(','))
-        .filter(([version, sig]) => version === 'v1' && sig)
-        .map(([, sig]) => Buffer.from(sig ?? '', 'base64'));
+      // `v1,<base64>` entries of the space-separated list (other versions are skipped).
+      const candidates: Buffer[] = [];
+      for (const part of signatureHeader.split(' ')) {
+        const comma = part.indexOf(',');
+        if (comma === -1 || part.slice(0, comma) !== 'v1') continue;
+        const end = part.indexOf(',', comma + 1);
+        const sig = end === -1 ? part.slice(comma + 1) : part.slice(comma + 1, end);
+        if (sig !== '') candidates.push(Buffer.from(sig, 'base64'));
+      }
       if (candidates.length === 0) {
         throw new WebhookVerificationError(
           400,
           'webhook-signature: expected "v1,<base64>" entries, got none',
         );
       }
+      // HMAC over `${id}.${timestamp}.` and the body fed in turn (no concatenated copy); a string
+      // body is hashed as its UTF-8 bytes and handed on as it came.
+      const { body } = request;
+      const prefix = `${id}.${ts}.`;
       for (const key of keys) {
-        const expected = nodeCrypto().createHmac('sha256', key).update(signed).digest();
-        if (candidates.some((c) => safeEqual(c, expected))) {
-          return { id, timestamp: ts, body: body.toString('utf8') };
+        const mac = nodeCrypto().createHmac('sha256', key).update(prefix);
+        const expected = (
+          typeof body === 'string' ? mac.update(body, 'utf8') : mac.update(body)
+        ).digest();
+        for (const candidate of candidates) {
+          if (safeEqual(candidate, expected)) {
+            return {
+              id,
+              timestamp: ts,
+              body: typeof body === 'string' ? body : body.toString('utf8'),
+            };
+          }
         }
       }
       throw new WebhookVerificationError(401, 'no webhook-signature matches');
