@@ -237,4 +237,45 @@ describe('notification validation sampling', () => {
     expect(hub.recent({ account: OTHER })).toHaveLength(2);
     await hub.close();
   });
+
+  it('publishLazy builds the payload only when needed, once, and records what publish would', async () => {
+    const { NotificationHub } = await import('../src/notifications/hub.js');
+    const hub = new NotificationHub({
+      region: 'us-east-1',
+      credentials: { ...DEFAULT_CREDENTIALS },
+      resolveTarget: () => undefined,
+      recentLimit: 2000,
+    });
+    const payload = (i: number) => ({
+      deviceCount: i,
+      deviceDiscoveryId: `d${i}`,
+      status: 'SUCCEEDED',
+    });
+    let built = 0;
+    const lazy = (i: number) => () => {
+      built++;
+      return payload(i);
+    };
+    // The first 1000 of a type are validated, so built at once; later ring-only ones are not.
+    for (let i = 0; i < 1000; i++) hub.publishLazy(ACCOUNT, 'DEVICE_DISCOVERY_STATUS', lazy(i), []);
+    expect(built).toBe(1000);
+    for (let i = 1000; i < 1010; i++)
+      hub.publishLazy(ACCOUNT, 'DEVICE_DISCOVERY_STATUS', lazy(i), []);
+    expect(built).toBe(1000);
+    // A live SSE listener needs the message now: built at once and delivered.
+    const heard: unknown[] = [];
+    const stop = hub.subscribe(ACCOUNT, (m) => heard.push(m.payload));
+    hub.publishLazy(ACCOUNT, 'DEVICE_DISCOVERY_STATUS', lazy(1010), []);
+    expect(built).toBe(1001);
+    expect(heard).toEqual([payload(1010)]);
+    stop();
+    const recent = hub.recent();
+    expect(built).toBe(1011);
+    expect(recent.slice(-11).map((m) => m.payload)).toEqual(
+      Array.from({ length: 11 }, (_, k) => payload(1000 + k)),
+    );
+    hub.recent();
+    expect(built).toBe(1011);
+    await hub.close();
+  });
 });

@@ -27,7 +27,9 @@ class PendingEnvelope {
   constructor(
     readonly accountId: string,
     readonly eventType: string,
+    /** The payload, or (from `publishLazy`) the pure function that builds it. */
     readonly payload: unknown,
+    readonly lazy: boolean,
     readonly resources: readonly string[],
     readonly at: number,
   ) {}
@@ -136,6 +138,31 @@ export class NotificationHub {
     payload: unknown,
     resources: readonly string[],
   ): NotificationEnvelope | undefined {
+    return this.#publish(accountId, eventType, payload, false, resources);
+  }
+
+  /**
+   * `publish` with the payload built by `makePayload`, called only when the message is needed:
+   * at once for SSE listeners, Kinesis targets and validation samples, otherwise on the first
+   * ring read. `makePayload` must be pure (same inputs, same payload, no side effects), so the
+   * message is the one `publish(makePayload())` would have recorded.
+   */
+  publishLazy(
+    accountId: string,
+    eventType: string,
+    makePayload: () => unknown,
+    resources: readonly string[],
+  ): NotificationEnvelope | undefined {
+    return this.#publish(accountId, eventType, makePayload, true, resources);
+  }
+
+  #publish(
+    accountId: string,
+    eventType: string,
+    payload: unknown,
+    lazy: boolean,
+    resources: readonly string[],
+  ): NotificationEnvelope | undefined {
     const listeners = this.#listeners.get(accountId);
     const target = this.#options.resolveTarget(accountId, eventType);
     // Messages leaving the emulator (SSE, Kinesis) are always validated; ring-only messages are
@@ -144,13 +171,15 @@ export class NotificationHub {
     this.#seen.set(eventType, seen);
     const live = target !== undefined || (listeners !== undefined && listeners.size > 0);
     const validate = live || seen <= ALWAYS_VALIDATE || seen % SAMPLE_EVERY === 0;
-    const message = validate
-      ? this.#envelope(accountId, eventType, payload, resources, true)
-      : undefined;
-    this.#remember(
-      message ?? new PendingEnvelope(accountId, eventType, payload, resources, Date.now()),
-    );
-    if (message === undefined) return undefined;
+    if (!validate) {
+      this.#remember(
+        new PendingEnvelope(accountId, eventType, payload, lazy, resources, Date.now()),
+      );
+      return undefined;
+    }
+    const built = lazy ? (payload as () => unknown)() : payload;
+    const message = this.#envelope(accountId, eventType, built, resources, true);
+    this.#remember(message);
     if (listeners !== undefined) {
       for (const listener of listeners) listener(message);
     }
@@ -176,7 +205,7 @@ export class NotificationHub {
       accountId: entry.accountId,
       region: this.#options.region,
       resources: entry.resources,
-      payload: entry.payload,
+      payload: entry.lazy ? (entry.payload as () => unknown)() : entry.payload,
       now: entry.at,
     });
     this.#recent[index] = message;

@@ -10,7 +10,7 @@ import {
 import type { CallContext, HandlerMap, MiContext, RouteMiss, RouteTarget } from '../context.js';
 import { liveAssociationsOfUser, routedThing } from '../routing.js';
 import type { CommandDoc, DiscoveredDeviceDoc, DiscoveryDoc } from '../stores/index.js';
-import { toNamedEndpoint } from './capabilities.js';
+import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
 import { connectorNotFound } from './connectors.js';
 import { finishDiscovery, reconcileDevice } from './things.js';
 
@@ -168,17 +168,26 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             if (endpoint !== undefined) mergeEndpoint(ctx, route.thingId, endpoint, at);
           });
           if (endpoint !== undefined) {
-            // One conversion to the named form serves both notifications.
-            const named = toNamedEndpoint(endpoint);
-            ctx.hub.publish(
+            // One conversion to the named form serves both notifications, done only when one of
+            // them is needed (SSE, Kinesis, validation sample, or the first read of the ring).
+            let named: NamedEndpoint | undefined;
+            const namedEndpoint = (): NamedEndpoint => {
+              named ??= toNamedEndpoint(endpoint);
+              return named;
+            };
+            const resources = [route.thingArn];
+            ctx.hub.publishLazy(
               route.customerAccount,
               'DEVICE_EVENT',
-              { iotMiArrivalTimestamp: String(at), endpoints: [named] },
-              [route.thingArn],
+              () => ({ iotMiArrivalTimestamp: String(at), endpoints: [namedEndpoint()] }),
+              resources,
             );
-            ctx.hub.publish(route.customerAccount, 'DEVICE_STATE', stateNotification(named, at), [
-              route.thingArn,
-            ]);
+            ctx.hub.publishLazy(
+              route.customerAccount,
+              'DEVICE_STATE',
+              () => stateNotification(namedEndpoint(), at),
+              resources,
+            );
           }
           break;
         }
