@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { MiStores } from '../src/services/iotmanagedintegrations/stores/index.js';
 import { GroupCommitter } from '../src/store/group-commit.js';
 
 function setup() {
@@ -54,7 +55,8 @@ describe('GroupCommitter', () => {
       committer.run(() => insert.run(2)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(rollbacks).toBe(1);
+    // Once for the batch, once for the failing unit's own transaction in the replay.
+    expect(rollbacks).toBe(2);
     expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 1 }, { v: 2 }]);
   });
 
@@ -87,5 +89,27 @@ describe('GroupCommitter', () => {
       [1, 2, 3, 4, 5].map((v) => ({ v })),
     );
     expect(db.inTransaction).toBe(false);
+  });
+
+  it('a failing unit leaves no cached state behind: later merges build on what was committed', async () => {
+    const db = new Database(':memory:');
+    const stores = new MiStores(db);
+    const committer = new GroupCommitter(db, { onRollback: () => stores.dropStateCache() });
+    const results = await Promise.allSettled([
+      committer.run(() => stores.mergeState('thing1', '1', '0x0202', { a: 1 }, 10)),
+      committer.run(() => {
+        stores.mergeState('thing1', '1', '0x0202', { bad: true }, 11);
+        throw new Error('unit fails after merging');
+      }),
+      committer.run(() => stores.mergeState('thing1', '1', '0x0202', { b: 2 }, 12)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT attributes, updated_at FROM mi_thing_state').all()).toEqual([
+      { attributes: '{"a":1,"b":2}', updated_at: 12 },
+    ]);
+    await committer.run(() => stores.mergeState('thing1', '1', '0x0202', { c: 3 }, 13));
+    expect(stores.stateOf('thing1')[0]?.clusters).toEqual([
+      { id: '0x0202', attributes: { a: 1, b: 2, c: 3 } },
+    ]);
   });
 });

@@ -43,8 +43,8 @@ export class GroupCommitter {
   };
 
   /**
-   * `onRollback` runs when a batch is rolled back, so callers can drop in-memory state that
-   * mirrored the rolled-back writes.
+   * `onRollback` runs when a batch, or a unit replayed alone, is rolled back, so callers can drop
+   * in-memory state that mirrored the rolled-back writes.
    */
   constructor(db: Database.Database, options: { maxBatch?: number; onRollback?: () => void } = {}) {
     this.#maxBatch = options.maxBatch ?? 512;
@@ -97,6 +97,8 @@ export class GroupCommitter {
         try {
           item.resolve(this.#runOne(item.work));
         } catch (error) {
+          // This unit's own transaction rolled back too: what it cached is not on disk either.
+          this.#onRollback?.();
           item.reject(error);
         }
       }
