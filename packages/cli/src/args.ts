@@ -41,7 +41,7 @@ export function parseCommandArgs(
 }
 
 /** parseArgs messages carry advice for `--` that does not apply here; keep the first sentence. */
-function cleanParseArgsMessage(error: unknown): string {
+export function cleanParseArgsMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split('. To specify')[0] ?? message;
   return first.replace(/^Unknown option '([^']+)'.*$/s, 'unknown option $1');

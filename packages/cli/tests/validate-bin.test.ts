@@ -95,6 +95,25 @@ describe('c2c validate (real bin, child process)', () => {
     expect(result.stderr).toBe('c2c: cannot read does-not-exist.json: no such file\n');
   });
 
+  it("c2c emulator rejects bad flags with the emulator's own messages, exit 2", async () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['--faults', 'boom=1'],
+        '--faults: unknown key "boom" (expected throttle, error or latency)',
+      ],
+      [['--faults', 'throttle=2'], '--faults throttle: expected a probability between 0 and 1'],
+      [['--port', 'x'], '--port: expected 0-65535, got "x"'],
+      [['--memory', '--data-dir', 'd'], '--memory and --data-dir cannot be combined'],
+      [['--log-level', 'loud'], '--log-level: expected fatal|error|warn|info|debug, got "loud"'],
+      [['--bogus'], 'unknown option --bogus'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runBin(['emulator', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(`c2c emulator: ${message}`);
+    }
+  });
+
   it('every command has --help; an unknown command exits 2', async () => {
     for (const command of ['validate', 'dev', 'emulator', 'vendor-cloud']) {
       const help = await runBin([command, '--help']);

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseFaults } from '../src/commands/emulator.js';
 import { validateDocument } from '../src/commands/validate.js';
-import { UsageError } from '../src/errors.js';
 
 const seed = {
   UserId: 'Your-End-User-ID',
@@ -73,21 +71,5 @@ describe('validateDocument', () => {
     const report = validateDocument(JSON.stringify({ header: {}, payload: {} }));
     expect(report.valid).toBe(false);
     expect(report.kind).toBe('ConnectorInvocation');
-  });
-});
-
-describe('parseFaults', () => {
-  it('parses the emulator fault spec', () => {
-    expect(parseFaults('throttle=0.2,error=0.05,latency=50ms')).toEqual({
-      throttle: 0.2,
-      error: 0.05,
-      latencyMs: 50,
-    });
-  });
-
-  it('rejects bad values with a usage error naming the fault', () => {
-    expect(() => parseFaults('throttle=2')).toThrow(UsageError);
-    expect(() => parseFaults('latency=fast')).toThrow(/latency/);
-    expect(() => parseFaults('boom=1')).toThrow(/unknown fault "boom"/);
   });
 });

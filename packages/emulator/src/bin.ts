@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { type CliOptions, HELP, parseCli, redactUrl } from './cli.js';
+import { type CliOptions, emulatorOptionsFromCli, HELP, parseCli } from './cli.js';
 import { DEFAULT_CREDENTIALS, type EmulatorCredential } from './config.js';
 import { startEmulator } from './server.js';
 
@@ -15,38 +15,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const emu = await startEmulator({
-    port: options.port,
-    host: options.host,
-    dataDir: options.dataDir,
-    memory: options.memory,
-    credentials: options.credentials,
-    region: options.region,
-    verify: options.verify,
-    faults: options.faults,
-    kinesisEndpoint: options.kinesisEndpoint,
-    logger: {
-      level: options.logLevel,
-      // Signatures, tokens and keys never reach the log.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers["x-amz-security-token"]',
-          'req.headers.cookie',
-          'headers.authorization',
-        ],
-        censor: '[REDACTED]',
-      },
-      serializers: {
-        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
-          method: req.method,
-          url: redactUrl(req.url),
-          hostname: req.hostname,
-          remoteAddress: req.ip,
-        }),
-      },
-    },
-  });
+  const emu = await startEmulator(emulatorOptionsFromCli(options));
   const key = options.credentials[0] as EmulatorCredential;
   // The start banner is always printed (whatever --log-level says): tools wait for it.
   process.stdout.write(

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { EmulatorOptions } from './app.js';
 import {
   DEFAULT_CREDENTIALS,
   type EmulatorCredential,
@@ -8,14 +9,10 @@ import {
 } from './config.js';
 import { EmulatorConfigError } from './errors.js';
 
-/** `c2c-emulator --help` text. */
-export const HELP = `c2c-emulator — local managed integrations + Lambda/SQS/Secrets Manager on one endpoint
-
-Usage: c2c-emulator [options]
-
-  --port <n>             port to listen on (default 4566; 0 = any free port)
+/** The emulator's flags, as both `c2c-emulator --help` and `c2c emulator --help` list them. */
+export const FLAGS_HELP = `  --port <n>             port to listen on (default 4566; 0 = any free port)
   --host <addr>          interface (default 127.0.0.1)
-  --data-dir <dir>       SQLite state directory (default ./.c2c-emulator); survives restarts
+  --data-dir <dir>       SQLite state directory (survives restarts; one emulator per directory)
   --memory               keep state in memory only
   --access-key <id>      access key id accepted by SigV4 (with --secret-key)
   --secret-key <secret>  its secret access key
@@ -26,11 +23,27 @@ Usage: c2c-emulator [options]
                          e.g. throttle=0.2,error=0.05,latency=50ms
   --kinesis-endpoint <url> Kinesis endpoint for notification deliveries (unset: deliveries are
                            skipped with a warning; real AWS is never called)
-  --log-level <level>    fatal|error|warn|info|debug (default info)
-  -h, --help             show this help
+  --log-level <level>    request log: fatal|error|warn|info|debug
+  -h, --help             show this help`;
 
+/** `c2c-emulator --help` text. */
+export const HELP = `c2c-emulator — local managed integrations + Lambda/SQS/Secrets Manager on one endpoint
+
+Usage: c2c-emulator [options]
+
+${FLAGS_HELP}
+
+Defaults of this bin: --data-dir ./.c2c-emulator, --log-level info.
 Point SDKs at it with AWS_ENDPOINT_URL=http://127.0.0.1:<port>.
 `;
+
+/** What a command running the emulator chooses itself: where state goes, whether to log. */
+export interface CliDefaults {
+  /** State directory when neither --data-dir nor --memory is given. */
+  readonly dataDir: string;
+  /** Request log level when --log-level is not given; `undefined` = no request log. */
+  readonly logLevel: string | undefined;
+}
 
 export interface CliOptions {
   port: number;
@@ -42,11 +55,21 @@ export interface CliOptions {
   verify: boolean;
   faults: FaultConfig;
   kinesisEndpoint?: string;
-  logLevel: string;
+  /** Request log level; undefined = no request log. */
+  logLevel: string | undefined;
 }
 
-/** Parses argv into options; throws EmulatorConfigError with the flag named. */
-export function parseCli(argv: readonly string[]): CliOptions | 'help' {
+/**
+ * Parses the emulator's flags (the `c2c-emulator` bin and `c2c emulator` share them); throws
+ * EmulatorConfigError naming the flag, expected vs got.
+ */
+export function parseCli(
+  argv: readonly string[],
+  defaults: CliDefaults = {
+    dataDir: join(process.cwd(), '.c2c-emulator'),
+    logLevel: 'info',
+  },
+): CliOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -90,8 +113,11 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
   if (values.memory === true && values['data-dir'] !== undefined) {
     throw new EmulatorConfigError('--memory and --data-dir cannot be combined');
   }
-  const logLevel = (values['log-level'] as string | undefined) ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+  const logLevel = (values['log-level'] as string | undefined) ?? defaults.logLevel;
+  if (
+    logLevel !== undefined &&
+    !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)
+  ) {
     throw new EmulatorConfigError(
       `--log-level: expected fatal|error|warn|info|debug, got "${logLevel}"`,
     );
@@ -107,7 +133,7 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
     dataDir:
       values.memory === true
         ? undefined
-        : ((values['data-dir'] as string | undefined) ?? join(process.cwd(), '.c2c-emulator')),
+        : ((values['data-dir'] as string | undefined) ?? defaults.dataDir),
     credentials:
       accessKey !== undefined && secretKey !== undefined
         ? [{ accessKeyId: accessKey, secretAccessKey: secretKey, accountId }]
@@ -117,6 +143,45 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
     faults: parseFaults((values.faults as string | undefined) ?? ''),
     kinesisEndpoint: kinesis,
     logLevel,
+  };
+}
+
+/** `startEmulator` options for parsed flags, with a request log that redacts secrets. */
+export function emulatorOptionsFromCli(options: CliOptions): EmulatorOptions {
+  return {
+    port: options.port,
+    host: options.host,
+    ...(options.memory ? { memory: true } : { dataDir: options.dataDir }),
+    credentials: options.credentials,
+    region: options.region,
+    verify: options.verify,
+    faults: options.faults,
+    ...(options.kinesisEndpoint !== undefined ? { kinesisEndpoint: options.kinesisEndpoint } : {}),
+    ...(options.logLevel !== undefined
+      ? {
+          logger: {
+            level: options.logLevel,
+            // Signatures, tokens and keys never reach the log.
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers["x-amz-security-token"]',
+                'req.headers.cookie',
+                'headers.authorization',
+              ],
+              censor: '[REDACTED]',
+            },
+            serializers: {
+              req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                hostname: req.hostname,
+                remoteAddress: req.ip,
+              }),
+            },
+          },
+        }
+      : {}),
   };
 }
 

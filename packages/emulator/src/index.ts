@@ -1,5 +1,15 @@
 export type { EmulatorOptions } from './app.js';
 export { buildEmulator } from './app.js';
+// The emulator's command-line flags, shared by the c2c-emulator bin and `c2c emulator`.
+export type {
+  CliDefaults as EmulatorCliDefaults,
+  CliOptions as EmulatorCliOptions,
+} from './cli.js';
+export {
+  emulatorOptionsFromCli,
+  FLAGS_HELP as EMULATOR_FLAGS_HELP,
+  parseCli as parseEmulatorCli,
+} from './cli.js';
 export type { EmulatorConfig, EmulatorCredential, FaultConfig } from './config.js';
 export { DEFAULT_CREDENTIALS, DEFAULT_REGION, parseFaults } from './config.js';
 export type { SignatureFailure } from './errors.js';
