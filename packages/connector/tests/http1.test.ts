@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type ParsedResponse, ResponseParser } from '../src/client/http1.js';
 import { MalformedResponseError } from '../src/errors.js';
 
+const scratch = Buffer.alloc(64 * 1024);
+
 /** Feeds `bytes` split at `cuts` and returns what the parser made of it (end() at the close). */
 function parse(bytes: Buffer, cuts: number[] = [], method = 'POST', close = false) {
   const parser = new ResponseParser();
@@ -15,7 +17,13 @@ function parse(bytes: Buffer, cuts: number[] = [], method = 'POST', close = fals
     const piece = bytes.subarray(from, at);
     from = at;
     if (piece.length === 0 && at !== bytes.length) continue;
-    if (piece.length > 0) result = parser.push(piece);
+    if (piece.length > 0) {
+      // As the pool reads: every piece lands in one reused buffer, which the next read
+      // overwrites, so the parser must keep copies of what an unfinished response needs.
+      piece.copy(scratch);
+      result = parser.push(scratch.subarray(0, piece.length));
+      if (result === undefined) scratch.fill(0xee);
+    }
     if (result !== undefined) break;
   }
   if (result === undefined && close) result = parser.end();

@@ -52,6 +52,8 @@ export class ResponseParser {
   #keepAlive = true;
   #remaining = 0;
   #bodyParts: Buffer[] = [];
+  /** How many of `#bodyParts` are already copies. */
+  #detached = 0;
   #bodyBytes = 0;
   /** Bytes received after the end of the response (the connection cannot be reused). */
   leftover: Buffer = EMPTY;
@@ -71,6 +73,7 @@ export class ResponseParser {
     this.#keepAlive = true;
     this.#remaining = 0;
     this.#bodyParts = [];
+    this.#detached = 0;
     this.#bodyBytes = 0;
     this.leftover = EMPTY;
   }
@@ -80,8 +83,19 @@ export class ResponseParser {
     return this.#state === State.Head && this.#pending.length === 0 && this.#status === 0;
   }
 
-  /** Feeds received bytes; returns the response once complete. */
+  /**
+   * Feeds received bytes; returns the response once complete. Keeps no reference to `chunk`
+   * once it returns (what an unfinished response still needs is copied), so the caller may read
+   * into one reused buffer. A returned response's `body` (and `leftover`) may view `chunk`:
+   * use them before the next read.
+   */
   push(chunk: Buffer): ParsedResponse | undefined {
+    const response = this.#feed(chunk);
+    if (response === undefined) this.#detachBody();
+    return response;
+  }
+
+  #feed(chunk: Buffer): ParsedResponse | undefined {
     if (this.#state === State.Done) {
       throw new MalformedResponseError('data received while no request was waiting for a response');
     }
@@ -97,7 +111,7 @@ export class ResponseParser {
                 `response header block larger than ${this.#maxHeader} bytes`,
               );
             }
-            this.#pending = data;
+            this.#pending = Buffer.from(data);
             return undefined;
           }
           if (end > this.#maxHeader) {
@@ -181,6 +195,7 @@ export class ResponseParser {
           : Buffer.concat(parts, this.#bodyBytes);
     this.#state = State.Done;
     this.#bodyParts = [];
+    this.#detached = 0;
     return {
       statusCode: this.#status,
       headers: this.#headers,
@@ -195,6 +210,13 @@ export class ResponseParser {
     this.#body(data.subarray(0, take));
     this.#remaining -= take;
     return data.subarray(take);
+  }
+
+  /** Body parts still viewing the caller's chunk become copies (see `push`). */
+  #detachBody(): void {
+    const parts = this.#bodyParts;
+    for (let i = this.#detached; i < parts.length; i++) parts[i] = Buffer.from(parts[i] as Buffer);
+    this.#detached = parts.length;
   }
 
   #body(part: Buffer): void {
@@ -213,7 +235,7 @@ export class ResponseParser {
       if (data.length > MAX_LINE) {
         throw new MalformedResponseError(`chunked framing line longer than ${MAX_LINE} bytes`);
       }
-      this.#pending = data;
+      this.#pending = Buffer.from(data);
       return undefined;
     }
     return { text: data.toString('latin1', 0, end), rest: data.subarray(end + 2) };
