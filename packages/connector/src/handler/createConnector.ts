@@ -264,7 +264,9 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
     }
     if (validateEndpoint && request.MatterEndpoint) {
-      const issues = await validateEndpoint(request.MatterEndpoint);
+      // The default check is synchronous: no await (a microtask per event) unless it is a promise.
+      const found = validateEndpoint(request.MatterEndpoint);
+      const issues = Array.isArray(found) ? found : await found;
       if (issues.length > 0) throw new ConnectorValidationError('MatterEndpoint', issues);
     }
   };
@@ -621,7 +623,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     }
     let id: string;
     try {
-      id = await connectorId();
+      id = knownId ?? (await connectorId());
     } catch (error) {
       log.error('connectorId unavailable', { error });
       return http(
@@ -741,7 +743,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
  * on first lookup, not at import, so importing it is cheap — while a dynamic import made esbuild
  * wrap matter and protocol in lazy-init closures that V8 parses twice (~2 ms of a cold start).
  */
-async function matterEndpointIssues(endpoint: MatterEndpointWire): Promise<readonly string[]> {
+function matterEndpointIssues(endpoint: MatterEndpointWire): readonly string[] {
   const result = validateMatterEndpoint(endpoint);
   return result.ok ? [] : result.issues.map(formatIssue);
 }
