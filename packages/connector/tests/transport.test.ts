@@ -238,6 +238,40 @@ describe('KeepAlivePool', () => {
     expect(sockets.length).toBe(2);
   });
 
+  it('reads a body that runs to the connection close (no Content-Length), then reconnects', async () => {
+    const { url, sockets } = await serveRaw((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\npart one, ');
+      setTimeout(() => socket.end('part two'), 5);
+    });
+    const p = pool(url);
+    for (let i = 0; i < 2; i++) {
+      const r = await p.request({ method: 'GET', path: '/', headers: {} });
+      expect(r).toMatchObject({ statusCode: 200, text: 'part one, part two' });
+    }
+    expect(sockets.length).toBe(2);
+  });
+
+  it('reads responses larger than the shared read buffer, in both framings, concurrently', async () => {
+    const big = JSON.stringify({ items: Array.from({ length: 9000 }, (_, i) => `item-${i}-é`) });
+    const { url } = await serve((req, res) => {
+      if (req.url === '/chunked') {
+        res.write(big.slice(0, 70_000));
+        setTimeout(() => res.end(big.slice(70_000)), 2);
+      } else {
+        res.setHeader('content-length', Buffer.byteLength(big));
+        res.end(big);
+      }
+    });
+    const p = pool(url, { connections: 3 });
+    const texts = await Promise.all(
+      ['/length', '/chunked', '/length', '/chunked'].map((path) =>
+        p.request({ method: 'GET', path, headers: {} }).then((r) => r.text),
+      ),
+    );
+    expect(Buffer.byteLength(big)).toBeGreaterThan(100_000);
+    for (const text of texts) expect(text).toBe(big);
+  });
+
   it('drops an idle socket that receives bytes nobody asked for', async () => {
     const { url, sockets } = await serveRaw((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
