@@ -94,7 +94,7 @@ describe('GroupCommitter', () => {
   it('a failing unit leaves no cached state behind: later merges build on what was committed', async () => {
     const db = new Database(':memory:');
     const stores = new MiStores(db);
-    const committer = new GroupCommitter(db, { onRollback: () => stores.dropStateCache() });
+    const committer = new GroupCommitter(db, stores.commitHooks());
     const results = await Promise.allSettled([
       committer.run(() => stores.mergeState('thing1', '1', '0x0202', { a: 1 }, 10)),
       committer.run(() => {
@@ -111,5 +111,64 @@ describe('GroupCommitter', () => {
     expect(stores.stateOf('thing1')[0]?.clusters).toEqual([
       { id: '0x0202', attributes: { a: 1, b: 2, c: 3 } },
     ]);
+  });
+
+  it('merges of one batch are written once, before the commit, with the final merge and the last time', async () => {
+    const db = new Database(':memory:');
+    const stores = new MiStores(db);
+    const seen: unknown[] = [];
+    const committer = new GroupCommitter(db, {
+      ...stores.commitHooks(),
+      // Runs after every unit of the batch and still inside its transaction.
+      beforeCommit: () => {
+        seen.push(db.prepare('SELECT COUNT(*) AS n FROM mi_thing_state').get());
+        stores.flushState();
+        seen.push(db.inTransaction);
+      },
+    });
+    await Promise.all([
+      committer.run(() => stores.mergeState('t', '1', '0x0202', { a: 1, b: 1 }, 10)),
+      committer.run(() => stores.mergeState('t', '1', '0x0006', { on: true }, 11)),
+      committer.run(() => stores.mergeState('t', '1', '0x0202', { b: 2 }, 12)),
+    ]);
+    expect(committer.stats()).toEqual({ batches: 1, units: 3 });
+    expect(seen).toEqual([{ n: 0 }, true]);
+    expect(
+      db
+        .prepare(
+          'SELECT cluster_id, attributes, updated_at FROM mi_thing_state ORDER BY cluster_id',
+        )
+        .all(),
+    ).toEqual([
+      { cluster_id: '0x0006', attributes: '{"on":true}', updated_at: 11 },
+      { cluster_id: '0x0202', attributes: '{"a":1,"b":2}', updated_at: 12 },
+    ]);
+    // A later batch builds on what was committed, also after the caches are dropped.
+    stores.dropStateCache();
+    await committer.run(() => stores.mergeState('t', '1', '0x0202', { c: 3 }, 13));
+    expect(stores.stateOf('t')[0]?.clusters).toEqual([
+      { id: '0x0006', attributes: { on: true } },
+      { id: '0x0202', attributes: { a: 1, b: 2, c: 3 } },
+    ]);
+  });
+
+  it('a failing state write rolls back its batch; the replay isolates the unit whose write fails', async () => {
+    const db = new Database(':memory:');
+    const stores = new MiStores(db);
+    // Refuse one attribute value at the database, so the deferred write itself fails.
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON mi_thing_state
+      WHEN NEW.attributes LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const committer = new GroupCommitter(db, stores.commitHooks());
+    const results = await Promise.allSettled([
+      committer.run(() => stores.mergeState('t1', '1', '0x0202', { a: 1 }, 10)),
+      committer.run(() => stores.mergeState('t2', '1', '0x0202', { x: 'poison' }, 11)),
+      committer.run(() => stores.mergeState('t3', '1', '0x0202', { c: 3 }, 12)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT thing_id FROM mi_thing_state ORDER BY thing_id').all()).toEqual([
+      { thing_id: 't1' },
+      { thing_id: 't3' },
+    ]);
+    expect(stores.stateOf('t2')).toEqual([]);
   });
 });

@@ -44,17 +44,28 @@ export class GroupCommitter {
 
   /**
    * `onRollback` runs when a batch, or a unit replayed alone, is rolled back, so callers can drop
-   * in-memory state that mirrored the rolled-back writes.
+   * in-memory state that mirrored the rolled-back writes. `beforeCommit` runs last inside every
+   * transaction (batch or replayed unit), for writes the units deferred to once per transaction;
+   * if it throws, that transaction rolls back like a failing unit.
    */
-  constructor(db: Database.Database, options: { maxBatch?: number; onRollback?: () => void } = {}) {
+  constructor(
+    db: Database.Database,
+    options: { maxBatch?: number; onRollback?: () => void; beforeCommit?: () => void } = {},
+  ) {
     this.#maxBatch = options.maxBatch ?? 512;
     this.#onRollback = options.onRollback;
+    const beforeCommit = options.beforeCommit ?? (() => {});
     this.#runBatch = db.transaction(() => {
       const batch = this.#running;
       const results = this.#results;
       for (let i = 0; i < batch.length; i++) results.push((batch[i] as Pending).work());
+      beforeCommit();
     });
-    this.#runOne = db.transaction((work: CommitWork<unknown>) => work());
+    this.#runOne = db.transaction((work: CommitWork<unknown>) => {
+      const result = work();
+      beforeCommit();
+      return result;
+    });
   }
 
   /** Queues `work`; resolves with its result once the batch holding it is durable. */

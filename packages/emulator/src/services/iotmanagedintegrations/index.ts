@@ -104,7 +104,8 @@ async function managedIntegrations(
   options: ManagedIntegrationsOptions,
 ): Promise<void> {
   const stores = new MiStores(app.db);
-  const committer = new GroupCommitter(app.db, { onRollback: () => stores.dropStateCache() });
+  // Cluster state merged by a batch's events is written once per batch, just before its commit.
+  const committer = new GroupCommitter(app.db, stores.commitHooks());
   const config = app.emulatorConfig;
   const caches: MiCaches = { connectorAccount: new Map(), route: new Map() };
   const targets = new Map<string, ReturnType<typeof kinesisTargetFor> | null>();

@@ -178,6 +178,15 @@ export function migrateEventsTable(db: Database.Database): void {
   })();
 }
 
+/** A cluster state merged in the running transaction and not written yet. */
+interface PendingState {
+  readonly thingId: string;
+  readonly endpointId: string;
+  readonly clusterId: string;
+  attributes: Record<string, unknown>;
+  at: number;
+}
+
 /** Every managed-integrations table (`mi_…`), created at registration. */
 export class MiStores {
   readonly connectors: DocTable<ConnectorDoc>;
@@ -196,6 +205,8 @@ export class MiStores {
   readonly #stateOf: Database.Statement;
   readonly #stateRow: Database.Statement;
   readonly #stateCache = new Map<string, Record<string, unknown>>();
+  /** Merged cluster states not written yet; `flushState` writes them inside the same transaction. */
+  #pendingState = new Map<string, PendingState>();
   readonly #getToken: Database.Statement;
   readonly #putToken: Database.Statement;
 
@@ -274,8 +285,11 @@ export class MiStores {
   }
 
   /**
-   * Merges attribute values into a thing's stored cluster state (last write per attribute wins).
-   * Call inside a transaction; the in-memory copy is updated only with what is written.
+   * Merges attribute values into a thing's cluster state (last write per attribute wins). Call
+   * inside a group-committer unit: the merged state is written by `flushState`, which the
+   * committer runs at the end of every transaction before it commits, so the state of a cluster
+   * that several events of one batch touch is written once, with the final merge and the last
+   * event's time, in the same transaction as those events.
    */
   mergeState(
     thingId: string,
@@ -285,7 +299,8 @@ export class MiStores {
     at: number,
   ): void {
     const key = `${thingId}\u0000${endpointId}\u0000${clusterId}`;
-    let current = this.#stateCache.get(key);
+    const pending = this.#pendingState.get(key);
+    let current = pending?.attributes ?? this.#stateCache.get(key);
     if (current === undefined) {
       const row = this.#stateRow.get(thingId, endpointId, clusterId) as
         | { attributes: string }
@@ -293,14 +308,47 @@ export class MiStores {
       current = row === undefined ? {} : (JSON.parse(row.attributes) as Record<string, unknown>);
     }
     const merged = { ...current, ...attributes };
-    this.#upsertState.run(thingId, endpointId, clusterId, JSON.stringify(merged), at);
-    this.#stateCache.set(key, merged);
+    if (pending === undefined) {
+      this.#pendingState.set(key, { thingId, endpointId, clusterId, attributes: merged, at });
+    } else {
+      pending.attributes = merged;
+      pending.at = at;
+    }
     if (this.#stateCache.size > 50_000) this.#stateCache.clear();
+    this.#stateCache.set(key, merged);
   }
 
-  /** Forgets cached state (after a rolled-back batch the cache may hold unwritten values). */
+  /**
+   * Writes the cluster states merged since the last flush. Runs inside the committing transaction
+   * (the group committer calls it last in every transaction); a failure rolls that transaction back.
+   */
+  flushState(): void {
+    if (this.#pendingState.size === 0) return;
+    const pending = this.#pendingState;
+    this.#pendingState = new Map();
+    for (const p of pending.values()) {
+      this.#upsertState.run(
+        p.thingId,
+        p.endpointId,
+        p.clusterId,
+        JSON.stringify(p.attributes),
+        p.at,
+      );
+    }
+  }
+
+  /**
+   * The group-committer hooks these stores need: deferred state written last in every
+   * transaction, caches dropped on rollback. `new GroupCommitter(db, stores.commitHooks())`.
+   */
+  commitHooks(): { beforeCommit: () => void; onRollback: () => void } {
+    return { beforeCommit: () => this.flushState(), onRollback: () => this.dropStateCache() };
+  }
+
+  /** Forgets cached and unwritten state (after a rollback the cache may hold unwritten values). */
   dropStateCache(): void {
     this.#stateCache.clear();
+    this.#pendingState.clear();
   }
 
   /** A thing's state as Matter endpoints (map form attributes). */
