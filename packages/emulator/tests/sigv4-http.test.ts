@@ -329,6 +329,20 @@ describe('SigV4 verifier: cached Authorization prefixes and precomputed HMAC pad
     expect(verifier.verify(first).service).toBe('iotmanagedintegrations');
   });
 
+  it('alternating cached prefixes each verify under their own scope, and never lend one request prefix to another signature', async () => {
+    const verifier = new SigV4Verifier({ credentials: [credential] });
+    const a = await signed('{"a":1}');
+    const b = await signed('{"b":1}', 'lambda');
+    const bAuth = b.rawHeaders[b.rawHeaders.indexOf('authorization') + 1] as string;
+    for (let i = 0; i < 3; i++) {
+      expect(verifier.verify(a).service).toBe('iotmanagedintegrations');
+      expect(verifier.verify(b).service).toBe('lambda');
+      expect(verifier.verify(b).service).toBe('lambda');
+      // b's signature under a's body: b's (warm) prefix, signature wrong for this request.
+      expect(() => verifier.verify(withAuthorization(a, bAuth))).toThrow(/does not match/);
+    }
+  });
+
   it('verifies a string to sign longer than the HMAC scratch buffer (multi-byte credential scope)', async () => {
     const verifier = new SigV4Verifier({ credentials: [credential] });
     const service = 'é'.repeat(700);
