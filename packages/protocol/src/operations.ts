@@ -211,6 +211,17 @@ function coerce(type: string, raw: string): unknown {
  * Assembles and validates an operation input from its HTTP parts (server side). Body members
  * come only from the body; unknown body keys are ignored, as restJson1 servers do.
  */
+// Members bound to the path, query or headers, per operation: built once, not per request.
+const boundByOperation = new Map<string, ReadonlySet<string>>();
+function boundMembers(name: string, op: OperationBinding): ReadonlySet<string> {
+  let bound = boundByOperation.get(name);
+  if (bound === undefined) {
+    bound = new Set([...op.pathMembers, ...op.queryMembers, ...op.headerMembers]);
+    boundByOperation.set(name, bound);
+  }
+  return bound;
+}
+
 export function fromHttpRequest<K extends OperationName>(
   name: K,
   request: HttpRequestInput,
@@ -244,7 +255,7 @@ export function fromHttpRequest<K extends OperationName>(
     } else {
       // Unknown keys are copied too (validators ignore them) so that a near miss such as
       // `operation` for `Operation` is named in the "required" issue.
-      const bound = new Set<string>([...op.pathMembers, ...op.queryMembers, ...op.headerMembers]);
+      const bound = boundMembers(name, op);
       const b = body as Record<string, unknown>;
       for (const k in b) if (!bound.has(k) && b[k] !== undefined) input[k] = b[k];
     }
