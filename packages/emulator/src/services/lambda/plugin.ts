@@ -40,6 +40,20 @@ declare module 'fastify' {
 const LAMBDA = { awsService: 'lambda' } as const;
 const bad = (message: string): LambdaServiceError => lambdaErrors.invalidParameter(message);
 
+/** The request's JSON object body, or the errors Lambda answers when it is not JSON / an object. */
+function requestObject(request: FastifyRequest): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = jsonBody(request);
+  } catch {
+    throw new LambdaServiceError(
+      'InvalidRequestContentException',
+      'Could not parse request body into json',
+    );
+  }
+  return requireObject(parsed, 'request body', bad);
+}
+
 /** Lambda writes timestamps like `2019-08-14T22:26:11.234+0000`. */
 function lambdaTime(d: Date): string {
   return d.toISOString().replace('Z', '+0000');
@@ -286,16 +300,7 @@ async function lambdaApiRoutes(
     reply: FastifyReply,
   ): Promise<FastifyReply> => {
     const caller = callerOf(request, config);
-    let parsed: unknown;
-    try {
-      parsed = jsonBody(request);
-    } catch {
-      throw new LambdaServiceError(
-        'InvalidRequestContentException',
-        'Could not parse request body into json',
-      );
-    }
-    const input = requireObject(parsed, 'request body', bad);
+    const input = requestObject(request);
     const functionName = reqString(input, 'FunctionName', bad, { min: 1, max: 256 });
     const eventSourceArn = reqString(input, 'EventSourceArn', bad, { min: 12, max: 1024 });
     if (!/^arn:aws[a-zA-Z-]*:sqs:/.test(eventSourceArn)) {
@@ -402,16 +407,7 @@ async function lambdaApiRoutes(
       const existing = esm.get(uuid);
       if (!existing || existing.accountId !== callerOf(request, config).accountId)
         throw notFound(uuid);
-      let parsed: unknown;
-      try {
-        parsed = jsonBody(request);
-      } catch {
-        throw new LambdaServiceError(
-          'InvalidRequestContentException',
-          'Could not parse request body into json',
-        );
-      }
-      const input = requireObject(parsed, 'request body', bad);
+      const input = requestObject(request);
       const functionName = optString(input, 'FunctionName', bad, { min: 1, max: 256 });
       if (functionName !== undefined && !parseFunctionRef(functionName)) {
         throw bad(
