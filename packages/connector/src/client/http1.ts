@@ -105,19 +105,15 @@ export class ResponseParser {
       switch (this.#state) {
         case State.Head: {
           const end = data.indexOf('\r\n\r\n');
-          if (end === -1) {
-            if (data.length > this.#maxHeader) {
-              throw new MalformedResponseError(
-                `response header block larger than ${this.#maxHeader} bytes`,
-              );
-            }
-            this.#pending = Buffer.from(data);
-            return undefined;
-          }
-          if (end > this.#maxHeader) {
+          // Complete or not, a header block over the limit ends here.
+          if ((end === -1 ? data.length : end) > this.#maxHeader) {
             throw new MalformedResponseError(
               `response header block larger than ${this.#maxHeader} bytes`,
             );
+          }
+          if (end === -1) {
+            this.#pending = Buffer.from(data);
+            return undefined;
           }
           this.#head(data.toString('latin1', 0, end));
           data = data.subarray(end + 4);
