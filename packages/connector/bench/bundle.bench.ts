@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { median } from './fixtures/common.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const out = here('../test-artifacts/bench');
@@ -98,7 +99,6 @@ function coldImportMs(file: string): number {
   if (run.status !== 0) throw new Error(`import of ${file} failed: ${run.stderr}`);
   return Number(run.stdout);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const times = {
   example: [] as number[],
   empty: [] as number[],

@@ -1,7 +1,7 @@
 // Signed client vs a naive connector, against the same bare route, in the same run.
 // Server pinned to CPU 0, generator to CPU 1, separate processes (perf-anchors.md method).
 import { fileURLToPath } from 'node:url';
-import { pinned, spawnLine } from './fixtures/common.js';
+import { median, pinned, runGenerator, spawnLine } from './fixtures/common.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DURATION = process.env.BENCH_DURATION ?? '5';
@@ -23,27 +23,21 @@ const runs: Run[] = [];
 try {
   for (let rep = 0; rep < REPS; rep++) {
     for (const mode of ['naive', 'reference', 'good']) {
-      const [cmd, args] = pinned(1, [
-        process.execPath,
-        '--import',
-        'tsx',
-        here('./fixtures/client-load.ts'),
-        '--mode',
-        mode,
-        '--port',
-        port,
-        '--duration',
-        DURATION,
-      ]);
-      const { line, child } = await spawnLine(cmd, args);
-      await new Promise((r) => child.once('exit', r));
-      runs.push(JSON.parse(line) as Run);
+      runs.push(
+        await runGenerator<Run>(here('./fixtures/client-load.ts'), [
+          '--mode',
+          mode,
+          '--port',
+          port,
+          '--duration',
+          DURATION,
+        ]),
+      );
     }
   }
 } finally {
   server.child.kill('SIGTERM');
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const by = (mode: string) => runs.filter((r) => r.mode === mode);
 const good = median(by('good').map((r) => r.perSecond));
 const naive = median(by('naive').map((r) => r.perSecond));

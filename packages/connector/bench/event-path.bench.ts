@@ -2,7 +2,7 @@
 // sign → send, 16 in flight; baseline in the same run: the signed client alone sending the same
 // DEVICE_EVENTs. Emulator pinned to CPU 0, generator to CPU 1, separate processes.
 import { fileURLToPath } from 'node:url';
-import { pinned, spawnLine } from './fixtures/common.js';
+import { median, pinned, runGenerator, spawnLine } from './fixtures/common.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DURATION = process.env.BENCH_DURATION ?? '5';
@@ -28,27 +28,21 @@ const runs: Run[] = [];
 try {
   for (let rep = 0; rep < REPS; rep++) {
     for (const mode of ['client', 'path']) {
-      const [cmd, args] = pinned(1, [
-        process.execPath,
-        '--import',
-        'tsx',
-        here('./fixtures/event-path-load.ts'),
-        '--mode',
-        mode,
-        '--stack',
-        server.line,
-        '--duration',
-        DURATION,
-      ]);
-      const { line, child } = await spawnLine(cmd, args);
-      await new Promise((r) => child.once('exit', r));
-      runs.push(JSON.parse(line) as Run);
+      runs.push(
+        await runGenerator<Run>(here('./fixtures/event-path-load.ts'), [
+          '--mode',
+          mode,
+          '--stack',
+          server.line,
+          '--duration',
+          DURATION,
+        ]),
+      );
     }
   }
 } finally {
   server.child.kill('SIGTERM');
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(
   '| 16 in flight → emulator (SigV4 verify + validate + SQLite) | events/s (median) | generator CPU µs/event | p50 ms | p99 ms | errors |',
 );
