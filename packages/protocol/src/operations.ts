@@ -9,14 +9,13 @@ import type { OperationName, OperationShapes } from './generated/types.js';
 import { OPERATION_VALIDATORS } from './generated/validators.js';
 import { validateSendConnectorEventRequest } from './normalize.js';
 import type { Result, ValidationIssue } from './result.js';
+import { onFirstUse } from './validate-runtime.js';
 
 // Tables derived from OPERATIONS are built on first use, not at import: module-level calls would
 // keep every operation's binding in a bundle that only needs a few, and cost a cold start.
-let operationNames: OperationName[] | undefined;
-function operationNameList(): OperationName[] {
-  operationNames ??= Object.keys(OPERATIONS) as OperationName[];
-  return operationNames;
-}
+const operationNameList = /* @__PURE__ */ onFirstUse(
+  () => Object.keys(OPERATIONS) as OperationName[],
+);
 
 /** True when `name` is one of the generated operations. */
 export function isOperationName(name: unknown): name is OperationName {
@@ -73,14 +72,8 @@ interface Route {
   readonly literalLength: number;
 }
 
-let routes: readonly Route[] | undefined;
-function routeTable(): readonly Route[] {
-  routes ??= buildRoutes();
-  return routes;
-}
-
-function buildRoutes(): readonly Route[] {
-  return operationNameList()
+const routeTable = /* @__PURE__ */ onFirstUse((): readonly Route[] =>
+  operationNameList()
     .map((name) => {
       const op: OperationBinding = OPERATIONS[name];
       const labels: string[] = [];
@@ -102,8 +95,8 @@ function buildRoutes(): readonly Route[] {
       };
       // More literal characters first, so `/cloud-connectors/x` never shadows a longer literal route.
     })
-    .sort((a, b) => b.literalLength - a.literalLength);
-}
+    .sort((a, b) => b.literalLength - a.literalLength),
+);
 
 /** A matched route: the operation and its decoded path labels. */
 export interface RouteMatch {

@@ -84,3 +84,20 @@ export class LazyPattern implements Pattern {
     return `/${this.source}/${this.flags}`;
   }
 }
+
+/**
+ * A value built on first use and kept: module-level tables derived from the generated ones are
+ * wrapped in this so importing a module neither builds them nor (with the `@__PURE__` mark at
+ * the call site) keeps them in a bundle that never calls them.
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}

@@ -27,7 +27,7 @@ import {
   NOTIFICATION_VERSION,
 } from '../invoke/inferred.js';
 import type { Result, ValidationIssue } from '../result.js';
-import { at } from '../validate-runtime.js';
+import { at, onFirstUse } from '../validate-runtime.js';
 import {
   NOTIFICATION_EVENT_TYPES,
   type NotificationEventType,
@@ -36,15 +36,11 @@ import {
 } from './types.js';
 
 // Enum value lists on first use (a module-level call would keep them in every bundle).
-let enumValues: { events: string[]; discovery: string[]; association: string[] } | undefined;
-function enumLists() {
-  enumValues ??= {
-    events: Object.values(EventType),
-    discovery: Object.values(DeviceDiscoveryStatus),
-    association: Object.values(AssociationState),
-  };
-  return enumValues;
-}
+const enumLists = /* @__PURE__ */ onFirstUse(() => ({
+  events: Object.values(EventType) as string[],
+  discovery: Object.values(DeviceDiscoveryStatus) as string[],
+  association: Object.values(AssociationState) as string[],
+}));
 
 function checkTimestamp(
   o: Json,
