@@ -204,7 +204,9 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
     );
     const headerValue = fc.oneof(
       fc.string({ maxLength: 12 }),
-      fc.constantFrom('  a  b ', 'x\ty', 'UNSIGNED-PAYLOAD'),
+      // The last one is the signer's own date stand-in (see signing.ts: such a request is not
+      // templated).
+      fc.constantFrom('  a  b ', 'x\ty', 'UNSIGNED-PAYLOAD', '\uE000d\uE000'),
     );
     const secret = fc.stringMatching(/^[A-Za-z0-9/+]{1,40}$/);
     // Two long-lived signers, as in a client: their caches (signing keys, dates, canonical
@@ -300,6 +302,7 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
     };
     const one = { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one' };
     const at = (day: number, ms: number) => new Date(Date.UTC(2026, 10, day, 12) + ms);
+    let n = 0;
     for (const [creds, date] of [
       [one, at(25, 0)],
       [one, at(25, 999)],
@@ -311,6 +314,8 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
       [one, at(25, 0)],
     ] as const) {
       current = { ...creds };
+      // The same request each time but for its body: the canonical-request template is reused.
+      request.body = `{"n":${n++}}`;
       const expected = await new SignatureV4({
         service: 'iotmanagedintegrations',
         region: 'us-east-1',
@@ -318,6 +323,28 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
         sha256: NodeSha256,
       }).sign(new HttpRequest({ ...request, protocol: 'https:' }), { signingDate: date });
       expect(await sign(request, date)).toEqual(expected.headers);
+    }
+  });
+
+  it("signs requests containing the signer's own stand-in characters like any other", async () => {
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+    const sign = createRequestSigner({ region: 'us-east-1', credentials: async () => credentials });
+    const date = new Date(Date.UTC(2026, 10, 26, 6));
+    for (const request of [
+      { headers: { host: 'h', 'x-a': '\uE000d\uE000' }, path: '/p' },
+      { headers: { host: 'h', 'x-a': '\uE000h\uE000', 'x-b': '\uE000' }, path: '/p' },
+      { headers: { host: 'h' }, path: '/\uE000d\uE000' },
+    ]) {
+      for (const body of ['{"a":1}', '{"a":2}']) {
+        const input = { method: 'POST', hostname: 'h', query: {}, body, ...request };
+        const expected = await new SignatureV4({
+          service: 'iotmanagedintegrations',
+          region: 'us-east-1',
+          credentials,
+          sha256: NodeSha256,
+        }).sign(new HttpRequest({ ...input, protocol: 'https:' }), { signingDate: date });
+        expect(await sign(input, date)).toEqual(expected.headers);
+      }
     }
   });
 

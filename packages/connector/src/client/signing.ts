@@ -52,9 +52,10 @@ const MAX_KEYS = 8;
  * does differently is only the plumbing around them: `sign()` costs ~50 µs per request on a small
  * VM, most of it not SigV4 but per-call overhead — a deep clone of the request, an HMAC of the
  * secret just to build the signing-key cache key, and five awaited `Checksum` objects. Here the
- * signing key is derived by smithy once per day and credentials (then cached), and the two
- * per-request digests (canonical request hash, signature HMAC) plus the payload hash are
- * synchronous node:crypto one-shots: ~15 µs per request.
+ * signing key is derived by smithy once per day and credentials (then cached), the canonical
+ * request is canonicalised by smithy once per distinct request with its date and payload hash
+ * left open (`Template`), and the two per-request digests (canonical request hash, signature
+ * HMAC) plus the payload hash are synchronous node:crypto one-shots: ~6 µs per request.
  *
  * The signer module is imported on the first signature, not at import: an invocation that only
  * ACKs (discovery, commands) never evaluates it (~1.6 ms of a cold start, measured bundled).
@@ -115,57 +116,84 @@ export function createRequestSigner(options: {
 
   // formatDate (an ISO string and two regex passes) only changes once a second.
   let dateSecond = Number.NaN;
-  let dates = { longDate: '', shortDate: '' };
+  let dates = { longDate: '', shortDate: '', scope: '' };
+
+  // Canonical-request templates: see `buildTemplate`.
+  const templates = new Map<string, Template>();
 
   const sign = async (
     s: Smithy,
     request: SignableRequest,
     signingDate: Date,
   ): Promise<Record<string, string>> => {
-    const { module, signer } = s;
     const credentials = await options.credentials();
     validateCredentials(credentials);
     const second = Math.floor(signingDate.getTime() / 1000);
     if (second !== dateSecond) {
-      dates = signer.formatDate(signingDate);
+      const { longDate, shortDate } = s.signer.formatDate(signingDate);
+      dates = { longDate, shortDate, scope: s.module.createScope(shortDate, region, service) };
       dateSecond = second;
     }
-    const { longDate, shortDate } = dates;
+    const { longDate, shortDate, scope } = dates;
     const id = keyId(credentials, shortDate);
     const key = keys.get(id) ?? (await deriveKey(s, credentials, shortDate, id));
     const crypto = nodeCrypto();
 
-    // The headers smithy would sign and return: the input's minus the ones a signature
-    // generates (prepareRequest), plus x-amz-date, the session token and the payload hash.
-    const headers: Record<string, string> = {};
-    let payloadHash: string | undefined;
-    for (const name in request.headers) {
-      const lower = name.toLowerCase();
-      if (module.GENERATED_HEADERS.includes(lower)) continue;
-      const value = request.headers[name] as string;
-      headers[name] = value;
-      if (lower === module.SHA256_HEADER) payloadHash = value;
+    const token = credentials.sessionToken;
+    // Every part length-prefixed, so no two different requests share a key.
+    const { method, path } = request;
+    let templateKey = `${method.length}:${method}${path.length}:${path}`;
+    if (token) templateKey += `${token.length}:${token}`;
+    else templateKey += '-';
+    for (const _ in request.query) {
+      const query = JSON.stringify(request.query);
+      templateKey += `${query.length}:${query}`;
+      break;
     }
-    headers[module.AMZ_DATE_HEADER] = longDate;
-    if (credentials.sessionToken) headers[module.TOKEN_HEADER] = credentials.sessionToken;
-    if (payloadHash === undefined) {
-      payloadHash =
-        request.body === undefined ? EMPTY_SHA256 : crypto.hash('sha256', request.body, 'hex');
-      if (applyChecksum) headers[module.SHA256_HEADER] = payloadHash;
+    for (const name in request.headers) {
+      const value = request.headers[name] as string;
+      templateKey += `${name.length}:${name}${value.length}:${value}`;
+    }
+    let template = templates.get(templateKey);
+    if (template === undefined) {
+      template = buildTemplate(s, request, token, applyChecksum);
+      if (templates.size >= MAX_TEMPLATES) templates.clear();
+      templates.set(templateKey, template);
     }
 
-    const canonicalHeaders = module.getCanonicalHeaders({ headers } as never);
-    const canonicalRequest = signer.createCanonicalRequest(
-      { method: request.method, path: request.path, query: request.query, headers },
-      canonicalHeaders,
-      payloadHash,
-    );
-    const scope = module.createScope(shortDate, region, service);
+    const payloadHash =
+      template.givenPayloadHash ??
+      (request.body === undefined ? EMPTY_SHA256 : crypto.hash('sha256', request.body, 'hex'));
+    const { parts, slots } = template;
+    let canonicalRequest: string;
+    if (parts !== undefined) {
+      canonicalRequest = parts[0] as string;
+      for (let i = 0; i < slots.length; i++) {
+        canonicalRequest += (slots[i] === DATE_SLOT ? longDate : payloadHash) + parts[i + 1];
+      }
+    } else {
+      canonicalRequest = canonicalise(
+        s,
+        request,
+        token,
+        applyChecksum,
+        longDate,
+        payloadHash,
+      ).canonicalRequest;
+    }
     const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${crypto.hash('sha256', canonicalRequest, 'hex')}`;
     const signature = crypto.createHmac('sha256', key).update(stringToSign).digest('hex');
+
+    const { module } = s;
+    const headers: Record<string, string> = {};
+    const kept = template.headers;
+    for (let i = 0; i < kept.length; i += 2) headers[kept[i] as string] = kept[i + 1] as string;
+    headers[module.AMZ_DATE_HEADER] = longDate;
+    if (token) headers[module.TOKEN_HEADER] = token;
+    if (template.sendsPayloadHash) headers[module.SHA256_HEADER] = payloadHash;
     headers[module.AUTH_HEADER] =
       `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, ` +
-      `SignedHeaders=${signer.getCanonicalHeaderList(canonicalHeaders)}, Signature=${signature}`;
+      `SignedHeaders=${template.signedHeaders}, Signature=${signature}`;
     return headers;
   };
 
@@ -176,6 +204,108 @@ export function createRequestSigner(options: {
       throw error;
     });
     return loading.then((s) => sign(s, request, signingDate));
+  };
+}
+
+/** Canonical-request templates kept (one per method × path × query × headers × token). */
+const MAX_TEMPLATES = 64;
+/**
+ * Stand-ins for the two values that change with every request. They pass smithy's header
+ * canonicalisation unchanged (no whitespace, no upper case) and cannot occur in a request we
+ * template (`buildTemplate` checks).
+ */
+const DATE_SLOT = '\uE000d\uE000';
+const HASH_SLOT = '\uE000h\uE000';
+const SLOTS = /(\uE000[dh]\uE000)/;
+const STAND_IN = '\uE000';
+
+/**
+ * A request's canonical form with the date and payload hash left open. A connector sends the
+ * same few requests over and over (one path per connector id, the same headers), and everything
+ * in the canonical request except those two values is the same each time: it is computed once by
+ * smithy (`getCanonicalHeaders`, `createCanonicalRequest`, `getCanonicalHeaderList`) with
+ * stand-ins for them, and each signature only fills them in (~4 µs less per request).
+ */
+interface Template {
+  /**
+   * The canonical request, split at the slots: parts[0] slots[0] parts[1] … (undefined: the
+   * request cannot be templated, see `buildTemplate`).
+   */
+  readonly parts: readonly string[] | undefined;
+  readonly slots: readonly string[];
+  /** SignedHeaders. */
+  readonly signedHeaders: string;
+  /** The input headers the signed request keeps, as name, value, name, value … */
+  readonly headers: readonly string[];
+  /** The caller's own `x-amz-content-sha256`, which is then also the signed payload hash. */
+  readonly givenPayloadHash: string | undefined;
+  /** Whether the payload hash is added as `x-amz-content-sha256` (applyChecksum). */
+  readonly sendsPayloadHash: boolean;
+}
+
+function buildTemplate(
+  s: Smithy,
+  request: SignableRequest,
+  token: string | undefined,
+  applyChecksum: boolean,
+): Template {
+  const c = canonicalise(s, request, token, applyChecksum, DATE_SLOT, HASH_SLOT);
+  const pieces = c.canonicalRequest.split(SLOTS);
+  const slots = pieces.filter((_, i) => i % 2 === 1);
+  // The date header, the payload-hash header when sent, the payload hash line unless given.
+  const expected = 1 + (c.sendsPayloadHash ? 1 : 0) + (c.givenPayloadHash === undefined ? 1 : 0);
+  // A stand-in character inside the request itself (a header value, say) could be taken for a
+  // slot: such a request is canonicalised afresh every time instead.
+  const fillable = c.canonicalRequest.split(STAND_IN).length - 1 === 2 * expected;
+  return {
+    parts: fillable ? pieces.filter((_, i) => i % 2 === 0) : undefined,
+    slots,
+    signedHeaders: c.signedHeaders,
+    headers: c.kept,
+    givenPayloadHash: c.givenPayloadHash,
+    sendsPayloadHash: c.sendsPayloadHash,
+  };
+}
+
+/** smithy's canonical request for `request` signed at `longDate` with `payloadHash`. */
+function canonicalise(
+  s: Smithy,
+  request: SignableRequest,
+  token: string | undefined,
+  applyChecksum: boolean,
+  longDate: string,
+  payloadHash: string,
+) {
+  const { module, signer } = s;
+  // The headers smithy would sign and return: the input's minus the ones a signature
+  // generates (prepareRequest), plus x-amz-date, the session token and the payload hash.
+  const kept: string[] = [];
+  const headers: Record<string, string> = {};
+  let givenPayloadHash: string | undefined;
+  for (const name in request.headers) {
+    const lower = name.toLowerCase();
+    if (module.GENERATED_HEADERS.includes(lower)) continue;
+    const value = request.headers[name] as string;
+    kept.push(name, value);
+    headers[name] = value;
+    if (lower === module.SHA256_HEADER) givenPayloadHash = value;
+  }
+  headers[module.AMZ_DATE_HEADER] = longDate;
+  if (token) headers[module.TOKEN_HEADER] = token;
+  const sendsPayloadHash = givenPayloadHash === undefined && applyChecksum;
+  if (sendsPayloadHash) headers[module.SHA256_HEADER] = payloadHash;
+  const canonicalHeaders = module.getCanonicalHeaders({ headers } as never);
+  const canonicalRequest = signer.createCanonicalRequest(
+    { method: request.method, path: request.path, query: request.query, headers },
+    canonicalHeaders,
+    givenPayloadHash ?? payloadHash,
+  );
+  return {
+    canonicalRequest,
+    signedHeaders: signer.getCanonicalHeaderList(canonicalHeaders),
+    kept,
+    givenPayloadHash,
+    sendsPayloadHash,
   };
 }
 
