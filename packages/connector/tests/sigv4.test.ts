@@ -348,6 +348,33 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
     }
   });
 
+  it('signs with long signing names and regions too (a string to sign past the HMAC buffer)', async () => {
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+    const date = new Date(Date.UTC(2026, 10, 26, 6));
+    for (const service of ['s', 'ሴ'.repeat(10), 'x'.repeat(100), 'ሴ'.repeat(200)]) {
+      const input = {
+        method: 'POST',
+        hostname: 'h',
+        path: '/p',
+        query: {},
+        headers: { host: 'h' },
+        body: '{}',
+      };
+      const expected = await new SignatureV4({
+        service,
+        region: 'us-east-1',
+        credentials,
+        sha256: NodeSha256,
+      }).sign(new HttpRequest({ ...input, protocol: 'https:' }), { signingDate: date });
+      const ours = createRequestSigner({
+        region: 'us-east-1',
+        service,
+        credentials: async () => credentials,
+      });
+      expect(await ours(input, date)).toEqual(expected.headers);
+    }
+  });
+
   it('rejects credentials without a key id or secret', async () => {
     const sign = createRequestSigner({
       region: 'us-east-1',

@@ -102,11 +102,11 @@ export function createRequestSigner(options: {
     });
 
   // Signing keys by credentials + day (smithy derives them; four HMACs each).
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, SigningHmac>();
   const keyId = (credentials: Credentials, shortDate: string) =>
     `${shortDate}\n${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ''}`;
   const deriveKey = async (s: Smithy, credentials: Credentials, shortDate: string, id: string) => {
-    const key = Buffer.from(
+    const key = new SigningHmac(
       await s.module.getSigningKey(NodeSha256, credentials, shortDate, region, service),
     );
     if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value as string);
@@ -182,7 +182,7 @@ export function createRequestSigner(options: {
       ).canonicalRequest;
     }
     const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${crypto.hash('sha256', canonicalRequest, 'hex')}`;
-    const signature = crypto.createHmac('sha256', key).update(stringToSign).digest('hex');
+    const signature = key.hex(stringToSign);
 
     const { module } = s;
     const headers: Record<string, string> = {};
@@ -308,6 +308,45 @@ function canonicalise(
     sendsPayloadHash,
   };
 }
+
+/**
+ * HMAC-SHA256 under one signing key, as two one-shot hashes over precomputed key pads
+ * (RFC 2104): a `createHmac` object per signature costs ~5 µs under load, mostly building and
+ * later collecting the object, against ~2 µs for this.
+ */
+class SigningHmac {
+  /** The inner pad followed by room for the message. */
+  readonly #inner: Buffer;
+  /** The outer pad followed by the inner digest. */
+  readonly #outer: Buffer;
+  readonly #key: Buffer;
+
+  constructor(key: Uint8Array) {
+    this.#key = Buffer.from(key);
+    this.#inner = Buffer.alloc(BLOCK + 512, 0x36);
+    this.#outer = Buffer.alloc(BLOCK + 32, 0x5c);
+    // A SHA-256 key longer than the block would be hashed first; signing keys are 32 bytes.
+    for (let i = 0; i < this.#key.length; i++) {
+      (this.#inner[i] as number) ^= this.#key[i] as number;
+      (this.#outer[i] as number) ^= this.#key[i] as number;
+    }
+  }
+
+  hex(message: string): string {
+    const crypto = nodeCrypto();
+    // Room for the UTF-8 of any message this long (a string to sign is ~130 ASCII bytes).
+    if (message.length * 3 > this.#inner.length - BLOCK) {
+      return crypto.createHmac('sha256', this.#key).update(message).digest('hex');
+    }
+    const length = this.#inner.write(message, BLOCK, 'utf8');
+    const inner = crypto.hash('sha256', this.#inner.subarray(0, BLOCK + length), 'buffer');
+    (inner as Buffer).copy(this.#outer, BLOCK);
+    return crypto.hash('sha256', this.#outer, 'hex');
+  }
+}
+
+/** SHA-256 block size, bytes. */
+const BLOCK = 64;
 
 /** SHA-256 of the empty string (a request without a body). */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
