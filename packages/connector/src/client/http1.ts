@@ -10,11 +10,63 @@ import { MalformedResponseError } from '../errors.js';
 
 export interface ParsedResponse {
   readonly statusCode: number;
-  /** Lower-case names; repeated fields joined with ", " (`set-cookie` kept as a list). */
+  /**
+   * Lower-case names; repeated fields joined with ", " (`set-cookie` kept as a list). Built on
+   * first access: a successful call never looks at them.
+   */
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
   /** Whether the connection may carry another request after this response. */
   readonly keepAlive: boolean;
+  /** The `Keep-Alive` field (how long the server keeps the connection), without `headers`. */
+  readonly keepAliveField: string | undefined;
+}
+
+/** A response whose header fields (validated already) become an object only when asked for. */
+class Response implements ParsedResponse {
+  readonly statusCode: number;
+  readonly body: Buffer;
+  readonly keepAlive: boolean;
+  readonly keepAliveField: string | undefined;
+  readonly #head: string;
+  readonly #fieldsFrom: number;
+  #headers: Record<string, string | string[]> | undefined;
+
+  constructor(
+    statusCode: number,
+    head: string,
+    fieldsFrom: number,
+    body: Buffer,
+    keepAlive: boolean,
+    keepAliveField: string | undefined,
+  ) {
+    this.statusCode = statusCode;
+    this.#head = head;
+    this.#fieldsFrom = fieldsFrom;
+    this.body = body;
+    this.keepAlive = keepAlive;
+    this.keepAliveField = keepAliveField;
+  }
+
+  get headers(): Record<string, string | string[]> {
+    if (this.#headers === undefined) {
+      const headers: Record<string, string | string[]> = {};
+      const text = this.#head;
+      for (let start = this.#fieldsFrom; start < text.length; ) {
+        const end = lineEnd(text, start);
+        const colon = text.indexOf(':', start);
+        const key = text.slice(start, colon).toLowerCase();
+        const value = fieldValue(text, colon, end);
+        const previous = headers[key];
+        if (previous === undefined) headers[key] = key === 'set-cookie' ? [value] : value;
+        else if (Array.isArray(previous)) previous.push(value);
+        else headers[key] = `${previous}, ${value}`;
+        start = end + 2;
+      }
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
 }
 
 export interface ParserLimits {
@@ -38,6 +90,7 @@ enum State {
 const EMPTY = Buffer.alloc(0);
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
 const HEX = /^[0-9A-Fa-f]{1,8}$/;
+const DECIMAL = /^\d{1,15}$/;
 /** A chunk-size line with extensions stays short; anything longer is not a JSON API talking. */
 const MAX_LINE = 4096;
 
@@ -48,7 +101,10 @@ export class ResponseParser {
   #method = 'GET';
   #pending: Buffer = EMPTY;
   #status = 0;
-  #headers: Record<string, string | string[]> = {};
+  /** The final response's status line and fields, and where its fields start. */
+  #headText = '';
+  #fieldsFrom = 0;
+  #keepAliveField: string | undefined;
   #keepAlive = true;
   #remaining = 0;
   #bodyParts: Buffer[] = [];
@@ -69,7 +125,9 @@ export class ResponseParser {
     this.#method = method;
     this.#pending = EMPTY;
     this.#status = 0;
-    this.#headers = {};
+    this.#headText = '';
+    this.#fieldsFrom = 0;
+    this.#keepAliveField = undefined;
     this.#keepAlive = true;
     this.#remaining = 0;
     this.#bodyParts = [];
@@ -192,12 +250,14 @@ export class ResponseParser {
     this.#state = State.Done;
     this.#bodyParts = [];
     this.#detached = 0;
-    return {
-      statusCode: this.#status,
-      headers: this.#headers,
+    return new Response(
+      this.#status,
+      this.#headText,
+      this.#fieldsFrom,
       body,
-      keepAlive: this.#keepAlive && this.leftover.length === 0,
-    };
+      this.#keepAlive && this.leftover.length === 0,
+      this.#keepAliveField,
+    );
   }
 
   /** Takes up to `#remaining` body bytes from `data`; returns what follows them. */
@@ -238,37 +298,40 @@ export class ResponseParser {
   }
 
   #head(text: string): void {
-    let lineEnd = text.indexOf('\r\n');
-    if (lineEnd === -1) lineEnd = text.length;
-    const statusLine = text.slice(0, lineEnd);
-    const match = STATUS_LINE.exec(statusLine);
-    if (match === null) {
+    const statusEnd = lineEnd(text, 0);
+    const statusLine = text.slice(0, statusEnd);
+    if (!STATUS_LINE.test(statusLine)) {
       throw new MalformedResponseError(
         `invalid status line: expected "HTTP/1.x NNN reason", got ${JSON.stringify(statusLine.slice(0, 60))}`,
       );
     }
-    const status = Number(match[2]);
-    const headers: Record<string, string | string[]> = {};
-    // Field lines by index (no split, no regex per line): this runs for every response.
-    for (let line = 1, start = lineEnd + 2; start < text.length; line++) {
-      let end = text.indexOf('\r\n', start);
-      if (end === -1) end = text.length;
+    const status = Number(statusLine.slice(9, 12));
+    // Every field line is checked here; only the four that frame the message are read now
+    // (the rest become `headers` if someone asks). Repeated fields join with ", ".
+    let connection: string | undefined;
+    let keepAlive: string | undefined;
+    let contentLength: string | undefined;
+    let transferEncoding: string | undefined;
+    for (let line = 1, start = statusEnd + 2; start < text.length; line++) {
+      const end = lineEnd(text, start);
       const colon = text.indexOf(':', start);
       if (colon <= start || colon >= end || !isToken(text, start, colon)) {
         throw new MalformedResponseError(
           `invalid header line ${line}: expected "name: value", got ${JSON.stringify(text.slice(start, Math.min(end, start + 60)))}`,
         );
       }
-      const key = text.slice(start, colon).toLowerCase();
-      let from = colon + 1;
-      let to = end;
-      while (from < to && isBlank(text.charCodeAt(from))) from++;
-      while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
-      const value = text.slice(from, to);
-      const previous = headers[key];
-      if (previous === undefined) headers[key] = key === 'set-cookie' ? [value] : value;
-      else if (Array.isArray(previous)) previous.push(value);
-      else headers[key] = `${previous}, ${value}`;
+      const length = colon - start;
+      if (length === 10 || length === 14 || length === 17) {
+        const name = text.slice(start, colon).toLowerCase();
+        const join = (previous: string | undefined) => {
+          const value = fieldValue(text, colon, end);
+          return previous === undefined ? value : `${previous}, ${value}`;
+        };
+        if (name === 'connection') connection = join(connection);
+        else if (name === 'keep-alive') keepAlive = join(keepAlive);
+        else if (name === 'content-length') contentLength = join(contentLength);
+        else if (name === 'transfer-encoding') transferEncoding = join(transferEncoding);
+      }
       start = end + 2;
     }
     if (status < 200) {
@@ -281,19 +344,20 @@ export class ResponseParser {
       return;
     }
     this.#status = status;
-    this.#headers = headers;
-    const connection = headerTokens(headers.connection);
+    this.#headText = text;
+    this.#fieldsFrom = statusEnd + 2;
+    this.#keepAliveField = keepAlive;
+    const tokens = headerTokens(connection);
     this.#keepAlive =
-      match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+      statusLine.charCodeAt(7) === 0x31 ? !tokens.includes('close') : tokens.includes('keep-alive');
     if (this.#method === 'HEAD' || status === 204 || status === 304) {
       this.#state = State.Done;
       return;
     }
-    const transferEncoding = headers['transfer-encoding'];
     if (transferEncoding !== undefined) {
       // RFC 9112 §6.3: chunked last → chunked; any other coding → the body runs to the close.
       // With a Content-Length as well, the connection must not be reused.
-      if (headers['content-length'] !== undefined) this.#keepAlive = false;
+      if (contentLength !== undefined) this.#keepAlive = false;
       if (headerTokens(transferEncoding).at(-1) === 'chunked') {
         this.#state = State.ChunkSize;
       } else {
@@ -302,17 +366,16 @@ export class ResponseParser {
       }
       return;
     }
-    const contentLength = headers['content-length'];
     if (contentLength !== undefined) {
-      const values = new Set(
-        String(contentLength)
-          .split(',')
-          .map((v) => v.trim()),
-      );
-      const only = values.size === 1 ? ([...values][0] as string) : '';
-      if (!/^\d{1,15}$/.test(only)) {
+      // One value, or the same value repeated ("42, 42"), is a length; anything else is not.
+      let only = contentLength;
+      if (contentLength.includes(',')) {
+        const values = new Set(contentLength.split(',').map((v) => v.trim()));
+        only = values.size === 1 ? ([...values][0] as string) : '';
+      }
+      if (!DECIMAL.test(only)) {
         throw new MalformedResponseError(
-          `invalid Content-Length: expected one non-negative integer, got ${JSON.stringify(String(contentLength).slice(0, 40))}`,
+          `invalid Content-Length: expected one non-negative integer, got ${JSON.stringify(contentLength.slice(0, 40))}`,
         );
       }
       this.#remaining = Number(only);
@@ -325,6 +388,21 @@ export class ResponseParser {
     this.#keepAlive = false;
     this.#state = State.UntilClose;
   }
+}
+
+/** Where the CRLF-terminated line starting at `start` ends (the text's end for the last one). */
+function lineEnd(text: string, start: number): number {
+  const end = text.indexOf('\r\n', start);
+  return end === -1 ? text.length : end;
+}
+
+/** A field line's value: after the colon, without the blanks around it. */
+function fieldValue(text: string, colon: number, end: number): string {
+  let from = colon + 1;
+  let to = end;
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
 }
 
 /** RFC 9110 `tchar`: what a field name may contain. */

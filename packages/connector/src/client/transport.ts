@@ -47,6 +47,23 @@ export interface PoolResponse {
   readonly text: string;
 }
 
+/** A response with its body decoded; its header fields are parsed when first read. */
+class Reply implements PoolResponse {
+  readonly statusCode: number;
+  readonly text: string;
+  readonly #response: ParsedResponse;
+
+  constructor(response: ParsedResponse) {
+    this.statusCode = response.statusCode;
+    this.text = response.body.length === 0 ? '' : response.body.toString('utf8');
+    this.#response = response;
+  }
+
+  get headers(): Readonly<Record<string, string | string[]>> {
+    return this.#response.headers;
+  }
+}
+
 /** No byte for `timeoutMs`: a connection-level failure the retry strategy treats as transient. */
 export class RequestTimeoutError extends Error {
   override readonly name = 'RequestTimeoutError';
@@ -284,15 +301,11 @@ export class KeepAlivePool {
     if (!response.keepAlive || conn.closed) {
       this.#destroy(conn);
     } else {
-      const keepAlive = response.headers['keep-alive'];
-      if (keepAlive !== undefined) conn.idleTtl = this.#idleTtlFor(String(keepAlive));
+      const keepAlive = response.keepAliveField;
+      if (keepAlive !== undefined) conn.idleTtl = this.#idleTtlFor(keepAlive);
       this.#release(conn);
     }
-    job.resolve({
-      statusCode: response.statusCode,
-      headers: response.headers,
-      text: response.body.length === 0 ? '' : response.body.toString('utf8'),
-    });
+    job.resolve(new Reply(response));
   }
 
   #lastKeepAlive = '';
