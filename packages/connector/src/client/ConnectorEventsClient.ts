@@ -87,6 +87,9 @@ export class ConnectorEventsClient {
   private readonly host: string;
   private readonly hostname: string;
   private readonly basePath: string;
+  /** The headers every request signs, with and without a JSON body (the signer copies them). */
+  private readonly plainHeaders: Readonly<Record<string, string>>;
+  private readonly jsonHeaders: Readonly<Record<string, string>>;
 
   constructor(options: ConnectorEventsClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -114,6 +117,8 @@ export class ConnectorEventsClient {
     this.host = this.endpoint.host;
     this.hostname = this.endpoint.hostname;
     this.basePath = this.endpoint.pathname.replace(/\/$/, '');
+    this.plainHeaders = { host: this.host };
+    this.jsonHeaders = { host: this.host, 'content-type': 'application/json' };
   }
 
   /** Tokens left in the retry budget. */
@@ -161,11 +166,14 @@ export class ConnectorEventsClient {
       // The validated value is normalised (e.g. the attributes array form → map form).
       value = result.value as object;
     }
-    const binding = operationBinding(operation);
-    const built = buildRequest(binding, value as Record<string, unknown>);
-    const headers: Record<string, string> = { host: this.host };
-    if (built.body !== undefined) headers['content-type'] = 'application/json';
+    const built = buildRequest(operationBinding(operation), value as Record<string, unknown>);
+    const headers = built.body !== undefined ? this.jsonHeaders : this.plainHeaders;
     const path = this.basePath + built.path;
+    let target = path;
+    for (const _ in built.query) {
+      target += queryString(built.query);
+      break;
+    }
 
     let spent = 0;
     for (let attempt = 1; ; attempt++) {
@@ -180,14 +188,14 @@ export class ConnectorEventsClient {
           path,
           query: built.query,
           headers,
-          ...(built.body !== undefined ? { body: built.body } : {}),
+          body: built.body,
         });
         const response = await this.pool.request({
           method: built.method,
-          path: path + queryString(built.query),
+          path: target,
           headers: signedHeaders,
-          ...(built.body !== undefined ? { body: built.body } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          body: built.body,
+          signal: options.signal,
         });
         const { text } = response;
         const status = response.statusCode;
