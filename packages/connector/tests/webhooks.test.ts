@@ -77,6 +77,26 @@ describe('Standard Webhooks v1', () => {
     );
   });
 
+  it('accepts a signature without its base64 padding or in the URL-safe alphabet', () => {
+    // A delivery whose signature has characters the URL-safe alphabet spells differently.
+    let headers = signStandardWebhook({ secret: SECRET, id: 'p', timestamp: ts, body });
+    for (let n = 0; !/[+/]/.test(headers['webhook-signature']); n++) {
+      headers = signStandardWebhook({ secret: SECRET, id: `p${n}`, timestamp: ts, body });
+    }
+    const signature = headers['webhook-signature'].slice(3);
+    expect(signature).toMatch(/=$/);
+    for (const variant of [
+      signature.replace(/=+$/, ''),
+      signature.replace(/\+/g, '-').replace(/\//g, '_'),
+    ]) {
+      const out = verifier.verify({
+        headers: { ...headers, 'webhook-signature': `v1,${variant}` },
+        body: Buffer.from(body),
+      });
+      expect(out.id).toBe(headers['webhook-id']);
+    }
+  });
+
   it('rejects forged, tampered, expired, future and malformed deliveries with clear reasons', () => {
     const good = signStandardWebhook({ secret: SECRET, id: 'm', timestamp: ts, body });
     const forged = signStandardWebhook({ secret: OLD_SECRET, id: 'm', timestamp: ts, body });

@@ -1,5 +1,6 @@
 import { WebhookVerificationError } from '../errors.js';
 import { nodeCrypto } from '../util/crypto.js';
+import { HmacSha256 } from '../util/hmac.js';
 
 /** A webhook as received: lower-cased header names, the raw body bytes (never re-serialised JSON). */
 export interface WebhookRequest {
@@ -37,6 +38,20 @@ export function decodeStandardSecret(secret: WebhookSecret): Buffer {
 
 function bodyBuffer(body: Buffer | string): Buffer {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/**
+ * Whether a base64 signature from a header is `expected` (padded standard base64), in constant
+ * time. Senders that drop the padding or use the URL-safe alphabet are compared by the bytes.
+ */
+function sameSignature(candidate: string, expected: string): boolean {
+  if (candidate.length === expected.length) {
+    let diff = 0;
+    for (let i = 0; i < expected.length; i++)
+      diff |= candidate.charCodeAt(i) ^ expected.charCodeAt(i);
+    if (diff === 0) return true;
+  }
+  return safeEqual(Buffer.from(candidate, 'base64'), Buffer.from(expected, 'base64'));
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -86,6 +101,8 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
   // Empty entries (an unset env var split on ',') are ignored; with no secret at all every
   // delivery is refused with 401 rather than crashing the module at import.
   const keys = options.secrets.filter((s) => s.length > 0).map(decodeStandardSecret);
+  // Built on the first delivery (node:crypto is loaded then, not when the module is imported).
+  let macs: HmacSha256[] | undefined;
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_S;
   const now = options.now ?? Date.now;
   return {
@@ -102,13 +119,13 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
       const rawTs = h['webhook-timestamp'] ?? h['svix-timestamp'];
       const ts = checkTimestamp(rawTs, 'webhook-timestamp', tolerance, now());
       // `v1,<base64>` entries of the space-separated list (other versions are skipped).
-      const candidates: Buffer[] = [];
+      const candidates: string[] = [];
       for (const part of signatureHeader.split(' ')) {
         const comma = part.indexOf(',');
         if (comma === -1 || part.slice(0, comma) !== 'v1') continue;
         const end = part.indexOf(',', comma + 1);
         const sig = end === -1 ? part.slice(comma + 1) : part.slice(comma + 1, end);
-        if (sig !== '') candidates.push(Buffer.from(sig, 'base64'));
+        if (sig !== '') candidates.push(sig);
       }
       if (candidates.length === 0) {
         throw new WebhookVerificationError(
@@ -116,17 +133,15 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
           'webhook-signature: expected "v1,<base64>" entries, got none',
         );
       }
-      // HMAC over `${id}.${timestamp}.` and the body fed in turn (no concatenated copy); a string
-      // body is hashed as its UTF-8 bytes and handed on as it came.
+      // HMAC over `${id}.${timestamp}.` and the body (a string body as its UTF-8 bytes, handed
+      // on as it came).
       const { body } = request;
       const prefix = `${id}.${ts}.`;
-      for (const key of keys) {
-        const mac = nodeCrypto().createHmac('sha256', key).update(prefix);
-        const expected = (
-          typeof body === 'string' ? mac.update(body, 'utf8') : mac.update(body)
-        ).digest();
+      macs ??= keys.map((key) => new HmacSha256(key));
+      for (const mac of macs) {
+        const expected = mac.base64(prefix, body);
         for (const candidate of candidates) {
-          if (safeEqual(candidate, expected)) {
+          if (sameSignature(candidate, expected)) {
             return {
               id,
               timestamp: ts,
