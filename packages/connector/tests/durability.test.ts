@@ -25,6 +25,34 @@ const outboxes: Array<[string, () => Outbox]> = [
   ['sqlite', () => new SqliteOutbox(join(dir, `outbox-${n++}.db`))],
 ];
 
+describe('MemoryIdempotencyStore bound', () => {
+  it('keeps at most maxEntries records, forgetting the oldest tenth at once', async () => {
+    const store = new MemoryIdempotencyStore({ maxEntries: 50 });
+    const live = async (key: string) => (await store.get(key, 0)) !== undefined;
+    for (let i = 0; i < 50; i++) await runOnce(store, `k${i}`, async () => i);
+    expect(await live('k0')).toBe(true);
+    await runOnce(store, 'k50', async () => 50);
+    // 51 > 50: the oldest 1 + 5 (a tenth) are gone, the newest remain and still dedupe.
+    for (let i = 0; i < 6; i++) expect(await live(`k${i}`)).toBe(false);
+    for (let i = 6; i <= 50; i++) expect(await live(`k${i}`)).toBe(true);
+    await expect(runOnce(store, 'k50', async () => -1)).resolves.toEqual({
+      duplicate: true,
+      result: 50,
+    });
+    // Rewriting a record makes it the newest.
+    await store.put({ key: 'k6', status: 'completed', expiresAt: Number.MAX_SAFE_INTEGER });
+    for (let i = 51; i < 57; i++) await runOnce(store, `k${i}`, async () => i);
+    expect(await live('k6')).toBe(true);
+    expect(await live('k7')).toBe(false);
+  });
+
+  it('refuses a maxEntries that is not a positive integer', () => {
+    for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new MemoryIdempotencyStore({ maxEntries })).toThrow(/maxEntries/);
+    }
+  });
+});
+
 describe.each(stores)('idempotency store (%s)', (_name, make) => {
   it('runs the work once for concurrent and repeated callers and returns the stored result', async () => {
     const store = make();

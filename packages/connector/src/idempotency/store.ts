@@ -29,12 +29,18 @@ export interface IdempotencyStore {
   get?(key: string, now: number): Promise<IdempotencyRecord | undefined>;
 }
 
-/** Per-container store: dedupes retries that land on a warm container; tests. */
+/**
+ * Per-container store: dedupes retries that land on a warm container; tests. Holds at most
+ * `maxEntries` records (default 10,000); past that the oldest tenth is forgotten at once.
+ */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, IdempotencyRecord>();
   private readonly maxEntries: number;
   constructor(options: { maxEntries?: number } = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
+      throw new RangeError(`maxEntries: expected a positive integer, got ${options.maxEntries}`);
+    }
   }
   putIfAbsent(record: IdempotencyRecord, now: number): Promise<PutIfAbsentResult> {
     const existing = this.records.get(record.key);
@@ -57,10 +63,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private set(record: IdempotencyRecord) {
     this.records.delete(record.key);
     this.records.set(record.key, record);
-    // Bounded memory: evict the oldest insertion (Map iterates in insertion order).
+    // Bounded memory: past the limit the oldest tenth goes in one pass (a Map iterates in
+    // insertion order). Evicting one per insert would cost more than the rest of the store: each
+    // `keys().next()` first skips the slots earlier deletions left at the front of V8's table
+    // (~10 µs per insert at 100,000 entries).
     if (this.records.size > this.maxEntries) {
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
+      let excess = this.records.size - this.maxEntries + Math.ceil(this.maxEntries / 10);
+      for (const key of this.records.keys()) {
+        this.records.delete(key);
+        if (--excess === 0) break;
+      }
     }
   }
 }
