@@ -380,6 +380,41 @@ describe('createConnector: webhooks on the Function URL', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it('takes a custom endpoint check, synchronous or not, in place of the Matter one', async () => {
+    for (const check of [
+      (e: { id?: string }) => (e.id === '1' ? ['endpoint 1 is reserved here'] : []),
+      async (e: { id?: string }) => (e.id === '1' ? ['endpoint 1 is reserved here'] : []),
+    ]) {
+      const { handler, server } = await setup({ connectorId: 'conn-1', validateEndpoint: check });
+      const out = (await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }))) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(out.statusCode).toBe(422);
+      expect(out.body).toContain('endpoint 1 is reserved here');
+      expect(server.received).toHaveLength(0);
+    }
+    // Switched off: FanMode 9 is the model's business only, and the model allows it.
+    const { handler, server } = await setup({ connectorId: 'conn-1', validateEndpoint: false });
+    const turbo = signedWebhookEvent({ secret: SECRET, body: { ...fanHigh, mode: 'turbo' } });
+    expect(await handler(turbo)).toMatchObject({ statusCode: 202 });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('reads webhook headers whatever their case', async () => {
+    const { handler, server } = await setup({ connectorId: 'conn-1' });
+    const event = signedWebhookEvent({ secret: SECRET, body: fanHigh });
+    const headers = Object.fromEntries(
+      Object.entries(event.headers).map(([k, v]) => [
+        k.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()),
+        v,
+      ]),
+    );
+    expect(Object.keys(headers)).toContain('Webhook-Signature');
+    expect(await handler({ ...event, headers })).toMatchObject({ statusCode: 202 });
+    expect(server.received).toHaveLength(1);
+  });
+
   it('refuses a ConnectorDeviceId that is an e-mail address (422)', async () => {
     const { handler, server } = await setup({ connectorId: 'conn-1' });
     const out = await handler(

@@ -258,17 +258,23 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     };
   };
 
-  const checkEvent = async (request: SendConnectorEventRequest) => {
+  /**
+   * Throws when the event must not be sent. Synchronous unless a custom endpoint check returns a
+   * promise: the default one does not, and an event should not pay a microtask for nothing.
+   */
+  const checkEvent = (request: SendConnectorEventRequest): Promise<void> | undefined => {
     if (piiCheck && request.ConnectorDeviceId) assertNoObviousPii(request.ConnectorDeviceId);
     for (const [i, d] of (request.Devices ?? []).entries()) {
       if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
     }
-    if (validateEndpoint && request.MatterEndpoint) {
-      // The default check is synchronous: no await (a microtask per event) unless it is a promise.
-      const found = validateEndpoint(request.MatterEndpoint);
-      const issues = Array.isArray(found) ? found : await found;
+    if (!validateEndpoint || !request.MatterEndpoint) return undefined;
+    const found = validateEndpoint(request.MatterEndpoint);
+    const refuse = (issues: readonly string[]) => {
       if (issues.length > 0) throw new ConnectorValidationError('MatterEndpoint', issues);
-    }
+    };
+    if (!Array.isArray(found)) return Promise.resolve(found).then(refuse);
+    refuse(found);
+    return undefined;
   };
 
   /**
@@ -277,7 +283,8 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
    * error propagates so the upstream sender (SQS, the vendor) retries instead.
    */
   const deliver = async (request: SendConnectorEventRequest, log: Logger, deadline?: number) => {
-    await checkEvent(request);
+    const checking = checkEvent(request);
+    if (checking !== undefined) await checking;
     const deviceKey =
       request.ConnectorDeviceId ??
       request.TraceId ??
@@ -592,8 +599,16 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         { error: `method ${method} not allowed; POST webhooks here` },
         { allow: 'POST' },
       );
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
+    // Function URLs deliver lower-case names already; anything else (a test, a proxy) is folded.
+    const given = event.headers ?? {};
+    let headers: Record<string, string | undefined> = given;
+    for (const k in given) {
+      if (k !== k.toLowerCase()) {
+        headers = {};
+        for (const name in given) headers[name.toLowerCase()] = given[name];
+        break;
+      }
+    }
     const body = event.isBase64Encoded
       ? Buffer.from(event.body ?? '', 'base64')
       : (event.body ?? '');
