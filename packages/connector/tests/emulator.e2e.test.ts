@@ -575,10 +575,13 @@ describe('connector runtime against the emulator', () => {
     const alice = vendor.simulation
       .allDevices()
       .find((d: { deviceId: string }) => d.deviceId === 'fan-1') as { ownerId: string };
-    faults.throttle = 0.5;
+    // 30 events, 30 % throttled per attempt, 10 attempts each: the chance that some event is
+    // throttled ten times running (30 × 0.3¹⁰) or that none is throttled at all (0.7³⁰) is
+    // ~2 in 10,000 runs. (It was 2 in 100 with 20 events at 50 %.)
+    faults.throttle = 0.3;
     try {
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
+        Array.from({ length: 30 }, (_, i) =>
           client.sendConnectorEvent({
             ConnectorId: state.connectorId as string,
             Operation: 'DEVICE_EVENT',
