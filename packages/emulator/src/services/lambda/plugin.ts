@@ -186,6 +186,44 @@ function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyRe
   return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
 }
 
+/** The FunctionName of an event source mapping: a function name or ARN (no partial ARN). */
+function requireFunctionRef(functionName: string): void {
+  if (!parseFunctionRef(functionName)) {
+    throw bad(
+      `FunctionName: expected a function name or ARN, got ${JSON.stringify(functionName.slice(0, 300))}`,
+    );
+  }
+}
+
+/**
+ * The polling settings Create- and UpdateEventSourceMapping share, validated in this order; the
+ * ones the request leaves out are left out here too, so an update keeps their current values.
+ */
+function mappingSettings(input: Record<string, unknown>): {
+  batchSize?: number;
+  maximumBatchingWindowInSeconds?: number;
+  enabled?: boolean;
+  functionResponseTypes?: string[];
+} {
+  const batchSize = optInt(input, 'BatchSize', bad, { min: 1, max: 10_000 });
+  const window = optInt(input, 'MaximumBatchingWindowInSeconds', bad, { min: 0, max: 300 });
+  const enabled = optBoolean(input, 'Enabled', bad);
+  const types = optArray(input, 'FunctionResponseTypes', bad)?.map((t, i) => {
+    if (t !== 'ReportBatchItemFailures') {
+      throw bad(
+        `FunctionResponseTypes[${i}]: expected "ReportBatchItemFailures", got ${JSON.stringify(t)}`,
+      );
+    }
+    return t;
+  });
+  return {
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(window !== undefined ? { maximumBatchingWindowInSeconds: window } : {}),
+    ...(enabled !== undefined ? { enabled } : {}),
+    ...(types !== undefined ? { functionResponseTypes: types } : {}),
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface RouteOptions {
@@ -200,6 +238,15 @@ async function lambdaApiRoutes(
   { host, esm, config }: RouteOptions,
 ): Promise<void> {
   app.setErrorHandler(lambdaErrorHandler);
+
+  /** The caller's function the path names, `?Qualifier=` applied (names up to `maxNameLength`). */
+  const requestedFunction = (request: FastifyRequest, maxNameLength?: number): FunctionInfo => {
+    const caller = callerOf(request, config);
+    return host.requireFunction(
+      qualified(request, functionNameParam(request, maxNameLength)),
+      caller.accountId,
+    );
+  };
 
   app.post(
     '/2015-03-31/functions/:FunctionName/invocations',
@@ -249,11 +296,7 @@ async function lambdaApiRoutes(
     '/2015-03-31/functions/:FunctionName',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const caller = callerOf(request, config);
-      const info = host.requireFunction(
-        qualified(request, functionNameParam(request)),
-        caller.accountId,
-      );
+      const info = requestedFunction(request);
       return sendJson(reply, 200, {
         Configuration: functionConfiguration(info),
         Code: { RepositoryType: 'S3', Location: `file://${info.handler}` },
@@ -266,11 +309,7 @@ async function lambdaApiRoutes(
     '/2015-03-31/functions/:FunctionName/configuration',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const caller = callerOf(request, config);
-      const info = host.requireFunction(
-        qualified(request, functionNameParam(request)),
-        caller.accountId,
-      );
+      const info = requestedFunction(request);
       return sendJson(reply, 200, functionConfiguration(info));
     },
   );
@@ -279,11 +318,7 @@ async function lambdaApiRoutes(
     '/2021-10-31/functions/:FunctionName/url',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const caller = callerOf(request, config);
-      const info = host.requireFunction(
-        qualified(request, functionNameParam(request, 140)),
-        caller.accountId,
-      );
+      const info = requestedFunction(request, 140);
       return sendJson(reply, 200, {
         FunctionUrl: info.functionUrl,
         FunctionArn: info.arn,
@@ -308,30 +343,14 @@ async function lambdaApiRoutes(
         `EventSourceArn: only SQS queues are supported here, got ${JSON.stringify(eventSourceArn.slice(0, 200))}`,
       );
     }
-    const batchSize = optInt(input, 'BatchSize', bad, { min: 1, max: 10_000 });
-    const window = optInt(input, 'MaximumBatchingWindowInSeconds', bad, { min: 0, max: 300 });
-    const enabled = optBoolean(input, 'Enabled', bad);
-    const types = (optArray(input, 'FunctionResponseTypes', bad) ?? []).map((t, i) => {
-      if (t !== 'ReportBatchItemFailures') {
-        throw bad(
-          `FunctionResponseTypes[${i}]: expected "ReportBatchItemFailures", got ${JSON.stringify(t)}`,
-        );
-      }
-      return t;
-    });
-    if (!parseFunctionRef(functionName)) {
-      throw bad(
-        `FunctionName: expected a function name or ARN, got ${JSON.stringify(functionName.slice(0, 300))}`,
-      );
-    }
+    const settings = mappingSettings(input);
+    requireFunctionRef(functionName);
     const m = esm.create({
       functionName,
       eventSourceArn,
       accountId: caller.accountId,
-      functionResponseTypes: types,
-      ...(batchSize !== undefined ? { batchSize } : {}),
-      ...(window !== undefined ? { maximumBatchingWindowInSeconds: window } : {}),
-      ...(enabled !== undefined ? { enabled } : {}),
+      ...settings,
+      functionResponseTypes: settings.functionResponseTypes ?? [],
     });
     return sendJson(reply, 202, mappingOut(m, 'Creating'));
   };
@@ -387,15 +406,19 @@ async function lambdaApiRoutes(
       'ResourceNotFoundException',
       `The resource you requested does not exist. (Service: Lambda, Status Code: 404, UUID: ${uuid})`,
     );
+  /** The mapping the path names; another account's mapping is as missing as one that never was. */
+  const callersMapping = (request: FastifyRequest): EventSourceMapping => {
+    const uuid = uuidParam(request);
+    const m = esm.get(uuid);
+    if (!m || m.accountId !== callerOf(request, config).accountId) throw notFound(uuid);
+    return m;
+  };
 
   app.get(
     '/2015-03-31/event-source-mappings/:UUID',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const uuid = uuidParam(request);
-      const m = esm.get(uuid);
-      if (!m || m.accountId !== callerOf(request, config).accountId) throw notFound(uuid);
-      return sendJson(reply, 200, mappingOut(m));
+      return sendJson(reply, 200, mappingOut(callersMapping(request)));
     },
   );
 
@@ -403,34 +426,13 @@ async function lambdaApiRoutes(
     '/2015-03-31/event-source-mappings/:UUID',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const uuid = uuidParam(request);
-      const existing = esm.get(uuid);
-      if (!existing || existing.accountId !== callerOf(request, config).accountId)
-        throw notFound(uuid);
+      const uuid = callersMapping(request).uuid;
       const input = requestObject(request);
       const functionName = optString(input, 'FunctionName', bad, { min: 1, max: 256 });
-      if (functionName !== undefined && !parseFunctionRef(functionName)) {
-        throw bad(
-          `FunctionName: expected a function name or ARN, got ${JSON.stringify(functionName.slice(0, 300))}`,
-        );
-      }
-      const batchSize = optInt(input, 'BatchSize', bad, { min: 1, max: 10_000 });
-      const window = optInt(input, 'MaximumBatchingWindowInSeconds', bad, { min: 0, max: 300 });
-      const enabled = optBoolean(input, 'Enabled', bad);
-      const types = optArray(input, 'FunctionResponseTypes', bad)?.map((t, i) => {
-        if (t !== 'ReportBatchItemFailures') {
-          throw bad(
-            `FunctionResponseTypes[${i}]: expected "ReportBatchItemFailures", got ${JSON.stringify(t)}`,
-          );
-        }
-        return t;
-      });
+      if (functionName !== undefined) requireFunctionRef(functionName);
       const m = esm.update(uuid, {
         ...(functionName !== undefined ? { functionName } : {}),
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(window !== undefined ? { maximumBatchingWindowInSeconds: window } : {}),
-        ...(enabled !== undefined ? { enabled } : {}),
-        ...(types !== undefined ? { functionResponseTypes: types } : {}),
+        ...mappingSettings(input),
       }) as EventSourceMapping;
       return sendJson(reply, 202, mappingOut(m, m.enabled ? 'Enabling' : 'Disabling'));
     },
@@ -440,10 +442,7 @@ async function lambdaApiRoutes(
     '/2015-03-31/event-source-mappings/:UUID',
     { constraints: LAMBDA },
     async (request, reply) => {
-      const uuid = uuidParam(request);
-      const existing = esm.get(uuid);
-      if (!existing || existing.accountId !== callerOf(request, config).accountId)
-        throw notFound(uuid);
+      const uuid = callersMapping(request).uuid;
       const m = esm.delete(uuid) as EventSourceMapping;
       return sendJson(reply, 202, mappingOut(m, 'Deleting'));
     },

@@ -30,8 +30,16 @@ import {
   newId,
   newTraceId,
 } from '../context.js';
+import type { ConnectorOperationName } from '../invoke.js';
 import { existingThing, mayRelink, sameJson } from '../routing.js';
-import type { AssociationDoc, CommandDoc, DiscoveryDoc, ThingDoc } from '../stores/index.js';
+import type {
+  AssociationDoc,
+  CommandDoc,
+  DiscoveredDeviceDoc,
+  DiscoveryDoc,
+  ThingDoc,
+} from '../stores/index.js';
+import type { DocRow } from '../stores/table.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
 import { toCustomerReport, toNamedEndpoint } from './capabilities.js';
 
@@ -181,6 +189,59 @@ function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string
   return (exact.length > 0 ? exact : candidates).at(-1);
 }
 
+/** Finishes a discovery that is still RUNNING; one the connector already completed is left as is. */
+function finishRunningDiscovery(
+  ctx: MiContext,
+  account: string,
+  discoveryId: string,
+  status: 'FAILED' | 'TIMED_OUT',
+): void {
+  const current = ctx.stores.discoveries.get(discoveryId)?.doc;
+  if (current?.Status === 'RUNNING') finishDiscovery(ctx, account, current, status, 0);
+}
+
+/** Notes on a discovered device which managed thing stands for it (its lookup keys unchanged). */
+function recordManagedThingOf(
+  ctx: MiContext,
+  device: DocRow<DiscoveredDeviceDoc>,
+  managedThingId: string,
+): void {
+  ctx.stores.discovered.put(
+    device.account,
+    device.id,
+    { ...device.doc, ManagedThingId: managedThingId },
+    {
+      k1: device.doc.discoveryId,
+      k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
+    },
+  );
+}
+
+/**
+ * Invokes a connector's Lambda on behalf of an account association. Without a Lambda on the
+ * connector or usable authorization on the association nothing is invoked, and the outcome is the
+ * 401 failure the service reports for it.
+ */
+async function invokeConnector(
+  ctx: MiContext,
+  connectorId: string,
+  association: AssociationDoc,
+  operationName: ConnectorOperationName,
+  payload: Readonly<Record<string, unknown>>,
+): Promise<{ ok: true } | { ok: false; statusCode: number; message: string }> {
+  const functionArn = ctx.stores.connectors.get(connectorId)?.doc.EndpointConfig.lambda?.arn;
+  // Resolved even when there is no Lambda to invoke, since resolving may refresh the tokens.
+  const auth = await associationAuth(ctx, association.AccountAssociationId);
+  if (functionArn === undefined || auth === undefined) {
+    return {
+      ok: false,
+      statusCode: 401,
+      message: 'no usable authorization for the account association',
+    };
+  }
+  return ctx.invoker.invoke({ functionArn, connectorId, operationName, auth, payload });
+}
+
 export function thingHandlers(ctx: MiContext): HandlerMap {
   const { discoveries, discovered, things, associations, commands } = ctx.stores;
   return {
@@ -208,23 +269,13 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       };
       discoveries.put(call.account, id, doc, { k1: input.AccountAssociationId });
       ctx.background(async () => {
-        const functionArn = ctx.stores.connectors.get(association.connectorId)?.doc.EndpointConfig
-          .lambda?.arn;
-        const auth = await associationAuth(ctx, association.AccountAssociationId);
-        const outcome =
-          functionArn === undefined || auth === undefined
-            ? {
-                ok: false as const,
-                statusCode: 401,
-                message: 'no usable authorization for the account association',
-              }
-            : await ctx.invoker.invoke({
-                functionArn,
-                connectorId: association.connectorId,
-                operationName: 'AWS.DiscoverDevices',
-                auth,
-                payload: { deviceDiscoveryId: id },
-              });
+        const outcome = await invokeConnector(
+          ctx,
+          association.connectorId,
+          association,
+          'AWS.DiscoverDevices',
+          { deviceDiscoveryId: id },
+        );
         if (!outcome.ok) {
           publishConnectorError(ctx, call.account, {
             statusCode: outcome.statusCode,
@@ -234,16 +285,13 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
             associationId: association.AccountAssociationId,
             associationArn: association.Arn,
           });
-          const current = discoveries.get(id)?.doc;
-          if (current?.Status === 'RUNNING')
-            finishDiscovery(ctx, call.account, current, 'FAILED', 0);
+          finishRunningDiscovery(ctx, call.account, id, 'FAILED');
           return;
         }
-        const timer = setTimeout(() => {
-          const current = discoveries.get(id)?.doc;
-          if (current?.Status === 'RUNNING')
-            finishDiscovery(ctx, call.account, current, 'TIMED_OUT', 0);
-        }, DISCOVERY_TIMEOUT_MS);
+        const timer = setTimeout(
+          () => finishRunningDiscovery(ctx, call.account, id, 'TIMED_OUT'),
+          DISCOVERY_TIMEOUT_MS,
+        );
         timer.unref();
       });
       return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
@@ -341,15 +389,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           const next = linkedTo(already.doc, association, now);
           ctx.stores.db.transaction(() => {
             things.put(already.account, already.id, next, thingKeys(next));
-            discovered.put(
-              device.account,
-              device.id,
-              { ...device.doc, ManagedThingId: already.id },
-              {
-                k1: device.doc.discoveryId,
-                k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
-              },
-            );
+            recordManagedThingOf(ctx, device, already.id);
           })();
           ctx.invalidate();
         }
@@ -385,15 +425,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       };
       ctx.stores.db.transaction(() => {
         things.put(call.account, id, doc, thingKeys(doc));
-        discovered.put(
-          device.account,
-          device.id,
-          { ...device.doc, ManagedThingId: id },
-          {
-            k1: device.doc.discoveryId,
-            k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
-          },
-        );
+        recordManagedThingOf(ctx, device, id);
       })();
       ctx.invalidate();
       ctx.hub.publish(
@@ -442,17 +474,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           'AccountAssociationId: the account association belongs to a different connector than the managed thing',
         );
       }
-      const now = Date.now();
-      const next: ThingDoc = {
-        ...thing,
-        accountAssociationId: association.AccountAssociationId,
-        ConnectorDestinationId: association.ConnectorDestinationId,
-        connectorId: association.connectorId,
-        userId: association.userId,
-        ProvisioningStatus: 'ACTIVATED',
-        ActivatedAt: thing.ActivatedAt ?? now,
-        UpdatedAt: now,
-      };
+      const next = linkedTo(thing, association, Date.now());
       things.put(call.account, thing.Id, next, thingKeys(next));
       ctx.invalidate();
       return {
@@ -559,22 +581,11 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       commands.put(call.account, traceId, command, { k1: thing.Id });
       const connectorId = thing.connectorId;
       ctx.background(async () => {
-        const functionArn = ctx.stores.connectors.get(connectorId)?.doc.EndpointConfig.lambda?.arn;
-        const auth = await associationAuth(ctx, association.AccountAssociationId);
-        const outcome =
-          functionArn === undefined || auth === undefined
-            ? {
-                ok: false as const,
-                statusCode: 401,
-                message: 'no usable authorization for the account association',
-              }
-            : await ctx.invoker.invoke({
-                functionArn,
-                connectorId,
-                operationName: 'AWS.SendCommand',
-                auth,
-                payload: { connectorDeviceId: thing.ConnectorDeviceId, traceId, endpoints },
-              });
+        const outcome = await invokeConnector(ctx, connectorId, association, 'AWS.SendCommand', {
+          connectorDeviceId: thing.ConnectorDeviceId,
+          traceId,
+          endpoints,
+        });
         if (!outcome.ok) {
           publishConnectorError(ctx, call.account, {
             statusCode: outcome.statusCode,
