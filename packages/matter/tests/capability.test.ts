@@ -1,4 +1,3 @@
-import { formatIssue, type Result } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,30 +24,14 @@ import {
   UnknownMatterElementError,
   validateMatterEndpoint,
 } from '../src/index.js';
+import { hostile, messages } from './helpers/fixtures.js';
 
-/** Junk beyond JSON too: BigInt, Maps, Sets, Dates, typed arrays, null prototypes, boxed values. */
-const hostile = () =>
-  fc.anything({
-    withBigInt: true,
-    withMap: true,
-    withSet: true,
-    withDate: true,
-    withTypedArray: true,
-    withNullPrototype: true,
-    withBoxedValues: true,
-  });
-
-function messages(r: Result<unknown>): string[] {
-  return r.ok ? [] : r.issues.map(formatIssue);
-}
+/** FanControl's AWS capability naming (cluster revision 4), written out once for the fixtures. */
+const FAN_CONTROL = { id: 'matter.FanControl@1.4', name: 'Fan Control', version: '4' } as const;
 
 describe('AWS capability naming', () => {
   it('names clusters as matter.<Cluster>@1.4 with the spec title and revision', () => {
-    expect(capabilityOf('0x0202')).toEqual({
-      id: 'matter.FanControl@1.4',
-      name: 'Fan Control',
-      version: '4',
-    });
+    expect(capabilityOf('0x0202')).toEqual(FAN_CONTROL);
     // AWS's own example: {"id":"matter.OnOff@1.4","name":"On/Off","version":"6"}
     expect(capabilityOf('OnOff')).toEqual({ id: 'matter.OnOff@1.4', name: 'On/Off', version: '6' });
     expect(capabilityId(0x0300)).toBe('matter.ColorControl@1.4');
@@ -64,14 +47,7 @@ describe('toCapabilityEndpoint / fromCapabilityEndpoint', () => {
       toCapabilityEndpoint({ id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] }),
     ).toEqual({
       endpointId: '1',
-      capabilities: [
-        {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
-          properties: [{ name: 'FanMode', value: 3 }],
-        },
-      ],
+      capabilities: [{ ...FAN_CONTROL, properties: [{ name: 'FanMode', value: 3 }] }],
     });
   });
 
@@ -96,9 +72,7 @@ describe('toCapabilityEndpoint / fromCapabilityEndpoint', () => {
         properties: [{ name: '0x0000', value: [73] }],
       },
       {
-        id: 'matter.FanControl@1.4',
-        name: 'Fan Control',
-        version: '4',
+        ...FAN_CONTROL,
         properties: [
           { name: '0x15570003', value: 'x' },
           { name: 'FanMode', value: 1 },
@@ -110,14 +84,7 @@ describe('toCapabilityEndpoint / fromCapabilityEndpoint', () => {
   it('turns the customer form back, validating each property', () => {
     const customer: CapabilityEndpoint = {
       endpointId: '1',
-      capabilities: [
-        {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
-          properties: [{ name: 'FanMode', value: 3 }],
-        },
-      ],
+      capabilities: [{ ...FAN_CONTROL, properties: [{ name: 'FanMode', value: 3 }] }],
     };
     expect(fromCapabilityEndpoint(customer)).toEqual({
       ok: true,
@@ -127,9 +94,7 @@ describe('toCapabilityEndpoint / fromCapabilityEndpoint', () => {
       endpointId: '1',
       capabilities: [
         {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
+          ...FAN_CONTROL,
           properties: [
             { name: 'FanMode', value: 9 },
             { name: 'Speed', value: 1 },
@@ -201,12 +166,7 @@ describe('capabilityActionsToMatter (SendManagedThingCommand)', () => {
     const r = capabilityActionsToMatter({
       endpointId: '1',
       capabilities: [
-        {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
-          actions: [{ name: 'Step', parameters: { Direction: 0, Wrap: true } }],
-        },
+        { ...FAN_CONTROL, actions: [{ name: 'Step', parameters: { Direction: 0, Wrap: true } }] },
         { id: 'matter.OnOff@1.4', name: 'On/Off', version: '6', actions: [{ name: 'On' }] },
       ],
     });
@@ -226,12 +186,7 @@ describe('capabilityActionsToMatter (SendManagedThingCommand)', () => {
     const r = capabilityActionsToMatter({
       endpointId: '1',
       capabilities: [
-        {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
-          actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
-        },
+        { ...FAN_CONTROL, actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }] },
       ],
     });
     expect(r).toEqual({
@@ -245,9 +200,7 @@ describe('capabilityActionsToMatter (SendManagedThingCommand)', () => {
       endpointId: '1',
       capabilities: [
         {
-          id: 'matter.FanControl@1.4',
-          name: 'Fan Control',
-          version: '4',
+          ...FAN_CONTROL,
           actions: [
             { name: 'Step', parameters: { Direction: 7 } },
             { name: 'Step', parameters: { Speed: 1 } },

@@ -1,4 +1,4 @@
-import { formatIssue, type Result } from '@c2c-kit/protocol';
+import { formatIssue } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,22 +11,7 @@ import {
   validateCommandFields,
   validateMatterEndpoint,
 } from '../src/index.js';
-
-/** Junk beyond JSON too: BigInt, Maps, Sets, Dates, typed arrays, null prototypes, boxed values. */
-const hostile = () =>
-  fc.anything({
-    withBigInt: true,
-    withMap: true,
-    withSet: true,
-    withDate: true,
-    withTypedArray: true,
-    withNullPrototype: true,
-    withBoxedValues: true,
-  });
-
-function messages(r: Result<unknown>): string[] {
-  return r.ok ? [] : r.issues.map(formatIssue);
-}
+import { hostile, messages } from './helpers/fixtures.js';
 
 describe('validateAttributeValue', () => {
   it('accepts valid values and normalises numeric strings', () => {
