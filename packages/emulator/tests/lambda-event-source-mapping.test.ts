@@ -20,15 +20,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
-
-const credentials = {
-  accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-  secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-};
 
 let emu: RunningEmulator;
 let lambda: LambdaClient;
@@ -70,8 +66,8 @@ async function eventually<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean)
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-esm-'));
   emu = await startEmulator({ memory: true });
-  lambda = new LambdaClient({ endpoint: emu.url, region: 'us-east-1', credentials });
-  sqs = new SQSClient({ endpoint: emu.url, region: 'us-east-1', credentials });
+  lambda = new LambdaClient(sdkClientConfig(emu.url));
+  sqs = new SQSClient(sdkClientConfig(emu.url));
 });
 
 afterAll(async () => {

@@ -19,19 +19,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'c2c-aws-persist-'));
-const credentials = {
-  accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-  secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-};
 
 function clients(emu: RunningEmulator) {
-  const config = { endpoint: emu.url, region: 'us-east-1', credentials };
+  const config = sdkClientConfig(emu.url);
   return {
     lambda: new LambdaClient(config),
     sqs: new SQSClient(config),

@@ -6,29 +6,21 @@ import {
   LambdaClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS } from '../src/index.js';
+import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
 
-let emu: RunningEmulator;
-let lambda: LambdaClient;
+const aws = useEmulatorWithSdkClient((config) => new LambdaClient(config));
 
 const decode = (payload: Uint8Array | undefined): unknown =>
   JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString('utf8'));
 
-beforeAll(async () => {
-  emu = await startEmulator({ memory: true });
-  lambda = new LambdaClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-    },
-  });
-  const host = emu.app.lambdaHost;
+beforeAll(() => {
+  const host = aws.emu.app.lambdaHost;
   host.registerFunction({
     name: 'echo',
     handler: fixture('echo.mjs'),
@@ -39,15 +31,10 @@ beforeAll(async () => {
   host.registerFunction({ name: 'self-url', handler: fixture('self-url.mjs'), timeoutSeconds: 10 });
 });
 
-afterAll(async () => {
-  lambda.destroy();
-  await emu.close();
-});
-
 describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
   it('runs the handler in a worker with the Lambda environment and context', async () => {
     // Act
-    const out = await lambda.send(
+    const out = await aws.client.send(
       new InvokeCommand({
         FunctionName: 'echo',
         Payload: JSON.stringify({ a: 1 }),
@@ -74,7 +61,7 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL: emu.url,
+      AWS_ENDPOINT_URL: aws.emu.url,
       _HANDLER: 'echo.handler',
       GREETING: 'hi',
     });
@@ -97,12 +84,14 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
 
   it('keeps the worker warm between invocations and accepts ARNs with a qualifier', async () => {
     const arn = 'arn:aws:lambda:us-east-1:111122223333:function:echo';
-    const one = decode((await lambda.send(new InvokeCommand({ FunctionName: arn }))).Payload) as {
+    const one = decode(
+      (await aws.client.send(new InvokeCommand({ FunctionName: arn }))).Payload,
+    ) as {
       invocations: number;
       pid: number;
     };
     const two = decode(
-      (await lambda.send(new InvokeCommand({ FunctionName: `${arn}:live` }))).Payload,
+      (await aws.client.send(new InvokeCommand({ FunctionName: `${arn}:live` }))).Payload,
     ) as { invocations: number; pid: number; context: { invokedFunctionArn: string } };
     expect(two.pid).toBe(one.pid);
     expect(two.invocations).toBe(one.invocations + 1);
@@ -110,7 +99,7 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
   });
 
   it('reports a thrown error as Lambda does', async () => {
-    const out = await lambda.send(
+    const out = await aws.client.send(
       new InvokeCommand({ FunctionName: 'fail', Payload: JSON.stringify({ deviceId: 'd1' }) }),
     );
     expect(out.StatusCode).toBe(200);
@@ -122,7 +111,7 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
   });
 
   it('reports a crashed runtime and replaces the worker', async () => {
-    const exited = await lambda.send(
+    const exited = await aws.client.send(
       new InvokeCommand({ FunctionName: 'fail', Payload: JSON.stringify({ mode: 'exit' }) }),
     );
     expect(exited.FunctionError).toBe('Unhandled');
@@ -130,7 +119,7 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       errorType: 'Runtime.ExitError',
       errorMessage: expect.stringContaining('Runtime exited with error: exit status 3'),
     });
-    const uncaught = await lambda.send(
+    const uncaught = await aws.client.send(
       new InvokeCommand({ FunctionName: 'fail', Payload: JSON.stringify({ mode: 'uncaught' }) }),
     );
     expect(decode(uncaught.Payload)).toMatchObject({
@@ -138,12 +127,12 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       errorMessage: 'boom outside the promise',
     });
     // The next invocation gets a fresh worker.
-    const again = await lambda.send(new InvokeCommand({ FunctionName: 'fail', Payload: '{}' }));
+    const again = await aws.client.send(new InvokeCommand({ FunctionName: 'fail', Payload: '{}' }));
     expect(decode(again.Payload)).toMatchObject({ errorType: 'DeviceOfflineError' });
   });
 
   it('kills a timed-out invocation and reports it as Lambda does', async () => {
-    const out = await lambda.send(
+    const out = await aws.client.send(
       new InvokeCommand({ FunctionName: 'slow', Payload: JSON.stringify({ ms: 30_000 }) }),
     );
     expect(out.FunctionError).toBe('Unhandled');
@@ -152,14 +141,14 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
     expect(err.errorMessage).toMatch(
       /^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/,
     );
-    const fast = await lambda.send(
+    const fast = await aws.client.send(
       new InvokeCommand({ FunctionName: 'slow', Payload: JSON.stringify({ ms: 1 }) }),
     );
     expect(decode(fast.Payload)).toEqual({ slept: 1 });
   });
 
   it('honours the per-call timeout the core uses for connectors', async () => {
-    const r = await emu.app.lambdaHost.invoke('slow', JSON.stringify({ ms: 5000 }), {
+    const r = await aws.emu.app.lambdaHost.invoke('slow', JSON.stringify({ ms: 5000 }), {
       timeoutMs: 300,
     });
     expect(r.functionError).toBe('Unhandled');
@@ -169,29 +158,29 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
   });
 
   it('Event invocations return 202 at once and run in the background', async () => {
-    const out = await lambda.send(
+    const out = await aws.client.send(
       new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: '{"bg":true}' }),
     );
     expect(out.StatusCode).toBe(202);
     expect(out.Payload?.length ?? 0).toBe(0);
-    const dry = await lambda.send(
+    const dry = await aws.client.send(
       new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun' }),
     );
     expect(dry.StatusCode).toBe(204);
   });
 
   it('lets a function call back into the emulator with the SDK and its env credentials', async () => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'self-url' }));
+    const out = await aws.client.send(new InvokeCommand({ FunctionName: 'self-url' }));
     expect(out.FunctionError).toBeUndefined();
     expect(decode(out.Payload)).toEqual({
-      functionUrl: `${emu.url}/lambda-url/self-url/`,
+      functionUrl: `${aws.emu.url}/lambda-url/self-url/`,
       functionArn: 'arn:aws:lambda:us-east-1:111122223333:function:self-url',
       authType: 'NONE',
     });
   });
 
   it('answers unknown functions and bad payloads with the modelled errors', async () => {
-    const err = await lambda
+    const err = await aws.client
       .send(new InvokeCommand({ FunctionName: 'nope' }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
@@ -199,7 +188,9 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       'Function not found: arn:aws:lambda:us-east-1:111122223333:function:nope',
     );
     await expect(
-      lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{not json') })),
+      aws.client.send(
+        new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{not json') }),
+      ),
     ).rejects.toMatchObject({
       name: 'InvalidRequestContentException',
       $metadata: { httpStatusCode: 400 },
@@ -209,14 +200,9 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
 
 describe('Lambda SigV4', () => {
   it('refuses a wrongly signed Invoke with the SigV4 error in Lambda style', async () => {
-    const forged = new LambdaClient({
-      endpoint: emu.url,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'wrong-secret',
-      },
-    });
+    const forged = new LambdaClient(
+      sdkClientConfig(aws.emu.url, { secretAccessKey: 'wrong-secret' }),
+    );
     await expect(forged.send(new InvokeCommand({ FunctionName: 'echo' }))).rejects.toMatchObject({
       name: 'InvalidSignatureException',
       $metadata: { httpStatusCode: 403 },
@@ -227,7 +213,7 @@ describe('Lambda SigV4', () => {
 
 describe('GetFunction and GetFunctionUrlConfig', () => {
   it('describes a registered function', async () => {
-    const out = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
+    const out = await aws.client.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(out.Configuration).toMatchObject({
       FunctionName: 'echo',
       FunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:echo',
@@ -241,23 +227,23 @@ describe('GetFunction and GetFunctionUrlConfig', () => {
   });
 
   it('returns the Function URL config, and 404 for unknown functions', async () => {
-    const out = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'echo' }));
+    const out = await aws.client.send(new GetFunctionUrlConfigCommand({ FunctionName: 'echo' }));
     expect(out).toMatchObject({
-      FunctionUrl: `${emu.url}/lambda-url/echo/`,
+      FunctionUrl: `${aws.emu.url}/lambda-url/echo/`,
       FunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:echo',
       AuthType: 'NONE',
       InvokeMode: 'BUFFERED',
     });
     expect(out.CreationTime).toMatch(/^\d{4}-\d\d-\d\dT.*\+0000$/);
     await expect(
-      lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'ghost' })),
+      aws.client.send(new GetFunctionUrlConfigCommand({ FunctionName: 'ghost' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });
 
 describe('POST /_local/functions', () => {
   it('registers a CommonJS callback handler under another export name', async () => {
-    const res = await fetch(`${emu.url}/_local/functions`, {
+    const res = await fetch(`${aws.emu.url}/_local/functions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -272,11 +258,13 @@ describe('POST /_local/functions', () => {
     expect(info).toMatchObject({
       name: 'cjs',
       arn: 'arn:aws:lambda:us-east-1:111122223333:function:cjs',
-      functionUrl: `${emu.url}/lambda-url/cjs/`,
+      functionUrl: `${aws.emu.url}/lambda-url/cjs/`,
       environmentKeys: ['SECRET_TOKEN'],
     });
     expect(JSON.stringify(info)).not.toContain('"x"');
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'cjs', Payload: '{"n":21}' }));
+    const out = await aws.client.send(
+      new InvokeCommand({ FunctionName: 'cjs', Payload: '{"n":21}' }),
+    );
     expect(decode(out.Payload)).toEqual({ doubled: 42 });
   });
 
@@ -293,7 +281,7 @@ describe('POST /_local/functions', () => {
       [[1, 2], /expected a JSON object/],
     ];
     for (const [body, message] of cases) {
-      const res = await fetch(`${emu.url}/_local/functions`, {
+      const res = await fetch(`${aws.emu.url}/_local/functions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

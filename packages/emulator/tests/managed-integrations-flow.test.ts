@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { formatIssue, validateOperationOutput } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { createOAuthClientSecret } from './helpers/c2c-stack.js';
 import { miClient } from './helpers/mi-client.js';
 import { startOAuthServer } from './helpers/oauth-server.js';
 
@@ -55,19 +55,7 @@ beforeAll(async () => {
     handler: FIXTURE,
     environment: { RECORD_FILE: recordFile },
   }).arn;
-  const sm = new SecretsManagerClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { ...DEFAULT_CREDENTIALS },
-  });
-  const created = await sm.send(
-    new CreateSecretCommand({
-      Name: 'acme/oauth-client',
-      SecretString: JSON.stringify({ clientId: 'acme-client', clientSecret: 'acme-secret' }),
-    }),
-  );
-  sm.destroy();
-  secret = { arn: created.ARN as string, versionId: created.VersionId as string };
+  secret = await createOAuthClientSecret(emu.url);
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import kinesalite from 'kinesalite';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { NotificationHub } from '../src/notifications/hub.js';
 import { miClient } from './helpers/mi-client.js';
 
 const ACCOUNT = DEFAULT_CREDENTIALS.accountId;
@@ -41,6 +42,19 @@ afterAll(async () => {
   kinesis?.destroy();
   await new Promise((r) => kinesisServer?.close(r));
 });
+
+/**
+ * A hub of its own with no delivery target for any account, so a test sees only what it keeps for
+ * reading back (the recent ring, validation stats); `recentLimit` as in NotificationHubOptions.
+ */
+function hubWithoutDestinations(recentLimit?: number): NotificationHub {
+  return new NotificationHub({
+    region: 'us-east-1',
+    credentials: { ...DEFAULT_CREDENTIALS },
+    resolveTarget: () => undefined,
+    ...(recentLimit !== undefined ? { recentLimit } : {}),
+  });
+}
 
 async function readStream(): Promise<Array<Record<string, unknown>>> {
   const d = await kinesis.send(new DescribeStreamCommand({ StreamName: 'mi-notifications' }));
@@ -152,13 +166,8 @@ describe('customer notifications', () => {
 
 describe('notification validation sampling', () => {
   it('unvalidated ring-only messages have exactly the validated envelope shape', async () => {
-    const { NotificationHub } = await import('../src/notifications/hub.js');
     const { validateNotification } = await import('@c2c-kit/protocol');
-    const hub = new NotificationHub({
-      region: 'us-east-1',
-      credentials: { ...DEFAULT_CREDENTIALS },
-      resolveTarget: () => undefined,
-    });
+    const hub = hubWithoutDestinations();
     const payload = { deviceCount: 1, deviceDiscoveryId: 'd1', status: 'SUCCEEDED' };
     for (let i = 0; i < 1100; i++) hub.publish(ACCOUNT, 'DEVICE_DISCOVERY_STATUS', payload, []);
     const all = hub.recent({ eventType: 'DEVICE_DISCOVERY_STATUS' });
@@ -169,13 +178,7 @@ describe('notification validation sampling', () => {
   });
 
   it('the recent ring keeps the newest messages, oldest first, across wrap-arounds', async () => {
-    const { NotificationHub } = await import('../src/notifications/hub.js');
-    const hub = new NotificationHub({
-      region: 'us-east-1',
-      credentials: { ...DEFAULT_CREDENTIALS },
-      resolveTarget: () => undefined,
-      recentLimit: 5,
-    });
+    const hub = hubWithoutDestinations(5);
     const ids = (ms: { payload: unknown }[]) =>
       ms.map((m) => (m.payload as { deviceDiscoveryId: string }).deviceDiscoveryId);
     const publish = (i: number) =>
@@ -196,14 +199,8 @@ describe('notification validation sampling', () => {
   });
 
   it('ring-only messages built on first read keep their order, publish time and id across reads', async () => {
-    const { NotificationHub } = await import('../src/notifications/hub.js');
     const { validateNotification } = await import('@c2c-kit/protocol');
-    const hub = new NotificationHub({
-      region: 'us-east-1',
-      credentials: { ...DEFAULT_CREDENTIALS },
-      resolveTarget: () => undefined,
-      recentLimit: 6,
-    });
+    const hub = hubWithoutDestinations(6);
     const OTHER = '999988887777';
     const before = Date.now();
     // Past the always-validated first 1000, so the newest messages are mostly stored unbuilt.
@@ -239,13 +236,7 @@ describe('notification validation sampling', () => {
   });
 
   it('publishLazy builds the payload only when needed, once, and records what publish would', async () => {
-    const { NotificationHub } = await import('../src/notifications/hub.js');
-    const hub = new NotificationHub({
-      region: 'us-east-1',
-      credentials: { ...DEFAULT_CREDENTIALS },
-      resolveTarget: () => undefined,
-      recentLimit: 2000,
-    });
+    const hub = hubWithoutDestinations(2000);
     const payload = (i: number) => ({
       deviceCount: i,
       deviceDiscoveryId: `d${i}`,

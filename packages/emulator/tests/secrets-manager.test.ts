@@ -10,34 +10,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
 import { SecretsManagerError } from '../src/services/secretsmanager/index.js';
+import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { postUnsignedAwsJson, sdkClientConfig } from './helpers/sign.js';
 
-let emu: RunningEmulator;
-let sm: SecretsManagerClient;
-
-beforeAll(async () => {
-  emu = await startEmulator({ memory: true });
-  sm = new SecretsManagerClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-    },
-  });
-});
-
-afterAll(async () => {
-  sm.destroy();
-  await emu.close();
-});
+const aws = useEmulatorWithSdkClient((config) => new SecretsManagerClient(config));
 
 describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
   it('creates a secret with an AWS-shaped ARN and reads it by name, ARN and partial ARN', async () => {
     // Act
-    const created = await sm.send(
+    const created = await aws.client.send(
       new CreateSecretCommand({ Name: 'acme/oauth', SecretString: '{"clientSecret":"s1"}' }),
     );
     // Assess
@@ -46,7 +30,7 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
     );
     expect(created.VersionId).toMatch(/^[0-9a-f-]{36}$/);
     for (const id of ['acme/oauth', created.ARN, created.ARN?.slice(0, -7)]) {
-      const got = await sm.send(new GetSecretValueCommand({ SecretId: id }));
+      const got = await aws.client.send(new GetSecretValueCommand({ SecretId: id }));
       expect(got).toMatchObject({
         ARN: created.ARN,
         Name: 'acme/oauth',
@@ -58,25 +42,25 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
   });
 
   it('moves AWSCURRENT/AWSPREVIOUS on PutSecretValue and reads old versions by id and stage', async () => {
-    const created = await sm.send(
+    const created = await aws.client.send(
       new CreateSecretCommand({ Name: 'rotating', SecretString: 'v1' }),
     );
-    const put = await sm.send(
+    const put = await aws.client.send(
       new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2' }),
     );
     expect(put.VersionStages).toEqual(['AWSCURRENT']);
-    const current = await sm.send(new GetSecretValueCommand({ SecretId: 'rotating' }));
-    const previous = await sm.send(
+    const current = await aws.client.send(new GetSecretValueCommand({ SecretId: 'rotating' }));
+    const previous = await aws.client.send(
       new GetSecretValueCommand({ SecretId: 'rotating', VersionStage: 'AWSPREVIOUS' }),
     );
-    const byId = await sm.send(
+    const byId = await aws.client.send(
       new GetSecretValueCommand({ SecretId: created.ARN, VersionId: created.VersionId }),
     );
     expect(current.SecretString).toBe('v2');
     expect(previous.SecretString).toBe('v1');
     expect(byId.SecretString).toBe('v1');
     expect(byId.VersionStages).toEqual(['AWSPREVIOUS']);
-    const described = await sm.send(new DescribeSecretCommand({ SecretId: 'rotating' }));
+    const described = await aws.client.send(new DescribeSecretCommand({ SecretId: 'rotating' }));
     expect(described.VersionIdsToStages).toEqual({
       [created.VersionId as string]: ['AWSPREVIOUS'],
       [put.VersionId as string]: ['AWSCURRENT'],
@@ -84,27 +68,27 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
   });
 
   it('stores binary secrets', async () => {
-    await sm.send(
+    await aws.client.send(
       new CreateSecretCommand({ Name: 'blob', SecretBinary: new Uint8Array([0, 255, 7]) }),
     );
-    const got = await sm.send(new GetSecretValueCommand({ SecretId: 'blob' }));
+    const got = await aws.client.send(new GetSecretValueCommand({ SecretId: 'blob' }));
     expect(got.SecretBinary).toEqual(new Uint8Array([0, 255, 7]));
     expect(got.SecretString).toBeUndefined();
   });
 
   it('answers with the Secrets Manager errors', async () => {
-    await sm.send(new CreateSecretCommand({ Name: 'dup', SecretString: 'a' }));
+    await aws.client.send(new CreateSecretCommand({ Name: 'dup', SecretString: 'a' }));
     await expect(
-      sm.send(new CreateSecretCommand({ Name: 'dup', SecretString: 'b' })),
+      aws.client.send(new CreateSecretCommand({ Name: 'dup', SecretString: 'b' })),
     ).rejects.toBeInstanceOf(ResourceExistsException);
     await expect(
-      sm.send(new GetSecretValueCommand({ SecretId: 'missing' })),
+      aws.client.send(new GetSecretValueCommand({ SecretId: 'missing' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(
-      sm.send(new GetSecretValueCommand({ SecretId: 'dup', VersionId: 'f'.repeat(36) })),
+      aws.client.send(new GetSecretValueCommand({ SecretId: 'dup', VersionId: 'f'.repeat(36) })),
     ).rejects.toThrow(/VersionId/);
     await expect(
-      sm.send(
+      aws.client.send(
         new CreateSecretCommand({
           Name: 'both',
           SecretString: 'a',
@@ -116,16 +100,16 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
 
   it('an SDK retry with the same ClientRequestToken is idempotent', async () => {
     const token = 'a'.repeat(32);
-    await sm.send(new CreateSecretCommand({ Name: 'idem', SecretString: 'x' }));
-    const one = await sm.send(
+    await aws.client.send(new CreateSecretCommand({ Name: 'idem', SecretString: 'x' }));
+    const one = await aws.client.send(
       new PutSecretValueCommand({ SecretId: 'idem', SecretString: 'y', ClientRequestToken: token }),
     );
-    const two = await sm.send(
+    const two = await aws.client.send(
       new PutSecretValueCommand({ SecretId: 'idem', SecretString: 'y', ClientRequestToken: token }),
     );
     expect(two.VersionId).toBe(one.VersionId);
     await expect(
-      sm.send(
+      aws.client.send(
         new PutSecretValueCommand({
           SecretId: 'idem',
           SecretString: 'z',
@@ -136,29 +120,24 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
   });
 
   it('deleted secrets are no longer readable', async () => {
-    await sm.send(new CreateSecretCommand({ Name: 'gone', SecretString: 'x' }));
-    const del = await sm.send(
+    await aws.client.send(new CreateSecretCommand({ Name: 'gone', SecretString: 'x' }));
+    const del = await aws.client.send(
       new DeleteSecretCommand({ SecretId: 'gone', ForceDeleteWithoutRecovery: true }),
     );
     expect(del.DeletionDate).toBeInstanceOf(Date);
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'gone' }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(
+      aws.client.send(new GetSecretValueCommand({ SecretId: 'gone' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('lists secrets and refuses a wrongly signed request', async () => {
-    await sm.send(new CreateSecretCommand({ Name: 'listed', SecretString: 'x' }));
-    const list = await sm.send(new ListSecretsCommand({}));
+    await aws.client.send(new CreateSecretCommand({ Name: 'listed', SecretString: 'x' }));
+    const list = await aws.client.send(new ListSecretsCommand({}));
     expect(list.SecretList?.map((s) => s.Name)).toContain('listed');
     expect(JSON.stringify(list)).not.toContain('"x"');
-    const forged = new SecretsManagerClient({
-      endpoint: emu.url,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'wrong-secret',
-      },
-    });
+    const forged = new SecretsManagerClient(
+      sdkClientConfig(aws.emu.url, { secretAccessKey: 'wrong-secret' }),
+    );
     await expect(
       forged.send(new GetSecretValueCommand({ SecretId: 'listed' })),
     ).rejects.toMatchObject({
@@ -169,13 +148,17 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
   });
 
   it('app.secrets reads a secret for the core by ARN or name, and by version', async () => {
-    const created = await sm.send(
+    const created = await aws.client.send(
       new CreateSecretCommand({ Name: 'core-read', SecretString: 'one' }),
     );
-    await sm.send(new PutSecretValueCommand({ SecretId: 'core-read', SecretString: 'two' }));
-    expect(emu.app.secrets.getSecretValue(created.ARN as string).secretString).toBe('two');
-    expect(emu.app.secrets.getSecretValue('core-read', created.VersionId).secretString).toBe('one');
-    expect(() => emu.app.secrets.getSecretValue('nope')).toThrow(SecretsManagerError);
+    await aws.client.send(
+      new PutSecretValueCommand({ SecretId: 'core-read', SecretString: 'two' }),
+    );
+    expect(aws.emu.app.secrets.getSecretValue(created.ARN as string).secretString).toBe('two');
+    expect(aws.emu.app.secrets.getSecretValue('core-read', created.VersionId).secretString).toBe(
+      'one',
+    );
+    expect(() => aws.emu.app.secrets.getSecretValue('nope')).toThrow(SecretsManagerError);
   });
 });
 
@@ -220,14 +203,12 @@ describe('Secrets Manager route robustness', () => {
               .map((o) => JSON.stringify(o)),
           ),
           async (op, body) => {
-            const res = await fetch(`${unsigned.url}/`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/x-amz-json-1.1',
-                'x-amz-target': `secretsmanager.${op}`,
-              },
+            const res = await postUnsignedAwsJson(
+              unsigned.url,
+              '1.1',
+              `secretsmanager.${op}`,
               body,
-            });
+            );
             const json = (await res.json()) as { __type?: string; Message?: string };
             expect(res.status).toBeLessThan(500);
             if (res.status >= 400) {

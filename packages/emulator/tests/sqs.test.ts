@@ -17,31 +17,17 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, startEmulator } from '../src/index.js';
+import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { postUnsignedAwsJson, sdkClientConfig } from './helpers/sign.js';
 
-let emu: RunningEmulator;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  emu = await startEmulator({ memory: true });
-  sqs = new SQSClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-    },
-  });
-});
-
-afterAll(async () => {
-  sqs.destroy();
-  await emu.close();
-});
+const aws = useEmulatorWithSdkClient((config) => new SQSClient(config));
 
 async function queue(name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const out = await aws.client.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
   return out.QueueUrl as string;
 }
 
@@ -50,13 +36,13 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     // Act
     const url = await queue('orders');
     const again = await queue('orders');
-    const byName = await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
-    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'ord' }));
-    const attrs = await sqs.send(
+    const byName = await aws.client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    const listed = await aws.client.send(new ListQueuesCommand({ QueueNamePrefix: 'ord' }));
+    const attrs = await aws.client.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
     );
     // Assess
-    expect(url).toBe(`${emu.url}/111122223333/orders`);
+    expect(url).toBe(`${aws.emu.url}/111122223333/orders`);
     expect(again).toBe(url);
     expect(byName.QueueUrl).toBe(url);
     expect(listed.QueueUrls).toEqual([url]);
@@ -70,11 +56,11 @@ describe('SQS with @aws-sdk/client-sqs', () => {
   it('rejects a conflicting re-create and an unknown queue with the SQS errors', async () => {
     await queue('conflict', { VisibilityTimeout: '5' });
     await expect(
-      sqs.send(
+      aws.client.send(
         new CreateQueueCommand({ QueueName: 'conflict', Attributes: { VisibilityTimeout: '9' } }),
       ),
     ).rejects.toMatchObject({ name: 'QueueNameExists', $metadata: { httpStatusCode: 400 } });
-    const err = await sqs
+    const err = await aws.client
       .send(new GetQueueUrlCommand({ QueueName: 'nope' }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QueueDoesNotExist);
@@ -83,7 +69,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
 
   it('round-trips messages with attributes (the SDK checks every MD5)', async () => {
     const url = await queue('roundtrip');
-    const sent = await sqs.send(
+    const sent = await aws.client.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: 'hello ✓',
@@ -95,7 +81,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       }),
     );
     expect(sent.MD5OfMessageBody).toBe(createHash('md5').update('hello ✓').digest('hex'));
-    const got = await sqs.send(
+    const got = await aws.client.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
@@ -113,14 +99,16 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       ApproximateReceiveCount: '1',
       SenderId: DEFAULT_CREDENTIALS.accessKeyId,
     });
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m?.ReceiptHandle }));
-    const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    await aws.client.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m?.ReceiptHandle }),
+    );
+    const empty = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(empty.Messages ?? []).toHaveLength(0);
   });
 
   it('sends and deletes in batches, reporting bad entries per entry', async () => {
     const url = await queue('batch');
-    const sent = await sqs.send(
+    const sent = await aws.client.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
         Entries: [
@@ -134,11 +122,11 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     expect(sent.Failed).toMatchObject([
       { Id: 'c', Code: 'InvalidMessageContents', SenderFault: true },
     ]);
-    const got = await sqs.send(
+    const got = await aws.client.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
     );
     expect(got.Messages?.map((m) => m.Body).sort()).toEqual(['one', 'two']);
-    const del = await sqs.send(
+    const del = await aws.client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: url,
         Entries: (got.Messages ?? []).map((m, i) => ({
@@ -148,7 +136,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       }),
     );
     expect(del.Successful).toHaveLength(2);
-    const attrs = await sqs.send(
+    const attrs = await aws.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
@@ -163,9 +151,11 @@ describe('SQS with @aws-sdk/client-sqs', () => {
   // Bounded by the test timeout (well under the 20 s wait): passes only if the poll returns early.
   it('long polling returns as soon as a message arrives', { timeout: 10_000 }, async () => {
     const url = await queue('longpoll');
-    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    const pending = aws.client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }),
+    );
     setTimeout(() => {
-      void sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'late' }));
+      void aws.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'late' }));
     }, 200);
     const got = await pending;
     expect(got.Messages?.[0]?.Body).toBe('late');
@@ -173,14 +163,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
 
   it('closing the emulator ends a pending long poll', { timeout: 10_000 }, async () => {
     const other = await startEmulator({ memory: true });
-    const client = new SQSClient({
-      endpoint: other.url,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-      },
-    });
+    const client = new SQSClient(sdkClientConfig(other.url));
     const url = (await client.send(new CreateQueueCommand({ QueueName: 'idle' }))).QueueUrl;
     const pending = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
     await new Promise((r) => setTimeout(r, 100));
@@ -192,14 +175,14 @@ describe('SQS with @aws-sdk/client-sqs', () => {
 
   it('a message becomes visible again after its visibility timeout', async () => {
     const url = await queue('visibility');
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'again' }));
-    const first = await sqs.send(
+    await aws.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'again' }));
+    const first = await aws.client.send(
       new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1 }),
     );
     expect(first.Messages).toHaveLength(1);
-    const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const hidden = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(hidden.Messages ?? []).toHaveLength(0);
-    const second = await sqs.send(
+    const second = await aws.client.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         WaitTimeSeconds: 5,
@@ -209,7 +192,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     expect(second.Messages?.[0]?.MessageId).toBe(first.Messages?.[0]?.MessageId);
     expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     // ChangeMessageVisibility(0) releases it at once; the old receipt handle is no longer in flight.
-    await sqs.send(
+    await aws.client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: url,
         ReceiptHandle: second.Messages?.[0]?.ReceiptHandle,
@@ -217,7 +200,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       }),
     );
     await expect(
-      sqs.send(
+      aws.client.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: url,
           ReceiptHandle: first.Messages?.[0]?.ReceiptHandle,
@@ -225,7 +208,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'MessageNotInflight' });
-    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const third = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(third.Messages).toHaveLength(1);
   });
 
@@ -236,14 +219,16 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       VisibilityTimeout: '0',
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
     });
-    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
+    const sent = await aws.client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }),
+    );
     for (let i = 0; i < 2; i++) {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      const r = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
       expect(r.Messages?.[0]?.MessageId).toBe(sent.MessageId);
     }
-    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const third = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(third.Messages ?? []).toHaveLength(0);
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl }));
+    const dead = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl }));
     expect(dead.Messages?.[0]?.MessageId).toBe(sent.MessageId);
     expect(dead.Messages?.[0]?.Body).toBe('poison');
   });
@@ -261,7 +246,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
 
   it('FIFO queues deduplicate and keep group order', async () => {
     const url = await queue('jobs.fifo', { FifoQueue: 'true' });
-    const a = await sqs.send(
+    const a = await aws.client.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: '1',
@@ -269,7 +254,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
         MessageDeduplicationId: 'x1',
       }),
     );
-    const dup = await sqs.send(
+    const dup = await aws.client.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: '1',
@@ -277,7 +262,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
         MessageDeduplicationId: 'x1',
       }),
     );
-    await sqs.send(
+    await aws.client.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: '2',
@@ -287,48 +272,48 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     );
     expect(dup.MessageId).toBe(a.MessageId);
     expect(a.SequenceNumber).toMatch(/^\d+$/);
-    const first = await sqs.send(
+    const first = await aws.client.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
     );
     expect(first.Messages?.map((m) => m.Body)).toEqual(['1']);
     // The group is locked while '1' is in flight.
-    const blocked = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const blocked = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(blocked.Messages ?? []).toHaveLength(0);
-    await sqs.send(
+    await aws.client.send(
       new DeleteMessageCommand({
         QueueUrl: url,
         ReceiptHandle: first.Messages?.[0]?.ReceiptHandle,
       }),
     );
-    const next = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const next = await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
     expect(next.Messages?.map((m) => m.Body)).toEqual(['2']);
   });
 
   it('pages ListQueues and updates attributes with SetQueueAttributes', async () => {
     for (const n of ['page-a', 'page-b', 'page-c']) await queue(n);
-    const first = await sqs.send(
+    const first = await aws.client.send(
       new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2 }),
     );
     expect(first.QueueUrls).toHaveLength(2);
-    const second = await sqs.send(
+    const second = await aws.client.send(
       new ListQueuesCommand({
         QueueNamePrefix: 'page-',
         MaxResults: 2,
         NextToken: first.NextToken,
       }),
     );
-    expect(second.QueueUrls).toEqual([`${emu.url}/111122223333/page-c`]);
+    expect(second.QueueUrls).toEqual([`${aws.emu.url}/111122223333/page-c`]);
     expect(second.NextToken).toBeUndefined();
-    const url = `${emu.url}/111122223333/page-a`;
-    await sqs.send(
+    const url = `${aws.emu.url}/111122223333/page-a`;
+    await aws.client.send(
       new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '7' } }),
     );
-    const attrs = await sqs.send(
+    const attrs = await aws.client.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout'] }),
     );
     expect(attrs.Attributes).toEqual({ VisibilityTimeout: '7' });
     await expect(
-      sqs.send(
+      aws.client.send(
         new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '-1' } }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidAttributeValue' });
@@ -337,16 +322,9 @@ describe('SQS with @aws-sdk/client-sqs', () => {
   it('rejects a malformed receipt handle and a wrongly signed request', async () => {
     const url = await queue('handles');
     await expect(
-      sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })),
+      aws.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })),
     ).rejects.toMatchObject({ name: 'ReceiptHandleIsInvalid', $metadata: { httpStatusCode: 404 } });
-    const forged = new SQSClient({
-      endpoint: emu.url,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'wrong-secret',
-      },
-    });
+    const forged = new SQSClient(sdkClientConfig(aws.emu.url, { secretAccessKey: 'wrong-secret' }));
     await expect(
       forged.send(new GetQueueUrlCommand({ QueueName: 'handles' })),
     ).rejects.toMatchObject({
@@ -357,15 +335,15 @@ describe('SQS with @aws-sdk/client-sqs', () => {
 
   it('purges and deletes queues', async () => {
     const url = await queue('temp');
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
-    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    await aws.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+    await aws.client.send(new PurgeQueueCommand({ QueueUrl: url }));
     expect(
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages ?? [],
+      (await aws.client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages ?? [],
     ).toHaveLength(0);
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'temp' }))).rejects.toBeInstanceOf(
-      QueueDoesNotExist,
-    );
+    await aws.client.send(new DeleteQueueCommand({ QueueUrl: url }));
+    await expect(
+      aws.client.send(new GetQueueUrlCommand({ QueueName: 'temp' })),
+    ).rejects.toBeInstanceOf(QueueDoesNotExist);
   });
 });
 
@@ -416,14 +394,7 @@ describe('SQS route robustness', () => {
               .map((o) => JSON.stringify(o)),
           ),
           async (op, body) => {
-            const res = await fetch(`${unsigned.url}/`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/x-amz-json-1.0',
-                'x-amz-target': `AmazonSQS.${op}`,
-              },
-              body,
-            });
+            const res = await postUnsignedAwsJson(unsigned.url, '1.0', `AmazonSQS.${op}`, body);
             const json = (await res.json()) as { __type?: string; message?: string };
             if (res.status >= 400) {
               expect(res.status).toBeLessThan(500);
@@ -443,26 +414,22 @@ describe('SQS route robustness', () => {
   it('names the field, the expectation and what was sent', async () => {
     const unsigned = await startEmulator({ memory: true, verify: false });
     try {
-      const res = await fetch(`${unsigned.url}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'AmazonSQS.CreateQueue',
-        },
-        body: JSON.stringify({ QueueName: 42 }),
-      });
+      const res = await postUnsignedAwsJson(
+        unsigned.url,
+        '1.0',
+        'AmazonSQS.CreateQueue',
+        JSON.stringify({ QueueName: 42 }),
+      );
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         message: 'QueueName: expected string, got number 42',
       });
-      const syntax = await fetch(`${unsigned.url}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'AmazonSQS.CreateQueue',
-        },
-        body: '{"QueueName": ',
-      });
+      const syntax = await postUnsignedAwsJson(
+        unsigned.url,
+        '1.0',
+        'AmazonSQS.CreateQueue',
+        '{"QueueName": ',
+      );
       expect(syntax.status).toBe(400);
       expect(((await syntax.json()) as { __type: string }).__type).toContain(
         'SerializationException',

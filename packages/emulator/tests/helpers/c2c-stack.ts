@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { MatterCapabilityReport } from '@c2c-kit/protocol';
 import { request } from 'undici';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   DEFAULT_CREDENTIALS,
   type EmulatorCredential,
@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import { miClient } from './mi-client.js';
 import { startOAuthServer } from './oauth-server.js';
+import { sdkClientConfig } from './sign.js';
 
 const FIXTURE = join(
   import.meta.dirname,
@@ -47,6 +48,55 @@ export function fanReport(extraAttribute = false): MatterCapabilityReport {
 }
 
 /**
+ * For a test file: an in-memory emulator and one AWS SDK client on it (`createClient` gets the
+ * client configuration), started before the file's tests and closed after them. Read `emu` and
+ * `client` inside tests and hooks registered after this call.
+ */
+export function useEmulatorWithSdkClient<C extends { destroy(): void }>(
+  createClient: (config: ReturnType<typeof sdkClientConfig>) => C,
+): { readonly emu: RunningEmulator; readonly client: C } {
+  let emu: RunningEmulator | undefined;
+  let client: C | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator({ memory: true });
+    client = createClient(sdkClientConfig(emu.url));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emu?.close();
+  });
+  const notStarted = (): never => {
+    throw new Error('the emulator starts in beforeAll: read it inside a test or a later hook');
+  };
+  return {
+    get emu() {
+      return emu ?? notStarted();
+    },
+    get client() {
+      return client ?? notStarted();
+    },
+  };
+}
+
+/**
+ * Stores the OAuth client the test OAuth server accepts (`acme-client` / `acme-secret`) in the
+ * emulator's Secrets Manager, as a connector destination's `SecretsManager` reference.
+ */
+export async function createOAuthClientSecret(
+  emulatorUrl: string,
+): Promise<{ arn: string; versionId: string }> {
+  const sm = new SecretsManagerClient(sdkClientConfig(emulatorUrl));
+  const created = await sm.send(
+    new CreateSecretCommand({
+      Name: 'acme/oauth-client',
+      SecretString: JSON.stringify({ clientId: 'acme-client', clientSecret: 'acme-secret' }),
+    }),
+  );
+  sm.destroy();
+  return { arn: created.ARN as string, versionId: created.VersionId as string };
+}
+
+/**
  * A running emulator with a real OAuth token endpoint, the recording connector Lambda, a cloud
  * connector and an OAuth connector destination: everything a customer needs to link a user.
  */
@@ -66,18 +116,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
     handler: FIXTURE,
     environment: { RECORD_FILE: recordFile, USER_ID: 'user-1' },
   }).arn;
-  const sm = new SecretsManagerClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { ...DEFAULT_CREDENTIALS },
-  });
-  const secret = await sm.send(
-    new CreateSecretCommand({
-      Name: 'acme/oauth-client',
-      SecretString: JSON.stringify({ clientId: 'acme-client', clientSecret: 'acme-secret' }),
-    }),
-  );
-  sm.destroy();
+  const secret = await createOAuthClientSecret(emu.url);
   const connector = await mi('CreateCloudConnector', {
     Name: 'acme',
     EndpointConfig: { lambda: { arn: functionArn } },
@@ -95,7 +134,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
         tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
       },
     },
-    SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
+    SecretsManager: secret,
   });
   expect(destination.status, destination.text).toBe(201);
   const destinationId = destination.json.Id as string;

@@ -90,3 +90,41 @@ export async function signedInject(
     payload: signed.body,
   });
 }
+
+/**
+ * The configuration an AWS SDK v3 client needs to reach an emulator at `endpoint`, signing as the
+ * same default account as `signRequest`. A partial key pair in `credentials` overrides it (a wrong
+ * secret, to see a request refused).
+ */
+export function sdkClientConfig(
+  endpoint: string,
+  credentials: Partial<Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey'>> = {},
+) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      ...credentials,
+    },
+  };
+}
+
+/**
+ * POSTs an awsJson request (the protocol of SQS and Secrets Manager) with no signature at all, for
+ * an emulator started with `verify: false`, so a test can send bodies no SDK would. `target` is
+ * the `X-Amz-Target` header, `<service prefix>.<operation>`.
+ */
+export function postUnsignedAwsJson(
+  emulatorUrl: string,
+  jsonVersion: '1.0' | '1.1',
+  target: string,
+  body: string,
+): Promise<Response> {
+  return fetch(`${emulatorUrl}/`, {
+    method: 'POST',
+    headers: { 'content-type': `application/x-amz-json-${jsonVersion}`, 'x-amz-target': target },
+    body,
+  });
+}
