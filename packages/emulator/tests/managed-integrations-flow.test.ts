@@ -58,6 +58,32 @@ beforeAll(async () => {
   secret = await createOAuthClientSecret(emu.url);
 });
 
+/** A destination's oAuth AuthConfig that authorizes against this file's test OAuth server. */
+function oAuthWithTestServer(
+  tokenEndpointAuthenticationScheme: 'HTTP_BASIC' | 'REQUEST_BODY_CREDENTIALS',
+  options: { scope?: string; oAuthCompleteRedirectUrl?: string } = {},
+) {
+  return {
+    oAuth: {
+      authUrl: `${oauth.url}/authorize`,
+      tokenUrl: `${oauth.url}/token`,
+      ...options,
+      tokenEndpointAuthenticationScheme,
+    },
+  };
+}
+
+/**
+ * CreateAccountAssociation on a destination, then the OAuth redirect back to the emulator as the
+ * user's browser would follow it, with `code` (the test server grants `good-code` only).
+ */
+async function associateReturningCode(destinationId: string, code: string) {
+  const created = await mi('CreateAccountAssociation', { ConnectorDestinationId: destinationId });
+  const state = new URL(created.json.OAuthAuthorizationUrl as string).searchParams.get('state');
+  const callback = await request(`${emu.url}/_local/oauth/callback?code=${code}&state=${state}`);
+  return { associationId: created.json.AccountAssociationId as string, callback };
+}
+
 afterAll(async () => {
   expect(outputIssues).toEqual([]);
   // Every notification the flow produced passed protocol's validator.
@@ -113,27 +139,14 @@ describe('managed integrations: connector → association → discovery → thin
       Name: 'acme-dest',
       CloudConnectorId: state.connectorId as string,
       AuthType: 'OAUTH',
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${oauth.url}/authorize`,
-          tokenUrl: `${oauth.url}/token`,
-          scope: 'devices:read devices:write',
-          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-        },
-      },
+      AuthConfig: oAuthWithTestServer('HTTP_BASIC', { scope: 'devices:read devices:write' }),
       SecretsManager: secret,
     });
     expect(res.status, res.text).toBe(201);
     state.destinationId = res.json.Id as string;
     const bad = await mi('CreateConnectorDestination', {
       CloudConnectorId: state.connectorId as string,
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${oauth.url}/authorize`,
-          tokenUrl: `${oauth.url}/token`,
-          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-        },
-      },
+      AuthConfig: oAuthWithTestServer('HTTP_BASIC'),
       SecretsManager: {
         arn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:missing-abcdef',
         versionId: 'a'.repeat(32),
@@ -496,25 +509,20 @@ describe('managed integrations: connector → association → discovery → thin
     // Re-point the existing destination's association at the failing connector via a new chain.
     const d = await mi('CreateConnectorDestination', {
       CloudConnectorId: connectorId,
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${oauth.url}/authorize`,
-          tokenUrl: `${oauth.url}/token`,
-          tokenEndpointAuthenticationScheme: 'REQUEST_BODY_CREDENTIALS',
-        },
-      },
+      AuthConfig: oAuthWithTestServer('REQUEST_BODY_CREDENTIALS'),
       SecretsManager: secret,
     });
-    const a = await mi('CreateAccountAssociation', { ConnectorDestinationId: d.json.Id as string });
-    const stateParam = new URL(a.json.OAuthAuthorizationUrl as string).searchParams.get('state');
-    const cb = await request(`${emu.url}/_local/oauth/callback?code=good-code&state=${stateParam}`);
+    const { associationId, callback: cb } = await associateReturningCode(
+      d.json.Id as string,
+      'good-code',
+    );
     expect(cb.statusCode).toBe(200);
     await cb.body.dump();
     expect(oauth.calls.at(-1)).toMatchObject({ via: 'body', clientId: 'acme-client' });
     const before = invocations().length;
     const started = await mi('StartDeviceDiscovery', {
       DiscoveryType: 'CLOUD',
-      AccountAssociationId: a.json.AccountAssociationId as string,
+      AccountAssociationId: associationId,
     });
     await emu.app.managedIntegrations.drain();
     const attempts = invocations()
@@ -536,29 +544,21 @@ describe('managed integrations: connector → association → discovery → thin
   it('a refused code marks the association failed and redirects to oAuthCompleteRedirectUrl with the error', async () => {
     const d = await mi('CreateConnectorDestination', {
       CloudConnectorId: state.connectorId as string,
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${oauth.url}/authorize`,
-          tokenUrl: `${oauth.url}/token`,
-          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-          oAuthCompleteRedirectUrl: 'https://app.example.com/linked',
-        },
-      },
+      AuthConfig: oAuthWithTestServer('HTTP_BASIC', {
+        oAuthCompleteRedirectUrl: 'https://app.example.com/linked',
+      }),
       SecretsManager: secret,
     });
-    const a = await mi('CreateAccountAssociation', { ConnectorDestinationId: d.json.Id as string });
-    const stateParam = new URL(a.json.OAuthAuthorizationUrl as string).searchParams.get('state');
-    const cb = await request(
-      `${emu.url}/_local/oauth/callback?code=wrong-code&state=${stateParam}`,
+    const { associationId, callback: cb } = await associateReturningCode(
+      d.json.Id as string,
+      'wrong-code',
     );
     expect(cb.statusCode).toBe(302);
     const location = new URL(cb.headers.location as string);
     expect(location.origin + location.pathname).toBe('https://app.example.com/linked');
     expect(location.searchParams.get('error')).toBe('token_exchange_failed');
     await cb.body.dump();
-    const got = await mi('GetAccountAssociation', {
-      AccountAssociationId: a.json.AccountAssociationId as string,
-    });
+    const got = await mi('GetAccountAssociation', { AccountAssociationId: associationId });
     expect(got.json.AssociationState).toBe('ASSOCIATION_FAILED');
     expect(got.json.ErrorMessage).toMatch(/^[A-Za-z0-9\-_ ]+$/);
   });
