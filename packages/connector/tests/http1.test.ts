@@ -131,6 +131,30 @@ describe('ResponseParser', () => {
     expect(repeated.result?.body.toString()).toBe('hello');
   });
 
+  it('reads the framing fields in any letter case, and only those names', () => {
+    const mixed = parse(
+      Buffer.from(
+        'HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: chunked\r\ncOnNeCtIoN: close\r\n' +
+          'KEEP-alive: timeout=3\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+      ),
+    );
+    expect(mixed.result?.body.toString()).toBe('ok');
+    expect(mixed.result?.keepAlive).toBe(false);
+    expect(mixed.result?.keepAliveField).toBe('timeout=3');
+    // Same lengths, other names: not framing (the body runs to the close).
+    const lookalikes = parse(
+      Buffer.from(
+        'HTTP/1.1 200 OK\r\ncontent-lengtx: 2\r\nconnectiom: close\r\n' +
+          'transfer-encodinh: chunked\r\n\r\nbody',
+      ),
+      [],
+      'GET',
+      true,
+    );
+    expect(lookalikes.result?.body.toString()).toBe('body');
+    expect(lookalikes.result?.headers['content-lengtx']).toBe('2');
+  });
+
   it('rejects what is not HTTP/1.1 with a message naming the problem', () => {
     const cases: Array<[string, RegExp]> = [
       ['HTTP/2 200 OK\r\n\r\n', /invalid status line.*HTTP\/2 200/],

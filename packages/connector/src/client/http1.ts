@@ -88,6 +88,10 @@ enum State {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The blank line that ends a header block (a Buffer: `indexOf` with a string converts it each call). */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** No body part yet (most responses arrive whole: no array for them). */
+const NO_PARTS: Buffer[] = [];
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
 const HEX = /^[0-9A-Fa-f]{1,8}$/;
 const DECIMAL = /^\d{1,15}$/;
@@ -107,7 +111,7 @@ export class ResponseParser {
   #keepAliveField: string | undefined;
   #keepAlive = true;
   #remaining = 0;
-  #bodyParts: Buffer[] = [];
+  #bodyParts: Buffer[] = NO_PARTS;
   /** How many of `#bodyParts` are already copies. */
   #detached = 0;
   #bodyBytes = 0;
@@ -130,7 +134,7 @@ export class ResponseParser {
     this.#keepAliveField = undefined;
     this.#keepAlive = true;
     this.#remaining = 0;
-    this.#bodyParts = [];
+    this.#bodyParts = NO_PARTS;
     this.#detached = 0;
     this.#bodyBytes = 0;
     this.leftover = EMPTY;
@@ -162,7 +166,7 @@ export class ResponseParser {
     while (data.length > 0 || this.#state === State.Done) {
       switch (this.#state) {
         case State.Head: {
-          const end = data.indexOf('\r\n\r\n');
+          const end = data.indexOf(HEAD_END);
           // Complete or not, a header block over the limit ends here.
           if ((end === -1 ? data.length : end) > this.#maxHeader) {
             throw new MalformedResponseError(
@@ -248,7 +252,7 @@ export class ResponseParser {
           ? (parts[0] as Buffer)
           : Buffer.concat(parts, this.#bodyBytes);
     this.#state = State.Done;
-    this.#bodyParts = [];
+    this.#bodyParts = NO_PARTS;
     this.#detached = 0;
     return new Response(
       this.#status,
@@ -281,7 +285,8 @@ export class ResponseParser {
     if (this.#bodyBytes > this.#maxBody) {
       throw new MalformedResponseError(`response body larger than ${this.#maxBody} bytes`);
     }
-    this.#bodyParts.push(part);
+    if (this.#bodyParts === NO_PARTS) this.#bodyParts = [part];
+    else this.#bodyParts.push(part);
   }
 
   /** One CRLF-terminated line from `data`, or undefined (kept pending) until it is complete. */
@@ -320,17 +325,18 @@ export class ResponseParser {
           `invalid header line ${line}: expected "name: value", got ${JSON.stringify(text.slice(start, Math.min(end, start + 60)))}`,
         );
       }
+      // Compared in place, without slicing and lower-casing every name (the name is a token).
       const length = colon - start;
-      if (length === 10 || length === 14 || length === 17) {
-        const name = text.slice(start, colon).toLowerCase();
-        const join = (previous: string | undefined) => {
-          const value = fieldValue(text, colon, end);
-          return previous === undefined ? value : `${previous}, ${value}`;
-        };
-        if (name === 'connection') connection = join(connection);
-        else if (name === 'keep-alive') keepAlive = join(keepAlive);
-        else if (name === 'content-length') contentLength = join(contentLength);
-        else if (name === 'transfer-encoding') transferEncoding = join(transferEncoding);
+      if (length === 10) {
+        if (isNamed(text, start, 'connection')) {
+          connection = joined(connection, fieldValue(text, colon, end));
+        } else if (isNamed(text, start, 'keep-alive')) {
+          keepAlive = joined(keepAlive, fieldValue(text, colon, end));
+        }
+      } else if (length === 14 && isNamed(text, start, 'content-length')) {
+        contentLength = joined(contentLength, fieldValue(text, colon, end));
+      } else if (length === 17 && isNamed(text, start, 'transfer-encoding')) {
+        transferEncoding = joined(transferEncoding, fieldValue(text, colon, end));
       }
       start = end + 2;
     }
@@ -394,6 +400,22 @@ export class ResponseParser {
 function lineEnd(text: string, start: number): number {
   const end = text.indexOf('\r\n', start);
   return end === -1 ? text.length : end;
+}
+
+/**
+ * Whether the token at `start` is `name` (lower case, letters and '-') in any case. Only called
+ * on checked tokens of `name`'s length, where setting bit 0x20 folds exactly the letters.
+ */
+function isNamed(text: string, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    if ((text.charCodeAt(start + i) | 0x20) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Repeated fields join with ", " (RFC 9110 §5.3). */
+function joined(previous: string | undefined, value: string): string {
+  return previous === undefined ? value : `${previous}, ${value}`;
 }
 
 /** A field line's value: after the colon, without the blanks around it. */
