@@ -209,14 +209,14 @@ describe('dashboard server', () => {
     for (const [path, body, status, message] of cases) {
       const response = await post(path, body);
       expect(response.status, path).toBe(status);
-      expect((await response.json()).message, path).toMatch(message);
+      expect(((await response.json()) as { message: string }).message, path).toMatch(message);
     }
     const notJson = await api('/api/accounts/111122223333/operations/ListManagedThings', {
       method: 'POST',
       body: '{oops',
     });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).message).toMatch(/^body: expected JSON/);
+    expect(((await notJson.json()) as { message: string }).message).toMatch(/^body: expected JSON/);
   });
 
   it('forwards vendor-side triggers', async () => {

@@ -1,10 +1,10 @@
 // Load generator of ingest.bench.ts (run pinned to CPU 1): an undici Pool over 2000 distinct
 // requests pre-signed with @smithy/signature-v4 (distinct TraceIds), `concurrency` in flight,
 // bounded by count and time. Prints one JSON line: requests/s, latency percentiles, non-2xx.
-import { createHash, createHmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool } from 'undici';
+import { NodeSha256 } from '../tests/helpers/sign.js';
 
 const [portText, connectorId, concText, durText, warmText] = process.argv.slice(2);
 const port = Number(portText);
@@ -13,20 +13,6 @@ const durationMs = Number(durText ?? 5) * 1000;
 const warmupMs = Number(warmText ?? 1) * 1000;
 const MAX_REQUESTS = 2_000_000;
 
-class Sha256 {
-  readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(d: string | Uint8Array) {
-    this.h.update(d);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
-
 const signer = new SignatureV4({
   service: 'iotmanagedintegrations',
   region: 'us-east-1',
@@ -34,7 +20,7 @@ const signer = new SignatureV4({
     accessKeyId: 'AKIAC2CKITLOCAL00001',
     secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
   },
-  sha256: Sha256,
+  sha256: NodeSha256,
   applyChecksum: false,
 });
 

@@ -57,7 +57,13 @@ describe('fault injection (--faults)', () => {
       host: () => ({
         invoke: async () => {
           calls += 1;
-          return { statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST' };
+          return {
+            statusCode: 200,
+            payload: Buffer.from('{}'),
+            executedVersion: '$LATEST',
+            requestId: `req-${calls}`,
+            logTail: '',
+          };
         },
       }),
       faults: { throttle: 0, error: 1, latencyMs: 0 },
@@ -81,11 +87,15 @@ describe('fault injection (--faults)', () => {
                 payload: Buffer.from('{"errorMessage":"x"}'),
                 functionError: 'Unhandled' as const,
                 executedVersion: '$LATEST',
+                requestId: `req-${calls}`,
+                logTail: '',
               }
             : {
                 statusCode: 200,
                 payload: Buffer.from('{"header":{"responseCode":200},"payload":{}}'),
                 executedVersion: '$LATEST',
+                requestId: `req-${calls}`,
+                logTail: '',
               };
         },
       }),

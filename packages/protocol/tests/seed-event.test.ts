@@ -47,8 +47,8 @@ describe('seed DEVICE_EVENT', () => {
     });
     // The caller's object is not modified.
     expect(
-      (input as { MatterEndpoint: { clusters: Array<{ attributes: unknown }> } }).MatterEndpoint
-        .clusters[0]?.attributes,
+      (input as unknown as { MatterEndpoint: { clusters: Array<{ attributes: unknown }> } })
+        .MatterEndpoint.clusters[0]?.attributes,
     ).toEqual([{ '0x0000': '3' }]);
   });
 

@@ -4,17 +4,27 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { DEFAULT_CREDENTIALS, type EmulatorCredential } from '../../src/index.js';
 
+/** What smithy hands a checksum: text or bytes in any binary form. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+function bytes(data: SourceData): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (ArrayBuffer.isView(data))
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
+
 /** node:crypto SHA-256 / HMAC in the Checksum shape @smithy/signature-v4 expects. */
 export class NodeSha256 {
   readonly #hash: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.#hash.update(data);
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
+    return new Uint8Array(this.#hash.digest());
   }
   reset(): void {}
 }

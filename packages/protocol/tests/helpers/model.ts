@@ -395,6 +395,7 @@ export function mutations(
             remove: true,
             what: 'required member removed',
             sensitive: false,
+            shape: id,
           });
         }
         if (o[name] !== undefined && o[name] !== null)
