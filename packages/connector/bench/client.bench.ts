@@ -1,15 +1,23 @@
 // Signed client vs a naive connector, against the same bare route, in the same run.
 // Server pinned to CPU 0, generator to CPU 1, separate processes (perf-anchors.md method).
+// Calibration in the same run: perf-anchors' row 1a (autocannon → the same bare route) and its
+// reference client, to put the figure on the scale of the machine the goals were set on.
 import { fileURLToPath } from 'node:url';
-import { median, pinned, runGenerator, spawnLine } from './fixtures/common.js';
+import {
+  ANCHORS,
+  type AnchorRun,
+  median,
+  runAnchor,
+  runGenerator,
+  startBareServer,
+} from './fixtures/common.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DURATION = process.env.BENCH_DURATION ?? '5';
 const REPS = Number(process.env.BENCH_REPS ?? 2);
 
-const [scmd, sargs] = pinned(0, [process.execPath, here('./fixtures/bare-server.mjs')]);
-const server = await spawnLine(scmd, sargs);
-const port = server.line.trim();
+const server = await startBareServer();
+const port = server.port;
 
 type Run = {
   mode: string;
@@ -20,8 +28,10 @@ type Run = {
   errors: number;
 };
 const runs: Run[] = [];
+const anchors: AnchorRun[] = [];
 try {
   for (let rep = 0; rep < REPS; rep++) {
+    anchors.push(await runAnchor(port, DURATION));
     for (const mode of ['naive', 'reference', 'floor', 'good']) {
       runs.push(
         await runGenerator<Run>(here('./fixtures/client-load.ts'), [
@@ -36,7 +46,7 @@ try {
     }
   }
 } finally {
-  server.child.kill('SIGTERM');
+  server.stop();
 }
 const by = (mode: string) => runs.filter((r) => r.mode === mode);
 const good = median(by('good').map((r) => r.perSecond));
@@ -63,4 +73,15 @@ console.log(
   `\nratio good/naive: ${(good / naive).toFixed(1)}× (goal ≥ 10×); client CPU goal ≤ 50 µs/event: ` +
     `${cpu('good').toFixed(1)} µs, of which ${cpu('floor').toFixed(1)} µs is this machine's floor ` +
     `for one request/response right now and ${(cpu('good') - cpu('floor')).toFixed(1)} µs the client's own work`,
+);
+const bare = median(anchors.map((a) => a.perSecond));
+const slower = ANCHORS.bareFastifyPerSecond / bare;
+const byReference = ANCHORS.referenceClientUs / cpu('reference');
+console.log(
+  `\ncalibration (same run): perf-anchors row 1a (autocannon c16 → bare route) ${bare.toFixed(0)} req/s ` +
+    `here vs ${ANCHORS.bareFastifyPerSecond} on the anchors' machine (${slower.toFixed(2)}× slower; ` +
+    `${anchors.reduce((a, r) => a + r.errors + r.non2xx, 0)} errors); the anchors' reference client ` +
+    `${cpu('reference').toFixed(1)} µs here vs ${ANCHORS.referenceClientUs} µs there.\n` +
+    `client CPU on the anchors' machine (goal ≤ 50 µs/event): ${(cpu('good') * byReference).toFixed(1)} µs ` +
+    `scaled by the reference client, ${(cpu('good') / slower).toFixed(1)} µs scaled by row 1a`,
 );

@@ -346,6 +346,75 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
     }
   });
 
+  it('never reuses the previous signature’s template or key for a request that differs from it in one thing (property)', async () => {
+    // The signer compares each request with the one before (see `LastSignature`): runs of
+    // requests that each change one thing, from nothing to the header order, must all sign as
+    // smithy signs them.
+    type Step = { readonly change: string; readonly value: string };
+    const step = fc.record({
+      change: fc.constantFrom(
+        'none',
+        'body',
+        'headerValue',
+        'headerAdded',
+        'headerOrder',
+        'queryToggle',
+        'token',
+        'secret',
+        'method',
+        'path',
+        'day',
+      ),
+      value: fc.string({ minLength: 1, maxLength: 6 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 2, maxLength: 12 }), async (steps: Step[]) => {
+        let credentials: Credentials = { accessKeyId: 'AKIDSTEP', secretAccessKey: 'secret' };
+        const sign = createRequestSigner({
+          region: 'us-east-1',
+          credentials: async () => credentials,
+        });
+        let request: SignableRequest = { ...smallPost(), headers: { host: 'h', 'x-a': '1' } };
+        let day = 25;
+        for (const { change, value } of steps) {
+          const headers: Record<string, string> = { ...request.headers };
+          if (change === 'body') request = { ...request, body: `{"v":${JSON.stringify(value)}}` };
+          if (change === 'headerValue')
+            request = { ...request, headers: { ...headers, 'x-a': value } };
+          if (change === 'headerAdded')
+            request = { ...request, headers: { ...headers, 'x-b': value } };
+          if (change === 'headerOrder') {
+            const reversed = Object.fromEntries(Object.entries(headers).reverse());
+            request = { ...request, headers: reversed };
+          }
+          if (change === 'queryToggle') {
+            const empty = Object.keys(request.query).length === 0;
+            request = { ...request, query: empty ? { q: value } : {} };
+          }
+          if (change === 'token') {
+            credentials = credentials.sessionToken
+              ? {
+                  accessKeyId: credentials.accessKeyId,
+                  secretAccessKey: credentials.secretAccessKey,
+                }
+              : { ...credentials, sessionToken: value };
+          }
+          if (change === 'secret') credentials = { ...credentials, secretAccessKey: value };
+          if (change === 'method') {
+            request = { ...request, method: request.method === 'POST' ? 'PUT' : 'POST' };
+          }
+          if (change === 'path') request = { ...request, path: `/${encodeURIComponent(value)}` };
+          if (change === 'day') day = day === 25 ? 26 : 25;
+          const date = new Date(Date.UTC(2026, 10, day, 12));
+          expect(await sign(request, date)).toEqual(
+            await smithyHeaders(request, credentials, date),
+          );
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("signs requests containing the signer's own stand-in characters like any other", async () => {
     const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
     const sign = createRequestSigner({ region: 'us-east-1', credentials: async () => credentials });

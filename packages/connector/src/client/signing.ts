@@ -121,6 +121,10 @@ export function createRequestSigner(options: {
 
   // Canonical-request templates: see `buildTemplate`.
   const templates = new Map<string, Template>();
+  // The previous signature's key and template. A client signs the same request shape with the
+  // same credentials over and over: comparing with the last one (a few string comparisons, equal
+  // strings are usually the same string) skips building and hashing two long lookup keys.
+  let last: LastSignature | undefined;
 
   const sign = async (
     s: Smithy,
@@ -136,31 +140,65 @@ export function createRequestSigner(options: {
       dateSecond = second;
     }
     const { longDate, shortDate, scope } = dates;
-    const id = keyId(credentials, shortDate);
-    const key = keys.get(id) ?? (await deriveKey(s, credentials, shortDate, id));
+    const token = credentials.sessionToken;
+    let key: HmacSha256;
+    if (
+      last !== undefined &&
+      last.shortDate === shortDate &&
+      last.accessKeyId === credentials.accessKeyId &&
+      last.secretAccessKey === credentials.secretAccessKey &&
+      last.token === token
+    ) {
+      key = last.key;
+    } else {
+      const id = keyId(credentials, shortDate);
+      key = keys.get(id) ?? (await deriveKey(s, credentials, shortDate, id));
+    }
     const crypto = nodeCrypto();
 
-    const token = credentials.sessionToken;
-    // Every part length-prefixed, so no two different requests share a key.
     const { method, path } = request;
-    let templateKey = `${method.length}:${method}${path.length}:${path}`;
-    if (token) templateKey += `${token.length}:${token}`;
-    else templateKey += '-';
-    for (const _ in request.query) {
-      const query = JSON.stringify(request.query);
-      templateKey += `${query.length}:${query}`;
-      break;
+    let template: Template | undefined;
+    if (
+      last !== undefined &&
+      last.method === method &&
+      last.path === path &&
+      last.token === token &&
+      last.queryless &&
+      isEmpty(request.query) &&
+      sameHeaders(request.headers, last.template.input)
+    ) {
+      template = last.template;
+    } else {
+      // Every part length-prefixed, so no two different requests share a key.
+      let templateKey = `${method.length}:${method}${path.length}:${path}`;
+      if (token) templateKey += `${token.length}:${token}`;
+      else templateKey += '-';
+      if (!isEmpty(request.query)) {
+        const query = JSON.stringify(request.query);
+        templateKey += `${query.length}:${query}`;
+      }
+      for (const name in request.headers) {
+        const value = request.headers[name] as string;
+        templateKey += `${name.length}:${name}${value.length}:${value}`;
+      }
+      template = templates.get(templateKey);
+      if (template === undefined) {
+        template = buildTemplate(s, request, token, applyChecksum);
+        if (templates.size >= MAX_TEMPLATES) templates.clear();
+        templates.set(templateKey, template);
+      }
     }
-    for (const name in request.headers) {
-      const value = request.headers[name] as string;
-      templateKey += `${name.length}:${name}${value.length}:${value}`;
-    }
-    let template = templates.get(templateKey);
-    if (template === undefined) {
-      template = buildTemplate(s, request, token, applyChecksum);
-      if (templates.size >= MAX_TEMPLATES) templates.clear();
-      templates.set(templateKey, template);
-    }
+    last = {
+      shortDate,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      token,
+      key,
+      method,
+      path,
+      queryless: isEmpty(request.query),
+      template,
+    };
 
     const payloadHash =
       template.givenPayloadHash ??
@@ -208,6 +246,34 @@ export function createRequestSigner(options: {
   };
 }
 
+interface LastSignature {
+  readonly shortDate: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly token: string | undefined;
+  readonly key: HmacSha256;
+  readonly method: string;
+  readonly path: string;
+  /** The template's query is empty (only then may a request without one reuse it). */
+  readonly queryless: boolean;
+  readonly template: Template;
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
+/** Whether `headers` has exactly the names and values of `list` (name, value, …), in order. */
+function sameHeaders(headers: Readonly<Record<string, string>>, list: readonly string[]): boolean {
+  let i = 0;
+  for (const name in headers) {
+    if (list[i] !== name || list[i + 1] !== headers[name]) return false;
+    i += 2;
+  }
+  return i === list.length;
+}
+
 /** Canonical-request templates kept (one per method × path × query × headers × token). */
 const MAX_TEMPLATES = 64;
 /**
@@ -238,6 +304,8 @@ interface Template {
   readonly signedHeaders: string;
   /** The input headers the signed request keeps, as name, value, name, value … */
   readonly headers: readonly string[];
+  /** Every input header, as name, value, … (what the template was built from). */
+  readonly input: readonly string[];
   /** The caller's own `x-amz-content-sha256`, which is then also the signed payload hash. */
   readonly givenPayloadHash: string | undefined;
   /** Whether the payload hash is added as `x-amz-content-sha256` (applyChecksum). */
@@ -263,6 +331,7 @@ function buildTemplate(
     slots,
     signedHeaders: c.signedHeaders,
     headers: c.kept,
+    input: Object.entries(request.headers).flat(),
     givenPayloadHash: c.givenPayloadHash,
     sendsPayloadHash: c.sendsPayloadHash,
   };
