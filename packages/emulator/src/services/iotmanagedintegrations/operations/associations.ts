@@ -176,17 +176,18 @@ function publishAssociation(
   );
 }
 
-/** Publishes a CONNECTOR_ERROR_REPORT for a failed connector invocation. */
+/**
+ * Publishes a CONNECTOR_ERROR_REPORT for a failed invocation of `association`'s connector (its
+ * destination, id and ARN identify the resource).
+ */
 export function publishConnectorError(
   ctx: MiContext,
   account: string,
+  association: Pick<AssociationDoc, 'ConnectorDestinationId' | 'AccountAssociationId' | 'Arn'>,
   info: {
     statusCode: number;
     message: string;
     operation: string;
-    connectorDestinationId?: string;
-    associationId?: string;
-    associationArn?: string;
     connectorDeviceId?: string;
     traceId?: string;
     managedThingId?: string;
@@ -198,9 +199,9 @@ export function publishConnectorError(
     compact({
       statusCode: info.statusCode,
       resourceType: 'account-association',
-      resourceId: info.associationId === undefined ? undefined : [info.associationId],
-      associationArn: info.associationArn === undefined ? undefined : [info.associationArn],
-      connectorDestinationId: info.connectorDestinationId,
+      resourceId: [association.AccountAssociationId],
+      associationArn: [association.Arn],
+      connectorDestinationId: association.ConnectorDestinationId,
       connectorDeviceId: info.connectorDeviceId,
       operation: info.operation,
       operationVersion: info.operation === 'AWS.ActivateUser' ? '1.0.0' : '1.0',
@@ -209,7 +210,7 @@ export function publishConnectorError(
       message: `${info.operation} operation failed during invocation of the connector: ${info.message}`,
       managedThingId: info.managedThingId,
     }),
-    info.associationArn === undefined ? [] : [info.associationArn],
+    [association.Arn],
   );
 }
 
@@ -249,13 +250,10 @@ async function activate(
         ? 'ActivateUser reply has no valid payload.userId'
         : outcome.message;
       next = { ...doc, AssociationState: 'ASSOCIATION_FAILED', ErrorMessage: errorText(message) };
-      publishConnectorError(ctx, account, {
+      publishConnectorError(ctx, account, doc, {
         statusCode: outcome.ok ? 502 : outcome.statusCode,
         message,
         operation: 'AWS.ActivateUser',
-        connectorDestinationId: doc.ConnectorDestinationId,
-        associationId: doc.AccountAssociationId,
-        associationArn: doc.Arn,
       });
     }
   }
@@ -506,13 +504,10 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
           auth,
         });
         if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, {
+          publishConnectorError(ctx, call.account, doc, {
             statusCode: outcome.statusCode,
             message: outcome.message,
             operation: 'AWS.DeactivateUser',
-            connectorDestinationId: doc.ConnectorDestinationId,
-            associationId: doc.AccountAssociationId,
-            associationArn: doc.Arn,
           });
         }
       }

@@ -277,13 +277,10 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           { deviceDiscoveryId: id },
         );
         if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, {
+          publishConnectorError(ctx, call.account, association, {
             statusCode: outcome.statusCode,
             message: outcome.message,
             operation: 'AWS.DiscoverDevices',
-            connectorDestinationId: association.ConnectorDestinationId,
-            associationId: association.AccountAssociationId,
-            associationArn: association.Arn,
           });
           finishRunningDiscovery(ctx, call.account, id, 'FAILED');
           return;
@@ -587,13 +584,10 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           endpoints,
         });
         if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, {
+          publishConnectorError(ctx, call.account, association, {
             statusCode: outcome.statusCode,
             message: outcome.message,
             operation: 'AWS.SendCommand',
-            connectorDestinationId: association.ConnectorDestinationId,
-            associationId: association.AccountAssociationId,
-            associationArn: association.Arn,
             connectorDeviceId: thing.ConnectorDeviceId,
             traceId,
             managedThingId: thing.Id,
