@@ -361,6 +361,7 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
         'queryToggle',
         'token',
         'secret',
+        'keyId',
         'method',
         'path',
         'day',
@@ -400,6 +401,7 @@ describe('createRequestSigner: the client signer on @smithy/signature-v4', () =>
               : { ...credentials, sessionToken: value };
           }
           if (change === 'secret') credentials = { ...credentials, secretAccessKey: value };
+          if (change === 'keyId') credentials = { ...credentials, accessKeyId: `AKID${value}` };
           if (change === 'method') {
             request = { ...request, method: request.method === 'POST' ? 'PUT' : 'POST' };
           }

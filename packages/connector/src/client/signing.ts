@@ -142,6 +142,8 @@ export function createRequestSigner(options: {
     const { longDate, shortDate, scope } = dates;
     const token = credentials.sessionToken;
     let key: HmacSha256;
+    // The key depends on the secret and the day only; the key id and token are compared too so
+    // that "same credentials" means what it says (and matches the cache's own key).
     if (
       last !== undefined &&
       last.shortDate === shortDate &&
