@@ -159,6 +159,7 @@ export function createRequestSigner(options: {
     const crypto = nodeCrypto();
 
     const { method, path } = request;
+    const queryless = isEmpty(request.query);
     let template: Template | undefined;
     if (
       last !== undefined &&
@@ -166,7 +167,7 @@ export function createRequestSigner(options: {
       last.path === path &&
       last.token === token &&
       last.queryless &&
-      isEmpty(request.query) &&
+      queryless &&
       sameHeaders(request.headers, last.template.input)
     ) {
       template = last.template;
@@ -175,7 +176,7 @@ export function createRequestSigner(options: {
       let templateKey = `${method.length}:${method}${path.length}:${path}`;
       if (token) templateKey += `${token.length}:${token}`;
       else templateKey += '-';
-      if (!isEmpty(request.query)) {
+      if (!queryless) {
         const query = JSON.stringify(request.query);
         templateKey += `${query.length}:${query}`;
       }
@@ -198,7 +199,7 @@ export function createRequestSigner(options: {
       key,
       method,
       path,
-      queryless: isEmpty(request.query),
+      queryless,
       template,
     };
 
