@@ -123,6 +123,64 @@ describe('Standard Webhooks v1', () => {
     expect(noV1.status).toBe(400);
   });
 
+  it('refuses a valid signature with anything after it (a lenient base64 decoder would ignore it)', () => {
+    const good = signStandardWebhook({ secret: SECRET, id: 'j', timestamp: ts, body });
+    const signature = good['webhook-signature'].slice(3);
+    // The premise: Node's decoder reads these as the very same 32 bytes.
+    expect(Buffer.from(`${signature}AAAA`, 'base64').equals(Buffer.from(signature, 'base64'))).toBe(
+      true,
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 12 }),
+          fc.constantFrom('=', '==', '!', 'AAAA', '=AAAA', ',v1', ',', '.', '\u0000', '\t'),
+        ),
+        fc.boolean(),
+        (junk, unpadded) => {
+          // A space would start a new list entry, which is the list syntax, not junk.
+          fc.pre(!junk.includes(' ') && !(unpadded && junk === '='));
+          const sig = unpadded ? signature.replace(/=+$/, '') : signature;
+          const header = `v1,${sig}${junk}`;
+          const e = rejected(() =>
+            verifier.verify({ headers: { ...good, 'webhook-signature': header }, body }),
+          );
+          expect([400, 401], header).toContain(e.status);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Non-canonical trailing bits spell the same bytes in Node's decoder; they are refused too.
+    const last = signature.at(-2) ?? 'A';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] ?? 'A';
+    const twin = `${signature.slice(0, -2)}${sibling}=`;
+    expect(Buffer.from(twin, 'base64').equals(Buffer.from(signature, 'base64'))).toBe(true);
+    expect(
+      rejected(() =>
+        verifier.verify({ headers: { ...good, 'webhook-signature': `v1,${twin}` }, body }),
+      ).status,
+    ).toBe(401);
+    // The untouched signature still verifies, so the refusals above are about the junk.
+    expect(verifier.verify({ headers: good, body }).id).toBe('j');
+  });
+
+  it('Stripe-style refuses a valid v1 or t with anything after it', () => {
+    const stripe = stripeStyleWebhooks({ secrets: ['sk'], now });
+    const stripeBody = JSON.stringify({ id: 'evt_1' });
+    const header = signStripeStyle({ secret: 'sk', timestamp: ts, body: stripeBody });
+    expect(stripe.verify({ headers: { 'stripe-signature': header }, body: stripeBody }).id).toBe(
+      'evt_1',
+    );
+    for (const forged of [`${header}a`, `${header}=x`, header.replace(',', '=1,')]) {
+      expect(
+        rejected(() => stripe.verify({ headers: { 'stripe-signature': forged }, body: stripeBody }))
+          .status,
+        forged,
+      ).toBe(400);
+    }
+  });
+
   it('never crashes on arbitrary headers: always a WebhookVerificationError with 400 or 401', () => {
     fc.assert(
       fc.property(

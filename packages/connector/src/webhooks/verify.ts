@@ -40,18 +40,27 @@ function bodyBuffer(body: Buffer | string): Buffer {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
+/** A base64 HMAC-SHA256 (32 bytes): 43 characters, padding optional, either alphabet. */
+const SIGNATURE_B64 = /^[A-Za-z0-9+/_-]{43}=?$/;
+
 /**
  * Whether a base64 signature from a header is `expected` (padded standard base64), in constant
- * time. Senders that drop the padding or use the URL-safe alphabet are compared by the bytes.
+ * time. Senders that drop the padding or use the URL-safe alphabet are accepted; anything else is
+ * compared as text, never through Node's base64 decoder, which skips characters it does not know
+ * and stops at the first `=`, so `<valid signature>` followed by junk would decode to the same bytes.
  */
 function sameSignature(candidate: string, expected: string): boolean {
-  if (candidate.length === expected.length) {
-    let diff = 0;
-    for (let i = 0; i < expected.length; i++)
-      diff |= candidate.charCodeAt(i) ^ expected.charCodeAt(i);
-    if (diff === 0) return true;
+  let canonical = candidate;
+  if (SIGNATURE_B64.test(candidate)) {
+    canonical = candidate.replaceAll('-', '+').replaceAll('_', '/');
+    if (!canonical.endsWith('=')) canonical += '=';
   }
-  return safeEqual(Buffer.from(candidate, 'base64'), Buffer.from(expected, 'base64'));
+  // Unequal lengths reveal nothing secret; equal ones are compared in full.
+  if (canonical.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++)
+    diff |= canonical.charCodeAt(i) ^ expected.charCodeAt(i);
+  return diff === 0;
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -118,14 +127,13 @@ export function standardWebhooks(options: StandardWebhooksOptions): WebhookVerif
         throw new WebhookVerificationError(400, 'missing webhook-signature header');
       const rawTs = h['webhook-timestamp'] ?? h['svix-timestamp'];
       const ts = checkTimestamp(rawTs, 'webhook-timestamp', tolerance, now());
-      // `v1,<base64>` entries of the space-separated list (other versions are skipped).
+      // `v1,<base64>` entries of the space-separated list (other versions are skipped). An entry
+      // with more after its signature (`v1,<sig>,junk`) is not a v1 entry: it never verifies.
       const candidates: string[] = [];
       for (const part of signatureHeader.split(' ')) {
-        const comma = part.indexOf(',');
-        if (comma === -1 || part.slice(0, comma) !== 'v1') continue;
-        const end = part.indexOf(',', comma + 1);
-        const sig = end === -1 ? part.slice(comma + 1) : part.slice(comma + 1, end);
-        if (sig !== '') candidates.push(sig);
+        if (!part.startsWith('v1,')) continue;
+        const sig = part.slice(3);
+        if (sig !== '' && !sig.includes(',')) candidates.push(sig);
       }
       if (candidates.length === 0) {
         throw new WebhookVerificationError(
@@ -208,11 +216,16 @@ export function stripeStyleWebhooks(options: StripeStyleOptions): WebhookVerifie
     verify(request) {
       const value = request.headers[header];
       if (!value) throw new WebhookVerificationError(400, `missing ${header} header`);
-      const parts = value.split(',').map((p) => p.trim().split('='));
+      // Each value is all that follows its first '=' and must be whole: Node's hex decoder drops
+      // an odd last digit, so only exactly 64 hex digits count as a v1 signature.
+      const parts = value.split(',').map((p) => {
+        const eq = p.indexOf('=');
+        return eq === -1 ? [p.trim(), ''] : [p.slice(0, eq).trim(), p.slice(eq + 1).trim()];
+      });
       const t = parts.find(([k]) => k === 't')?.[1];
       const ts = checkTimestamp(t, `${header} t`, tolerance, now());
       const candidates = parts
-        .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]+$/i.test(v))
+        .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v))
         .map(([, v]) => Buffer.from(v ?? '', 'hex'));
       if (candidates.length === 0)
         throw new WebhookVerificationError(400, `${header}: expected v1=<hex>, got none`);
