@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import {
   type ClusterModel,
+  type CommandModel,
   type Conformance as ConformanceAspect,
   type Constraint,
   type DatatypeModel,
@@ -237,12 +238,17 @@ function buildCluster(cluster: ClusterModel, overrides: Overrides): ClusterDef {
   const commands: CommandDef[] = cluster.commands
     .filter((c) => c.id !== undefined)
     .map((c) => {
+      // A derived cluster (RvcOperationalState over OperationalState, MicrowaveOvenMode over
+      // ModeBase…) restates its base's commands without direction or response: both are
+      // inherited, and without them a response command reads as a request and a request loses
+      // the link to the response that answers it.
+      const response = c.response ?? (c.base as CommandModel | undefined)?.response;
       const cmd: Record<string, unknown> = {
         id: c.id,
         name: c.name,
-        direction: c.direction === 'response' ? 'response' : 'request',
+        direction: c.effectiveDirection === 'response' ? 'response' : 'request',
       };
-      if (c.response !== undefined) cmd.response = c.response;
+      if (response !== undefined) cmd.response = response;
       cmd.access = c.effectiveAccess.toString();
       if (c.effectiveAccess.timed) cmd.timed = true;
       cmd.conformance = compactConformance(c.conformance.ast);

@@ -368,7 +368,7 @@ export function capabilityActionsToMatter(
               { id: formatClusterId(def.id), commands: { [formatCommandId(command.id)]: fields } },
             ],
           },
-          { path: 'x' },
+          { path: 'x', direction: 'request' },
         );
         if (!checked.ok) {
           for (const x of checked.issues) {

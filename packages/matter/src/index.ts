@@ -108,6 +108,7 @@ export {
   reportCluster,
   toCustomerCapabilityReport,
 } from './report.js';
+export { type CommandDirection, getResponseCommand } from './responses.js';
 export {
   getAttribute,
   getCluster,

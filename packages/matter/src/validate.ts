@@ -13,6 +13,12 @@ import {
   tryParseMatterId,
 } from './ids.js';
 import type { AttributeDef, ClusterDef, DatatypeDef, FieldDef, ValueSpec } from './model.js';
+import {
+  type CommandDirection,
+  type ResponseShape,
+  requestFieldInResponse,
+  responseShape,
+} from './responses.js';
 import { clusterIndex, getAttribute, getCluster } from './table.js';
 import { asText, isSensitiveElement } from './text.js';
 
@@ -54,6 +60,13 @@ export interface ValidateEndpointOptions {
   readonly featureMaps?: Readonly<Record<string, number>>;
   /** Root of error paths; default `MatterEndpoint`. */
   readonly path?: string;
+  /**
+   * Which way the `commands` entries travel. `request` (default: SendCommand, SendManagedThingCommand,
+   * DEVICE_EVENT): the command's request fields, mandatory ones required. `response` (a
+   * DEVICE_COMMAND_RESPONSE): `{}` always passes (status only); the response command's fields
+   * are checked when present; the request's own fields are refused.
+   */
+  readonly direction?: CommandDirection;
 }
 
 interface Context {
@@ -234,6 +247,7 @@ function checkFields(
   ctx: Context,
   what: string,
   extraKeys?: ReadonlySet<string>,
+  answering?: ResponseShape,
 ): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     issue(ctx, path, `expected ${what} object of fields keyed by field id ("0x00") or name`, value);
@@ -250,6 +264,16 @@ function checkFields(
     const field =
       id !== undefined ? fields.find((f) => f.id === id) : fields.find((f) => f.name === key);
     const fieldPath = `${path}[${JSON.stringify(key)}]`;
+    const misplaced =
+      field === undefined && answering?.request !== undefined
+        ? id !== undefined
+          ? answering.request.fields.find((f) => f.id === id)
+          : answering.request.fields.find((f) => f.name === key)
+        : undefined;
+    if (misplaced !== undefined && answering !== undefined) {
+      issue(ctx, fieldPath, requestFieldInResponse(answering, misplaced), key);
+      continue;
+    }
     if (field === undefined) {
       const known = fields.map((f) => `${formatCommandId(f.id)} ${f.name}`).join(', ');
       issue(ctx, fieldPath, `unknown field of ${what}; expected one of (${known || 'none'})`, key);
@@ -258,7 +282,9 @@ function checkFields(
     seen.add(field.id);
     out[key] = checkValue(field, v, fieldPath, ctx);
   }
-  for (const f of fields) {
+  // A response may leave out any field: `{}` is a status-only answer, and a partial one still
+  // tells the customer what happened.
+  for (const f of answering === undefined ? fields : []) {
     if (seen.has(f.id)) continue;
     if (conformanceLevel(f.conformance, ctx.cluster, ctx.features) !== 'mandatory') continue;
     ctx.issues.push({
@@ -617,11 +643,19 @@ function validateCluster(
         });
         continue;
       }
+      const answering =
+        kind === 'commands' && options.direction === 'response'
+          ? responseShape(cluster, eid)
+          : undefined;
       const def =
-        kind === 'commands'
-          ? (cluster.commands.find((c) => c.id === eid && c.direction === 'request') ??
-            cluster.commands.find((c) => c.id === eid))
-          : index.eventsById.get(eid);
+        answering !== undefined
+          ? { name: answering.label, fields: answering.fields }
+          : kind === 'commands'
+            ? options.direction === 'response'
+              ? undefined
+              : (cluster.commands.find((c) => c.id === eid && c.direction === 'request') ??
+                cluster.commands.find((c) => c.id === eid))
+            : index.eventsById.get(eid);
       if (def === undefined) {
         if (options.unknown !== 'ignore' && !isManufacturerSpecificId('element', eid)) {
           issues.push({
@@ -640,6 +674,7 @@ function validateCluster(
         ctx,
         def.name,
         kind === 'commands' ? COMMAND_EXTRA_KEYS : undefined,
+        answering,
       );
       result[kind === 'commands' ? formatCommandId(eid) : formatEventId(eid)] =
         normalised as Record<string, unknown>;
