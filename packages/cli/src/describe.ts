@@ -102,7 +102,12 @@ export function validateEndpoints(value: unknown, path: string): ValidationIssue
   const issues: ValidationIssue[] = [];
   if (path === 'MatterEndpoint') {
     if (root.MatterEndpoint !== undefined) {
-      const result = validateMatterEndpoint(root.MatterEndpoint, { path: 'MatterEndpoint' });
+      // A DEVICE_COMMAND_RESPONSE answers commands: response fields (or none), never request ones.
+      const direction = root.Operation === 'DEVICE_COMMAND_RESPONSE' ? 'response' : 'request';
+      const result = validateMatterEndpoint(root.MatterEndpoint, {
+        path: 'MatterEndpoint',
+        direction,
+      });
       if (!result.ok) issues.push(...result.issues);
     }
     return issues;
@@ -110,7 +115,10 @@ export function validateEndpoints(value: unknown, path: string): ValidationIssue
   const payload = isRecord(root.payload) ? root.payload : {};
   if (Array.isArray(payload.endpoints)) {
     payload.endpoints.forEach((endpoint, index) => {
-      const result = validateMatterEndpoint(endpoint, { path: `${path}[${index}]` });
+      const result = validateMatterEndpoint(endpoint, {
+        path: `${path}[${index}]`,
+        direction: 'request',
+      });
       if (!result.ok) issues.push(...result.issues);
     });
   }
