@@ -49,8 +49,47 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Form fields of the authorization request that the login form carries forward. */
-const CARRIED = ['response_type', 'client_id', 'redirect_uri', 'state', 'scope'] as const;
+/**
+ * Form fields of the authorization request that the login form carries forward. The PKCE pair
+ * (RFC 7636) must survive the form POST: the library stores it with the code and checks the
+ * token request's `code_verifier` against it.
+ */
+const CARRIED = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'state',
+  'scope',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+/** RFC 7636 §4.2: 43-128 unreserved characters (an S256 challenge is 43 base64url characters). */
+const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** Why the PKCE parameters cannot be honoured, or undefined when they are absent or usable. */
+function pkceProblem(fields: Params): string | undefined {
+  const { code_challenge: challenge, code_challenge_method: method } = fields;
+  if (challenge === undefined) {
+    return method === undefined ? undefined : 'code_challenge_method without code_challenge';
+  }
+  if (!PKCE_VALUE.test(challenge))
+    return 'code_challenge: expected 43-128 characters [A-Za-z0-9._~-]';
+  // The library refuses "plain" (a challenge equal to the verifier protects nothing).
+  if (method !== undefined && method !== 'S256') {
+    return `code_challenge_method: only S256 is supported, got ${JSON.stringify(method.slice(0, 20))}`;
+  }
+  return undefined;
+}
+
+/** RFC 6749 §4.1.2.1: errors other than the client's and the redirect URI's go back to the client. */
+function errorRedirect(fields: Params, description: string): string {
+  const url = new URL(fields.redirect_uri ?? '');
+  url.searchParams.set('error', 'invalid_request');
+  url.searchParams.set('error_description', description);
+  if (fields.state !== undefined) url.searchParams.set('state', fields.state);
+  return url.toString();
+}
 
 function pick(source: unknown): Params {
   const out: Params = {};
@@ -183,6 +222,8 @@ export function registerOAuthRoutes(app: FastifyInstance, opts: OAuthRouteOption
     const problem = checkClient(store, fields);
     reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
     if (problem) return reply.code(400).send(errorPage(problem));
+    const pkce = pkceProblem(fields);
+    if (pkce) return reply.redirect(errorRedirect(fields, pkce), 302);
     return reply.send(loginPage(fields, fields.client_id ?? ''));
   });
 
@@ -192,6 +233,8 @@ export function registerOAuthRoutes(app: FastifyInstance, opts: OAuthRouteOption
     const problem = checkClient(store, fields);
     reply.header('cache-control', 'no-store');
     if (problem) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(problem));
+    const pkce = pkceProblem(fields);
+    if (pkce) return reply.redirect(errorRedirect(fields, pkce), 302);
     const denied = body.allowed === 'false';
     let user: VendorUser | undefined;
     if (!denied) {
