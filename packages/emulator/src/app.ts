@@ -16,6 +16,7 @@ import { awsServiceConstraint } from './plugins/aws-service.js';
 import { bodyPlugin, DEFAULT_BODY_LIMIT } from './plugins/body.js';
 import { sqlitePlugin } from './plugins/db.js';
 import { rootErrorHandler } from './plugins/error-render.js';
+import { addLocalGuard } from './plugins/local-guard.js';
 import { sigv4Plugin } from './plugins/sigv4.js';
 import {
   type ManagedIntegrationsOptions,
@@ -48,6 +49,11 @@ export interface EmulatorOptions {
   readonly faults?: Partial<FaultConfig>;
   /** Fastify/pino logger options; off by default. */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * Extra names the emulator answers to (`Host` header), beyond its listening address (and the
+   * loopback names on a loopback address); `name` or `name:port`. See docs/security.md.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Largest request body in bytes (413 above it). */
   readonly bodyLimit?: number;
   /** Kinesis endpoint for notification deliveries (default `AWS_ENDPOINT_URL_KINESIS`). */
@@ -130,6 +136,8 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     },
   };
   app.decorate('emulatorConfig', config);
+  // Closed to web pages: Host check everywhere, same-origin JSON on the local API (security.md).
+  addLocalGuard(app, { allowedHosts: options.allowedHosts, verify: config.verify });
   // Every response carries the request id, as AWS does (SDKs expose it as RequestId).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-requestid', request.id);

@@ -8,6 +8,7 @@ import {
   lambdaErrors,
   PoolSaturatedError,
 } from './errors.js';
+import { refusedVariable, withoutRefused } from './processEnv.js';
 import { type InvocationOutcome, WorkerPool } from './WorkerPool.js';
 
 /** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
@@ -258,6 +259,8 @@ export class LambdaHost {
         throw bad(`environment.${k}: reserved key; Lambda sets it and it cannot be modified`);
       }
       if (typeof v !== 'string') throw bad(`environment.${k}: expected string, got ${typeof v}`);
+      const refused = refusedVariable(k, v);
+      if (refused !== undefined) throw bad(`environment.${k}: refused: it ${refused}`);
       size += k.length + v.length;
     }
     if (size > 4096) throw bad(`environment: total size must be at most 4 KB, got ${size} bytes`);
@@ -364,7 +367,7 @@ export class LambdaHost {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
-      ...info.environment,
+      ...withoutRefused(info.environment),
       _HANDLER: `${basename(info.handler, extname(info.handler))}.${info.exportName}`,
       AWS_REGION: info.region,
       AWS_DEFAULT_REGION: info.region,
