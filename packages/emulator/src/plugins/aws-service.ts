@@ -22,12 +22,25 @@ const TARGET_PREFIXES: ReadonlyArray<readonly [string, string]> = [
   ['Kinesis_20131202', 'kinesis'],
 ];
 
+/**
+ * The signing names the emulator has routes for. On AWS each service has its own endpoint; here one
+ * endpoint serves them all, so the credential scope picks the service — except when it names none of
+ * these (`iot`, `execute-api`, a typo): AWS would still route by endpoint, and answer that the scope
+ * is wrong, so such a request is routed as an unsigned one would be and the SigV4 check refuses it.
+ */
+export const SERVED_SERVICES: ReadonlySet<string> = new Set([
+  'iotmanagedintegrations',
+  'lambda',
+  'sqs',
+  'secretsmanager',
+]);
+
 /** Which AWS service a request is for: credential scope first, then the unsigned fallbacks. */
 export function deriveAwsService(req: IncomingMessage): string {
   const authorization = req.headers.authorization;
   const url = req.url ?? '/';
   const scoped = credentialScopeService(authorization, url);
-  if (scoped !== undefined) return scoped;
+  if (scoped !== undefined && SERVED_SERVICES.has(scoped)) return scoped;
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     for (const [prefix, service] of TARGET_PREFIXES) {

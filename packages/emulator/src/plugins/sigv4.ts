@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EmulatorConfig } from '../config.js';
+import { SignatureError } from '../errors.js';
 import { type AwsRequestIdentity, SigV4Verifier, unverifiedScope } from '../sigv4/verifier.js';
 
 declare module 'fastify' {
@@ -11,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false` opts a route out of SigV4 (local control API, Function URLs). */
     sigv4?: boolean;
+    /** The signing name the route serves (copied from its `awsService` constraint). */
+    awsService?: string;
   }
 }
 
@@ -51,6 +54,17 @@ export function createSigV4Hook(config: EmulatorConfig) {
         done(error as Error);
         return;
       }
+      const expected = request.routeOptions.config.awsService;
+      if (expected !== undefined && request.aws.service !== expected) {
+        // AWS's own answer when a request signed for one service reaches another's endpoint.
+        done(
+          new SignatureError(
+            'InvalidSignatureException',
+            `Credential should be scoped to correct service: '${expected}'. `,
+          ),
+        );
+        return;
+      }
       done();
       return;
     }
@@ -69,6 +83,12 @@ export function createSigV4Hook(config: EmulatorConfig) {
 
 async function sigv4(app: FastifyInstance): Promise<void> {
   app.decorateRequest('aws', null as unknown as AwsRequestIdentity);
+  // Routes name their service as a routing constraint; the check after verification reads it from
+  // the route's config, which is what a request can see of its route.
+  app.addHook('onRoute', (route) => {
+    const service = (route.constraints as { awsService?: unknown } | undefined)?.awsService;
+    if (typeof service === 'string') route.config = { ...route.config, awsService: service };
+  });
   app.addHook('preValidation', createSigV4Hook(app.emulatorConfig));
 }
 
