@@ -5,6 +5,7 @@ import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
 import { InvalidRequestError, VendorCloudError } from './errors.js';
 import { authenticate, registerOAuthRoutes } from './oauthRoutes.js';
 import { DEFAULT_CLIENTS, type OAuthClientConfig, OAuthStore } from './oauthStore.js';
+import { addLocalGuard } from './localGuard.js';
 import { StateFile } from './persist.js';
 import {
   type BehaviourOptions,
@@ -54,6 +55,11 @@ export interface VendorCloudOptions {
   stateFile?: string;
   /** Fastify logger (default off). Tokens never reach it: only method, URL path and status. */
   logger?: boolean;
+  /**
+   * Extra names the server answers to (`Host` header), beyond its listening address (and the
+   * loopback names on a loopback address); `name` or `name:port`. See docs/security.md.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** What `buildVendorCloud` returns: the Fastify app (not listening) and its moving parts. */
@@ -111,6 +117,8 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
   });
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  // Closed to web pages: Host check everywhere, same-origin JSON on /_sim (docs/security.md).
+  addLocalGuard(app, options.allowedHosts);
   app.register(formbody);
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
