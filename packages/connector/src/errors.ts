@@ -133,3 +133,31 @@ export class IdempotencyInProgressError extends ConnectorError {
     this.key = key;
   }
 }
+
+/**
+ * A command did not finish within the connector's command deadline (`commandDeadlineMs`): the
+ * vendor call hung, or queued work was still being retried. The customer gets a failure
+ * DEVICE_COMMAND_RESPONSE (StatusCode 504) instead of silence.
+ */
+export class CommandDeadlineError extends ConnectorError {
+  readonly deadlineMs: number;
+  constructor(deadlineMs: number) {
+    super('C2C_COMMAND_DEADLINE', `command did not complete within ${deadlineMs} ms`);
+    this.name = 'CommandDeadlineError';
+    this.deadlineMs = deadlineMs;
+  }
+}
+
+/**
+ * Thrown by `executeCommand` when retrying cannot help (unknown device, refused by the vendor):
+ * the command fails at once with `status` and `message` in its DEVICE_COMMAND_RESPONSE, and the
+ * vendor is not called again.
+ */
+export class CommandRejectedError extends ConnectorError {
+  readonly status: number;
+  constructor(status: number, message: string, options?: ErrorOptions) {
+    super('C2C_COMMAND_REJECTED', message, options);
+    this.name = 'CommandRejectedError';
+    this.status = status;
+  }
+}

@@ -7,6 +7,8 @@ export { defaultCredentialsProvider } from './client/credentials.js';
 export { resolveEndpoint } from './client/endpoint.js';
 export { type RetryOptions, RetryStrategy } from './client/retry.js';
 export {
+  CommandDeadlineError,
+  CommandRejectedError,
   ConnectorConfigError,
   ConnectorError,
   ConnectorIdResolutionError,
@@ -20,6 +22,7 @@ export {
   VendorCallbackError,
   WebhookVerificationError,
 } from './errors.js';
+export { DEFAULT_COMMAND_DEADLINE_MS } from './handler/commandDeadline.js';
 export type {
   ConnectorHandler,
   ConnectorOptions,

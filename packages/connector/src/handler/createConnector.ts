@@ -1,6 +1,8 @@
 import { validateMatterEndpoint } from '@c2c-kit/matter';
 import { ConnectorEventsClient } from '../client/ConnectorEventsClient.js';
 import {
+  CommandDeadlineError,
+  CommandRejectedError,
   ConnectorConfigError,
   ConnectorError,
   ConnectorValidationError,
@@ -38,6 +40,15 @@ import { type ConnectorDirectory, resolveConnectorId } from '../resolve/connecto
 import { assertNoObviousPii } from '../translate/pii.js';
 import type { DeviceEvent, Translator } from '../translate/translator.js';
 import type { WebhookVerifier } from '../webhooks/verify.js';
+import {
+  beforeDeadline,
+  commandDeadlineMs,
+  commandFailure,
+  failureOf,
+  resultsMessage,
+  statusEndpoint,
+  wireMessage,
+} from './commandDeadline.js';
 import { type SecretReader, SecretsManagerReader } from './secrets.js';
 import type {
   AuthContext,
@@ -88,9 +99,14 @@ export interface ConnectorOptions<E = unknown> extends ConnectorCallbacks {
    */
   readonly validateEndpoint?:
     | false
-    | ((endpoint: MatterEndpointWire) => readonly string[] | Promise<readonly string[]>);
+    | ((
+        endpoint: MatterEndpointWire,
+        event: { readonly operation: SendConnectorEventRequest['Operation'] },
+      ) => readonly string[] | Promise<readonly string[]>);
   /** Receives of a work message before a vendor failure is reported to the service as final. Default 3. */
   readonly maxWorkAttempts?: number;
+  /** Ms from SendCommand until a command unanswered is failed (504 + reason); default 30000 or C2C_COMMAND_DEADLINE_MS. */
+  readonly commandDeadlineMs?: number;
   /** Override how the connector id is resolved when no invocation told us (tests, custom setups). */
   readonly resolveConnectorId?: () => Promise<string>;
 }
@@ -142,12 +158,6 @@ const ACK_BUDGET_MS = 2_000;
 /** How long a deactivated user's events are refused (until ActivateUser links them again). */
 const DEACTIVATED_TTL_MS = 365 * 24 * 3600 * 1000;
 
-const MESSAGE_UNSAFE = /[^\sa-zA-Z0-9_.,@-]/g;
-/** SendConnectorEvent.Message allows only `[\sa-zA-Z0-9_.,@-]`, ≤ 256 chars. */
-function wireMessage(text: string): string {
-  return text.replace(MESSAGE_UNSAFE, ' ').replace(/\s+/g, ' ').trim().slice(0, 256) || 'error';
-}
-
 function reply(
   responseCode: number,
   responseMessage: string,
@@ -193,6 +203,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   const store = options.idempotency ?? new MemoryIdempotencyStore();
   const secrets = options.secrets ?? new SecretsManagerReader();
   const maxWorkAttempts = options.maxWorkAttempts ?? 3;
+  const deadlineMs = commandDeadlineMs(options.commandDeadlineMs);
   const piiCheck = options.piiCheck ?? true;
   const validateEndpoint =
     options.validateEndpoint === false
@@ -268,7 +279,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       if (piiCheck) assertNoObviousPii(d.ConnectorDeviceId, `Devices[${i}].ConnectorDeviceId`);
     }
     if (!validateEndpoint || !request.MatterEndpoint) return undefined;
-    const found = validateEndpoint(request.MatterEndpoint);
+    const found = validateEndpoint(request.MatterEndpoint, { operation: request.Operation });
     const refuse = (issues: readonly string[]) => {
       if (issues.length > 0) throw new ConnectorValidationError('MatterEndpoint', issues);
     };
@@ -412,6 +423,8 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
                   connectorDeviceId: p.connectorDeviceId,
                   endpoints: p.endpoints as MatterEndpointWire[],
                   auth: inv.header.auth,
+                  // Counted from the first delivery: a re-delivery is deduplicated below.
+                  deadlineAt: Date.now() + deadlineMs,
                 };
           // ACK = durable enqueue, once per discovery id / trace id across service retries.
           // The lease only has to outlive one enqueue: a container that died mid-enqueue must
@@ -484,7 +497,11 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         : workLog;
     const base = { auth, connectorId: item.connectorId, logger: log };
     let userId: string | undefined;
+    const deadlineAt =
+      item.kind === 'command' ? (item.deadlineAt ?? Number.POSITIVE_INFINITY) : Number.NaN;
     try {
+      // Work retried past the deadline fails the command instead of calling the vendor late.
+      if (Date.now() >= deadlineAt) throw new CommandDeadlineError(deadlineMs);
       userId = await vendor('resolveUser', () => options.resolveUser(base));
       if (item.kind === 'discover') {
         const user = userId;
@@ -494,44 +511,69 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
         return deliver(discoveryEvent(item, userId, devices), log.child({ userId }), deadline);
       }
       const user = userId;
-      const results = await vendor('executeCommand', () =>
-        options.executeCommand({
-          ...base,
-          userId: user,
-          traceId: item.traceId,
-          connectorDeviceId: item.connectorDeviceId,
-          endpoints: item.endpoints,
-        }),
+      // Once per traceId: a retry after the vendor answered (say the answer could not be sent)
+      // sends the stored results instead of executing the command again.
+      const executed = await runOnce(
+        store,
+        `vendor:${workKey(item)}`,
+        async () =>
+          (await beforeDeadline(
+            vendor('executeCommand', () =>
+              options.executeCommand({
+                ...base,
+                userId: user,
+                traceId: item.traceId,
+                connectorDeviceId: item.connectorDeviceId,
+                endpoints: item.endpoints,
+              }),
+            ),
+            deadlineAt,
+            deadlineMs,
+          )) ?? null,
+        { leaseMs: Number.isFinite(deadlineAt) ? deadlineAt - Date.now() + 1_000 : 60_000 },
       );
-      const events = commandResponses(item, userId, results ?? undefined);
-      for (const e of events) await deliver(e, log.child({ userId }), deadline);
+      const events = commandResponses(item, userId, executed.result ?? undefined);
+      await answerOnce(item, events, log.child({ userId }), deadline);
       return 'sent' as const;
     } catch (error) {
-      if (error instanceof ConnectorValidationError || error instanceof PiiInDeviceIdError)
-        throw error;
+      if (error instanceof PiiInDeviceIdError) throw error;
+      if (item.kind === 'discover' && error instanceof ConnectorValidationError) throw error;
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-      if (receives < maxWorkAttempts) throw error; // let SQS redeliver
-      // Final attempt: tell the service (and so the customer) instead of going silent.
-      log.error('vendor work failed on final attempt; reporting failure', { error, receives });
+      const final =
+        error instanceof CommandDeadlineError ||
+        error instanceof CommandRejectedError ||
+        error instanceof ConnectorValidationError ||
+        receives >= maxWorkAttempts;
+      if (!final) throw error; // let SQS redeliver
+      // Tell the service (and so the customer) instead of going silent.
+      log.error('work failed for good; reporting failure', { error, receives });
+      if (item.kind === 'command') {
+        const { status, reason } = failureOf(error);
+        await answerOnce(item, [commandFailure(item, userId, status, reason)], log, deadline);
+        return 'sent' as const;
+      }
       const message = wireMessage(`vendor call failed ${error instanceof Error ? error.name : ''}`);
-      const failure: SendConnectorEventRequest =
-        item.kind === 'discover'
-          ? { ...discoveryEvent(item, userId ?? 'unknown', []), StatusCode: 500, Message: message }
-          : {
-              ConnectorId: item.connectorId,
-              Operation: 'DEVICE_COMMAND_RESPONSE',
-              OperationVersion: '1.0',
-              StatusCode: 500,
-              Message: message,
-              TraceId: item.traceId,
-              ConnectorDeviceId: item.connectorDeviceId,
-              ...(userId ? { UserId: userId } : {}),
-              ...(item.endpoints[0]
-                ? { MatterEndpoint: statusEndpoint(item.endpoints[0], 500, message) }
-                : {}),
-            };
+      const failure: SendConnectorEventRequest = {
+        ...discoveryEvent(item, userId ?? 'unknown', []),
+        StatusCode: 500,
+        Message: message,
+      };
       return deliver(failure, log, deadline);
     }
+  };
+
+  /** A command gets one answer: success or failure, whichever is sent first. */
+  const answerOnce = async (
+    item: Extract<WorkItem, { kind: 'command' }>,
+    events: readonly SendConnectorEventRequest[],
+    log: Logger,
+    deadline?: number,
+  ) => {
+    const outcome = await runOnce(store, `answer:${workKey(item)}`, async () => {
+      for (const e of events) await deliver(e, log, deadline);
+      return true;
+    });
+    if (outcome.duplicate) log.info('command already answered; not answering again');
   };
 
   const handleSqs = async (
@@ -758,8 +800,13 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
  * on first lookup, not at import, so importing it is cheap — while a dynamic import made esbuild
  * wrap matter and protocol in lazy-init closures that V8 parses twice (~2 ms of a cold start).
  */
-function matterEndpointIssues(endpoint: MatterEndpointWire): readonly string[] {
-  const result = validateMatterEndpoint(endpoint);
+function matterEndpointIssues(
+  endpoint: MatterEndpointWire,
+  event: { readonly operation: SendConnectorEventRequest['Operation'] },
+): readonly string[] {
+  // A DEVICE_COMMAND_RESPONSE answers commands: response fields or none, never request fields.
+  const direction = event.operation === 'DEVICE_COMMAND_RESPONSE' ? 'response' : 'request';
+  const result = validateMatterEndpoint(endpoint, { direction });
   return result.ok ? [] : result.issues.map(formatIssue);
 }
 
@@ -797,34 +844,6 @@ function parseWorkItem(body: string): WorkItem | undefined {
   return undefined;
 }
 
-/** The requested endpoint with every command answered by `status`. */
-function statusEndpoint(
-  endpoint: MatterEndpointWire,
-  status: number,
-  message?: string,
-): MatterEndpointWire {
-  return {
-    ...(endpoint.id !== undefined ? { id: endpoint.id } : {}),
-    clusters: (endpoint.clusters ?? []).map((c) => ({
-      ...(c.id !== undefined ? { id: c.id } : {}),
-      ...(c.commands
-        ? {
-            commands: Object.fromEntries(
-              Object.keys(c.commands).map((k) => [
-                k,
-                {
-                  responseCode: status,
-                  ...(message ? { errors: { code: String(status), message } } : {}),
-                },
-              ]),
-            ),
-          }
-        : {}),
-      ...(c.attributes && status < 300 ? { attributes: c.attributes } : {}),
-    })),
-  };
-}
-
 /**
  * DEVICE_COMMAND_RESPONSE per requested endpoint: per-command `responseCode` (and `errors`)
  * inside the command entry, new attribute values on the cluster, StatusCode = worst result.
@@ -834,6 +853,7 @@ function commandResponses(
   userId: string,
   results: readonly CommandResult[] | undefined,
 ): SendConnectorEventRequest[] {
+  const message = resultsMessage(results ?? []);
   return item.endpoints.map((endpoint) => {
     let worst = 200;
     let matter: MatterEndpointWire;
@@ -872,6 +892,8 @@ function commandResponses(
       Operation: 'DEVICE_COMMAND_RESPONSE',
       OperationVersion: '1.0',
       StatusCode: worst,
+      // The customer reads why in Message; the per-command errors say which command.
+      ...(worst >= 300 && message ? { Message: message } : {}),
       UserId: userId,
       TraceId: item.traceId,
       ConnectorDeviceId: item.connectorDeviceId,

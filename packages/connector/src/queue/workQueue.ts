@@ -28,6 +28,8 @@ export type WorkItem =
       readonly connectorDeviceId: string;
       readonly endpoints: readonly MatterEndpointWire[];
       readonly auth: InvocationAuth;
+      /** Epoch ms after which the command is failed rather than executed (`commandDeadlineMs`). */
+      readonly deadlineAt?: number;
     };
 
 /** Where ACKed work goes. Swap in your own (EventBridge, Step Functions…) by implementing this. */
