@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DevStack } from '@c2c-kit/cli';
-import { DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
@@ -66,8 +65,8 @@ describe('connector errors in the dashboard (chromium)', () => {
       endpoint: stack.emulatorUrl,
       region: stack.region,
       credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+        accessKeyId: stack.customer.credentials.accessKeyId,
+        secretAccessKey: stack.customer.credentials.secretAccessKey,
       },
     });
     try {

@@ -1,6 +1,5 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DemoResult, type DevStack, runDemo, startDevStack } from '@c2c-kit/cli';
-import { DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBin } from '../../packages/cli/tests/helpers/bin.js';
 
@@ -63,8 +62,8 @@ beforeAll(async () => {
     endpoint: stack.emulatorUrl,
     region: stack.region,
     credentials: {
-      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      accessKeyId: stack.customer.credentials.accessKeyId,
+      secretAccessKey: stack.customer.credentials.secretAccessKey,
     },
   });
   // Link, discovery, managed things: the camera needs a managed thing for its events to reach
@@ -114,8 +113,8 @@ describe('outbox: a throttled DEVICE_EVENT is parked, then replayed by `c2c repl
     const env = {
       AWS_ENDPOINT_URL: stack.emulatorUrl,
       AWS_REGION: stack.region,
-      AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: stack.customer.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.customer.credentials.secretAccessKey,
       AWS_SESSION_TOKEN: '',
       AWS_PROFILE: '',
     };

@@ -71,3 +71,14 @@ export class ReplayError extends CliError {
     this.name = 'ReplayError';
   }
 }
+
+/**
+ * A server would not start, for a reason the user settles: its data directory is in use by
+ * another process, or `--host` is not a loopback address and `--allow-non-loopback` was not given.
+ */
+export class StartRefusedError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2C_CLI_START_REFUSED', message, 2, options);
+    this.name = 'StartRefusedError';
+  }
+}

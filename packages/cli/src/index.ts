@@ -28,6 +28,7 @@ export {
   CliError,
   InputReadError,
   ReplayError,
+  StartRefusedError,
   StepFailedError,
   UpstreamError,
   UsageError,

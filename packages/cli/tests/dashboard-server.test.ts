@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_CREDENTIALS, SigV4Verifier } from '@c2c-kit/emulator';
+import { SigV4Verifier } from '@c2c-kit/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS } from '../../emulator/tests/helpers/credentials.js';
 import { type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
 
 // A real upstream: an HTTP server that verifies SigV4 with the emulator's verifier and answers like
@@ -27,7 +28,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  const verifier = new SigV4Verifier({ credentials: [DEFAULT_CREDENTIALS] });
+  const verifier = new SigV4Verifier({ credentials: [TEST_CREDENTIALS] });
   upstream = createServer(async (req, res) => {
     const body = await readBody(req);
     const [path = '/', query = ''] = (req.url ?? '/').split('?');
@@ -103,7 +104,7 @@ beforeAll(async () => {
     emulatorUrl: upstreamUrl,
     vendorCloudUrl: 'http://127.0.0.1:9',
     customers: [
-      { accountId: DEFAULT_CREDENTIALS.accountId, name: 'Demo', credentials: DEFAULT_CREDENTIALS },
+      { accountId: TEST_CREDENTIALS.accountId, name: 'Demo', credentials: TEST_CREDENTIALS },
     ],
     demoUsers: [{ username: 'alice', password: 'alice-password' }],
     connectorDestinationId: () => 'dest1',
@@ -145,8 +146,8 @@ describe('dashboard server', () => {
   it('exposes config without any AWS secret', async () => {
     const config = await (await api('/api/config')).text();
     expect(config).toContain('"connectorDestinationId":"dest1"');
-    expect(config).not.toContain(DEFAULT_CREDENTIALS.secretAccessKey);
-    expect(config).not.toContain(DEFAULT_CREDENTIALS.accessKeyId);
+    expect(config).not.toContain(TEST_CREDENTIALS.secretAccessKey);
+    expect(config).not.toContain(TEST_CREDENTIALS.accessKeyId);
   });
 
   it('signs an allowed operation as the customer and maps it onto the model binding', async () => {

@@ -9,9 +9,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { SqsOutbox } from '@c2c-kit/connector';
 import { SqliteOutbox } from '@c2c-kit/connector/sqlite';
-import { DEFAULT_CREDENTIALS, startEmulator } from '@c2c-kit/emulator';
+import { startEmulator } from '@c2c-kit/emulator';
 import type { SendConnectorEventRequest } from '@c2c-kit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS } from '../../emulator/tests/helpers/credentials.js';
 import { ManagedIntegrationsClient } from '../src/index.js';
 import { runBin } from './helpers/bin.js';
 
@@ -26,12 +27,12 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ memory: true });
+  emulator = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
   dir = await mkdtemp(join(tmpdir(), 'c2c-replay-'));
   const client = new ManagedIntegrationsClient({
     endpoint: emulator.url,
     region: REGION,
-    credentials: DEFAULT_CREDENTIALS,
+    credentials: TEST_CREDENTIALS,
   });
   // The connector only has to exist (and belong to the signing account): DEVICE_COMMAND_REQUEST
   // is accepted for any device of a known connector, DEVICE_EVENT needs a managed thing.
@@ -49,8 +50,8 @@ beforeAll(async () => {
   );
   connectorId = created.Id;
   env = {
-    AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     AWS_SESSION_TOKEN: '',
     AWS_REGION: REGION,
     AWS_ENDPOINT_URL: emulator.url,
@@ -156,7 +157,7 @@ describe('c2c replay --sqlite (real bin, real SqliteOutbox, running emulator)', 
     expect(result.stdout).toMatch(
       /^ {2}ghost-1\s+2 events\s+DEVICE_EVENT ×1, DEVICE_COMMAND_REQUEST ×1/m,
     );
-    expect(result.stdout).not.toContain(DEFAULT_CREDENTIALS.secretAccessKey);
+    expect(result.stdout).not.toContain(TEST_CREDENTIALS.secretAccessKey);
     expect(result.stdout).not.toContain('Rate exceeded');
     expect(await arrived('fan-1')).toEqual([]);
     const outbox = new SqliteOutbox(file);
@@ -174,7 +175,7 @@ describe('c2c replay --sqlite (real bin, real SqliteOutbox, running emulator)', 
     expect(result.stderr).toMatch(
       /^c2c replay: event 4 \(DEVICE_EVENT, device ghost-1\) still fails: ResourceNotFoundException: .*ConnectorDeviceId.*permanent: a retry cannot help/m,
     );
-    expect(`${result.stdout}${result.stderr}`).not.toContain(DEFAULT_CREDENTIALS.secretAccessKey);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(TEST_CREDENTIALS.secretAccessKey);
     expect(await arrived('fan-1')).toEqual(['fan-1-a', 'fan-1-b', 'fan-1-c']);
     expect(await arrived('cam-1')).toEqual(['cam-1-a']);
     expect(await arrived('ghost-1')).toEqual([]);
@@ -236,8 +237,8 @@ describe('c2c replay --queue-url (real bin, SqsOutbox FIFO queue on the emulator
       endpoint: emulator.url,
       region: REGION,
       credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+        accessKeyId: TEST_CREDENTIALS.accessKeyId,
+        secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
       },
     };
     sqs = new SQSClient(clientConfig);
@@ -320,8 +321,8 @@ describe('c2c replay --queue-url with messages that are not outbox entries', () 
       endpoint: emulator.url,
       region: REGION,
       credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+        accessKeyId: TEST_CREDENTIALS.accessKeyId,
+        secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
       },
     };
     const sqs = new SQSClient(clientConfig);

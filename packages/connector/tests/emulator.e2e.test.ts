@@ -70,7 +70,11 @@ beforeAll(async () => {
     },
     logLevel: 'silent',
   });
-  emu = await startEmulator({ memory: true, invoke: { backoffMs: 5, timeoutMs: 5000 } });
+  emu = await startEmulator({
+    memory: true,
+    credentials: [LOCAL_CREDENTIALS],
+    invoke: { backoffMs: 5, timeoutMs: 5000 },
+  });
   mi = miCaller(emu.url);
   const cfg = { ...aws, endpoint: emu.url };
   lambda = new LambdaClient(cfg);

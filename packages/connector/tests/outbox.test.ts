@@ -30,7 +30,7 @@ let sqs: SQSClient;
 let queues = 0;
 
 beforeAll(async () => {
-  emu = await startEmulator({ memory: true });
+  emu = await startEmulator({ memory: true, credentials: [LOCAL_CREDENTIALS] });
   sqs = new SQSClient({ ...aws, endpoint: emu.url });
 });
 

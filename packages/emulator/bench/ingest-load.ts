@@ -4,6 +4,7 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool } from 'undici';
+import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 import { NodeSha256 } from '../tests/helpers/sign.js';
 
 const [portText, connectorId, concText, durText, warmText] = process.argv.slice(2);
@@ -16,10 +17,7 @@ const MAX_REQUESTS = 2_000_000;
 const signer = new SignatureV4({
   service: 'iotmanagedintegrations',
   region: 'us-east-1',
-  credentials: {
-    accessKeyId: 'AKIAC2CKITLOCAL00001',
-    secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
-  },
+  credentials: TEST_CREDENTIALS,
   sha256: NodeSha256,
   applyChecksum: false,
 });

@@ -2,8 +2,9 @@
 // parses JSON and answers 202; `emulator` is the real emulator with a connector, an activated
 // account association and a managed thing, so DEVICE_EVENT takes the full path: SigV4 verify →
 // validate → route → group-committed insert + state merge → notifications → 202.
-import { buildEmulator, DEFAULT_CREDENTIALS } from '@c2c-kit/emulator';
+import { buildEmulator } from '@c2c-kit/emulator';
 import Fastify from 'fastify';
+import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 
 const mode = process.argv[2];
 const dataDir = process.argv[3];
@@ -40,7 +41,7 @@ if (mode === 'bare') {
     app.close().then(() => process.exit(0));
   });
 } else {
-  const app = buildEmulator({ dataDir });
+  const app = buildEmulator({ dataDir, credentials: [TEST_CREDENTIALS] });
   app.addHook('onResponse', (_req, _reply, done) => {
     served++;
     done();
@@ -52,7 +53,7 @@ if (mode === 'bare') {
     close: () => app.close(),
   };
   const mi = emu.app.managedIntegrations;
-  const account = DEFAULT_CREDENTIALS.accountId;
+  const account = TEST_CREDENTIALS.accountId;
   const connectorId = 'benchconnector';
   const arn = (r: string) => `arn:aws:iotmanagedintegrations:us-east-1:${account}:${r}`;
   mi.stores.connectors.put(account, connectorId, {

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  DEFAULT_CREDENTIALS,
+  DEFAULT_ACCOUNT_ID,
   DEFAULT_REGION,
   type EmulatorConfig,
   type EmulatorCredential,
   type FaultConfig,
   NO_FAULTS,
 } from './config.js';
+import { openDataDir } from './credentials.js';
 import { EmulatorConfigError } from './errors.js';
 import { healthRoutes } from './local/health.js';
 import { awsServiceConstraint } from './plugins/aws-service.js';
@@ -37,12 +38,23 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Interface for `startEmulator`; `127.0.0.1` by default. */
   readonly host?: string;
+  /**
+   * Let `startEmulator` listen on a `host` other machines can reach (`0.0.0.0`, a LAN address);
+   * refused otherwise: the local APIs (`/_local/*`, Function URLs, `verify: false`) are unsigned.
+   */
+  readonly allowNonLoopback?: boolean;
   /** Directory for `emulator.sqlite`; state survives restarts. */
   readonly dataDir?: string;
   /** Keep everything in `:memory:` (the default when no `dataDir` is given). */
   readonly memory?: boolean;
-  /** Access keys accepted by SigV4; the first is the default account. */
+  /**
+   * Access keys accepted by SigV4; the first is the default account. Unset: one key pair for
+   * `accountId`, generated once per `dataDir` (kept in its `credentials.json`, 0600) or per start
+   * in memory. Read the result from `app.emulatorConfig.credentials` / `running.credentials`.
+   */
   readonly credentials?: readonly EmulatorCredential[];
+  /** Account of the generated key pair (default `DEFAULT_ACCOUNT_ID`); unused with `credentials`. */
+  readonly accountId?: string;
   readonly region?: string;
   /** Strict SigV4 verification (default true). */
   readonly verify?: boolean;
@@ -88,6 +100,11 @@ function checkOptions(options: EmulatorOptions): void {
       }
     });
   }
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) {
+    throw new EmulatorConfigError(
+      `options.accountId: expected 12 digits, got "${String(options.accountId).slice(0, 20)}"`,
+    );
+  }
   const faults = options.faults ?? {};
   for (const field of ['throttle', 'error'] as const) {
     const v = faults[field];
@@ -113,6 +130,11 @@ function checkOptions(options: EmulatorOptions): void {
  */
 export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   checkOptions(options);
+  // With a data dir: created 0700, locked against a second emulator, holding the key pair.
+  const dataDir = openDataDir(options.memory === true ? undefined : options.dataDir, {
+    credentials: options.credentials,
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+  });
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -125,7 +147,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   const host = options.host ?? '127.0.0.1';
   const config: EmulatorConfig = {
     region: options.region ?? DEFAULT_REGION,
-    credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
+    credentials: dataDir.credentials,
     verify: options.verify ?? true,
     faults: { ...NO_FAULTS, ...options.faults },
     baseUrl() {
@@ -136,6 +158,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     },
   };
   app.decorate('emulatorConfig', config);
+  app.addHook('onClose', async () => dataDir.release());
   // Closed to web pages: Host check everywhere, same-origin JSON on the local API (security.md).
   addLocalGuard(app, { allowedHosts: options.allowedHosts, verify: config.verify });
   // Every response carries the request id, as AWS does (SDKs expose it as RequestId).

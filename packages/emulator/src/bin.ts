@@ -1,13 +1,23 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { type CliOptions, emulatorOptionsFromCli, HELP, parseCli } from './cli.js';
-import { DEFAULT_CREDENTIALS, type EmulatorCredential } from './config.js';
-import { startEmulator } from './server.js';
+import { CREDENTIALS_FILE_NAME } from './credentials.js';
+import { DataDirInUseError, NonLoopbackHostError } from './errors.js';
+import { isLoopbackHost, nonLoopbackWarning } from './listen.js';
+import { type RunningEmulator, startEmulator } from './server.js';
+
+/** Refusals the user can act on: one line, exit 2, no stack. */
+function refuse(error: Error): never {
+  process.stderr.write(`c2c-emulator: ${error.message}\n`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   let options: CliOptions | 'help';
   try {
     options = parseCli(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof NonLoopbackHostError) refuse(error);
     process.stderr.write(`c2c-emulator: ${(error as Error).message}\nTry --help.\n`);
     process.exit(2);
   }
@@ -15,9 +25,20 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const emu = await startEmulator(emulatorOptionsFromCli(options));
-  const key = options.credentials[0] as EmulatorCredential;
-  // The start banner is always printed (whatever --log-level says): tools wait for it.
+  let emu: RunningEmulator;
+  try {
+    emu = await startEmulator(emulatorOptionsFromCli(options));
+  } catch (error) {
+    if (error instanceof DataDirInUseError) refuse(error);
+    throw error;
+  }
+  if (!isLoopbackHost(options.host)) {
+    process.stderr.write(`c2c-emulator: ${nonLoopbackWarning(options.host, options.verify)}\n`);
+  }
+  const key = emu.credentials;
+  // The start banner is always printed (whatever --log-level says): tools wait for it. It names
+  // the key pair so SDKs can be pointed here; a secret the user passed in is already theirs and
+  // is not repeated.
   process.stdout.write(
     `${JSON.stringify({
       level: 30,
@@ -28,12 +49,11 @@ async function main(): Promise<void> {
       verify: options.verify,
       faults: options.faults,
       accessKeyId: key.accessKeyId,
-      // The default local pair is public by design; a custom secret is never printed.
-      secretAccessKey:
-        key.secretAccessKey === DEFAULT_CREDENTIALS.secretAccessKey
-          ? key.secretAccessKey
-          : '[REDACTED]',
+      secretAccessKey: options.credentials === undefined ? key.secretAccessKey : '[REDACTED]',
       accountId: key.accountId,
+      ...(options.credentials === undefined && options.dataDir !== undefined
+        ? { credentialsFile: join(options.dataDir, CREDENTIALS_FILE_NAME) }
+        : {}),
     })}\n`,
   );
   let closing = false;

@@ -2,21 +2,29 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EmulatorOptions } from './app.js';
 import {
-  DEFAULT_CREDENTIALS,
+  DEFAULT_ACCOUNT_ID,
   type EmulatorCredential,
   type FaultConfig,
   parseFaults,
 } from './config.js';
-import { EmulatorConfigError } from './errors.js';
+import { readCredentialsFile } from './credentials.js';
+import { EmulatorConfigError, NonLoopbackHostError } from './errors.js';
+import { isLoopbackHost } from './listen.js';
 
 /** The emulator's flags, as both `c2c-emulator --help` and `c2c emulator --help` list them. */
 export const FLAGS_HELP = `  --port <n>             port to listen on (default 4566; 0 = any free port)
-  --host <addr>          interface (default 127.0.0.1)
-  --data-dir <dir>       SQLite state directory (survives restarts; one emulator per directory)
+  --host <addr>          interface (default 127.0.0.1; anything but loopback needs
+                         --allow-non-loopback)
+  --allow-non-loopback   allow a --host other machines can reach (prints a warning)
+  --data-dir <dir>       state directory (0700): SQLite, credentials.json (survives restarts;
+                         one emulator per directory)
   --memory               keep state in memory only
-  --access-key <id>      access key id accepted by SigV4 (with --secret-key)
+  --access-key <id>      access key id accepted by SigV4 (with --secret-key); default: a key
+                         pair generated once per data dir (<data-dir>/credentials.json) or per
+                         start with --memory, printed at start
   --secret-key <secret>  its secret access key
-  --account-id <12 digits> account of that key (default ${DEFAULT_CREDENTIALS.accountId})
+  --credentials-file <f> read the key pair from a JSON file {"accessKeyId","secretAccessKey"}
+  --account-id <12 digits> account of that key (default ${DEFAULT_ACCOUNT_ID})
   --region <region>      default region (default us-east-1)
   --no-verify            accept unsigned / wrongly signed requests (SigV4 off)
   --faults <spec>        fault injection for SendConnectorEvent and connector invokes,
@@ -50,7 +58,10 @@ export interface CliOptions {
   host: string;
   dataDir?: string;
   memory: boolean;
-  credentials: EmulatorCredential[];
+  /** Key pairs from the flags; `undefined`: the emulator generates or loads its own. */
+  credentials: EmulatorCredential[] | undefined;
+  accountId: string;
+  allowNonLoopback: boolean;
   region: string;
   verify: boolean;
   faults: FaultConfig;
@@ -83,6 +94,8 @@ export function parseCli(
         memory: { type: 'boolean' },
         'access-key': { type: 'string' },
         'secret-key': { type: 'string' },
+        'credentials-file': { type: 'string' },
+        'allow-non-loopback': { type: 'boolean' },
         'account-id': { type: 'string' },
         region: { type: 'string' },
         'no-verify': { type: 'boolean' },
@@ -106,7 +119,11 @@ export function parseCli(
   if ((accessKey === undefined) !== (secretKey === undefined)) {
     throw new EmulatorConfigError('--access-key and --secret-key must be given together');
   }
-  const accountId = (values['account-id'] as string | undefined) ?? DEFAULT_CREDENTIALS.accountId;
+  const credentialsFile = values['credentials-file'] as string | undefined;
+  if (credentialsFile !== undefined && accessKey !== undefined) {
+    throw new EmulatorConfigError('--credentials-file and --access-key cannot be combined');
+  }
+  const accountId = (values['account-id'] as string | undefined) ?? DEFAULT_ACCOUNT_ID;
   if (!/^\d{12}$/.test(accountId)) {
     throw new EmulatorConfigError(`--account-id: expected 12 digits, got "${accountId}"`);
   }
@@ -126,18 +143,28 @@ export function parseCli(
   if (kinesis !== undefined && !/^https?:\/\/\S+$/.test(kinesis)) {
     throw new EmulatorConfigError(`--kinesis-endpoint: expected an http(s) URL, got "${kinesis}"`);
   }
+  const host = (values.host as string | undefined) ?? '127.0.0.1';
+  const allowNonLoopback = values['allow-non-loopback'] === true;
+  if (!isLoopbackHost(host) && !allowNonLoopback) {
+    throw new NonLoopbackHostError(host, 'add --allow-non-loopback');
+  }
+  const pair =
+    credentialsFile !== undefined
+      ? readCredentialsFile(credentialsFile)
+      : accessKey !== undefined && secretKey !== undefined
+        ? { accessKeyId: accessKey, secretAccessKey: secretKey }
+        : undefined;
   return {
     port,
-    host: (values.host as string | undefined) ?? '127.0.0.1',
+    host,
+    allowNonLoopback,
     memory: values.memory === true,
     dataDir:
       values.memory === true
         ? undefined
         : ((values['data-dir'] as string | undefined) ?? defaults.dataDir),
-    credentials:
-      accessKey !== undefined && secretKey !== undefined
-        ? [{ accessKeyId: accessKey, secretAccessKey: secretKey, accountId }]
-        : [{ ...DEFAULT_CREDENTIALS, accountId }],
+    credentials: pair === undefined ? undefined : [{ ...pair, accountId }],
+    accountId,
     region: (values.region as string | undefined) ?? 'us-east-1',
     verify: values['no-verify'] !== true,
     faults: parseFaults((values.faults as string | undefined) ?? ''),
@@ -151,8 +178,10 @@ export function emulatorOptionsFromCli(options: CliOptions): EmulatorOptions {
   return {
     port: options.port,
     host: options.host,
+    allowNonLoopback: options.allowNonLoopback,
     ...(options.memory ? { memory: true } : { dataDir: options.dataDir }),
-    credentials: options.credentials,
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    accountId: options.accountId,
     region: options.region,
     verify: options.verify,
     faults: options.faults,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EmulatorConfigError } from './errors.js';
 
 /** One configured access key pair and the account it belongs to. */
@@ -17,12 +18,29 @@ export interface FaultConfig {
   latencyMs: number;
 }
 
-/** The local default key pair, printed at start so SDKs can be pointed at the emulator. */
-export const DEFAULT_CREDENTIALS: EmulatorCredential = Object.freeze({
-  accessKeyId: 'AKIAC2CKITLOCAL00001',
-  secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
-  accountId: '111122223333',
-});
+/**
+ * Account of the generated key pair when none is chosen. An account id is not a secret (it is in
+ * every ARN), and a fixed one keeps ARNs in docs and scripts stable across data directories.
+ */
+export const DEFAULT_ACCOUNT_ID = '111122223333';
+
+// AWS access key ids are `AKIA` + 16 characters of the base-32 alphabet (A-Z, 2-7).
+const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * A fresh random key pair in AWS's shape (`AKIA` + 16, 40-character secret). The emulator has no
+ * fixed key pair: a constant in published source would let any web page the developer visits
+ * sign requests to it.
+ */
+export function generateCredentials(accountId: string = DEFAULT_ACCOUNT_ID): EmulatorCredential {
+  const id = [...randomBytes(16)].map((b) => KEY_ID_ALPHABET[b & 31]).join('');
+  return {
+    accessKeyId: `AKIA${id}`,
+    // 30 random bytes are exactly 40 base64 characters, the length of an AWS secret key.
+    secretAccessKey: randomBytes(30).toString('base64'),
+    accountId,
+  };
+}
 
 export const DEFAULT_REGION = 'us-east-1';
 

@@ -20,6 +20,43 @@ export class EmulatorConfigError extends EmulatorError {
   }
 }
 
+/**
+ * Another live process holds the data directory's lock (`emulator.lock`). Two emulators on one
+ * directory would share its SQLite file, credentials and secrets.
+ */
+export class DataDirInUseError extends EmulatorError {
+  readonly dataDir: string;
+  /** The process holding the lock, when the lock file names one. */
+  readonly pid: number | undefined;
+  constructor(dataDir: string, pid: number | undefined, options?: ErrorOptions) {
+    const by = pid === undefined ? 'another emulator process' : `another emulator (pid ${pid})`;
+    super(
+      'EMULATOR_DATA_DIR_IN_USE',
+      `data dir ${dataDir} is in use by ${by}; stop it or use another --data-dir`,
+      options,
+    );
+    this.name = 'DataDirInUseError';
+    this.dataDir = dataDir;
+    this.pid = pid;
+  }
+}
+
+/**
+ * Asked to listen on an address other machines can reach without saying so: the local APIs
+ * (`/_local/*`, Function URLs, `--no-verify`) answer anyone who can connect.
+ */
+export class NonLoopbackHostError extends EmulatorError {
+  readonly host: string;
+  constructor(host: string, how: string) {
+    super(
+      'EMULATOR_NON_LOOPBACK_HOST',
+      `refusing to listen on ${host}: not a loopback address; ${how} to allow it`,
+    );
+    this.name = 'NonLoopbackHostError';
+    this.host = host;
+  }
+}
+
 /** A request rejected before its handler ran; rendered by the route's service in its wire format. */
 export class RequestRejectedError extends EmulatorError {
   /** The AWS error name put on the wire (`InvalidSignatureException`, …). */

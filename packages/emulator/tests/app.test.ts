@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildEmulator,
-  DEFAULT_CREDENTIALS,
-  EmulatorConfigError,
-  startEmulator,
-} from '../src/index.js';
+import { buildEmulator, EmulatorConfigError, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 
 describe('buildEmulator', () => {
   it('serves /_local/health without a signature', async () => {
-    const app = buildEmulator({ memory: true });
+    const app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
     const res = await app.inject({ method: 'GET', url: '/_local/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', region: 'us-east-1', verify: true });
@@ -18,7 +14,7 @@ describe('buildEmulator', () => {
   });
 
   it('rejects an unsigned AWS request with MissingAuthenticationTokenException', async () => {
-    const app = buildEmulator({ memory: true });
+    const app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
     app.post('/probe', { constraints: { awsService: 'iotmanagedintegrations' } }, async () => ({}));
     const res = await app.inject({ method: 'POST', url: '/probe', payload: {} });
     expect(res.statusCode).toBe(403);
@@ -29,13 +25,13 @@ describe('buildEmulator', () => {
   it('rejects bad options with the field named', () => {
     expect(() => buildEmulator({ credentials: [] })).toThrow(EmulatorConfigError);
     expect(() => buildEmulator({ faults: { throttle: 2 } })).toThrow(/options\.faults\.throttle/);
-    expect(() =>
-      buildEmulator({ credentials: [{ ...DEFAULT_CREDENTIALS, accountId: 'x' }] }),
-    ).toThrow(/credentials\[0\]\.accountId/);
+    expect(() => buildEmulator({ credentials: [{ ...TEST_CREDENTIALS, accountId: 'x' }] })).toThrow(
+      /credentials\[0\]\.accountId/,
+    );
   });
 
   it('startEmulator listens on 127.0.0.1 and reports its base URL', async () => {
-    const emu = await startEmulator({ memory: true });
+    const emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
     expect(emu.url).toBe(`http://127.0.0.1:${emu.port}`);
     expect(emu.app.emulatorConfig.baseUrl()).toBe(emu.url);
     const res = await fetch(`${emu.url}/_local/health`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmulatorConfigError } from '../src/errors.js';
+import { DataDirInUseError } from '../src/errors.js';
 import { DB_FILE_NAME, openDatabase } from '../src/plugins/db.js';
 import { MiStores } from '../src/services/iotmanagedintegrations/stores/index.js';
 
@@ -81,7 +81,7 @@ describe('emulator database', () => {
       } catch (error) {
         caught = error;
       }
-      expect(caught).toBeInstanceOf(EmulatorConfigError);
+      expect(caught).toBeInstanceOf(DataDirInUseError);
       expect((caught as Error).message).toContain(dir);
     } finally {
       first.close();

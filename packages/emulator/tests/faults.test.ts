@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEmulator, DEFAULT_CREDENTIALS } from '../src/index.js';
+import { buildEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { signedInject } from './helpers/sign.js';
 
 let app: FastifyInstance | undefined;
@@ -10,9 +11,9 @@ afterEach(async () => {
 });
 
 async function emulatorWith(faults: { throttle?: number; error?: number; latencyMs?: number }) {
-  app = buildEmulator({ memory: true, faults });
+  app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
   await app.ready();
-  app.managedIntegrations.stores.connectors.put(DEFAULT_CREDENTIALS.accountId, 'c1', {
+  app.managedIntegrations.stores.connectors.put(TEST_CREDENTIALS.accountId, 'c1', {
     Id: 'c1',
     Name: 'c1',
     EndpointConfig: { lambda: { arn: 'fn' } },

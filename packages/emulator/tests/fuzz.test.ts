@@ -1,13 +1,24 @@
+import { fileURLToPath } from 'node:url';
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmulator } from '../src/index.js';
+import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
+import {
+  deepJson,
+  expectHandled,
+  hostileRequests,
+  hugeHeaders,
+  messageOf,
+  type RawAnswer,
+  sendRaw,
+} from './helpers/hostile-http.js';
 import { signRequest } from './helpers/sign.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = buildEmulator({ memory: true });
+  app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
   await app.ready();
 });
 afterAll(async () => {
@@ -156,7 +167,7 @@ describe('fuzz: every managed-integrations route answers bad input with a 4xx, n
           authorization: fc.oneof(
             fc.string({ maxLength: 200 }),
             fc.constant(
-              'AWS4-HMAC-SHA256 Credential=AKIAC2CKITLOCAL00001/2026/us-east-1/iotmanagedintegrations/aws4_request',
+              'AWS4-HMAC-SHA256 Credential=AKIAC2CKITTEST000001/2026/us-east-1/iotmanagedintegrations/aws4_request',
             ),
             fc.constant(
               'AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz',
@@ -184,5 +195,145 @@ describe('fuzz: every managed-integrations route answers bad input with a 4xx, n
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+// The same promise over real sockets, for every route of the emulator (AWS JSON and REST services,
+// /_local, Function URLs): bytes no client library would send, a 4xx with a message for each.
+describe('fuzz over real sockets: hostile input anywhere gets a 4xx with a message', () => {
+  let emu: RunningEmulator;
+  const fixture = (name: string): string =>
+    fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
+
+  beforeAll(async () => {
+    // Unverified, so fuzzed input reaches the routes instead of stopping at SigV4.
+    emu = await startEmulator({ memory: true, verify: false, requestTimeoutMs: 2_000 });
+    emu.app.lambdaHost.registerFunction({ name: 'echo', handler: fixture('echo.mjs') });
+    emu.app.lambdaHost.registerFunction({ name: 'web', handler: fixture('http.mjs') });
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  /** A 501 for an unimplemented operation, or a Function URL's own (function's) 5xx. */
+  const documented5xx = (a: RawAnswer): boolean =>
+    (a.status === 501 && a.headers['x-amzn-errortype'] === 'NotImplementedException') ||
+    (a.status === 502 && messageOf(a) === 'Internal Server Error');
+
+  const paths = [
+    ...NAMES.map((n) => pathFor(n, () => 'x')),
+    '/',
+    '/2015-03-31/functions/echo/invocations',
+    '/2015-03-31/functions/echo',
+    '/2015-03-31/functions/echo/configuration',
+    '/2021-10-31/functions/echo/url',
+    '/2015-03-31/event-source-mappings',
+    '/2015-03-31/event-source-mappings/x',
+    '/lambda-url/web/x',
+    '/lambda-url/nope',
+    '/_local/health',
+    '/_local/functions',
+    '/_local/functions/echo',
+    '/_local/oauth/callback',
+    '/_local/rejected',
+    '/_local/events',
+    '/_local/notifications',
+    '/_local/state',
+  ];
+  const scope = (service: string) =>
+    `AWS4-HMAC-SHA256 Credential=AKIAFUZZ/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
+  const routing = fc.constantFrom<Record<string, string>>(
+    {},
+    { 'x-amz-target': 'AmazonSQS.SendMessage' },
+    { 'x-amz-target': 'secretsmanager.GetSecretValue' },
+    { authorization: scope('lambda') },
+    { authorization: scope('iotmanagedintegrations') },
+  );
+
+  it('random hostile requests (nesting, repeats, encodings, content types, methods)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        hostileRequests({
+          paths,
+          queryNames: ['code', 'state', 'limit', 'account', 'Qualifier', 'MaxItems', 'MaxResults'],
+          headers: routing,
+        }),
+        async (req) => {
+          const answer = await sendRaw(emu.port, req);
+          expectHandled(answer, `${req.method} ${req.target.toString()}`, {
+            allow5xx: documented5xx,
+            head: req.method === 'HEAD',
+          });
+        },
+      ),
+      { numRuns: 250, seed: 20261126 },
+    );
+    expect((await sendRaw(emu.port, { method: 'GET', target: '/_local/health' })).status).toBe(200);
+  });
+
+  it('nesting 10,000 deep, under constructor/__proto__ or not, is a 400 on every JSON route', async () => {
+    const bodies = [
+      deepJson(10_000, 'array'),
+      deepJson(10_000, 'object'),
+      deepJson(10_000, 'object', 'constructor'),
+      deepJson(10_000, 'array', 'constructor'),
+      deepJson(10_000, 'object', '__proto__'),
+    ];
+    const routes: Array<[string, Record<string, string>]> = [
+      ['/_local/functions', {}],
+      ['/2015-03-31/functions/echo/invocations', {}],
+      ['/2015-03-31/event-source-mappings', {}],
+      ['/', { 'x-amz-target': 'AmazonSQS.CreateQueue' }],
+      ['/', { 'x-amz-target': 'secretsmanager.CreateSecret' }],
+      [pathFor('CreateCloudConnector', () => 'x'), {}],
+      [pathFor('SendConnectorEvent', () => 'x'), {}],
+    ];
+    for (const [target, headers] of routes) {
+      for (const body of bodies) {
+        const contentType = target === '/' ? 'application/x-amz-json-1.1' : 'application/json';
+        const answer = await sendRaw(emu.port, {
+          method: 'POST',
+          target,
+          headers: { ...headers, 'content-type': contentType },
+          body,
+        });
+        const what = `${target} ${JSON.stringify(headers)} ${body.slice(0, 20)}`;
+        expectHandled(answer, what);
+        expect(answer.status, what).toBe(400);
+        expect(messageOf(answer), what).toMatch(/nested more than \d+ levels|reserved key/);
+      }
+    }
+  });
+
+  it('a repeated single-valued query parameter is a 400 naming it (the OAuth callback too)', async () => {
+    for (const target of [
+      '/_local/oauth/callback?code=a&code=b&state=s',
+      '/_local/oauth/callback?state=a&state=b',
+      '/_local/events?limit=1&limit=2',
+      '/2015-03-31/functions/echo?Qualifier=a&Qualifier=b',
+    ]) {
+      const answer = await sendRaw(emu.port, { method: 'GET', target });
+      expect(answer.status, target).toBe(400);
+      const name = /\?.*?(\w+)=[^&]*&\1=/.exec(target)?.[1] ?? '';
+      expect(messageOf(answer), target).toContain(`"${name}" is repeated`);
+    }
+  });
+
+  it('huge headers get 431 and a truncated body 408 or a close, and the server carries on', async () => {
+    const huge = await sendRaw(emu.port, {
+      method: 'GET',
+      target: '/_local/health',
+      headers: hugeHeaders(),
+    });
+    expect(huge.status).toBe(431);
+    const truncated = await sendRaw(emu.port, {
+      method: 'POST',
+      target: '/_local/functions',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"x",',
+      missingBytes: 100,
+    });
+    expectHandled(truncated, 'truncated body', { closeOk: true });
+    expect((await sendRaw(emu.port, { method: 'GET', target: '/_local/health' })).status).toBe(200);
   });
 });

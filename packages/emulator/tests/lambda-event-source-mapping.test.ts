@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
@@ -65,7 +66,7 @@ async function eventually<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-esm-'));
-  emu = await startEmulator({ memory: true });
+  emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
   lambda = new LambdaClient(sdkClientConfig(emu.url));
   sqs = new SQSClient(sdkClientConfig(emu.url));
 });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
@@ -10,7 +11,7 @@ let base: string;
 
 beforeAll(async () => {
   // Verification stays on: Function URLs (AuthType NONE) must not need a signature.
-  emu = await startEmulator({ memory: true });
+  emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
   emu.app.lambdaHost.registerFunction({ name: 'web', handler: fixture('http.mjs') });
   base = `${emu.url}/lambda-url/web`;
 });

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
@@ -49,7 +50,7 @@ describe('Lambda, SQS and Secrets Manager state survives a restart', () => {
   it('keeps functions, queues with their messages, secrets and event source mappings', async () => {
     const output = join(dir, 'esm.jsonl');
     // Prepare: first run.
-    const first = await startEmulator({ dataDir: dir });
+    const first = await startEmulator({ dataDir: dir, credentials: [TEST_CREDENTIALS] });
     const a = clients(first);
     first.app.lambdaHost.registerFunction({
       name: 'worker',
@@ -73,7 +74,7 @@ describe('Lambda, SQS and Secrets Manager state survives a restart', () => {
     await first.close();
 
     // Act: second run on the same data directory.
-    const second = await startEmulator({ dataDir: dir });
+    const second = await startEmulator({ dataDir: dir, credentials: [TEST_CREDENTIALS] });
     const b = clients(second);
     try {
       // Assess

@@ -7,8 +7,8 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS } from '../src/index.js';
 import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
@@ -59,8 +59,8 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       AWS_LAMBDA_FUNCTION_TIMEOUT: '3',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL: aws.emu.url,
       _HANDLER: 'echo.handler',
       GREETING: 'hi',

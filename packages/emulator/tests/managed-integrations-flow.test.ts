@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { formatIssue, validateOperationOutput } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { createOAuthClientSecret } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 import { startOAuthServer } from './helpers/oauth-server.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'connectors', 'recording-connector.mjs');
-const ACCOUNT = DEFAULT_CREDENTIALS.accountId;
+const ACCOUNT = TEST_CREDENTIALS.accountId;
 
 let emu: RunningEmulator;
 let oauth: Awaited<ReturnType<typeof startOAuthServer>>;
@@ -32,7 +33,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'emu-flow-'));
   recordFile = join(dir, 'record.jsonl');
   writeFileSync(recordFile, '');
-  emu = await startEmulator({ memory: true, invoke: { backoffMs: 5, timeoutMs: 5000 } });
+  emu = await startEmulator({
+    memory: true,
+    credentials: [TEST_CREDENTIALS],
+    invoke: { backoffMs: 5, timeoutMs: 5000 },
+  });
   oauth = await startOAuthServer();
   const raw = miClient(emu.url);
   // Every successful response must validate against the model's output shape (protocol's

@@ -3,11 +3,12 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 
-const ACCOUNT = DEFAULT_CREDENTIALS.accountId;
+const ACCOUNT = TEST_CREDENTIALS.accountId;
 
 /** JSON log lines the emulator writes (pino through Fastify's logger option). */
 function logSink(): { lines: Array<Record<string, unknown>>; stream: Writable } {
@@ -52,7 +53,11 @@ describe('Kinesis delivery without a Kinesis endpoint', () => {
 
   beforeAll(async () => {
     delete process.env.AWS_ENDPOINT_URL_KINESIS;
-    emu = await startEmulator({ memory: true, logger: { level: 'warn', stream: log.stream } });
+    emu = await startEmulator({
+      memory: true,
+      credentials: [TEST_CREDENTIALS],
+      logger: { level: 'warn', stream: log.stream },
+    });
   });
 
   afterAll(async () => {

@@ -10,11 +10,12 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type RunningEmulator, startEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { NotificationHub } from '../src/notifications/hub.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 
-const ACCOUNT = DEFAULT_CREDENTIALS.accountId;
+const ACCOUNT = TEST_CREDENTIALS.accountId;
 let kinesisServer: Server;
 let kinesisUrl: string;
 let kinesis: KinesisClient;
@@ -33,7 +34,11 @@ beforeAll(async () => {
     requestHandler: new NodeHttpHandler(),
   });
   await kinesis.send(new CreateStreamCommand({ StreamName: 'mi-notifications', ShardCount: 1 }));
-  emu = await startEmulator({ memory: true, kinesisEndpoint: kinesisUrl });
+  emu = await startEmulator({
+    memory: true,
+    credentials: [TEST_CREDENTIALS],
+    kinesisEndpoint: kinesisUrl,
+  });
   mi = miClient(emu.url);
 });
 
@@ -50,7 +55,7 @@ afterAll(async () => {
 function hubWithoutDestinations(recentLimit?: number): NotificationHub {
   return new NotificationHub({
     region: 'us-east-1',
-    credentials: { ...DEFAULT_CREDENTIALS },
+    credentials: { ...TEST_CREDENTIALS },
     resolveTarget: () => undefined,
     ...(recentLimit !== undefined ? { recentLimit } : {}),
   });

@@ -1,20 +1,21 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, type EmulatorCredential } from '../src/index.js';
+import type { EmulatorCredential } from '../src/index.js';
 import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 
 // A second customer account that links the same vendor user.
 const OTHER: EmulatorCredential = {
-  accessKeyId: 'AKIAC2CKITLOCAL00002',
-  secretAccessKey: 'c2c-kit-local-secret-access-key-00000002',
+  accessKeyId: 'AKIAC2CKITTEST000002',
+  secretAccessKey: 'c2c-kit-test-secret-access-key-000000002',
   accountId: '222233334444',
 };
 
 let stack: Awaited<ReturnType<typeof startC2cStack>>;
 
 beforeAll(async () => {
-  stack = await startC2cStack({ credentials: [DEFAULT_CREDENTIALS, OTHER] });
+  stack = await startC2cStack({ credentials: [TEST_CREDENTIALS, OTHER] });
 });
 
 afterAll(async () => {

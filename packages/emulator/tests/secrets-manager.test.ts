@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
 import { SecretsManagerError } from '../src/services/secretsmanager/index.js';
 import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { postUnsignedAwsJson, sdkClientConfig } from './helpers/sign.js';
 
 const aws = useEmulatorWithSdkClient((config) => new SecretsManagerClient(config));
@@ -164,7 +165,11 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
 
 describe('Secrets Manager route robustness', () => {
   it('malformed requests get a 4xx with a message, never a 5xx', async () => {
-    const unsigned = await startEmulator({ memory: true, verify: false });
+    const unsigned = await startEmulator({
+      memory: true,
+      credentials: [TEST_CREDENTIALS],
+      verify: false,
+    });
     try {
       await fc.assert(
         fc.asyncProperty(

@@ -4,16 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmulator, SigV4Verifier } from '../src/index.js';
 import { credentialScopeService } from '../src/sigv4/verifier.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { signedInject, signRequest } from './helpers/sign.js';
 
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = buildEmulator({ memory: true });
+  app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
   // A probe route in the managed-integrations service that echoes who signed.
   app.post(
     '/probe/:id',
-    { constraints: { awsService: 'iotmanagedintegrations' } },
+    // `a` is a list parameter: its repeats are part of the canonical query under test.
+    { constraints: { awsService: 'iotmanagedintegrations' }, config: { repeatableQuery: ['a'] } },
     async (req) => ({
       aws: req.aws,
       body: req.body,
@@ -43,7 +45,7 @@ describe('SigV4 over HTTP', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       aws: {
-        accessKeyId: 'AKIAC2CKITLOCAL00001',
+        accessKeyId: 'AKIAC2CKITTEST000001',
         accountId: '111122223333',
         region: 'us-east-1',
         service: 'iotmanagedintegrations',
@@ -97,7 +99,7 @@ describe('SigV4 over HTTP', () => {
     const res = await signedInject(app, {
       method: 'GET',
       path: '/probe/a',
-      credentials: { accessKeyId: 'AKIAC2CKITLOCAL00001', secretAccessKey: 'wrong' },
+      credentials: { accessKeyId: 'AKIAC2CKITTEST000001', secretAccessKey: 'wrong' },
     });
     expect(res.statusCode).toBe(403);
     expect(errorType(res)).toBe('InvalidSignatureException');
@@ -201,7 +203,7 @@ describe('SigV4 over HTTP', () => {
   });
 
   it('--no-verify accepts unsigned requests as the default account', async () => {
-    const open = buildEmulator({ memory: true, verify: false });
+    const open = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS], verify: false });
     open.get(
       '/probe/:id',
       { constraints: { awsService: 'iotmanagedintegrations' } },
@@ -220,8 +222,8 @@ describe('SigV4 verifier: property tests against @smithy/signature-v4', () => {
   const verifier = new SigV4Verifier({
     credentials: [
       {
-        accessKeyId: 'AKIAC2CKITLOCAL00001',
-        secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+        accessKeyId: TEST_CREDENTIALS.accessKeyId,
+        secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
         accountId: '111122223333',
       },
     ],
@@ -274,8 +276,8 @@ describe('SigV4 verifier: property tests against @smithy/signature-v4', () => {
 
 describe('SigV4 verifier: cached Authorization prefixes and precomputed HMAC pads', () => {
   const credential = {
-    accessKeyId: 'AKIAC2CKITLOCAL00001',
-    secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
+    accessKeyId: TEST_CREDENTIALS.accessKeyId,
+    secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
     accountId: '111122223333',
   };
   async function signed(body: string, service = 'iotmanagedintegrations') {
@@ -318,7 +320,7 @@ describe('SigV4 verifier: cached Authorization prefixes and precomputed HMAC pad
     // A changed prefix misses the cache and is parsed and checked again.
     expect(() =>
       verifier.verify(
-        withAuthorization(first, auth.replace('AKIAC2CKITLOCAL00001', 'AKIAOTHER0000000000')),
+        withAuthorization(first, auth.replace('AKIAC2CKITTEST000001', 'AKIAOTHER0000000000')),
       ),
     ).toThrow(/security token/);
     expect(() =>

@@ -18,8 +18,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, startEmulator } from '../src/index.js';
+import { startEmulator } from '../src/index.js';
 import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { postUnsignedAwsJson, sdkClientConfig } from './helpers/sign.js';
 
 const aws = useEmulatorWithSdkClient((config) => new SQSClient(config));
@@ -97,7 +98,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
     expect(m?.MessageAttributes?.raw?.BinaryValue).toEqual(new Uint8Array([1, 2, 3]));
     expect(m?.Attributes).toMatchObject({
       ApproximateReceiveCount: '1',
-      SenderId: DEFAULT_CREDENTIALS.accessKeyId,
+      SenderId: TEST_CREDENTIALS.accessKeyId,
     });
     await aws.client.send(
       new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m?.ReceiptHandle }),
@@ -162,7 +163,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
   });
 
   it('closing the emulator ends a pending long poll', { timeout: 10_000 }, async () => {
-    const other = await startEmulator({ memory: true });
+    const other = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
     const client = new SQSClient(sdkClientConfig(other.url));
     const url = (await client.send(new CreateQueueCommand({ QueueName: 'idle' }))).QueueUrl;
     const pending = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
@@ -363,7 +364,11 @@ describe('SQS route robustness', () => {
   ];
 
   it('malformed requests get a 4xx with a message, never a 5xx', async () => {
-    const unsigned = await startEmulator({ memory: true, verify: false });
+    const unsigned = await startEmulator({
+      memory: true,
+      credentials: [TEST_CREDENTIALS],
+      verify: false,
+    });
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -412,7 +417,11 @@ describe('SQS route robustness', () => {
   });
 
   it('names the field, the expectation and what was sent', async () => {
-    const unsigned = await startEmulator({ memory: true, verify: false });
+    const unsigned = await startEmulator({
+      memory: true,
+      credentials: [TEST_CREDENTIALS],
+      verify: false,
+    });
     try {
       const res = await postUnsignedAwsJson(
         unsigned.url,

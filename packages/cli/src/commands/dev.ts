@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { DataDirInUseError } from '@c2c-kit/emulator';
 import { parseCommandArgs, parsePort } from '../args.js';
 import { runDemo } from '../dev/demo.js';
 import { type DevStack, startDevStack } from '../dev/stack.js';
-import { StepFailedError } from '../errors.js';
+import { StartRefusedError, StepFailedError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
 
 export const DEV_HELP = `Usage: c2c dev [options]
@@ -70,6 +71,10 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
       },
     });
   } catch (error) {
+    // Another process on this data dir: one line, exit 2, like c2c-emulator.
+    if (error instanceof StepFailedError && error.cause instanceof DataDirInUseError) {
+      throw new StartRefusedError(error.cause.message, { cause: error.cause });
+    }
     if (error instanceof StepFailedError) {
       writeLine(io.stderr, `  ✗ ${error.message}`);
       return error.exitCode;
@@ -115,8 +120,8 @@ function printStatus(io: CliIo, stack: DevStack, dataDir: string | undefined, ms
   out(`c2c dev is up (${ms} ms)`);
   out(`  Dashboard        ${stack.dashboardUrl}`);
   out(`  Emulator         ${stack.emulatorUrl}`);
-  // The dev stack only ever uses the emulator's documented local key pair (printed by design, like
-  // the emulator does): it opens nothing but this machine's emulator.
+  // The emulator's key pair, generated for this data dir (or this start with --memory): printed
+  // so the developer can point an SDK or the AWS CLI at it; it opens nothing but this emulator.
   const key = stack.customer.credentials;
   out(
     `  Credentials      AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +18,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
-  DEFAULT_CREDENTIALS,
   DEFAULT_REGION,
+  ensurePrivateDir,
   type FaultConfig,
   startEmulator,
+  tightenFile,
+  writePrivateFile,
 } from '@c2c-kit/emulator';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -116,12 +118,14 @@ async function loadOrCreateState(dataDir: string | undefined): Promise<Persisted
   if (dataDir === undefined) return fresh();
   const file = join(dataDir, 'dev-stack.json');
   if (existsSync(file)) {
+    // Only this user may read it (0600, also when an older version wrote it wider): it holds
+    // the webhook signing secret.
+    tightenFile(file);
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<PersistedDevState>;
     if (typeof parsed.webhookSecret === 'string') return { webhookSecret: parsed.webhookSecret };
   }
   const state = fresh();
-  // Only this process's user may read it: it holds the webhook signing secret.
-  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
   return state;
 }
 
@@ -154,11 +158,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
   try {
     const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
-    if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    // 0700 when we create it: it holds the emulator's database and key pair and the webhook secret.
+    if (dataDir !== undefined) ensurePrivateDir(dataDir);
     const persisted = await loadOrCreateState(dataDir);
     const region = DEFAULT_REGION;
-    const credentials = DEFAULT_CREDENTIALS;
-    const accountId = credentials.accountId;
     const connectorModule = options.connectorModule ?? DEFAULT_CONNECTOR_MODULE;
     if (!existsSync(connectorModule)) {
       throw new StepFailedError(
@@ -198,13 +201,16 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         startEmulator({
           kinesisEndpoint: kinesis.url,
           port: options.emulatorPort ?? 0,
+          // The emulator's own key pair (generated per data dir, or per start in memory) is
+          // the customer's: the clients, the connector function and the dashboard sign with it.
           ...(dataDir === undefined ? { memory: true } : { dataDir }),
-          credentials: [credentials],
           region,
         }),
       (e) => e.url,
     );
     closers.push(() => emulator.close());
+    const credentials = emulator.credentials;
+    const accountId = credentials.accountId;
 
     const callbackUrl = `${emulator.url}/_local/oauth/callback`;
     const vendor = await step(

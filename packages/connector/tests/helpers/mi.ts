@@ -1,12 +1,11 @@
 import { type OperationName, type OperationShapes, toHttpRequest } from '@c2c-kit/protocol';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
+import { TEST_CREDENTIALS } from '../../../emulator/tests/helpers/credentials.js';
 import { NodeSha256 } from '../../src/util/sha256.js';
 
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: 'AKIAC2CKITLOCAL00001',
-  secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
-};
+/** The emulator tests' key pair: pass it to `startEmulator({ credentials: [LOCAL_CREDENTIALS] })`. */
+export const LOCAL_CREDENTIALS = TEST_CREDENTIALS;
 
 /**
  * The customer side of managed integrations for tests: any operation of the model, serialised

@@ -30,8 +30,15 @@ function mediaType(request: FastifyRequest): string {
 }
 
 /**
- * Parses JSON text like `JSON.parse`, but refuses `__proto__` / `constructor.prototype` keys
- * (prototype poisoning) the way Fastify's own parser does.
+ * Deepest nesting of arrays and objects a JSON body may have. Bodies nested thousands deep parse,
+ * but overflow the call stack of anything recursive that touches them later (`JSON.stringify`,
+ * validators), which would surface as a 500; real AWS payloads are a few levels deep.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Parses JSON text like `JSON.parse`, but refuses bodies nested deeper than `MAX_JSON_DEPTH` and
+ * `__proto__` / `constructor.prototype` keys (prototype poisoning) the way Fastify's own parser does.
  */
 export function parseJsonBody(text: string): unknown {
   let value: unknown;
@@ -43,29 +50,61 @@ export function parseJsonBody(text: string): unknown {
     const where = parsed.ok ? 'invalid JSON' : (parsed.issues[0]?.message ?? 'invalid JSON');
     throw new MalformedBodyError(`Request body is not valid JSON: ${where}`);
   }
-  if (text.includes('__proto__') || text.includes('constructor')) rejectPoisoned(value, '');
+  const poisonable = text.includes('__proto__') || text.includes('constructor');
+  // Each level of nesting takes two characters, so shorter texts cannot be too deep.
+  if (poisonable || text.length > 2 * MAX_JSON_DEPTH) checkBodyShape(value, poisonable);
   return value;
 }
 
-function rejectPoisoned(value: unknown, path: string): void {
-  if (typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      rejectPoisoned(item, `${path}[${i}]`);
-    });
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    const child = (value as Record<string, unknown>)[key];
-    if (
-      key === '__proto__' ||
-      (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
-    ) {
+/** A container met by the walk; `parent` and `key` rebuild its path only when it is reported. */
+interface Visit {
+  readonly value: object;
+  readonly depth: number;
+  readonly parent: Visit | undefined;
+  readonly key: string | number;
+}
+
+function pathOf(visit: Visit | undefined, key: string | number): string {
+  const parts: Array<string | number> = [key];
+  for (let v = visit; v?.parent !== undefined; v = v.parent) parts.push(v.key);
+  return parts
+    .reverse()
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`))
+    .join('');
+}
+
+/** Iterative (an explicit stack, never the call stack): depth bound and reserved keys. */
+function checkBodyShape(root: unknown, poisonable: boolean): void {
+  if (typeof root !== 'object' || root === null) return;
+  const stack: Visit[] = [{ value: root, depth: 1, parent: undefined, key: '' }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    if (visit.depth > MAX_JSON_DEPTH) {
       throw new MalformedBodyError(
-        `Request body is not allowed: ${path === '' ? key : `${path}.${key}`} is a reserved key.`,
+        `Request body is nested more than ${MAX_JSON_DEPTH} levels deep (arrays and objects).`,
       );
     }
-    rejectPoisoned(child, path === '' ? key : `${path}.${key}`);
+    const { value } = visit;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'object' && child !== null)
+          stack.push({ value: child, depth: visit.depth + 1, parent: visit, key: i });
+      }
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key];
+      const isObject = typeof child === 'object' && child !== null;
+      if (
+        poisonable &&
+        (key === '__proto__' || (key === 'constructor' && isObject && 'prototype' in child))
+      ) {
+        throw new MalformedBodyError(
+          `Request body is not allowed: ${pathOf(visit, key)} is a reserved key.`,
+        );
+      }
+      if (isObject) stack.push({ value: child, depth: visit.depth + 1, parent: visit, key });
+    }
   }
 }
 

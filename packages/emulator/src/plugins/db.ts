@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { EmulatorConfigError } from '../errors.js';
+import { ensurePrivateDir, tightenFile } from '../dataDir.js';
+import { DataDirInUseError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,8 +27,14 @@ export function openDatabase(options: DbOptions): Database.Database {
   if (options.memory === true || options.dataDir === undefined) {
     db = new Database(':memory:');
   } else {
-    mkdirSync(options.dataDir, { recursive: true });
-    db = new Database(join(options.dataDir, DB_FILE_NAME));
+    ensurePrivateDir(options.dataDir);
+    const file = join(options.dataDir, DB_FILE_NAME);
+    // The file holds OAuth tokens and secrets: create it 0600 before SQLite does (SQLite would
+    // use 0644 & ~umask), and tighten one an older version left wider. SQLite gives the -wal and
+    // -shm files the database file's mode.
+    closeSync(openSync(file, 'a', 0o600));
+    for (const suffix of ['', '-wal', '-shm']) tightenFile(`${file}${suffix}`);
+    db = new Database(file);
   }
   // One emulator process owns its data dir (its in-memory caches assume nobody else writes), so
   // the file lock is taken once and kept instead of per transaction, and the WAL index lives in
@@ -45,10 +52,7 @@ export function openDatabase(options: DbOptions): Database.Database {
   } catch (error) {
     db.close();
     if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) {
-      throw new EmulatorConfigError(
-        `dataDir: ${options.dataDir} is in use by another emulator process (one process per data dir); stop it or use another --data-dir`,
-        { cause: error },
-      );
+      throw new DataDirInUseError(options.dataDir as string, undefined, { cause: error });
     }
     throw error;
   }

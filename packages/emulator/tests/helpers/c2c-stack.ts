@@ -6,12 +6,12 @@ import type { MatterCapabilityReport } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect } from 'vitest';
 import {
-  DEFAULT_CREDENTIALS,
   type EmulatorCredential,
   type EmulatorOptions,
   type RunningEmulator,
   startEmulator,
 } from '../../src/index.js';
+import { TEST_CREDENTIALS } from './credentials.js';
 import { miClient } from './mi-client.js';
 import { startOAuthServer } from './oauth-server.js';
 import { sdkClientConfig } from './sign.js';
@@ -58,7 +58,7 @@ export function useEmulatorWithSdkClient<C extends { destroy(): void }>(
   let emu: RunningEmulator | undefined;
   let client: C | undefined;
   beforeAll(async () => {
-    emu = await startEmulator({ memory: true });
+    emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
     client = createClient(sdkClientConfig(emu.url));
   });
   afterAll(async () => {
@@ -106,6 +106,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
   writeFileSync(recordFile, '');
   const emu: RunningEmulator = await startEmulator({
     memory: true,
+    credentials: [TEST_CREDENTIALS],
     invoke: { backoffMs: 5, timeoutMs: 5000 },
     ...options,
   });
@@ -140,7 +141,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
   const destinationId = destination.json.Id as string;
 
   /** CreateAccountAssociation + the OAuth redirect (the connector activates `user-1`). */
-  async function link(as: EmulatorCredential = DEFAULT_CREDENTIALS): Promise<string> {
+  async function link(as: EmulatorCredential = TEST_CREDENTIALS): Promise<string> {
     const created = await miClient(emu.url, as)('CreateAccountAssociation', {
       ConnectorDestinationId: destinationId,
     });
@@ -158,7 +159,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
   async function discover(
     associationId: string,
     devices: Array<{ id: string; name: string; report: MatterCapabilityReport }>,
-    as: EmulatorCredential = DEFAULT_CREDENTIALS,
+    as: EmulatorCredential = TEST_CREDENTIALS,
   ): Promise<string> {
     const started = await miClient(emu.url, as)('StartDeviceDiscovery', {
       DiscoveryType: 'CLOUD',

@@ -1,7 +1,8 @@
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { toHttpRequest } from '@c2c-kit/protocol';
 import { request } from 'undici';
-import { DEFAULT_CREDENTIALS, type EmulatorCredential } from '../../src/index.js';
+import type { EmulatorCredential } from '../../src/index.js';
+import { TEST_CREDENTIALS } from './credentials.js';
 import { signRequest } from './sign.js';
 
 export interface MiResponse {
@@ -15,7 +16,7 @@ export interface MiResponse {
  * A managed-integrations client for tests: protocol's restJson1 serialisation, signed with
  * @smithy/signature-v4 exactly as the AWS SDK would, sent over real HTTP.
  */
-export function miClient(baseUrl: string, credentials: EmulatorCredential = DEFAULT_CREDENTIALS) {
+export function miClient(baseUrl: string, credentials: EmulatorCredential = TEST_CREDENTIALS) {
   const url = new URL(baseUrl);
   return async function call<K extends OperationName>(
     name: K,

@@ -2,7 +2,8 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { DEFAULT_CREDENTIALS, type EmulatorCredential } from '../../src/index.js';
+import type { EmulatorCredential } from '../../src/index.js';
+import { TEST_CREDENTIALS } from './credentials.js';
 
 /** What smithy hands a checksum: text or bytes in any binary form. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -49,7 +50,7 @@ export async function signRequest(input: SignInput): Promise<{
   headers: Record<string, string>;
   body: string | Buffer | undefined;
 }> {
-  const credentials = input.credentials ?? DEFAULT_CREDENTIALS;
+  const credentials = input.credentials ?? TEST_CREDENTIALS;
   const signer = new SignatureV4({
     service: input.service ?? 'iotmanagedintegrations',
     region: input.region ?? 'us-east-1',
@@ -114,8 +115,8 @@ export function sdkClientConfig(
     endpoint,
     region: 'us-east-1',
     credentials: {
-      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      accessKeyId: TEST_CREDENTIALS.accessKeyId,
+      secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
       ...credentials,
     },
   };

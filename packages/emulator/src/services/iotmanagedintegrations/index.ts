@@ -2,6 +2,7 @@ import {
   formatIssue,
   fromHttpRequest,
   OPERATIONS,
+  type OperationBinding,
   type OperationName,
   ServiceException,
   toErrorResponse,
@@ -204,6 +205,13 @@ async function managedIntegrations(
         method: op.method as 'GET',
         url: op.uri.replace(/\{([^}]+)\}/g, ':$1'),
         constraints: { awsService: 'iotmanagedintegrations' },
+        // List members may repeat (`?Types=a&Types=b`; the model has none today); a repeated
+        // scalar is refused.
+        config: {
+          repeatableQuery: (op as OperationBinding).queryBindings
+            .filter((q) => q.type === 'list')
+            .map((q) => q.name),
+        },
         bodyLimit: MI_BODY_LIMIT,
         handler: async (request, reply) => {
           const parsed = fromHttpRequest(name, {

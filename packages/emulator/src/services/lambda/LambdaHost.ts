@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
+import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
 import {
   FunctionRegistrationError,
   LambdaServiceError,
@@ -171,13 +172,8 @@ export class LambdaHost {
     this.#db = options.db ?? new Database(':memory:');
     this.#region = options.region ?? 'us-east-1';
     this.#baseUrl = options.baseUrl ?? (() => 'http://127.0.0.1');
-    this.#credentials = options.credentials ?? [
-      {
-        accessKeyId: 'AKIAC2CKITLOCAL00001',
-        secretAccessKey: 'c2c-kit-local-secret-access-key-00000001',
-        accountId: '111122223333',
-      },
-    ];
+    // A host of its own (tests, tools) signs with a fresh pair; the emulator passes its keys.
+    this.#credentials = options.credentials ?? [generateCredentials()];
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS lambda_functions (
         account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, handler TEXT NOT NULL,
@@ -192,7 +188,7 @@ export class LambdaHost {
   }
 
   get defaultAccountId(): string {
-    return this.#credentials[0]?.accountId ?? '111122223333';
+    return this.#credentials[0]?.accountId ?? DEFAULT_ACCOUNT_ID;
   }
 
   functionUrl(name: string): string {
@@ -360,8 +356,8 @@ export class LambdaHost {
   }
 
   #environment(info: FunctionInfo): Record<string, string> {
-    const cred =
-      this.#credentials.find((c) => c.accountId === info.accountId) ?? this.#credentials[0];
+    // Its own account's key, or none: a function never signs as another account.
+    const cred = this.#credentials.find((c) => c.accountId === info.accountId);
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     return {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

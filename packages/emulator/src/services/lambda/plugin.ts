@@ -514,7 +514,8 @@ async function functionUrlRoutes(
     if (mapped.cookies.length > 0) reply.header('set-cookie', mapped.cookies);
     return reply.send(mapped.body);
   };
-  const opts = { config: { sigv4: false } };
+  // The function gets the query string as it came; repeats are its business, as on AWS.
+  const opts = { config: { sigv4: false, repeatableQuery: true } } as const;
   app.all('/lambda-url/:name', opts, handle);
   app.all('/lambda-url/:name/*', opts, handle);
 }
