@@ -18,6 +18,7 @@ import { bodyPlugin, DEFAULT_BODY_LIMIT } from './plugins/body.js';
 import { sqlitePlugin } from './plugins/db.js';
 import { rootErrorHandler } from './plugins/error-render.js';
 import { addLocalGuard } from './plugins/local-guard.js';
+import { queryPlugin } from './plugins/query.js';
 import { sigv4Plugin } from './plugins/sigv4.js';
 import {
   type ManagedIntegrationsOptions,
@@ -26,6 +27,7 @@ import {
 import { lambdaPlugin } from './services/lambda/index.js';
 import { secretsManagerPlugin } from './services/secretsmanager/index.js';
 import { sqsPlugin } from './services/sqs/index.js';
+import { type ServerTimeoutOptions, serverTimeouts } from './timeouts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +35,7 @@ declare module 'fastify' {
   }
 }
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends ServerTimeoutOptions {
   /** Port for `startEmulator` (0 = any free port, the default). */
   readonly port?: number;
   /** Interface for `startEmulator`; `127.0.0.1` by default. */
@@ -138,6 +140,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...serverTimeouts(options),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // AWS paths carry ARNs with ':' and encoded '/'; longer ids than find-my-way's default 100.
@@ -158,9 +161,9 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     },
   };
   app.decorate('emulatorConfig', config);
-  app.addHook('onClose', async () => dataDir.release());
   // Closed to web pages: Host check everywhere, same-origin JSON on the local API (security.md).
   addLocalGuard(app, { allowedHosts: options.allowedHosts, verify: config.verify });
+  app.addHook('onClose', async () => dataDir.release());
   // Every response carries the request id, as AWS does (SDKs expose it as RequestId).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-requestid', request.id);
@@ -184,6 +187,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
           dataDir: options.memory === true ? undefined : options.dataDir,
           memory: options.memory === true || options.dataDir === undefined,
         });
+        await root.register(queryPlugin);
         await root.register(bodyPlugin);
         await root.register(sigv4Plugin);
         await root.register(lambdaPlugin);

@@ -78,6 +78,19 @@ export class MalformedBodyError extends RequestRejectedError {
   }
 }
 
+/** A single-valued query parameter appears more than once (`?code=a&code=b`). */
+export class RepeatedQueryParameterError extends RequestRejectedError {
+  constructor(name: string) {
+    super(
+      'REPEATED_QUERY_PARAMETER',
+      'ValidationException',
+      400,
+      `Query parameter ${JSON.stringify(name.slice(0, 64))} is repeated; it takes a single value.`,
+    );
+    this.name = 'RepeatedQueryParameterError';
+  }
+}
+
 /** SigV4 verification failed; `awsCode` is the error AWS returns for that failure. */
 export class SignatureError extends RequestRejectedError {
   constructor(awsCode: SignatureFailure, message: string) {
