@@ -21,55 +21,18 @@ import {
   trait,
 } from './model.js';
 
-/** The operations of issue 2 plus the cheap neighbours the emulator is likely to serve. */
-export const SELECTED_OPERATIONS: readonly string[] = [
-  // issue 2
-  'SendConnectorEvent',
-  'CreateCloudConnector',
-  'GetCloudConnector',
-  'ListCloudConnectors',
-  'UpdateCloudConnector',
-  'DeleteCloudConnector',
-  'CreateConnectorDestination',
-  'GetConnectorDestination',
-  'ListConnectorDestinations',
-  'UpdateConnectorDestination',
-  'DeleteConnectorDestination',
-  'CreateAccountAssociation',
-  'GetAccountAssociation',
-  'ListAccountAssociations',
-  'DeleteAccountAssociation',
-  'StartAccountAssociationRefresh',
-  'StartDeviceDiscovery',
-  'GetDeviceDiscovery',
-  'ListDiscoveredDevices',
-  'CreateManagedThing',
-  'GetManagedThing',
-  'ListManagedThings',
-  'GetManagedThingState',
-  'GetManagedThingCapabilities',
-  'SendManagedThingCommand',
-  'CreateDestination',
-  'CreateNotificationConfiguration',
-  // neighbours
-  'RegisterAccountAssociation',
-  'DeregisterAccountAssociation',
-  'UpdateAccountAssociation',
-  'ListManagedThingAccountAssociations',
-  'ListDeviceDiscoveries',
-  'UpdateManagedThing',
-  'DeleteManagedThing',
-  'GetDestination',
-  'ListDestinations',
-  'UpdateDestination',
-  'DeleteDestination',
-  'GetNotificationConfiguration',
-  'ListNotificationConfigurations',
-  'UpdateNotificationConfiguration',
-  'DeleteNotificationConfiguration',
-  'GetSchemaVersion',
-  'ListSchemaVersions',
-];
+/**
+ * Every operation of the service, in model order of names: protocol types, validates and binds all
+ * of them, so the emulator can route each one (a 4xx for invalid input, 501 for valid input to an
+ * operation it does not implement) and `c2c validate` knows every input. Bundles stay small because
+ * each operation's bindings and validators are separate constants that a bundler drops when unused.
+ */
+export function modelOperations(model: SmithyModel): string[] {
+  return Object.entries(model.shapes)
+    .filter(([id, shape]) => shape.type === 'operation' && id.startsWith(`${NAMESPACE}#`))
+    .map(([id]) => localName(id))
+    .sort();
+}
 
 const OUT_DIR = 'packages/protocol/src/generated';
 const INT32_MIN = -2147483648;
@@ -103,7 +66,7 @@ function computeClosure(model: SmithyModel): Closure {
     if (shape.key) visit(shape.key.target);
     if (shape.value) visit(shape.value.target);
   };
-  const operations = SELECTED_OPERATIONS.map((name) => {
+  const operations = modelOperations(model).map((name) => {
     const shape = model.shapes[sid(name)];
     if (shape?.type !== 'operation') throw new Error(`smithy: operation ${name} not in model`);
     visit(shape.input?.target ?? 'smithy.api#Unit');
@@ -925,7 +888,7 @@ function emitErrors(model: SmithyModel, closure: Closure, banner: string): strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Examples (for tests) — the model's `smithy.api#examples` for the selected operations
+// Examples (for tests) — the model's `smithy.api#examples` for every operation
 
 function emitExamples(closure: Closure, banner: string): string {
   const examples: unknown[] = [];

@@ -46,6 +46,26 @@ export class InternalServerException extends ServiceException {
 }
 
 /**
+ * The request is not valid.
+ * HTTP 400.
+ */
+export class InvalidRequestException extends ServiceException {
+  constructor(message = '', members: Omit<T.InvalidRequestExceptionBody, 'Message'> = {}, options?: { requestId?: string | undefined; cause?: unknown }) {
+    super({ name: 'InvalidRequestException', message, statusCode: 400 }, options);
+  }
+}
+
+/**
+ * The request exceeds a service limit or quota. Adjust your request parameters and try again.
+ * HTTP 410.
+ */
+export class LimitExceededException extends ServiceException {
+  constructor(message = '', members: Omit<T.LimitExceededExceptionBody, 'Message'> = {}, options?: { requestId?: string | undefined; cause?: unknown }) {
+    super({ name: 'LimitExceededException', message, statusCode: 410 }, options);
+  }
+}
+
+/**
  * The specified resource does not exist.
  * HTTP 404.
  */
@@ -59,6 +79,16 @@ export class ResourceNotFoundException extends ServiceException {
   }
   override get members(): Record<string, unknown> {
     return { ResourceId: this.ResourceId, ResourceType: this.ResourceType };
+  }
+}
+
+/**
+ * The service quota has been exceeded for this request.
+ * HTTP 402.
+ */
+export class ServiceQuotaExceededException extends ServiceException {
+  constructor(message = '', members: Omit<T.ServiceQuotaExceededExceptionBody, 'Message'> = {}, options?: { requestId?: string | undefined; cause?: unknown }) {
+    super({ name: 'ServiceQuotaExceededException', message, statusCode: 402 }, options);
   }
 }
 
@@ -108,7 +138,10 @@ export const ERROR_CLASSES = {
   ConflictException,
   InternalFailureException,
   InternalServerException,
+  InvalidRequestException,
+  LimitExceededException,
   ResourceNotFoundException,
+  ServiceQuotaExceededException,
   ServiceUnavailableException,
   ThrottlingException,
   UnauthorizedException,

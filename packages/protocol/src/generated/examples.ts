@@ -15,6 +15,298 @@ export interface ModelExample {
 
 export const MODEL_EXAMPLES: readonly ModelExample[] = [
   {
+    "operation": "CreateCloudConnector",
+    "title": "CreateCloudConnector happy path for TP Link",
+    "input": {
+      "Name": "Connector for TP Link Cloud",
+      "EndpointType": "LAMBDA",
+      "EndpointConfig": {
+        "lambda": {
+          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+        }
+      },
+      "ClientToken": "1234567890"
+    },
+    "output": {
+      "Id": "TPLinkConnector1211"
+    }
+  },
+  {
+    "operation": "CreateCloudConnector",
+    "title": "CreateCloudConnector happy path for Ring",
+    "input": {
+      "Name": "Connector for Ring Cloud",
+      "EndpointType": "LAMBDA",
+      "EndpointConfig": {
+        "lambda": {
+          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+        }
+      },
+      "ClientToken": "12312321"
+    },
+    "output": {
+      "Id": "RingConnector1212"
+    }
+  },
+  {
+    "operation": "CreateCloudConnector",
+    "title": "CreateCloudConnector error path for Ring connector which already exists",
+    "input": {
+      "Name": "Connector for Ring Cloud",
+      "EndpointType": "LAMBDA",
+      "EndpointConfig": {
+        "lambda": {
+          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion2"
+        }
+      },
+      "ClientToken": "1213123123"
+    },
+    "error": {
+      "shapeId": "com.amazonaws.iotmanagedintegrations#ConflictException",
+      "content": {
+        "Message": "Connector Resource already exists"
+      }
+    },
+    "allowConstraintErrors": true
+  },
+  {
+    "operation": "GetCloudConnector",
+    "title": "GetCloudConnector happy path for TP Link to get connector resource",
+    "input": {
+      "Identifier": "123456789012"
+    },
+    "output": {
+      "Name": "Connector for TP Link Cloud V2",
+      "Id": "123456789012",
+      "EndpointType": "LAMBDA",
+      "EndpointConfig": {
+        "lambda": {
+          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+        }
+      }
+    }
+  },
+  {
+    "operation": "GetCloudConnector",
+    "title": "GetCloudConnector happy path for Ring to pending status",
+    "input": {
+      "Identifier": "123456789012"
+    },
+    "output": {
+      "Name": "Connector for Ring Cloud",
+      "EndpointConfig": {
+        "lambda": {
+          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+        }
+      }
+    }
+  },
+  {
+    "operation": "GetCloudConnector",
+    "title": "GetCloudConnector error Id for Ring connector which does not exist",
+    "input": {
+      "Identifier": "123456789012"
+    },
+    "error": {
+      "shapeId": "com.amazonaws.iotmanagedintegrations#ResourceNotFoundException",
+      "content": {
+        "Message": "Connector Resource does not exists",
+        "ResourceId": "123456789012",
+        "ResourceType": "CloudConnector"
+      }
+    },
+    "allowConstraintErrors": true
+  },
+  {
+    "operation": "GetManagedThingCertificate",
+    "title": "Get managed thing certificate",
+    "input": {
+      "Identifier": "example-managed-thing-id"
+    },
+    "output": {
+      "ManagedThingId": "example-managed-thing-id",
+      "CertificatePem": "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHHH...\n-----END CERTIFICATE-----"
+    }
+  },
+  {
+    "operation": "GetSchemaVersion",
+    "title": "GetSchemaVersion happy path for an example schema version.",
+    "input": {
+      "SchemaVersionedId": "matter.ColorControl@1.4",
+      "Type": "capability"
+    },
+    "output": {
+      "SchemaId": "matter.ColorControl",
+      "Type": "capability",
+      "Description": "The Color Control cluster defined as Harmony Capability.",
+      "Namespace": "matter",
+      "SemanticVersion": "1.4",
+      "Schema": {
+        "$id": "/schema-versions/capability/matter.ColorControl@1.4",
+        "$ref": "/schema-versions/definition/aws.capability@1.0",
+        "name": "Color Control",
+        "extrinsicId": "0x0300",
+        "extrinsicVersion": "14",
+        "title": "Color Control Cluster",
+        "description": "The Color Control cluster defined as Harmony Capability.",
+        "properties": {
+          "CurrentHue": {
+            "value": {
+              "$ref": "aws.integer@1.0"
+            },
+            "mutable": false
+          }
+        },
+        "actions": [
+          {
+            "name": "MoveToHue",
+            "extrinsicId": "0x00",
+            "request": {
+              "parameters": {
+                "Hue": {
+                  "extrinsicId": "0",
+                  "value": {
+                    "$ref": "aws.integer@1.0"
+                  }
+                }
+              }
+            }
+          }
+        ],
+        "events": [],
+        "$defs": {}
+      }
+    }
+  },
+  {
+    "operation": "GetSchemaVersion",
+    "title": "GetSchemaVersion happy path for an example schema version.",
+    "input": {
+      "SchemaVersionedId": "matter.ColorControl@1.4",
+      "Type": "capability",
+      "Format": "ZCL"
+    },
+    "output": {
+      "SchemaId": "matter.ColorControl",
+      "Type": "capability",
+      "Description": "The Color Control cluster defined as Harmony Capability.",
+      "Namespace": "matter",
+      "SemanticVersion": "1.4",
+      "Schema": {}
+    }
+  },
+  {
+    "operation": "GetSchemaVersion",
+    "title": "GetSchemaVersion error path for an example schema version that does not exist.",
+    "input": {
+      "SchemaVersionedId": "matter.ColorControl@$latest",
+      "Type": "capability"
+    },
+    "error": {
+      "shapeId": "com.amazonaws.iotmanagedintegrations#ResourceNotFoundException",
+      "content": {
+        "Message": "No schema version found"
+      }
+    },
+    "allowConstraintErrors": true
+  },
+  {
+    "operation": "ListCloudConnectors",
+    "title": "ListCloudConnectors happy path to get a list of connector resources",
+    "input": {
+      "MaxResults": 5
+    },
+    "output": {
+      "Items": [
+        {
+          "EndpointConfig": {
+            "lambda": {
+              "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+            }
+          },
+          "EndpointType": "LAMBDA",
+          "Name": "Connector for TP Link Cloud V2",
+          "Description": "Description for TP Link Cloud V2"
+        },
+        {
+          "EndpointConfig": {
+            "lambda": {
+              "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
+            }
+          },
+          "Name": "Connector for Ring Cloud",
+          "Description": "Description for Ring Cloud",
+          "EndpointType": "LAMBDA"
+        }
+      ]
+    }
+  },
+  {
+    "operation": "ListCloudConnectors",
+    "title": "ListCloudConnectors error path for unauthorized user",
+    "input": {
+      "MaxResults": 5
+    },
+    "error": {
+      "shapeId": "com.amazonaws.iotmanagedintegrations#AccessDeniedException",
+      "content": {
+        "Message": "User is not authorized"
+      }
+    },
+    "allowConstraintErrors": true
+  },
+  {
+    "operation": "ListSchemaVersions",
+    "title": "ListSchemaVersions happy path for an example schema version.",
+    "input": {
+      "SchemaId": "example.ColorControl",
+      "Type": "capability"
+    },
+    "output": {
+      "Items": [
+        {
+          "SchemaId": "example.ColorControl",
+          "Type": "capability",
+          "Description": "The Color Control cluster defined as Harmony Capability.",
+          "Namespace": "matter",
+          "SemanticVersion": "1.4"
+        }
+      ]
+    }
+  },
+  {
+    "operation": "ListSchemaVersions",
+    "title": "ListSchemaVersions by version.",
+    "input": {
+      "Type": "capability",
+      "SemanticVersion": "34.56"
+    },
+    "output": {
+      "Items": [
+        {
+          "SchemaId": "example.ColorControl",
+          "Type": "capability",
+          "Description": "The Color Control cluster defined as Harmony Capability.",
+          "Namespace": "matter",
+          "SemanticVersion": "1.4"
+        }
+      ]
+    }
+  },
+  {
+    "operation": "ListSchemaVersions",
+    "title": "ListSchemaVersions error  for invalid input.",
+    "input": {
+      "SchemaId": "example.ColorControl",
+      "Type": "capability",
+      "Namespace": "matter"
+    },
+    "error": {
+      "shapeId": "com.amazonaws.iotmanagedintegrations#ValidationException"
+    },
+    "allowConstraintErrors": true
+  },
+  {
     "operation": "SendConnectorEvent",
     "title": "SendConnectorEvent happy path for device discovery",
     "input": {
@@ -132,154 +424,6 @@ export const MODEL_EXAMPLES: readonly ModelExample[] = [
     }
   },
   {
-    "operation": "CreateCloudConnector",
-    "title": "CreateCloudConnector happy path for TP Link",
-    "input": {
-      "Name": "Connector for TP Link Cloud",
-      "EndpointType": "LAMBDA",
-      "EndpointConfig": {
-        "lambda": {
-          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-        }
-      },
-      "ClientToken": "1234567890"
-    },
-    "output": {
-      "Id": "TPLinkConnector1211"
-    }
-  },
-  {
-    "operation": "CreateCloudConnector",
-    "title": "CreateCloudConnector happy path for Ring",
-    "input": {
-      "Name": "Connector for Ring Cloud",
-      "EndpointType": "LAMBDA",
-      "EndpointConfig": {
-        "lambda": {
-          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-        }
-      },
-      "ClientToken": "12312321"
-    },
-    "output": {
-      "Id": "RingConnector1212"
-    }
-  },
-  {
-    "operation": "CreateCloudConnector",
-    "title": "CreateCloudConnector error path for Ring connector which already exists",
-    "input": {
-      "Name": "Connector for Ring Cloud",
-      "EndpointType": "LAMBDA",
-      "EndpointConfig": {
-        "lambda": {
-          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion2"
-        }
-      },
-      "ClientToken": "1213123123"
-    },
-    "error": {
-      "shapeId": "com.amazonaws.iotmanagedintegrations#ConflictException",
-      "content": {
-        "Message": "Connector Resource already exists"
-      }
-    },
-    "allowConstraintErrors": true
-  },
-  {
-    "operation": "GetCloudConnector",
-    "title": "GetCloudConnector happy path for TP Link to get connector resource",
-    "input": {
-      "Identifier": "123456789012"
-    },
-    "output": {
-      "Name": "Connector for TP Link Cloud V2",
-      "Id": "123456789012",
-      "EndpointType": "LAMBDA",
-      "EndpointConfig": {
-        "lambda": {
-          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-        }
-      }
-    }
-  },
-  {
-    "operation": "GetCloudConnector",
-    "title": "GetCloudConnector happy path for Ring to pending status",
-    "input": {
-      "Identifier": "123456789012"
-    },
-    "output": {
-      "Name": "Connector for Ring Cloud",
-      "EndpointConfig": {
-        "lambda": {
-          "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-        }
-      }
-    }
-  },
-  {
-    "operation": "GetCloudConnector",
-    "title": "GetCloudConnector error Id for Ring connector which does not exist",
-    "input": {
-      "Identifier": "123456789012"
-    },
-    "error": {
-      "shapeId": "com.amazonaws.iotmanagedintegrations#ResourceNotFoundException",
-      "content": {
-        "Message": "Connector Resource does not exists",
-        "ResourceId": "123456789012",
-        "ResourceType": "CloudConnector"
-      }
-    },
-    "allowConstraintErrors": true
-  },
-  {
-    "operation": "ListCloudConnectors",
-    "title": "ListCloudConnectors happy path to get a list of connector resources",
-    "input": {
-      "MaxResults": 5
-    },
-    "output": {
-      "Items": [
-        {
-          "EndpointConfig": {
-            "lambda": {
-              "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-            }
-          },
-          "EndpointType": "LAMBDA",
-          "Name": "Connector for TP Link Cloud V2",
-          "Description": "Description for TP Link Cloud V2"
-        },
-        {
-          "EndpointConfig": {
-            "lambda": {
-              "arn": "arn:aws:lambda:us-east-1:111122223333:function:my-function:myVersion"
-            }
-          },
-          "Name": "Connector for Ring Cloud",
-          "Description": "Description for Ring Cloud",
-          "EndpointType": "LAMBDA"
-        }
-      ]
-    }
-  },
-  {
-    "operation": "ListCloudConnectors",
-    "title": "ListCloudConnectors error path for unauthorized user",
-    "input": {
-      "MaxResults": 5
-    },
-    "error": {
-      "shapeId": "com.amazonaws.iotmanagedintegrations#AccessDeniedException",
-      "content": {
-        "Message": "User is not authorized"
-      }
-    },
-    "allowConstraintErrors": true
-  },
-  {
     "operation": "UpdateCloudConnector",
     "title": "UpdateCloudConnector happy path for TP Link to update display name",
     "input": {
@@ -301,139 +445,6 @@ export const MODEL_EXAMPLES: readonly ModelExample[] = [
         "ResourceId": "123456789012",
         "ResourceType": "CloudConnector"
       }
-    },
-    "allowConstraintErrors": true
-  },
-  {
-    "operation": "GetSchemaVersion",
-    "title": "GetSchemaVersion happy path for an example schema version.",
-    "input": {
-      "SchemaVersionedId": "matter.ColorControl@1.4",
-      "Type": "capability"
-    },
-    "output": {
-      "SchemaId": "matter.ColorControl",
-      "Type": "capability",
-      "Description": "The Color Control cluster defined as Harmony Capability.",
-      "Namespace": "matter",
-      "SemanticVersion": "1.4",
-      "Schema": {
-        "$id": "/schema-versions/capability/matter.ColorControl@1.4",
-        "$ref": "/schema-versions/definition/aws.capability@1.0",
-        "name": "Color Control",
-        "extrinsicId": "0x0300",
-        "extrinsicVersion": "14",
-        "title": "Color Control Cluster",
-        "description": "The Color Control cluster defined as Harmony Capability.",
-        "properties": {
-          "CurrentHue": {
-            "value": {
-              "$ref": "aws.integer@1.0"
-            },
-            "mutable": false
-          }
-        },
-        "actions": [
-          {
-            "name": "MoveToHue",
-            "extrinsicId": "0x00",
-            "request": {
-              "parameters": {
-                "Hue": {
-                  "extrinsicId": "0",
-                  "value": {
-                    "$ref": "aws.integer@1.0"
-                  }
-                }
-              }
-            }
-          }
-        ],
-        "events": [],
-        "$defs": {}
-      }
-    }
-  },
-  {
-    "operation": "GetSchemaVersion",
-    "title": "GetSchemaVersion happy path for an example schema version.",
-    "input": {
-      "SchemaVersionedId": "matter.ColorControl@1.4",
-      "Type": "capability",
-      "Format": "ZCL"
-    },
-    "output": {
-      "SchemaId": "matter.ColorControl",
-      "Type": "capability",
-      "Description": "The Color Control cluster defined as Harmony Capability.",
-      "Namespace": "matter",
-      "SemanticVersion": "1.4",
-      "Schema": {}
-    }
-  },
-  {
-    "operation": "GetSchemaVersion",
-    "title": "GetSchemaVersion error path for an example schema version that does not exist.",
-    "input": {
-      "SchemaVersionedId": "matter.ColorControl@$latest",
-      "Type": "capability"
-    },
-    "error": {
-      "shapeId": "com.amazonaws.iotmanagedintegrations#ResourceNotFoundException",
-      "content": {
-        "Message": "No schema version found"
-      }
-    },
-    "allowConstraintErrors": true
-  },
-  {
-    "operation": "ListSchemaVersions",
-    "title": "ListSchemaVersions happy path for an example schema version.",
-    "input": {
-      "SchemaId": "example.ColorControl",
-      "Type": "capability"
-    },
-    "output": {
-      "Items": [
-        {
-          "SchemaId": "example.ColorControl",
-          "Type": "capability",
-          "Description": "The Color Control cluster defined as Harmony Capability.",
-          "Namespace": "matter",
-          "SemanticVersion": "1.4"
-        }
-      ]
-    }
-  },
-  {
-    "operation": "ListSchemaVersions",
-    "title": "ListSchemaVersions by version.",
-    "input": {
-      "Type": "capability",
-      "SemanticVersion": "34.56"
-    },
-    "output": {
-      "Items": [
-        {
-          "SchemaId": "example.ColorControl",
-          "Type": "capability",
-          "Description": "The Color Control cluster defined as Harmony Capability.",
-          "Namespace": "matter",
-          "SemanticVersion": "1.4"
-        }
-      ]
-    }
-  },
-  {
-    "operation": "ListSchemaVersions",
-    "title": "ListSchemaVersions error  for invalid input.",
-    "input": {
-      "SchemaId": "example.ColorControl",
-      "Type": "capability",
-      "Namespace": "matter"
-    },
-    "error": {
-      "shapeId": "com.amazonaws.iotmanagedintegrations#ValidationException"
     },
     "allowConstraintErrors": true
   }

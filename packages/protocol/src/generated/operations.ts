@@ -4,48 +4,43 @@
 
 import type { ErrorShapeInfo, OperationBinding } from '../bindings.js';
 
-/** Relays third-party device events for a connector such as a new device or a device state change event. */
-export const SendConnectorEventBinding = {
-  "name": "SendConnectorEvent",
+/** Creates a new account association via the destination id. */
+export const CreateAccountAssociationBinding = {
+  "name": "CreateAccountAssociation",
   "method": "POST",
-  "uri": "/connector-event/{ConnectorId}",
-  "successCode": 202,
-  "pathMembers": [
-    "ConnectorId"
-  ],
+  "uri": "/account-associations",
+  "successCode": 201,
+  "pathMembers": [],
   "queryMembers": [],
   "headerMembers": [],
   "bodyMembers": [
-    "UserId",
-    "Operation",
-    "OperationVersion",
-    "StatusCode",
-    "Message",
-    "DeviceDiscoveryId",
-    "ConnectorDeviceId",
-    "TraceId",
-    "Devices",
-    "MatterEndpoint"
+    "ClientToken",
+    "ConnectorDestinationId",
+    "Name",
+    "Description",
+    "Tags",
+    "GeneralAuthorization"
   ],
   "payloadMember": null,
   "queryBindings": [],
   "headerBindings": [],
   "requiredMembers": [
-    "ConnectorId",
-    "Operation"
+    "ConnectorDestinationId"
   ],
-  "idempotencyToken": null,
-  "idempotent": true,
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
   "readonly": false,
   "paginated": null,
-  "inputShape": "SendConnectorEventRequest",
-  "outputShape": "SendConnectorEventResponse",
+  "inputShape": "CreateAccountAssociationRequest",
+  "outputShape": "CreateAccountAssociationResponse",
   "errors": [
     "AccessDeniedException",
+    "ConflictException",
     "InternalServerException",
     "ResourceNotFoundException",
     "ServiceUnavailableException",
     "ThrottlingException",
+    "UnauthorizedException",
     "ValidationException"
   ]
 } as const satisfies OperationBinding;
@@ -88,6 +83,827 @@ export const CreateCloudConnectorBinding = {
   ]
 } as const satisfies OperationBinding;
 
+/** Create a connector destination for connecting a cloud-to-cloud (C2C) connector to the customer's Amazon Web Services account. */
+export const CreateConnectorDestinationBinding = {
+  "name": "CreateConnectorDestination",
+  "method": "POST",
+  "uri": "/connector-destinations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description",
+    "CloudConnectorId",
+    "AuthType",
+    "AuthConfig",
+    "SecretsManager",
+    "ClientToken"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "CloudConnectorId",
+    "AuthConfig"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateConnectorDestinationRequest",
+  "outputShape": "CreateConnectorDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a credential locker. This operation will not trigger the creation of all the manufacturing resources. */
+export const CreateCredentialLockerBinding = {
+  "name": "CreateCredentialLocker",
+  "method": "POST",
+  "uri": "/credential-lockers",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "ClientToken",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateCredentialLockerRequest",
+  "outputShape": "CreateCredentialLockerResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ServiceQuotaExceededException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a notification destination such as Kinesis Data Streams that receive events and notifications from Managed integrations. Managed integrations uses the d… */
+export const CreateDestinationBinding = {
+  "name": "CreateDestination",
+  "method": "POST",
+  "uri": "/destinations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "Name",
+    "RoleArn",
+    "ClientToken",
+    "Description",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "Name",
+    "RoleArn"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateDestinationRequest",
+  "outputShape": "CreateDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Set the event log configuration for the account, resource type, or specific resource. */
+export const CreateEventLogConfigurationBinding = {
+  "name": "CreateEventLogConfiguration",
+  "method": "POST",
+  "uri": "/event-log-configurations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ResourceType",
+    "ResourceId",
+    "EventLogLevel",
+    "ClientToken"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ResourceType",
+    "EventLogLevel"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateEventLogConfigurationRequest",
+  "outputShape": "CreateEventLogConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ServiceQuotaExceededException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a managed thing. A managed thing contains the device identifier, protocol supported, and capabilities of the device in a data model format defined by M… */
+export const CreateManagedThingBinding = {
+  "name": "CreateManagedThing",
+  "method": "POST",
+  "uri": "/managed-things",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Role",
+    "Owner",
+    "CredentialLockerId",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType",
+    "WiFiSimpleSetupConfiguration",
+    "SerialNumber",
+    "Brand",
+    "Model",
+    "Name",
+    "CapabilityReport",
+    "CapabilitySchemas",
+    "Capabilities",
+    "ClientToken",
+    "Classification",
+    "Tags",
+    "MetaData"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Role",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateManagedThingRequest",
+  "outputShape": "CreateManagedThingResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Creates a notification configuration. A configuration is a connection between an event type and a destination that you have already created. */
+export const CreateNotificationConfigurationBinding = {
+  "name": "CreateNotificationConfiguration",
+  "method": "POST",
+  "uri": "/notification-configurations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "EventType",
+    "DestinationName",
+    "ClientToken",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType",
+    "DestinationName"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateNotificationConfigurationRequest",
+  "outputShape": "CreateNotificationConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create an over-the-air (OTA) task to target a device. */
+export const CreateOtaTaskBinding = {
+  "name": "CreateOtaTask",
+  "method": "POST",
+  "uri": "/ota-tasks",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Description",
+    "S3Url",
+    "Protocol",
+    "Target",
+    "TaskConfigurationId",
+    "OtaMechanism",
+    "OtaType",
+    "OtaTargetQueryString",
+    "ClientToken",
+    "OtaSchedulingConfig",
+    "OtaTaskExecutionRetryConfig",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "S3Url",
+    "OtaType"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateOtaTaskRequest",
+  "outputShape": "CreateOtaTaskResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a configuraiton for the over-the-air (OTA) task. */
+export const CreateOtaTaskConfigurationBinding = {
+  "name": "CreateOtaTaskConfiguration",
+  "method": "POST",
+  "uri": "/ota-task-configurations",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Description",
+    "Name",
+    "PushConfig",
+    "ClientToken"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateOtaTaskConfigurationRequest",
+  "outputShape": "CreateOtaTaskConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Create a provisioning profile for executing device provisioning flows. The provisioning profile is a document that defines the set of resources and policies ap… */
+export const CreateProvisioningProfileBinding = {
+  "name": "CreateProvisioningProfile",
+  "method": "POST",
+  "uri": "/provisioning-profiles",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ProvisioningType",
+    "CaCertificate",
+    "ClaimCertificate",
+    "Name",
+    "ClientToken",
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ProvisioningType"
+  ],
+  "idempotencyToken": "ClientToken",
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "CreateProvisioningProfileRequest",
+  "outputShape": "CreateProvisioningProfileResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Remove a third-party account association for an end user. You must first call the DeregisterAccountAssociation to remove the connection between the managed thi… */
+export const DeleteAccountAssociationBinding = {
+  "name": "DeleteAccountAssociation",
+  "method": "DELETE",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a cloud connector. */
+export const DeleteCloudConnectorBinding = {
+  "name": "DeleteCloudConnector",
+  "method": "DELETE",
+  "uri": "/cloud-connectors/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteCloudConnectorRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a connector destination linked to a cloud-to-cloud (C2C) connector. Deletion can't be done if the account association has used this connector destinatio… */
+export const DeleteConnectorDestinationBinding = {
+  "name": "DeleteConnectorDestination",
+  "method": "DELETE",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteConnectorDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a credential locker. This operation can't be undone and any existing device won't be able to use IoT managed integrations. */
+export const DeleteCredentialLockerBinding = {
+  "name": "DeleteCredentialLocker",
+  "method": "DELETE",
+  "uri": "/credential-lockers/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteCredentialLockerRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deletes a notification destination specified by name. */
+export const DeleteDestinationBinding = {
+  "name": "DeleteDestination",
+  "method": "DELETE",
+  "uri": "/destinations/{Name}",
+  "successCode": 200,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete an event log configuration. */
+export const DeleteEventLogConfigurationBinding = {
+  "name": "DeleteEventLogConfiguration",
+  "method": "DELETE",
+  "uri": "/event-log-configurations/{Id}",
+  "successCode": 200,
+  "pathMembers": [
+    "Id"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Id"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteEventLogConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a managed thing. For direct-connected and hub-connected devices connecting with Managed integrations via a controller, all of the devices connected to i… */
+export const DeleteManagedThingBinding = {
+  "name": "DeleteManagedThing",
+  "method": "DELETE",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [
+    "Force"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "Force",
+      "name": "Force",
+      "type": "boolean"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteManagedThingRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deletes a notification configuration. */
+export const DeleteNotificationConfigurationBinding = {
+  "name": "DeleteNotificationConfiguration",
+  "method": "DELETE",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 200,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteNotificationConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete the over-the-air (OTA) task. */
+export const DeleteOtaTaskBinding = {
+  "name": "DeleteOtaTask",
+  "method": "DELETE",
+  "uri": "/ota-tasks/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteOtaTaskRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "LimitExceededException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete the over-the-air (OTA) task configuration. */
+export const DeleteOtaTaskConfigurationBinding = {
+  "name": "DeleteOtaTaskConfiguration",
+  "method": "DELETE",
+  "uri": "/ota-task-configurations/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteOtaTaskConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Delete a provisioning profile. */
+export const DeleteProvisioningProfileBinding = {
+  "name": "DeleteProvisioningProfile",
+  "method": "DELETE",
+  "uri": "/provisioning-profiles/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeleteProvisioningProfileRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Deregister an account association from a managed thing. */
+export const DeregisterAccountAssociationBinding = {
+  "name": "DeregisterAccountAssociation",
+  "method": "PUT",
+  "uri": "/managed-thing-associations/deregister",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ManagedThingId",
+    "AccountAssociationId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "DeregisterAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get an account association for an Amazon Web Services account linked to a customer-managed destination. */
+export const GetAccountAssociationBinding = {
+  "name": "GetAccountAssociation",
+  "method": "GET",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetAccountAssociationRequest",
+  "outputShape": "GetAccountAssociationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
 /** Get configuration details for a cloud connector. */
 export const GetCloudConnectorBinding = {
   "name": "GetCloudConnector",
@@ -116,6 +932,742 @@ export const GetCloudConnectorBinding = {
     "AccessDeniedException",
     "InternalServerException",
     "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get connector destination details linked to a cloud-to-cloud (C2C) connector. */
+export const GetConnectorDestinationBinding = {
+  "name": "GetConnectorDestination",
+  "method": "GET",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetConnectorDestinationRequest",
+  "outputShape": "GetConnectorDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get information on an existing credential locker */
+export const GetCredentialLockerBinding = {
+  "name": "GetCredentialLocker",
+  "method": "GET",
+  "uri": "/credential-lockers/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetCredentialLockerRequest",
+  "outputShape": "GetCredentialLockerResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Returns the IoT managed integrations custom endpoint. */
+export const GetCustomEndpointBinding = {
+  "name": "GetCustomEndpoint",
+  "method": "GET",
+  "uri": "/custom-endpoint",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetCustomEndpointRequest",
+  "outputShape": "GetCustomEndpointResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Retrieves information about the default encryption configuration for the Amazon Web Services account in the default or specified region. For more information,… */
+export const GetDefaultEncryptionConfigurationBinding = {
+  "name": "GetDefaultEncryptionConfiguration",
+  "method": "GET",
+  "uri": "/configuration/account/encryption",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetDefaultEncryptionConfigurationRequest",
+  "outputShape": "GetDefaultEncryptionConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalFailureException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Gets a destination by name. */
+export const GetDestinationBinding = {
+  "name": "GetDestination",
+  "method": "GET",
+  "uri": "/destinations/{Name}",
+  "successCode": 200,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetDestinationRequest",
+  "outputShape": "GetDestinationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the current state of a device discovery. */
+export const GetDeviceDiscoveryBinding = {
+  "name": "GetDeviceDiscovery",
+  "method": "GET",
+  "uri": "/device-discoveries/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetDeviceDiscoveryRequest",
+  "outputShape": "GetDeviceDiscoveryResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get an event log configuration. */
+export const GetEventLogConfigurationBinding = {
+  "name": "GetEventLogConfiguration",
+  "method": "GET",
+  "uri": "/event-log-configurations/{Id}",
+  "successCode": 200,
+  "pathMembers": [
+    "Id"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Id"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetEventLogConfigurationRequest",
+  "outputShape": "GetEventLogConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get a hub configuration. */
+export const GetHubConfigurationBinding = {
+  "name": "GetHubConfiguration",
+  "method": "GET",
+  "uri": "/hub-configuration",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetHubConfigurationRequest",
+  "outputShape": "GetHubConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get details of a managed thing including its attributes and capabilities. */
+export const GetManagedThingBinding = {
+  "name": "GetManagedThing",
+  "method": "GET",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingRequest",
+  "outputShape": "GetManagedThingResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the capabilities for a managed thing using the device ID. */
+export const GetManagedThingCapabilitiesBinding = {
+  "name": "GetManagedThingCapabilities",
+  "method": "GET",
+  "uri": "/managed-things-capabilities/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingCapabilitiesRequest",
+  "outputShape": "GetManagedThingCapabilitiesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Retrieves the certificate PEM for a managed IoT thing. */
+export const GetManagedThingCertificateBinding = {
+  "name": "GetManagedThingCertificate",
+  "method": "GET",
+  "uri": "/managed-things-certificate/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingCertificateRequest",
+  "outputShape": "GetManagedThingCertificateResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the connectivity status of a managed thing. */
+export const GetManagedThingConnectivityDataBinding = {
+  "name": "GetManagedThingConnectivityData",
+  "method": "POST",
+  "uri": "/managed-things-connectivity-data/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingConnectivityDataRequest",
+  "outputShape": "GetManagedThingConnectivityDataResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the metadata information for a managed thing. The managedThing metadata parameter is used for associating attributes with a managedThing that can be used f… */
+export const GetManagedThingMetaDataBinding = {
+  "name": "GetManagedThingMetaData",
+  "method": "GET",
+  "uri": "/managed-things-metadata/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingMetaDataRequest",
+  "outputShape": "GetManagedThingMetaDataResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Returns the managed thing state for the given device Id. */
+export const GetManagedThingStateBinding = {
+  "name": "GetManagedThingState",
+  "method": "GET",
+  "uri": "/managed-thing-states/{ManagedThingId}",
+  "successCode": 200,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetManagedThingStateRequest",
+  "outputShape": "GetManagedThingStateResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalFailureException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get a notification configuration for a specified event type. */
+export const GetNotificationConfigurationBinding = {
+  "name": "GetNotificationConfiguration",
+  "method": "GET",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 200,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetNotificationConfigurationRequest",
+  "outputShape": "GetNotificationConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get details of the over-the-air (OTA) task by its task id. */
+export const GetOtaTaskBinding = {
+  "name": "GetOtaTask",
+  "method": "GET",
+  "uri": "/ota-tasks/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetOtaTaskRequest",
+  "outputShape": "GetOtaTaskResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get a configuraiton for the over-the-air (OTA) task. */
+export const GetOtaTaskConfigurationBinding = {
+  "name": "GetOtaTaskConfiguration",
+  "method": "GET",
+  "uri": "/ota-task-configurations/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetOtaTaskConfigurationRequest",
+  "outputShape": "GetOtaTaskConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get details of a provisioning profile. */
+export const GetProvisioningProfileBinding = {
+  "name": "GetProvisioningProfile",
+  "method": "GET",
+  "uri": "/provisioning-profiles/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetProvisioningProfileRequest",
+  "outputShape": "GetProvisioningProfileResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Get the runtime log configuration for a specific managed thing. */
+export const GetRuntimeLogConfigurationBinding = {
+  "name": "GetRuntimeLogConfiguration",
+  "method": "GET",
+  "uri": "/runtime-log-configurations/{ManagedThingId}",
+  "successCode": 200,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetRuntimeLogConfigurationRequest",
+  "outputShape": "GetRuntimeLogConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Gets a schema version with the provided information. */
+export const GetSchemaVersionBinding = {
+  "name": "GetSchemaVersion",
+  "method": "GET",
+  "uri": "/schema-versions/{Type}/{SchemaVersionedId}",
+  "successCode": 200,
+  "pathMembers": [
+    "Type",
+    "SchemaVersionedId"
+  ],
+  "queryMembers": [
+    "Format"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "Format",
+      "name": "Format",
+      "type": "enum"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Type",
+    "SchemaVersionedId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "GetSchemaVersionRequest",
+  "outputShape": "GetSchemaVersionResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all account associations, with optional filtering by connector destination ID. */
+export const ListAccountAssociationsBinding = {
+  "name": "ListAccountAssociations",
+  "method": "GET",
+  "uri": "/account-associations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "ConnectorDestinationId",
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "ConnectorDestinationId",
+      "name": "ConnectorDestinationId",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "outputToken": "NextToken",
+    "items": "Items"
+  },
+  "inputShape": "ListAccountAssociationsRequest",
+  "outputShape": "ListAccountAssociationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ServiceUnavailableException",
     "ThrottlingException",
     "ValidationException"
   ]
@@ -180,152 +1732,6 @@ export const ListCloudConnectorsBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Update an existing cloud connector. */
-export const UpdateCloudConnectorBinding = {
-  "name": "UpdateCloudConnector",
-  "method": "PUT",
-  "uri": "/cloud-connectors/{Identifier}",
-  "successCode": 200,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Name",
-    "Description"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateCloudConnectorRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Delete a cloud connector. */
-export const DeleteCloudConnectorBinding = {
-  "name": "DeleteCloudConnector",
-  "method": "DELETE",
-  "uri": "/cloud-connectors/{Identifier}",
-  "successCode": 200,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteCloudConnectorRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Create a connector destination for connecting a cloud-to-cloud (C2C) connector to the customer's Amazon Web Services account. */
-export const CreateConnectorDestinationBinding = {
-  "name": "CreateConnectorDestination",
-  "method": "POST",
-  "uri": "/connector-destinations",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Name",
-    "Description",
-    "CloudConnectorId",
-    "AuthType",
-    "AuthConfig",
-    "SecretsManager",
-    "ClientToken"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "CloudConnectorId",
-    "AuthConfig"
-  ],
-  "idempotencyToken": "ClientToken",
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "CreateConnectorDestinationRequest",
-  "outputShape": "CreateConnectorDestinationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Get connector destination details linked to a cloud-to-cloud (C2C) connector. */
-export const GetConnectorDestinationBinding = {
-  "name": "GetConnectorDestination",
-  "method": "GET",
-  "uri": "/connector-destinations/{Identifier}",
-  "successCode": 200,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetConnectorDestinationRequest",
-  "outputShape": "GetConnectorDestinationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
 /** Lists all connector destinations, with optional filtering by cloud connector ID. */
 export const ListConnectorDestinationsBinding = {
   "name": "ListConnectorDestinations",
@@ -379,183 +1785,30 @@ export const ListConnectorDestinationsBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Updates the properties of an existing connector destination. */
-export const UpdateConnectorDestinationBinding = {
-  "name": "UpdateConnectorDestination",
-  "method": "PUT",
-  "uri": "/connector-destinations/{Identifier}",
-  "successCode": 204,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Description",
-    "Name",
-    "AuthType",
-    "AuthConfig",
-    "SecretsManager"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateConnectorDestinationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Delete a connector destination linked to a cloud-to-cloud (C2C) connector. Deletion can't be done if the account association has used this connector destinatio… */
-export const DeleteConnectorDestinationBinding = {
-  "name": "DeleteConnectorDestination",
-  "method": "DELETE",
-  "uri": "/connector-destinations/{Identifier}",
-  "successCode": 200,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteConnectorDestinationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Creates a new account association via the destination id. */
-export const CreateAccountAssociationBinding = {
-  "name": "CreateAccountAssociation",
-  "method": "POST",
-  "uri": "/account-associations",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "ClientToken",
-    "ConnectorDestinationId",
-    "Name",
-    "Description",
-    "Tags",
-    "GeneralAuthorization"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "ConnectorDestinationId"
-  ],
-  "idempotencyToken": "ClientToken",
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "CreateAccountAssociationRequest",
-  "outputShape": "CreateAccountAssociationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Get an account association for an Amazon Web Services account linked to a customer-managed destination. */
-export const GetAccountAssociationBinding = {
-  "name": "GetAccountAssociation",
+/** List information on an existing credential locker. */
+export const ListCredentialLockersBinding = {
+  "name": "ListCredentialLockers",
   "method": "GET",
-  "uri": "/account-associations/{AccountAssociationId}",
-  "successCode": 200,
-  "pathMembers": [
-    "AccountAssociationId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "AccountAssociationId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetAccountAssociationRequest",
-  "outputShape": "GetAccountAssociationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Lists all account associations, with optional filtering by connector destination ID. */
-export const ListAccountAssociationsBinding = {
-  "name": "ListAccountAssociations",
-  "method": "GET",
-  "uri": "/account-associations",
+  "uri": "/credential-lockers",
   "successCode": 200,
   "pathMembers": [],
   "queryMembers": [
-    "ConnectorDestinationId",
-    "MaxResults",
-    "NextToken"
+    "NextToken",
+    "MaxResults"
   ],
   "headerMembers": [],
   "bodyMembers": [],
   "payloadMember": null,
   "queryBindings": [
     {
-      "member": "ConnectorDestinationId",
-      "name": "ConnectorDestinationId",
+      "member": "NextToken",
+      "name": "NextToken",
       "type": "string"
     },
     {
       "member": "MaxResults",
       "name": "MaxResults",
       "type": "integer"
-    },
-    {
-      "member": "NextToken",
-      "name": "NextToken",
-      "type": "string"
     }
   ],
   "headerBindings": [],
@@ -565,12 +1818,12 @@ export const ListAccountAssociationsBinding = {
   "readonly": true,
   "paginated": {
     "inputToken": "NextToken",
-    "pageSize": "MaxResults",
     "outputToken": "NextToken",
+    "pageSize": "MaxResults",
     "items": "Items"
   },
-  "inputShape": "ListAccountAssociationsRequest",
-  "outputShape": "ListAccountAssociationsResponse",
+  "inputShape": "ListCredentialLockersRequest",
+  "outputShape": "ListCredentialLockersResponse",
   "errors": [
     "AccessDeniedException",
     "InternalServerException",
@@ -580,150 +1833,107 @@ export const ListAccountAssociationsBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Remove a third-party account association for an end user. You must first call the DeregisterAccountAssociation to remove the connection between the managed thi… */
-export const DeleteAccountAssociationBinding = {
-  "name": "DeleteAccountAssociation",
-  "method": "DELETE",
-  "uri": "/account-associations/{AccountAssociationId}",
-  "successCode": 200,
-  "pathMembers": [
-    "AccountAssociationId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "AccountAssociationId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteAccountAssociationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Initiates a refresh of an existing account association to update its authorization and connection status. */
-export const StartAccountAssociationRefreshBinding = {
-  "name": "StartAccountAssociationRefresh",
-  "method": "POST",
-  "uri": "/account-associations/{AccountAssociationId}/refresh",
-  "successCode": 200,
-  "pathMembers": [
-    "AccountAssociationId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "AccountAssociationId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "StartAccountAssociationRefreshRequest",
-  "outputShape": "StartAccountAssociationRefreshResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** This API is used to start device discovery for hub-connected and third-party-connected devices. The authentication material (install code) is delivered as a me… */
-export const StartDeviceDiscoveryBinding = {
-  "name": "StartDeviceDiscovery",
-  "method": "POST",
-  "uri": "/device-discoveries",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "DiscoveryType",
-    "CustomProtocolDetail",
-    "ControllerIdentifier",
-    "ConnectorAssociationIdentifier",
-    "AccountAssociationId",
-    "AuthenticationMaterial",
-    "AuthenticationMaterialType",
-    "ClientToken",
-    "Tags",
-    "ConnectorDeviceIdList",
-    "Protocol",
-    "EndDeviceIdentifier"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "DiscoveryType"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "StartDeviceDiscoveryRequest",
-  "outputShape": "StartDeviceDiscoveryResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Get the current state of a device discovery. */
-export const GetDeviceDiscoveryBinding = {
-  "name": "GetDeviceDiscovery",
+/** List all notification destinations. */
+export const ListDestinationsBinding = {
+  "name": "ListDestinations",
   "method": "GET",
-  "uri": "/device-discoveries/{Identifier}",
+  "uri": "/destinations",
   "successCode": 200,
-  "pathMembers": [
-    "Identifier"
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
   ],
-  "queryMembers": [],
   "headerMembers": [],
   "bodyMembers": [],
   "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
   ],
+  "headerBindings": [],
+  "requiredMembers": [],
   "idempotencyToken": null,
   "idempotent": false,
   "readonly": true,
-  "paginated": null,
-  "inputShape": "GetDeviceDiscoveryRequest",
-  "outputShape": "GetDeviceDiscoveryResponse",
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "DestinationList"
+  },
+  "inputShape": "ListDestinationsRequest",
+  "outputShape": "ListDestinationsResponse",
   "errors": [
     "AccessDeniedException",
     "InternalServerException",
-    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Lists all device discovery tasks, with optional filtering by type and status. */
+export const ListDeviceDiscoveriesBinding = {
+  "name": "ListDeviceDiscoveries",
+  "method": "GET",
+  "uri": "/device-discoveries",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults",
+    "TypeFilter",
+    "StatusFilter"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "TypeFilter",
+      "name": "TypeFilter",
+      "type": "enum"
+    },
+    {
+      "member": "StatusFilter",
+      "name": "StatusFilter",
+      "type": "enum"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListDeviceDiscoveriesRequest",
+  "outputShape": "ListDeviceDiscoveriesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
     "ServiceUnavailableException",
     "ThrottlingException",
     "UnauthorizedException",
@@ -785,74 +1995,152 @@ export const ListDiscoveredDevicesBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Creates a managed thing. A managed thing contains the device identifier, protocol supported, and capabilities of the device in a data model format defined by M… */
-export const CreateManagedThingBinding = {
-  "name": "CreateManagedThing",
-  "method": "POST",
-  "uri": "/managed-things",
-  "successCode": 201,
+/** List all event log configurations for an account. */
+export const ListEventLogConfigurationsBinding = {
+  "name": "ListEventLogConfigurations",
+  "method": "GET",
+  "uri": "/event-log-configurations",
+  "successCode": 200,
   "pathMembers": [],
-  "queryMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
   "headerMembers": [],
-  "bodyMembers": [
-    "Role",
-    "Owner",
-    "CredentialLockerId",
-    "AuthenticationMaterial",
-    "AuthenticationMaterialType",
-    "WiFiSimpleSetupConfiguration",
-    "SerialNumber",
-    "Brand",
-    "Model",
-    "Name",
-    "CapabilityReport",
-    "CapabilitySchemas",
-    "Capabilities",
-    "ClientToken",
-    "Classification",
-    "Tags",
-    "MetaData"
-  ],
+  "bodyMembers": [],
   "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Role",
-    "AuthenticationMaterial",
-    "AuthenticationMaterialType"
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
   ],
-  "idempotencyToken": "ClientToken",
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
   "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "CreateManagedThingRequest",
-  "outputShape": "CreateManagedThingResponse",
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "EventLogConfigurationList"
+  },
+  "inputShape": "ListEventLogConfigurationsRequest",
+  "outputShape": "ListEventLogConfigurationsResponse",
   "errors": [
     "AccessDeniedException",
-    "ConflictException",
     "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
     "ThrottlingException",
-    "UnauthorizedException",
     "ValidationException"
   ]
 } as const satisfies OperationBinding;
 
-/** Get details of a managed thing including its attributes and capabilities. */
-export const GetManagedThingBinding = {
-  "name": "GetManagedThing",
+/** Lists all account associations for a specific managed thing. */
+export const ListManagedThingAccountAssociationsBinding = {
+  "name": "ListManagedThingAccountAssociations",
   "method": "GET",
-  "uri": "/managed-things/{Identifier}",
+  "uri": "/managed-thing-associations",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "MaxResults",
+    "NextToken"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "ManagedThingId",
+      "name": "ManagedThingId",
+      "type": "string"
+    },
+    {
+      "member": "AccountAssociationId",
+      "name": "AccountAssociationId",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListManagedThingAccountAssociationsRequest",
+  "outputShape": "ListManagedThingAccountAssociationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List schemas associated with a managed thing. */
+export const ListManagedThingSchemasBinding = {
+  "name": "ListManagedThingSchemas",
+  "method": "GET",
+  "uri": "/managed-thing-schemas/{Identifier}",
   "successCode": 200,
   "pathMembers": [
     "Identifier"
   ],
-  "queryMembers": [],
+  "queryMembers": [
+    "EndpointIdFilter",
+    "CapabilityIdFilter",
+    "NextToken",
+    "MaxResults"
+  ],
   "headerMembers": [],
   "bodyMembers": [],
   "payloadMember": null,
-  "queryBindings": [],
+  "queryBindings": [
+    {
+      "member": "EndpointIdFilter",
+      "name": "EndpointIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "CapabilityIdFilter",
+      "name": "CapabilityIdFilter",
+      "type": "string"
+    },
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
   "headerBindings": [],
   "requiredMembers": [
     "Identifier"
@@ -860,9 +2148,14 @@ export const GetManagedThingBinding = {
   "idempotencyToken": null,
   "idempotent": false,
   "readonly": true,
-  "paginated": null,
-  "inputShape": "GetManagedThingRequest",
-  "outputShape": "GetManagedThingResponse",
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListManagedThingSchemasRequest",
+  "outputShape": "ListManagedThingSchemasResponse",
   "errors": [
     "AccessDeniedException",
     "InternalServerException",
@@ -977,705 +2270,6 @@ export const ListManagedThingsBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Returns the managed thing state for the given device Id. */
-export const GetManagedThingStateBinding = {
-  "name": "GetManagedThingState",
-  "method": "GET",
-  "uri": "/managed-thing-states/{ManagedThingId}",
-  "successCode": 200,
-  "pathMembers": [
-    "ManagedThingId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "ManagedThingId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetManagedThingStateRequest",
-  "outputShape": "GetManagedThingStateResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalFailureException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Get the capabilities for a managed thing using the device ID. */
-export const GetManagedThingCapabilitiesBinding = {
-  "name": "GetManagedThingCapabilities",
-  "method": "GET",
-  "uri": "/managed-things-capabilities/{Identifier}",
-  "successCode": 200,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetManagedThingCapabilitiesRequest",
-  "outputShape": "GetManagedThingCapabilitiesResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Send the command to the device represented by the managed thing. */
-export const SendManagedThingCommandBinding = {
-  "name": "SendManagedThingCommand",
-  "method": "POST",
-  "uri": "/managed-things-command/{ManagedThingId}",
-  "successCode": 202,
-  "pathMembers": [
-    "ManagedThingId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Endpoints",
-    "ConnectorAssociationId",
-    "AccountAssociationId"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "ManagedThingId",
-    "Endpoints"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "SendManagedThingCommandRequest",
-  "outputShape": "SendManagedThingCommandResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Create a notification destination such as Kinesis Data Streams that receive events and notifications from Managed integrations. Managed integrations uses the d… */
-export const CreateDestinationBinding = {
-  "name": "CreateDestination",
-  "method": "POST",
-  "uri": "/destinations",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "DeliveryDestinationArn",
-    "DeliveryDestinationType",
-    "Name",
-    "RoleArn",
-    "ClientToken",
-    "Description",
-    "Tags"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "DeliveryDestinationArn",
-    "DeliveryDestinationType",
-    "Name",
-    "RoleArn"
-  ],
-  "idempotencyToken": "ClientToken",
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "CreateDestinationRequest",
-  "outputShape": "CreateDestinationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Creates a notification configuration. A configuration is a connection between an event type and a destination that you have already created. */
-export const CreateNotificationConfigurationBinding = {
-  "name": "CreateNotificationConfiguration",
-  "method": "POST",
-  "uri": "/notification-configurations",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "EventType",
-    "DestinationName",
-    "ClientToken",
-    "Tags"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "EventType",
-    "DestinationName"
-  ],
-  "idempotencyToken": "ClientToken",
-  "idempotent": false,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "CreateNotificationConfigurationRequest",
-  "outputShape": "CreateNotificationConfigurationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Registers an account association with a managed thing, establishing a connection between a device and a third-party account. */
-export const RegisterAccountAssociationBinding = {
-  "name": "RegisterAccountAssociation",
-  "method": "PUT",
-  "uri": "/managed-thing-associations/register",
-  "successCode": 201,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "ManagedThingId",
-    "AccountAssociationId",
-    "DeviceDiscoveryId"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "ManagedThingId",
-    "AccountAssociationId",
-    "DeviceDiscoveryId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "RegisterAccountAssociationRequest",
-  "outputShape": "RegisterAccountAssociationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Deregister an account association from a managed thing. */
-export const DeregisterAccountAssociationBinding = {
-  "name": "DeregisterAccountAssociation",
-  "method": "PUT",
-  "uri": "/managed-thing-associations/deregister",
-  "successCode": 200,
-  "pathMembers": [],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "ManagedThingId",
-    "AccountAssociationId"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "ManagedThingId",
-    "AccountAssociationId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeregisterAccountAssociationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Updates the properties of an existing account association. */
-export const UpdateAccountAssociationBinding = {
-  "name": "UpdateAccountAssociation",
-  "method": "PUT",
-  "uri": "/account-associations/{AccountAssociationId}",
-  "successCode": 204,
-  "pathMembers": [
-    "AccountAssociationId"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Name",
-    "Description"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "AccountAssociationId"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateAccountAssociationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Lists all account associations for a specific managed thing. */
-export const ListManagedThingAccountAssociationsBinding = {
-  "name": "ListManagedThingAccountAssociations",
-  "method": "GET",
-  "uri": "/managed-thing-associations",
-  "successCode": 200,
-  "pathMembers": [],
-  "queryMembers": [
-    "ManagedThingId",
-    "AccountAssociationId",
-    "MaxResults",
-    "NextToken"
-  ],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [
-    {
-      "member": "ManagedThingId",
-      "name": "ManagedThingId",
-      "type": "string"
-    },
-    {
-      "member": "AccountAssociationId",
-      "name": "AccountAssociationId",
-      "type": "string"
-    },
-    {
-      "member": "MaxResults",
-      "name": "MaxResults",
-      "type": "integer"
-    },
-    {
-      "member": "NextToken",
-      "name": "NextToken",
-      "type": "string"
-    }
-  ],
-  "headerBindings": [],
-  "requiredMembers": [],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": {
-    "inputToken": "NextToken",
-    "outputToken": "NextToken",
-    "pageSize": "MaxResults",
-    "items": "Items"
-  },
-  "inputShape": "ListManagedThingAccountAssociationsRequest",
-  "outputShape": "ListManagedThingAccountAssociationsResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Lists all device discovery tasks, with optional filtering by type and status. */
-export const ListDeviceDiscoveriesBinding = {
-  "name": "ListDeviceDiscoveries",
-  "method": "GET",
-  "uri": "/device-discoveries",
-  "successCode": 200,
-  "pathMembers": [],
-  "queryMembers": [
-    "NextToken",
-    "MaxResults",
-    "TypeFilter",
-    "StatusFilter"
-  ],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [
-    {
-      "member": "NextToken",
-      "name": "NextToken",
-      "type": "string"
-    },
-    {
-      "member": "MaxResults",
-      "name": "MaxResults",
-      "type": "integer"
-    },
-    {
-      "member": "TypeFilter",
-      "name": "TypeFilter",
-      "type": "enum"
-    },
-    {
-      "member": "StatusFilter",
-      "name": "StatusFilter",
-      "type": "enum"
-    }
-  ],
-  "headerBindings": [],
-  "requiredMembers": [],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": {
-    "inputToken": "NextToken",
-    "outputToken": "NextToken",
-    "pageSize": "MaxResults",
-    "items": "Items"
-  },
-  "inputShape": "ListDeviceDiscoveriesRequest",
-  "outputShape": "ListDeviceDiscoveriesResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Update the attributes and capabilities associated with a managed thing. */
-export const UpdateManagedThingBinding = {
-  "name": "UpdateManagedThing",
-  "method": "PUT",
-  "uri": "/managed-things/{Identifier}",
-  "successCode": 204,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "Owner",
-    "CredentialLockerId",
-    "SerialNumber",
-    "WiFiSimpleSetupConfiguration",
-    "Brand",
-    "Model",
-    "Name",
-    "CapabilityReport",
-    "CapabilitySchemas",
-    "Capabilities",
-    "Classification",
-    "HubNetworkMode",
-    "MetaData"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateManagedThingRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Delete a managed thing. For direct-connected and hub-connected devices connecting with Managed integrations via a controller, all of the devices connected to i… */
-export const DeleteManagedThingBinding = {
-  "name": "DeleteManagedThing",
-  "method": "DELETE",
-  "uri": "/managed-things/{Identifier}",
-  "successCode": 204,
-  "pathMembers": [
-    "Identifier"
-  ],
-  "queryMembers": [
-    "Force"
-  ],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [
-    {
-      "member": "Force",
-      "name": "Force",
-      "type": "boolean"
-    }
-  ],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Identifier"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteManagedThingRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "ConflictException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "UnauthorizedException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Gets a destination by name. */
-export const GetDestinationBinding = {
-  "name": "GetDestination",
-  "method": "GET",
-  "uri": "/destinations/{Name}",
-  "successCode": 200,
-  "pathMembers": [
-    "Name"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Name"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetDestinationRequest",
-  "outputShape": "GetDestinationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** List all notification destinations. */
-export const ListDestinationsBinding = {
-  "name": "ListDestinations",
-  "method": "GET",
-  "uri": "/destinations",
-  "successCode": 200,
-  "pathMembers": [],
-  "queryMembers": [
-    "NextToken",
-    "MaxResults"
-  ],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [
-    {
-      "member": "NextToken",
-      "name": "NextToken",
-      "type": "string"
-    },
-    {
-      "member": "MaxResults",
-      "name": "MaxResults",
-      "type": "integer"
-    }
-  ],
-  "headerBindings": [],
-  "requiredMembers": [],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": {
-    "inputToken": "NextToken",
-    "outputToken": "NextToken",
-    "pageSize": "MaxResults",
-    "items": "DestinationList"
-  },
-  "inputShape": "ListDestinationsRequest",
-  "outputShape": "ListDestinationsResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Update a destination specified by name. */
-export const UpdateDestinationBinding = {
-  "name": "UpdateDestination",
-  "method": "PUT",
-  "uri": "/destinations/{Name}",
-  "successCode": 201,
-  "pathMembers": [
-    "Name"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "DeliveryDestinationArn",
-    "DeliveryDestinationType",
-    "RoleArn",
-    "Description"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Name"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateDestinationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Deletes a notification destination specified by name. */
-export const DeleteDestinationBinding = {
-  "name": "DeleteDestination",
-  "method": "DELETE",
-  "uri": "/destinations/{Name}",
-  "successCode": 200,
-  "pathMembers": [
-    "Name"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "Name"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteDestinationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Get a notification configuration for a specified event type. */
-export const GetNotificationConfigurationBinding = {
-  "name": "GetNotificationConfiguration",
-  "method": "GET",
-  "uri": "/notification-configurations/{EventType}",
-  "successCode": 200,
-  "pathMembers": [
-    "EventType"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "EventType"
-  ],
-  "idempotencyToken": null,
-  "idempotent": false,
-  "readonly": true,
-  "paginated": null,
-  "inputShape": "GetNotificationConfigurationRequest",
-  "outputShape": "GetNotificationConfigurationResponse",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
 /** List all notification configurations. */
 export const ListNotificationConfigurationsBinding = {
   "name": "ListNotificationConfigurations",
@@ -1723,116 +2317,198 @@ export const ListNotificationConfigurationsBinding = {
   ]
 } as const satisfies OperationBinding;
 
-/** Update a notification configuration. */
-export const UpdateNotificationConfigurationBinding = {
-  "name": "UpdateNotificationConfiguration",
-  "method": "PUT",
-  "uri": "/notification-configurations/{EventType}",
-  "successCode": 201,
-  "pathMembers": [
-    "EventType"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [
-    "DestinationName"
-  ],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "EventType",
-    "DestinationName"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "UpdateNotificationConfigurationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Deletes a notification configuration. */
-export const DeleteNotificationConfigurationBinding = {
-  "name": "DeleteNotificationConfiguration",
-  "method": "DELETE",
-  "uri": "/notification-configurations/{EventType}",
-  "successCode": 200,
-  "pathMembers": [
-    "EventType"
-  ],
-  "queryMembers": [],
-  "headerMembers": [],
-  "bodyMembers": [],
-  "payloadMember": null,
-  "queryBindings": [],
-  "headerBindings": [],
-  "requiredMembers": [
-    "EventType"
-  ],
-  "idempotencyToken": null,
-  "idempotent": true,
-  "readonly": false,
-  "paginated": null,
-  "inputShape": "DeleteNotificationConfigurationRequest",
-  "outputShape": "Unit",
-  "errors": [
-    "AccessDeniedException",
-    "InternalServerException",
-    "ResourceNotFoundException",
-    "ThrottlingException",
-    "ValidationException"
-  ]
-} as const satisfies OperationBinding;
-
-/** Gets a schema version with the provided information. */
-export const GetSchemaVersionBinding = {
-  "name": "GetSchemaVersion",
+/** List all of the over-the-air (OTA) task configurations. */
+export const ListOtaTaskConfigurationsBinding = {
+  "name": "ListOtaTaskConfigurations",
   "method": "GET",
-  "uri": "/schema-versions/{Type}/{SchemaVersionedId}",
+  "uri": "/ota-task-configurations",
   "successCode": 200,
-  "pathMembers": [
-    "Type",
-    "SchemaVersionedId"
-  ],
+  "pathMembers": [],
   "queryMembers": [
-    "Format"
+    "NextToken",
+    "MaxResults"
   ],
   "headerMembers": [],
   "bodyMembers": [],
   "payloadMember": null,
   "queryBindings": [
     {
-      "member": "Format",
-      "name": "Format",
-      "type": "enum"
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListOtaTaskConfigurationsRequest",
+  "outputShape": "ListOtaTaskConfigurationsResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List all of the over-the-air (OTA) task executions. */
+export const ListOtaTaskExecutionsBinding = {
+  "name": "ListOtaTaskExecutions",
+  "method": "GET",
+  "uri": "/ota-tasks/{Identifier}/devices",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
     }
   ],
   "headerBindings": [],
   "requiredMembers": [
-    "Type",
-    "SchemaVersionedId"
+    "Identifier"
   ],
   "idempotencyToken": null,
   "idempotent": false,
   "readonly": true,
-  "paginated": null,
-  "inputShape": "GetSchemaVersionRequest",
-  "outputShape": "GetSchemaVersionResponse",
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "ExecutionSummaries"
+  },
+  "inputShape": "ListOtaTaskExecutionsRequest",
+  "outputShape": "ListOtaTaskExecutionsResponse",
   "errors": [
     "AccessDeniedException",
-    "ConflictException",
     "InternalServerException",
     "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List all of the over-the-air (OTA) tasks. */
+export const ListOtaTasksBinding = {
+  "name": "ListOtaTasks",
+  "method": "GET",
+  "uri": "/ota-tasks",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Tasks"
+  },
+  "inputShape": "ListOtaTasksRequest",
+  "outputShape": "ListOtaTasksResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** List the provisioning profiles within the Amazon Web Services account. */
+export const ListProvisioningProfilesBinding = {
+  "name": "ListProvisioningProfiles",
+  "method": "GET",
+  "uri": "/provisioning-profiles",
+  "successCode": 200,
+  "pathMembers": [],
+  "queryMembers": [
+    "NextToken",
+    "MaxResults"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "NextToken",
+      "name": "NextToken",
+      "type": "string"
+    },
+    {
+      "member": "MaxResults",
+      "name": "MaxResults",
+      "type": "integer"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": {
+    "inputToken": "NextToken",
+    "outputToken": "NextToken",
+    "pageSize": "MaxResults",
+    "items": "Items"
+  },
+  "inputShape": "ListProvisioningProfilesRequest",
+  "outputShape": "ListProvisioningProfilesResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
     "ServiceUnavailableException",
     "ThrottlingException",
+    "UnauthorizedException",
     "ValidationException"
   ]
 } as const satisfies OperationBinding;
@@ -1914,52 +2590,887 @@ export const ListSchemaVersionsBinding = {
   ]
 } as const satisfies OperationBinding;
 
+/** Lists the tags for a specified resource. */
+export const ListTagsForResourceBinding = {
+  "name": "ListTagsForResource",
+  "method": "GET",
+  "uri": "/tags/{ResourceArn}",
+  "successCode": 200,
+  "pathMembers": [
+    "ResourceArn"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ResourceArn"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": true,
+  "paginated": null,
+  "inputShape": "ListTagsForResourceRequest",
+  "outputShape": "ListTagsForResourceResponse",
+  "errors": [
+    "InvalidRequestException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Sets the default encryption configuration for the Amazon Web Services account. For more information, see Key management in the AWS IoT SiteWise User Guide. */
+export const PutDefaultEncryptionConfigurationBinding = {
+  "name": "PutDefaultEncryptionConfiguration",
+  "method": "POST",
+  "uri": "/configuration/account/encryption",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "encryptionType",
+    "kmsKeyArn"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "encryptionType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "PutDefaultEncryptionConfigurationRequest",
+  "outputShape": "PutDefaultEncryptionConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalFailureException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update a hub configuration. */
+export const PutHubConfigurationBinding = {
+  "name": "PutHubConfiguration",
+  "method": "PUT",
+  "uri": "/hub-configuration",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "HubTokenTimerExpirySettingInSeconds"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "HubTokenTimerExpirySettingInSeconds"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "PutHubConfigurationRequest",
+  "outputShape": "PutHubConfigurationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Set the runtime log configuration for a specific managed thing. */
+export const PutRuntimeLogConfigurationBinding = {
+  "name": "PutRuntimeLogConfiguration",
+  "method": "PUT",
+  "uri": "/runtime-log-configurations/{ManagedThingId}",
+  "successCode": 200,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "RuntimeLogConfigurations"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "RuntimeLogConfigurations"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "PutRuntimeLogConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Registers an account association with a managed thing, establishing a connection between a device and a third-party account. */
+export const RegisterAccountAssociationBinding = {
+  "name": "RegisterAccountAssociation",
+  "method": "PUT",
+  "uri": "/managed-thing-associations/register",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "DeviceDiscoveryId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "AccountAssociationId",
+    "DeviceDiscoveryId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "RegisterAccountAssociationRequest",
+  "outputShape": "RegisterAccountAssociationResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Customers can request IoT managed integrations to manage the server trust for them or bring their own external server trusts for the custom domain. Returns an… */
+export const RegisterCustomEndpointBinding = {
+  "name": "RegisterCustomEndpoint",
+  "method": "POST",
+  "uri": "/custom-endpoint",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "RegisterCustomEndpointRequest",
+  "outputShape": "RegisterCustomEndpointResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Reset a runtime log configuration for a specific managed thing. */
+export const ResetRuntimeLogConfigurationBinding = {
+  "name": "ResetRuntimeLogConfiguration",
+  "method": "DELETE",
+  "uri": "/runtime-log-configurations/{ManagedThingId}",
+  "successCode": 200,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "ResetRuntimeLogConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Relays third-party device events for a connector such as a new device or a device state change event. */
+export const SendConnectorEventBinding = {
+  "name": "SendConnectorEvent",
+  "method": "POST",
+  "uri": "/connector-event/{ConnectorId}",
+  "successCode": 202,
+  "pathMembers": [
+    "ConnectorId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "UserId",
+    "Operation",
+    "OperationVersion",
+    "StatusCode",
+    "Message",
+    "DeviceDiscoveryId",
+    "ConnectorDeviceId",
+    "TraceId",
+    "Devices",
+    "MatterEndpoint"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ConnectorId",
+    "Operation"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "SendConnectorEventRequest",
+  "outputShape": "SendConnectorEventResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Send the command to the device represented by the managed thing. */
+export const SendManagedThingCommandBinding = {
+  "name": "SendManagedThingCommand",
+  "method": "POST",
+  "uri": "/managed-things-command/{ManagedThingId}",
+  "successCode": 202,
+  "pathMembers": [
+    "ManagedThingId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Endpoints",
+    "ConnectorAssociationId",
+    "AccountAssociationId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ManagedThingId",
+    "Endpoints"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "SendManagedThingCommandRequest",
+  "outputShape": "SendManagedThingCommandResponse",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Initiates a refresh of an existing account association to update its authorization and connection status. */
+export const StartAccountAssociationRefreshBinding = {
+  "name": "StartAccountAssociationRefresh",
+  "method": "POST",
+  "uri": "/account-associations/{AccountAssociationId}/refresh",
+  "successCode": 200,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "StartAccountAssociationRefreshRequest",
+  "outputShape": "StartAccountAssociationRefreshResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** This API is used to start device discovery for hub-connected and third-party-connected devices. The authentication material (install code) is delivered as a me… */
+export const StartDeviceDiscoveryBinding = {
+  "name": "StartDeviceDiscovery",
+  "method": "POST",
+  "uri": "/device-discoveries",
+  "successCode": 201,
+  "pathMembers": [],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DiscoveryType",
+    "CustomProtocolDetail",
+    "ControllerIdentifier",
+    "ConnectorAssociationIdentifier",
+    "AccountAssociationId",
+    "AuthenticationMaterial",
+    "AuthenticationMaterialType",
+    "ClientToken",
+    "Tags",
+    "ConnectorDeviceIdList",
+    "Protocol",
+    "EndDeviceIdentifier"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "DiscoveryType"
+  ],
+  "idempotencyToken": null,
+  "idempotent": false,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "StartDeviceDiscoveryRequest",
+  "outputShape": "StartDeviceDiscoveryResponse",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Adds tags to a specified resource. */
+export const TagResourceBinding = {
+  "name": "TagResource",
+  "method": "POST",
+  "uri": "/tags/{ResourceArn}",
+  "successCode": 200,
+  "pathMembers": [
+    "ResourceArn"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Tags"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ResourceArn",
+    "Tags"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "TagResourceRequest",
+  "outputShape": "TagResourceResponse",
+  "errors": [
+    "ConflictException",
+    "InvalidRequestException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Removes tags from a specified resource. */
+export const UntagResourceBinding = {
+  "name": "UntagResource",
+  "method": "DELETE",
+  "uri": "/tags/{ResourceArn}",
+  "successCode": 200,
+  "pathMembers": [
+    "ResourceArn"
+  ],
+  "queryMembers": [
+    "TagKeys"
+  ],
+  "headerMembers": [],
+  "bodyMembers": [],
+  "payloadMember": null,
+  "queryBindings": [
+    {
+      "member": "TagKeys",
+      "name": "tagKeys",
+      "type": "list"
+    }
+  ],
+  "headerBindings": [],
+  "requiredMembers": [
+    "ResourceArn",
+    "TagKeys"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UntagResourceRequest",
+  "outputShape": "UntagResourceResponse",
+  "errors": [
+    "ConflictException",
+    "InvalidRequestException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Updates the properties of an existing account association. */
+export const UpdateAccountAssociationBinding = {
+  "name": "UpdateAccountAssociation",
+  "method": "PUT",
+  "uri": "/account-associations/{AccountAssociationId}",
+  "successCode": 204,
+  "pathMembers": [
+    "AccountAssociationId"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "AccountAssociationId"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateAccountAssociationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update an existing cloud connector. */
+export const UpdateCloudConnectorBinding = {
+  "name": "UpdateCloudConnector",
+  "method": "PUT",
+  "uri": "/cloud-connectors/{Identifier}",
+  "successCode": 200,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Name",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateCloudConnectorRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Updates the properties of an existing connector destination. */
+export const UpdateConnectorDestinationBinding = {
+  "name": "UpdateConnectorDestination",
+  "method": "PUT",
+  "uri": "/connector-destinations/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Description",
+    "Name",
+    "AuthType",
+    "AuthConfig",
+    "SecretsManager"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateConnectorDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update a destination specified by name. */
+export const UpdateDestinationBinding = {
+  "name": "UpdateDestination",
+  "method": "PUT",
+  "uri": "/destinations/{Name}",
+  "successCode": 201,
+  "pathMembers": [
+    "Name"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DeliveryDestinationArn",
+    "DeliveryDestinationType",
+    "RoleArn",
+    "Description"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Name"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateDestinationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update an event log configuration by log configuration ID. */
+export const UpdateEventLogConfigurationBinding = {
+  "name": "UpdateEventLogConfiguration",
+  "method": "PATCH",
+  "uri": "/event-log-configurations/{Id}",
+  "successCode": 200,
+  "pathMembers": [
+    "Id"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "EventLogLevel"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Id",
+    "EventLogLevel"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateEventLogConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update the attributes and capabilities associated with a managed thing. */
+export const UpdateManagedThingBinding = {
+  "name": "UpdateManagedThing",
+  "method": "PUT",
+  "uri": "/managed-things/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Owner",
+    "CredentialLockerId",
+    "SerialNumber",
+    "WiFiSimpleSetupConfiguration",
+    "Brand",
+    "Model",
+    "Name",
+    "CapabilityReport",
+    "CapabilitySchemas",
+    "Capabilities",
+    "Classification",
+    "HubNetworkMode",
+    "MetaData"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateManagedThingRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ThrottlingException",
+    "UnauthorizedException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update a notification configuration. */
+export const UpdateNotificationConfigurationBinding = {
+  "name": "UpdateNotificationConfiguration",
+  "method": "PUT",
+  "uri": "/notification-configurations/{EventType}",
+  "successCode": 201,
+  "pathMembers": [
+    "EventType"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "DestinationName"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "EventType",
+    "DestinationName"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateNotificationConfigurationRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
+/** Update an over-the-air (OTA) task. */
+export const UpdateOtaTaskBinding = {
+  "name": "UpdateOtaTask",
+  "method": "PUT",
+  "uri": "/ota-tasks/{Identifier}",
+  "successCode": 204,
+  "pathMembers": [
+    "Identifier"
+  ],
+  "queryMembers": [],
+  "headerMembers": [],
+  "bodyMembers": [
+    "Description",
+    "TaskConfigurationId"
+  ],
+  "payloadMember": null,
+  "queryBindings": [],
+  "headerBindings": [],
+  "requiredMembers": [
+    "Identifier"
+  ],
+  "idempotencyToken": null,
+  "idempotent": true,
+  "readonly": false,
+  "paginated": null,
+  "inputShape": "UpdateOtaTaskRequest",
+  "outputShape": "Unit",
+  "errors": [
+    "AccessDeniedException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ValidationException"
+  ]
+} as const satisfies OperationBinding;
+
 /** HTTP bindings (restJson1) of every generated operation, as data. */
 export const OPERATIONS = {
-  SendConnectorEvent: SendConnectorEventBinding,
-  CreateCloudConnector: CreateCloudConnectorBinding,
-  GetCloudConnector: GetCloudConnectorBinding,
-  ListCloudConnectors: ListCloudConnectorsBinding,
-  UpdateCloudConnector: UpdateCloudConnectorBinding,
-  DeleteCloudConnector: DeleteCloudConnectorBinding,
-  CreateConnectorDestination: CreateConnectorDestinationBinding,
-  GetConnectorDestination: GetConnectorDestinationBinding,
-  ListConnectorDestinations: ListConnectorDestinationsBinding,
-  UpdateConnectorDestination: UpdateConnectorDestinationBinding,
-  DeleteConnectorDestination: DeleteConnectorDestinationBinding,
   CreateAccountAssociation: CreateAccountAssociationBinding,
-  GetAccountAssociation: GetAccountAssociationBinding,
-  ListAccountAssociations: ListAccountAssociationsBinding,
+  CreateCloudConnector: CreateCloudConnectorBinding,
+  CreateConnectorDestination: CreateConnectorDestinationBinding,
+  CreateCredentialLocker: CreateCredentialLockerBinding,
+  CreateDestination: CreateDestinationBinding,
+  CreateEventLogConfiguration: CreateEventLogConfigurationBinding,
+  CreateManagedThing: CreateManagedThingBinding,
+  CreateNotificationConfiguration: CreateNotificationConfigurationBinding,
+  CreateOtaTask: CreateOtaTaskBinding,
+  CreateOtaTaskConfiguration: CreateOtaTaskConfigurationBinding,
+  CreateProvisioningProfile: CreateProvisioningProfileBinding,
   DeleteAccountAssociation: DeleteAccountAssociationBinding,
+  DeleteCloudConnector: DeleteCloudConnectorBinding,
+  DeleteConnectorDestination: DeleteConnectorDestinationBinding,
+  DeleteCredentialLocker: DeleteCredentialLockerBinding,
+  DeleteDestination: DeleteDestinationBinding,
+  DeleteEventLogConfiguration: DeleteEventLogConfigurationBinding,
+  DeleteManagedThing: DeleteManagedThingBinding,
+  DeleteNotificationConfiguration: DeleteNotificationConfigurationBinding,
+  DeleteOtaTask: DeleteOtaTaskBinding,
+  DeleteOtaTaskConfiguration: DeleteOtaTaskConfigurationBinding,
+  DeleteProvisioningProfile: DeleteProvisioningProfileBinding,
+  DeregisterAccountAssociation: DeregisterAccountAssociationBinding,
+  GetAccountAssociation: GetAccountAssociationBinding,
+  GetCloudConnector: GetCloudConnectorBinding,
+  GetConnectorDestination: GetConnectorDestinationBinding,
+  GetCredentialLocker: GetCredentialLockerBinding,
+  GetCustomEndpoint: GetCustomEndpointBinding,
+  GetDefaultEncryptionConfiguration: GetDefaultEncryptionConfigurationBinding,
+  GetDestination: GetDestinationBinding,
+  GetDeviceDiscovery: GetDeviceDiscoveryBinding,
+  GetEventLogConfiguration: GetEventLogConfigurationBinding,
+  GetHubConfiguration: GetHubConfigurationBinding,
+  GetManagedThing: GetManagedThingBinding,
+  GetManagedThingCapabilities: GetManagedThingCapabilitiesBinding,
+  GetManagedThingCertificate: GetManagedThingCertificateBinding,
+  GetManagedThingConnectivityData: GetManagedThingConnectivityDataBinding,
+  GetManagedThingMetaData: GetManagedThingMetaDataBinding,
+  GetManagedThingState: GetManagedThingStateBinding,
+  GetNotificationConfiguration: GetNotificationConfigurationBinding,
+  GetOtaTask: GetOtaTaskBinding,
+  GetOtaTaskConfiguration: GetOtaTaskConfigurationBinding,
+  GetProvisioningProfile: GetProvisioningProfileBinding,
+  GetRuntimeLogConfiguration: GetRuntimeLogConfigurationBinding,
+  GetSchemaVersion: GetSchemaVersionBinding,
+  ListAccountAssociations: ListAccountAssociationsBinding,
+  ListCloudConnectors: ListCloudConnectorsBinding,
+  ListConnectorDestinations: ListConnectorDestinationsBinding,
+  ListCredentialLockers: ListCredentialLockersBinding,
+  ListDestinations: ListDestinationsBinding,
+  ListDeviceDiscoveries: ListDeviceDiscoveriesBinding,
+  ListDiscoveredDevices: ListDiscoveredDevicesBinding,
+  ListEventLogConfigurations: ListEventLogConfigurationsBinding,
+  ListManagedThingAccountAssociations: ListManagedThingAccountAssociationsBinding,
+  ListManagedThingSchemas: ListManagedThingSchemasBinding,
+  ListManagedThings: ListManagedThingsBinding,
+  ListNotificationConfigurations: ListNotificationConfigurationsBinding,
+  ListOtaTaskConfigurations: ListOtaTaskConfigurationsBinding,
+  ListOtaTaskExecutions: ListOtaTaskExecutionsBinding,
+  ListOtaTasks: ListOtaTasksBinding,
+  ListProvisioningProfiles: ListProvisioningProfilesBinding,
+  ListSchemaVersions: ListSchemaVersionsBinding,
+  ListTagsForResource: ListTagsForResourceBinding,
+  PutDefaultEncryptionConfiguration: PutDefaultEncryptionConfigurationBinding,
+  PutHubConfiguration: PutHubConfigurationBinding,
+  PutRuntimeLogConfiguration: PutRuntimeLogConfigurationBinding,
+  RegisterAccountAssociation: RegisterAccountAssociationBinding,
+  RegisterCustomEndpoint: RegisterCustomEndpointBinding,
+  ResetRuntimeLogConfiguration: ResetRuntimeLogConfigurationBinding,
+  SendConnectorEvent: SendConnectorEventBinding,
+  SendManagedThingCommand: SendManagedThingCommandBinding,
   StartAccountAssociationRefresh: StartAccountAssociationRefreshBinding,
   StartDeviceDiscovery: StartDeviceDiscoveryBinding,
-  GetDeviceDiscovery: GetDeviceDiscoveryBinding,
-  ListDiscoveredDevices: ListDiscoveredDevicesBinding,
-  CreateManagedThing: CreateManagedThingBinding,
-  GetManagedThing: GetManagedThingBinding,
-  ListManagedThings: ListManagedThingsBinding,
-  GetManagedThingState: GetManagedThingStateBinding,
-  GetManagedThingCapabilities: GetManagedThingCapabilitiesBinding,
-  SendManagedThingCommand: SendManagedThingCommandBinding,
-  CreateDestination: CreateDestinationBinding,
-  CreateNotificationConfiguration: CreateNotificationConfigurationBinding,
-  RegisterAccountAssociation: RegisterAccountAssociationBinding,
-  DeregisterAccountAssociation: DeregisterAccountAssociationBinding,
+  TagResource: TagResourceBinding,
+  UntagResource: UntagResourceBinding,
   UpdateAccountAssociation: UpdateAccountAssociationBinding,
-  ListManagedThingAccountAssociations: ListManagedThingAccountAssociationsBinding,
-  ListDeviceDiscoveries: ListDeviceDiscoveriesBinding,
-  UpdateManagedThing: UpdateManagedThingBinding,
-  DeleteManagedThing: DeleteManagedThingBinding,
-  GetDestination: GetDestinationBinding,
-  ListDestinations: ListDestinationsBinding,
+  UpdateCloudConnector: UpdateCloudConnectorBinding,
+  UpdateConnectorDestination: UpdateConnectorDestinationBinding,
   UpdateDestination: UpdateDestinationBinding,
-  DeleteDestination: DeleteDestinationBinding,
-  GetNotificationConfiguration: GetNotificationConfigurationBinding,
-  ListNotificationConfigurations: ListNotificationConfigurationsBinding,
+  UpdateEventLogConfiguration: UpdateEventLogConfigurationBinding,
+  UpdateManagedThing: UpdateManagedThingBinding,
   UpdateNotificationConfiguration: UpdateNotificationConfigurationBinding,
-  DeleteNotificationConfiguration: DeleteNotificationConfigurationBinding,
-  GetSchemaVersion: GetSchemaVersionBinding,
-  ListSchemaVersions: ListSchemaVersionsBinding,
+  UpdateOtaTask: UpdateOtaTaskBinding,
 } as const satisfies Record<string, OperationBinding>;
 
 /** Modelled errors: HTTP status, fault and retry class (see bindings.ts for the retry rule). */
@@ -1968,7 +3479,10 @@ export const ERROR_SHAPES = {
   ConflictException: {"name":"ConflictException","httpStatus":409,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
   InternalFailureException: {"name":"InternalFailureException","httpStatus":500,"fault":"server","retryable":true,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
   InternalServerException: {"name":"InternalServerException","httpStatus":500,"fault":"server","retryable":true,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
+  InvalidRequestException: {"name":"InvalidRequestException","httpStatus":400,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
+  LimitExceededException: {"name":"LimitExceededException","httpStatus":410,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
   ResourceNotFoundException: {"name":"ResourceNotFoundException","httpStatus":404,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":["ResourceId","ResourceType"]},
+  ServiceQuotaExceededException: {"name":"ServiceQuotaExceededException","httpStatus":402,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
   ServiceUnavailableException: {"name":"ServiceUnavailableException","httpStatus":503,"fault":"server","retryable":true,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},
   ThrottlingException: {"name":"ThrottlingException","httpStatus":429,"fault":"client","retryable":true,"throttling":true,"retryableFrom":"sdk-standard-retry","members":[]},
   UnauthorizedException: {"name":"UnauthorizedException","httpStatus":401,"fault":"client","retryable":false,"throttling":false,"retryableFrom":"sdk-standard-retry","members":[]},

@@ -11,6 +11,43 @@ export type DocumentValue =
   | DocumentValue[]
   | { [key: string]: DocumentValue };
 
+/** Structure representing one abort config criteria. */
+export interface AbortConfigCriteria {
+  /**
+   * The action taken by the abort configuration.
+   * Wire: one of "CANCEL"
+   */
+  Action?: AbortCriteriaAction;
+  /**
+   * Over-the-air (OTA) task abort criteria failure type.
+   * Wire: one of "FAILED", "REJECTED", "TIMED_OUT", "ALL"
+   */
+  FailureType?: AbortCriteriaFailureType;
+  /**
+   * The minimum number of things that must receive task execution notifications before the task can be aborted.
+   * Wire: an integer 1–100
+   */
+  MinNumberOfExecutedThings?: number;
+  /**
+   * The minimum percentage of over-the-air (OTA) task execution failures that must occur to initiate the last abort.
+   * Wire: a number ≤ 100
+   */
+  ThresholdPercentage?: number;
+}
+
+export const AbortCriteriaAction = {
+  CANCEL: "CANCEL",
+} as const;
+export type AbortCriteriaAction = (typeof AbortCriteriaAction)[keyof typeof AbortCriteriaAction];
+
+export const AbortCriteriaFailureType = {
+  FAILED: "FAILED",
+  REJECTED: "REJECTED",
+  TIMED_OUT: "TIMED_OUT",
+  ALL: "ALL",
+} as const;
+export type AbortCriteriaFailureType = (typeof AbortCriteriaFailureType)[keyof typeof AbortCriteriaFailureType];
+
 /** User is not authorized. */
 export interface AccessDeniedExceptionBody {
   /** Wire: a string */
@@ -248,6 +285,38 @@ export interface CommandEndpoint {
   capabilities: Array<CommandCapability>;
 }
 
+/** Provides the default encryption configuration error update details. */
+export interface ConfigurationError {
+  /**
+   * The error code returned when the default encryption configuration update fails.
+   * Wire: 1–256 characters matching ^[a-zA-Z0-9_-]+$
+   */
+  code?: string;
+  /**
+   * The error message returned when the default encryption configuration update fails.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9\-._,]+$
+   */
+  message?: string;
+}
+
+export const ConfigurationState = {
+  ENABLED: "ENABLED",
+  UPDATE_IN_PROGRESS: "UPDATE_IN_PROGRESS",
+  UPDATE_FAILED: "UPDATE_FAILED",
+} as const;
+export type ConfigurationState = (typeof ConfigurationState)[keyof typeof ConfigurationState];
+
+/** Provides the status of the default encryption configuration for an Amazon Web Services account. */
+export interface ConfigurationStatus {
+  /** The error details describing a failed default encryption configuration update. */
+  error?: ConfigurationError;
+  /**
+   * The status state describing the default encryption configuration update.
+   * Wire: one of "ENABLED", "UPDATE_IN_PROGRESS", "UPDATE_FAILED"
+   */
+  state: ConfigurationState;
+}
+
 /** There is a conflict with the request. */
 export interface ConflictExceptionBody {
   /** Wire: a string */
@@ -444,6 +513,43 @@ export interface CreateConnectorDestinationResponse {
   Id?: string;
 }
 
+export interface CreateCredentialLockerRequest {
+  /**
+   * The name of the credential locker.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /**
+   * An idempotency token. If you retry a request that completed successfully initially using the same client token and parameters, then the retry attempt will succeed without performing any further actio…
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  ClientToken?: string;
+  /**
+   * A set of key/value pairs that are used to manage the credential locker.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export interface CreateCredentialLockerResponse {
+  /**
+   * The identifier of the credential locker creation request.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Id?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the credential locker.
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The timestamp value of when the credential locker request occurred.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+}
+
 export interface CreateDestinationRequest {
   /**
    * The Amazon Resource Name (ARN) of the customer-managed destination.
@@ -489,6 +595,37 @@ export interface CreateDestinationResponse {
    * Wire: 1–128 characters matching ^[\p{L}\p{N} ._-]+$
    */
   Name?: string;
+}
+
+export interface CreateEventLogConfigurationRequest {
+  /**
+   * The type of resource for the event log configuration.
+   * Wire: a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$
+   */
+  ResourceType: string;
+  /**
+   * The identifier of the resource for the event log configuration.
+   * Wire: 1–200 characters matching ^[a-zA-Z0-9+*]*$
+   */
+  ResourceId?: string;
+  /**
+   * The logging level for the event log configuration.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  EventLogLevel: LogLevel;
+  /**
+   * An idempotency token. If you retry a request that completed successfully initially using the same client token and parameters, then the retry attempt will succeed without performing any further actio…
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  ClientToken?: string;
+}
+
+export interface CreateEventLogConfigurationResponse {
+  /**
+   * The identifier of the event log configuration request.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id?: string;
 }
 
 export interface CreateManagedThingRequest {
@@ -624,6 +761,205 @@ export interface CreateNotificationConfigurationResponse {
   EventType?: EventType;
 }
 
+export interface CreateOtaTaskConfigurationRequest {
+  /**
+   * A description of the over-the-air (OTA) task configuration.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+  /**
+   * The name of the over-the-air (OTA) task.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /** Describes the type of configuration used for the over-the-air (OTA) task. */
+  PushConfig?: PushConfig;
+  /**
+   * An idempotency token. If you retry a request that completed successfully initially using the same client token and parameters, then the retry attempt will succeed without performing any further actio…
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  ClientToken?: string;
+}
+
+export interface CreateOtaTaskConfigurationResponse {
+  /**
+   * The identifier of the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+}
+
+export interface CreateOtaTaskRequest {
+  /**
+   * The description of the over-the-air (OTA) task.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+  /**
+   * The URL to the Amazon S3 bucket where the over-the-air (OTA) task is stored.
+   * Wire: a string of 1–1000 characters
+   */
+  S3Url: string;
+  /**
+   * The connection protocol the over-the-air (OTA) task uses to update the device.
+   * Wire: one of "HTTP"
+   */
+  Protocol?: OtaProtocol;
+  /** The device targeted for the over-the-air (OTA) task. */
+  Target?: Array<string>;
+  /**
+   * The identifier for the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+  /**
+   * The deployment mechanism for the over-the-air (OTA) task.
+   * Wire: one of "PUSH"
+   */
+  OtaMechanism?: OtaMechanism;
+  /**
+   * The frequency type for the over-the-air (OTA) task.
+   * Wire: one of "ONE_TIME", "CONTINUOUS"
+   */
+  OtaType: OtaType;
+  /**
+   * The query string to add things to the thing group.
+   * Wire: a string
+   */
+  OtaTargetQueryString?: string;
+  /**
+   * An idempotency token. If you retry a request that completed successfully initially using the same client token and parameters, then the retry attempt will succeed without performing any further actio…
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  ClientToken?: string;
+  OtaSchedulingConfig?: OtaTaskSchedulingConfig;
+  OtaTaskExecutionRetryConfig?: OtaTaskExecutionRetryConfig;
+  /**
+   * A set of key/value pairs that are used to manage the over-the-air (OTA) task.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export interface CreateOtaTaskResponse {
+  /**
+   * The identifier of the over-the-air (OTA) task.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  TaskId?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the over-the-air (OTA) task.
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$
+   */
+  TaskArn?: string;
+  /**
+   * A description of the over-the-air (OTA) task.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+}
+
+export interface CreateProvisioningProfileRequest {
+  /**
+   * The type of provisioning workflow the device uses for onboarding to IoT managed integrations.
+   * Wire: one of "FLEET_PROVISIONING", "JITR"
+   */
+  ProvisioningType: ProvisioningType;
+  /**
+   * The body of the PEM-encoded certificate authority (CA) certificate.
+   * Wire: a string matching ^-----BEGIN CERTIFICATE-----.*(.|\n)*-----END CERTIFICATE-----\n?$
+   * Sensitive.
+   */
+  CaCertificate?: string;
+  /**
+   * The body of the PEM-encoded claim certificate. If a claim certificate is provided, it will be used for the provisioning profile. Otherwise, a claim certificate will be generated.
+   * Wire: a string
+   * Sensitive.
+   */
+  ClaimCertificate?: string;
+  /**
+   * The name of the provisioning profile.
+   * Wire: 1–36 characters matching ^[0-9A-Za-z_-]+$
+   */
+  Name?: string;
+  /**
+   * An idempotency token. If you retry a request that completed successfully initially using the same client token and parameters, then the retry attempt will succeed without performing any further actio…
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  ClientToken?: string;
+  /**
+   * A set of key/value pairs that are used to manage the provisioning profile.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export interface CreateProvisioningProfileResponse {
+  /**
+   * The Amazon Resource Name (ARN) of the provisioning profile.
+   * Wire: 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The name of the provisioning profile.
+   * Wire: 1–36 characters matching ^[0-9A-Za-z_-]+$
+   */
+  Name?: string;
+  /**
+   * The type of provisioning workflow the device uses for onboarding to IoT managed integrations.
+   * Wire: one of "FLEET_PROVISIONING", "JITR"
+   */
+  ProvisioningType?: ProvisioningType;
+  /**
+   * The identifier of the provisioning profile.
+   * Wire: 1–64 characters matching ^[A-Za-z0-9-_]+$
+   */
+  Id?: string;
+  /**
+   * The status of a provisioning profile.
+   * Wire: one of "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATED", "DELETE_IN_PROGRESS", "DELETE_FAILED"
+   */
+  Status?: ProvisioningProfileStatus;
+  /**
+   * The body of the PEM-encoded claim certificate.
+   * Wire: a string
+   * Sensitive.
+   */
+  ClaimCertificate?: string;
+  /**
+   * The private key of the claim certificate. This may be stored securely on the device for validating the connection endpoint with IoT managed integrations using the public key.
+   * Wire: a string
+   * Sensitive.
+   */
+  ClaimCertificatePrivateKey?: string;
+}
+
+/** Structure describing one Credential Locker. */
+export interface CredentialLockerSummary {
+  /**
+   * The id of the credential locker.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Id?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the credential locker.
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The name of the credential locker.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /**
+   * The timestampe value of when the credential locker was created at.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+}
+
 export interface DeleteAccountAssociationRequest {
   /**
    * The unique identifier of the account association to be deleted.
@@ -648,12 +984,28 @@ export interface DeleteConnectorDestinationRequest {
   Identifier: string;
 }
 
+export interface DeleteCredentialLockerRequest {
+  /**
+   * The identifier of the credential locker.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Identifier: string;
+}
+
 export interface DeleteDestinationRequest {
   /**
    * The id of the customer-managed destination.
    * Wire: 1–128 characters matching ^[\p{L}\p{N} ._-]+$
    */
   Name: string;
+}
+
+export interface DeleteEventLogConfigurationRequest {
+  /**
+   * The identifier of the event log configuration.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id: string;
 }
 
 export interface DeleteManagedThingRequest {
@@ -675,6 +1027,30 @@ export interface DeleteNotificationConfigurationRequest {
    * Wire: one of "DEVICE_COMMAND", "DEVICE_COMMAND_REQUEST", "DEVICE_DISCOVERY_STATUS", "DEVICE_EVENT", "DEVICE_LIFE_CYCLE", "DEVICE_STATE", "DEVICE_OTA", "DEVICE_WSS", "CONNECTOR_ASSOCIATION", "ACCOUNT_ASSOCIATION", "CONNECTOR_ERROR_REPORT"
    */
   EventType: EventType;
+}
+
+export interface DeleteOtaTaskConfigurationRequest {
+  /**
+   * The identifier of the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Identifier: string;
+}
+
+export interface DeleteOtaTaskRequest {
+  /**
+   * The identifier of the over-the-air (OTA) task.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Identifier: string;
+}
+
+export interface DeleteProvisioningProfileRequest {
+  /**
+   * The id of the provisioning profile.
+   * Wire: 1–64 characters matching ^[A-Za-z0-9-_]+$
+   */
+  Identifier: string;
 }
 
 export const DeliveryDestinationType = {
@@ -773,6 +1149,24 @@ export interface DeviceDiscoverySummary {
   Status?: DeviceDiscoveryStatus;
 }
 
+export const DisconnectReasonValue = {
+  AUTH_ERROR: "AUTH_ERROR",
+  CLIENT_INITIATED_DISCONNECT: "CLIENT_INITIATED_DISCONNECT",
+  CLIENT_ERROR: "CLIENT_ERROR",
+  CONNECTION_LOST: "CONNECTION_LOST",
+  DUPLICATE_CLIENTID: "DUPLICATE_CLIENTID",
+  FORBIDDEN_ACCESS: "FORBIDDEN_ACCESS",
+  MQTT_KEEP_ALIVE_TIMEOUT: "MQTT_KEEP_ALIVE_TIMEOUT",
+  SERVER_ERROR: "SERVER_ERROR",
+  SERVER_INITIATED_DISCONNECT: "SERVER_INITIATED_DISCONNECT",
+  THROTTLED: "THROTTLED",
+  WEBSOCKET_TTL_EXPIRATION: "WEBSOCKET_TTL_EXPIRATION",
+  CUSTOMAUTH_TTL_EXPIRATION: "CUSTOMAUTH_TTL_EXPIRATION",
+  UNKNOWN: "UNKNOWN",
+  NONE: "NONE",
+} as const;
+export type DisconnectReasonValue = (typeof DisconnectReasonValue)[keyof typeof DisconnectReasonValue];
+
 /** Structure containing summary information about a device discovered during a device discovery job. */
 export interface DiscoveredDeviceSummary {
   /**
@@ -844,6 +1238,12 @@ export const DiscoveryType = {
 } as const;
 export type DiscoveryType = (typeof DiscoveryType)[keyof typeof DiscoveryType];
 
+export const EncryptionType = {
+  MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION: "MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION",
+  CUSTOMER_KEY_ENCRYPTION: "CUSTOMER_KEY_ENCRYPTION",
+} as const;
+export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
+
 /** The configuration details for an endpoint, which defines how to connect to and communicate with external services. */
 export interface EndpointConfig {
   /** The Lambda function configuration for the endpoint, used when the endpoint communicates through an AWS Lambda function. */
@@ -854,6 +1254,30 @@ export const EndpointType = {
   LAMBDA: "LAMBDA",
 } as const;
 export type EndpointType = (typeof EndpointType)[keyof typeof EndpointType];
+
+/** List of event log configurations. */
+export interface EventLogConfigurationSummary {
+  /**
+   * The identifier of the event log configuration.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id?: string;
+  /**
+   * The type of resource for the event log configuration.
+   * Wire: a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$
+   */
+  ResourceType?: string;
+  /**
+   * The identifier of the resource for the event log configuration.
+   * Wire: 1–200 characters matching ^[a-zA-Z0-9+*]*$
+   */
+  ResourceId?: string;
+  /**
+   * The logging level for the event log configuration.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  EventLogLevel?: LogLevel;
+}
 
 export const EventType = {
   DEVICE_COMMAND: "DEVICE_COMMAND",
@@ -869,6 +1293,22 @@ export const EventType = {
   CONNECTOR_ERROR_REPORT: "CONNECTOR_ERROR_REPORT",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** Structure representing exponential rate of rollout for an over-the-air (OTA) task. */
+export interface ExponentialRolloutRate {
+  /**
+   * The base rate per minute for the rollout of an over-the-air (OTA) task.
+   * Wire: an integer 1–100
+   */
+  BaseRatePerMinute?: number;
+  /**
+   * The incremental factor for increasing the rollout rate of an over-the-air (OTA) task.
+   * Wire: a number 1.1–5
+   */
+  IncrementFactor?: number;
+  /** The criteria for increasing the rollout rate of an over-the-air (OTA) task. */
+  RateIncreaseCriteria?: RolloutRateIncreaseCriteria;
+}
 
 /** The General Authorization reference by authorization material name. */
 export interface GeneralAuthorizationName {
@@ -1029,6 +1469,70 @@ export interface GetConnectorDestinationResponse {
   OAuthCompleteRedirectUrl?: string;
 }
 
+export interface GetCredentialLockerRequest {
+  /**
+   * The identifier of the credential locker.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Identifier: string;
+}
+
+export interface GetCredentialLockerResponse {
+  /**
+   * The identifier of the credential locker.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Id?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the credential locker.
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The name of the credential locker.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /**
+   * The timestamp value of when the credential locker requset occurred.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+  /**
+   * A set of key/value pairs that are used to manage the credential locker.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export type GetCustomEndpointRequest = Record<string, never>;
+
+export interface GetCustomEndpointResponse {
+  /**
+   * The IoT managed integrations dedicated, custom endpoint for the device to route traffic through.
+   * Wire: 1–256 characters matching ^[A-Za-z0-9._@-]+$
+   */
+  EndpointAddress: string;
+}
+
+export type GetDefaultEncryptionConfigurationRequest = Record<string, never>;
+
+export interface GetDefaultEncryptionConfigurationResponse {
+  /** Provides the status of the default encryption configuration for an Amazon Web Services account. */
+  configurationStatus: ConfigurationStatus;
+  /**
+   * The type of encryption used for the encryption configuration.
+   * Wire: one of "MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION", "CUSTOMER_KEY_ENCRYPTION"
+   */
+  encryptionType: EncryptionType;
+  /**
+   * The Key Amazon Resource Name (ARN) of the AWS KMS key used for KMS encryption if you use KMS_BASED_ENCRYPTION .
+   * Wire: 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$
+   */
+  kmsKeyArn?: string;
+}
+
 export interface GetDestinationRequest {
   /**
    * The name of the customer-managed destination.
@@ -1144,6 +1648,52 @@ export interface GetDeviceDiscoveryResponse {
   Tags?: Record<string, string>;
 }
 
+export interface GetEventLogConfigurationRequest {
+  /**
+   * The identifier of the event log configuration.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id: string;
+}
+
+export interface GetEventLogConfigurationResponse {
+  /**
+   * The identifier of the event log configuration.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id?: string;
+  /**
+   * The type of resource for the event log configuration.
+   * Wire: a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$
+   */
+  ResourceType?: string;
+  /**
+   * The identifier of the resource for the event log configuration.
+   * Wire: 1–200 characters matching ^[a-zA-Z0-9+*]*$
+   */
+  ResourceId?: string;
+  /**
+   * The logging level for the event log configuration.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  EventLogLevel?: LogLevel;
+}
+
+export type GetHubConfigurationRequest = Record<string, never>;
+
+export interface GetHubConfigurationResponse {
+  /**
+   * A user-defined integer value that represents the hub token timer expiry setting in seconds.
+   * Wire: an integer ≥ 1
+   */
+  HubTokenTimerExpirySettingInSeconds?: number;
+  /**
+   * The timestamp value of when the hub configuration was updated.
+   * Wire: a timestamp in epoch seconds
+   */
+  UpdatedAt?: number;
+}
+
 export interface GetManagedThingCapabilitiesRequest {
   /**
    * The id of the device.
@@ -1166,6 +1716,76 @@ export interface GetManagedThingCapabilitiesResponse {
   Capabilities?: string;
   /** A report of the capabilities for the managed thing. */
   CapabilityReport?: CapabilityReport;
+}
+
+export interface GetManagedThingCertificateRequest {
+  /**
+   * The identifier of the managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  Identifier: string;
+}
+
+export interface GetManagedThingCertificateResponse {
+  /**
+   * The identifier of the managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId?: string;
+  /**
+   * The PEM-encoded certificate for the managed thing.
+   * Wire: 1–65536 characters matching ^[\s\S]*$
+   */
+  CertificatePem?: string;
+}
+
+export interface GetManagedThingConnectivityDataRequest {
+  /**
+   * The identifier of a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  Identifier: string;
+}
+
+export interface GetManagedThingConnectivityDataResponse {
+  /**
+   * The id of a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId?: string;
+  /**
+   * The connectivity status for a managed thing.
+   * Wire: true or false
+   */
+  Connected?: boolean;
+  /**
+   * The timestamp value of when the connectivity status for a managed thing was last taken.
+   * Wire: a timestamp in epoch seconds
+   */
+  Timestamp?: number;
+  /**
+   * The reason for the connectivity disconnect with the managed thing.
+   * Wire: one of "AUTH_ERROR", "CLIENT_INITIATED_DISCONNECT", "CLIENT_ERROR", "CONNECTION_LOST", "DUPLICATE_CLIENTID", "FORBIDDEN_ACCESS", "MQTT_KEEP_ALIVE_TIMEOUT", "SERVER_ERROR", "SERVER_INITIATED_DISCONNECT", "THROTTLED", "WEBSOCKET_TTL_EXPIRATION", "CUSTOMAUTH_TTL_EXPIRATION", "UNKNOWN", "NONE"
+   */
+  DisconnectReason?: DisconnectReasonValue;
+}
+
+export interface GetManagedThingMetaDataRequest {
+  /**
+   * The managed thing id.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  Identifier: string;
+}
+
+export interface GetManagedThingMetaDataResponse {
+  /**
+   * The managed thing id.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId?: string;
+  /** The metadata for the managed thing. */
+  MetaData?: Record<string, string>;
 }
 
 export interface GetManagedThingRequest {
@@ -1369,6 +1989,187 @@ export interface GetNotificationConfigurationResponse {
   Tags?: Record<string, string>;
 }
 
+export interface GetOtaTaskConfigurationRequest {
+  /**
+   * The over-the-air (OTA) task configuration id.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  Identifier: string;
+}
+
+export interface GetOtaTaskConfigurationResponse {
+  /**
+   * The over-the-air (OTA) task configuration id.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+  /**
+   * The name of the over-the-air (OTA) task configuration.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /** Describes the type of configuration used for the over-the-air (OTA) task. */
+  PushConfig?: PushConfig;
+  /**
+   * A description of the over-the-air (OTA) task configuration.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task configuration was created at.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+}
+
+export interface GetOtaTaskRequest {
+  /**
+   * The over-the-air (OTA) task id.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Identifier: string;
+}
+
+export interface GetOtaTaskResponse {
+  /**
+   * The id of the over-the-air (OTA) task.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  TaskId?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the over-the-air (OTA) task
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$
+   */
+  TaskArn?: string;
+  /**
+   * The description of the over-the-air (OTA) task.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+  /**
+   * The URL to the Amazon S3 bucket where the over-the-air (OTA) task is stored.
+   * Wire: a string of 1–1000 characters
+   */
+  S3Url?: string;
+  /**
+   * The connection protocol the over-the-air (OTA) task uses to update the device.
+   * Wire: one of "HTTP"
+   */
+  Protocol?: OtaProtocol;
+  /**
+   * The frequency type for the over-the-air (OTA) task.
+   * Wire: one of "ONE_TIME", "CONTINUOUS"
+   */
+  OtaType?: OtaType;
+  /**
+   * The query string to add things to the thing group.
+   * Wire: a string
+   */
+  OtaTargetQueryString?: string;
+  /**
+   * The deployment mechanism for the over-the-air (OTA) task.
+   * Wire: one of "PUSH"
+   */
+  OtaMechanism?: OtaMechanism;
+  /** The device targeted for the over-the-air (OTA) task. */
+  Target?: Array<string>;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task was created.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task was last updated at.
+   * Wire: a timestamp in epoch seconds
+   */
+  LastUpdatedAt?: number;
+  /**
+   * The identifier for the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+  /** The processing details of all over-the-air (OTA) tasks. */
+  TaskProcessingDetails?: TaskProcessingDetails;
+  OtaSchedulingConfig?: OtaTaskSchedulingConfig;
+  OtaTaskExecutionRetryConfig?: OtaTaskExecutionRetryConfig;
+  /**
+   * The status of the over-the-air (OTA) task.
+   * Wire: one of "IN_PROGRESS", "CANCELED", "COMPLETED", "DELETION_IN_PROGRESS", "SCHEDULED"
+   */
+  Status?: OtaStatus;
+  /**
+   * A set of key/value pairs that are used to manage the over-the-air (OTA) task.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export interface GetProvisioningProfileRequest {
+  /**
+   * The id of a provisioning profile.
+   * Wire: 1–64 characters matching ^[A-Za-z0-9-_]+$
+   */
+  Identifier: string;
+}
+
+export interface GetProvisioningProfileResponse {
+  /**
+   * The Amazon Resource Name (ARN) of the provisioning profile.
+   * Wire: 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The name of the provisioning profile.
+   * Wire: 1–36 characters matching ^[0-9A-Za-z_-]+$
+   */
+  Name?: string;
+  /**
+   * The type of provisioning workflow the device uses for onboarding to IoT managed integrations.
+   * Wire: one of "FLEET_PROVISIONING", "JITR"
+   */
+  ProvisioningType?: ProvisioningType;
+  /**
+   * The provisioning profile id.
+   * Wire: 1–64 characters matching ^[A-Za-z0-9-_]+$
+   */
+  Id?: string;
+  /**
+   * The status of a provisioning profile.
+   * Wire: one of "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATED", "DELETE_IN_PROGRESS", "DELETE_FAILED"
+   */
+  Status?: ProvisioningProfileStatus;
+  /**
+   * The body of the PEM-encoded claim certificate.
+   * Wire: a string
+   * Sensitive.
+   */
+  ClaimCertificate?: string;
+  /**
+   * A set of key/value pairs that are used to manage the provisioning profile.
+   * Sensitive.
+   */
+  Tags?: Record<string, string>;
+}
+
+export interface GetRuntimeLogConfigurationRequest {
+  /**
+   * The id for a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId: string;
+}
+
+export interface GetRuntimeLogConfigurationResponse {
+  /**
+   * The id for a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId?: string;
+  /** The runtime log configuration for a managed thing. */
+  RuntimeLogConfigurations?: RuntimeLogConfigurations;
+}
+
 export interface GetSchemaVersionRequest {
   /**
    * The type of schema version.
@@ -1440,6 +2241,12 @@ export interface InternalServerExceptionBody {
   Message?: string;
 }
 
+/** The request is not valid. */
+export interface InvalidRequestExceptionBody {
+  /** Wire: a string */
+  Message?: string;
+}
+
 /** Configuration details for an AWS Lambda function used as an endpoint for a cloud connector. */
 export interface LambdaConfig {
   /**
@@ -1447,6 +2254,12 @@ export interface LambdaConfig {
    * Wire: a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?)$
    */
   arn: string;
+}
+
+/** The request exceeds a service limit or quota. Adjust your request parameters and try again. */
+export interface LimitExceededExceptionBody {
+  /** Wire: a string */
+  Message?: string;
 }
 
 export interface ListAccountAssociationsRequest {
@@ -1538,6 +2351,29 @@ export interface ListConnectorDestinationsResponse {
   NextToken?: string;
 }
 
+export interface ListCredentialLockersRequest {
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListCredentialLockersResponse {
+  /** The list of credential lockers. */
+  Items?: Array<CredentialLockerSummary>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+}
+
 export interface ListDestinationsRequest {
   /**
    * A token that can be used to retrieve the next set of results.
@@ -1622,6 +2458,29 @@ export interface ListDiscoveredDevicesResponse {
   NextToken?: string;
 }
 
+export interface ListEventLogConfigurationsRequest {
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListEventLogConfigurationsResponse {
+  /** A list of each event log configuration and pertinent information. */
+  EventLogConfigurationList?: Array<EventLogConfigurationSummary>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+}
+
 export interface ListManagedThingAccountAssociationsRequest {
   /**
    * The identifier of the managed thing to list account associations for.
@@ -1651,6 +2510,44 @@ export interface ListManagedThingAccountAssociationsResponse {
   /**
    * A token used for pagination of results when there are more account associations than can be returned in a single response.
    * Wire: a string
+   */
+  NextToken?: string;
+}
+
+export interface ListManagedThingSchemasRequest {
+  /**
+   * The managed thing id.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  Identifier: string;
+  /**
+   * Filter on an endpoint id.
+   * Wire: 1–64 characters matching ^[0-9a-zA-Z]+$
+   */
+  EndpointIdFilter?: string;
+  /**
+   * Filter on a capability id.
+   * Wire: 1–128 characters matching ^[a-zA-Z0-9./]+(@\d+\.\d+)?$
+   */
+  CapabilityIdFilter?: string;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListManagedThingSchemasResponse {
+  /** The list of managed thing schemas. */
+  Items?: Array<ManagedThingSchemaListItem>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
    */
   NextToken?: string;
 }
@@ -1750,6 +2647,103 @@ export interface ListNotificationConfigurationsResponse {
   NextToken?: string;
 }
 
+export interface ListOtaTaskConfigurationsRequest {
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListOtaTaskConfigurationsResponse {
+  /** The list of the over-the-air (OTA) task configurations. */
+  Items?: Array<OtaTaskConfigurationSummary>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+}
+
+export interface ListOtaTaskExecutionsRequest {
+  /**
+   * The over-the-air (OTA) task id.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Identifier: string;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListOtaTaskExecutionsResponse {
+  /** A list of all of the over-the-air (OTA) task executions. */
+  ExecutionSummaries?: Array<OtaTaskExecutionSummaries>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$
+   */
+  NextToken?: string;
+}
+
+export interface ListOtaTasksRequest {
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListOtaTasksResponse {
+  /** A list of all of the over-the-air (OTA) tasks. */
+  Tasks?: Array<OtaTaskSummary>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$
+   */
+  NextToken?: string;
+}
+
+export interface ListProvisioningProfilesRequest {
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+  /**
+   * The maximum number of results to return at one time.
+   * Wire: an integer 1–1000
+   */
+  MaxResults?: number;
+}
+
+export interface ListProvisioningProfilesResponse {
+  /** The list of provisioning profiles. */
+  Items?: Array<ProvisioningProfileSummary>;
+  /**
+   * A token that can be used to retrieve the next set of results.
+   * Wire: 1–65535 characters matching ^[a-zA-Z0-9=_-]+$
+   */
+  NextToken?: string;
+}
+
 export interface ListSchemaVersionsRequest {
   /**
    * Filter on the type of schema version.
@@ -1798,6 +2792,30 @@ export interface ListSchemaVersionsResponse {
   NextToken?: string;
 }
 
+export interface ListTagsForResourceRequest {
+  /**
+   * The Amazon Resource Name (ARN) of the resource for which to list tags.
+   * Wire: 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$
+   */
+  ResourceArn: string;
+}
+
+export interface ListTagsForResourceResponse {
+  /**
+   * A set of key/value pairs that are used to manage the resource.
+   * Sensitive.
+   */
+  tags?: Record<string, string>;
+}
+
+export const LogLevel = {
+  DEBUG: "DEBUG",
+  ERROR: "ERROR",
+  INFO: "INFO",
+  WARN: "WARN",
+} as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
 /** Structure representing an association between a managed thing and an account association, which connects a device to a third-party account. */
 export interface ManagedThingAssociation {
   /**
@@ -1822,6 +2840,22 @@ export const ManagedThingAssociationStatus = {
   ASSOCIATED: "ASSOCIATED",
 } as const;
 export type ManagedThingAssociationStatus = (typeof ManagedThingAssociationStatus)[keyof typeof ManagedThingAssociationStatus];
+
+/** Structure representing one schema item associated with a managed thing. */
+export interface ManagedThingSchemaListItem {
+  /**
+   * The id of the endpoint for a managed thing.
+   * Wire: 1–64 characters matching ^[0-9a-zA-Z]+$
+   */
+  EndpointId?: string;
+  /**
+   * The id of the capability for a managed thing.
+   * Wire: 1–128 characters matching ^[a-zA-Z0-9./]+(@\d+\.\d+)?$
+   */
+  CapabilityId?: string;
+  /** The validation schema for one schema item associated with a managed thing. */
+  Schema?: DocumentValue;
+}
 
 /** Structure representing one managed thing. */
 export interface ManagedThingSummary {
@@ -2112,6 +3146,195 @@ export interface OAuthUpdate {
   proactiveRefreshTokenRenewal?: ProactiveRefreshTokenRenewal;
 }
 
+export const OtaMechanism = {
+  PUSH: "PUSH",
+} as const;
+export type OtaMechanism = (typeof OtaMechanism)[keyof typeof OtaMechanism];
+
+export const OtaProtocol = {
+  HTTP: "HTTP",
+} as const;
+export type OtaProtocol = (typeof OtaProtocol)[keyof typeof OtaProtocol];
+
+export const OtaStatus = {
+  IN_PROGRESS: "IN_PROGRESS",
+  CANCELED: "CANCELED",
+  COMPLETED: "COMPLETED",
+  DELETION_IN_PROGRESS: "DELETION_IN_PROGRESS",
+  SCHEDULED: "SCHEDULED",
+} as const;
+export type OtaStatus = (typeof OtaStatus)[keyof typeof OtaStatus];
+
+/** Over-the-air (OTA) task abort config. */
+export interface OtaTaskAbortConfig {
+  /** The list of criteria for the abort config. */
+  AbortConfigCriteriaList?: Array<AbortConfigCriteria>;
+}
+
+/** Structure representing one over-the-air (OTA) task configuration. */
+export interface OtaTaskConfigurationSummary {
+  /**
+   * The id of the over-the-air (OTA) task configuration
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+  /**
+   * The name of the over-the-air (OTA) task configuration.
+   * Wire: 1–128 characters matching ^[A-Za-z0-9-_ ]+$
+   * Sensitive.
+   */
+  Name?: string;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task configuration was created at.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+}
+
+/** Over-the-air (OTA) task retry config. */
+export interface OtaTaskExecutionRetryConfig {
+  /** The list of retry config criteria. */
+  RetryConfigCriteria?: Array<RetryConfigCriteria>;
+}
+
+/** Over-the-air (OTA) task rollout config. */
+export interface OtaTaskExecutionRolloutConfig {
+  /** Structure representing exponential rate of rollout for an over-the-air (OTA) task. */
+  ExponentialRolloutRate?: ExponentialRolloutRate;
+  /**
+   * The maximum number of things that will be notified of a pending task, per minute.
+   * Wire: an integer ≥ 1
+   */
+  MaximumPerMinute?: number;
+}
+
+export const OtaTaskExecutionStatus = {
+  QUEUED: "QUEUED",
+  IN_PROGRESS: "IN_PROGRESS",
+  SUCCEEDED: "SUCCEEDED",
+  FAILED: "FAILED",
+  TIMED_OUT: "TIMED_OUT",
+  REJECTED: "REJECTED",
+  REMOVED: "REMOVED",
+  CANCELED: "CANCELED",
+} as const;
+export type OtaTaskExecutionStatus = (typeof OtaTaskExecutionStatus)[keyof typeof OtaTaskExecutionStatus];
+
+/** Structure representing one execution summary. */
+export interface OtaTaskExecutionSummaries {
+  /** Structure representing one over-the-air (OTA) task execution summary */
+  TaskExecutionSummary?: OtaTaskExecutionSummary;
+  /**
+   * The id of a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId?: string;
+}
+
+/** Structure representing one over-the-air (OTA) task execution summary. */
+export interface OtaTaskExecutionSummary {
+  /**
+   * The execution number of the over-the-air (OTA) task execution summary.
+   * Wire: an integer
+   */
+  ExecutionNumber?: number;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task execution summary was last updated.
+   * Wire: a timestamp in epoch seconds
+   */
+  LastUpdatedAt?: number;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task execution summary is targeted to start.
+   * Wire: a timestamp in epoch seconds
+   */
+  QueuedAt?: number;
+  /**
+   * The number of retry attempts for starting the over-the-air (OTA) task execution summary after a failed attempt.
+   * Wire: an integer
+   */
+  RetryAttempt?: number;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task execution summary started.
+   * Wire: a timestamp in epoch seconds
+   */
+  StartedAt?: number;
+  /**
+   * The status of the over-the-air (OTA) task execution summary.
+   * Wire: one of "QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "TIMED_OUT", "REJECTED", "REMOVED", "CANCELED"
+   */
+  Status?: OtaTaskExecutionStatus;
+}
+
+/** Over-the-air (OTA) task scheduling config. */
+export interface OtaTaskSchedulingConfig {
+  /**
+   * Specifies the end behavior for all task executions after a task reaches the selected endTime . If endTime is not selected when creating the task, then endBehavior does not apply.
+   * Wire: one of "STOP_ROLLOUT", "CANCEL", "FORCE_CANCEL"
+   */
+  EndBehavior?: SchedulingConfigEndBehavior;
+  /**
+   * The time an over-the-air (OTA) task will stop.
+   * Wire: a string
+   */
+  EndTime?: string;
+  /** Maintenance window list for over-the-air (OTA) task scheduling config. */
+  MaintenanceWindows?: Array<ScheduleMaintenanceWindow>;
+  /**
+   * The time an over-the-air (OTA) task will start.
+   * Wire: a string
+   */
+  StartTime?: string;
+}
+
+/** Structure representing one over-the-air (OTA) task. */
+export interface OtaTaskSummary {
+  /**
+   * The id of the over-the-air (OTA) task.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  TaskId?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the over-the-air (OTA) task.
+   * Wire: 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$
+   */
+  TaskArn?: string;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task was created at.
+   * Wire: a timestamp in epoch seconds
+   */
+  CreatedAt?: number;
+  /**
+   * The timestamp value of when the over-the-air (OTA) task was last updated at.
+   * Wire: a timestamp in epoch seconds
+   */
+  LastUpdatedAt?: number;
+  /**
+   * The identifier for the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+  /**
+   * The status of the over-the-air (OTA) task summary.
+   * Wire: one of "IN_PROGRESS", "CANCELED", "COMPLETED", "DELETION_IN_PROGRESS", "SCHEDULED"
+   */
+  Status?: OtaStatus;
+}
+
+/** Over-the-air (OTA) task timeout config. */
+export interface OtaTaskTimeoutConfig {
+  /**
+   * Specifies the amount of time the device has to finish execution of this task. The timeout interval can be anywhere between 1 minute and 7 days.
+   * Wire: an integer 1–10080
+   */
+  InProgressTimeoutInMinutes?: number;
+}
+
+export const OtaType = {
+  ONE_TIME: "ONE_TIME",
+  CONTINUOUS: "CONTINUOUS",
+} as const;
+export type OtaType = (typeof OtaType)[keyof typeof OtaType];
+
 /** Configuration settings for proactively refreshing OAuth tokens before they expire. */
 export interface ProactiveRefreshTokenRenewal {
   /**
@@ -2133,6 +3356,44 @@ export const ProtocolType = {
 } as const;
 export type ProtocolType = (typeof ProtocolType)[keyof typeof ProtocolType];
 
+export const ProvisioningProfileStatus = {
+  CREATE_IN_PROGRESS: "CREATE_IN_PROGRESS",
+  CREATE_FAILED: "CREATE_FAILED",
+  CREATED: "CREATED",
+  DELETE_IN_PROGRESS: "DELETE_IN_PROGRESS",
+  DELETE_FAILED: "DELETE_FAILED",
+} as const;
+export type ProvisioningProfileStatus = (typeof ProvisioningProfileStatus)[keyof typeof ProvisioningProfileStatus];
+
+/** Structure describing a provisioning profile. */
+export interface ProvisioningProfileSummary {
+  /**
+   * The name of the provisioning profile.
+   * Wire: 1–36 characters matching ^[0-9A-Za-z_-]+$
+   */
+  Name?: string;
+  /**
+   * The identifier of the provisioning profile.
+   * Wire: 1–64 characters matching ^[A-Za-z0-9-_]+$
+   */
+  Id?: string;
+  /**
+   * The Amazon Resource Name (ARN) of the provisioning profile.
+   * Wire: 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$
+   */
+  Arn?: string;
+  /**
+   * The type of provisioning workflow the device uses for onboarding to IoT managed integrations.
+   * Wire: one of "FLEET_PROVISIONING", "JITR"
+   */
+  ProvisioningType?: ProvisioningType;
+  /**
+   * The status of a provisioning profile.
+   * Wire: one of "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATED", "DELETE_IN_PROGRESS", "DELETE_FAILED"
+   */
+  Status?: ProvisioningProfileStatus;
+}
+
 export const ProvisioningStatus = {
   UNASSOCIATED: "UNASSOCIATED",
   PRE_ASSOCIATED: "PRE_ASSOCIATED",
@@ -2144,6 +3405,76 @@ export const ProvisioningStatus = {
   DELETED: "DELETED",
 } as const;
 export type ProvisioningStatus = (typeof ProvisioningStatus)[keyof typeof ProvisioningStatus];
+
+export const ProvisioningType = {
+  FLEET_PROVISIONING: "FLEET_PROVISIONING",
+  JITR: "JITR",
+} as const;
+export type ProvisioningType = (typeof ProvisioningType)[keyof typeof ProvisioningType];
+
+/** Structure representing a push config. */
+export interface PushConfig {
+  /** Structure representing one abort config. */
+  AbortConfig?: OtaTaskAbortConfig;
+  /** Structure representing one rollout config. */
+  RolloutConfig?: OtaTaskExecutionRolloutConfig;
+  /** Structure representing one timeout config. */
+  TimeoutConfig?: OtaTaskTimeoutConfig;
+}
+
+export interface PutDefaultEncryptionConfigurationRequest {
+  /**
+   * The type of encryption used for the encryption configuration.
+   * Wire: one of "MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION", "CUSTOMER_KEY_ENCRYPTION"
+   */
+  encryptionType: EncryptionType;
+  /**
+   * The Key Amazon Resource Name (ARN) of the AWS KMS key used for KMS encryption if you use KMS_BASED_ENCRYPTION .
+   * Wire: 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$
+   */
+  kmsKeyArn?: string;
+}
+
+export interface PutDefaultEncryptionConfigurationResponse {
+  /** Provides the status of the default encryption configuration for an Amazon Web Services account. */
+  configurationStatus: ConfigurationStatus;
+  /**
+   * The type of encryption used for the encryption configuration.
+   * Wire: one of "MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION", "CUSTOMER_KEY_ENCRYPTION"
+   */
+  encryptionType: EncryptionType;
+  /**
+   * The Key Amazon Resource Name (ARN) of the AWS KMS key used for KMS encryption if you use KMS_BASED_ENCRYPTION .
+   * Wire: 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$
+   */
+  kmsKeyArn?: string;
+}
+
+export interface PutHubConfigurationRequest {
+  /**
+   * A user-defined integer value that represents the hub token timer expiry setting in seconds.
+   * Wire: an integer ≥ 1
+   */
+  HubTokenTimerExpirySettingInSeconds: number;
+}
+
+export interface PutHubConfigurationResponse {
+  /**
+   * A user-defined integer value that represents the hub token timer expiry setting in seconds.
+   * Wire: an integer ≥ 1
+   */
+  HubTokenTimerExpirySettingInSeconds?: number;
+}
+
+export interface PutRuntimeLogConfigurationRequest {
+  /**
+   * The id for a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId: string;
+  /** The runtime log configuration for a managed thing. */
+  RuntimeLogConfigurations: RuntimeLogConfigurations;
+}
 
 export interface RegisterAccountAssociationRequest {
   /**
@@ -2181,6 +3512,24 @@ export interface RegisterAccountAssociationResponse {
   ManagedThingId?: string;
 }
 
+export type RegisterCustomEndpointRequest = Record<string, never>;
+
+export interface RegisterCustomEndpointResponse {
+  /**
+   * The IoT managed integrations dedicated, custom endpoint for the device to route traffic through.
+   * Wire: 1–256 characters matching ^[A-Za-z0-9._@-]+$
+   */
+  EndpointAddress: string;
+}
+
+export interface ResetRuntimeLogConfigurationRequest {
+  /**
+   * The id of a managed thing.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9:_-]*$
+   */
+  ManagedThingId: string;
+}
+
 /** The specified resource does not exist. */
 export interface ResourceNotFoundExceptionBody {
   /** Wire: a string */
@@ -2197,11 +3546,111 @@ export interface ResourceNotFoundExceptionBody {
   ResourceType?: string;
 }
 
+/** Structure representing one retry config criteria. */
+export interface RetryConfigCriteria {
+  /**
+   * Over-the-air (OTA) retry criteria failure type.
+   * Wire: one of "FAILED", "TIMED_OUT", "ALL"
+   */
+  FailureType?: RetryCriteriaFailureType;
+  /**
+   * The number of retries allowed for a failure type for the over-the-air (OTA) task.
+   * Wire: an integer 0–10
+   */
+  MinNumberOfRetries?: number;
+}
+
+export const RetryCriteriaFailureType = {
+  FAILED: "FAILED",
+  TIMED_OUT: "TIMED_OUT",
+  ALL: "ALL",
+} as const;
+export type RetryCriteriaFailureType = (typeof RetryCriteriaFailureType)[keyof typeof RetryCriteriaFailureType];
+
 export const Role = {
   CONTROLLER: "CONTROLLER",
   DEVICE: "DEVICE",
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
+
+/** Structure representing rollout config criteria. */
+export interface RolloutRateIncreaseCriteria {
+  /**
+   * The threshold for number of notified things that will initiate the increase in rate of rollout.
+   * Wire: an integer 1–100
+   */
+  numberOfNotifiedThings?: number;
+  /**
+   * The threshold for number of succeeded things that will initiate the increase in rate of rollout.
+   * Wire: an integer 1–100
+   */
+  numberOfSucceededThings?: number;
+}
+
+/** The different configurations for runtime logs. */
+export interface RuntimeLogConfigurations {
+  /**
+   * The different log levels available for configuration.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  LogLevel?: LogLevel;
+  /**
+   * The different log levels available for configuration.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  LogFlushLevel?: LogLevel;
+  /**
+   * Configuration of where to store runtime logs in the device.
+   * Wire: a string
+   */
+  LocalStoreLocation?: string;
+  /**
+   * Configuration to set the maximum number of runtime log files that can be stored on the device before the oldest files are deleted or overwritten.
+   * Wire: an integer
+   */
+  LocalStoreFileRotationMaxFiles?: number;
+  /**
+   * Configuration to set the maximum bytes of runtime logs that can be stored on the device before the oldest logs are deleted or overwritten.
+   * Wire: an integer
+   */
+  LocalStoreFileRotationMaxBytes?: number;
+  /**
+   * Configuration to enable or disable uploading of runtime logs to the cloud.
+   * Wire: true or false
+   */
+  UploadLog?: boolean;
+  /**
+   * Configuration to set the time interval in minutes between each batch of runtime logs that the device uploads to the cloud.
+   * Wire: an integer
+   */
+  UploadPeriodMinutes?: number;
+  /**
+   * Configuration to enable or disable deleting of runtime logs in the device once uploaded to the cloud.
+   * Wire: true or false
+   */
+  DeleteLocalStoreAfterUpload?: boolean;
+}
+
+/** Structure representing scheduling maintenance window. */
+export interface ScheduleMaintenanceWindow {
+  /**
+   * Displays the duration of the next maintenance window.
+   * Wire: an integer 1–1430
+   */
+  DurationInMinutes?: number;
+  /**
+   * Displays the start time of the next maintenance window.
+   * Wire: a string
+   */
+  StartTime?: string;
+}
+
+export const SchedulingConfigEndBehavior = {
+  STOP_ROLLOUT: "STOP_ROLLOUT",
+  CANCEL: "CANCEL",
+  FORCE_CANCEL: "FORCE_CANCEL",
+} as const;
+export type SchedulingConfigEndBehavior = (typeof SchedulingConfigEndBehavior)[keyof typeof SchedulingConfigEndBehavior];
 
 export const SchemaVersionFormat = {
   AWS: "AWS",
@@ -2362,6 +3811,12 @@ export interface SendManagedThingCommandResponse {
   TraceId?: string;
 }
 
+/** The service quota has been exceeded for this request. */
+export interface ServiceQuotaExceededExceptionBody {
+  /** Wire: a string */
+  Message?: string;
+}
+
 /** The service is temporarily unavailable. */
 export interface ServiceUnavailableExceptionBody {
   /** Wire: a string */
@@ -2493,6 +3948,67 @@ export interface StateEndpoint {
   capabilities: Array<StateCapability>;
 }
 
+export interface TagResourceRequest {
+  /**
+   * The Amazon Resource Name (ARN) of the resource to which to add tags.
+   * Wire: 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$
+   */
+  ResourceArn: string;
+  /**
+   * A set of key/value pairs that are used to manage the resource.
+   * Sensitive.
+   */
+  Tags: Record<string, string>;
+}
+
+export type TagResourceResponse = Record<string, never>;
+
+/** Details about the over-the-air (OTA) task process. */
+export interface TaskProcessingDetails {
+  /**
+   * The number of canceled things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  NumberOfCanceledThings?: number;
+  /**
+   * The number of failed things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  NumberOfFailedThings?: number;
+  /**
+   * The number of in progress things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  NumberOfInProgressThings?: number;
+  /**
+   * The number of queued things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  numberOfQueuedThings?: number;
+  /**
+   * The number of rejected things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  numberOfRejectedThings?: number;
+  /**
+   * The number of removed things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  numberOfRemovedThings?: number;
+  /**
+   * The number of succeeded things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  numberOfSucceededThings?: number;
+  /**
+   * The number of timed out things in an over-the-air (OTA) task.
+   * Wire: an integer
+   */
+  numberOfTimedOutThings?: number;
+  /** The targets of the over-the-air (OTA) task. */
+  processingTargets?: Array<string>;
+}
+
 /** The rate exceeds the limit. */
 export interface ThrottlingExceptionBody {
   /** Wire: a string */
@@ -2510,6 +4026,18 @@ export interface UnauthorizedExceptionBody {
   /** Wire: a string */
   Message?: string;
 }
+
+export interface UntagResourceRequest {
+  /**
+   * The Amazon Resource Name (ARN) of the resource from which to remove tags.
+   * Wire: 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$
+   */
+  ResourceArn: string;
+  /** A list of tag keys to remove from the resource. */
+  TagKeys: Array<string>;
+}
+
+export type UntagResourceResponse = Record<string, never>;
 
 export interface UpdateAccountAssociationRequest {
   /**
@@ -2602,6 +4130,19 @@ export interface UpdateDestinationRequest {
   Description?: string;
 }
 
+export interface UpdateEventLogConfigurationRequest {
+  /**
+   * The log configuration id.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Id: string;
+  /**
+   * The log level for the event in terms of severity.
+   * Wire: one of "DEBUG", "ERROR", "INFO", "WARN"
+   */
+  EventLogLevel: LogLevel;
+}
+
 export interface UpdateManagedThingRequest {
   /**
    * The id of the managed thing.
@@ -2682,6 +4223,24 @@ export interface UpdateNotificationConfigurationRequest {
   DestinationName: string;
 }
 
+export interface UpdateOtaTaskRequest {
+  /**
+   * The over-the-air (OTA) task id.
+   * Wire: 1–200 characters matching ^[A-Za-z0-9]+$
+   */
+  Identifier: string;
+  /**
+   * The description of the over-the-air (OTA) task.
+   * Wire: 1–256 characters matching ^[0-9A-Za-z_\- ]+$
+   */
+  Description?: string;
+  /**
+   * The identifier for the over-the-air (OTA) task configuration.
+   * Wire: 1–64 characters matching ^[a-zA-Z0-9]*$
+   */
+  TaskConfigurationId?: string;
+}
+
 /** A validation error occurred when performing the API request. */
 export interface ValidationExceptionBody {
   /** Wire: a string */
@@ -2709,65 +4268,113 @@ export interface WiFiSimpleSetupConfiguration {
 
 /** Input and output type of every generated operation, by operation name. */
 export interface OperationShapes {
-  SendConnectorEvent: { input: SendConnectorEventRequest; output: SendConnectorEventResponse };
-  CreateCloudConnector: { input: CreateCloudConnectorRequest; output: CreateCloudConnectorResponse };
-  GetCloudConnector: { input: GetCloudConnectorRequest; output: GetCloudConnectorResponse };
-  ListCloudConnectors: { input: ListCloudConnectorsRequest; output: ListCloudConnectorsResponse };
-  UpdateCloudConnector: { input: UpdateCloudConnectorRequest; output: Record<string, never> };
-  DeleteCloudConnector: { input: DeleteCloudConnectorRequest; output: Record<string, never> };
-  CreateConnectorDestination: { input: CreateConnectorDestinationRequest; output: CreateConnectorDestinationResponse };
-  GetConnectorDestination: { input: GetConnectorDestinationRequest; output: GetConnectorDestinationResponse };
-  ListConnectorDestinations: { input: ListConnectorDestinationsRequest; output: ListConnectorDestinationsResponse };
-  UpdateConnectorDestination: { input: UpdateConnectorDestinationRequest; output: Record<string, never> };
-  DeleteConnectorDestination: { input: DeleteConnectorDestinationRequest; output: Record<string, never> };
   CreateAccountAssociation: { input: CreateAccountAssociationRequest; output: CreateAccountAssociationResponse };
-  GetAccountAssociation: { input: GetAccountAssociationRequest; output: GetAccountAssociationResponse };
-  ListAccountAssociations: { input: ListAccountAssociationsRequest; output: ListAccountAssociationsResponse };
+  CreateCloudConnector: { input: CreateCloudConnectorRequest; output: CreateCloudConnectorResponse };
+  CreateConnectorDestination: { input: CreateConnectorDestinationRequest; output: CreateConnectorDestinationResponse };
+  CreateCredentialLocker: { input: CreateCredentialLockerRequest; output: CreateCredentialLockerResponse };
+  CreateDestination: { input: CreateDestinationRequest; output: CreateDestinationResponse };
+  CreateEventLogConfiguration: { input: CreateEventLogConfigurationRequest; output: CreateEventLogConfigurationResponse };
+  CreateManagedThing: { input: CreateManagedThingRequest; output: CreateManagedThingResponse };
+  CreateNotificationConfiguration: { input: CreateNotificationConfigurationRequest; output: CreateNotificationConfigurationResponse };
+  CreateOtaTask: { input: CreateOtaTaskRequest; output: CreateOtaTaskResponse };
+  CreateOtaTaskConfiguration: { input: CreateOtaTaskConfigurationRequest; output: CreateOtaTaskConfigurationResponse };
+  CreateProvisioningProfile: { input: CreateProvisioningProfileRequest; output: CreateProvisioningProfileResponse };
   DeleteAccountAssociation: { input: DeleteAccountAssociationRequest; output: Record<string, never> };
+  DeleteCloudConnector: { input: DeleteCloudConnectorRequest; output: Record<string, never> };
+  DeleteConnectorDestination: { input: DeleteConnectorDestinationRequest; output: Record<string, never> };
+  DeleteCredentialLocker: { input: DeleteCredentialLockerRequest; output: Record<string, never> };
+  DeleteDestination: { input: DeleteDestinationRequest; output: Record<string, never> };
+  DeleteEventLogConfiguration: { input: DeleteEventLogConfigurationRequest; output: Record<string, never> };
+  DeleteManagedThing: { input: DeleteManagedThingRequest; output: Record<string, never> };
+  DeleteNotificationConfiguration: { input: DeleteNotificationConfigurationRequest; output: Record<string, never> };
+  DeleteOtaTask: { input: DeleteOtaTaskRequest; output: Record<string, never> };
+  DeleteOtaTaskConfiguration: { input: DeleteOtaTaskConfigurationRequest; output: Record<string, never> };
+  DeleteProvisioningProfile: { input: DeleteProvisioningProfileRequest; output: Record<string, never> };
+  DeregisterAccountAssociation: { input: DeregisterAccountAssociationRequest; output: Record<string, never> };
+  GetAccountAssociation: { input: GetAccountAssociationRequest; output: GetAccountAssociationResponse };
+  GetCloudConnector: { input: GetCloudConnectorRequest; output: GetCloudConnectorResponse };
+  GetConnectorDestination: { input: GetConnectorDestinationRequest; output: GetConnectorDestinationResponse };
+  GetCredentialLocker: { input: GetCredentialLockerRequest; output: GetCredentialLockerResponse };
+  GetCustomEndpoint: { input: GetCustomEndpointRequest; output: GetCustomEndpointResponse };
+  GetDefaultEncryptionConfiguration: { input: GetDefaultEncryptionConfigurationRequest; output: GetDefaultEncryptionConfigurationResponse };
+  GetDestination: { input: GetDestinationRequest; output: GetDestinationResponse };
+  GetDeviceDiscovery: { input: GetDeviceDiscoveryRequest; output: GetDeviceDiscoveryResponse };
+  GetEventLogConfiguration: { input: GetEventLogConfigurationRequest; output: GetEventLogConfigurationResponse };
+  GetHubConfiguration: { input: GetHubConfigurationRequest; output: GetHubConfigurationResponse };
+  GetManagedThing: { input: GetManagedThingRequest; output: GetManagedThingResponse };
+  GetManagedThingCapabilities: { input: GetManagedThingCapabilitiesRequest; output: GetManagedThingCapabilitiesResponse };
+  GetManagedThingCertificate: { input: GetManagedThingCertificateRequest; output: GetManagedThingCertificateResponse };
+  GetManagedThingConnectivityData: { input: GetManagedThingConnectivityDataRequest; output: GetManagedThingConnectivityDataResponse };
+  GetManagedThingMetaData: { input: GetManagedThingMetaDataRequest; output: GetManagedThingMetaDataResponse };
+  GetManagedThingState: { input: GetManagedThingStateRequest; output: GetManagedThingStateResponse };
+  GetNotificationConfiguration: { input: GetNotificationConfigurationRequest; output: GetNotificationConfigurationResponse };
+  GetOtaTask: { input: GetOtaTaskRequest; output: GetOtaTaskResponse };
+  GetOtaTaskConfiguration: { input: GetOtaTaskConfigurationRequest; output: GetOtaTaskConfigurationResponse };
+  GetProvisioningProfile: { input: GetProvisioningProfileRequest; output: GetProvisioningProfileResponse };
+  GetRuntimeLogConfiguration: { input: GetRuntimeLogConfigurationRequest; output: GetRuntimeLogConfigurationResponse };
+  GetSchemaVersion: { input: GetSchemaVersionRequest; output: GetSchemaVersionResponse };
+  ListAccountAssociations: { input: ListAccountAssociationsRequest; output: ListAccountAssociationsResponse };
+  ListCloudConnectors: { input: ListCloudConnectorsRequest; output: ListCloudConnectorsResponse };
+  ListConnectorDestinations: { input: ListConnectorDestinationsRequest; output: ListConnectorDestinationsResponse };
+  ListCredentialLockers: { input: ListCredentialLockersRequest; output: ListCredentialLockersResponse };
+  ListDestinations: { input: ListDestinationsRequest; output: ListDestinationsResponse };
+  ListDeviceDiscoveries: { input: ListDeviceDiscoveriesRequest; output: ListDeviceDiscoveriesResponse };
+  ListDiscoveredDevices: { input: ListDiscoveredDevicesRequest; output: ListDiscoveredDevicesResponse };
+  ListEventLogConfigurations: { input: ListEventLogConfigurationsRequest; output: ListEventLogConfigurationsResponse };
+  ListManagedThingAccountAssociations: { input: ListManagedThingAccountAssociationsRequest; output: ListManagedThingAccountAssociationsResponse };
+  ListManagedThingSchemas: { input: ListManagedThingSchemasRequest; output: ListManagedThingSchemasResponse };
+  ListManagedThings: { input: ListManagedThingsRequest; output: ListManagedThingsResponse };
+  ListNotificationConfigurations: { input: ListNotificationConfigurationsRequest; output: ListNotificationConfigurationsResponse };
+  ListOtaTaskConfigurations: { input: ListOtaTaskConfigurationsRequest; output: ListOtaTaskConfigurationsResponse };
+  ListOtaTaskExecutions: { input: ListOtaTaskExecutionsRequest; output: ListOtaTaskExecutionsResponse };
+  ListOtaTasks: { input: ListOtaTasksRequest; output: ListOtaTasksResponse };
+  ListProvisioningProfiles: { input: ListProvisioningProfilesRequest; output: ListProvisioningProfilesResponse };
+  ListSchemaVersions: { input: ListSchemaVersionsRequest; output: ListSchemaVersionsResponse };
+  ListTagsForResource: { input: ListTagsForResourceRequest; output: ListTagsForResourceResponse };
+  PutDefaultEncryptionConfiguration: { input: PutDefaultEncryptionConfigurationRequest; output: PutDefaultEncryptionConfigurationResponse };
+  PutHubConfiguration: { input: PutHubConfigurationRequest; output: PutHubConfigurationResponse };
+  PutRuntimeLogConfiguration: { input: PutRuntimeLogConfigurationRequest; output: Record<string, never> };
+  RegisterAccountAssociation: { input: RegisterAccountAssociationRequest; output: RegisterAccountAssociationResponse };
+  RegisterCustomEndpoint: { input: RegisterCustomEndpointRequest; output: RegisterCustomEndpointResponse };
+  ResetRuntimeLogConfiguration: { input: ResetRuntimeLogConfigurationRequest; output: Record<string, never> };
+  SendConnectorEvent: { input: SendConnectorEventRequest; output: SendConnectorEventResponse };
+  SendManagedThingCommand: { input: SendManagedThingCommandRequest; output: SendManagedThingCommandResponse };
   StartAccountAssociationRefresh: { input: StartAccountAssociationRefreshRequest; output: StartAccountAssociationRefreshResponse };
   StartDeviceDiscovery: { input: StartDeviceDiscoveryRequest; output: StartDeviceDiscoveryResponse };
-  GetDeviceDiscovery: { input: GetDeviceDiscoveryRequest; output: GetDeviceDiscoveryResponse };
-  ListDiscoveredDevices: { input: ListDiscoveredDevicesRequest; output: ListDiscoveredDevicesResponse };
-  CreateManagedThing: { input: CreateManagedThingRequest; output: CreateManagedThingResponse };
-  GetManagedThing: { input: GetManagedThingRequest; output: GetManagedThingResponse };
-  ListManagedThings: { input: ListManagedThingsRequest; output: ListManagedThingsResponse };
-  GetManagedThingState: { input: GetManagedThingStateRequest; output: GetManagedThingStateResponse };
-  GetManagedThingCapabilities: { input: GetManagedThingCapabilitiesRequest; output: GetManagedThingCapabilitiesResponse };
-  SendManagedThingCommand: { input: SendManagedThingCommandRequest; output: SendManagedThingCommandResponse };
-  CreateDestination: { input: CreateDestinationRequest; output: CreateDestinationResponse };
-  CreateNotificationConfiguration: { input: CreateNotificationConfigurationRequest; output: CreateNotificationConfigurationResponse };
-  RegisterAccountAssociation: { input: RegisterAccountAssociationRequest; output: RegisterAccountAssociationResponse };
-  DeregisterAccountAssociation: { input: DeregisterAccountAssociationRequest; output: Record<string, never> };
+  TagResource: { input: TagResourceRequest; output: TagResourceResponse };
+  UntagResource: { input: UntagResourceRequest; output: UntagResourceResponse };
   UpdateAccountAssociation: { input: UpdateAccountAssociationRequest; output: Record<string, never> };
-  ListManagedThingAccountAssociations: { input: ListManagedThingAccountAssociationsRequest; output: ListManagedThingAccountAssociationsResponse };
-  ListDeviceDiscoveries: { input: ListDeviceDiscoveriesRequest; output: ListDeviceDiscoveriesResponse };
-  UpdateManagedThing: { input: UpdateManagedThingRequest; output: Record<string, never> };
-  DeleteManagedThing: { input: DeleteManagedThingRequest; output: Record<string, never> };
-  GetDestination: { input: GetDestinationRequest; output: GetDestinationResponse };
-  ListDestinations: { input: ListDestinationsRequest; output: ListDestinationsResponse };
+  UpdateCloudConnector: { input: UpdateCloudConnectorRequest; output: Record<string, never> };
+  UpdateConnectorDestination: { input: UpdateConnectorDestinationRequest; output: Record<string, never> };
   UpdateDestination: { input: UpdateDestinationRequest; output: Record<string, never> };
-  DeleteDestination: { input: DeleteDestinationRequest; output: Record<string, never> };
-  GetNotificationConfiguration: { input: GetNotificationConfigurationRequest; output: GetNotificationConfigurationResponse };
-  ListNotificationConfigurations: { input: ListNotificationConfigurationsRequest; output: ListNotificationConfigurationsResponse };
+  UpdateEventLogConfiguration: { input: UpdateEventLogConfigurationRequest; output: Record<string, never> };
+  UpdateManagedThing: { input: UpdateManagedThingRequest; output: Record<string, never> };
   UpdateNotificationConfiguration: { input: UpdateNotificationConfigurationRequest; output: Record<string, never> };
-  DeleteNotificationConfiguration: { input: DeleteNotificationConfigurationRequest; output: Record<string, never> };
-  GetSchemaVersion: { input: GetSchemaVersionRequest; output: GetSchemaVersionResponse };
-  ListSchemaVersions: { input: ListSchemaVersionsRequest; output: ListSchemaVersionsResponse };
+  UpdateOtaTask: { input: UpdateOtaTaskRequest; output: Record<string, never> };
 }
 
-export type UpdateCloudConnectorResponse = OperationShapes['UpdateCloudConnector']['output'];
-export type DeleteCloudConnectorResponse = OperationShapes['DeleteCloudConnector']['output'];
-export type UpdateConnectorDestinationResponse = OperationShapes['UpdateConnectorDestination']['output'];
-export type DeleteConnectorDestinationResponse = OperationShapes['DeleteConnectorDestination']['output'];
 export type DeleteAccountAssociationResponse = OperationShapes['DeleteAccountAssociation']['output'];
-export type DeregisterAccountAssociationResponse = OperationShapes['DeregisterAccountAssociation']['output'];
-export type UpdateAccountAssociationResponse = OperationShapes['UpdateAccountAssociation']['output'];
-export type UpdateManagedThingResponse = OperationShapes['UpdateManagedThing']['output'];
-export type DeleteManagedThingResponse = OperationShapes['DeleteManagedThing']['output'];
-export type UpdateDestinationResponse = OperationShapes['UpdateDestination']['output'];
+export type DeleteCloudConnectorResponse = OperationShapes['DeleteCloudConnector']['output'];
+export type DeleteConnectorDestinationResponse = OperationShapes['DeleteConnectorDestination']['output'];
+export type DeleteCredentialLockerResponse = OperationShapes['DeleteCredentialLocker']['output'];
 export type DeleteDestinationResponse = OperationShapes['DeleteDestination']['output'];
-export type UpdateNotificationConfigurationResponse = OperationShapes['UpdateNotificationConfiguration']['output'];
+export type DeleteEventLogConfigurationResponse = OperationShapes['DeleteEventLogConfiguration']['output'];
+export type DeleteManagedThingResponse = OperationShapes['DeleteManagedThing']['output'];
 export type DeleteNotificationConfigurationResponse = OperationShapes['DeleteNotificationConfiguration']['output'];
+export type DeleteOtaTaskResponse = OperationShapes['DeleteOtaTask']['output'];
+export type DeleteOtaTaskConfigurationResponse = OperationShapes['DeleteOtaTaskConfiguration']['output'];
+export type DeleteProvisioningProfileResponse = OperationShapes['DeleteProvisioningProfile']['output'];
+export type DeregisterAccountAssociationResponse = OperationShapes['DeregisterAccountAssociation']['output'];
+export type PutRuntimeLogConfigurationResponse = OperationShapes['PutRuntimeLogConfiguration']['output'];
+export type ResetRuntimeLogConfigurationResponse = OperationShapes['ResetRuntimeLogConfiguration']['output'];
+export type UpdateAccountAssociationResponse = OperationShapes['UpdateAccountAssociation']['output'];
+export type UpdateCloudConnectorResponse = OperationShapes['UpdateCloudConnector']['output'];
+export type UpdateConnectorDestinationResponse = OperationShapes['UpdateConnectorDestination']['output'];
+export type UpdateDestinationResponse = OperationShapes['UpdateDestination']['output'];
+export type UpdateEventLogConfigurationResponse = OperationShapes['UpdateEventLogConfiguration']['output'];
+export type UpdateManagedThingResponse = OperationShapes['UpdateManagedThing']['output'];
+export type UpdateNotificationConfigurationResponse = OperationShapes['UpdateNotificationConfiguration']['output'];
+export type UpdateOtaTaskResponse = OperationShapes['UpdateOtaTask']['output'];
 
 /** Names of the operations with generated types, validators and HTTP bindings. */
 export type OperationName = keyof OperationShapes;

@@ -20,63 +20,128 @@ const R10 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\
 const R11 = /* @__PURE__ */ new RegExp("^[/a-zA-Z0-9\\._ -]+$", 'u');
 const R12 = /* @__PURE__ */ new RegExp("^(0|[1-9][0-9]*)$", 'u');
 const R13 = /* @__PURE__ */ new RegExp("^0[xX][0-9a-fA-F]+$|^[0-9]+$", 'u');
-const R14 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\- ]+$", 'u');
-const R15 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_-]+$", 'u');
-const R16 = /* @__PURE__ */ new RegExp("^$|^(https):\\/\\/.*$", 'u');
-const R17 = /* @__PURE__ */ new RegExp("^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", 'u');
-const R18 = /* @__PURE__ */ new LazyPattern("^[\\p{L}\\p{N} ._-]+$", 'u');
-const R19 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9_.,@-]+$", 'u');
-const R20 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9]*$", 'u');
-const R21 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", 'u');
-const R22 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9\\s'\\u{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", 'u');
-const R23 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:_-]*$", 'u');
-const R24 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", 'u');
+const R14 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9_-]+$", 'u');
+const R15 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9\\-._,]+$", 'u');
+const R16 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\- ]+$", 'u');
+const R17 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_-]+$", 'u');
+const R18 = /* @__PURE__ */ new RegExp("^$|^(https):\\/\\/.*$", 'u');
+const R19 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9]*$", 'u');
+const R20 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$", 'u');
+const R21 = /* @__PURE__ */ new RegExp("^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", 'u');
+const R22 = /* @__PURE__ */ new LazyPattern("^[\\p{L}\\p{N} ._-]+$", 'u');
+const R23 = /* @__PURE__ */ new RegExp("^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$", 'u');
+const R24 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9+*]*$", 'u');
 const R25 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9]+$", 'u');
-const R26 = /* @__PURE__ */ new RegExp("^(http|https)://.*$", 'u');
-const R27 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", 'u');
-const R28 = /* @__PURE__ */ new RegExp("^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", 'u');
-const R29 = /* @__PURE__ */ new RegExp("^[0-9]+$", 'u');
-const R30 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_.,@\\+\\-]+$", 'u');
-const R31 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.]+$", 'u');
-const R32 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.,/ -]+$", 'u');
-const R33 = /* @__PURE__ */ new RegExp("^[a-z0-9]+$", 'u');
-const R34 = /* @__PURE__ */ new RegExp("^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
-const R35 = /* @__PURE__ */ new RegExp("^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", 'u');
-const R36 = /* @__PURE__ */ new RegExp("^\\d+\\.\\d+$", 'u');
-const R37 = /* @__PURE__ */ new RegExp("^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", 'u');
-const R38 = /* @__PURE__ */ new RegExp("^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", 'u');
-const R39 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9-_]+$", 'u');
-const R40 = /* @__PURE__ */ new RegExp("^[0-9.]+$", 'u');
-const R41 = /* @__PURE__ */ new RegExp("^[\\sa-zA-Z0-9_.,@-]+$", 'u');
-const R42 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:=_-]+$", 'u');
-const R43 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\-\\+=\\/:; ]+$", 'u');
-const R44 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_. ,@\\+\\-/]+$", 'u');
-const R45 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]+", 'u');
-const R46 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]*", 'u');
-const R47 = /* @__PURE__ */ new RegExp("^[0-9a-zA-Z._-]+$", 'u');
-const R48 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.-]+$", 'u');
-const R49 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.{}:\"-]+$", 'u');
+const R26 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9_.,@-]+$", 'u');
+const R27 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", 'u');
+const R28 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9\\s'\\u{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", 'u');
+const R29 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:_-]*$", 'u');
+const R30 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", 'u');
+const R31 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$", 'u');
+const R32 = /* @__PURE__ */ new RegExp("^-----BEGIN CERTIFICATE-----.*(.|\\n)*-----END CERTIFICATE-----\\n?$", 'u');
+const R33 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_-]+$", 'u');
+const R34 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$", 'u');
+const R35 = /* @__PURE__ */ new RegExp("^(http|https)://.*$", 'u');
+const R36 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9._@-]+$", 'u');
+const R37 = /* @__PURE__ */ new RegExp("^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$", 'u');
+const R38 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", 'u');
+const R39 = /* @__PURE__ */ new RegExp("^[\\s\\S]*$", 'u');
+const R40 = /* @__PURE__ */ new RegExp("^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", 'u');
+const R41 = /* @__PURE__ */ new RegExp("^[0-9]+$", 'u');
+const R42 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_.,@\\+\\-]+$", 'u');
+const R43 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.]+$", 'u');
+const R44 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9.,/ -]+$", 'u');
+const R45 = /* @__PURE__ */ new RegExp("^[a-z0-9]+$", 'u');
+const R46 = /* @__PURE__ */ new RegExp("^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", 'u');
+const R47 = /* @__PURE__ */ new RegExp("^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", 'u');
+const R48 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9./]+(@\\d+\\.\\d+)?$", 'u');
+const R49 = /* @__PURE__ */ new RegExp("^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", 'u');
+const R50 = /* @__PURE__ */ new RegExp("^\\d+\\.\\d+$", 'u');
+const R51 = /* @__PURE__ */ new RegExp("^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", 'u');
+const R52 = /* @__PURE__ */ new RegExp("^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", 'u');
+const R53 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9-_]+$", 'u');
+const R54 = /* @__PURE__ */ new RegExp("^[0-9.]+$", 'u');
+const R55 = /* @__PURE__ */ new RegExp("^[\\sa-zA-Z0-9_.,@-]+$", 'u');
+const R56 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9:=_-]+$", 'u');
+const R57 = /* @__PURE__ */ new RegExp("^[0-9A-Za-z_\\-\\+=\\/:; ]+$", 'u');
+const R58 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9=_. ,@\\+\\-/]+$", 'u');
+const R59 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]+", 'u');
+const R60 = /* @__PURE__ */ new RegExp("[a-zA-Z0-9_.,@/:#-]*", 'u');
+const R61 = /* @__PURE__ */ new RegExp("^[0-9a-zA-Z._-]+$", 'u');
+const R62 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.-]+$", 'u');
+const R63 = /* @__PURE__ */ new RegExp("^[a-zA-Z0-9 _.{}:\"-]+$", 'u');
+const E_AbortCriteriaAction: ReadonlySet<string> = /* @__PURE__ */ new Set(["CANCEL"]);
+const E_AbortCriteriaFailureType: ReadonlySet<string> = /* @__PURE__ */ new Set(["FAILED","REJECTED","TIMED_OUT","ALL"]);
 const E_AssociationState: ReadonlySet<string> = /* @__PURE__ */ new Set(["ASSOCIATION_IN_PROGRESS","ASSOCIATION_FAILED","ASSOCIATION_SUCCEEDED","ASSOCIATION_DELETING","REFRESH_TOKEN_EXPIRED"]);
 const E_SchemaVersionFormat: ReadonlySet<string> = /* @__PURE__ */ new Set(["AWS","ZCL","CONNECTOR"]);
+const E_ConfigurationState: ReadonlySet<string> = /* @__PURE__ */ new Set(["ENABLED","UPDATE_IN_PROGRESS","UPDATE_FAILED"]);
 const E_EndpointType: ReadonlySet<string> = /* @__PURE__ */ new Set(["LAMBDA"]);
 const E_CloudConnectorType: ReadonlySet<string> = /* @__PURE__ */ new Set(["LISTED","UNLISTED"]);
 const E_AuthType: ReadonlySet<string> = /* @__PURE__ */ new Set(["OAUTH"]);
 const E_DeliveryDestinationType: ReadonlySet<string> = /* @__PURE__ */ new Set(["KINESIS"]);
+const E_LogLevel: ReadonlySet<string> = /* @__PURE__ */ new Set(["DEBUG","ERROR","INFO","WARN"]);
 const E_Role: ReadonlySet<string> = /* @__PURE__ */ new Set(["CONTROLLER","DEVICE"]);
 const E_AuthMaterialType: ReadonlySet<string> = /* @__PURE__ */ new Set(["CUSTOM_PROTOCOL_QR_BAR_CODE","WIFI_SETUP_QR_BAR_CODE","ZWAVE_QR_BAR_CODE","ZIGBEE_QR_BAR_CODE","DISCOVERED_DEVICE","PRE_ONBOARDED_CLOUD"]);
 const E_EventType: ReadonlySet<string> = /* @__PURE__ */ new Set(["DEVICE_COMMAND","DEVICE_COMMAND_REQUEST","DEVICE_DISCOVERY_STATUS","DEVICE_EVENT","DEVICE_LIFE_CYCLE","DEVICE_STATE","DEVICE_OTA","DEVICE_WSS","CONNECTOR_ASSOCIATION","ACCOUNT_ASSOCIATION","CONNECTOR_ERROR_REPORT"]);
+const E_OtaProtocol: ReadonlySet<string> = /* @__PURE__ */ new Set(["HTTP"]);
+const E_OtaMechanism: ReadonlySet<string> = /* @__PURE__ */ new Set(["PUSH"]);
+const E_OtaType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ONE_TIME","CONTINUOUS"]);
+const E_ProvisioningType: ReadonlySet<string> = /* @__PURE__ */ new Set(["FLEET_PROVISIONING","JITR"]);
+const E_ProvisioningProfileStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["CREATE_IN_PROGRESS","CREATE_FAILED","CREATED","DELETE_IN_PROGRESS","DELETE_FAILED"]);
 const E_DiscoveryType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE","ZIGBEE","CLOUD","CUSTOM","CONTROLLER_CAPABILITY_REDISCOVERY"]);
 const E_DeviceDiscoveryStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["RUNNING","SUCCEEDED","FAILED","TIMED_OUT"]);
 const E_DiscoveryModification: ReadonlySet<string> = /* @__PURE__ */ new Set(["DISCOVERED","UPDATED","NO_CHANGE"]);
+const E_EncryptionType: ReadonlySet<string> = /* @__PURE__ */ new Set(["MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION","CUSTOMER_KEY_ENCRYPTION"]);
+const E_DisconnectReasonValue: ReadonlySet<string> = /* @__PURE__ */ new Set(["AUTH_ERROR","CLIENT_INITIATED_DISCONNECT","CLIENT_ERROR","CONNECTION_LOST","DUPLICATE_CLIENTID","FORBIDDEN_ACCESS","MQTT_KEEP_ALIVE_TIMEOUT","SERVER_ERROR","SERVER_INITIATED_DISCONNECT","THROTTLED","WEBSOCKET_TTL_EXPIRATION","CUSTOMAUTH_TTL_EXPIRATION","UNKNOWN","NONE"]);
 const E_ProvisioningStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["UNASSOCIATED","PRE_ASSOCIATED","DISCOVERED","ACTIVATED","DELETION_FAILED","DELETE_IN_PROGRESS","ISOLATED","DELETED"]);
 const E_HubNetworkMode: ReadonlySet<string> = /* @__PURE__ */ new Set(["STANDARD","NETWORK_WIDE_EXCLUSION"]);
+const E_OtaStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["IN_PROGRESS","CANCELED","COMPLETED","DELETION_IN_PROGRESS","SCHEDULED"]);
 const E_SchemaVersionType: ReadonlySet<string> = /* @__PURE__ */ new Set(["capability","definition"]);
 const E_SchemaVersionVisibility: ReadonlySet<string> = /* @__PURE__ */ new Set(["PUBLIC","PRIVATE"]);
 const E_ManagedThingAssociationStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["PRE_ASSOCIATED","ASSOCIATED"]);
 const E_TokenEndpointAuthenticationScheme: ReadonlySet<string> = /* @__PURE__ */ new Set(["HTTP_BASIC","REQUEST_BODY_CREDENTIALS"]);
+const E_OtaTaskExecutionStatus: ReadonlySet<string> = /* @__PURE__ */ new Set(["QUEUED","IN_PROGRESS","SUCCEEDED","FAILED","TIMED_OUT","REJECTED","REMOVED","CANCELED"]);
+const E_SchedulingConfigEndBehavior: ReadonlySet<string> = /* @__PURE__ */ new Set(["STOP_ROLLOUT","CANCEL","FORCE_CANCEL"]);
+const E_RetryCriteriaFailureType: ReadonlySet<string> = /* @__PURE__ */ new Set(["FAILED","TIMED_OUT","ALL"]);
 const E_ConnectorEventOperation: ReadonlySet<string> = /* @__PURE__ */ new Set(["DEVICE_COMMAND_RESPONSE","DEVICE_DISCOVERY","DEVICE_EVENT","DEVICE_COMMAND_REQUEST"]);
 const E_DiscoveryAuthMaterialType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE_INSTALL_CODE"]);
 const E_ProtocolType: ReadonlySet<string> = /* @__PURE__ */ new Set(["ZWAVE","ZIGBEE","CUSTOM"]);
+
+function vAbortConfigCriteriaList(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vAbortConfigCriteria(x, p + "[" + i + "]", out);
+  }
+}
+
+function vAbortConfigCriteria(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (AbortConfigCriteria)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Action;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_AbortCriteriaAction.has(x)) out.push({ path: at(p, "Action"), message: "expected one of \"CANCEL\"", received: x });
+  }
+  x = o.FailureType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_AbortCriteriaFailureType.has(x)) out.push({ path: at(p, "FailureType"), message: "expected one of \"FAILED\", \"REJECTED\", \"TIMED_OUT\", \"ALL\"", received: x });
+  }
+  x = o.MinNumberOfExecutedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 100) out.push({ path: at(p, "MinNumberOfExecutedThings"), message: "expected an integer 1–100", received: x });
+  }
+  x = o.ThresholdPercentage;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x > 100) out.push({ path: at(p, "ThresholdPercentage"), message: "expected a number ≤ 100", received: x });
+  }
+}
 
 function vAccessDeniedException(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -530,6 +595,42 @@ function vCommandEndpoint(v: unknown, p: string, out: ValidationIssue[]): void {
   }
 }
 
+function vConfigurationError(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ConfigurationError)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.code;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "code"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_-]+$", received: x });
+  }
+  x = o.message;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "message"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\-._,]+$", received: x });
+  }
+}
+
+function vConfigurationStatus(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ConfigurationStatus)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.error;
+  if (x !== undefined && x !== null) {
+    vConfigurationError(x, at(p, "error"), out);
+  }
+  x = o.state;
+  if (x === undefined || x === null) {
+    missing(o, p, "state", "required: expected one of \"ENABLED\", \"UPDATE_IN_PROGRESS\", \"UPDATE_FAILED\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_ConfigurationState.has(x)) out.push({ path: at(p, "state"), message: "expected one of \"ENABLED\", \"UPDATE_IN_PROGRESS\", \"UPDATE_FAILED\"", received: x });
+  }
+}
+
 function vConflictException(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (ConflictException)", received: v });
@@ -567,7 +668,7 @@ function vConnectorDestinationSummary(v: unknown, p: string, out: ValidationIssu
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.CloudConnectorId;
   if (x !== undefined && x !== null) {
@@ -587,7 +688,7 @@ function vConnectorDeviceIdList(v: unknown, p: string, out: ValidationIssue[]): 
   if (v.length > 100) out.push({ path: p, message: "expected an array of at most 100 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
 }
 
@@ -612,7 +713,7 @@ function vConnectorItem(v: unknown, p: string, out: ValidationIssue[]): void {
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.EndpointType;
   if (x !== undefined && x !== null) {
@@ -648,7 +749,7 @@ function vCreateAccountAssociationRequest(v: unknown, p: string, out: Validation
   let x: unknown;
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.ConnectorDestinationId;
   if (x === undefined || x === null) {
@@ -685,7 +786,7 @@ function vCreateAccountAssociationResponse(v: unknown, p: string, out: Validatio
   if (x === undefined || x === null) {
     missing(o, p, "OAuthAuthorizationUrl", "required: expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", out);
   } else {
-    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R16.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
+    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R18.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
   }
   x = o.AccountAssociationId;
   if (x === undefined || x === null) {
@@ -726,7 +827,7 @@ function vCreateCloudConnectorRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.EndpointType;
   if (x !== undefined && x !== null) {
@@ -734,7 +835,7 @@ function vCreateCloudConnectorRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -764,7 +865,7 @@ function vCreateConnectorDestinationRequest(v: unknown, p: string, out: Validati
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.CloudConnectorId;
   if (x === undefined || x === null) {
@@ -788,7 +889,7 @@ function vCreateConnectorDestinationRequest(v: unknown, p: string, out: Validati
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -805,6 +906,48 @@ function vCreateConnectorDestinationResponse(v: unknown, p: string, out: Validat
   }
 }
 
+function vCreateCredentialLockerRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateCredentialLockerRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.ClientToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vCreateCredentialLockerResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateCredentialLockerResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R20.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+}
+
 function vCreateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (CreateDestinationRequest)", received: v });
@@ -816,7 +959,7 @@ function vCreateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   if (x === undefined || x === null) {
     missing(o, p, "DeliveryDestinationArn", "required: expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R17.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R21.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
   }
   x = o.DeliveryDestinationType;
   if (x === undefined || x === null) {
@@ -828,7 +971,7 @@ function vCreateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   if (x === undefined || x === null) {
     missing(o, p, "Name", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.RoleArn;
   if (x === undefined || x === null) {
@@ -838,11 +981,11 @@ function vCreateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.Tags;
   if (x !== undefined && x !== null) {
@@ -859,7 +1002,49 @@ function vCreateDestinationResponse(v: unknown, p: string, out: ValidationIssue[
   let x: unknown;
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+  }
+}
+
+function vCreateEventLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateEventLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ResourceType;
+  if (x === undefined || x === null) {
+    missing(o, p, "ResourceType", "required: expected a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$", out);
+  } else {
+    if (typeof x !== 'string' || !R23.test(x)) out.push({ path: at(p, "ResourceType"), message: "expected a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$", received: x });
+  }
+  x = o.ResourceId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R24.test(x)) out.push({ path: at(p, "ResourceId"), message: "expected 1–200 characters matching ^[a-zA-Z0-9+*]*$", received: x });
+  }
+  x = o.EventLogLevel;
+  if (x === undefined || x === null) {
+    missing(o, p, "EventLogLevel", "required: expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "EventLogLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
+  }
+  x = o.ClientToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vCreateEventLogConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateEventLogConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
   }
 }
 
@@ -878,17 +1063,17 @@ function vCreateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Owner;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.CredentialLockerId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R20.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
   x = o.AuthenticationMaterial;
   if (x === undefined || x === null) {
     missing(o, p, "AuthenticationMaterial", "required: expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R21.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R27.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", received: REDACTED });
   }
   x = o.AuthenticationMaterialType;
   if (x === undefined || x === null) {
@@ -914,7 +1099,7 @@ function vCreateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.CapabilityReport;
   if (x !== undefined && x !== null) {
@@ -926,11 +1111,11 @@ function vCreateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Capabilities;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R22.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R28.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.Classification;
   if (x !== undefined && x !== null) {
@@ -955,11 +1140,11 @@ function vCreateManagedThingResponse(v: unknown, p: string, out: ValidationIssue
   let x: unknown;
   x = o.Id;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Arn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R24.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R30.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
   }
   x = o.CreatedAt;
   if (x !== undefined && x !== null) {
@@ -984,11 +1169,11 @@ function vCreateNotificationConfigurationRequest(v: unknown, p: string, out: Val
   if (x === undefined || x === null) {
     missing(o, p, "DestinationName", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.Tags;
   if (x !== undefined && x !== null) {
@@ -1009,6 +1194,234 @@ function vCreateNotificationConfigurationResponse(v: unknown, p: string, out: Va
   }
 }
 
+function vCreateOtaTaskConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateOtaTaskConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.PushConfig;
+  if (x !== undefined && x !== null) {
+    vPushConfig(x, at(p, "PushConfig"), out);
+  }
+  x = o.ClientToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vCreateOtaTaskConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateOtaTaskConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+}
+
+function vCreateOtaTaskRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateOtaTaskRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+  x = o.S3Url;
+  if (x === undefined || x === null) {
+    missing(o, p, "S3Url", "required: expected a string of 1–1000 characters", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 1000 && codePoints(x) > 1000)) out.push({ path: at(p, "S3Url"), message: "expected a string of 1–1000 characters", received: x });
+  }
+  x = o.Protocol;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaProtocol.has(x)) out.push({ path: at(p, "Protocol"), message: "expected one of \"HTTP\"", received: x });
+  }
+  x = o.Target;
+  if (x !== undefined && x !== null) {
+    vTarget(x, at(p, "Target"), out);
+  }
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.OtaMechanism;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaMechanism.has(x)) out.push({ path: at(p, "OtaMechanism"), message: "expected one of \"PUSH\"", received: x });
+  }
+  x = o.OtaType;
+  if (x === undefined || x === null) {
+    missing(o, p, "OtaType", "required: expected one of \"ONE_TIME\", \"CONTINUOUS\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_OtaType.has(x)) out.push({ path: at(p, "OtaType"), message: "expected one of \"ONE_TIME\", \"CONTINUOUS\"", received: x });
+  }
+  x = o.OtaTargetQueryString;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "OtaTargetQueryString"), message: "expected a string", received: x });
+  }
+  x = o.ClientToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.OtaSchedulingConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskSchedulingConfig(x, at(p, "OtaSchedulingConfig"), out);
+  }
+  x = o.OtaTaskExecutionRetryConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskExecutionRetryConfig(x, at(p, "OtaTaskExecutionRetryConfig"), out);
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vCreateOtaTaskResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateOtaTaskResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "TaskId"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.TaskArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R31.test(x)) out.push({ path: at(p, "TaskArn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+}
+
+function vCreateProvisioningProfileRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateProvisioningProfileRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ProvisioningType;
+  if (x === undefined || x === null) {
+    missing(o, p, "ProvisioningType", "required: expected one of \"FLEET_PROVISIONING\", \"JITR\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_ProvisioningType.has(x)) out.push({ path: at(p, "ProvisioningType"), message: "expected one of \"FLEET_PROVISIONING\", \"JITR\"", received: x });
+  }
+  x = o.CaCertificate;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !R32.test(x)) out.push({ path: at(p, "CaCertificate"), message: "expected a string matching ^-----BEGIN CERTIFICATE-----.*(.|\\n)*-----END CERTIFICATE-----\\n?$", received: REDACTED });
+  }
+  x = o.ClaimCertificate;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "ClaimCertificate"), message: "expected a string", received: REDACTED });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 36 && codePoints(x) > 36) || !R33.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–36 characters matching ^[0-9A-Za-z_-]+$", received: x });
+  }
+  x = o.ClientToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vCreateProvisioningProfileResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CreateProvisioningProfileResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 64 && codePoints(x) > 64) || (x.length < 64 && codePoints(x) < 32) || !R34.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 36 && codePoints(x) > 36) || !R33.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–36 characters matching ^[0-9A-Za-z_-]+$", received: x });
+  }
+  x = o.ProvisioningType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningType.has(x)) out.push({ path: at(p, "ProvisioningType"), message: "expected one of \"FLEET_PROVISIONING\", \"JITR\"", received: x });
+  }
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R2.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$", received: x });
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningProfileStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"CREATE_IN_PROGRESS\", \"CREATE_FAILED\", \"CREATED\", \"DELETE_IN_PROGRESS\", \"DELETE_FAILED\"", received: x });
+  }
+  x = o.ClaimCertificate;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "ClaimCertificate"), message: "expected a string", received: REDACTED });
+  }
+  x = o.ClaimCertificatePrivateKey;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "ClaimCertificatePrivateKey"), message: "expected a string", received: REDACTED });
+  }
+}
+
+function vCredentialLockerListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vCredentialLockerSummary(x, p + "[" + i + "]", out);
+  }
+}
+
+function vCredentialLockerSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (CredentialLockerSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R20.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+}
+
 function vCustomProtocolDetail(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object map of at most 50 entries", received: v });
@@ -1018,9 +1431,9 @@ function vCustomProtocolDetail(v: unknown, p: string, out: ValidationIssue[]): v
   let n = 0;
   for (const k in o) {
     n++;
-    if (k.length < 1 || (k.length > 256 && codePoints(k) > 256) || !R48.test(k)) out.push({ path: at(p, k), message: "map key: expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$", received: k });
+    if (k.length < 1 || (k.length > 256 && codePoints(k) > 256) || !R62.test(k)) out.push({ path: at(p, k), message: "map key: expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$", received: k });
     const x: unknown = o[k];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R49.test(x)) out.push({ path: at(p, k), message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R63.test(x)) out.push({ path: at(p, k), message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$", received: x });
   }
   if (n > 50) out.push({ path: p, message: "expected an object map of at most 50 entries", received: n });
 }
@@ -1070,6 +1483,21 @@ function vDeleteConnectorDestinationRequest(v: unknown, p: string, out: Validati
   }
 }
 
+function vDeleteCredentialLockerRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (DeleteCredentialLockerRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+}
+
 function vDeleteDestinationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (DeleteDestinationRequest)", received: v });
@@ -1081,7 +1509,22 @@ function vDeleteDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   if (x === undefined || x === null) {
     missing(o, p, "Name", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+  }
+}
+
+function vDeleteEventLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (DeleteEventLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x === undefined || x === null) {
+    missing(o, p, "Id", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
   }
 }
 
@@ -1096,7 +1539,7 @@ function vDeleteManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   if (x === undefined || x === null) {
     missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Force;
   if (x !== undefined && x !== null) {
@@ -1119,6 +1562,51 @@ function vDeleteNotificationConfigurationRequest(v: unknown, p: string, out: Val
   }
 }
 
+function vDeleteOtaTaskConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (DeleteOtaTaskConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+}
+
+function vDeleteOtaTaskRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (DeleteOtaTaskRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+}
+
+function vDeleteProvisioningProfileRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (DeleteProvisioningProfileRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[A-Za-z0-9-_]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R2.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$", received: x });
+  }
+}
+
 function vDeregisterAccountAssociationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (DeregisterAccountAssociationRequest)", received: v });
@@ -1130,7 +1618,7 @@ function vDeregisterAccountAssociationRequest(v: unknown, p: string, out: Valida
   if (x === undefined || x === null) {
     missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.AccountAssociationId;
   if (x === undefined || x === null) {
@@ -1160,11 +1648,11 @@ function vDestinationSummary(v: unknown, p: string, out: ValidationIssue[]): voi
   let x: unknown;
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.DeliveryDestinationArn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R17.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R21.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
   }
   x = o.DeliveryDestinationType;
   if (x !== undefined && x !== null) {
@@ -1172,7 +1660,7 @@ function vDestinationSummary(v: unknown, p: string, out: ValidationIssue[]): voi
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.RoleArn;
   if (x !== undefined && x !== null) {
@@ -1219,7 +1707,7 @@ function vDeviceTypeList(v: unknown, p: string, out: ValidationIssue[]): void {
   }
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256) || !R44.test(x)) out.push({ path: p + "[" + i + "]", message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$", received: x });
+    if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256) || !R58.test(x)) out.push({ path: p + "[" + i + "]", message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$", received: x });
   }
 }
 
@@ -1231,7 +1719,7 @@ function vDeviceTypes(v: unknown, p: string, out: ValidationIssue[]): void {
   if (v.length > 50) out.push({ path: p, message: "expected an array of 0–50 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256) || !R44.test(x)) out.push({ path: p + "[" + i + "]", message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$", received: x });
+    if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256) || !R58.test(x)) out.push({ path: p + "[" + i + "]", message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$", received: x });
   }
 }
 
@@ -1257,11 +1745,11 @@ function vDevice(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined || x === null) {
     missing(o, p, "ConnectorDeviceId", "required: expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.ConnectorDeviceName;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R18.test(x)) out.push({ path: at(p, "ConnectorDeviceName"), message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R22.test(x)) out.push({ path: at(p, "ConnectorDeviceName"), message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.CapabilityReport;
   if (x === undefined || x === null) {
@@ -1296,11 +1784,11 @@ function vDiscoveredDeviceSummary(v: unknown, p: string, out: ValidationIssue[])
   let x: unknown;
   x = o.ConnectorDeviceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.ConnectorDeviceName;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R18.test(x)) out.push({ path: at(p, "ConnectorDeviceName"), message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R22.test(x)) out.push({ path: at(p, "ConnectorDeviceName"), message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.DeviceTypes;
   if (x !== undefined && x !== null) {
@@ -1308,7 +1796,7 @@ function vDiscoveredDeviceSummary(v: unknown, p: string, out: ValidationIssue[])
   }
   x = o.ManagedThingId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Modification;
   if (x !== undefined && x !== null) {
@@ -1328,7 +1816,7 @@ function vDiscoveredDeviceSummary(v: unknown, p: string, out: ValidationIssue[])
   }
   x = o.AuthenticationMaterial;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R21.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 512 && codePoints(x) > 512) || !R27.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$", received: REDACTED });
   }
 }
 
@@ -1342,6 +1830,63 @@ function vEndpointConfig(v: unknown, p: string, out: ValidationIssue[]): void {
   x = o.lambda;
   if (x !== undefined && x !== null) {
     vLambdaConfig(x, at(p, "lambda"), out);
+  }
+}
+
+function vEventLogConfigurationListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vEventLogConfigurationSummary(x, p + "[" + i + "]", out);
+  }
+}
+
+function vEventLogConfigurationSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (EventLogConfigurationSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.ResourceType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !R23.test(x)) out.push({ path: at(p, "ResourceType"), message: "expected a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$", received: x });
+  }
+  x = o.ResourceId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R24.test(x)) out.push({ path: at(p, "ResourceId"), message: "expected 1–200 characters matching ^[a-zA-Z0-9+*]*$", received: x });
+  }
+  x = o.EventLogLevel;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "EventLogLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
+  }
+}
+
+function vExponentialRolloutRate(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ExponentialRolloutRate)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.BaseRatePerMinute;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 100) out.push({ path: at(p, "BaseRatePerMinute"), message: "expected an integer 1–100", received: x });
+  }
+  x = o.IncrementFactor;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 1.1 || x > 5) out.push({ path: at(p, "IncrementFactor"), message: "expected a number 1.1–5", received: x });
+  }
+  x = o.RateIncreaseCriteria;
+  if (x !== undefined && x !== null) {
+    vRolloutRateIncreaseCriteria(x, at(p, "RateIncreaseCriteria"), out);
   }
 }
 
@@ -1433,7 +1978,7 @@ function vGetAccountAssociationResponse(v: unknown, p: string, out: ValidationIs
   if (x === undefined || x === null) {
     missing(o, p, "OAuthAuthorizationUrl", "required: expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", out);
   } else {
-    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R16.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
+    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R18.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
   }
   x = o.Tags;
   if (x !== undefined && x !== null) {
@@ -1481,7 +2026,7 @@ function vGetCloudConnectorResponse(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.EndpointType;
   if (x !== undefined && x !== null) {
@@ -1525,7 +2070,7 @@ function vGetConnectorDestinationResponse(v: unknown, p: string, out: Validation
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.CloudConnectorId;
   if (x !== undefined && x !== null) {
@@ -1549,7 +2094,91 @@ function vGetConnectorDestinationResponse(v: unknown, p: string, out: Validation
   }
   x = o.OAuthCompleteRedirectUrl;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R26.test(x)) out.push({ path: at(p, "OAuthCompleteRedirectUrl"), message: "expected 1–1024 characters matching ^(http|https)://.*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R35.test(x)) out.push({ path: at(p, "OAuthCompleteRedirectUrl"), message: "expected 1–1024 characters matching ^(http|https)://.*$", received: x });
+  }
+}
+
+function vGetCredentialLockerRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetCredentialLockerRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+}
+
+function vGetCredentialLockerResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetCredentialLockerResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R20.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vGetCustomEndpointResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetCustomEndpointResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.EndpointAddress;
+  if (x === undefined || x === null) {
+    missing(o, p, "EndpointAddress", "required: expected 1–256 characters matching ^[A-Za-z0-9._@-]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R36.test(x)) out.push({ path: at(p, "EndpointAddress"), message: "expected 1–256 characters matching ^[A-Za-z0-9._@-]+$", received: x });
+  }
+}
+
+function vGetDefaultEncryptionConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetDefaultEncryptionConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.configurationStatus;
+  if (x === undefined || x === null) {
+    missing(o, p, "configurationStatus", "required: expected an object (ConfigurationStatus)", out);
+  } else {
+    vConfigurationStatus(x, at(p, "configurationStatus"), out);
+  }
+  x = o.encryptionType;
+  if (x === undefined || x === null) {
+    missing(o, p, "encryptionType", "required: expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_EncryptionType.has(x)) out.push({ path: at(p, "encryptionType"), message: "expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", received: x });
+  }
+  x = o.kmsKeyArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R37.test(x)) out.push({ path: at(p, "kmsKeyArn"), message: "expected 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$", received: x });
   }
 }
 
@@ -1564,7 +2193,7 @@ function vGetDestinationRequest(v: unknown, p: string, out: ValidationIssue[]): 
   if (x === undefined || x === null) {
     missing(o, p, "Name", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
 }
 
@@ -1577,11 +2206,11 @@ function vGetDestinationResponse(v: unknown, p: string, out: ValidationIssue[]):
   let x: unknown;
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.DeliveryDestinationArn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R17.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R21.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
   }
   x = o.DeliveryDestinationType;
   if (x !== undefined && x !== null) {
@@ -1589,7 +2218,7 @@ function vGetDestinationResponse(v: unknown, p: string, out: ValidationIssue[]):
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.RoleArn;
   if (x !== undefined && x !== null) {
@@ -1641,7 +2270,7 @@ function vGetDeviceDiscoveryResponse(v: unknown, p: string, out: ValidationIssue
   if (x === undefined || x === null) {
     missing(o, p, "Arn", "required: expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", out);
   } else {
-    if (typeof x !== 'string' || !R27.test(x)) out.push({ path: at(p, "Arn"), message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", received: x });
+    if (typeof x !== 'string' || !R38.test(x)) out.push({ path: at(p, "Arn"), message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$", received: x });
   }
   x = o.DiscoveryType;
   if (x === undefined || x === null) {
@@ -1663,7 +2292,7 @@ function vGetDeviceDiscoveryResponse(v: unknown, p: string, out: ValidationIssue
   }
   x = o.ControllerId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ControllerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ControllerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.ConnectorAssociationId;
   if (x !== undefined && x !== null) {
@@ -1683,6 +2312,63 @@ function vGetDeviceDiscoveryResponse(v: unknown, p: string, out: ValidationIssue
   }
 }
 
+function vGetEventLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetEventLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x === undefined || x === null) {
+    missing(o, p, "Id", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+}
+
+function vGetEventLogConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetEventLogConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.ResourceType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !R23.test(x)) out.push({ path: at(p, "ResourceType"), message: "expected a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$", received: x });
+  }
+  x = o.ResourceId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R24.test(x)) out.push({ path: at(p, "ResourceId"), message: "expected 1–200 characters matching ^[a-zA-Z0-9+*]*$", received: x });
+  }
+  x = o.EventLogLevel;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "EventLogLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
+  }
+}
+
+function vGetHubConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetHubConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.HubTokenTimerExpirySettingInSeconds;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) out.push({ path: at(p, "HubTokenTimerExpirySettingInSeconds"), message: "expected an integer ≥ 1", received: x });
+  }
+  x = o.UpdatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "UpdatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+}
+
 function vGetManagedThingCapabilitiesRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (GetManagedThingCapabilitiesRequest)", received: v });
@@ -1694,7 +2380,7 @@ function vGetManagedThingCapabilitiesRequest(v: unknown, p: string, out: Validat
   if (x === undefined || x === null) {
     missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
 }
 
@@ -1707,15 +2393,119 @@ function vGetManagedThingCapabilitiesResponse(v: unknown, p: string, out: Valida
   let x: unknown;
   x = o.ManagedThingId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Capabilities;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R22.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R28.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
   }
   x = o.CapabilityReport;
   if (x !== undefined && x !== null) {
     vCapabilityReport(x, at(p, "CapabilityReport"), out);
+  }
+}
+
+function vGetManagedThingCertificateRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingCertificateRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vGetManagedThingCertificateResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingCertificateResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.CertificatePem;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65536 && codePoints(x) > 65536) || !R39.test(x)) out.push({ path: at(p, "CertificatePem"), message: "expected 1–65536 characters matching ^[\\s\\S]*$", received: x });
+  }
+}
+
+function vGetManagedThingConnectivityDataRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingConnectivityDataRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vGetManagedThingConnectivityDataResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingConnectivityDataResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.Connected;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'boolean') out.push({ path: at(p, "Connected"), message: "expected true or false", received: x });
+  }
+  x = o.Timestamp;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "Timestamp"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.DisconnectReason;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_DisconnectReasonValue.has(x)) out.push({ path: at(p, "DisconnectReason"), message: "expected one of \"AUTH_ERROR\", \"CLIENT_INITIATED_DISCONNECT\", \"CLIENT_ERROR\", \"CONNECTION_LOST\", \"DUPLICATE_CLIENTID\", \"FORBIDDEN_ACCESS\", \"MQTT_KEEP_ALIVE_TIMEOUT\", \"SERVER_ERROR\", \"SERVER_INITIATED_DISCONNECT\", \"THROTTLED\", \"WEBSOCKET_TTL_EXPIRATION\", \"CUSTOMAUTH_TTL_EXPIRATION\", \"UNKNOWN\", \"NONE\"", received: x });
+  }
+}
+
+function vGetManagedThingMetaDataRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingMetaDataRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vGetManagedThingMetaDataResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetManagedThingMetaDataResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.MetaData;
+  if (x !== undefined && x !== null) {
+    vMetaData(x, at(p, "MetaData"), out);
   }
 }
 
@@ -1730,7 +2520,7 @@ function vGetManagedThingRequest(v: unknown, p: string, out: ValidationIssue[]):
   if (x === undefined || x === null) {
     missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
 }
 
@@ -1743,23 +2533,23 @@ function vGetManagedThingResponse(v: unknown, p: string, out: ValidationIssue[])
   let x: unknown;
   x = o.Id;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Arn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R24.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R30.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
   }
   x = o.Owner;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.CredentialLockerId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R20.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
   x = o.AdvertisedProductId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 5 || (x.length > 5 && codePoints(x) > 5) || (x.length < 10 && codePoints(x) < 5) || !R28.test(x)) out.push({ path: at(p, "AdvertisedProductId"), message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", received: x });
+    if (typeof x !== 'string' || x.length < 5 || (x.length > 5 && codePoints(x) > 5) || (x.length < 10 && codePoints(x) < 5) || !R40.test(x)) out.push({ path: at(p, "AdvertisedProductId"), message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", received: x });
   }
   x = o.Role;
   if (x !== undefined && x !== null) {
@@ -1771,7 +2561,7 @@ function vGetManagedThingResponse(v: unknown, p: string, out: ValidationIssue[])
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.Model;
   if (x !== undefined && x !== null) {
@@ -1787,11 +2577,11 @@ function vGetManagedThingResponse(v: unknown, p: string, out: ValidationIssue[])
   }
   x = o.UniversalProductCode;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 12 || (x.length > 12 && codePoints(x) > 12) || (x.length < 24 && codePoints(x) < 12) || !R29.test(x)) out.push({ path: at(p, "UniversalProductCode"), message: "expected exactly 12 characters matching ^[0-9]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 12 || (x.length > 12 && codePoints(x) > 12) || (x.length < 24 && codePoints(x) < 12) || !R41.test(x)) out.push({ path: at(p, "UniversalProductCode"), message: "expected exactly 12 characters matching ^[0-9]+$", received: REDACTED });
   }
   x = o.InternationalArticleNumber;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 8 || (x.length > 13 && codePoints(x) > 13) || (x.length < 16 && codePoints(x) < 8) || !R29.test(x)) out.push({ path: at(p, "InternationalArticleNumber"), message: "expected 8–13 characters matching ^[0-9]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 8 || (x.length > 13 && codePoints(x) > 13) || (x.length < 16 && codePoints(x) < 8) || !R41.test(x)) out.push({ path: at(p, "InternationalArticleNumber"), message: "expected 8–13 characters matching ^[0-9]+$", received: REDACTED });
   }
   x = o.ConnectorPolicyId;
   if (x !== undefined && x !== null) {
@@ -1803,11 +2593,11 @@ function vGetManagedThingResponse(v: unknown, p: string, out: ValidationIssue[])
   }
   x = o.ConnectorDeviceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.DeviceSpecificKey;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R30.test(x)) out.push({ path: at(p, "DeviceSpecificKey"), message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R42.test(x)) out.push({ path: at(p, "DeviceSpecificKey"), message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$", received: REDACTED });
   }
   x = o.MacAddress;
   if (x !== undefined && x !== null) {
@@ -1862,7 +2652,7 @@ function vGetManagedThingStateRequest(v: unknown, p: string, out: ValidationIssu
   if (x === undefined || x === null) {
     missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
 }
 
@@ -1909,7 +2699,7 @@ function vGetNotificationConfigurationResponse(v: unknown, p: string, out: Valid
   }
   x = o.DestinationName;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.CreatedAt;
   if (x !== undefined && x !== null) {
@@ -1922,6 +2712,226 @@ function vGetNotificationConfigurationResponse(v: unknown, p: string, out: Valid
   x = o.Tags;
   if (x !== undefined && x !== null) {
     vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vGetOtaTaskConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetOtaTaskConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+}
+
+function vGetOtaTaskConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetOtaTaskConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.PushConfig;
+  if (x !== undefined && x !== null) {
+    vPushConfig(x, at(p, "PushConfig"), out);
+  }
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+}
+
+function vGetOtaTaskRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetOtaTaskRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+}
+
+function vGetOtaTaskResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetOtaTaskResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "TaskId"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.TaskArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R31.test(x)) out.push({ path: at(p, "TaskArn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+  x = o.S3Url;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 1000 && codePoints(x) > 1000)) out.push({ path: at(p, "S3Url"), message: "expected a string of 1–1000 characters", received: x });
+  }
+  x = o.Protocol;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaProtocol.has(x)) out.push({ path: at(p, "Protocol"), message: "expected one of \"HTTP\"", received: x });
+  }
+  x = o.OtaType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaType.has(x)) out.push({ path: at(p, "OtaType"), message: "expected one of \"ONE_TIME\", \"CONTINUOUS\"", received: x });
+  }
+  x = o.OtaTargetQueryString;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "OtaTargetQueryString"), message: "expected a string", received: x });
+  }
+  x = o.OtaMechanism;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaMechanism.has(x)) out.push({ path: at(p, "OtaMechanism"), message: "expected one of \"PUSH\"", received: x });
+  }
+  x = o.Target;
+  if (x !== undefined && x !== null) {
+    vTarget(x, at(p, "Target"), out);
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.LastUpdatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "LastUpdatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.TaskProcessingDetails;
+  if (x !== undefined && x !== null) {
+    vTaskProcessingDetails(x, at(p, "TaskProcessingDetails"), out);
+  }
+  x = o.OtaSchedulingConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskSchedulingConfig(x, at(p, "OtaSchedulingConfig"), out);
+  }
+  x = o.OtaTaskExecutionRetryConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskExecutionRetryConfig(x, at(p, "OtaTaskExecutionRetryConfig"), out);
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"IN_PROGRESS\", \"CANCELED\", \"COMPLETED\", \"DELETION_IN_PROGRESS\", \"SCHEDULED\"", received: x });
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vGetProvisioningProfileRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetProvisioningProfileRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[A-Za-z0-9-_]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R2.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$", received: x });
+  }
+}
+
+function vGetProvisioningProfileResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetProvisioningProfileResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 64 && codePoints(x) > 64) || (x.length < 64 && codePoints(x) < 32) || !R34.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 36 && codePoints(x) > 36) || !R33.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–36 characters matching ^[0-9A-Za-z_-]+$", received: x });
+  }
+  x = o.ProvisioningType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningType.has(x)) out.push({ path: at(p, "ProvisioningType"), message: "expected one of \"FLEET_PROVISIONING\", \"JITR\"", received: x });
+  }
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R2.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$", received: x });
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningProfileStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"CREATE_IN_PROGRESS\", \"CREATE_FAILED\", \"CREATED\", \"DELETE_IN_PROGRESS\", \"DELETE_FAILED\"", received: x });
+  }
+  x = o.ClaimCertificate;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "ClaimCertificate"), message: "expected a string", received: REDACTED });
+  }
+  x = o.Tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
+function vGetRuntimeLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetRuntimeLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x === undefined || x === null) {
+    missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vGetRuntimeLogConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (GetRuntimeLogConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.RuntimeLogConfigurations;
+  if (x !== undefined && x !== null) {
+    vRuntimeLogConfigurations(x, at(p, "RuntimeLogConfigurations"), out);
   }
 }
 
@@ -1959,7 +2969,7 @@ function vGetSchemaVersionResponse(v: unknown, p: string, out: ValidationIssue[]
   let x: unknown;
   x = o.SchemaId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R31.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R43.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
   }
   x = o.Type;
   if (x !== undefined && x !== null) {
@@ -1967,15 +2977,15 @@ function vGetSchemaVersionResponse(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 10 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 20 && codePoints(x) < 10) || !R32.test(x)) out.push({ path: at(p, "Description"), message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$", received: x });
+    if (typeof x !== 'string' || x.length < 10 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 20 && codePoints(x) < 10) || !R44.test(x)) out.push({ path: at(p, "Description"), message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$", received: x });
   }
   x = o.Namespace;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R33.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R45.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
   }
   x = o.SemanticVersion;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R34.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R46.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
   }
   x = o.Visibility;
   if (x !== undefined && x !== null) {
@@ -2010,6 +3020,19 @@ function vInternalServerException(v: unknown, p: string, out: ValidationIssue[])
   }
 }
 
+function vInvalidRequestException(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (InvalidRequestException)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Message;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "Message"), message: "expected a string", received: x });
+  }
+}
+
 function vLambdaConfig(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (LambdaConfig)", received: v });
@@ -2021,7 +3044,20 @@ function vLambdaConfig(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined || x === null) {
     missing(o, p, "arn", "required: expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", out);
   } else {
-    if (typeof x !== 'string' || !R35.test(x)) out.push({ path: at(p, "arn"), message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", received: x });
+    if (typeof x !== 'string' || !R47.test(x)) out.push({ path: at(p, "arn"), message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", received: x });
+  }
+}
+
+function vLimitExceededException(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (LimitExceededException)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Message;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "Message"), message: "expected a string", received: x });
   }
 }
 
@@ -2042,7 +3078,7 @@ function vListAccountAssociationsRequest(v: unknown, p: string, out: ValidationI
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2059,7 +3095,7 @@ function vListAccountAssociationsResponse(v: unknown, p: string, out: Validation
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2076,7 +3112,7 @@ function vListCloudConnectorsRequest(v: unknown, p: string, out: ValidationIssue
   }
   x = o.LambdaArn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || !R35.test(x)) out.push({ path: at(p, "LambdaArn"), message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", received: x });
+    if (typeof x !== 'string' || !R47.test(x)) out.push({ path: at(p, "LambdaArn"), message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2084,7 +3120,7 @@ function vListCloudConnectorsRequest(v: unknown, p: string, out: ValidationIssue
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2101,7 +3137,7 @@ function vListCloudConnectorsResponse(v: unknown, p: string, out: ValidationIssu
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2118,7 +3154,7 @@ function vListConnectorDestinationsRequest(v: unknown, p: string, out: Validatio
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2139,7 +3175,41 @@ function vListConnectorDestinationsResponse(v: unknown, p: string, out: Validati
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vListCredentialLockersRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListCredentialLockersRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListCredentialLockersResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListCredentialLockersResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Items;
+  if (x !== undefined && x !== null) {
+    vCredentialLockerListDefinition(x, at(p, "Items"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2152,7 +3222,7 @@ function vListDestinationsRequest(v: unknown, p: string, out: ValidationIssue[])
   let x: unknown;
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2173,7 +3243,7 @@ function vListDestinationsResponse(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2186,7 +3256,7 @@ function vListDeviceDiscoveriesRequest(v: unknown, p: string, out: ValidationIss
   let x: unknown;
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2215,7 +3285,7 @@ function vListDeviceDiscoveriesResponse(v: unknown, p: string, out: ValidationIs
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2234,7 +3304,7 @@ function vListDiscoveredDevicesRequest(v: unknown, p: string, out: ValidationIss
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2255,7 +3325,41 @@ function vListDiscoveredDevicesResponse(v: unknown, p: string, out: ValidationIs
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vListEventLogConfigurationsRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListEventLogConfigurationsRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListEventLogConfigurationsResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListEventLogConfigurationsResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.EventLogConfigurationList;
+  if (x !== undefined && x !== null) {
+    vEventLogConfigurationListDefinition(x, at(p, "EventLogConfigurationList"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2268,7 +3372,7 @@ function vListManagedThingAccountAssociationsRequest(v: unknown, p: string, out:
   let x: unknown;
   x = o.ManagedThingId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.AccountAssociationId;
   if (x !== undefined && x !== null) {
@@ -2280,7 +3384,7 @@ function vListManagedThingAccountAssociationsRequest(v: unknown, p: string, out:
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2301,6 +3405,54 @@ function vListManagedThingAccountAssociationsResponse(v: unknown, p: string, out
   }
 }
 
+function vListManagedThingSchemasRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListManagedThingSchemasRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.EndpointIdFilter;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R0.test(x)) out.push({ path: at(p, "EndpointIdFilter"), message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.CapabilityIdFilter;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R48.test(x)) out.push({ path: at(p, "CapabilityIdFilter"), message: "expected 1–128 characters matching ^[a-zA-Z0-9./]+(@\\d+\\.\\d+)?$", received: x });
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListManagedThingSchemasResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListManagedThingSchemasResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Items;
+  if (x !== undefined && x !== null) {
+    vManagedThingSchemaListDefinition(x, at(p, "Items"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
 function vListManagedThingsRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (ListManagedThingsRequest)", received: v });
@@ -2310,11 +3462,11 @@ function vListManagedThingsRequest(v: unknown, p: string, out: ValidationIssue[]
   let x: unknown;
   x = o.OwnerFilter;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "OwnerFilter"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "OwnerFilter"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.CredentialLockerFilter;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R20.test(x)) out.push({ path: at(p, "CredentialLockerFilter"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "CredentialLockerFilter"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
   x = o.RoleFilter;
   if (x !== undefined && x !== null) {
@@ -2334,7 +3486,7 @@ function vListManagedThingsRequest(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.ConnectorDeviceIdFilter;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceIdFilter"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceIdFilter"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.SerialNumberFilter;
   if (x !== undefined && x !== null) {
@@ -2346,7 +3498,7 @@ function vListManagedThingsRequest(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.MaxResults;
   if (x !== undefined && x !== null) {
@@ -2367,7 +3519,7 @@ function vListManagedThingsResponse(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2384,7 +3536,7 @@ function vListNotificationConfigurationsRequest(v: unknown, p: string, out: Vali
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2401,7 +3553,149 @@ function vListNotificationConfigurationsResponse(v: unknown, p: string, out: Val
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vListOtaTaskConfigurationsRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTaskConfigurationsRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListOtaTaskConfigurationsResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTaskConfigurationsResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Items;
+  if (x !== undefined && x !== null) {
+    vOtaTaskConfigurationListDefinition(x, at(p, "Items"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vListOtaTaskExecutionsRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTaskExecutionsRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R4.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListOtaTaskExecutionsResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTaskExecutionsResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ExecutionSummaries;
+  if (x !== undefined && x !== null) {
+    vOtaTaskExecutionSummariesListDefinition(x, at(p, "ExecutionSummaries"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R4.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$", received: x });
+  }
+}
+
+function vListOtaTasksRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTasksRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R4.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListOtaTasksResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListOtaTasksResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Tasks;
+  if (x !== undefined && x !== null) {
+    vOtaTaskListDefinition(x, at(p, "Tasks"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R4.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$", received: x });
+  }
+}
+
+function vListProvisioningProfilesRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListProvisioningProfilesRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+  x = o.MaxResults;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1000) out.push({ path: at(p, "MaxResults"), message: "expected an integer 1–1000", received: x });
+  }
+}
+
+function vListProvisioningProfilesResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListProvisioningProfilesResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Items;
+  if (x !== undefined && x !== null) {
+    vProvisioningProfileListDefinition(x, at(p, "Items"), out);
+  }
+  x = o.NextToken;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
 }
 
@@ -2424,15 +3718,15 @@ function vListSchemaVersionsRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.SchemaId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R31.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R43.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
   }
   x = o.Namespace;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R33.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R45.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
   }
   x = o.Visibility;
   if (x !== undefined && x !== null) {
@@ -2440,7 +3734,7 @@ function vListSchemaVersionsRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.SemanticVersion;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R34.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R46.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
   }
 }
 
@@ -2457,7 +3751,35 @@ function vListSchemaVersionsResponse(v: unknown, p: string, out: ValidationIssue
   }
   x = o.NextToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R15.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R17.test(x)) out.push({ path: at(p, "NextToken"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+  }
+}
+
+function vListTagsForResourceRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListTagsForResourceRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ResourceArn;
+  if (x === undefined || x === null) {
+    missing(o, p, "ResourceArn", "required: expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R49.test(x)) out.push({ path: at(p, "ResourceArn"), message: "expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", received: x });
+  }
+}
+
+function vListTagsForResourceResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ListTagsForResourceResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.tags;
+  if (x !== undefined && x !== null) {
+    vTagsMap$s(x, at(p, "tags"), out);
   }
 }
 
@@ -2481,7 +3803,7 @@ function vManagedThingAssociation(v: unknown, p: string, out: ValidationIssue[])
   let x: unknown;
   x = o.ManagedThingId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.AccountAssociationId;
   if (x !== undefined && x !== null) {
@@ -2504,6 +3826,35 @@ function vManagedThingListDefinition(v: unknown, p: string, out: ValidationIssue
   }
 }
 
+function vManagedThingSchemaListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vManagedThingSchemaListItem(x, p + "[" + i + "]", out);
+  }
+}
+
+function vManagedThingSchemaListItem(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ManagedThingSchemaListItem)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.EndpointId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R0.test(x)) out.push({ path: at(p, "EndpointId"), message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.CapabilityId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R48.test(x)) out.push({ path: at(p, "CapabilityId"), message: "expected 1–128 characters matching ^[a-zA-Z0-9./]+(@\\d+\\.\\d+)?$", received: x });
+  }
+  x = o.Schema;
+}
+
 function vManagedThingSummary(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (ManagedThingSummary)", received: v });
@@ -2513,15 +3864,15 @@ function vManagedThingSummary(v: unknown, p: string, out: ValidationIssue[]): vo
   let x: unknown;
   x = o.Id;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Arn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R24.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R30.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$", received: x });
   }
   x = o.AdvertisedProductId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 5 || (x.length > 5 && codePoints(x) > 5) || (x.length < 10 && codePoints(x) < 5) || !R28.test(x)) out.push({ path: at(p, "AdvertisedProductId"), message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", received: x });
+    if (typeof x !== 'string' || x.length < 5 || (x.length > 5 && codePoints(x) > 5) || (x.length < 10 && codePoints(x) < 5) || !R40.test(x)) out.push({ path: at(p, "AdvertisedProductId"), message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$", received: x });
   }
   x = o.Brand;
   if (x !== undefined && x !== null) {
@@ -2533,7 +3884,7 @@ function vManagedThingSummary(v: unknown, p: string, out: ValidationIssue[]): vo
   }
   x = o.ConnectorDeviceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.ConnectorPolicyId;
   if (x !== undefined && x !== null) {
@@ -2549,15 +3900,15 @@ function vManagedThingSummary(v: unknown, p: string, out: ValidationIssue[]): vo
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.Owner;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.CredentialLockerId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R20.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
   x = o.ParentControllerId;
   if (x !== undefined && x !== null) {
@@ -2660,7 +4011,7 @@ function vMatterCapabilityReportCluster(v: unknown, p: string, out: ValidationIs
   }
   x = o.specVersion;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R36.test(x)) out.push({ path: at(p, "specVersion"), message: "expected 1–64 characters matching ^\\d+\\.\\d+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R50.test(x)) out.push({ path: at(p, "specVersion"), message: "expected 1–64 characters matching ^\\d+\\.\\d+$", received: x });
   }
   x = o.attributes;
   if (x !== undefined && x !== null) {
@@ -2732,7 +4083,7 @@ function vMatterCapabilityReportEndpointSemanticTags(v: unknown, p: string, out:
   if (v.length > 32) out.push({ path: p, message: "expected an array of 0–32 items", received: v.length });
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R47.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R61.test(x)) out.push({ path: p + "[" + i + "]", message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$", received: x });
   }
 }
 
@@ -2924,9 +4275,9 @@ function vMetaData(v: unknown, p: string, out: ValidationIssue[]): void {
   let n = 0;
   for (const k in o) {
     n++;
-    if ((k.length > 128 && codePoints(k) > 128) || !R45.test(k)) out.push({ path: at(p, k), message: "map key: expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+", received: k });
+    if ((k.length > 128 && codePoints(k) > 128) || !R59.test(k)) out.push({ path: at(p, k), message: "map key: expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+", received: k });
     const x: unknown = o[k];
-    if (typeof x !== 'string' || (x.length > 800 && codePoints(x) > 800) || !R46.test(x)) out.push({ path: at(p, k), message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*", received: x });
+    if (typeof x !== 'string' || (x.length > 800 && codePoints(x) > 800) || !R60.test(x)) out.push({ path: at(p, k), message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*", received: x });
   }
   if (n < 1 || n > 50) out.push({ path: p, message: "expected an object map of 1–50 entries", received: n });
 }
@@ -2955,7 +4306,7 @@ function vNotificationConfigurationSummary(v: unknown, p: string, out: Validatio
   }
   x = o.DestinationName;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
 }
 
@@ -2970,13 +4321,13 @@ function vOAuthConfig(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined || x === null) {
     missing(o, p, "authUrl", "required: expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R37.test(x)) out.push({ path: at(p, "authUrl"), message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R51.test(x)) out.push({ path: at(p, "authUrl"), message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", received: x });
   }
   x = o.tokenUrl;
   if (x === undefined || x === null) {
     missing(o, p, "tokenUrl", "required: expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R37.test(x)) out.push({ path: at(p, "tokenUrl"), message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 1024 && codePoints(x) > 1024) || !R51.test(x)) out.push({ path: at(p, "tokenUrl"), message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$", received: x });
   }
   x = o.scope;
   if (x !== undefined && x !== null) {
@@ -3015,6 +4366,224 @@ function vOAuthUpdate(v: unknown, p: string, out: ValidationIssue[]): void {
   }
 }
 
+function vOtaTaskAbortConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskAbortConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.AbortConfigCriteriaList;
+  if (x !== undefined && x !== null) {
+    vAbortConfigCriteriaList(x, at(p, "AbortConfigCriteriaList"), out);
+  }
+}
+
+function vOtaTaskConfigurationListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vOtaTaskConfigurationSummary(x, p + "[" + i + "]", out);
+  }
+}
+
+function vOtaTaskConfigurationSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskConfigurationSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R1.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$", received: REDACTED });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+}
+
+function vOtaTaskExecutionRetryConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskExecutionRetryConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.RetryConfigCriteria;
+  if (x !== undefined && x !== null) {
+    vRetryConfigCriteriaList(x, at(p, "RetryConfigCriteria"), out);
+  }
+}
+
+function vOtaTaskExecutionRolloutConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskExecutionRolloutConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ExponentialRolloutRate;
+  if (x !== undefined && x !== null) {
+    vExponentialRolloutRate(x, at(p, "ExponentialRolloutRate"), out);
+  }
+  x = o.MaximumPerMinute;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 2147483647) out.push({ path: at(p, "MaximumPerMinute"), message: "expected an integer ≥ 1", received: x });
+  }
+}
+
+function vOtaTaskExecutionSummariesListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vOtaTaskExecutionSummaries(x, p + "[" + i + "]", out);
+  }
+}
+
+function vOtaTaskExecutionSummaries(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskExecutionSummaries)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskExecutionSummary;
+  if (x !== undefined && x !== null) {
+    vOtaTaskExecutionSummary(x, at(p, "TaskExecutionSummary"), out);
+  }
+  x = o.ManagedThingId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vOtaTaskExecutionSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskExecutionSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ExecutionNumber;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x)) out.push({ path: at(p, "ExecutionNumber"), message: "expected an integer", received: x });
+  }
+  x = o.LastUpdatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "LastUpdatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.QueuedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "QueuedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.RetryAttempt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "RetryAttempt"), message: "expected an integer", received: x });
+  }
+  x = o.StartedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "StartedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaTaskExecutionStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"QUEUED\", \"IN_PROGRESS\", \"SUCCEEDED\", \"FAILED\", \"TIMED_OUT\", \"REJECTED\", \"REMOVED\", \"CANCELED\"", received: x });
+  }
+}
+
+function vOtaTaskListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vOtaTaskSummary(x, p + "[" + i + "]", out);
+  }
+}
+
+function vOtaTaskSchedulingConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskSchedulingConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.EndBehavior;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_SchedulingConfigEndBehavior.has(x)) out.push({ path: at(p, "EndBehavior"), message: "expected one of \"STOP_ROLLOUT\", \"CANCEL\", \"FORCE_CANCEL\"", received: x });
+  }
+  x = o.EndTime;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "EndTime"), message: "expected a string", received: x });
+  }
+  x = o.MaintenanceWindows;
+  if (x !== undefined && x !== null) {
+    vScheduleMaintenanceWindowList(x, at(p, "MaintenanceWindows"), out);
+  }
+  x = o.StartTime;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "StartTime"), message: "expected a string", received: x });
+  }
+}
+
+function vOtaTaskSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.TaskId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "TaskId"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.TaskArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 1011 && codePoints(x) > 1011) || (x.length < 64 && codePoints(x) < 32) || !R31.test(x)) out.push({ path: at(p, "TaskArn"), message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.CreatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "CreatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.LastUpdatedAt;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) out.push({ path: at(p, "LastUpdatedAt"), message: "expected a timestamp in epoch seconds", received: x });
+  }
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_OtaStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"IN_PROGRESS\", \"CANCELED\", \"COMPLETED\", \"DELETION_IN_PROGRESS\", \"SCHEDULED\"", received: x });
+  }
+}
+
+function vOtaTaskTimeoutConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (OtaTaskTimeoutConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.InProgressTimeoutInMinutes;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1 || x > 10080) out.push({ path: at(p, "InProgressTimeoutInMinutes"), message: "expected an integer 1–10080", received: x });
+  }
+}
+
 function vProactiveRefreshTokenRenewal(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (ProactiveRefreshTokenRenewal)", received: v });
@@ -3032,6 +4601,160 @@ function vProactiveRefreshTokenRenewal(v: unknown, p: string, out: ValidationIss
   }
 }
 
+function vProvisioningProfileListDefinition(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vProvisioningProfileSummary(x, p + "[" + i + "]", out);
+  }
+}
+
+function vProvisioningProfileSummary(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ProvisioningProfileSummary)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Name;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 36 && codePoints(x) > 36) || !R33.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–36 characters matching ^[0-9A-Za-z_-]+$", received: x });
+  }
+  x = o.Id;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R2.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$", received: x });
+  }
+  x = o.Arn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 64 && codePoints(x) > 64) || (x.length < 64 && codePoints(x) < 32) || !R34.test(x)) out.push({ path: at(p, "Arn"), message: "expected 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.ProvisioningType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningType.has(x)) out.push({ path: at(p, "ProvisioningType"), message: "expected one of \"FLEET_PROVISIONING\", \"JITR\"", received: x });
+  }
+  x = o.Status;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_ProvisioningProfileStatus.has(x)) out.push({ path: at(p, "Status"), message: "expected one of \"CREATE_IN_PROGRESS\", \"CREATE_FAILED\", \"CREATED\", \"DELETE_IN_PROGRESS\", \"DELETE_FAILED\"", received: x });
+  }
+}
+
+function vPushConfig(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PushConfig)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.AbortConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskAbortConfig(x, at(p, "AbortConfig"), out);
+  }
+  x = o.RolloutConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskExecutionRolloutConfig(x, at(p, "RolloutConfig"), out);
+  }
+  x = o.TimeoutConfig;
+  if (x !== undefined && x !== null) {
+    vOtaTaskTimeoutConfig(x, at(p, "TimeoutConfig"), out);
+  }
+}
+
+function vPutDefaultEncryptionConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PutDefaultEncryptionConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.encryptionType;
+  if (x === undefined || x === null) {
+    missing(o, p, "encryptionType", "required: expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_EncryptionType.has(x)) out.push({ path: at(p, "encryptionType"), message: "expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", received: x });
+  }
+  x = o.kmsKeyArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R37.test(x)) out.push({ path: at(p, "kmsKeyArn"), message: "expected 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$", received: x });
+  }
+}
+
+function vPutDefaultEncryptionConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PutDefaultEncryptionConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.configurationStatus;
+  if (x === undefined || x === null) {
+    missing(o, p, "configurationStatus", "required: expected an object (ConfigurationStatus)", out);
+  } else {
+    vConfigurationStatus(x, at(p, "configurationStatus"), out);
+  }
+  x = o.encryptionType;
+  if (x === undefined || x === null) {
+    missing(o, p, "encryptionType", "required: expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_EncryptionType.has(x)) out.push({ path: at(p, "encryptionType"), message: "expected one of \"MANAGED_INTEGRATIONS_DEFAULT_ENCRYPTION\", \"CUSTOMER_KEY_ENCRYPTION\"", received: x });
+  }
+  x = o.kmsKeyArn;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R37.test(x)) out.push({ path: at(p, "kmsKeyArn"), message: "expected 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$", received: x });
+  }
+}
+
+function vPutHubConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PutHubConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.HubTokenTimerExpirySettingInSeconds;
+  if (x === undefined || x === null) {
+    missing(o, p, "HubTokenTimerExpirySettingInSeconds", "required: expected an integer ≥ 1", out);
+  } else {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) out.push({ path: at(p, "HubTokenTimerExpirySettingInSeconds"), message: "expected an integer ≥ 1", received: x });
+  }
+}
+
+function vPutHubConfigurationResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PutHubConfigurationResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.HubTokenTimerExpirySettingInSeconds;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) out.push({ path: at(p, "HubTokenTimerExpirySettingInSeconds"), message: "expected an integer ≥ 1", received: x });
+  }
+}
+
+function vPutRuntimeLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (PutRuntimeLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x === undefined || x === null) {
+    missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+  x = o.RuntimeLogConfigurations;
+  if (x === undefined || x === null) {
+    missing(o, p, "RuntimeLogConfigurations", "required: expected an object (RuntimeLogConfigurations)", out);
+  } else {
+    vRuntimeLogConfigurations(x, at(p, "RuntimeLogConfigurations"), out);
+  }
+}
+
 function vRegisterAccountAssociationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (RegisterAccountAssociationRequest)", received: v });
@@ -3043,7 +4766,7 @@ function vRegisterAccountAssociationRequest(v: unknown, p: string, out: Validati
   if (x === undefined || x === null) {
     missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.AccountAssociationId;
   if (x === undefined || x === null) {
@@ -3076,7 +4799,37 @@ function vRegisterAccountAssociationResponse(v: unknown, p: string, out: Validat
   }
   x = o.ManagedThingId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+  }
+}
+
+function vRegisterCustomEndpointResponse(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (RegisterCustomEndpointResponse)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.EndpointAddress;
+  if (x === undefined || x === null) {
+    missing(o, p, "EndpointAddress", "required: expected 1–256 characters matching ^[A-Za-z0-9._@-]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R36.test(x)) out.push({ path: at(p, "EndpointAddress"), message: "expected 1–256 characters matching ^[A-Za-z0-9._@-]+$", received: x });
+  }
+}
+
+function vResetRuntimeLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ResetRuntimeLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ManagedThingId;
+  if (x === undefined || x === null) {
+    missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
 }
 
@@ -3101,6 +4854,120 @@ function vResourceNotFoundException(v: unknown, p: string, out: ValidationIssue[
   }
 }
 
+function vRetryConfigCriteriaList(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vRetryConfigCriteria(x, p + "[" + i + "]", out);
+  }
+}
+
+function vRetryConfigCriteria(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (RetryConfigCriteria)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.FailureType;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_RetryCriteriaFailureType.has(x)) out.push({ path: at(p, "FailureType"), message: "expected one of \"FAILED\", \"TIMED_OUT\", \"ALL\"", received: x });
+  }
+  x = o.MinNumberOfRetries;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > 10) out.push({ path: at(p, "MinNumberOfRetries"), message: "expected an integer 0–10", received: x });
+  }
+}
+
+function vRolloutRateIncreaseCriteria(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (RolloutRateIncreaseCriteria)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.numberOfNotifiedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 100) out.push({ path: at(p, "numberOfNotifiedThings"), message: "expected an integer 1–100", received: x });
+  }
+  x = o.numberOfSucceededThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 100) out.push({ path: at(p, "numberOfSucceededThings"), message: "expected an integer 1–100", received: x });
+  }
+}
+
+function vRuntimeLogConfigurations(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (RuntimeLogConfigurations)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.LogLevel;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "LogLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
+  }
+  x = o.LogFlushLevel;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "LogFlushLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
+  }
+  x = o.LocalStoreLocation;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "LocalStoreLocation"), message: "expected a string", received: x });
+  }
+  x = o.LocalStoreFileRotationMaxFiles;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "LocalStoreFileRotationMaxFiles"), message: "expected an integer", received: x });
+  }
+  x = o.LocalStoreFileRotationMaxBytes;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "LocalStoreFileRotationMaxBytes"), message: "expected an integer", received: x });
+  }
+  x = o.UploadLog;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'boolean') out.push({ path: at(p, "UploadLog"), message: "expected true or false", received: x });
+  }
+  x = o.UploadPeriodMinutes;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "UploadPeriodMinutes"), message: "expected an integer", received: x });
+  }
+  x = o.DeleteLocalStoreAfterUpload;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'boolean') out.push({ path: at(p, "DeleteLocalStoreAfterUpload"), message: "expected true or false", received: x });
+  }
+}
+
+function vScheduleMaintenanceWindowList(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    vScheduleMaintenanceWindow(x, p + "[" + i + "]", out);
+  }
+}
+
+function vScheduleMaintenanceWindow(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ScheduleMaintenanceWindow)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.DurationInMinutes;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 1430) out.push({ path: at(p, "DurationInMinutes"), message: "expected an integer 1–1430", received: x });
+  }
+  x = o.StartTime;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "StartTime"), message: "expected a string", received: x });
+  }
+}
+
 function vSchemaVersionListItem(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object (SchemaVersionListItem)", received: v });
@@ -3110,7 +4977,7 @@ function vSchemaVersionListItem(v: unknown, p: string, out: ValidationIssue[]): 
   let x: unknown;
   x = o.SchemaId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R31.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 128 && codePoints(x) > 128) || (x.length < 6 && codePoints(x) < 3) || !R43.test(x)) out.push({ path: at(p, "SchemaId"), message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$", received: x });
   }
   x = o.Type;
   if (x !== undefined && x !== null) {
@@ -3118,15 +4985,15 @@ function vSchemaVersionListItem(v: unknown, p: string, out: ValidationIssue[]): 
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 10 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 20 && codePoints(x) < 10) || !R32.test(x)) out.push({ path: at(p, "Description"), message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$", received: x });
+    if (typeof x !== 'string' || x.length < 10 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 20 && codePoints(x) < 10) || !R44.test(x)) out.push({ path: at(p, "Description"), message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$", received: x });
   }
   x = o.Namespace;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R33.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R45.test(x)) out.push({ path: at(p, "Namespace"), message: "expected 3–12 characters matching ^[a-z0-9]+$", received: x });
   }
   x = o.SemanticVersion;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R34.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
+    if (typeof x !== 'string' || x.length < 3 || (x.length > 12 && codePoints(x) > 12) || (x.length < 6 && codePoints(x) < 3) || !R46.test(x)) out.push({ path: at(p, "SemanticVersion"), message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$", received: x });
   }
   x = o.Visibility;
   if (x !== undefined && x !== null) {
@@ -3156,13 +5023,13 @@ function vSecretsManager(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined || x === null) {
     missing(o, p, "arn", "required: expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R38.test(x)) out.push({ path: at(p, "arn"), message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", received: x });
+    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R52.test(x)) out.push({ path: at(p, "arn"), message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$", received: x });
   }
   x = o.versionId;
   if (x === undefined || x === null) {
     missing(o, p, "versionId", "required: expected 32–64 characters matching ^[a-zA-Z0-9-_]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 32 || (x.length > 64 && codePoints(x) > 64) || (x.length < 64 && codePoints(x) < 32) || !R39.test(x)) out.push({ path: at(p, "versionId"), message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$", received: x });
+    if (typeof x !== 'string' || x.length < 32 || (x.length > 64 && codePoints(x) > 64) || (x.length < 64 && codePoints(x) < 32) || !R53.test(x)) out.push({ path: at(p, "versionId"), message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$", received: x });
   }
 }
 
@@ -3181,7 +5048,7 @@ function vSendConnectorEventRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.UserId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "UserId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "UserId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.Operation;
   if (x === undefined || x === null) {
@@ -3191,7 +5058,7 @@ function vSendConnectorEventRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.OperationVersion;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 6 && codePoints(x) > 6) || !R40.test(x)) out.push({ path: at(p, "OperationVersion"), message: "expected 1–6 characters matching ^[0-9.]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 6 && codePoints(x) > 6) || !R54.test(x)) out.push({ path: at(p, "OperationVersion"), message: "expected 1–6 characters matching ^[0-9.]+$", received: x });
   }
   x = o.StatusCode;
   if (x !== undefined && x !== null) {
@@ -3199,7 +5066,7 @@ function vSendConnectorEventRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Message;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R41.test(x)) out.push({ path: at(p, "Message"), message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R55.test(x)) out.push({ path: at(p, "Message"), message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.DeviceDiscoveryId;
   if (x !== undefined && x !== null) {
@@ -3207,11 +5074,11 @@ function vSendConnectorEventRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.ConnectorDeviceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R19.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R26.test(x)) out.push({ path: at(p, "ConnectorDeviceId"), message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.TraceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R42.test(x)) out.push({ path: at(p, "TraceId"), message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R56.test(x)) out.push({ path: at(p, "TraceId"), message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$", received: x });
   }
   x = o.Devices;
   if (x !== undefined && x !== null) {
@@ -3249,7 +5116,7 @@ function vSendManagedThingCommandRequest(v: unknown, p: string, out: ValidationI
   if (x === undefined || x === null) {
     missing(o, p, "ManagedThingId", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ManagedThingId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Endpoints;
   if (x === undefined || x === null) {
@@ -3276,7 +5143,20 @@ function vSendManagedThingCommandResponse(v: unknown, p: string, out: Validation
   let x: unknown;
   x = o.TraceId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R42.test(x)) out.push({ path: at(p, "TraceId"), message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R56.test(x)) out.push({ path: at(p, "TraceId"), message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$", received: x });
+  }
+}
+
+function vServiceQuotaExceededException(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (ServiceQuotaExceededException)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Message;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string') out.push({ path: at(p, "Message"), message: "expected a string", received: x });
   }
 }
 
@@ -3319,7 +5199,7 @@ function vStartAccountAssociationRefreshResponse(v: unknown, p: string, out: Val
   if (x === undefined || x === null) {
     missing(o, p, "OAuthAuthorizationUrl", "required: expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", out);
   } else {
-    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R16.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
+    if (typeof x !== 'string' || (x.length > 1024 && codePoints(x) > 1024) || !R18.test(x)) out.push({ path: at(p, "OAuthAuthorizationUrl"), message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$", received: REDACTED });
   }
 }
 
@@ -3342,7 +5222,7 @@ function vStartDeviceDiscoveryRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.ControllerIdentifier;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "ControllerIdentifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "ControllerIdentifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.ConnectorAssociationIdentifier;
   if (x !== undefined && x !== null) {
@@ -3354,7 +5234,7 @@ function vStartDeviceDiscoveryRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.AuthenticationMaterial;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R43.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R57.test(x)) out.push({ path: at(p, "AuthenticationMaterial"), message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$", received: REDACTED });
   }
   x = o.AuthenticationMaterialType;
   if (x !== undefined && x !== null) {
@@ -3362,7 +5242,7 @@ function vStartDeviceDiscoveryRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.ClientToken;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R15.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R17.test(x)) out.push({ path: at(p, "ClientToken"), message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$", received: x });
   }
   x = o.Tags;
   if (x !== undefined && x !== null) {
@@ -3378,7 +5258,7 @@ function vStartDeviceDiscoveryRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.EndDeviceIdentifier;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "EndDeviceIdentifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "EndDeviceIdentifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
 }
 
@@ -3472,6 +5352,39 @@ function vStateEndpoint(v: unknown, p: string, out: ValidationIssue[]): void {
   }
 }
 
+function vTagKeyList(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array of 0–200 items", received: v });
+    return;
+  }
+  if (v.length > 200) out.push({ path: p, message: "expected an array of 0–200 items", received: v.length });
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128)) out.push({ path: p + "[" + i + "]", message: "expected a string of 1–128 characters", received: x });
+  }
+}
+
+function vTagResourceRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (TagResourceRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ResourceArn;
+  if (x === undefined || x === null) {
+    missing(o, p, "ResourceArn", "required: expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R49.test(x)) out.push({ path: at(p, "ResourceArn"), message: "expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.Tags;
+  if (x === undefined || x === null) {
+    missing(o, p, "Tags", "required: expected an object map of 1–50 entries", out);
+  } else {
+    vTagsMap$s(x, at(p, "Tags"), out);
+  }
+}
+
 function vTagsMap$s(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     out.push({ path: p, message: "expected an object map of 1–50 entries", received: REDACTED });
@@ -3486,6 +5399,62 @@ function vTagsMap$s(v: unknown, p: string, out: ValidationIssue[]): void {
     if (typeof x !== 'string' || (x.length > 256 && codePoints(x) > 256)) out.push({ path: at(p, k), message: "expected a string of 0–256 characters", received: REDACTED });
   }
   if (n < 1 || n > 50) out.push({ path: p, message: "expected an object map of 1–50 entries", received: REDACTED });
+}
+
+function vTarget(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (!Array.isArray(v)) {
+    out.push({ path: p, message: "expected an array", received: v });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'string') out.push({ path: p + "[" + i + "]", message: "expected a string", received: x });
+  }
+}
+
+function vTaskProcessingDetails(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (TaskProcessingDetails)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.NumberOfCanceledThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "NumberOfCanceledThings"), message: "expected an integer", received: x });
+  }
+  x = o.NumberOfFailedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "NumberOfFailedThings"), message: "expected an integer", received: x });
+  }
+  x = o.NumberOfInProgressThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "NumberOfInProgressThings"), message: "expected an integer", received: x });
+  }
+  x = o.numberOfQueuedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "numberOfQueuedThings"), message: "expected an integer", received: x });
+  }
+  x = o.numberOfRejectedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "numberOfRejectedThings"), message: "expected an integer", received: x });
+  }
+  x = o.numberOfRemovedThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "numberOfRemovedThings"), message: "expected an integer", received: x });
+  }
+  x = o.numberOfSucceededThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "numberOfSucceededThings"), message: "expected an integer", received: x });
+  }
+  x = o.numberOfTimedOutThings;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -2147483648 || x > 2147483647) out.push({ path: at(p, "numberOfTimedOutThings"), message: "expected an integer", received: x });
+  }
+  x = o.processingTargets;
+  if (x !== undefined && x !== null) {
+    vTarget(x, at(p, "processingTargets"), out);
+  }
 }
 
 function vThrottlingException(v: unknown, p: string, out: ValidationIssue[]): void {
@@ -3511,6 +5480,27 @@ function vUnauthorizedException(v: unknown, p: string, out: ValidationIssue[]): 
   x = o.Message;
   if (x !== undefined && x !== null) {
     if (typeof x !== 'string') out.push({ path: at(p, "Message"), message: "expected a string", received: x });
+  }
+}
+
+function vUntagResourceRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (UntagResourceRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.ResourceArn;
+  if (x === undefined || x === null) {
+    missing(o, p, "ResourceArn", "required: expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R49.test(x)) out.push({ path: at(p, "ResourceArn"), message: "expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$", received: x });
+  }
+  x = o.TagKeys;
+  if (x === undefined || x === null) {
+    missing(o, p, "TagKeys", "required: expected an array of 0–200 items", out);
+  } else {
+    vTagKeyList(x, at(p, "TagKeys"), out);
   }
 }
 
@@ -3556,7 +5546,7 @@ function vUpdateCloudConnectorRequest(v: unknown, p: string, out: ValidationIssu
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
 }
 
@@ -3575,7 +5565,7 @@ function vUpdateConnectorDestinationRequest(v: unknown, p: string, out: Validati
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
@@ -3606,11 +5596,11 @@ function vUpdateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   if (x === undefined || x === null) {
     missing(o, p, "Name", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.DeliveryDestinationArn;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R17.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 20 || (x.length > 2048 && codePoints(x) > 2048) || (x.length < 40 && codePoints(x) < 20) || !R21.test(x)) out.push({ path: at(p, "DeliveryDestinationArn"), message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$", received: x });
   }
   x = o.DeliveryDestinationType;
   if (x !== undefined && x !== null) {
@@ -3622,7 +5612,28 @@ function vUpdateDestinationRequest(v: unknown, p: string, out: ValidationIssue[]
   }
   x = o.Description;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R14.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+}
+
+function vUpdateEventLogConfigurationRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (UpdateEventLogConfigurationRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Id;
+  if (x === undefined || x === null) {
+    missing(o, p, "Id", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Id"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.EventLogLevel;
+  if (x === undefined || x === null) {
+    missing(o, p, "EventLogLevel", "required: expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", out);
+  } else {
+    if (typeof x !== 'string' || !E_LogLevel.has(x)) out.push({ path: at(p, "EventLogLevel"), message: "expected one of \"DEBUG\", \"ERROR\", \"INFO\", \"WARN\"", received: x });
   }
 }
 
@@ -3637,15 +5648,15 @@ function vUpdateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   if (x === undefined || x === null) {
     missing(o, p, "Identifier", "required: expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R23.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R29.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$", received: x });
   }
   x = o.Owner;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R26.test(x)) out.push({ path: at(p, "Owner"), message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$", received: REDACTED });
   }
   x = o.CredentialLockerId;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R20.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "CredentialLockerId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
   x = o.SerialNumber;
   if (x !== undefined && x !== null) {
@@ -3665,7 +5676,7 @@ function vUpdateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Name;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "Name"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
   }
   x = o.CapabilityReport;
   if (x !== undefined && x !== null) {
@@ -3677,7 +5688,7 @@ function vUpdateManagedThingRequest(v: unknown, p: string, out: ValidationIssue[
   }
   x = o.Capabilities;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R22.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 65535 && codePoints(x) > 65535) || !R28.test(x)) out.push({ path: at(p, "Capabilities"), message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$", received: x });
   }
   x = o.Classification;
   if (x !== undefined && x !== null) {
@@ -3710,7 +5721,30 @@ function vUpdateNotificationConfigurationRequest(v: unknown, p: string, out: Val
   if (x === undefined || x === null) {
     missing(o, p, "DestinationName", "required: expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", out);
   } else {
-    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R18.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 128 && codePoints(x) > 128) || !R22.test(x)) out.push({ path: at(p, "DestinationName"), message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$", received: x });
+  }
+}
+
+function vUpdateOtaTaskRequest(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "expected an object (UpdateOtaTaskRequest)", received: v });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.Identifier;
+  if (x === undefined || x === null) {
+    missing(o, p, "Identifier", "required: expected 1–200 characters matching ^[A-Za-z0-9]+$", out);
+  } else {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 200 && codePoints(x) > 200) || !R25.test(x)) out.push({ path: at(p, "Identifier"), message: "expected 1–200 characters matching ^[A-Za-z0-9]+$", received: x });
+  }
+  x = o.Description;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 256 && codePoints(x) > 256) || !R16.test(x)) out.push({ path: at(p, "Description"), message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$", received: x });
+  }
+  x = o.TaskConfigurationId;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== 'string' || x.length < 1 || (x.length > 64 && codePoints(x) > 64) || !R19.test(x)) out.push({ path: at(p, "TaskConfigurationId"), message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$", received: x });
   }
 }
 
@@ -3746,6 +5780,13 @@ function vWiFiSimpleSetupConfiguration(v: unknown, p: string, out: ValidationIss
   if (x !== undefined && x !== null) {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 5 || x > 15) out.push({ path: at(p, "TimeoutInMinutes"), message: "expected an integer 5–15", received: x });
   }
+}
+
+/** Validates a `AbortConfigCriteria` value; collects every issue. */
+export function validateAbortConfigCriteria(value: unknown): Result<T.AbortConfigCriteria> {
+  const out: ValidationIssue[] = [];
+  vAbortConfigCriteria(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.AbortConfigCriteria } : { ok: false, issues: out };
 }
 
 /** Validates a `AccessDeniedExceptionBody` value; collects every issue. */
@@ -3832,6 +5873,20 @@ export function validateCommandEndpoint(value: unknown): Result<T.CommandEndpoin
   return out.length === 0 ? { ok: true, value: value as T.CommandEndpoint } : { ok: false, issues: out };
 }
 
+/** Validates a `ConfigurationError` value; collects every issue. */
+export function validateConfigurationError(value: unknown): Result<T.ConfigurationError> {
+  const out: ValidationIssue[] = [];
+  vConfigurationError(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ConfigurationError } : { ok: false, issues: out };
+}
+
+/** Validates a `ConfigurationStatus` value; collects every issue. */
+export function validateConfigurationStatus(value: unknown): Result<T.ConfigurationStatus> {
+  const out: ValidationIssue[] = [];
+  vConfigurationStatus(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ConfigurationStatus } : { ok: false, issues: out };
+}
+
 /** Validates a `ConflictExceptionBody` value; collects every issue. */
 export function validateConflictExceptionBody(value: unknown): Result<T.ConflictExceptionBody> {
   const out: ValidationIssue[] = [];
@@ -3895,6 +5950,20 @@ export function validateCreateConnectorDestinationResponse(value: unknown): Resu
   return out.length === 0 ? { ok: true, value: value as T.CreateConnectorDestinationResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `CreateCredentialLockerRequest` value; collects every issue. */
+export function validateCreateCredentialLockerRequest(value: unknown): Result<T.CreateCredentialLockerRequest> {
+  const out: ValidationIssue[] = [];
+  vCreateCredentialLockerRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateCredentialLockerRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateCredentialLockerResponse` value; collects every issue. */
+export function validateCreateCredentialLockerResponse(value: unknown): Result<T.CreateCredentialLockerResponse> {
+  const out: ValidationIssue[] = [];
+  vCreateCredentialLockerResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateCredentialLockerResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `CreateDestinationRequest` value; collects every issue. */
 export function validateCreateDestinationRequest(value: unknown): Result<T.CreateDestinationRequest> {
   const out: ValidationIssue[] = [];
@@ -3907,6 +5976,20 @@ export function validateCreateDestinationResponse(value: unknown): Result<T.Crea
   const out: ValidationIssue[] = [];
   vCreateDestinationResponse(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.CreateDestinationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateEventLogConfigurationRequest` value; collects every issue. */
+export function validateCreateEventLogConfigurationRequest(value: unknown): Result<T.CreateEventLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vCreateEventLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateEventLogConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateEventLogConfigurationResponse` value; collects every issue. */
+export function validateCreateEventLogConfigurationResponse(value: unknown): Result<T.CreateEventLogConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vCreateEventLogConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateEventLogConfigurationResponse } : { ok: false, issues: out };
 }
 
 /** Validates a `CreateManagedThingRequest` value; collects every issue. */
@@ -3937,6 +6020,55 @@ export function validateCreateNotificationConfigurationResponse(value: unknown):
   return out.length === 0 ? { ok: true, value: value as T.CreateNotificationConfigurationResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `CreateOtaTaskConfigurationRequest` value; collects every issue. */
+export function validateCreateOtaTaskConfigurationRequest(value: unknown): Result<T.CreateOtaTaskConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vCreateOtaTaskConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateOtaTaskConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateOtaTaskConfigurationResponse` value; collects every issue. */
+export function validateCreateOtaTaskConfigurationResponse(value: unknown): Result<T.CreateOtaTaskConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vCreateOtaTaskConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateOtaTaskConfigurationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateOtaTaskRequest` value; collects every issue. */
+export function validateCreateOtaTaskRequest(value: unknown): Result<T.CreateOtaTaskRequest> {
+  const out: ValidationIssue[] = [];
+  vCreateOtaTaskRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateOtaTaskRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateOtaTaskResponse` value; collects every issue. */
+export function validateCreateOtaTaskResponse(value: unknown): Result<T.CreateOtaTaskResponse> {
+  const out: ValidationIssue[] = [];
+  vCreateOtaTaskResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateOtaTaskResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateProvisioningProfileRequest` value; collects every issue. */
+export function validateCreateProvisioningProfileRequest(value: unknown): Result<T.CreateProvisioningProfileRequest> {
+  const out: ValidationIssue[] = [];
+  vCreateProvisioningProfileRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateProvisioningProfileRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `CreateProvisioningProfileResponse` value; collects every issue. */
+export function validateCreateProvisioningProfileResponse(value: unknown): Result<T.CreateProvisioningProfileResponse> {
+  const out: ValidationIssue[] = [];
+  vCreateProvisioningProfileResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CreateProvisioningProfileResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `CredentialLockerSummary` value; collects every issue. */
+export function validateCredentialLockerSummary(value: unknown): Result<T.CredentialLockerSummary> {
+  const out: ValidationIssue[] = [];
+  vCredentialLockerSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.CredentialLockerSummary } : { ok: false, issues: out };
+}
+
 /** Validates a `DeleteAccountAssociationRequest` value; collects every issue. */
 export function validateDeleteAccountAssociationRequest(value: unknown): Result<T.DeleteAccountAssociationRequest> {
   const out: ValidationIssue[] = [];
@@ -3958,11 +6090,25 @@ export function validateDeleteConnectorDestinationRequest(value: unknown): Resul
   return out.length === 0 ? { ok: true, value: value as T.DeleteConnectorDestinationRequest } : { ok: false, issues: out };
 }
 
+/** Validates a `DeleteCredentialLockerRequest` value; collects every issue. */
+export function validateDeleteCredentialLockerRequest(value: unknown): Result<T.DeleteCredentialLockerRequest> {
+  const out: ValidationIssue[] = [];
+  vDeleteCredentialLockerRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.DeleteCredentialLockerRequest } : { ok: false, issues: out };
+}
+
 /** Validates a `DeleteDestinationRequest` value; collects every issue. */
 export function validateDeleteDestinationRequest(value: unknown): Result<T.DeleteDestinationRequest> {
   const out: ValidationIssue[] = [];
   vDeleteDestinationRequest(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.DeleteDestinationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `DeleteEventLogConfigurationRequest` value; collects every issue. */
+export function validateDeleteEventLogConfigurationRequest(value: unknown): Result<T.DeleteEventLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vDeleteEventLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.DeleteEventLogConfigurationRequest } : { ok: false, issues: out };
 }
 
 /** Validates a `DeleteManagedThingRequest` value; collects every issue. */
@@ -3977,6 +6123,27 @@ export function validateDeleteNotificationConfigurationRequest(value: unknown): 
   const out: ValidationIssue[] = [];
   vDeleteNotificationConfigurationRequest(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.DeleteNotificationConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `DeleteOtaTaskConfigurationRequest` value; collects every issue. */
+export function validateDeleteOtaTaskConfigurationRequest(value: unknown): Result<T.DeleteOtaTaskConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vDeleteOtaTaskConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.DeleteOtaTaskConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `DeleteOtaTaskRequest` value; collects every issue. */
+export function validateDeleteOtaTaskRequest(value: unknown): Result<T.DeleteOtaTaskRequest> {
+  const out: ValidationIssue[] = [];
+  vDeleteOtaTaskRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.DeleteOtaTaskRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `DeleteProvisioningProfileRequest` value; collects every issue. */
+export function validateDeleteProvisioningProfileRequest(value: unknown): Result<T.DeleteProvisioningProfileRequest> {
+  const out: ValidationIssue[] = [];
+  vDeleteProvisioningProfileRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.DeleteProvisioningProfileRequest } : { ok: false, issues: out };
 }
 
 /** Validates a `DeregisterAccountAssociationRequest` value; collects every issue. */
@@ -4019,6 +6186,20 @@ export function validateEndpointConfig(value: unknown): Result<T.EndpointConfig>
   const out: ValidationIssue[] = [];
   vEndpointConfig(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.EndpointConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `EventLogConfigurationSummary` value; collects every issue. */
+export function validateEventLogConfigurationSummary(value: unknown): Result<T.EventLogConfigurationSummary> {
+  const out: ValidationIssue[] = [];
+  vEventLogConfigurationSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.EventLogConfigurationSummary } : { ok: false, issues: out };
+}
+
+/** Validates a `ExponentialRolloutRate` value; collects every issue. */
+export function validateExponentialRolloutRate(value: unknown): Result<T.ExponentialRolloutRate> {
+  const out: ValidationIssue[] = [];
+  vExponentialRolloutRate(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ExponentialRolloutRate } : { ok: false, issues: out };
 }
 
 /** Validates a `GeneralAuthorizationName` value; collects every issue. */
@@ -4077,6 +6258,48 @@ export function validateGetConnectorDestinationResponse(value: unknown): Result<
   return out.length === 0 ? { ok: true, value: value as T.GetConnectorDestinationResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `GetCredentialLockerRequest` value; collects every issue. */
+export function validateGetCredentialLockerRequest(value: unknown): Result<T.GetCredentialLockerRequest> {
+  const out: ValidationIssue[] = [];
+  vGetCredentialLockerRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetCredentialLockerRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetCredentialLockerResponse` value; collects every issue. */
+export function validateGetCredentialLockerResponse(value: unknown): Result<T.GetCredentialLockerResponse> {
+  const out: ValidationIssue[] = [];
+  vGetCredentialLockerResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetCredentialLockerResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetCustomEndpointRequest` value; collects every issue. */
+export function validateGetCustomEndpointRequest(value: unknown): Result<T.GetCustomEndpointRequest> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (GetCustomEndpointRequest)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.GetCustomEndpointRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetCustomEndpointResponse` value; collects every issue. */
+export function validateGetCustomEndpointResponse(value: unknown): Result<T.GetCustomEndpointResponse> {
+  const out: ValidationIssue[] = [];
+  vGetCustomEndpointResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetCustomEndpointResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetDefaultEncryptionConfigurationRequest` value; collects every issue. */
+export function validateGetDefaultEncryptionConfigurationRequest(value: unknown): Result<T.GetDefaultEncryptionConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (GetDefaultEncryptionConfigurationRequest)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.GetDefaultEncryptionConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetDefaultEncryptionConfigurationResponse` value; collects every issue. */
+export function validateGetDefaultEncryptionConfigurationResponse(value: unknown): Result<T.GetDefaultEncryptionConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vGetDefaultEncryptionConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetDefaultEncryptionConfigurationResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `GetDestinationRequest` value; collects every issue. */
 export function validateGetDestinationRequest(value: unknown): Result<T.GetDestinationRequest> {
   const out: ValidationIssue[] = [];
@@ -4105,6 +6328,34 @@ export function validateGetDeviceDiscoveryResponse(value: unknown): Result<T.Get
   return out.length === 0 ? { ok: true, value: value as T.GetDeviceDiscoveryResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `GetEventLogConfigurationRequest` value; collects every issue. */
+export function validateGetEventLogConfigurationRequest(value: unknown): Result<T.GetEventLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vGetEventLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetEventLogConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetEventLogConfigurationResponse` value; collects every issue. */
+export function validateGetEventLogConfigurationResponse(value: unknown): Result<T.GetEventLogConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vGetEventLogConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetEventLogConfigurationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetHubConfigurationRequest` value; collects every issue. */
+export function validateGetHubConfigurationRequest(value: unknown): Result<T.GetHubConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (GetHubConfigurationRequest)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.GetHubConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetHubConfigurationResponse` value; collects every issue. */
+export function validateGetHubConfigurationResponse(value: unknown): Result<T.GetHubConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vGetHubConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetHubConfigurationResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `GetManagedThingCapabilitiesRequest` value; collects every issue. */
 export function validateGetManagedThingCapabilitiesRequest(value: unknown): Result<T.GetManagedThingCapabilitiesRequest> {
   const out: ValidationIssue[] = [];
@@ -4117,6 +6368,48 @@ export function validateGetManagedThingCapabilitiesResponse(value: unknown): Res
   const out: ValidationIssue[] = [];
   vGetManagedThingCapabilitiesResponse(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.GetManagedThingCapabilitiesResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingCertificateRequest` value; collects every issue. */
+export function validateGetManagedThingCertificateRequest(value: unknown): Result<T.GetManagedThingCertificateRequest> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingCertificateRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingCertificateRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingCertificateResponse` value; collects every issue. */
+export function validateGetManagedThingCertificateResponse(value: unknown): Result<T.GetManagedThingCertificateResponse> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingCertificateResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingCertificateResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingConnectivityDataRequest` value; collects every issue. */
+export function validateGetManagedThingConnectivityDataRequest(value: unknown): Result<T.GetManagedThingConnectivityDataRequest> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingConnectivityDataRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingConnectivityDataRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingConnectivityDataResponse` value; collects every issue. */
+export function validateGetManagedThingConnectivityDataResponse(value: unknown): Result<T.GetManagedThingConnectivityDataResponse> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingConnectivityDataResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingConnectivityDataResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingMetaDataRequest` value; collects every issue. */
+export function validateGetManagedThingMetaDataRequest(value: unknown): Result<T.GetManagedThingMetaDataRequest> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingMetaDataRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingMetaDataRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetManagedThingMetaDataResponse` value; collects every issue. */
+export function validateGetManagedThingMetaDataResponse(value: unknown): Result<T.GetManagedThingMetaDataResponse> {
+  const out: ValidationIssue[] = [];
+  vGetManagedThingMetaDataResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetManagedThingMetaDataResponse } : { ok: false, issues: out };
 }
 
 /** Validates a `GetManagedThingRequest` value; collects every issue. */
@@ -4161,6 +6454,62 @@ export function validateGetNotificationConfigurationResponse(value: unknown): Re
   return out.length === 0 ? { ok: true, value: value as T.GetNotificationConfigurationResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `GetOtaTaskConfigurationRequest` value; collects every issue. */
+export function validateGetOtaTaskConfigurationRequest(value: unknown): Result<T.GetOtaTaskConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vGetOtaTaskConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetOtaTaskConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetOtaTaskConfigurationResponse` value; collects every issue. */
+export function validateGetOtaTaskConfigurationResponse(value: unknown): Result<T.GetOtaTaskConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vGetOtaTaskConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetOtaTaskConfigurationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetOtaTaskRequest` value; collects every issue. */
+export function validateGetOtaTaskRequest(value: unknown): Result<T.GetOtaTaskRequest> {
+  const out: ValidationIssue[] = [];
+  vGetOtaTaskRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetOtaTaskRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetOtaTaskResponse` value; collects every issue. */
+export function validateGetOtaTaskResponse(value: unknown): Result<T.GetOtaTaskResponse> {
+  const out: ValidationIssue[] = [];
+  vGetOtaTaskResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetOtaTaskResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetProvisioningProfileRequest` value; collects every issue. */
+export function validateGetProvisioningProfileRequest(value: unknown): Result<T.GetProvisioningProfileRequest> {
+  const out: ValidationIssue[] = [];
+  vGetProvisioningProfileRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetProvisioningProfileRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetProvisioningProfileResponse` value; collects every issue. */
+export function validateGetProvisioningProfileResponse(value: unknown): Result<T.GetProvisioningProfileResponse> {
+  const out: ValidationIssue[] = [];
+  vGetProvisioningProfileResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetProvisioningProfileResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `GetRuntimeLogConfigurationRequest` value; collects every issue. */
+export function validateGetRuntimeLogConfigurationRequest(value: unknown): Result<T.GetRuntimeLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vGetRuntimeLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetRuntimeLogConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `GetRuntimeLogConfigurationResponse` value; collects every issue. */
+export function validateGetRuntimeLogConfigurationResponse(value: unknown): Result<T.GetRuntimeLogConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vGetRuntimeLogConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.GetRuntimeLogConfigurationResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `GetSchemaVersionRequest` value; collects every issue. */
 export function validateGetSchemaVersionRequest(value: unknown): Result<T.GetSchemaVersionRequest> {
   const out: ValidationIssue[] = [];
@@ -4189,11 +6538,25 @@ export function validateInternalServerExceptionBody(value: unknown): Result<T.In
   return out.length === 0 ? { ok: true, value: value as T.InternalServerExceptionBody } : { ok: false, issues: out };
 }
 
+/** Validates a `InvalidRequestExceptionBody` value; collects every issue. */
+export function validateInvalidRequestExceptionBody(value: unknown): Result<T.InvalidRequestExceptionBody> {
+  const out: ValidationIssue[] = [];
+  vInvalidRequestException(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.InvalidRequestExceptionBody } : { ok: false, issues: out };
+}
+
 /** Validates a `LambdaConfig` value; collects every issue. */
 export function validateLambdaConfig(value: unknown): Result<T.LambdaConfig> {
   const out: ValidationIssue[] = [];
   vLambdaConfig(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.LambdaConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `LimitExceededExceptionBody` value; collects every issue. */
+export function validateLimitExceededExceptionBody(value: unknown): Result<T.LimitExceededExceptionBody> {
+  const out: ValidationIssue[] = [];
+  vLimitExceededException(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.LimitExceededExceptionBody } : { ok: false, issues: out };
 }
 
 /** Validates a `ListAccountAssociationsRequest` value; collects every issue. */
@@ -4238,6 +6601,20 @@ export function validateListConnectorDestinationsResponse(value: unknown): Resul
   return out.length === 0 ? { ok: true, value: value as T.ListConnectorDestinationsResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `ListCredentialLockersRequest` value; collects every issue. */
+export function validateListCredentialLockersRequest(value: unknown): Result<T.ListCredentialLockersRequest> {
+  const out: ValidationIssue[] = [];
+  vListCredentialLockersRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListCredentialLockersRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListCredentialLockersResponse` value; collects every issue. */
+export function validateListCredentialLockersResponse(value: unknown): Result<T.ListCredentialLockersResponse> {
+  const out: ValidationIssue[] = [];
+  vListCredentialLockersResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListCredentialLockersResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `ListDestinationsRequest` value; collects every issue. */
 export function validateListDestinationsRequest(value: unknown): Result<T.ListDestinationsRequest> {
   const out: ValidationIssue[] = [];
@@ -4280,6 +6657,20 @@ export function validateListDiscoveredDevicesResponse(value: unknown): Result<T.
   return out.length === 0 ? { ok: true, value: value as T.ListDiscoveredDevicesResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `ListEventLogConfigurationsRequest` value; collects every issue. */
+export function validateListEventLogConfigurationsRequest(value: unknown): Result<T.ListEventLogConfigurationsRequest> {
+  const out: ValidationIssue[] = [];
+  vListEventLogConfigurationsRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListEventLogConfigurationsRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListEventLogConfigurationsResponse` value; collects every issue. */
+export function validateListEventLogConfigurationsResponse(value: unknown): Result<T.ListEventLogConfigurationsResponse> {
+  const out: ValidationIssue[] = [];
+  vListEventLogConfigurationsResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListEventLogConfigurationsResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `ListManagedThingAccountAssociationsRequest` value; collects every issue. */
 export function validateListManagedThingAccountAssociationsRequest(value: unknown): Result<T.ListManagedThingAccountAssociationsRequest> {
   const out: ValidationIssue[] = [];
@@ -4292,6 +6683,20 @@ export function validateListManagedThingAccountAssociationsResponse(value: unkno
   const out: ValidationIssue[] = [];
   vListManagedThingAccountAssociationsResponse(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.ListManagedThingAccountAssociationsResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ListManagedThingSchemasRequest` value; collects every issue. */
+export function validateListManagedThingSchemasRequest(value: unknown): Result<T.ListManagedThingSchemasRequest> {
+  const out: ValidationIssue[] = [];
+  vListManagedThingSchemasRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListManagedThingSchemasRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListManagedThingSchemasResponse` value; collects every issue. */
+export function validateListManagedThingSchemasResponse(value: unknown): Result<T.ListManagedThingSchemasResponse> {
+  const out: ValidationIssue[] = [];
+  vListManagedThingSchemasResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListManagedThingSchemasResponse } : { ok: false, issues: out };
 }
 
 /** Validates a `ListManagedThingsRequest` value; collects every issue. */
@@ -4322,6 +6727,62 @@ export function validateListNotificationConfigurationsResponse(value: unknown): 
   return out.length === 0 ? { ok: true, value: value as T.ListNotificationConfigurationsResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `ListOtaTaskConfigurationsRequest` value; collects every issue. */
+export function validateListOtaTaskConfigurationsRequest(value: unknown): Result<T.ListOtaTaskConfigurationsRequest> {
+  const out: ValidationIssue[] = [];
+  vListOtaTaskConfigurationsRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTaskConfigurationsRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListOtaTaskConfigurationsResponse` value; collects every issue. */
+export function validateListOtaTaskConfigurationsResponse(value: unknown): Result<T.ListOtaTaskConfigurationsResponse> {
+  const out: ValidationIssue[] = [];
+  vListOtaTaskConfigurationsResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTaskConfigurationsResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ListOtaTaskExecutionsRequest` value; collects every issue. */
+export function validateListOtaTaskExecutionsRequest(value: unknown): Result<T.ListOtaTaskExecutionsRequest> {
+  const out: ValidationIssue[] = [];
+  vListOtaTaskExecutionsRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTaskExecutionsRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListOtaTaskExecutionsResponse` value; collects every issue. */
+export function validateListOtaTaskExecutionsResponse(value: unknown): Result<T.ListOtaTaskExecutionsResponse> {
+  const out: ValidationIssue[] = [];
+  vListOtaTaskExecutionsResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTaskExecutionsResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ListOtaTasksRequest` value; collects every issue. */
+export function validateListOtaTasksRequest(value: unknown): Result<T.ListOtaTasksRequest> {
+  const out: ValidationIssue[] = [];
+  vListOtaTasksRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTasksRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListOtaTasksResponse` value; collects every issue. */
+export function validateListOtaTasksResponse(value: unknown): Result<T.ListOtaTasksResponse> {
+  const out: ValidationIssue[] = [];
+  vListOtaTasksResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListOtaTasksResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ListProvisioningProfilesRequest` value; collects every issue. */
+export function validateListProvisioningProfilesRequest(value: unknown): Result<T.ListProvisioningProfilesRequest> {
+  const out: ValidationIssue[] = [];
+  vListProvisioningProfilesRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListProvisioningProfilesRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListProvisioningProfilesResponse` value; collects every issue. */
+export function validateListProvisioningProfilesResponse(value: unknown): Result<T.ListProvisioningProfilesResponse> {
+  const out: ValidationIssue[] = [];
+  vListProvisioningProfilesResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListProvisioningProfilesResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `ListSchemaVersionsRequest` value; collects every issue. */
 export function validateListSchemaVersionsRequest(value: unknown): Result<T.ListSchemaVersionsRequest> {
   const out: ValidationIssue[] = [];
@@ -4336,11 +6797,32 @@ export function validateListSchemaVersionsResponse(value: unknown): Result<T.Lis
   return out.length === 0 ? { ok: true, value: value as T.ListSchemaVersionsResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `ListTagsForResourceRequest` value; collects every issue. */
+export function validateListTagsForResourceRequest(value: unknown): Result<T.ListTagsForResourceRequest> {
+  const out: ValidationIssue[] = [];
+  vListTagsForResourceRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListTagsForResourceRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `ListTagsForResourceResponse` value; collects every issue. */
+export function validateListTagsForResourceResponse(value: unknown): Result<T.ListTagsForResourceResponse> {
+  const out: ValidationIssue[] = [];
+  vListTagsForResourceResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ListTagsForResourceResponse } : { ok: false, issues: out };
+}
+
 /** Validates a `ManagedThingAssociation` value; collects every issue. */
 export function validateManagedThingAssociation(value: unknown): Result<T.ManagedThingAssociation> {
   const out: ValidationIssue[] = [];
   vManagedThingAssociation(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.ManagedThingAssociation } : { ok: false, issues: out };
+}
+
+/** Validates a `ManagedThingSchemaListItem` value; collects every issue. */
+export function validateManagedThingSchemaListItem(value: unknown): Result<T.ManagedThingSchemaListItem> {
+  const out: ValidationIssue[] = [];
+  vManagedThingSchemaListItem(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ManagedThingSchemaListItem } : { ok: false, issues: out };
 }
 
 /** Validates a `ManagedThingSummary` value; collects every issue. */
@@ -4413,11 +6895,123 @@ export function validateOAuthUpdate(value: unknown): Result<T.OAuthUpdate> {
   return out.length === 0 ? { ok: true, value: value as T.OAuthUpdate } : { ok: false, issues: out };
 }
 
+/** Validates a `OtaTaskAbortConfig` value; collects every issue. */
+export function validateOtaTaskAbortConfig(value: unknown): Result<T.OtaTaskAbortConfig> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskAbortConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskAbortConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskConfigurationSummary` value; collects every issue. */
+export function validateOtaTaskConfigurationSummary(value: unknown): Result<T.OtaTaskConfigurationSummary> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskConfigurationSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskConfigurationSummary } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskExecutionRetryConfig` value; collects every issue. */
+export function validateOtaTaskExecutionRetryConfig(value: unknown): Result<T.OtaTaskExecutionRetryConfig> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskExecutionRetryConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskExecutionRetryConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskExecutionRolloutConfig` value; collects every issue. */
+export function validateOtaTaskExecutionRolloutConfig(value: unknown): Result<T.OtaTaskExecutionRolloutConfig> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskExecutionRolloutConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskExecutionRolloutConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskExecutionSummaries` value; collects every issue. */
+export function validateOtaTaskExecutionSummaries(value: unknown): Result<T.OtaTaskExecutionSummaries> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskExecutionSummaries(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskExecutionSummaries } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskExecutionSummary` value; collects every issue. */
+export function validateOtaTaskExecutionSummary(value: unknown): Result<T.OtaTaskExecutionSummary> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskExecutionSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskExecutionSummary } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskSchedulingConfig` value; collects every issue. */
+export function validateOtaTaskSchedulingConfig(value: unknown): Result<T.OtaTaskSchedulingConfig> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskSchedulingConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskSchedulingConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskSummary` value; collects every issue. */
+export function validateOtaTaskSummary(value: unknown): Result<T.OtaTaskSummary> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskSummary } : { ok: false, issues: out };
+}
+
+/** Validates a `OtaTaskTimeoutConfig` value; collects every issue. */
+export function validateOtaTaskTimeoutConfig(value: unknown): Result<T.OtaTaskTimeoutConfig> {
+  const out: ValidationIssue[] = [];
+  vOtaTaskTimeoutConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.OtaTaskTimeoutConfig } : { ok: false, issues: out };
+}
+
 /** Validates a `ProactiveRefreshTokenRenewal` value; collects every issue. */
 export function validateProactiveRefreshTokenRenewal(value: unknown): Result<T.ProactiveRefreshTokenRenewal> {
   const out: ValidationIssue[] = [];
   vProactiveRefreshTokenRenewal(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.ProactiveRefreshTokenRenewal } : { ok: false, issues: out };
+}
+
+/** Validates a `ProvisioningProfileSummary` value; collects every issue. */
+export function validateProvisioningProfileSummary(value: unknown): Result<T.ProvisioningProfileSummary> {
+  const out: ValidationIssue[] = [];
+  vProvisioningProfileSummary(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ProvisioningProfileSummary } : { ok: false, issues: out };
+}
+
+/** Validates a `PushConfig` value; collects every issue. */
+export function validatePushConfig(value: unknown): Result<T.PushConfig> {
+  const out: ValidationIssue[] = [];
+  vPushConfig(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PushConfig } : { ok: false, issues: out };
+}
+
+/** Validates a `PutDefaultEncryptionConfigurationRequest` value; collects every issue. */
+export function validatePutDefaultEncryptionConfigurationRequest(value: unknown): Result<T.PutDefaultEncryptionConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vPutDefaultEncryptionConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PutDefaultEncryptionConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `PutDefaultEncryptionConfigurationResponse` value; collects every issue. */
+export function validatePutDefaultEncryptionConfigurationResponse(value: unknown): Result<T.PutDefaultEncryptionConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vPutDefaultEncryptionConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PutDefaultEncryptionConfigurationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `PutHubConfigurationRequest` value; collects every issue. */
+export function validatePutHubConfigurationRequest(value: unknown): Result<T.PutHubConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vPutHubConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PutHubConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `PutHubConfigurationResponse` value; collects every issue. */
+export function validatePutHubConfigurationResponse(value: unknown): Result<T.PutHubConfigurationResponse> {
+  const out: ValidationIssue[] = [];
+  vPutHubConfigurationResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PutHubConfigurationResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `PutRuntimeLogConfigurationRequest` value; collects every issue. */
+export function validatePutRuntimeLogConfigurationRequest(value: unknown): Result<T.PutRuntimeLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vPutRuntimeLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.PutRuntimeLogConfigurationRequest } : { ok: false, issues: out };
 }
 
 /** Validates a `RegisterAccountAssociationRequest` value; collects every issue. */
@@ -4434,11 +7028,60 @@ export function validateRegisterAccountAssociationResponse(value: unknown): Resu
   return out.length === 0 ? { ok: true, value: value as T.RegisterAccountAssociationResponse } : { ok: false, issues: out };
 }
 
+/** Validates a `RegisterCustomEndpointRequest` value; collects every issue. */
+export function validateRegisterCustomEndpointRequest(value: unknown): Result<T.RegisterCustomEndpointRequest> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (RegisterCustomEndpointRequest)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.RegisterCustomEndpointRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `RegisterCustomEndpointResponse` value; collects every issue. */
+export function validateRegisterCustomEndpointResponse(value: unknown): Result<T.RegisterCustomEndpointResponse> {
+  const out: ValidationIssue[] = [];
+  vRegisterCustomEndpointResponse(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.RegisterCustomEndpointResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ResetRuntimeLogConfigurationRequest` value; collects every issue. */
+export function validateResetRuntimeLogConfigurationRequest(value: unknown): Result<T.ResetRuntimeLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vResetRuntimeLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ResetRuntimeLogConfigurationRequest } : { ok: false, issues: out };
+}
+
 /** Validates a `ResourceNotFoundExceptionBody` value; collects every issue. */
 export function validateResourceNotFoundExceptionBody(value: unknown): Result<T.ResourceNotFoundExceptionBody> {
   const out: ValidationIssue[] = [];
   vResourceNotFoundException(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.ResourceNotFoundExceptionBody } : { ok: false, issues: out };
+}
+
+/** Validates a `RetryConfigCriteria` value; collects every issue. */
+export function validateRetryConfigCriteria(value: unknown): Result<T.RetryConfigCriteria> {
+  const out: ValidationIssue[] = [];
+  vRetryConfigCriteria(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.RetryConfigCriteria } : { ok: false, issues: out };
+}
+
+/** Validates a `RolloutRateIncreaseCriteria` value; collects every issue. */
+export function validateRolloutRateIncreaseCriteria(value: unknown): Result<T.RolloutRateIncreaseCriteria> {
+  const out: ValidationIssue[] = [];
+  vRolloutRateIncreaseCriteria(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.RolloutRateIncreaseCriteria } : { ok: false, issues: out };
+}
+
+/** Validates a `RuntimeLogConfigurations` value; collects every issue. */
+export function validateRuntimeLogConfigurations(value: unknown): Result<T.RuntimeLogConfigurations> {
+  const out: ValidationIssue[] = [];
+  vRuntimeLogConfigurations(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.RuntimeLogConfigurations } : { ok: false, issues: out };
+}
+
+/** Validates a `ScheduleMaintenanceWindow` value; collects every issue. */
+export function validateScheduleMaintenanceWindow(value: unknown): Result<T.ScheduleMaintenanceWindow> {
+  const out: ValidationIssue[] = [];
+  vScheduleMaintenanceWindow(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ScheduleMaintenanceWindow } : { ok: false, issues: out };
 }
 
 /** Validates a `SchemaVersionListItem` value; collects every issue. */
@@ -4481,6 +7124,13 @@ export function validateSendManagedThingCommandResponse(value: unknown): Result<
   const out: ValidationIssue[] = [];
   vSendManagedThingCommandResponse(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.SendManagedThingCommandResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `ServiceQuotaExceededExceptionBody` value; collects every issue. */
+export function validateServiceQuotaExceededExceptionBody(value: unknown): Result<T.ServiceQuotaExceededExceptionBody> {
+  const out: ValidationIssue[] = [];
+  vServiceQuotaExceededException(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.ServiceQuotaExceededExceptionBody } : { ok: false, issues: out };
 }
 
 /** Validates a `ServiceUnavailableExceptionBody` value; collects every issue. */
@@ -4532,6 +7182,27 @@ export function validateStateEndpoint(value: unknown): Result<T.StateEndpoint> {
   return out.length === 0 ? { ok: true, value: value as T.StateEndpoint } : { ok: false, issues: out };
 }
 
+/** Validates a `TagResourceRequest` value; collects every issue. */
+export function validateTagResourceRequest(value: unknown): Result<T.TagResourceRequest> {
+  const out: ValidationIssue[] = [];
+  vTagResourceRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.TagResourceRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `TagResourceResponse` value; collects every issue. */
+export function validateTagResourceResponse(value: unknown): Result<T.TagResourceResponse> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (TagResourceResponse)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.TagResourceResponse } : { ok: false, issues: out };
+}
+
+/** Validates a `TaskProcessingDetails` value; collects every issue. */
+export function validateTaskProcessingDetails(value: unknown): Result<T.TaskProcessingDetails> {
+  const out: ValidationIssue[] = [];
+  vTaskProcessingDetails(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.TaskProcessingDetails } : { ok: false, issues: out };
+}
+
 /** Validates a `ThrottlingExceptionBody` value; collects every issue. */
 export function validateThrottlingExceptionBody(value: unknown): Result<T.ThrottlingExceptionBody> {
   const out: ValidationIssue[] = [];
@@ -4544,6 +7215,20 @@ export function validateUnauthorizedExceptionBody(value: unknown): Result<T.Unau
   const out: ValidationIssue[] = [];
   vUnauthorizedException(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.UnauthorizedExceptionBody } : { ok: false, issues: out };
+}
+
+/** Validates a `UntagResourceRequest` value; collects every issue. */
+export function validateUntagResourceRequest(value: unknown): Result<T.UntagResourceRequest> {
+  const out: ValidationIssue[] = [];
+  vUntagResourceRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.UntagResourceRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `UntagResourceResponse` value; collects every issue. */
+export function validateUntagResourceResponse(value: unknown): Result<T.UntagResourceResponse> {
+  const out: ValidationIssue[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ path: '', message: "expected an object (UntagResourceResponse)", received: value });
+  return out.length === 0 ? { ok: true, value: value as T.UntagResourceResponse } : { ok: false, issues: out };
 }
 
 /** Validates a `UpdateAccountAssociationRequest` value; collects every issue. */
@@ -4574,6 +7259,13 @@ export function validateUpdateDestinationRequest(value: unknown): Result<T.Updat
   return out.length === 0 ? { ok: true, value: value as T.UpdateDestinationRequest } : { ok: false, issues: out };
 }
 
+/** Validates a `UpdateEventLogConfigurationRequest` value; collects every issue. */
+export function validateUpdateEventLogConfigurationRequest(value: unknown): Result<T.UpdateEventLogConfigurationRequest> {
+  const out: ValidationIssue[] = [];
+  vUpdateEventLogConfigurationRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.UpdateEventLogConfigurationRequest } : { ok: false, issues: out };
+}
+
 /** Validates a `UpdateManagedThingRequest` value; collects every issue. */
 export function validateUpdateManagedThingRequest(value: unknown): Result<T.UpdateManagedThingRequest> {
   const out: ValidationIssue[] = [];
@@ -4586,6 +7278,13 @@ export function validateUpdateNotificationConfigurationRequest(value: unknown): 
   const out: ValidationIssue[] = [];
   vUpdateNotificationConfigurationRequest(value, '', out);
   return out.length === 0 ? { ok: true, value: value as T.UpdateNotificationConfigurationRequest } : { ok: false, issues: out };
+}
+
+/** Validates a `UpdateOtaTaskRequest` value; collects every issue. */
+export function validateUpdateOtaTaskRequest(value: unknown): Result<T.UpdateOtaTaskRequest> {
+  const out: ValidationIssue[] = [];
+  vUpdateOtaTaskRequest(value, '', out);
+  return out.length === 0 ? { ok: true, value: value as T.UpdateOtaTaskRequest } : { ok: false, issues: out };
 }
 
 /** Validates a `ValidationExceptionBody` value; collects every issue. */
@@ -4610,20 +7309,31 @@ export function validateUnit(value: unknown): Result<Record<string, never>> {
   return { ok: false, issues: [{ path: '', message: "expected an object", received: value }] };
 }
 
-export const validateUpdateCloudConnectorResponse = validateUnit;
-export const validateDeleteCloudConnectorResponse = validateUnit;
-export const validateUpdateConnectorDestinationResponse = validateUnit;
-export const validateDeleteConnectorDestinationResponse = validateUnit;
 export const validateDeleteAccountAssociationResponse = validateUnit;
-export const validateDeregisterAccountAssociationResponse = validateUnit;
-export const validateUpdateAccountAssociationResponse = validateUnit;
-export const validateUpdateManagedThingResponse = validateUnit;
-export const validateDeleteManagedThingResponse = validateUnit;
-export const validateUpdateDestinationResponse = validateUnit;
+export const validateDeleteCloudConnectorResponse = validateUnit;
+export const validateDeleteConnectorDestinationResponse = validateUnit;
+export const validateDeleteCredentialLockerResponse = validateUnit;
 export const validateDeleteDestinationResponse = validateUnit;
-export const validateUpdateNotificationConfigurationResponse = validateUnit;
+export const validateDeleteEventLogConfigurationResponse = validateUnit;
+export const validateDeleteManagedThingResponse = validateUnit;
 export const validateDeleteNotificationConfigurationResponse = validateUnit;
+export const validateDeleteOtaTaskResponse = validateUnit;
+export const validateDeleteOtaTaskConfigurationResponse = validateUnit;
+export const validateDeleteProvisioningProfileResponse = validateUnit;
+export const validateDeregisterAccountAssociationResponse = validateUnit;
+export const validatePutRuntimeLogConfigurationResponse = validateUnit;
+export const validateResetRuntimeLogConfigurationResponse = validateUnit;
+export const validateUpdateAccountAssociationResponse = validateUnit;
+export const validateUpdateCloudConnectorResponse = validateUnit;
+export const validateUpdateConnectorDestinationResponse = validateUnit;
+export const validateUpdateDestinationResponse = validateUnit;
+export const validateUpdateEventLogConfigurationResponse = validateUnit;
+export const validateUpdateManagedThingResponse = validateUnit;
+export const validateUpdateNotificationConfigurationResponse = validateUnit;
+export const validateUpdateOtaTaskResponse = validateUnit;
 
+/** Checks a `AbortConfigCriteria` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkAbortConfigCriteria: (value: unknown, path: string, out: ValidationIssue[]) => void = vAbortConfigCriteria;
 /** Checks a `AccessDeniedExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkAccessDeniedExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vAccessDeniedException;
 /** Checks a `AccountAssociationItem` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4648,6 +7358,10 @@ export const checkCapabilitySchemaItem: (value: unknown, path: string, out: Vali
 export const checkCommandCapability: (value: unknown, path: string, out: ValidationIssue[]) => void = vCommandCapability;
 /** Checks a `CommandEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCommandEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vCommandEndpoint;
+/** Checks a `ConfigurationError` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkConfigurationError: (value: unknown, path: string, out: ValidationIssue[]) => void = vConfigurationError;
+/** Checks a `ConfigurationStatus` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkConfigurationStatus: (value: unknown, path: string, out: ValidationIssue[]) => void = vConfigurationStatus;
 /** Checks a `ConflictExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkConflictExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vConflictException;
 /** Checks a `ConnectorDestinationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4666,10 +7380,18 @@ export const checkCreateCloudConnectorResponse: (value: unknown, path: string, o
 export const checkCreateConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateConnectorDestinationRequest;
 /** Checks a `CreateConnectorDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCreateConnectorDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateConnectorDestinationResponse;
+/** Checks a `CreateCredentialLockerRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateCredentialLockerRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateCredentialLockerRequest;
+/** Checks a `CreateCredentialLockerResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateCredentialLockerResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateCredentialLockerResponse;
 /** Checks a `CreateDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCreateDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateDestinationRequest;
 /** Checks a `CreateDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCreateDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateDestinationResponse;
+/** Checks a `CreateEventLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateEventLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateEventLogConfigurationRequest;
+/** Checks a `CreateEventLogConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateEventLogConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateEventLogConfigurationResponse;
 /** Checks a `CreateManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCreateManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateManagedThingRequest;
 /** Checks a `CreateManagedThingResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4678,18 +7400,42 @@ export const checkCreateManagedThingResponse: (value: unknown, path: string, out
 export const checkCreateNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateNotificationConfigurationRequest;
 /** Checks a `CreateNotificationConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkCreateNotificationConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateNotificationConfigurationResponse;
+/** Checks a `CreateOtaTaskConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateOtaTaskConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateOtaTaskConfigurationRequest;
+/** Checks a `CreateOtaTaskConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateOtaTaskConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateOtaTaskConfigurationResponse;
+/** Checks a `CreateOtaTaskRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateOtaTaskRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateOtaTaskRequest;
+/** Checks a `CreateOtaTaskResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateOtaTaskResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateOtaTaskResponse;
+/** Checks a `CreateProvisioningProfileRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateProvisioningProfileRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateProvisioningProfileRequest;
+/** Checks a `CreateProvisioningProfileResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCreateProvisioningProfileResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vCreateProvisioningProfileResponse;
+/** Checks a `CredentialLockerSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkCredentialLockerSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vCredentialLockerSummary;
 /** Checks a `DeleteAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteAccountAssociationRequest;
 /** Checks a `DeleteCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteCloudConnectorRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteCloudConnectorRequest;
 /** Checks a `DeleteConnectorDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteConnectorDestinationRequest;
+/** Checks a `DeleteCredentialLockerRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteCredentialLockerRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteCredentialLockerRequest;
 /** Checks a `DeleteDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteDestinationRequest;
+/** Checks a `DeleteEventLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteEventLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteEventLogConfigurationRequest;
 /** Checks a `DeleteManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteManagedThingRequest;
 /** Checks a `DeleteNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeleteNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteNotificationConfigurationRequest;
+/** Checks a `DeleteOtaTaskConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteOtaTaskConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteOtaTaskConfigurationRequest;
+/** Checks a `DeleteOtaTaskRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteOtaTaskRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteOtaTaskRequest;
+/** Checks a `DeleteProvisioningProfileRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkDeleteProvisioningProfileRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeleteProvisioningProfileRequest;
 /** Checks a `DeregisterAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkDeregisterAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vDeregisterAccountAssociationRequest;
 /** Checks a `DestinationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4702,6 +7448,10 @@ export const checkDeviceDiscoverySummary: (value: unknown, path: string, out: Va
 export const checkDiscoveredDeviceSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vDiscoveredDeviceSummary;
 /** Checks a `EndpointConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkEndpointConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vEndpointConfig;
+/** Checks a `EventLogConfigurationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkEventLogConfigurationSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vEventLogConfigurationSummary;
+/** Checks a `ExponentialRolloutRate` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkExponentialRolloutRate: (value: unknown, path: string, out: ValidationIssue[]) => void = vExponentialRolloutRate;
 /** Checks a `GeneralAuthorizationName` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGeneralAuthorizationName: (value: unknown, path: string, out: ValidationIssue[]) => void = vGeneralAuthorizationName;
 /** Checks a `GeneralAuthorizationUpdate` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4718,6 +7468,14 @@ export const checkGetCloudConnectorResponse: (value: unknown, path: string, out:
 export const checkGetConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetConnectorDestinationRequest;
 /** Checks a `GetConnectorDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetConnectorDestinationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetConnectorDestinationResponse;
+/** Checks a `GetCredentialLockerRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetCredentialLockerRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetCredentialLockerRequest;
+/** Checks a `GetCredentialLockerResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetCredentialLockerResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetCredentialLockerResponse;
+/** Checks a `GetCustomEndpointResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetCustomEndpointResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetCustomEndpointResponse;
+/** Checks a `GetDefaultEncryptionConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetDefaultEncryptionConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDefaultEncryptionConfigurationResponse;
 /** Checks a `GetDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDestinationRequest;
 /** Checks a `GetDestinationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4726,10 +7484,28 @@ export const checkGetDestinationResponse: (value: unknown, path: string, out: Va
 export const checkGetDeviceDiscoveryRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDeviceDiscoveryRequest;
 /** Checks a `GetDeviceDiscoveryResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetDeviceDiscoveryResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetDeviceDiscoveryResponse;
+/** Checks a `GetEventLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetEventLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetEventLogConfigurationRequest;
+/** Checks a `GetEventLogConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetEventLogConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetEventLogConfigurationResponse;
+/** Checks a `GetHubConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetHubConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetHubConfigurationResponse;
 /** Checks a `GetManagedThingCapabilitiesRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetManagedThingCapabilitiesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCapabilitiesRequest;
 /** Checks a `GetManagedThingCapabilitiesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetManagedThingCapabilitiesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCapabilitiesResponse;
+/** Checks a `GetManagedThingCertificateRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingCertificateRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCertificateRequest;
+/** Checks a `GetManagedThingCertificateResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingCertificateResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingCertificateResponse;
+/** Checks a `GetManagedThingConnectivityDataRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingConnectivityDataRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingConnectivityDataRequest;
+/** Checks a `GetManagedThingConnectivityDataResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingConnectivityDataResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingConnectivityDataResponse;
+/** Checks a `GetManagedThingMetaDataRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingMetaDataRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingMetaDataRequest;
+/** Checks a `GetManagedThingMetaDataResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetManagedThingMetaDataResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingMetaDataResponse;
 /** Checks a `GetManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetManagedThingRequest;
 /** Checks a `GetManagedThingResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4742,6 +7518,22 @@ export const checkGetManagedThingStateResponse: (value: unknown, path: string, o
 export const checkGetNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetNotificationConfigurationRequest;
 /** Checks a `GetNotificationConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetNotificationConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetNotificationConfigurationResponse;
+/** Checks a `GetOtaTaskConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetOtaTaskConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetOtaTaskConfigurationRequest;
+/** Checks a `GetOtaTaskConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetOtaTaskConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetOtaTaskConfigurationResponse;
+/** Checks a `GetOtaTaskRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetOtaTaskRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetOtaTaskRequest;
+/** Checks a `GetOtaTaskResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetOtaTaskResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetOtaTaskResponse;
+/** Checks a `GetProvisioningProfileRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetProvisioningProfileRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetProvisioningProfileRequest;
+/** Checks a `GetProvisioningProfileResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetProvisioningProfileResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetProvisioningProfileResponse;
+/** Checks a `GetRuntimeLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetRuntimeLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetRuntimeLogConfigurationRequest;
+/** Checks a `GetRuntimeLogConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkGetRuntimeLogConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetRuntimeLogConfigurationResponse;
 /** Checks a `GetSchemaVersionRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkGetSchemaVersionRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vGetSchemaVersionRequest;
 /** Checks a `GetSchemaVersionResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4750,8 +7542,12 @@ export const checkGetSchemaVersionResponse: (value: unknown, path: string, out: 
 export const checkInternalFailureExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vInternalFailureException;
 /** Checks a `InternalServerExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkInternalServerExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vInternalServerException;
+/** Checks a `InvalidRequestExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkInvalidRequestExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vInvalidRequestException;
 /** Checks a `LambdaConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkLambdaConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vLambdaConfig;
+/** Checks a `LimitExceededExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkLimitExceededExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vLimitExceededException;
 /** Checks a `ListAccountAssociationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListAccountAssociationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListAccountAssociationsRequest;
 /** Checks a `ListAccountAssociationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4764,6 +7560,10 @@ export const checkListCloudConnectorsResponse: (value: unknown, path: string, ou
 export const checkListConnectorDestinationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListConnectorDestinationsRequest;
 /** Checks a `ListConnectorDestinationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListConnectorDestinationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListConnectorDestinationsResponse;
+/** Checks a `ListCredentialLockersRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListCredentialLockersRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListCredentialLockersRequest;
+/** Checks a `ListCredentialLockersResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListCredentialLockersResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListCredentialLockersResponse;
 /** Checks a `ListDestinationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListDestinationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDestinationsRequest;
 /** Checks a `ListDestinationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4776,10 +7576,18 @@ export const checkListDeviceDiscoveriesResponse: (value: unknown, path: string, 
 export const checkListDiscoveredDevicesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDiscoveredDevicesRequest;
 /** Checks a `ListDiscoveredDevicesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListDiscoveredDevicesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListDiscoveredDevicesResponse;
+/** Checks a `ListEventLogConfigurationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListEventLogConfigurationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListEventLogConfigurationsRequest;
+/** Checks a `ListEventLogConfigurationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListEventLogConfigurationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListEventLogConfigurationsResponse;
 /** Checks a `ListManagedThingAccountAssociationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListManagedThingAccountAssociationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingAccountAssociationsRequest;
 /** Checks a `ListManagedThingAccountAssociationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListManagedThingAccountAssociationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingAccountAssociationsResponse;
+/** Checks a `ListManagedThingSchemasRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingSchemasRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingSchemasRequest;
+/** Checks a `ListManagedThingSchemasResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListManagedThingSchemasResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingSchemasResponse;
 /** Checks a `ListManagedThingsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListManagedThingsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListManagedThingsRequest;
 /** Checks a `ListManagedThingsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4788,12 +7596,34 @@ export const checkListManagedThingsResponse: (value: unknown, path: string, out:
 export const checkListNotificationConfigurationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListNotificationConfigurationsRequest;
 /** Checks a `ListNotificationConfigurationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListNotificationConfigurationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListNotificationConfigurationsResponse;
+/** Checks a `ListOtaTaskConfigurationsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTaskConfigurationsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTaskConfigurationsRequest;
+/** Checks a `ListOtaTaskConfigurationsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTaskConfigurationsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTaskConfigurationsResponse;
+/** Checks a `ListOtaTaskExecutionsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTaskExecutionsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTaskExecutionsRequest;
+/** Checks a `ListOtaTaskExecutionsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTaskExecutionsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTaskExecutionsResponse;
+/** Checks a `ListOtaTasksRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTasksRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTasksRequest;
+/** Checks a `ListOtaTasksResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListOtaTasksResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListOtaTasksResponse;
+/** Checks a `ListProvisioningProfilesRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListProvisioningProfilesRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListProvisioningProfilesRequest;
+/** Checks a `ListProvisioningProfilesResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListProvisioningProfilesResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListProvisioningProfilesResponse;
 /** Checks a `ListSchemaVersionsRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListSchemaVersionsRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListSchemaVersionsRequest;
 /** Checks a `ListSchemaVersionsResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkListSchemaVersionsResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListSchemaVersionsResponse;
+/** Checks a `ListTagsForResourceRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListTagsForResourceRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vListTagsForResourceRequest;
+/** Checks a `ListTagsForResourceResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkListTagsForResourceResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vListTagsForResourceResponse;
 /** Checks a `ManagedThingAssociation` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkManagedThingAssociation: (value: unknown, path: string, out: ValidationIssue[]) => void = vManagedThingAssociation;
+/** Checks a `ManagedThingSchemaListItem` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkManagedThingSchemaListItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vManagedThingSchemaListItem;
 /** Checks a `ManagedThingSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkManagedThingSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vManagedThingSummary;
 /** Checks a `MatterCapabilityReport` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4814,14 +7644,58 @@ export const checkNotificationConfigurationSummary: (value: unknown, path: strin
 export const checkOAuthConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOAuthConfig;
 /** Checks a `OAuthUpdate` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkOAuthUpdate: (value: unknown, path: string, out: ValidationIssue[]) => void = vOAuthUpdate;
+/** Checks a `OtaTaskAbortConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskAbortConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskAbortConfig;
+/** Checks a `OtaTaskConfigurationSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskConfigurationSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskConfigurationSummary;
+/** Checks a `OtaTaskExecutionRetryConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskExecutionRetryConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskExecutionRetryConfig;
+/** Checks a `OtaTaskExecutionRolloutConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskExecutionRolloutConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskExecutionRolloutConfig;
+/** Checks a `OtaTaskExecutionSummaries` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskExecutionSummaries: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskExecutionSummaries;
+/** Checks a `OtaTaskExecutionSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskExecutionSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskExecutionSummary;
+/** Checks a `OtaTaskSchedulingConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskSchedulingConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskSchedulingConfig;
+/** Checks a `OtaTaskSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskSummary;
+/** Checks a `OtaTaskTimeoutConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkOtaTaskTimeoutConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vOtaTaskTimeoutConfig;
 /** Checks a `ProactiveRefreshTokenRenewal` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkProactiveRefreshTokenRenewal: (value: unknown, path: string, out: ValidationIssue[]) => void = vProactiveRefreshTokenRenewal;
+/** Checks a `ProvisioningProfileSummary` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkProvisioningProfileSummary: (value: unknown, path: string, out: ValidationIssue[]) => void = vProvisioningProfileSummary;
+/** Checks a `PushConfig` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPushConfig: (value: unknown, path: string, out: ValidationIssue[]) => void = vPushConfig;
+/** Checks a `PutDefaultEncryptionConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPutDefaultEncryptionConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vPutDefaultEncryptionConfigurationRequest;
+/** Checks a `PutDefaultEncryptionConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPutDefaultEncryptionConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vPutDefaultEncryptionConfigurationResponse;
+/** Checks a `PutHubConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPutHubConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vPutHubConfigurationRequest;
+/** Checks a `PutHubConfigurationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPutHubConfigurationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vPutHubConfigurationResponse;
+/** Checks a `PutRuntimeLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkPutRuntimeLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vPutRuntimeLogConfigurationRequest;
 /** Checks a `RegisterAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkRegisterAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vRegisterAccountAssociationRequest;
 /** Checks a `RegisterAccountAssociationResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkRegisterAccountAssociationResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vRegisterAccountAssociationResponse;
+/** Checks a `RegisterCustomEndpointResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRegisterCustomEndpointResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vRegisterCustomEndpointResponse;
+/** Checks a `ResetRuntimeLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkResetRuntimeLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vResetRuntimeLogConfigurationRequest;
 /** Checks a `ResourceNotFoundExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkResourceNotFoundExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vResourceNotFoundException;
+/** Checks a `RetryConfigCriteria` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRetryConfigCriteria: (value: unknown, path: string, out: ValidationIssue[]) => void = vRetryConfigCriteria;
+/** Checks a `RolloutRateIncreaseCriteria` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRolloutRateIncreaseCriteria: (value: unknown, path: string, out: ValidationIssue[]) => void = vRolloutRateIncreaseCriteria;
+/** Checks a `RuntimeLogConfigurations` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkRuntimeLogConfigurations: (value: unknown, path: string, out: ValidationIssue[]) => void = vRuntimeLogConfigurations;
+/** Checks a `ScheduleMaintenanceWindow` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkScheduleMaintenanceWindow: (value: unknown, path: string, out: ValidationIssue[]) => void = vScheduleMaintenanceWindow;
 /** Checks a `SchemaVersionListItem` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkSchemaVersionListItem: (value: unknown, path: string, out: ValidationIssue[]) => void = vSchemaVersionListItem;
 /** Checks a `SecretsManager` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4834,6 +7708,8 @@ export const checkSendConnectorEventResponse: (value: unknown, path: string, out
 export const checkSendManagedThingCommandRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendManagedThingCommandRequest;
 /** Checks a `SendManagedThingCommandResponse` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkSendManagedThingCommandResponse: (value: unknown, path: string, out: ValidationIssue[]) => void = vSendManagedThingCommandResponse;
+/** Checks a `ServiceQuotaExceededExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkServiceQuotaExceededExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vServiceQuotaExceededException;
 /** Checks a `ServiceUnavailableExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkServiceUnavailableExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vServiceUnavailableException;
 /** Checks a `StartAccountAssociationRefreshRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4848,10 +7724,16 @@ export const checkStartDeviceDiscoveryResponse: (value: unknown, path: string, o
 export const checkStateCapability: (value: unknown, path: string, out: ValidationIssue[]) => void = vStateCapability;
 /** Checks a `StateEndpoint` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkStateEndpoint: (value: unknown, path: string, out: ValidationIssue[]) => void = vStateEndpoint;
+/** Checks a `TagResourceRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkTagResourceRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vTagResourceRequest;
+/** Checks a `TaskProcessingDetails` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkTaskProcessingDetails: (value: unknown, path: string, out: ValidationIssue[]) => void = vTaskProcessingDetails;
 /** Checks a `ThrottlingExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkThrottlingExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vThrottlingException;
 /** Checks a `UnauthorizedExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkUnauthorizedExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vUnauthorizedException;
+/** Checks a `UntagResourceRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUntagResourceRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUntagResourceRequest;
 /** Checks a `UpdateAccountAssociationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkUpdateAccountAssociationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateAccountAssociationRequest;
 /** Checks a `UpdateCloudConnectorRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4860,10 +7742,14 @@ export const checkUpdateCloudConnectorRequest: (value: unknown, path: string, ou
 export const checkUpdateConnectorDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateConnectorDestinationRequest;
 /** Checks a `UpdateDestinationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkUpdateDestinationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateDestinationRequest;
+/** Checks a `UpdateEventLogConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateEventLogConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateEventLogConfigurationRequest;
 /** Checks a `UpdateManagedThingRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkUpdateManagedThingRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateManagedThingRequest;
 /** Checks a `UpdateNotificationConfigurationRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkUpdateNotificationConfigurationRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateNotificationConfigurationRequest;
+/** Checks a `UpdateOtaTaskRequest` nested at `path`, appending issues to `out` (for hand-written validators). */
+export const checkUpdateOtaTaskRequest: (value: unknown, path: string, out: ValidationIssue[]) => void = vUpdateOtaTaskRequest;
 /** Checks a `ValidationExceptionBody` nested at `path`, appending issues to `out` (for hand-written validators). */
 export const checkValidationExceptionBody: (value: unknown, path: string, out: ValidationIssue[]) => void = vValidationException;
 /** Checks a `WiFiSimpleSetupConfiguration` nested at `path`, appending issues to `out` (for hand-written validators). */
@@ -4887,85 +7773,115 @@ export const AccountAssociationNameShape = { min: 1, max: 128, pattern: R1, sens
 export const ActionNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
 export const ActionReferenceShape = { pattern: R6, sensitive: false, message: "expected a string matching ^[a-zA-Z.]+$" } as const satisfies StringConstraint;
 export const ActionTraceIdShape = { min: 16, max: 20, pattern: R7, sensitive: false, message: "expected 16–20 characters matching ^[a-zA-Z0-9]+=(?:_[0-9]+)?$" } as const satisfies StringConstraint;
-export const AdvertisedProductIdShape = { min: 5, max: 5, pattern: R28, sensitive: false, message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$" } as const satisfies StringConstraint;
-export const AttributeNameShape = { max: 128, pattern: R45, sensitive: false, message: "expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+" } as const satisfies StringConstraint;
-export const AttributeValueShape = { max: 800, pattern: R46, sensitive: false, message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*" } as const satisfies StringConstraint;
+export const AdvertisedProductIdShape = { min: 5, max: 5, pattern: R40, sensitive: false, message: "expected exactly 5 characters matching ^([A-Za-z0-9!#$%&()*\\+\\-;<=>?@^_`{|}~])+$" } as const satisfies StringConstraint;
+export const AttributeNameShape = { max: 128, pattern: R59, sensitive: false, message: "expected at most 128 characters matching [a-zA-Z0-9_.,@/:#-]+" } as const satisfies StringConstraint;
+export const AttributeValueShape = { max: 800, pattern: R60, sensitive: false, message: "expected at most 800 characters matching [a-zA-Z0-9_.,@/:#-]*" } as const satisfies StringConstraint;
 export const AuthMaterialNameShape = { min: 1, max: 100, pattern: R4, sensitive: false, message: "expected 1–100 characters matching ^[a-zA-Z0-9=_+/-]+$" } as const satisfies StringConstraint;
-export const AuthMaterialStringShape = { min: 1, max: 512, pattern: R21, sensitive: true, message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$" } as const satisfies StringConstraint;
-export const AuthUrlShape = { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
+export const AuthMaterialStringShape = { min: 1, max: 512, pattern: R27, sensitive: true, message: "expected 1–512 characters matching ^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: {},\\\\\"]+$" } as const satisfies StringConstraint;
+export const AuthUrlShape = { min: 1, max: 1024, pattern: R51, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
 export const BrandShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
-export const CapabilitiesShape = { min: 1, max: 65535, pattern: R22, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" } as const satisfies StringConstraint;
+export const CaCertificateShape = { pattern: R32, sensitive: true, message: "expected a string matching ^-----BEGIN CERTIFICATE-----.*(.|\\n)*-----END CERTIFICATE-----\\n?$" } as const satisfies StringConstraint;
+export const CapabilitiesShape = { min: 1, max: 65535, pattern: R28, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\s'\\x{0022},.:\\\\\\/{$}\\[\\]=_\\-\\+]+$" } as const satisfies StringConstraint;
 export const CapabilityActionNameShape = { pattern: R5, sensitive: false, message: "expected a string matching ^[/a-zA-Z]+$" } as const satisfies StringConstraint;
+export const CapabilityIdShape = { min: 1, max: 128, pattern: R48, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9./]+(@\\d+\\.\\d+)?$" } as const satisfies StringConstraint;
 export const CapabilityNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
 export const CapabilityReportVersionShape = { min: 1, max: 10, pattern: R8, sensitive: false, message: "expected \"1.0.0\"" } as const satisfies StringConstraint;
 export const CapabilityVersionShape = { min: 1, max: 64, pattern: R12, sensitive: false, message: "expected 1–64 characters matching ^(0|[1-9][0-9]*)$" } as const satisfies StringConstraint;
+export const CertificatePemShape = { min: 1, max: 65536, pattern: R39, sensitive: false, message: "expected 1–65536 characters matching ^[\\s\\S]*$" } as const satisfies StringConstraint;
+export const ClaimCertificateShape = { sensitive: true, message: "expected a string" } as const satisfies StringConstraint;
+export const ClaimCertificatePrivateKeyShape = { sensitive: true, message: "expected a string" } as const satisfies StringConstraint;
 export const ClassificationShape = { min: 1, max: 64, sensitive: true, message: "expected a string of 1–64 characters" } as const satisfies StringConstraint;
-export const ClientTokenShape = { min: 1, max: 64, pattern: R15, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
-export const CloudConnectorDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const ClientTokenShape = { min: 1, max: 64, pattern: R17, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
+export const CloudConnectorDescriptionShape = { min: 1, max: 256, pattern: R16, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
 export const CloudConnectorIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
 export const ClusterIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal cluster id (1–24 characters)" } as const satisfies StringConstraint;
+export const ConfigurationErrorCodeShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9_-]+$" } as const satisfies StringConstraint;
+export const ConfigurationErrorMessageShape = { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9\\-._,]+$" } as const satisfies StringConstraint;
 export const ConnectorAssociationIdShape = { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
-export const ConnectorDestinationDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const ConnectorDestinationDescriptionShape = { min: 1, max: 256, pattern: R16, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
 export const ConnectorDestinationIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
 export const ConnectorDestinationNameShape = { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
-export const ConnectorDeviceIdShape = { min: 1, max: 256, pattern: R19, sensitive: true, message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
-export const ConnectorDeviceNameShape = { min: 1, max: 256, pattern: R18, sensitive: false, message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
-export const ConnectorEventMessageShape = { min: 1, max: 256, pattern: R41, sensitive: true, message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
-export const ConnectorEventOperationVersionShape = { min: 1, max: 6, pattern: R40, sensitive: false, message: "expected 1–6 characters matching ^[0-9.]+$" } as const satisfies StringConstraint;
+export const ConnectorDeviceIdShape = { min: 1, max: 256, pattern: R26, sensitive: true, message: "expected 1–256 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const ConnectorDeviceNameShape = { min: 1, max: 256, pattern: R22, sensitive: false, message: "expected 1–256 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const ConnectorEventMessageShape = { min: 1, max: 256, pattern: R55, sensitive: true, message: "expected 1–256 characters matching ^[\\sa-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const ConnectorEventOperationVersionShape = { min: 1, max: 6, pattern: R54, sensitive: false, message: "expected 1–6 characters matching ^[0-9.]+$" } as const satisfies StringConstraint;
 export const ConnectorIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
 export const ConnectorPolicyIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
-export const CredentialLockerIdShape = { min: 1, max: 64, pattern: R20, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" } as const satisfies StringConstraint;
-export const CustomProtocolDetailKeyShape = { min: 1, max: 256, pattern: R48, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$" } as const satisfies StringConstraint;
-export const CustomProtocolDetailValueShape = { min: 1, max: 512, pattern: R49, sensitive: false, message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$" } as const satisfies StringConstraint;
-export const DeliveryDestinationArnShape = { min: 20, max: 2048, pattern: R17, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
+export const CredentialLockerArnShape = { min: 32, max: 1011, pattern: R20, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:credential-locker/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const CredentialLockerIdShape = { min: 1, max: 64, pattern: R19, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" } as const satisfies StringConstraint;
+export const CredentialLockerNameShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const CustomProtocolDetailKeyShape = { min: 1, max: 256, pattern: R62, sensitive: false, message: "expected 1–256 characters matching ^[a-zA-Z0-9 _.-]+$" } as const satisfies StringConstraint;
+export const CustomProtocolDetailValueShape = { min: 1, max: 512, pattern: R63, sensitive: false, message: "expected 1–512 characters matching ^[a-zA-Z0-9 _.{}:\"-]+$" } as const satisfies StringConstraint;
+export const DeliveryDestinationArnShape = { min: 20, max: 2048, pattern: R21, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:[0-9a-zA-Z]+:[0-9a-zA-Z-]+:[0-9]+:[0-9a-zA-Z]+/[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
 export const DeliveryDestinationRoleArnShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
-export const DestinationDescriptionShape = { min: 1, max: 256, pattern: R14, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
-export const DestinationNameShape = { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
-export const DeviceDiscoveryArnShape = { pattern: R27, sensitive: false, message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const DestinationDescriptionShape = { min: 1, max: 256, pattern: R16, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const DestinationNameShape = { min: 1, max: 128, pattern: R22, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const DeviceDiscoveryArnShape = { pattern: R38, sensitive: false, message: "expected a string matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:device-discovery/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
 export const DeviceDiscoveryIdShape = { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
-export const DeviceSpecificKeyShape = { min: 1, max: 128, pattern: R30, sensitive: true, message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$" } as const satisfies StringConstraint;
-export const DeviceTypeShape = { max: 256, pattern: R44, sensitive: false, message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$" } as const satisfies StringConstraint;
-export const DiscoveryAuthMaterialStringShape = { min: 1, max: 64, pattern: R43, sensitive: true, message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$" } as const satisfies StringConstraint;
+export const DeviceSpecificKeyShape = { min: 1, max: 128, pattern: R42, sensitive: true, message: "expected 1–128 characters matching ^[a-zA-Z0-9=_.,@\\+\\-]+$" } as const satisfies StringConstraint;
+export const DeviceTypeShape = { max: 256, pattern: R58, sensitive: false, message: "expected at most 256 characters matching ^[a-zA-Z0-9=_. ,@\\+\\-/]+$" } as const satisfies StringConstraint;
+export const DiscoveryAuthMaterialStringShape = { min: 1, max: 64, pattern: R57, sensitive: true, message: "expected 1–64 characters matching ^[0-9A-Za-z_\\-\\+=\\/:; ]+$" } as const satisfies StringConstraint;
 export const DisplayNameShape = { min: 1, max: 128, pattern: R1, sensitive: false, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const EndTimeShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const EndpointAddressShape = { min: 1, max: 256, pattern: R36, sensitive: false, message: "expected 1–256 characters matching ^[A-Za-z0-9._@-]+$" } as const satisfies StringConstraint;
 export const EndpointIdShape = { min: 1, max: 64, pattern: R0, sensitive: false, message: "expected 1–64 characters matching ^[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
-export const EndpointSemanticTagShape = { min: 1, max: 128, pattern: R47, sensitive: false, message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
+export const EndpointSemanticTagShape = { min: 1, max: 128, pattern: R61, sensitive: false, message: "expected 1–128 characters matching ^[0-9a-zA-Z._-]+$" } as const satisfies StringConstraint;
 export const ErrorMessageShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
 export const ErrorResourceIdShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
 export const ErrorResourceTypeShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
 export const EventNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
 export const ExtrinsicSchemaIdShape = { min: 1, max: 10, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal extrinsic schema id (1–10 characters)" } as const satisfies StringConstraint;
-export const InternationalArticleNumberShape = { min: 8, max: 13, pattern: R29, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
-export const LambdaArnShape = { pattern: R35, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" } as const satisfies StringConstraint;
+export const InternationalArticleNumberShape = { min: 8, max: 13, pattern: R41, sensitive: true, message: "expected 8–13 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
+export const IoTManagedIntegrationsResourceARNShape = { min: 1, max: 200, pattern: R49, sensitive: false, message: "expected 1–200 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:(managed-thing|provisioning-profile|ota-task|credential-locker|account-association)/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const KmsKeyArnShape = { min: 1, max: 200, pattern: R37, sensitive: false, message: "expected 1–200 characters matching ^arn:aws:kms:[0-9a-zA-Z-]+:[0-9]+:key/[0-9a-zA-Z-]+$" } as const satisfies StringConstraint;
+export const LambdaArnShape = { pattern: R47, sensitive: false, message: "expected a string matching ^(arn:aws:lambda:[0-9a-zA-Z-]+:[0-9]+:function:)?([a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$" } as const satisfies StringConstraint;
+export const LocalStoreLocationShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const LogConfigurationIdShape = { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
 export const MacAddressShape = { min: 1, max: 128, sensitive: true, message: "expected a string of 1–128 characters" } as const satisfies StringConstraint;
-export const ManagedThingArnShape = { min: 32, max: 1011, pattern: R24, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" } as const satisfies StringConstraint;
-export const ManagedThingIdShape = { min: 1, max: 64, pattern: R23, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" } as const satisfies StringConstraint;
+export const ManagedThingArnShape = { min: 32, max: 1011, pattern: R30, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:managed-thing/([0-9a-zA-Z:_-])+$" } as const satisfies StringConstraint;
+export const ManagedThingIdShape = { min: 1, max: 64, pattern: R29, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9:_-]*$" } as const satisfies StringConstraint;
 export const MatterAttributeIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal attribute id (1–24 characters)" } as const satisfies StringConstraint;
 export const MatterCommandIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal command id (1–24 characters)" } as const satisfies StringConstraint;
 export const MatterEventIdShape = { min: 1, max: 24, pattern: R13, sensitive: false, message: "expected hex \"0x…\" or decimal event id (1–24 characters)" } as const satisfies StringConstraint;
 export const ModelShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
-export const NameShape = { min: 1, max: 128, pattern: R18, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
-export const NextTokenShape = { min: 1, max: 65535, pattern: R15, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
+export const NameShape = { min: 1, max: 128, pattern: R22, sensitive: false, message: "expected 1–128 characters matching ^[\\p{L}\\p{N} ._-]+$" } as const satisfies StringConstraint;
+export const NextTokenShape = { min: 1, max: 65535, pattern: R17, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_-]+$" } as const satisfies StringConstraint;
 export const NodeIdShape = { min: 1, max: 64, pattern: R9, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9=_.,@\\+\\-/]+$" } as const satisfies StringConstraint;
-export const OAuthAuthorizationUrlOutputShape = { min: 0, max: 1024, pattern: R16, sensitive: true, message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$" } as const satisfies StringConstraint;
-export const OAuthCompleteRedirectUrlShape = { min: 1, max: 1024, pattern: R26, sensitive: false, message: "expected 1–1024 characters matching ^(http|https)://.*$" } as const satisfies StringConstraint;
-export const OwnerShape = { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const OAuthAuthorizationUrlOutputShape = { min: 0, max: 1024, pattern: R18, sensitive: true, message: "expected 0–1024 characters matching ^$|^(https):\\/\\/.*$" } as const satisfies StringConstraint;
+export const OAuthCompleteRedirectUrlShape = { min: 1, max: 1024, pattern: R35, sensitive: false, message: "expected 1–1024 characters matching ^(http|https)://.*$" } as const satisfies StringConstraint;
+export const OtaDescriptionShape = { min: 1, max: 256, pattern: R16, sensitive: false, message: "expected 1–256 characters matching ^[0-9A-Za-z_\\- ]+$" } as const satisfies StringConstraint;
+export const OtaNextTokenShape = { min: 1, max: 65535, pattern: R4, sensitive: false, message: "expected 1–65535 characters matching ^[a-zA-Z0-9=_+/-]+$" } as const satisfies StringConstraint;
+export const OtaTargetQueryStringShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const OtaTaskArnShape = { min: 32, max: 1011, pattern: R31, sensitive: false, message: "expected 32–1011 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:ota-task/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const OtaTaskConfigurationIdShape = { min: 1, max: 64, pattern: R19, sensitive: false, message: "expected 1–64 characters matching ^[a-zA-Z0-9]*$" } as const satisfies StringConstraint;
+export const OtaTaskConfigurationNameShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
+export const OtaTaskIdShape = { min: 1, max: 200, pattern: R25, sensitive: false, message: "expected 1–200 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
+export const OwnerShape = { min: 1, max: 64, pattern: R26, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
 export const ParentControllerIdShape = { min: 1, max: 64, pattern: R25, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9]+$" } as const satisfies StringConstraint;
 export const PropertyNameShape = { min: 1, max: 128, pattern: R11, sensitive: false, message: "expected 1–128 characters matching ^[/a-zA-Z0-9\\._ -]+$" } as const satisfies StringConstraint;
-export const SchemaIdShape = { min: 3, max: 128, pattern: R31, sensitive: false, message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$" } as const satisfies StringConstraint;
-export const SchemaVersionDescriptionShape = { min: 10, max: 2048, pattern: R32, sensitive: false, message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$" } as const satisfies StringConstraint;
-export const SchemaVersionNamespaceNameShape = { min: 3, max: 12, pattern: R33, sensitive: false, message: "expected 3–12 characters matching ^[a-z0-9]+$" } as const satisfies StringConstraint;
-export const SchemaVersionVersionShape = { min: 3, max: 12, pattern: R34, sensitive: false, message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" } as const satisfies StringConstraint;
+export const ProvisioningProfileArnShape = { min: 32, max: 64, pattern: R34, sensitive: false, message: "expected 32–64 characters matching ^arn:aws:iotmanagedintegrations:[0-9a-zA-Z-]+:[0-9]+:provisioning-profile/[0-9a-zA-Z]+$" } as const satisfies StringConstraint;
+export const ProvisioningProfileIdShape = { min: 1, max: 64, pattern: R2, sensitive: false, message: "expected 1–64 characters matching ^[A-Za-z0-9-_]+$" } as const satisfies StringConstraint;
+export const ProvisioningProfileNameShape = { min: 1, max: 36, pattern: R33, sensitive: false, message: "expected 1–36 characters matching ^[0-9A-Za-z_-]+$" } as const satisfies StringConstraint;
+export const S3UrlShape = { min: 1, max: 1000, sensitive: false, message: "expected a string of 1–1000 characters" } as const satisfies StringConstraint;
+export const ScheduleStartTimeShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
+export const SchemaIdShape = { min: 3, max: 128, pattern: R43, sensitive: false, message: "expected 3–128 characters matching ^[a-zA-Z0-9.]+$" } as const satisfies StringConstraint;
+export const SchemaVersionDescriptionShape = { min: 10, max: 2048, pattern: R44, sensitive: false, message: "expected 10–2048 characters matching ^[a-zA-Z0-9.,/ -]+$" } as const satisfies StringConstraint;
+export const SchemaVersionNamespaceNameShape = { min: 3, max: 12, pattern: R45, sensitive: false, message: "expected 3–12 characters matching ^[a-z0-9]+$" } as const satisfies StringConstraint;
+export const SchemaVersionVersionShape = { min: 3, max: 12, pattern: R46, sensitive: false, message: "expected 3–12 characters matching ^(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" } as const satisfies StringConstraint;
 export const SchemaVersionedIdShape = { min: 7, max: 128, pattern: R10, sensitive: false, message: "expected 7–128 characters matching ^[a-zA-Z0-9.]+@(\\d+\\.\\d+(\\.\\d+)?|\\$latest)$" } as const satisfies StringConstraint;
-export const SecretsManagerArnShape = { min: 20, max: 2048, pattern: R38, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$" } as const satisfies StringConstraint;
-export const SecretsManagerVersionIdShape = { min: 32, max: 64, pattern: R39, sensitive: false, message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$" } as const satisfies StringConstraint;
+export const SecretsManagerArnShape = { min: 20, max: 2048, pattern: R52, sensitive: false, message: "expected 20–2048 characters matching ^arn:aws:secretsmanager:[0-9a-zA-Z-]{1,32}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{8,520}$" } as const satisfies StringConstraint;
+export const SecretsManagerVersionIdShape = { min: 32, max: 64, pattern: R53, sensitive: false, message: "expected 32–64 characters matching ^[a-zA-Z0-9-_]+$" } as const satisfies StringConstraint;
 export const SerialNumberShape = { min: 1, max: 128, pattern: R1, sensitive: true, message: "expected 1–128 characters matching ^[A-Za-z0-9-_ ]+$" } as const satisfies StringConstraint;
-export const SpecVersionShape = { min: 1, max: 64, pattern: R36, sensitive: false, message: "expected 1–64 characters matching ^\\d+\\.\\d+$" } as const satisfies StringConstraint;
+export const SmartHomeResourceIdShape = { min: 1, max: 200, pattern: R24, sensitive: false, message: "expected 1–200 characters matching ^[a-zA-Z0-9+*]*$" } as const satisfies StringConstraint;
+export const SmartHomeResourceTypeShape = { pattern: R23, sensitive: false, message: "expected a string matching ^[*]$|^(managed-thing|credential-locker|provisioning-profile|ota-task|account-association)$" } as const satisfies StringConstraint;
+export const SpecVersionShape = { min: 1, max: 64, pattern: R50, sensitive: false, message: "expected 1–64 characters matching ^\\d+\\.\\d+$" } as const satisfies StringConstraint;
+export const StartTimeShape = { sensitive: false, message: "expected a string" } as const satisfies StringConstraint;
 export const TagKeyShape = { min: 1, max: 128, sensitive: false, message: "expected a string of 1–128 characters" } as const satisfies StringConstraint;
 export const TagValueShape = { min: 0, max: 256, sensitive: false, message: "expected a string of 0–256 characters" } as const satisfies StringConstraint;
-export const ThirdPartyUserIdShape = { min: 1, max: 64, pattern: R19, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
-export const TokenUrlShape = { min: 1, max: 1024, pattern: R37, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
-export const TraceIdShape = { min: 1, max: 128, pattern: R42, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$" } as const satisfies StringConstraint;
-export const UniversalProductCodeShape = { min: 12, max: 12, pattern: R29, sensitive: true, message: "expected exactly 12 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
+export const ThirdPartyUserIdShape = { min: 1, max: 64, pattern: R26, sensitive: true, message: "expected 1–64 characters matching ^[a-zA-Z0-9_.,@-]+$" } as const satisfies StringConstraint;
+export const TokenUrlShape = { min: 1, max: 1024, pattern: R51, sensitive: false, message: "expected 1–1024 characters matching ^https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}([-a-zA-Z0-9()@:%_\\+.~#?&\\/=]*)$" } as const satisfies StringConstraint;
+export const TraceIdShape = { min: 1, max: 128, pattern: R56, sensitive: false, message: "expected 1–128 characters matching ^[a-zA-Z0-9:=_-]+$" } as const satisfies StringConstraint;
+export const UniversalProductCodeShape = { min: 12, max: 12, pattern: R41, sensitive: true, message: "expected exactly 12 characters matching ^[0-9]+$" } as const satisfies StringConstraint;
 
 /** Named string shapes of the model with their constraints, by shape name. */
 export const STRING_SHAPES = {
@@ -4984,16 +7900,23 @@ export const STRING_SHAPES = {
   AuthMaterialString: AuthMaterialStringShape,
   AuthUrl: AuthUrlShape,
   Brand: BrandShape,
+  CaCertificate: CaCertificateShape,
   Capabilities: CapabilitiesShape,
   CapabilityActionName: CapabilityActionNameShape,
+  CapabilityId: CapabilityIdShape,
   CapabilityName: CapabilityNameShape,
   CapabilityReportVersion: CapabilityReportVersionShape,
   CapabilityVersion: CapabilityVersionShape,
+  CertificatePem: CertificatePemShape,
+  ClaimCertificate: ClaimCertificateShape,
+  ClaimCertificatePrivateKey: ClaimCertificatePrivateKeyShape,
   Classification: ClassificationShape,
   ClientToken: ClientTokenShape,
   CloudConnectorDescription: CloudConnectorDescriptionShape,
   CloudConnectorId: CloudConnectorIdShape,
   ClusterId: ClusterIdShape,
+  ConfigurationErrorCode: ConfigurationErrorCodeShape,
+  ConfigurationErrorMessage: ConfigurationErrorMessageShape,
   ConnectorAssociationId: ConnectorAssociationIdShape,
   ConnectorDestinationDescription: ConnectorDestinationDescriptionShape,
   ConnectorDestinationId: ConnectorDestinationIdShape,
@@ -5004,7 +7927,9 @@ export const STRING_SHAPES = {
   ConnectorEventOperationVersion: ConnectorEventOperationVersionShape,
   ConnectorId: ConnectorIdShape,
   ConnectorPolicyId: ConnectorPolicyIdShape,
+  CredentialLockerArn: CredentialLockerArnShape,
   CredentialLockerId: CredentialLockerIdShape,
+  CredentialLockerName: CredentialLockerNameShape,
   CustomProtocolDetailKey: CustomProtocolDetailKeyShape,
   CustomProtocolDetailValue: CustomProtocolDetailValueShape,
   DeliveryDestinationArn: DeliveryDestinationArnShape,
@@ -5017,6 +7942,8 @@ export const STRING_SHAPES = {
   DeviceType: DeviceTypeShape,
   DiscoveryAuthMaterialString: DiscoveryAuthMaterialStringShape,
   DisplayName: DisplayNameShape,
+  EndTime: EndTimeShape,
+  EndpointAddress: EndpointAddressShape,
   EndpointId: EndpointIdShape,
   EndpointSemanticTag: EndpointSemanticTagShape,
   ErrorMessage: ErrorMessageShape,
@@ -5025,7 +7952,11 @@ export const STRING_SHAPES = {
   EventName: EventNameShape,
   ExtrinsicSchemaId: ExtrinsicSchemaIdShape,
   InternationalArticleNumber: InternationalArticleNumberShape,
+  IoTManagedIntegrationsResourceARN: IoTManagedIntegrationsResourceARNShape,
+  KmsKeyArn: KmsKeyArnShape,
   LambdaArn: LambdaArnShape,
+  LocalStoreLocation: LocalStoreLocationShape,
+  LogConfigurationId: LogConfigurationIdShape,
   MacAddress: MacAddressShape,
   ManagedThingArn: ManagedThingArnShape,
   ManagedThingId: ManagedThingIdShape,
@@ -5038,9 +7969,21 @@ export const STRING_SHAPES = {
   NodeId: NodeIdShape,
   OAuthAuthorizationUrlOutput: OAuthAuthorizationUrlOutputShape,
   OAuthCompleteRedirectUrl: OAuthCompleteRedirectUrlShape,
+  OtaDescription: OtaDescriptionShape,
+  OtaNextToken: OtaNextTokenShape,
+  OtaTargetQueryString: OtaTargetQueryStringShape,
+  OtaTaskArn: OtaTaskArnShape,
+  OtaTaskConfigurationId: OtaTaskConfigurationIdShape,
+  OtaTaskConfigurationName: OtaTaskConfigurationNameShape,
+  OtaTaskId: OtaTaskIdShape,
   Owner: OwnerShape,
   ParentControllerId: ParentControllerIdShape,
   PropertyName: PropertyNameShape,
+  ProvisioningProfileArn: ProvisioningProfileArnShape,
+  ProvisioningProfileId: ProvisioningProfileIdShape,
+  ProvisioningProfileName: ProvisioningProfileNameShape,
+  S3Url: S3UrlShape,
+  ScheduleStartTime: ScheduleStartTimeShape,
   SchemaId: SchemaIdShape,
   SchemaVersionDescription: SchemaVersionDescriptionShape,
   SchemaVersionNamespaceName: SchemaVersionNamespaceNameShape,
@@ -5049,7 +7992,10 @@ export const STRING_SHAPES = {
   SecretsManagerArn: SecretsManagerArnShape,
   SecretsManagerVersionId: SecretsManagerVersionIdShape,
   SerialNumber: SerialNumberShape,
+  SmartHomeResourceId: SmartHomeResourceIdShape,
+  SmartHomeResourceType: SmartHomeResourceTypeShape,
   SpecVersion: SpecVersionShape,
+  StartTime: StartTimeShape,
   TagKey: TagKeyShape,
   TagValue: TagValueShape,
   ThirdPartyUserId: ThirdPartyUserIdShape,
@@ -5066,48 +8012,87 @@ export const OPERATION_VALIDATORS: {
     readonly output: (value: unknown) => Result<T.OperationShapes[K]['output']>;
   };
 } = {
-  SendConnectorEvent: { input: validateSendConnectorEventRequest, output: validateSendConnectorEventResponse },
-  CreateCloudConnector: { input: validateCreateCloudConnectorRequest, output: validateCreateCloudConnectorResponse },
-  GetCloudConnector: { input: validateGetCloudConnectorRequest, output: validateGetCloudConnectorResponse },
-  ListCloudConnectors: { input: validateListCloudConnectorsRequest, output: validateListCloudConnectorsResponse },
-  UpdateCloudConnector: { input: validateUpdateCloudConnectorRequest, output: validateUnit },
-  DeleteCloudConnector: { input: validateDeleteCloudConnectorRequest, output: validateUnit },
-  CreateConnectorDestination: { input: validateCreateConnectorDestinationRequest, output: validateCreateConnectorDestinationResponse },
-  GetConnectorDestination: { input: validateGetConnectorDestinationRequest, output: validateGetConnectorDestinationResponse },
-  ListConnectorDestinations: { input: validateListConnectorDestinationsRequest, output: validateListConnectorDestinationsResponse },
-  UpdateConnectorDestination: { input: validateUpdateConnectorDestinationRequest, output: validateUnit },
-  DeleteConnectorDestination: { input: validateDeleteConnectorDestinationRequest, output: validateUnit },
   CreateAccountAssociation: { input: validateCreateAccountAssociationRequest, output: validateCreateAccountAssociationResponse },
-  GetAccountAssociation: { input: validateGetAccountAssociationRequest, output: validateGetAccountAssociationResponse },
-  ListAccountAssociations: { input: validateListAccountAssociationsRequest, output: validateListAccountAssociationsResponse },
+  CreateCloudConnector: { input: validateCreateCloudConnectorRequest, output: validateCreateCloudConnectorResponse },
+  CreateConnectorDestination: { input: validateCreateConnectorDestinationRequest, output: validateCreateConnectorDestinationResponse },
+  CreateCredentialLocker: { input: validateCreateCredentialLockerRequest, output: validateCreateCredentialLockerResponse },
+  CreateDestination: { input: validateCreateDestinationRequest, output: validateCreateDestinationResponse },
+  CreateEventLogConfiguration: { input: validateCreateEventLogConfigurationRequest, output: validateCreateEventLogConfigurationResponse },
+  CreateManagedThing: { input: validateCreateManagedThingRequest, output: validateCreateManagedThingResponse },
+  CreateNotificationConfiguration: { input: validateCreateNotificationConfigurationRequest, output: validateCreateNotificationConfigurationResponse },
+  CreateOtaTask: { input: validateCreateOtaTaskRequest, output: validateCreateOtaTaskResponse },
+  CreateOtaTaskConfiguration: { input: validateCreateOtaTaskConfigurationRequest, output: validateCreateOtaTaskConfigurationResponse },
+  CreateProvisioningProfile: { input: validateCreateProvisioningProfileRequest, output: validateCreateProvisioningProfileResponse },
   DeleteAccountAssociation: { input: validateDeleteAccountAssociationRequest, output: validateUnit },
+  DeleteCloudConnector: { input: validateDeleteCloudConnectorRequest, output: validateUnit },
+  DeleteConnectorDestination: { input: validateDeleteConnectorDestinationRequest, output: validateUnit },
+  DeleteCredentialLocker: { input: validateDeleteCredentialLockerRequest, output: validateUnit },
+  DeleteDestination: { input: validateDeleteDestinationRequest, output: validateUnit },
+  DeleteEventLogConfiguration: { input: validateDeleteEventLogConfigurationRequest, output: validateUnit },
+  DeleteManagedThing: { input: validateDeleteManagedThingRequest, output: validateUnit },
+  DeleteNotificationConfiguration: { input: validateDeleteNotificationConfigurationRequest, output: validateUnit },
+  DeleteOtaTask: { input: validateDeleteOtaTaskRequest, output: validateUnit },
+  DeleteOtaTaskConfiguration: { input: validateDeleteOtaTaskConfigurationRequest, output: validateUnit },
+  DeleteProvisioningProfile: { input: validateDeleteProvisioningProfileRequest, output: validateUnit },
+  DeregisterAccountAssociation: { input: validateDeregisterAccountAssociationRequest, output: validateUnit },
+  GetAccountAssociation: { input: validateGetAccountAssociationRequest, output: validateGetAccountAssociationResponse },
+  GetCloudConnector: { input: validateGetCloudConnectorRequest, output: validateGetCloudConnectorResponse },
+  GetConnectorDestination: { input: validateGetConnectorDestinationRequest, output: validateGetConnectorDestinationResponse },
+  GetCredentialLocker: { input: validateGetCredentialLockerRequest, output: validateGetCredentialLockerResponse },
+  GetCustomEndpoint: { input: validateGetCustomEndpointRequest, output: validateGetCustomEndpointResponse },
+  GetDefaultEncryptionConfiguration: { input: validateGetDefaultEncryptionConfigurationRequest, output: validateGetDefaultEncryptionConfigurationResponse },
+  GetDestination: { input: validateGetDestinationRequest, output: validateGetDestinationResponse },
+  GetDeviceDiscovery: { input: validateGetDeviceDiscoveryRequest, output: validateGetDeviceDiscoveryResponse },
+  GetEventLogConfiguration: { input: validateGetEventLogConfigurationRequest, output: validateGetEventLogConfigurationResponse },
+  GetHubConfiguration: { input: validateGetHubConfigurationRequest, output: validateGetHubConfigurationResponse },
+  GetManagedThing: { input: validateGetManagedThingRequest, output: validateGetManagedThingResponse },
+  GetManagedThingCapabilities: { input: validateGetManagedThingCapabilitiesRequest, output: validateGetManagedThingCapabilitiesResponse },
+  GetManagedThingCertificate: { input: validateGetManagedThingCertificateRequest, output: validateGetManagedThingCertificateResponse },
+  GetManagedThingConnectivityData: { input: validateGetManagedThingConnectivityDataRequest, output: validateGetManagedThingConnectivityDataResponse },
+  GetManagedThingMetaData: { input: validateGetManagedThingMetaDataRequest, output: validateGetManagedThingMetaDataResponse },
+  GetManagedThingState: { input: validateGetManagedThingStateRequest, output: validateGetManagedThingStateResponse },
+  GetNotificationConfiguration: { input: validateGetNotificationConfigurationRequest, output: validateGetNotificationConfigurationResponse },
+  GetOtaTask: { input: validateGetOtaTaskRequest, output: validateGetOtaTaskResponse },
+  GetOtaTaskConfiguration: { input: validateGetOtaTaskConfigurationRequest, output: validateGetOtaTaskConfigurationResponse },
+  GetProvisioningProfile: { input: validateGetProvisioningProfileRequest, output: validateGetProvisioningProfileResponse },
+  GetRuntimeLogConfiguration: { input: validateGetRuntimeLogConfigurationRequest, output: validateGetRuntimeLogConfigurationResponse },
+  GetSchemaVersion: { input: validateGetSchemaVersionRequest, output: validateGetSchemaVersionResponse },
+  ListAccountAssociations: { input: validateListAccountAssociationsRequest, output: validateListAccountAssociationsResponse },
+  ListCloudConnectors: { input: validateListCloudConnectorsRequest, output: validateListCloudConnectorsResponse },
+  ListConnectorDestinations: { input: validateListConnectorDestinationsRequest, output: validateListConnectorDestinationsResponse },
+  ListCredentialLockers: { input: validateListCredentialLockersRequest, output: validateListCredentialLockersResponse },
+  ListDestinations: { input: validateListDestinationsRequest, output: validateListDestinationsResponse },
+  ListDeviceDiscoveries: { input: validateListDeviceDiscoveriesRequest, output: validateListDeviceDiscoveriesResponse },
+  ListDiscoveredDevices: { input: validateListDiscoveredDevicesRequest, output: validateListDiscoveredDevicesResponse },
+  ListEventLogConfigurations: { input: validateListEventLogConfigurationsRequest, output: validateListEventLogConfigurationsResponse },
+  ListManagedThingAccountAssociations: { input: validateListManagedThingAccountAssociationsRequest, output: validateListManagedThingAccountAssociationsResponse },
+  ListManagedThingSchemas: { input: validateListManagedThingSchemasRequest, output: validateListManagedThingSchemasResponse },
+  ListManagedThings: { input: validateListManagedThingsRequest, output: validateListManagedThingsResponse },
+  ListNotificationConfigurations: { input: validateListNotificationConfigurationsRequest, output: validateListNotificationConfigurationsResponse },
+  ListOtaTaskConfigurations: { input: validateListOtaTaskConfigurationsRequest, output: validateListOtaTaskConfigurationsResponse },
+  ListOtaTaskExecutions: { input: validateListOtaTaskExecutionsRequest, output: validateListOtaTaskExecutionsResponse },
+  ListOtaTasks: { input: validateListOtaTasksRequest, output: validateListOtaTasksResponse },
+  ListProvisioningProfiles: { input: validateListProvisioningProfilesRequest, output: validateListProvisioningProfilesResponse },
+  ListSchemaVersions: { input: validateListSchemaVersionsRequest, output: validateListSchemaVersionsResponse },
+  ListTagsForResource: { input: validateListTagsForResourceRequest, output: validateListTagsForResourceResponse },
+  PutDefaultEncryptionConfiguration: { input: validatePutDefaultEncryptionConfigurationRequest, output: validatePutDefaultEncryptionConfigurationResponse },
+  PutHubConfiguration: { input: validatePutHubConfigurationRequest, output: validatePutHubConfigurationResponse },
+  PutRuntimeLogConfiguration: { input: validatePutRuntimeLogConfigurationRequest, output: validateUnit },
+  RegisterAccountAssociation: { input: validateRegisterAccountAssociationRequest, output: validateRegisterAccountAssociationResponse },
+  RegisterCustomEndpoint: { input: validateRegisterCustomEndpointRequest, output: validateRegisterCustomEndpointResponse },
+  ResetRuntimeLogConfiguration: { input: validateResetRuntimeLogConfigurationRequest, output: validateUnit },
+  SendConnectorEvent: { input: validateSendConnectorEventRequest, output: validateSendConnectorEventResponse },
+  SendManagedThingCommand: { input: validateSendManagedThingCommandRequest, output: validateSendManagedThingCommandResponse },
   StartAccountAssociationRefresh: { input: validateStartAccountAssociationRefreshRequest, output: validateStartAccountAssociationRefreshResponse },
   StartDeviceDiscovery: { input: validateStartDeviceDiscoveryRequest, output: validateStartDeviceDiscoveryResponse },
-  GetDeviceDiscovery: { input: validateGetDeviceDiscoveryRequest, output: validateGetDeviceDiscoveryResponse },
-  ListDiscoveredDevices: { input: validateListDiscoveredDevicesRequest, output: validateListDiscoveredDevicesResponse },
-  CreateManagedThing: { input: validateCreateManagedThingRequest, output: validateCreateManagedThingResponse },
-  GetManagedThing: { input: validateGetManagedThingRequest, output: validateGetManagedThingResponse },
-  ListManagedThings: { input: validateListManagedThingsRequest, output: validateListManagedThingsResponse },
-  GetManagedThingState: { input: validateGetManagedThingStateRequest, output: validateGetManagedThingStateResponse },
-  GetManagedThingCapabilities: { input: validateGetManagedThingCapabilitiesRequest, output: validateGetManagedThingCapabilitiesResponse },
-  SendManagedThingCommand: { input: validateSendManagedThingCommandRequest, output: validateSendManagedThingCommandResponse },
-  CreateDestination: { input: validateCreateDestinationRequest, output: validateCreateDestinationResponse },
-  CreateNotificationConfiguration: { input: validateCreateNotificationConfigurationRequest, output: validateCreateNotificationConfigurationResponse },
-  RegisterAccountAssociation: { input: validateRegisterAccountAssociationRequest, output: validateRegisterAccountAssociationResponse },
-  DeregisterAccountAssociation: { input: validateDeregisterAccountAssociationRequest, output: validateUnit },
+  TagResource: { input: validateTagResourceRequest, output: validateTagResourceResponse },
+  UntagResource: { input: validateUntagResourceRequest, output: validateUntagResourceResponse },
   UpdateAccountAssociation: { input: validateUpdateAccountAssociationRequest, output: validateUnit },
-  ListManagedThingAccountAssociations: { input: validateListManagedThingAccountAssociationsRequest, output: validateListManagedThingAccountAssociationsResponse },
-  ListDeviceDiscoveries: { input: validateListDeviceDiscoveriesRequest, output: validateListDeviceDiscoveriesResponse },
-  UpdateManagedThing: { input: validateUpdateManagedThingRequest, output: validateUnit },
-  DeleteManagedThing: { input: validateDeleteManagedThingRequest, output: validateUnit },
-  GetDestination: { input: validateGetDestinationRequest, output: validateGetDestinationResponse },
-  ListDestinations: { input: validateListDestinationsRequest, output: validateListDestinationsResponse },
+  UpdateCloudConnector: { input: validateUpdateCloudConnectorRequest, output: validateUnit },
+  UpdateConnectorDestination: { input: validateUpdateConnectorDestinationRequest, output: validateUnit },
   UpdateDestination: { input: validateUpdateDestinationRequest, output: validateUnit },
-  DeleteDestination: { input: validateDeleteDestinationRequest, output: validateUnit },
-  GetNotificationConfiguration: { input: validateGetNotificationConfigurationRequest, output: validateGetNotificationConfigurationResponse },
-  ListNotificationConfigurations: { input: validateListNotificationConfigurationsRequest, output: validateListNotificationConfigurationsResponse },
+  UpdateEventLogConfiguration: { input: validateUpdateEventLogConfigurationRequest, output: validateUnit },
+  UpdateManagedThing: { input: validateUpdateManagedThingRequest, output: validateUnit },
   UpdateNotificationConfiguration: { input: validateUpdateNotificationConfigurationRequest, output: validateUnit },
-  DeleteNotificationConfiguration: { input: validateDeleteNotificationConfigurationRequest, output: validateUnit },
-  GetSchemaVersion: { input: validateGetSchemaVersionRequest, output: validateGetSchemaVersionResponse },
-  ListSchemaVersions: { input: validateListSchemaVersionsRequest, output: validateListSchemaVersionsResponse },
+  UpdateOtaTask: { input: validateUpdateOtaTaskRequest, output: validateUnit },
 };
