@@ -36,7 +36,8 @@ beforeAll(async () => {
   emu = await startEmulator({
     memory: true,
     credentials: [TEST_CREDENTIALS],
-    invoke: { backoffMs: 5, timeoutMs: 5000 },
+    // Short enough for the unanswered-command test, long enough for the answered ones.
+    invoke: { backoffMs: 5, timeoutMs: 5000, responseWaitMs: 1500 },
   });
   oauth = await startOAuthServer();
   const raw = miClient(emu.url);
@@ -395,6 +396,78 @@ describe('managed integrations: connector → association → discovery → thin
     expect(note?.payload).toMatchObject({ traceId, result: 'succeeded' });
     const st = await mi('GetManagedThingState', { ManagedThingId: state.thingId as string });
     expect(JSON.stringify(st.json)).toContain('"name":"OnOff","value":true');
+  });
+
+  it('a failed DEVICE_COMMAND_RESPONSE reaches the customer as a failure with its reason', async () => {
+    const res = await mi('SendManagedThingCommand', {
+      ManagedThingId: state.thingId as string,
+      Endpoints: [
+        {
+          endpointId: '1',
+          capabilities: [
+            { id: 'matter.OnOff@1.4', name: 'On/Off', version: '6', actions: [{ name: 'Off' }] },
+          ],
+        },
+      ],
+    });
+    const traceId = res.json.TraceId as string;
+    await emu.app.managedIntegrations.drain();
+    const failed = await mi('SendConnectorEvent', {
+      ConnectorId: state.connectorId as string,
+      Operation: 'DEVICE_COMMAND_RESPONSE',
+      TraceId: traceId,
+      StatusCode: 503,
+      Message: 'device fan-1 is offline',
+      MatterEndpoint: {
+        id: '1',
+        clusters: [{ id: '0x0006', commands: { '0x00': { responseCode: 503 } } }],
+      },
+    });
+    expect(failed.status, failed.text).toBe(202);
+    const hub = emu.app.managedIntegrations.hub;
+    const command = hub.recent({ eventType: 'DEVICE_COMMAND' }).at(-1);
+    expect(command?.payload).toMatchObject({ traceId, result: 'failed' });
+    const report = hub.recent({ eventType: 'CONNECTOR_ERROR_REPORT' }).at(-1);
+    expect(report?.payload).toMatchObject({
+      statusCode: 503,
+      operation: 'AWS.SendCommand',
+      traceId,
+      connectorDeviceId: 'fan-1',
+      managedThingId: state.thingId,
+      message:
+        'AWS.SendCommand operation failed during invocation of the connector: Connector response exception: responseCode=503, responseMessage=device fan-1 is offline',
+    });
+  });
+
+  it('a command whose response never arrives fails after the service wait (504 report)', async () => {
+    const res = await mi('SendManagedThingCommand', {
+      ManagedThingId: state.thingId as string,
+      Endpoints: [
+        {
+          endpointId: '1',
+          capabilities: [
+            { id: 'matter.OnOff@1.4', name: 'On/Off', version: '6', actions: [{ name: 'Toggle' }] },
+          ],
+        },
+      ],
+    });
+    const traceId = res.json.TraceId as string;
+    await emu.app.managedIntegrations.drain();
+    // The recording connector ACKs and never answers.
+    const hub = emu.app.managedIntegrations.hub;
+    await expect
+      .poll(() => hub.recent({ eventType: 'CONNECTOR_ERROR_REPORT' }).at(-1)?.payload, {
+        timeout: 10_000,
+      })
+      .toMatchObject({
+        statusCode: 504,
+        traceId,
+        message: expect.stringContaining('no DEVICE_COMMAND_RESPONSE within 1500 ms'),
+      });
+    expect(hub.recent({ eventType: 'DEVICE_COMMAND' }).at(-1)?.payload).toMatchObject({
+      traceId,
+      result: 'failed',
+    });
   });
 
   it('events for unknown connectors, users or devices are 404s naming what is unknown, and kept in the rejected log', async () => {

@@ -30,8 +30,16 @@ export interface ManagedIntegrationsOptions {
   readonly kinesisEndpoint?: string;
   /** Bounds of each Kinesis delivery (per-attempt timeout, attempts, backoff, max pending). */
   readonly notificationDelivery?: KinesisDeliveryOptions;
-  /** Connector invocation: per-attempt timeout (2000), retries (5), backoff step in ms (50). */
-  readonly invoke?: { timeoutMs?: number; retries?: number; backoffMs?: number };
+  /**
+   * Connector invocation: per-attempt timeout (2000), retries (5), backoff step in ms (50), and
+   * how long a command waits for its DEVICE_COMMAND_RESPONSE after the ACK (60000).
+   */
+  readonly invoke?: {
+    timeoutMs?: number;
+    retries?: number;
+    backoffMs?: number;
+    responseWaitMs?: number;
+  };
 }
 
 /** What the managed-integrations service exposes on the root instance (`app.managedIntegrations`). */

@@ -54,6 +54,8 @@ export interface ConnectorInvokerOptions {
   /** Pause between attempts (ms × attempt number). */
   readonly backoffMs?: number;
   readonly random?: () => number;
+  /** How long a command may wait for its DEVICE_COMMAND_RESPONSE after the ACK (60 000 ms). */
+  readonly responseWaitMs?: number;
 }
 
 /**
@@ -99,6 +101,11 @@ export class ConnectorInvoker {
 
   constructor(options: ConnectorInvokerOptions) {
     this.#options = options;
+  }
+
+  /** The wait after a SendCommand ACK before an unanswered command fails. */
+  get responseWaitMs(): number {
+    return this.#options.responseWaitMs ?? 60_000;
   }
 
   async invoke(request: ConnectorInvocationRequest): Promise<ConnectorInvocationOutcome> {

@@ -10,7 +10,9 @@ import {
 import type { CallContext, HandlerMap, MiContext, RouteMiss, RouteTarget } from '../context.js';
 import { liveAssociationsOfUser, routedThing } from '../routing.js';
 import type { CommandDoc, DiscoveredDeviceDoc, DiscoveryDoc } from '../stores/index.js';
+import { publishConnectorError } from './associations.js';
 import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
+import { responseFailureMessage } from './commandOutcome.js';
 import { connectorNotFound } from './connectors.js';
 import { finishDiscovery, reconcileDevice } from './things.js';
 
@@ -317,6 +319,23 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             },
             resources,
           );
+          const association =
+            thing?.doc.accountAssociationId === undefined
+              ? undefined
+              : ctx.stores.associations.get(thing.doc.accountAssociationId)?.doc;
+          if (!succeeded && association !== undefined && thing !== undefined) {
+            // The customer learns why from the report: DEVICE_COMMAND carries no reason.
+            publishConnectorError(ctx, command.account, association, {
+              statusCode: input.StatusCode ?? 500,
+              message: responseFailureMessage(input.StatusCode ?? 500, input.Message),
+              operation: 'AWS.SendCommand',
+              ...(thing.doc.ConnectorDeviceId
+                ? { connectorDeviceId: thing.doc.ConnectorDeviceId }
+                : {}),
+              traceId,
+              managedThingId: thing.id,
+            });
+          }
           if (endpoint !== undefined && thing !== undefined) {
             ctx.hub.publish(
               command.account,

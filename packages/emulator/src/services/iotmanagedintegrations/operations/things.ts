@@ -42,6 +42,7 @@ import type {
 import type { DocRow } from '../stores/table.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
 import { toCustomerReport, toNamedEndpoint } from './capabilities.js';
+import { failCommand, watchCommandResponse } from './commandOutcome.js';
 
 /** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
 export const DISCOVERY_TIMEOUT_MS = 5 * 60_000;
@@ -583,34 +584,9 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           traceId,
           endpoints,
         });
-        if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, association, {
-            statusCode: outcome.statusCode,
-            message: outcome.message,
-            operation: 'AWS.SendCommand',
-            connectorDeviceId: thing.ConnectorDeviceId,
-            traceId,
-            managedThingId: thing.Id,
-          });
-          const now = Date.now();
-          commands.put(
-            call.account,
-            traceId,
-            { ...command, status: 'FAILED', executedAt: now },
-            { k1: thing.Id },
-          );
-          ctx.hub.publish(
-            call.account,
-            'DEVICE_COMMAND',
-            {
-              traceId,
-              receivedAt: String(command.receivedAt),
-              executedAt: String(now),
-              result: 'failed',
-            },
-            [thing.Arn],
-          );
-        }
+        const target = { account: call.account, association, thing, traceId };
+        if (!outcome.ok) failCommand(ctx, target, outcome);
+        else watchCommandResponse(ctx, target);
       });
       return { TraceId: traceId };
     },
