@@ -3,10 +3,16 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
 import { InvalidRequestError, VendorCloudError } from './errors.js';
+import { addLocalGuard } from './localGuard.js';
 import { authenticate, registerOAuthRoutes } from './oauthRoutes.js';
 import { DEFAULT_CLIENTS, type OAuthClientConfig, OAuthStore } from './oauthStore.js';
-import { addLocalGuard } from './localGuard.js';
+import { type ListenOptions, listenHost } from './listen.js';
 import { StateFile } from './persist.js';
+import {
+  type RequestTimeoutOptions,
+  refuseRepeatedParameters,
+  timeoutServerOptions,
+} from './requestLimits.js';
 import {
   type BehaviourOptions,
   type DeviceSeed,
@@ -17,7 +23,7 @@ import {
 import { objectAt, stringAt } from './validate.js';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
 
-export interface VendorCloudOptions {
+export interface VendorCloudOptions extends RequestTimeoutOptions {
   users?: UserSeed[];
   devices?: DeviceSeed[];
   clients?: OAuthClientConfig[];
@@ -116,10 +122,15 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
     webhooks.enqueue(event, unlinked ? 'user_not_linked' : undefined);
   });
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 256 * 1024,
+    ...timeoutServerOptions(options),
+  });
   // Closed to web pages: Host check everywhere, same-origin JSON on /_sim (docs/security.md).
   addLocalGuard(app, options.allowedHosts);
   app.register(formbody);
+  refuseRepeatedParameters(app);
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err instanceof VendorCloudError) return reply.code(err.statusCode).send(errorBody(err));
@@ -287,12 +298,16 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
   };
 }
 
-/** Builds and listens on 127.0.0.1 (`port` 0 = any free port). */
+/**
+ * Builds and listens on 127.0.0.1 (`port` 0 = any free port); a non-loopback `host` is refused
+ * (VendorConfigError) unless `allowNonLoopback` is set.
+ */
 export async function startVendorCloud(
-  options: VendorCloudOptions & { port?: number; host?: string } = {},
+  options: VendorCloudOptions & ListenOptions = {},
 ): Promise<StartedVendorCloud> {
+  const host = listenHost(options);
   const cloud = buildVendorCloud(options);
-  await cloud.app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  await cloud.app.listen({ port: options.port ?? 0, host });
   const address = cloud.app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
