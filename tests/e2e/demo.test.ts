@@ -125,7 +125,14 @@ describe('c2c dev (child process)', () => {
     await Promise.race([running, closed]);
     expect(stdout).toContain('c2c dev is up');
     const dashboard = /Dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1];
-    expect((await fetch(`${dashboard}/api/config`)).status).toBe(200);
+    // As the page does: the API takes the token the server put into index.html.
+    const page = await (await fetch(`${dashboard}/`)).text();
+    const token = /name="c2c-dashboard-token" content="([\w-]+)"/.exec(page)?.[1] ?? '';
+    expect((await fetch(`${dashboard}/api/config`)).status).toBe(403);
+    const config = await fetch(`${dashboard}/api/config`, {
+      headers: { 'x-c2c-dashboard-token': token },
+    });
+    expect(config.status).toBe(200);
     // The outbox queue and the command that drains it, ready to copy.
     const outbox = /^ {2}Outbox\s+(http:\/\/\S+\/acme-connector-outbox\.fifo)$/m.exec(stdout)?.[1];
     expect(outbox).toBeDefined();

@@ -123,7 +123,12 @@ afterAll(async () => {
   await new Promise<void>((r) => upstream.close(() => r()));
 });
 
-const api = (path: string, init?: RequestInit) => fetch(`${dashboard.url}${path}`, init);
+// As the page does: every /api call carries the run's token (see dashboard-guard.test.ts).
+const api = (path: string, init?: RequestInit) =>
+  fetch(`${dashboard.url}${path}`, {
+    ...init,
+    headers: { 'x-c2c-dashboard-token': dashboard.token, ...init?.headers },
+  });
 const post = (path: string, body: unknown) =>
   api(path, {
     method: 'POST',
@@ -214,6 +219,7 @@ describe('dashboard server', () => {
     }
     const notJson = await api('/api/accounts/111122223333/operations/ListManagedThings', {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: '{oops',
     });
     expect(notJson.status).toBe(400);

@@ -2,6 +2,9 @@
 // same-origin /api of `c2c dev`, which signs managed-integrations calls server-side.
 
 const $ = (id) => document.getElementById(id);
+// This run's API token, put into index.html by the server; every /api call carries it.
+const TOKEN = document.querySelector('meta[name="c2c-dashboard-token"]')?.content ?? '';
+const TOKEN_HEADER = { 'x-c2c-dashboard-token': TOKEN };
 const state = {
   config: null,
   customer: null,
@@ -16,7 +19,7 @@ async function api(operation, input = {}) {
     `/api/accounts/${encodeURIComponent(state.customer)}/operations/${operation}`,
     {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TOKEN_HEADER },
       body: JSON.stringify(input),
     },
   );
@@ -54,7 +57,7 @@ function setStatus(id, text, kind = '') {
 // Who: customer account and end user
 
 async function loadConfig() {
-  const response = await fetch('/api/config');
+  const response = await fetch('/api/config', { headers: TOKEN_HEADER });
   state.config = await response.json();
   const customer = $('customer');
   for (const c of state.config.customers) {
@@ -541,7 +544,7 @@ async function triggerVendor(deviceId, event, button) {
   try {
     const response = await fetch(`/api/vendor/devices/${encodeURIComponent(deviceId)}/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TOKEN_HEADER },
       body: JSON.stringify({ event, username: state.user }),
     });
     if (!response.ok) {
@@ -561,7 +564,10 @@ async function triggerVendor(deviceId, event, button) {
 
 function connectStream() {
   state.stream?.close();
-  const stream = new EventSource(`/api/accounts/${encodeURIComponent(state.customer)}/events`);
+  // EventSource cannot send headers: the token goes in the query.
+  const stream = new EventSource(
+    `/api/accounts/${encodeURIComponent(state.customer)}/events?token=${encodeURIComponent(TOKEN)}`,
+  );
   state.stream = stream;
   stream.addEventListener('open', () => {
     $('stream-state').textContent = 'live';

@@ -1,10 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CONTROL,
+  type GuardPolicy,
+  type GuardRule,
+  guardNodeRequest,
+  policyFor,
+  ServerGuard,
+} from '@c2c-kit/local-guard';
 import { type AwsCredentials, ManagedIntegrationsClient } from '../aws/client.js';
 import { toHttpCall } from '../aws/operations.js';
+import { UpstreamError } from '../errors.js';
 import { describeNotification, managedThingIdOf } from '../notifications.js';
 import { BadRequest, readJsonBody, requireString, sendJson } from './http.js';
 import { formatSse, SseParser } from './sse.js';
@@ -25,6 +35,11 @@ export interface DemoUser {
 
 export interface DashboardOptions {
   readonly host?: string;
+  /**
+   * Extra names the dashboard answers to (`Host` header), beyond its listening address (and the
+   * loopback names on a loopback address); `name` or `name:port`. See docs/security.md.
+   */
+  readonly allowedHosts?: readonly string[];
   readonly port?: number;
   readonly region: string;
   readonly emulatorUrl: string;
@@ -47,6 +62,11 @@ export interface DashboardOptions {
 export interface DashboardServer {
   readonly url: string;
   readonly port: number;
+  /**
+   * This run's API token (`x-c2c-dashboard-token`), for in-process callers of `/api/*`; the page
+   * gets it inside index.html.
+   */
+  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -84,8 +104,37 @@ const STATIC_TYPES: Record<string, string> = {
  */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../src/dashboard/', import.meta.url));
 
+/** Header carrying the per-run token on the page's `fetch` calls. */
+const DASHBOARD_TOKEN_HEADER = 'x-c2c-dashboard-token';
+/** Query parameter carrying it on the EventSource stream, which cannot set headers. */
+const TOKEN_QUERY = 'token';
+/** Replaced by the token in index.html when it is served. */
+const TOKEN_PLACEHOLDER = '{{C2C_DASHBOARD_TOKEN}}';
+
+/**
+ * The dashboard's policies: every route is same-origin JSON without CORS (`CONTROL`); `/api/*`
+ * also needs the per-run token, which only a page this server served can know.
+ */
+function dashboardRules(token: string): readonly GuardRule[] {
+  const inHeader = { value: token, header: DASHBOARD_TOKEN_HEADER };
+  const api: GuardPolicy = { ...CONTROL, token: inHeader };
+  const stream: GuardPolicy = { ...CONTROL, token: { ...inHeader, query: TOKEN_QUERY } };
+  return [
+    {
+      methods: ['GET'],
+      path: '/api/accounts/:accountId/events',
+      policy: stream,
+      reason: 'EventSource cannot set headers: the token may come as ?token= on this stream.',
+    },
+    { path: '/api/*', policy: api, reason: 'The JSON API: the token in its header.' },
+  ];
+}
+
 /** Starts the dashboard: static page + same-origin JSON API that signs requests server-side. */
 export async function startDashboard(options: DashboardOptions): Promise<DashboardServer> {
+  // Per run; handed to the page inside index.html, which a page of another origin cannot read.
+  const token = randomBytes(32).toString('base64url');
+  const rules = dashboardRules(token);
   const clients = new Map<string, ManagedIntegrationsClient>();
   for (const customer of options.customers) {
     clients.set(
@@ -105,6 +154,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         sendJson(res, error.status, { error: 'BadRequest', message: error.message });
         return;
       }
+      // The upstream refused the request: its 4xx is the answer (502 is for an upstream down).
+      if (error instanceof UpstreamError && error.status >= 400 && error.status < 500) {
+        sendJson(res, error.status, { error: 'UpstreamError', message: error.message });
+        return;
+      }
       // Upstream unreachable or a bug: a 502 naming the cause, never a crash of the server.
       if (!res.headersSent) {
         sendJson(res, 502, { error: 'UpstreamUnavailable', message: (error as Error).message });
@@ -114,9 +168,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
   });
 
+  const guard = new ServerGuard({
+    address: () => server.address(),
+    allowedHosts: options.allowedHosts ?? [],
+    hint: 'pass it in the dashboard’s `allowedHosts` option',
+  });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const path = url.pathname;
+    // The policy goes by the same (normalised) path the routing below uses.
+    if (!guardNodeRequest(guard, req, res, policyFor(rules, req.method ?? 'GET', path, CONTROL))) {
+      return;
+    }
     if (path.startsWith('/api/')) {
       await handleApi(req, res, url);
       return;
@@ -219,8 +283,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       signal: abort.signal,
     });
     if (!upstream.ok || upstream.body === null) {
-      sendJson(res, 502, {
-        error: 'UpstreamUnavailable',
+      const refused = upstream.status >= 400 && upstream.status < 500;
+      sendJson(res, refused ? upstream.status : 502, {
+        error: refused ? 'UpstreamError' : 'UpstreamUnavailable',
         message: `notification stream answered HTTP ${upstream.status}`,
       });
       return;
@@ -295,10 +360,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       sendJson(res, 404, { error: 'NotFound', message: path });
       return;
     }
+    const page = relative === 'index.html';
+    if (page) content = Buffer.from(content.toString('utf8').replace(TOKEN_PLACEHOLDER, token));
     res.writeHead(200, {
       'content-type': type,
       'content-length': content.length,
-      'cache-control': 'no-cache',
+      // The page carries this run's token: no cache keeps it.
+      'cache-control': page ? 'no-store' : 'no-cache',
       'x-content-type-options': 'nosniff',
     });
     res.end(content);
@@ -313,6 +381,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   return {
     url: `http://${host}:${port}`,
     port,
+    token,
     close: () => closeServer(server, streams),
   };
 }

@@ -63,6 +63,11 @@ export interface DevStackOptions {
   readonly emulatorPort?: number;
   readonly vendorPort?: number;
   readonly dashboardPort?: number;
+  /**
+   * Extra names (`Host` header) the emulator, vendor cloud and dashboard answer to, beyond their
+   * listening addresses; `name` or `name:port`. See docs/security.md.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Path of the connector's built handler module (default: examples/acme-connector/dist/index.js). */
   readonly connectorModule?: string;
   /** Called with each start-up step as it begins and ends, for the progress display. */
@@ -205,6 +210,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           // the customer's: the clients, the connector function and the dashboard sign with it.
           ...(dataDir === undefined ? { memory: true } : { dataDir }),
           region,
+          allowedHosts: options.allowedHosts,
         }),
       (e) => e.url,
     );
@@ -220,6 +226,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           port: options.vendorPort ?? 0,
           webhookSecret: persisted.webhookSecret,
           clients: [{ ...OAUTH_CLIENT, redirectUris: [callbackUrl] }],
+          allowedHosts: options.allowedHosts,
         }),
       (v) => v.url,
     );
@@ -408,6 +415,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       () =>
         startDashboard({
           port: options.dashboardPort ?? 0,
+          allowedHosts: options.allowedHosts,
           region,
           emulatorUrl: emulator.url,
           vendorCloudUrl: vendor.url,
