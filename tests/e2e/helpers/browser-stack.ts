@@ -20,9 +20,13 @@ export interface BrowserStack {
 
 /**
  * A dev stack on ephemeral ports plus a headless chromium with a fresh profile. A missing browser is
- * a failed test with the fix in the message, never a silent skip.
+ * a failed test with the fix in the message, never a silent skip. `extraArgs` are added to the
+ * browser's command line (e.g. `--host-resolver-rules=…`).
  */
-export async function startBrowserStack(name: string): Promise<BrowserStack> {
+export async function startBrowserStack(
+  name: string,
+  extraArgs: readonly string[] = [],
+): Promise<BrowserStack> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} not found: install it (apt-get install -y chromium; .ci/run does) to run the dashboard browser tests`,
@@ -52,6 +56,7 @@ export async function startBrowserStack(name: string): Promise<BrowserStack> {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        ...extraArgs,
       ],
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
