@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type CliOptions, emulatorOptionsFromCli, HELP, parseCli } from './cli.js';
 import { CREDENTIALS_FILE_NAME } from './credentials.js';
 import { DataDirInUseError, NonLoopbackHostError } from './errors.js';
-import { isLoopbackHost, nonLoopbackWarning } from './listen.js';
+import { nonLoopbackWarning } from './listen.js';
 import { type RunningEmulator, startEmulator } from './server.js';
 
 /** Refusals the user can act on: one line, exit 2, no stack. */
@@ -32,9 +32,8 @@ async function main(): Promise<void> {
     if (error instanceof DataDirInUseError) refuse(error);
     throw error;
   }
-  if (!isLoopbackHost(options.host)) {
-    process.stderr.write(`c2c-emulator: ${nonLoopbackWarning(options.host, options.verify)}\n`);
-  }
+  const warning = nonLoopbackWarning(options.host, options.verify);
+  if (warning !== undefined) process.stderr.write(`c2c-emulator: ${warning}\n`);
   const key = emu.credentials;
   // The start banner is always printed (whatever --log-level says): tools wait for it. It names
   // the key pair so SDKs can be pointed here; a secret the user passed in is already theirs and

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackAddress } from '@c2c-kit/local-guard';
 import type { EmulatorOptions } from './app.js';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -9,7 +10,6 @@ import {
 } from './config.js';
 import { readCredentialsFile } from './credentials.js';
 import { EmulatorConfigError, NonLoopbackHostError } from './errors.js';
-import { isLoopbackHost } from './listen.js';
 
 /** The emulator's flags, as both `c2c-emulator --help` and `c2c emulator --help` list them. */
 export const FLAGS_HELP = `  --port <n>             port to listen on (default 4566; 0 = any free port)
@@ -145,7 +145,7 @@ export function parseCli(
   }
   const host = (values.host as string | undefined) ?? '127.0.0.1';
   const allowNonLoopback = values['allow-non-loopback'] === true;
-  if (!isLoopbackHost(host) && !allowNonLoopback) {
+  if (!isLoopbackAddress(host) && !allowNonLoopback) {
     throw new NonLoopbackHostError(host, 'add --allow-non-loopback');
   }
   const pair =

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateFile, ensurePrivateDir, tightenFile } from '@c2c-kit/local-guard';
 import { type EmulatorCredential, generateCredentials } from './config.js';
-import {
-  createPrivateFile,
-  type DataDirLock,
-  ensurePrivateDir,
-  lockDataDir,
-  tightenFile,
-} from './dataDir.js';
+import { type DataDirLock, lockDataDir } from './dataDir.js';
 import { EmulatorConfigError } from './errors.js';
 
 /** The data directory's key pair: `{"accessKeyId": "AKIA…", "secretAccessKey": "…"}`, mode 0600. */

@@ -13,8 +13,7 @@ export {
 export type { EmulatorConfig, EmulatorCredential, FaultConfig } from './config.js';
 export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, generateCredentials, parseFaults } from './config.js';
 export { CREDENTIALS_FILE_NAME, readCredentialsFile } from './credentials.js';
-// Private files and directories (0700 / 0600 whatever the umask), for what `c2c dev` writes.
-export { ensurePrivateDir, LOCK_FILE_NAME, tightenFile, writePrivateFile } from './dataDir.js';
+export { LOCK_FILE_NAME } from './dataDir.js';
 export type { SignatureFailure } from './errors.js';
 export {
   DataDirInUseError,
@@ -25,7 +24,7 @@ export {
   RequestRejectedError,
   SignatureError,
 } from './errors.js';
-export { isLoopbackHost, nonLoopbackWarning } from './listen.js';
+export { nonLoopbackWarning } from './listen.js';
 export type { NotificationEnvelope } from './notifications/envelope.js';
 export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { isLoopbackAddress } from '@c2c-kit/local-guard';
 import type { FastifyInstance } from 'fastify';
 import { buildEmulator, type EmulatorOptions } from './app.js';
 import type { EmulatorCredential } from './config.js';
 import { NonLoopbackHostError } from './errors.js';
-import { isLoopbackHost } from './listen.js';
 
 export interface RunningEmulator {
   readonly app: FastifyInstance;
@@ -24,7 +24,7 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host) && options.allowNonLoopback !== true) {
+  if (!isLoopbackAddress(host) && options.allowNonLoopback !== true) {
     throw new NonLoopbackHostError(host, 'pass allowNonLoopback: true');
   }
   const app = buildEmulator(options);

@@ -30,5 +30,11 @@ export {
   normalizeHostHeader,
 } from './hosts.js';
 export { guardNodeRequest } from './node.js';
+export {
+  createPrivateFile,
+  ensurePrivateDir,
+  tightenFile,
+  writePrivateFile,
+} from './private-files.js';
 export { type GuardRule, pathOf, policyFor } from './rules.js';
 export { ServerGuard, type ServerGuardOptions } from './server.js';

@@ -3,10 +3,10 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
 import { InvalidRequestError, VendorCloudError } from './errors.js';
+import { type ListenOptions, listenHost } from './listen.js';
 import { addLocalGuard } from './localGuard.js';
 import { authenticate, registerOAuthRoutes } from './oauthRoutes.js';
 import { DEFAULT_CLIENTS, type OAuthClientConfig, OAuthStore } from './oauthStore.js';
-import { type ListenOptions, listenHost } from './listen.js';
 import { StateFile } from './persist.js';
 import {
   type RequestTimeoutOptions,
@@ -305,9 +305,9 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
 export async function startVendorCloud(
   options: VendorCloudOptions & ListenOptions = {},
 ): Promise<StartedVendorCloud> {
-  const host = listenHost(options);
+  const bind = listenHost(options);
   const cloud = buildVendorCloud(options);
-  await cloud.app.listen({ port: options.port ?? 0, host });
+  await cloud.app.listen({ port: options.port ?? 0, host: bind });
   const address = cloud.app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -2,13 +2,17 @@
 import { parseArgs } from 'node:util';
 import { startVendorCloud } from './app.js';
 import { VendorCloudError } from './errors.js';
+import { listenHost, nonLoopbackWarning } from './listen.js';
 
 const HELP = `c2c-vendor-cloud — a simulated third-party device cloud (OAuth 2.0, device API, webhooks)
 
 Usage: c2c-vendor-cloud [options]
 
 Options:
-  --port <n>              port on 127.0.0.1 (default 0 = any free port)
+  --port <n>              port (default 0 = any free port)
+  --host <addr>           interface (default 127.0.0.1; anything but loopback needs
+                          --allow-non-loopback)
+  --allow-non-loopback    allow a --host other machines can reach (prints a warning)
   --webhook-url <url>     connector Function URL receiving signed device events
   --webhook-secret <s>    Standard Webhooks secret "whsec_<base64>" (default: generated, printed)
   --state-file <path>     keep OAuth tokens and device state in this JSON file across restarts
@@ -21,6 +25,8 @@ OAuth client: c2c-kit-connector / c2c-kit-connector-secret
 async function main(): Promise<number> {
   let values: {
     port?: string;
+    host?: string;
+    'allow-non-loopback'?: boolean;
     'webhook-url'?: string;
     'webhook-secret'?: string;
     'state-file'?: string;
@@ -30,6 +36,8 @@ async function main(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-non-loopback': { type: 'boolean' },
         'webhook-url': { type: 'string' },
         'webhook-secret': { type: 'string' },
         'state-file': { type: 'string' },
@@ -52,12 +60,14 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const options: Parameters<typeof startVendorCloud>[0] = { port };
+  const listen = { host: values.host, allowNonLoopback: values['allow-non-loopback'] === true };
+  const options: Parameters<typeof startVendorCloud>[0] = { port, ...listen };
   if (values['webhook-url'] !== undefined) options.webhookUrl = values['webhook-url'];
   if (values['webhook-secret'] !== undefined) options.webhookSecret = values['webhook-secret'];
   if (values['state-file'] !== undefined) options.stateFile = values['state-file'];
   let cloud: Awaited<ReturnType<typeof startVendorCloud>>;
   try {
+    listenHost(listen, 'add --allow-non-loopback');
     cloud = await startVendorCloud(options);
   } catch (err) {
     if (err instanceof VendorCloudError) {
@@ -66,6 +76,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const warning = nonLoopbackWarning(listenHost(listen));
+  if (warning !== undefined) process.stderr.write(`c2c-vendor-cloud: ${warning}\n`);
   // The secret is printed only when we generated it: the operator needs it to configure the
   // connector, and a secret passed in on the command line is already known to them.
   const secretLine =

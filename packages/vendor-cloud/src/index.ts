@@ -34,6 +34,7 @@ export {
   VendorCloudError,
   VendorConfigError,
 } from './errors.js';
+export { type ListenOptions, listenHost, nonLoopbackWarning } from './listen.js';
 export { DEFAULT_CLIENTS, type OAuthClientConfig, SCOPES } from './oauthStore.js';
 export {
   type BehaviourOptions,

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
 import { VendorConfigError } from './errors.js';
 import type { OAuthStore, PersistedToken } from './oauthStore.js';
 import type { Simulation } from './simulation.js';
@@ -14,7 +15,8 @@ interface StateFileContent {
 /**
  * Keeps OAuth tokens and device state in a JSON file, so a restarted vendor cloud still honours
  * the tokens managed integrations stored at account linking (`c2c dev` reusing its data dir).
- * Writes are debounced and atomic (temp file + rename), mode 0600: the file holds bearer tokens.
+ * Writes are debounced and atomic (temp file + rename), mode 0600 whatever the umask, in a
+ * directory created 0700: the file holds bearer tokens.
  */
 export class StateFile {
   private timer: NodeJS.Timeout | undefined;
@@ -30,6 +32,8 @@ export class StateFile {
   load(): { tokens: number; devices: number } {
     let text: string;
     try {
+      // A file an older version wrote with a wider mode is ours: tighten it.
+      tightenFile(this.path);
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { tokens: 0, devices: 0 };
@@ -85,9 +89,7 @@ export class StateFile {
       tokens: this.store.snapshot(),
       devices: this.simulation.snapshot(),
     };
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(content), { mode: 0o600 });
-    renameSync(tmp, this.path);
+    ensurePrivateDir(dirname(this.path));
+    writePrivateFile(this.path, JSON.stringify(content));
   }
 }

@@ -5,7 +5,6 @@ import {
   EMULATOR_FLAGS_HELP,
   EmulatorConfigError,
   emulatorOptionsFromCli,
-  isLoopbackHost,
   NonLoopbackHostError,
   nonLoopbackWarning,
   parseEmulatorCli,
@@ -57,9 +56,8 @@ export async function runEmulator(argv: readonly string[], io: CliIo): Promise<n
     }
     throw error;
   }
-  if (!isLoopbackHost(options.host)) {
-    writeLine(io.stderr, `c2c emulator: ${nonLoopbackWarning(options.host, options.verify)}`);
-  }
+  const warning = nonLoopbackWarning(options.host, options.verify);
+  if (warning !== undefined) writeLine(io.stderr, `c2c emulator: ${warning}`);
   const key = emulator.credentials;
   // The key pair is printed so SDKs can be pointed here; a secret passed in is not repeated.
   const secret = options.credentials === undefined ? key.secretAccessKey : '(as given)';

@@ -1,5 +1,11 @@
-import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
+import {
+  DEFAULT_USERS,
+  listenHost,
+  nonLoopbackWarning,
+  startVendorCloud,
+} from '@c2c-kit/vendor-cloud';
 import { parseCommandArgs, parsePort } from '../args.js';
+import { StartRefusedError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
 
 export const VENDOR_CLOUD_HELP = `Usage: c2c vendor-cloud [options]
@@ -9,7 +15,9 @@ virtual devices and signed webhooks.
 
 Options:
   --port <n>             port (default 4567; 0 = any free port)
-  --host <addr>          interface (default 127.0.0.1)
+  --host <addr>          interface (default 127.0.0.1; anything but loopback needs
+                         --allow-non-loopback)
+  --allow-non-loopback   allow a --host other machines can reach (prints a warning)
   --webhook-url <url>    connector Function URL receiving the signed webhooks
   --webhook-secret <s>   Standard Webhooks secret (whsec_…); generated when absent
   -h, --help             show this help`;
@@ -18,6 +26,7 @@ export async function runVendorCloud(argv: readonly string[], io: CliIo): Promis
   const args = parseCommandArgs('vendor-cloud', argv, {
     port: { type: 'string' },
     host: { type: 'string' },
+    'allow-non-loopback': { type: 'boolean' },
     'webhook-url': { type: 'string' },
     'webhook-secret': { type: 'string' },
   });
@@ -26,12 +35,24 @@ export async function runVendorCloud(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   const v = args.values;
+  const listen = {
+    host: typeof v.host === 'string' ? v.host : '127.0.0.1',
+    allowNonLoopback: v['allow-non-loopback'] === true,
+  };
+  let host: string;
+  try {
+    host = listenHost(listen, 'add --allow-non-loopback');
+  } catch (error) {
+    throw new StartRefusedError((error as Error).message, { cause: error });
+  }
   const cloud = await startVendorCloud({
     port: parsePort('vendor-cloud', 'port', v.port) ?? 4567,
-    ...(typeof v.host === 'string' ? { host: v.host } : {}),
+    ...listen,
     ...(typeof v['webhook-url'] === 'string' ? { webhookUrl: v['webhook-url'] } : {}),
     ...(typeof v['webhook-secret'] === 'string' ? { webhookSecret: v['webhook-secret'] } : {}),
   });
+  const warning = nonLoopbackWarning(host);
+  if (warning !== undefined) writeLine(io.stderr, `c2c vendor-cloud: ${warning}`);
   writeLine(io.stdout, `vendor cloud listening on ${cloud.url}`);
   writeLine(io.stdout, `  login page  ${cloud.url}/oauth/authorize`);
   writeLine(

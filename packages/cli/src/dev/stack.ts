@@ -17,14 +17,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DEFAULT_REGION,
-  ensurePrivateDir,
-  type FaultConfig,
-  startEmulator,
-  tightenFile,
-  writePrivateFile,
-} from '@c2c-kit/emulator';
+import { DEFAULT_REGION, type FaultConfig, startEmulator } from '@c2c-kit/emulator';
+import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';

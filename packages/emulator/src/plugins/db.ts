@@ -1,9 +1,9 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, tightenFile } from '@c2c-kit/local-guard';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ensurePrivateDir, tightenFile } from '../dataDir.js';
 import { DataDirInUseError } from '../errors.js';
 
 declare module 'fastify' {
