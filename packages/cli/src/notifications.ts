@@ -79,6 +79,21 @@ function describeProperties(endpoints: unknown, stateForm: boolean): string[] {
   return parts;
 }
 
+/**
+ * The reason in a failed command's report, without the service's framing: the connector's
+ * `responseMessage=…` when there is one (`Connector response exception: responseCode=409,
+ * responseMessage=lock is jammed` → `lock is jammed`), else the message after its prefix.
+ */
+function commandFailureReason(message: unknown): string {
+  const text = String(message ?? '');
+  const answered = /responseMessage=(.*)$/s.exec(text)?.[1];
+  if (answered !== undefined) return answered;
+  return text.replace(
+    /^.*? operation failed during (?:asynchronous )?invocation of the connector: /,
+    '',
+  );
+}
+
 /** Puts one notification message into words. `thingName` labels the device (`Camera`). */
 export function describeNotification(
   message: unknown,
@@ -123,7 +138,10 @@ export function describeNotification(
         .replaceAll('_', ' ')}`;
       break;
     case 'CONNECTOR_ERROR_REPORT':
-      words = `Connector error ${String(payload.statusCode ?? '')} in ${String(payload.operation ?? '?')}: ${String(payload.message ?? '')}`;
+      words =
+        payload.operation === 'AWS.SendCommand' && typeof payload.traceId === 'string'
+          ? `${who} · command ${payload.traceId} failed (${String(payload.statusCode ?? '?')}): ${commandFailureReason(payload.message)}`
+          : `Connector error ${String(payload.statusCode ?? '')} in ${String(payload.operation ?? '?')}: ${String(payload.message ?? '')}`;
       break;
     default:
       words = `${who} · ${eventType.toLowerCase().replaceAll('_', ' ')}`;

@@ -94,6 +94,31 @@ describe('describeNotification', () => {
     ).toBe('Connector error 502 in AWS.SendCommand: vendor unreachable');
   });
 
+  it("names a failed command's reason, as the connector gave it", () => {
+    const report = (message: string) =>
+      describeNotification(
+        {
+          messageType: 'CONNECTOR_ERROR_REPORT',
+          payload: { statusCode: 409, operation: 'AWS.SendCommand', traceId: 't=_1', message },
+        },
+        'Front door',
+      ).words;
+    expect(
+      report(
+        'AWS.SendCommand operation failed during invocation of the connector: Connector response exception: responseCode=409, responseMessage=0x0101 0x01 409 device_jammed lock lock-1 is jammed',
+      ),
+    ).toBe(
+      'Front door · command t=_1 failed (409): 0x0101 0x01 409 device_jammed lock lock-1 is jammed',
+    );
+    expect(
+      report(
+        'AWS.SendCommand operation failed during invocation of the connector: no DEVICE_COMMAND_RESPONSE within 60000 ms of the ACK',
+      ),
+    ).toBe(
+      'Front door · command t=_1 failed (409): no DEVICE_COMMAND_RESPONSE within 60000 ms of the ACK',
+    );
+  });
+
   it('never throws on odd input', () => {
     for (const odd of [
       null,

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { DevStack } from '@c2c-kit/cli';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+
+// A command that really fails, and why, in the dashboard. Nothing is injected: the customer jams
+// the lock with the vendor-side button, then presses Unlock. The vendor refuses (device_jammed),
+// the reference connector answers DEVICE_COMMAND_RESPONSE 409 with the reason in Message, and the
+// emulator reports it (DEVICE_COMMAND failed + CONNECTOR_ERROR_REPORT), relayed over SSE.
+
+let env: BrowserStack;
+let stack: DevStack;
+let page: Page;
+
+beforeAll(async () => {
+  env = await startBrowserStack('command-failure');
+  ({ stack, page } = env);
+}, 90_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('a failed command in the dashboard (chromium)', () => {
+  it("shows the vendor's reason for a refused Unlock", async () => {
+    await page.goto(stack.dashboardUrl);
+    await page.locator('#end-user').selectOption('alice');
+    await expect
+      .poll(() => page.locator('#stream-state').textContent(), { timeout: 10_000 })
+      .toBe('live');
+    await page.getByRole('button', { name: 'Link vendor account' }).click();
+    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('alice-password');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
+      timeout: 15_000,
+    });
+    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await linked.first().getByRole('button', { name: 'Discover devices' }).click();
+    const lock = page.locator('.thing[data-kind="lock"]').first();
+    await expect.poll(() => lock.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+
+    await lock.locator('[data-vendor-event="jam"]').click();
+    await lock.getByRole('button', { name: 'Unlock' }).click();
+
+    const failure = page.locator('#errors .event[data-event-type="CONNECTOR_ERROR_REPORT"]');
+    await expect.poll(() => failure.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const words = await failure.first().locator('.words').textContent();
+    expect(words).toMatch(/ · command \S+ failed \(409\): .*device_jammed lock lock-1 is jammed/);
+    // The feed says the command failed too (DEVICE_COMMAND result).
+    const command = page.locator('#feed .event[data-event-type="DEVICE_COMMAND"] .words');
+    await expect
+      .poll(() => command.allTextContents(), { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/command \S+ failed$/));
+    await page.screenshot({
+      path: join(ARTIFACTS, 'dashboard-command-failure.png'),
+      fullPage: true,
+    });
+  }, 120_000);
+});
