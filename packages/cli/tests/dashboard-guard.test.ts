@@ -174,21 +174,12 @@ describe('the dashboard’s own page still works', () => {
   });
 
   it('passes an upstream 4xx on as that 4xx; an unreachable upstream is a 502', async () => {
-    const headers = { 'content-type': 'application/json', [TOKEN]: dashboard.token };
-    const missing = await send(
-      'POST',
-      '/api/vendor/devices/missing/events',
-      headers,
-      '{"event":"motion"}',
-    );
+    const post = (path: string, body: string) =>
+      send('POST', path, { 'content-type': 'application/json', [TOKEN]: dashboard.token }, body);
+    const missing = await post('/api/vendor/devices/missing/events', '{"event":"motion"}');
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('no device missing');
-    const down = await send(
-      'POST',
-      '/api/accounts/111122223333/operations/ListManagedThings',
-      headers,
-      '{}',
-    );
+    const down = await post('/api/accounts/111122223333/operations/ListManagedThings', '{}');
     expect(down.status).toBe(502);
   });
 });

@@ -130,7 +130,9 @@ export function checkRequest(
     return refuse(
       403,
       GUARD_CODES.host,
-      `${shown} is not a name this server answers to (${[...allowed.hosts].join(', ')}); a web page may be trying DNS rebinding. If you reach this server under that name on purpose, ${hint} (see docs/security.md).`,
+      // The allowed names are not listed: a rebound page reads this answer, and on a wildcard
+      // address they would include this machine's network addresses.
+      `${shown} is not a name this server answers to; a web page may be trying DNS rebinding. If you reach this server under that name on purpose, ${hint} (see docs/security.md).`,
     );
   }
   const origin = one(headers.origin);
@@ -162,7 +164,7 @@ export function checkRequest(
       return refuse(
         403,
         GUARD_CODES.origin,
-        `Origin ${quoted(origin)} may not change state here: only pages of this server (${[...allowed.origins].join(', ')}) may.`,
+        `Origin ${quoted(origin)} may not change state here: only this server's own pages may.`,
       );
     }
   }

@@ -77,6 +77,8 @@ describe('checkRequest', () => {
       expect(verdict).toMatchObject({ ok: false, status: 403, code: 'LOCAL_GUARD_HOST' });
       expect(verdict.ok ? '' : verdict.message).toContain('attacker.example');
       expect(verdict.ok ? '' : verdict.message).toContain('allowedHosts');
+      // A rebound page reads this answer: it must not learn the server's addresses.
+      expect(verdict.ok ? '' : verdict.message).not.toContain('127.0.0.1');
     }
     expect(codeOf({ method: 'GET', url: '/', headers: {} })).toBe('LOCAL_GUARD_HOST');
     expect(codeOf(req('GET', { host: `127.0.0.1:${PORT + 1}` }))).toBe('LOCAL_GUARD_HOST');
