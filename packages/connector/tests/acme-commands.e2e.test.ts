@@ -3,11 +3,10 @@
 // simulated Acme cloud, which counts the commands it receives. Every command the connector supports
 // completes; a vendor refusal, a re-delivered invocation and a vendor that never answers each end
 // with exactly one visible outcome.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateEventSourceMappingCommand,
   InvokeCommand,
@@ -18,11 +17,10 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { capabilityOf, getCluster } from '@c2c-kit/matter';
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixture } from './helpers/bundle.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const FUNCTION = 'acme-reference-connector';
 const DEADLINE_MS = 4_000;
 const aws = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
@@ -70,23 +68,7 @@ const result = (traceId: string) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-acme-commands-'));
-  const artifacts = here('../test-artifacts');
-  mkdirSync(artifacts, { recursive: true });
-  const bundle = join(artifacts, 'acme-connector.mjs');
-  await build({
-    entryPoints: [here('./fixtures/acme-connector.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['@aws-sdk/*', 'better-sqlite3'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  const bundle = await bundleFixture('acme-connector');
   emu = await startEmulator({
     memory: true,
     credentials: [LOCAL_CREDENTIALS],
@@ -253,7 +235,9 @@ describe('commands through the reference connector, the emulator and the vendor 
       OptionsMask: 0,
       OptionsOverride: 0,
     });
-    // The service retries an invocation up to 5 times: deliver the same one again, four times.
+    // The service retries an invocation up to 5 times (say its ACK got lost): once the first
+    // delivery is done, deliver the same invocation again, four times.
+    await emu.app.managedIntegrations.drain();
     const lambda = new LambdaClient({ ...aws, endpoint: emu.url });
     const envelope = {
       header: { auth: { type: 'OAuth2.0', token: 'not-used-because-deduplicated' } },

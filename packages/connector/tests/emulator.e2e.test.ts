@@ -2,10 +2,9 @@
 // the test connector is bundled with esbuild and runs in the emulator's Lambda host; the
 // service invokes it, its work queue is the emulator's SQS with an event source mapping, and
 // the vendor's signed webhooks arrive on its Function URL.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateEventSourceMappingCommand,
   InvokeCommand,
@@ -19,7 +18,6 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
-import { build } from 'esbuild';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
@@ -32,9 +30,9 @@ import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/connectorId.js';
 import { SqliteOutbox } from '../src/sqlite.js';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
+import { bundleFixture } from './helpers/bundle.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const FUNCTION = 'acme-fan-connector';
 const aws = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
 
@@ -53,23 +51,7 @@ const notes = (type: string): Note[] =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-connector-e2e-'));
-  const artifacts = here('../test-artifacts');
-  mkdirSync(artifacts, { recursive: true });
-  const bundle = join(artifacts, 'fan-connector.mjs');
-  await build({
-    entryPoints: [here('./fixtures/fan-connector.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['@aws-sdk/*', 'better-sqlite3'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  const bundle = await bundleFixture('fan-connector');
   emu = await startEmulator({
     memory: true,
     credentials: [LOCAL_CREDENTIALS],
