@@ -29,8 +29,8 @@ function hiddenFields(html: string): Record<string, string> {
   return out;
 }
 
-/** GET the login page, submit its form as alice, and return the redirect's code. */
-async function codeFor(pkce: Record<string, string>): Promise<string> {
+/** The login page's URL for an authorization request with these PKCE parameters. */
+function authorizeUrl(pkce: Record<string, string>): string {
   const query = form({
     response_type: 'code',
     client_id: CLIENT_ID,
@@ -38,7 +38,12 @@ async function codeFor(pkce: Record<string, string>): Promise<string> {
     state: 'st',
     ...pkce,
   });
-  const page = await http(`${cloud.url}/oauth/authorize?${query}`);
+  return `${cloud.url}/oauth/authorize?${query}`;
+}
+
+/** GET the login page, submit its form as alice, and return the redirect's code. */
+async function codeFor(pkce: Record<string, string>): Promise<string> {
+  const page = await http(authorizeUrl(pkce));
   expect(page.status, page.text).toBe(200);
   const fields = hiddenFields(page.text);
   const res = await http(`${cloud.url}/oauth/authorize`, {
@@ -118,14 +123,7 @@ describe('authorization code + PKCE (S256) over HTTP', () => {
       { code_challenge: s256('x'.repeat(43)), code_challenge_method: 'plain' },
       { code_challenge_method: 'S256' },
     ]) {
-      const query = form({
-        response_type: 'code',
-        client_id: CLIENT_ID,
-        redirect_uri: REDIRECT_URI,
-        state: 'st',
-        ...pkce,
-      });
-      const res = await http(`${cloud.url}/oauth/authorize?${query}`);
+      const res = await http(authorizeUrl(pkce));
       expect(res.status, JSON.stringify(pkce)).toBe(302);
       const back = new URL(String(res.headers.location));
       expect(back.origin + back.pathname).toBe(REDIRECT_URI);

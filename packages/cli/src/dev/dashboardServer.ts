@@ -50,6 +50,10 @@ export interface DashboardOptions {
   readonly connectorDestinationId: () => string | undefined;
   /** URL of the emulator's SSE notification stream for one customer account. */
   readonly notificationStreamUrl: (accountId: string) => string;
+  /** Longest time to receive a whole request (headers and body), ms; then 408 and close: 30000. */
+  readonly requestTimeoutMs?: number;
+  /** Longest time to receive the request headers, ms (at most `requestTimeoutMs`): 10000. */
+  readonly headersTimeoutMs?: number;
   /** Fires a vendor-side event on a virtual device (the vendor cloud's simulation API). */
   readonly triggerVendorEvent: (
     username: string | undefined,
@@ -148,7 +152,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
   const streams = new Set<ServerResponse>();
 
-  const server = createServer((req, res) => {
+  // Bounds on receiving a request only (an SSE relay is an answer and is never cut): a client
+  // dribbling its body is dropped. Node checks every connectionsCheckingInterval (30 s by default).
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  const connectionsCheckingInterval = Math.max(25, Math.min(30_000, headersTimeout / 4));
+  const limits = { requestTimeout, headersTimeout, connectionsCheckingInterval };
+  const server = createServer(limits, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof BadRequest) {
         sendJson(res, error.status, { error: 'BadRequest', message: error.message });

@@ -37,6 +37,13 @@ function dechunk(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Header lines as they go on the wire, each ending in CRLF. */
+export function headerLines(headers: Readonly<Record<string, string>>): string {
+  return Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+}
+
 export function parseAnswer(raw: Buffer): RawAnswer {
   const end = raw.indexOf('\r\n\r\n');
   if (raw.length === 0 || end === -1) return { status: 0, headers: {}, body: '' };
@@ -70,12 +77,7 @@ export function sendRaw(port: number, req: RawRequest, guardMs = 10_000): Promis
     Buffer.from(`${req.method} `, 'latin1'),
     typeof req.target === 'string' ? Buffer.from(req.target, 'latin1') : req.target,
     Buffer.from(' HTTP/1.1\r\n', 'latin1'),
-    Buffer.from(
-      Object.entries(headers)
-        .map(([k, v]) => `${k}: ${v}\r\n`)
-        .join(''),
-      'latin1',
-    ),
+    Buffer.from(headerLines(headers), 'latin1'),
     Buffer.from('\r\n', 'latin1'),
   ]);
   return new Promise((resolve, reject) => {
@@ -97,7 +99,7 @@ export function sendRaw(port: number, req: RawRequest, guardMs = 10_000): Promis
   });
 }
 
-/** The message an error answer carries: JSON `message`/`Message`/`error_description`/`error.message`, or page text. */
+/** The message an error answer carries: JSON `message`/`Message`/`error_description`/`error(.message)`, or page text. */
 export function messageOf(answer: RawAnswer): string {
   const type = answer.headers['content-type'] ?? '';
   if (type.includes('json')) {
@@ -108,6 +110,8 @@ export function messageOf(answer: RawAnswer): string {
       json.Message,
       json.error_description,
       typeof nested === 'object' && nested !== null ? nested.message : undefined,
+      // `{ "error": "missing webhook-id header" }` (the connector's Function URL answers).
+      nested,
     ];
     return String(candidates.find((m) => typeof m === 'string' && m !== '') ?? '');
   }
@@ -209,6 +213,27 @@ export const methods: fc.Arbitrary<string> = fc.constantFrom(
 /** A header block past Node's 16 KiB limit: Node answers 431 before any route runs. */
 export function hugeHeaders(): Record<string, string> {
   return { 'x-filler': 'a'.repeat(20_000) };
+}
+
+/**
+ * Huge headers get Node's 431; a JSON body shorter than its Content-Length gets 408 (the server's
+ * request timeout) or a close; and `healthPath` answers 200 afterwards.
+ */
+export async function expectHugeAndTruncatedHandled(
+  port: number,
+  paths: { health: string; post: string },
+): Promise<void> {
+  const huge = await sendRaw(port, { method: 'GET', target: paths.health, headers: hugeHeaders() });
+  expect(huge.status).toBe(431);
+  const truncated = await sendRaw(port, {
+    method: 'POST',
+    target: paths.post,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":',
+    missingBytes: 50,
+  });
+  expectHandled(truncated, 'truncated body', { closeOk: true });
+  expect((await sendRaw(port, { method: 'GET', target: paths.health })).status).toBe(200);
 }
 
 export interface HostileRequestOptions {

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { headerLines } from './hostile-http.js';
 
 // Clients that are slow on purpose, for the request-timeout tests of every local server.
 
@@ -18,7 +19,12 @@ export function open(port: number): Promise<Socket> {
 export async function dribbleBody(
   port: number,
   path: string,
-  opts: { everyMs: number; bodyBytes?: number; contentType?: string },
+  opts: {
+    everyMs: number;
+    bodyBytes?: number;
+    contentType?: string;
+    headers?: Readonly<Record<string, string>>;
+  },
 ): Promise<string> {
   const socket = await open(port);
   const total = opts.bodyBytes ?? 10_000;
@@ -26,8 +32,9 @@ export async function dribbleBody(
   socket.on('data', (d: Buffer) => received.push(d));
   socket.on('error', () => undefined);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const extra = headerLines(opts.headers ?? {});
   socket.write(
-    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: ${opts.contentType ?? 'application/json'}\r\ncontent-length: ${total}\r\n\r\n`,
+    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: ${opts.contentType ?? 'application/json'}\r\ncontent-length: ${total}\r\n${extra}\r\n`,
   );
   let sent = 0;
   const timer = setInterval(() => {
@@ -64,6 +71,7 @@ export async function streamOpenAfter(
   port: number,
   path: string,
   waitMs: number,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<{ open: boolean; received: string }> {
   const socket = await open(port);
   const received: Buffer[] = [];
@@ -73,8 +81,9 @@ export async function streamOpenAfter(
   socket.on('close', () => {
     closed = true;
   });
+  const extra = headerLines(headers);
   socket.write(
-    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\n${extra}\r\n`,
   );
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   const stillOpen = !closed && !socket.destroyed;
