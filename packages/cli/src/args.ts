@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseAllowedHosts } from '@c2c-kit/local-guard';
 import { UsageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,6 +46,18 @@ export function cleanParseArgsMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split('. To specify')[0] ?? message;
   return first.replace(/^Unknown option '([^']+)'.*$/s, 'unknown option $1');
+}
+
+/** Parses `--allowed-hosts a,b:8080`: extra names the local servers answer to (docs/security.md). */
+export function parseAllowedHostsFlag(
+  command: string,
+  raw: string | boolean | undefined,
+): string[] {
+  try {
+    return parseAllowedHosts(typeof raw === 'string' ? raw : '');
+  } catch (error) {
+    throw new UsageError(command, (error as Error).message, { cause: error });
+  }
 }
 
 /** Parses a TCP port flag: an integer 0–65535 (0 = any free port). */

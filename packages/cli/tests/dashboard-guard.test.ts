@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
 import { UpstreamError } from '../src/errors.js';
+import { runBin } from './helpers/bin.js';
 
 // Over real sockets: what a web page in the developer's browser could send to the dashboard (a
 // form, a no-cors fetch, a DNS-rebound page), and what the dashboard's own page sends.
@@ -182,4 +183,18 @@ describe('the dashboard’s own page still works', () => {
     const down = await post('/api/accounts/111122223333/operations/ListManagedThings', '{}');
     expect(down.status).toBe(502);
   });
+});
+
+describe('--allowed-hosts', () => {
+  it('refuses a malformed name on every command that starts a server: one line, exit 2', async () => {
+    for (const args of [
+      ['dev', '--memory'],
+      ['emulator', '--memory', '--port', '0'],
+      ['vendor-cloud', '--port', '0'],
+    ]) {
+      const r = await runBin([...args, '--allowed-hosts', 'devbox.local,http://x']);
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(r.stderr).toMatch(/--allowed-hosts: expected a host name.*got "http:\/\/x"/);
+    }
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLoopbackAddress } from '@c2c-kit/local-guard';
+import { isLoopbackAddress, parseAllowedHosts } from '@c2c-kit/local-guard';
 import type { EmulatorOptions } from './app.js';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -16,6 +16,8 @@ export const FLAGS_HELP = `  --port <n>             port to listen on (default 4
   --host <addr>          interface (default 127.0.0.1; anything but loopback needs
                          --allow-non-loopback)
   --allow-non-loopback   allow a --host other machines can reach (prints a warning)
+  --allowed-hosts <a,b>  other names requests may carry in Host (a container or LAN host
+                         name, name:port); see docs/security.md
   --data-dir <dir>       state directory (0700): SQLite, credentials.json (survives restarts;
                          one emulator per directory)
   --memory               keep state in memory only
@@ -62,6 +64,8 @@ export interface CliOptions {
   credentials: EmulatorCredential[] | undefined;
   accountId: string;
   allowNonLoopback: boolean;
+  /** Extra names the emulator answers to (`--allowed-hosts`). */
+  allowedHosts: string[];
   region: string;
   verify: boolean;
   faults: FaultConfig;
@@ -96,6 +100,7 @@ export function parseCli(
         'secret-key': { type: 'string' },
         'credentials-file': { type: 'string' },
         'allow-non-loopback': { type: 'boolean' },
+        'allowed-hosts': { type: 'string' },
         'account-id': { type: 'string' },
         region: { type: 'string' },
         'no-verify': { type: 'boolean' },
@@ -148,6 +153,12 @@ export function parseCli(
   if (!isLoopbackAddress(host) && !allowNonLoopback) {
     throw new NonLoopbackHostError(host, 'add --allow-non-loopback');
   }
+  let allowedHosts: string[];
+  try {
+    allowedHosts = parseAllowedHosts((values['allowed-hosts'] as string | undefined) ?? '');
+  } catch (error) {
+    throw new EmulatorConfigError((error as Error).message);
+  }
   const pair =
     credentialsFile !== undefined
       ? readCredentialsFile(credentialsFile)
@@ -158,6 +169,7 @@ export function parseCli(
     port,
     host,
     allowNonLoopback,
+    allowedHosts,
     memory: values.memory === true,
     dataDir:
       values.memory === true
@@ -179,6 +191,7 @@ export function emulatorOptionsFromCli(options: CliOptions): EmulatorOptions {
     port: options.port,
     host: options.host,
     allowNonLoopback: options.allowNonLoopback,
+    allowedHosts: options.allowedHosts,
     ...(options.memory ? { memory: true } : { dataDir: options.dataDir }),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     accountId: options.accountId,

@@ -16,6 +16,8 @@ describe('c2c-emulator flags', () => {
       '--host',
       '0.0.0.0',
       '--allow-non-loopback',
+      '--allowed-hosts',
+      'devbox.local, emulator:4566',
       '--memory',
       '--access-key',
       'AKIAX',
@@ -35,6 +37,7 @@ describe('c2c-emulator flags', () => {
       port: 0,
       host: '0.0.0.0',
       allowNonLoopback: true,
+      allowedHosts: ['devbox.local', 'emulator:4566'],
       memory: true,
       dataDir: undefined,
       verify: false,
@@ -57,6 +60,7 @@ describe('c2c-emulator flags', () => {
     [['--faults', 'latency=fast'], /latency/],
     [['--faults', 'boom=1'], /unknown key "boom"/],
     [['--account-id', '12'], /--account-id/],
+    [['--allowed-hosts', 'ok.local,http://x'], /--allowed-hosts: expected a host name/],
     [['--nope'], /nope/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(EmulatorConfigError);

@@ -247,6 +247,37 @@ describe('a function never gets process-level options', () => {
   });
 });
 
+describe('another name, when allowed', () => {
+  it('is answered on every route, and its origin is the server’s own', async () => {
+    const named = await startEmulator({
+      memory: true,
+      credentials: [KEYS],
+      allowedHosts: ['devbox.local'],
+    });
+    try {
+      const host = `devbox.local:${named.port}`;
+      const state = await request(`${named.url}/_local/state`, { headers: { host } });
+      expect(state.statusCode).toBe(200);
+      await state.body.dump();
+      const page = await request(`${named.url}/_local/functions`, {
+        method: 'POST',
+        headers: { host, origin: `http://${host}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      // Past the guard: the route itself answers (the body names no function).
+      expect(page.statusCode).toBe(400);
+      expect(((await page.body.json()) as { code?: string }).code).toBeUndefined();
+      const other = await request(`${named.url}/_local/state`, {
+        headers: { host: `devbox.local.evil.example:${named.port}` },
+      });
+      expect(other.statusCode).toBe(403);
+      await other.body.dump();
+    } finally {
+      await named.close();
+    }
+  });
+});
+
 describe('with verify: false nothing signs the AWS routes', () => {
   it('refuses their state-changing requests from another origin', async () => {
     const open = await startEmulator({ memory: true, credentials: [KEYS], verify: false });

@@ -38,7 +38,7 @@ function isWildcard(address: string): boolean {
  * Normalises one `allowedHosts` entry: a host name, an IPv4 address or a bracketed IPv6 address,
  * optionally with `:port`. Without a port the server's own port is meant.
  */
-export function normalizeAllowedHost(entry: string, port: number): string {
+export function normalizeAllowedHost(entry: string, port: number, label = 'allowedHosts'): string {
   const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(entry.trim());
   const name = m?.[1]?.toLowerCase();
   const valid =
@@ -46,10 +46,23 @@ export function normalizeAllowedHost(entry: string, port: number): string {
     (name.startsWith('[') ? isIP(name.slice(1, -1)) === 6 : HOST_NAME.test(name));
   if (!valid) {
     throw new LocalGuardConfigError(
-      `allowedHosts: expected a host name, IPv4 address or [IPv6] address with an optional :port, got ${JSON.stringify(entry)}`,
+      `${label}: expected a host name, IPv4 address or [IPv6] address with an optional :port, got ${JSON.stringify(entry)}`,
     );
   }
   return `${name}:${m?.[2] ?? port}`;
+}
+
+/**
+ * A command line's `--allowed-hosts a,b:8080` as a list: comma-separated, blanks ignored, each
+ * entry checked (throws `LocalGuardConfigError` naming a bad one).
+ */
+export function parseAllowedHosts(text: string, label = '--allowed-hosts'): string[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) normalizeAllowedHost(name, 80, label);
+  return names;
 }
 
 /**

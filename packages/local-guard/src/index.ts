@@ -28,6 +28,7 @@ export {
   type ListenAddress,
   normalizeAllowedHost,
   normalizeHostHeader,
+  parseAllowedHosts,
 } from './hosts.js';
 export { guardNodeRequest } from './node.js';
 export {

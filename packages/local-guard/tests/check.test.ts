@@ -8,6 +8,7 @@ import {
   type GuardRequest,
   HOST_ONLY,
   LocalGuardConfigError,
+  parseAllowedHosts,
   policyFor,
   ServerGuard,
 } from '../src/index.js';
@@ -63,6 +64,12 @@ describe('allowed hosts', () => {
         LocalGuardConfigError,
       );
     }
+  });
+
+  it('reads a command line list, naming the flag of a bad entry', () => {
+    expect(parseAllowedHosts(' devbox.local, ,emu:4566 ')).toEqual(['devbox.local', 'emu:4566']);
+    expect(parseAllowedHosts('')).toEqual([]);
+    expect(() => parseAllowedHosts('ok.local,http://x')).toThrow(/^--allowed-hosts: expected/);
   });
 });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { parseAllowedHosts } from '@c2c-kit/local-guard';
 import { startVendorCloud } from './app.js';
 import { VendorCloudError } from './errors.js';
 import { listenHost, nonLoopbackWarning } from './listen.js';
@@ -13,6 +14,8 @@ Options:
   --host <addr>           interface (default 127.0.0.1; anything but loopback needs
                           --allow-non-loopback)
   --allow-non-loopback    allow a --host other machines can reach (prints a warning)
+  --allowed-hosts <a,b>   other names requests may carry in Host (a container or LAN host
+                          name, name:port); see docs/security.md
   --webhook-url <url>     connector Function URL receiving signed device events
   --webhook-secret <s>    Standard Webhooks secret "whsec_<base64>" (default: generated, printed)
   --state-file <path>     keep OAuth tokens and device state in this JSON file across restarts
@@ -27,6 +30,7 @@ async function main(): Promise<number> {
     port?: string;
     host?: string;
     'allow-non-loopback'?: boolean;
+    'allowed-hosts'?: string;
     'webhook-url'?: string;
     'webhook-secret'?: string;
     'state-file'?: string;
@@ -38,6 +42,7 @@ async function main(): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         'allow-non-loopback': { type: 'boolean' },
+        'allowed-hosts': { type: 'string' },
         'webhook-url': { type: 'string' },
         'webhook-secret': { type: 'string' },
         'state-file': { type: 'string' },
@@ -61,7 +66,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const listen = { host: values.host, allowNonLoopback: values['allow-non-loopback'] === true };
-  const options: Parameters<typeof startVendorCloud>[0] = { port, ...listen };
+  let allowedHosts: string[];
+  try {
+    allowedHosts = parseAllowedHosts(values['allowed-hosts'] ?? '');
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const options: Parameters<typeof startVendorCloud>[0] = { port, ...listen, allowedHosts };
   if (values['webhook-url'] !== undefined) options.webhookUrl = values['webhook-url'];
   if (values['webhook-secret'] !== undefined) options.webhookSecret = values['webhook-secret'];
   if (values['state-file'] !== undefined) options.stateFile = values['state-file'];

@@ -3,11 +3,13 @@ import {
   fastifyLocalGuard,
   type GuardPolicy,
   type GuardRule,
+  LocalGuardConfigError,
   pathOf,
   policyFor,
   ServerGuard,
 } from '@c2c-kit/local-guard';
 import type { FastifyInstance } from 'fastify';
+import { VendorConfigError } from './errors.js';
 
 /**
  * OAuth and bearer routes: called server-to-server (the emulator, the connector), which sends no
@@ -52,11 +54,19 @@ export const EXEMPT_ROUTES: readonly GuardRule[] = [
  * read (see docs/security.md).
  */
 export function addLocalGuard(app: FastifyInstance, allowedHosts: readonly string[] = []): void {
-  const guard = new ServerGuard({
-    address: () => app.server.address(),
-    allowedHosts,
-    hint: 'pass it in the vendor cloud’s `allowedHosts` option',
-  });
+  let guard: ServerGuard;
+  try {
+    guard = new ServerGuard({
+      address: () => app.server.address(),
+      allowedHosts,
+      hint: 'pass it in the vendor cloud’s `allowedHosts` option (`--allowed-hosts`)',
+    });
+  } catch (error) {
+    if (error instanceof LocalGuardConfigError) {
+      throw new VendorConfigError('allowedHosts', error.message.replace(/^allowedHosts: /, ''));
+    }
+    throw error;
+  }
   app.addHook(
     'onRequest',
     fastifyLocalGuard({

@@ -1,5 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StartedVendorCloud, startVendorCloud } from '../src/index.js';
+import {
+  buildVendorCloud,
+  type StartedVendorCloud,
+  startVendorCloud,
+  VendorConfigError,
+} from '../src/index.js';
 import {
   authorize,
   basic,
@@ -134,4 +141,27 @@ describe('legitimate callers still get through', () => {
     });
     expect(login.status).toBe(302);
   });
+});
+
+describe('another name, when allowed', () => {
+  it('is answered; a malformed one is refused by the library and the bin', async () => {
+    const named = await startVendorCloud({ tickIntervalMs: 0, allowedHosts: ['devbox.local'] });
+    try {
+      const res = await http(`${named.url}/_sim/health`, {
+        headers: { host: `devbox.local:${named.port}` },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await named.close();
+    }
+    expect(() => buildVendorCloud({ allowedHosts: ['http://x'] })).toThrow(VendorConfigError);
+    const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', bin, '--port', '0', '--allowed-hosts', 'http://x'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^--allowed-hosts: expected a host name/);
+  }, 30_000);
 });

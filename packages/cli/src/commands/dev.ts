@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DataDirInUseError } from '@c2c-kit/emulator';
-import { parseCommandArgs, parsePort } from '../args.js';
+import { parseAllowedHostsFlag, parseCommandArgs, parsePort } from '../args.js';
 import { runDemo } from '../dev/demo.js';
 import { type DevStack, startDevStack } from '../dev/stack.js';
 import { StartRefusedError, StepFailedError } from '../errors.js';
@@ -21,6 +21,8 @@ Options:
   --port <n>              emulator port (default 4566; 0 = any free port)
   --vendor-port <n>       vendor cloud port (default 4567)
   --dashboard-port <n>    dashboard port (default 4568)
+  --allowed-hosts <a,b>   other names the three servers answer to in Host (a container or LAN
+                          host name, name:port); see docs/security.md
   --connector <file>      connector handler module (default examples/acme-connector/dist/index.js)
   -h, --help              show this help
 
@@ -38,6 +40,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     port: { type: 'string' },
     'vendor-port': { type: 'string' },
     'dashboard-port': { type: 'string' },
+    'allowed-hosts': { type: 'string' },
     connector: { type: 'string' },
   });
   if (args.values.help === true) {
@@ -54,6 +57,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     ? undefined
     : resolve(io.cwd, typeof dataDirFlag === 'string' ? dataDirFlag : '.c2c');
   const connector = args.values.connector;
+  const allowedHosts = parseAllowedHostsFlag('dev', args.values['allowed-hosts']);
   const out = (line = '') => writeLine(io.stdout, line);
 
   out(demo ? 'c2c dev --demo: starting the local stack' : 'c2c dev: starting the local stack');
@@ -65,6 +69,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
       emulatorPort: parsePort('dev', 'port', args.values.port) ?? 4566,
       vendorPort: parsePort('dev', 'vendor-port', args.values['vendor-port']) ?? 4567,
       dashboardPort: parsePort('dev', 'dashboard-port', args.values['dashboard-port']) ?? 4568,
+      allowedHosts,
       ...(typeof connector === 'string' ? { connectorModule: resolve(io.cwd, connector) } : {}),
       progress: ({ step, state, detail }) => {
         if (state === 'done') out(`  ✓ ${step.padEnd(22)} ${detail ?? ''}`.trimEnd());

@@ -4,7 +4,7 @@ import {
   nonLoopbackWarning,
   startVendorCloud,
 } from '@c2c-kit/vendor-cloud';
-import { parseCommandArgs, parsePort } from '../args.js';
+import { parseAllowedHostsFlag, parseCommandArgs, parsePort } from '../args.js';
 import { StartRefusedError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
 
@@ -18,6 +18,8 @@ Options:
   --host <addr>          interface (default 127.0.0.1; anything but loopback needs
                          --allow-non-loopback)
   --allow-non-loopback   allow a --host other machines can reach (prints a warning)
+  --allowed-hosts <a,b>  other names requests may carry in Host (a container or LAN host
+                         name, name:port); see docs/security.md
   --webhook-url <url>    connector Function URL receiving the signed webhooks
   --webhook-secret <s>   Standard Webhooks secret (whsec_…); generated when absent
   -h, --help             show this help`;
@@ -27,6 +29,7 @@ export async function runVendorCloud(argv: readonly string[], io: CliIo): Promis
     port: { type: 'string' },
     host: { type: 'string' },
     'allow-non-loopback': { type: 'boolean' },
+    'allowed-hosts': { type: 'string' },
     'webhook-url': { type: 'string' },
     'webhook-secret': { type: 'string' },
   });
@@ -48,6 +51,7 @@ export async function runVendorCloud(argv: readonly string[], io: CliIo): Promis
   const cloud = await startVendorCloud({
     port: parsePort('vendor-cloud', 'port', v.port) ?? 4567,
     ...listen,
+    allowedHosts: parseAllowedHostsFlag('vendor-cloud', v['allowed-hosts']),
     ...(typeof v['webhook-url'] === 'string' ? { webhookUrl: v['webhook-url'] } : {}),
     ...(typeof v['webhook-secret'] === 'string' ? { webhookSecret: v['webhook-secret'] } : {}),
   });

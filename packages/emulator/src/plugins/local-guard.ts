@@ -4,12 +4,14 @@ import {
   type GuardPolicy,
   type GuardRule,
   HOST_ONLY,
+  LocalGuardConfigError,
   pathOf,
   policyFor,
   type Refusal,
   ServerGuard,
 } from '@c2c-kit/local-guard';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { EmulatorConfigError } from '../errors.js';
 
 /** Function URLs: public by design, OPTIONS included (the function answers it, as on AWS). */
 const FUNCTION_URL: GuardPolicy = { sameOrigin: false, json: false, preflight: 'route' };
@@ -77,11 +79,19 @@ export function addLocalGuard(
   app: FastifyInstance,
   options: { allowedHosts?: readonly string[]; verify: boolean },
 ): void {
-  const guard = new ServerGuard({
-    address: () => app.server.address(),
-    allowedHosts: options.allowedHosts ?? [],
-    hint: 'pass it in the emulator’s `allowedHosts` option',
-  });
+  let guard: ServerGuard;
+  try {
+    guard = new ServerGuard({
+      address: () => app.server.address(),
+      allowedHosts: options.allowedHosts ?? [],
+      hint: 'pass it in the emulator’s `allowedHosts` option (`--allowed-hosts`)',
+    });
+  } catch (error) {
+    if (error instanceof LocalGuardConfigError) {
+      throw new EmulatorConfigError(`options.${error.message}`);
+    }
+    throw error;
+  }
   const aws = options.verify ? AWS_SIGNED : AWS_UNVERIFIED;
   const policy = (request: FastifyRequest): GuardPolicy => {
     const path = pathOf(request.url);
