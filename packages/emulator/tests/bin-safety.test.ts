@@ -52,6 +52,20 @@ async function listQueues(url: string, key: Banner): Promise<number | undefined>
   }
 }
 
+/** Runs a c2c-emulator (with `--log-level warn`) for `use`, then stops it with SIGTERM. */
+async function withEmulator(
+  args: string[],
+  use: (emu: Awaited<ReturnType<typeof spawnEmulator>>) => Promise<void>,
+): Promise<void> {
+  const emu = await spawnEmulator([...args, '--log-level', 'warn']);
+  try {
+    await use(emu);
+  } finally {
+    emu.child.kill('SIGTERM');
+    await exited(emu.child);
+  }
+}
+
 describe('c2c-emulator: one process per data dir', () => {
   it('a second process says so in one line and exits 2; after kill -9 the next one takes over', async () => {
     const dir = join(root, 'shared');
@@ -73,58 +87,47 @@ describe('c2c-emulator: one process per data dir', () => {
     }
     // The killed process left its lock behind; it names a dead process, so it is taken over.
     expect(existsSync(join(dir, 'emulator.lock'))).toBe(true);
-    const third = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn']);
-    try {
+    let exitCode: () => number | null = () => null;
+    await withEmulator(['--data-dir', dir], async (third) => {
+      exitCode = () => third.child.exitCode;
       const again = banner(third.logs);
       // Same data dir, same key pair: SDKs configured on the first start keep working.
       expect(again.accessKeyId).toBe(key.accessKeyId);
       expect(again.secretAccessKey).toBe(key.secretAccessKey);
       expect(await listQueues(third.url, key)).toBe(200);
       expect(readFileSync(join(dir, 'emulator.lock'), 'utf8').trim()).toBe(String(third.child.pid));
-    } finally {
-      third.child.kill('SIGTERM');
-      await exited(third.child);
-    }
+    });
     // A clean exit gives the lock back.
-    expect(third.child.exitCode).toBe(0);
+    expect(exitCode()).toBe(0);
     expect(existsSync(join(dir, 'emulator.lock'))).toBe(false);
   }, 90_000);
 });
 
 describe('c2c-emulator: credentials', () => {
   it('in memory, prints a pair generated for this start, which signs', async () => {
-    const emu = await spawnEmulator(['--memory', '--log-level', 'warn']);
-    try {
+    await withEmulator(['--memory'], async (emu) => {
       const key = banner(emu.logs);
       expect(key.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
       expect(key.credentialsFile).toBeUndefined();
       expect(await listQueues(emu.url, key)).toBe(200);
-    } finally {
-      emu.child.kill('SIGTERM');
-      await exited(emu.child);
-    }
+    });
   }, 60_000);
 
   it('a key pair given by flag is used and its secret not printed', async () => {
-    const emu = await spawnEmulator([
+    const args = [
       '--memory',
       '--access-key',
       'AKIAFLAGGIVEN0000001',
       '--secret-key',
       'flag-given-secret',
-      '--log-level',
-      'warn',
-    ]);
-    try {
+    ];
+    await withEmulator(args, async (emu) => {
       const key = banner(emu.logs);
       expect(key.accessKeyId).toBe('AKIAFLAGGIVEN0000001');
       expect(key.secretAccessKey).toBe('[REDACTED]');
       expect(emu.logs.join('\n')).not.toContain('flag-given-secret');
       expect(await listQueues(emu.url, { ...key, secretAccessKey: 'flag-given-secret' })).toBe(200);
-    } finally {
-      emu.child.kill('SIGTERM');
-      await exited(emu.child);
-    }
+    });
   }, 60_000);
 });
 
@@ -139,24 +142,13 @@ describe('c2c-emulator: listen address', () => {
   }, 30_000);
 
   it('with --allow-non-loopback, warns that the local APIs are open to the network', async () => {
-    const emu = await spawnEmulator([
-      '--memory',
-      '--host',
-      '0.0.0.0',
-      '--allow-non-loopback',
-      '--log-level',
-      'warn',
-    ]);
-    try {
+    await withEmulator(['--memory', '--host', '0.0.0.0', '--allow-non-loopback'], async (emu) => {
       // Reached over loopback only.
       expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${emu.url}/_local/health`)).status).toBe(200);
       expect(emu.logs.join('\n')).toContain(
         'c2c-emulator: warning: listening on 0.0.0.0: anyone on your network can reach the unsigned local APIs',
       );
-    } finally {
-      emu.child.kill('SIGTERM');
-      await exited(emu.child);
-    }
+    });
   }, 60_000);
 });

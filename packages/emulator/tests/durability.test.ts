@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
+
+// The test signs with the tests' key pair, so both processes are given it.
+const KEY = [
+  '--access-key',
+  TEST_CREDENTIALS.accessKeyId,
+  '--secret-key',
+  TEST_CREDENTIALS.secretAccessKey,
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'emu-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('durability: kill -9 during a stream of SendConnectorEvent calls', () => {
   it('every acknowledged (202) event is present after a restart on the same data dir', async () => {
     // Prepare
-    const first = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn']);
+    const first = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn', ...KEY]);
     const mi = miClient(first.url);
     const created = await mi('CreateCloudConnector', {
       Name: 'durable',
@@ -48,7 +57,7 @@ describe('durability: kill -9 during a stream of SendConnectorEvent calls', () =
     await Promise.all(senders);
     await exited(first.child);
 
-    const second = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn']);
+    const second = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn', ...KEY]);
     try {
       const res = await request(
         `${second.url}/_local/events?limit=10000&connectorId=${connectorId}`,
