@@ -77,6 +77,8 @@ class Worker {
     options: WorkerPoolOptions,
   ) {
     this.child = fork(BOOTSTRAP, [options.handlerPath, options.exportName], {
+      // The whole environment, never the emulator's own: its NODE_OPTIONS does not leak in, and
+      // the function's configuration cannot set one (processEnv.ts).
       env: options.environment(),
       // Without this, the worker inherits the test runner's or tsx's loader flags.
       execArgv: [],
