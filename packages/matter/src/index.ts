@@ -110,6 +110,15 @@ export {
 } from './report.js';
 export { type CommandDirection, getResponseCommand } from './responses.js';
 export {
+  type CapabilitySchemaSummary,
+  capabilitySchema,
+  capabilitySchemaSummary,
+  SCHEMA_TYPE_DEFINITION_VERSION,
+  SCHEMA_TYPE_DEFINITIONS,
+  type SchemaFormat,
+  typeDefinitionSchema,
+} from './schema.js';
+export {
   getAttribute,
   getCluster,
   getCommand,

@@ -20,8 +20,12 @@ import { ConnectorInvoker } from './invoke.js';
 import { localRoutes } from './local.js';
 import { associationHandlers } from './operations/associations.js';
 import { connectorHandlers } from './operations/connectors.js';
+import { encryptionHandlers } from './operations/encryption.js';
 import { eventHandlers } from './operations/events.js';
 import { kinesisTargetFor, notificationHandlers } from './operations/notifications.js';
+import { schemaHandlers } from './operations/schemas.js';
+import { tagHandlers } from './operations/tags.js';
+import { thingDetailHandlers } from './operations/thingDetails.js';
 import { thingHandlers } from './operations/things.js';
 import { MiStores } from './stores/index.js';
 
@@ -183,6 +187,10 @@ async function managedIntegrations(
     ...thingHandlers(ctx),
     ...eventHandlers(ctx),
     ...notificationHandlers(ctx),
+    ...thingDetailHandlers(ctx),
+    ...schemaHandlers(ctx),
+    ...tagHandlers(ctx),
+    ...encryptionHandlers(ctx),
   };
 
   const handle: ManagedIntegrationsHandle = {

@@ -64,7 +64,7 @@ function errorText(text: string): string {
   return (text.replace(/[^A-Za-z0-9\-_ ]+/g, ' ').trim() || 'association failed').slice(0, 4096);
 }
 
-function saveAssociation(ctx: MiContext, account: string, doc: AssociationDoc): void {
+export function saveAssociation(ctx: MiContext, account: string, doc: AssociationDoc): void {
   ctx.stores.associations.put(account, doc.AccountAssociationId, doc, associationKeys(doc));
   ctx.invalidate();
 }

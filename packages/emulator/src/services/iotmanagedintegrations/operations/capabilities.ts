@@ -7,6 +7,7 @@ import {
   toCapabilityEndpoint,
 } from '@c2c-kit/matter';
 import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';
+import type { ThingDoc } from '../stores/index.js';
 
 /** Customer-side (named-capability) form of one endpoint's state. */
 export interface NamedEndpoint {
@@ -88,4 +89,14 @@ export function toCustomerReport(report: MatterCapabilityReport): Record<string,
       }),
     })),
   };
+}
+
+/** A thing's capability report as the customer sees it: UpdateManagedThing's, else the connector's. */
+export function customerReportOf(thing: ThingDoc): Record<string, unknown> | undefined {
+  if (thing.CustomerCapabilityReport !== undefined) {
+    return thing.CustomerCapabilityReport as unknown as Record<string, unknown>;
+  }
+  return thing.CapabilityReport === undefined
+    ? undefined
+    : toCustomerReport(thing.CapabilityReport);
 }

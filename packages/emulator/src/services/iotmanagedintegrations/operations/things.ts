@@ -41,13 +41,13 @@ import type {
 } from '../stores/index.js';
 import type { DocRow } from '../stores/table.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
-import { toCustomerReport, toNamedEndpoint } from './capabilities.js';
+import { customerReportOf, toNamedEndpoint } from './capabilities.js';
 import { failCommand, watchCommandResponse } from './commandOutcome.js';
 
 /** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
 export const DISCOVERY_TIMEOUT_MS = 5 * 60_000;
 
-function thingNotFound(id: string): ResourceNotFoundException {
+export function thingNotFound(id: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Managed thing does not exist', {
     ResourceId: id,
     ResourceType: 'ManagedThing',
@@ -92,6 +92,7 @@ function thingSummary(doc: ThingDoc): Record<string, unknown> {
     Classification: doc.Classification,
     ConnectorDeviceId: doc.ConnectorDeviceId,
     ConnectorDestinationId: doc.ConnectorDestinationId,
+    CredentialLockerId: doc.CredentialLockerId,
     Model: doc.Model,
     Name: doc.Name,
     Owner: doc.Owner,
@@ -438,7 +439,13 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     GetManagedThing: (input: GetManagedThingRequest, call: CallContext) => {
       const doc = things.getOwned(call.account, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
-      return compact({ ...thingSummary(doc), MetaData: doc.MetaData, Tags: doc.Tags });
+      return compact({
+        ...thingSummary(doc),
+        HubNetworkMode: doc.HubNetworkMode,
+        MetaData: doc.MetaData,
+        Tags: doc.Tags,
+        WiFiSimpleSetupConfiguration: doc.WiFiSimpleSetupConfiguration,
+      });
     },
 
     ListManagedThings: (input: ListManagedThingsRequest, call: CallContext) => {
@@ -538,8 +545,8 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       if (doc === undefined) throw thingNotFound(input.Identifier);
       return compact({
         ManagedThingId: doc.Id,
-        CapabilityReport:
-          doc.CapabilityReport === undefined ? undefined : toCustomerReport(doc.CapabilityReport),
+        Capabilities: doc.Capabilities,
+        CapabilityReport: customerReportOf(doc),
       });
     },
 

@@ -1,11 +1,13 @@
 import type {
   AuthConfig,
+  CapabilityReport,
   CapabilitySchemaItem,
   EndpointConfig,
   GeneralAuthorizationName,
   MatterCapabilityReport,
   MatterEndpoint,
   SecretsManager,
+  WiFiSimpleSetupConfiguration,
 } from '@c2c-kit/protocol';
 import type Database from 'better-sqlite3';
 import { DocTable } from './table.js';
@@ -102,9 +104,23 @@ export interface ThingDoc {
   connectorId?: string;
   userId?: string;
   CapabilityReport?: MatterCapabilityReport;
+  /** A customer-form report set by UpdateManagedThing; replaces the connector's when present. */
+  CustomerCapabilityReport?: CapabilityReport;
+  CapabilitySchemas?: CapabilitySchemaItem[];
+  /** The deprecated `Capabilities` text (Create/UpdateManagedThing), returned as given. */
+  Capabilities?: string;
+  CredentialLockerId?: string;
+  HubNetworkMode?: string;
+  WiFiSimpleSetupConfiguration?: WiFiSimpleSetupConfiguration;
   CreatedAt: number;
   UpdatedAt: number;
   ActivatedAt?: number;
+}
+
+/** Per account and region settings (`GetDefaultEncryptionConfiguration`, …). */
+export interface AccountSettingDoc {
+  encryptionType: string;
+  kmsKeyArn?: string;
 }
 
 export interface CommandDoc {
@@ -198,6 +214,7 @@ export class MiStores {
   readonly commands: DocTable<CommandDoc>;
   readonly notificationDestinations: DocTable<NotificationDestinationDoc>;
   readonly notificationConfigs: DocTable<NotificationConfigDoc>;
+  readonly settings: DocTable<AccountSettingDoc>;
   readonly db: Database.Database;
   readonly #insertEvent: Database.Statement;
   readonly #insertRejected: Database.Statement;
@@ -221,6 +238,7 @@ export class MiStores {
     this.commands = new DocTable(db, 'mi_commands');
     this.notificationDestinations = new DocTable(db, 'mi_destinations');
     this.notificationConfigs = new DocTable(db, 'mi_notification_configurations');
+    this.settings = new DocTable(db, 'mi_account_settings');
     migrateEventsTable(db);
     db.exec(`CREATE TABLE IF NOT EXISTS mi_connector_events (${EVENTS_COLUMNS});
     CREATE TABLE IF NOT EXISTS mi_rejected_events (
