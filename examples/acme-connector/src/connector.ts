@@ -6,15 +6,20 @@ import {
   type ConnectorOptions,
   createConnector,
   type DiscoveredDevice,
-  defineTranslator,
   SqsOutbox,
   standardWebhooks,
   UnknownVendorEventError,
+  wireMessage,
 } from '@c2c-kit/connector';
 import { AcmeClient } from './acmeClient.js';
 import type { AcmeCommand, AcmeDevice, AcmeEvent } from './acmeTypes.js';
 import { AcmeApiError, AcmeConfigError } from './errors.js';
-import { ACME_EVENT_TYPES, parseAcmeEvent, translateAcmeEvent } from './events.js';
+import {
+  ACME_EVENT_TYPES,
+  parseAcmeEvent,
+  type TranslatedEvent,
+  translateAcmeEvent,
+} from './events.js';
 import { type MatterCommandEndpoint, type PlannedCommand, planCommands } from './fromMatter.js';
 import { capabilityReportFor, stateToClusters } from './toMatter.js';
 
@@ -57,15 +62,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AcmeConnect
     config.outboxQueueUrl = outbox;
   }
   return config;
-}
-
-/** The wire pattern of a command result message: letters, digits, space and `_.,@-` only. */
-function wireSafe(text: string): string {
-  return text
-    .replace(/[^\sa-zA-Z0-9_.,@-]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
 }
 
 function tokenOf(ctx: CallbackContext): string {
@@ -116,7 +112,7 @@ function combined(group: PlannedCommand[], device?: AcmeDevice): AcmeCommand {
  */
 export function createAcmeConnector(
   config: AcmeConnectorConfig,
-  overrides: Partial<ConnectorOptions<AcmeEvent>> = {},
+  overrides: Pick<ConnectorOptions<AcmeEvent>, 'connectorId' | 'runtime' | 'policy'> = {},
 ): ConnectorHandler {
   const acme = new AcmeClient({
     baseUrl: config.apiUrl,
@@ -124,24 +120,19 @@ export function createAcmeConnector(
     ...(config.clientSecret ? { clientSecret: config.clientSecret } : {}),
   });
 
-  const translate = defineTranslator<AcmeEvent>({
-    typeOf: (e) => e.type,
-    rules: Object.fromEntries(
-      ACME_EVENT_TYPES.map((type) => [
-        type,
-        (event: AcmeEvent) => {
-          try {
-            return translateAcmeEvent(event);
-          } catch (error) {
-            // Unknown members and values the Matter builders reject are permanent: report them like
-            // unknown types (counted, answered 422) instead of asking Acme to retry a hopeless event.
-            const message = error instanceof Error ? error.message : String(error);
-            throw new UnknownVendorEventError(`${event.type} (${message})`);
-          }
-        },
-      ]),
-    ),
-  });
+  const translate = (event: AcmeEvent): TranslatedEvent => {
+    if (!(ACME_EVENT_TYPES as readonly string[]).includes(event.type)) {
+      throw new UnknownVendorEventError(event.type);
+    }
+    try {
+      return translateAcmeEvent(event);
+    } catch (error) {
+      // Unknown members and values the Matter builders reject are permanent: report them like
+      // unknown types (counted, answered 422) instead of asking Acme to retry a hopeless event.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UnknownVendorEventError(`${event.type} (${message})`);
+    }
+  };
 
   const executeCommand = async (ctx: CommandContext): Promise<CommandResult[]> => {
     const token = tokenOf(ctx);
@@ -166,7 +157,7 @@ export function createAcmeConnector(
         clusterId: p.clusterId,
         ...(p.commandId !== undefined ? { commandId: p.commandId } : {}),
         status,
-        ...(message ? { message: wireSafe(message) } : {}),
+        ...(message ? { message: wireMessage(message, 200) } : {}),
         ...(Object.keys(attrs).length > 0 ? { attributes: attrs } : {}),
       };
     };
@@ -190,29 +181,34 @@ export function createAcmeConnector(
   };
 
   return createConnector<AcmeEvent>({
-    resolveUser: async (ctx) => (await acme.me(tokenOf(ctx))).userId,
-    listDevices: async (ctx): Promise<DiscoveredDevice[]> => {
-      const devices = await acme.listDevices(tokenOf(ctx));
-      return devices.map((d) => ({
-        connectorDeviceId: d.deviceId,
-        name: d.name,
-        capabilityReport: capabilityReportFor(d),
-      }));
-    },
-    executeCommand,
-    revokeTokens: async (ctx) => {
-      await acme.revoke(tokenOf(ctx));
+    ...overrides,
+    vendor: {
+      resolveUser: async (ctx) => (await acme.me(tokenOf(ctx))).userId,
+      listDevices: async (ctx): Promise<DiscoveredDevice[]> => {
+        const devices = await acme.listDevices(tokenOf(ctx));
+        return devices.map((d) => ({
+          connectorDeviceId: d.deviceId,
+          name: d.name,
+          capabilityReport: capabilityReportFor(d),
+        }));
+      },
+      executeCommand,
+      revokeTokens: async (ctx) => {
+        await acme.revoke(tokenOf(ctx));
+      },
     },
     webhooks: {
       verifier: standardWebhooks({ secrets: config.webhookSecrets }),
       parse: parseAcmeEvent,
       translate,
     },
-    // Events the service still refuses after retries are parked durably (nothing lost, order per
-    // device kept) instead of bouncing back to Acme; `c2c replay --queue-url` re-sends them.
-    ...(config.outboxQueueUrl
-      ? { outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }) }
-      : {}),
-    ...overrides,
+    runtime: {
+      // Events the service still refuses after retries are parked durably (nothing lost, order
+      // per device kept) instead of bouncing back to Acme; `c2c replay --queue-url` re-sends them.
+      ...(config.outboxQueueUrl
+        ? { outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }) }
+        : {}),
+      ...overrides.runtime,
+    },
   });
 }

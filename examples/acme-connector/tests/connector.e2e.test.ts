@@ -84,18 +84,20 @@ beforeAll(async () => {
       clientSecret: 'c2c-kit-connector-secret',
     },
     {
-      logger: silentLogger,
-      workQueue: queue,
       connectorId: CONNECTOR_ID,
-      client: new ConnectorEventsClient({
-        endpoint: receiver.url,
-        region: 'us-east-1',
-        credentials: {
-          accessKeyId: 'AKIAACMETEST00000001',
-          secretAccessKey: 'acme-test-secret-key',
-        },
+      runtime: {
         logger: silentLogger,
-      }),
+        workQueue: queue,
+        client: new ConnectorEventsClient({
+          endpoint: receiver.url,
+          region: 'us-east-1',
+          credentials: {
+            accessKeyId: 'AKIAACMETEST00000001',
+            secretAccessKey: 'acme-test-secret-key',
+          },
+          logger: silentLogger,
+        }),
+      },
     },
   );
   fnUrl = await startFunctionUrl(handler);

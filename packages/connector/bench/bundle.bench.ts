@@ -41,7 +41,7 @@ const runtimeSrc = `${out}/runtime-src.mjs`;
 writeFileSync(
   runtimeSrc,
   "import { createConnector, standardWebhooks, defineTranslator } from '@c2c-kit/connector';\n" +
-    "export const handler = createConnector({ resolveUser: () => 'u', listDevices: async () => [], executeCommand: async () => undefined,\n" +
+    "export const handler = createConnector({ vendor: { resolveUser: () => 'u', listDevices: async () => [], executeCommand: async () => undefined },\n" +
     "  webhooks: { verifier: standardWebhooks({ secrets: [process.env.ACME_WEBHOOK_SECRETS ?? ''] }), translate: defineTranslator({ typeOf: (e) => e.type, rules: {} }) } });\n",
 );
 const runtime = `${out}/runtime.mjs`;

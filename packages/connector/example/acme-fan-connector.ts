@@ -1,6 +1,6 @@
 // A complete C2C connector for the Acme fan cloud (the vendor-cloud simulator's API).
 import type { AuthContext, ConnectorOptions } from '@c2c-kit/connector';
-import { createConnector, defineTranslator, standardWebhooks } from '@c2c-kit/connector';
+import { createConnector, standardWebhooks, UnknownVendorEventError } from '@c2c-kit/connector';
 import { capabilityReport, type FanModeName, fanControl, presetEndpoint } from '@c2c-kit/matter';
 
 const API = process.env.ACME_API_URL ?? 'http://127.0.0.1:4000';
@@ -24,36 +24,35 @@ async function acme<T>(auth: AuthContext, path: string, body?: unknown): Promise
 
 /** The vendor logic; the handler below is all a deployment needs. */
 export const acmeFan: ConnectorOptions<AcmeEvent> = {
-  resolveUser: async ({ auth }) => (await acme<{ userId: string }>(auth, '/api/v1/me')).userId,
-  listDevices: async ({ auth }) => {
-    const { devices } = await acme<{ devices: AcmeDevice[] }>(auth, '/api/v1/devices');
-    const report = capabilityReport({ endpoints: [presetEndpoint('fan')] });
-    return devices
-      .filter((d) => d.kind === 'fan')
-      .map((d) => ({ connectorDeviceId: d.deviceId, name: d.name, capabilityReport: report }));
-  },
-  executeCommand: async ({ auth, connectorDeviceId, endpoints }) => {
-    const fan = endpoints[0]?.clusters?.find((c) => c.id === '0x0202');
-    const mode = FROM_MATTER[Number((fan?.attributes as Record<string, unknown>)?.['0x0000'])];
-    const result = { endpointId: '1', clusterId: '0x0202' };
-    if (!mode) return [{ ...result, status: 400, message: 'unsupported fan mode' }];
-    const path = `/api/v1/devices/${connectorDeviceId}/commands`;
-    const device = await acme<AcmeDevice>(auth, path, { command: 'setMode', params: { mode } });
-    const now = fanControl.fanMode(toMatter(device.state.mode ?? mode));
-    return [{ ...result, attributes: now.attributes }];
+  vendor: {
+    resolveUser: async ({ auth }) => (await acme<{ userId: string }>(auth, '/api/v1/me')).userId,
+    listDevices: async ({ auth }) => {
+      const { devices } = await acme<{ devices: AcmeDevice[] }>(auth, '/api/v1/devices');
+      const report = capabilityReport({ endpoints: [presetEndpoint('fan')] });
+      return devices
+        .filter((d) => d.kind === 'fan')
+        .map((d) => ({ connectorDeviceId: d.deviceId, name: d.name, capabilityReport: report }));
+    },
+    executeCommand: async ({ auth, connectorDeviceId, endpoints }) => {
+      const fan = endpoints[0]?.clusters?.find((c) => c.id === '0x0202');
+      const mode = FROM_MATTER[Number((fan?.attributes as Record<string, unknown>)?.['0x0000'])];
+      const result = { endpointId: '1', clusterId: '0x0202' };
+      if (!mode) return [{ ...result, status: 400, message: 'unsupported fan mode' }];
+      const path = `/api/v1/devices/${connectorDeviceId}/commands`;
+      const device = await acme<AcmeDevice>(auth, path, { command: 'setMode', params: { mode } });
+      const now = fanControl.fanMode(toMatter(device.state.mode ?? mode));
+      return [{ ...result, attributes: now.attributes }];
+    },
   },
   webhooks: {
     verifier: standardWebhooks({ secrets: (process.env.ACME_WEBHOOK_SECRETS ?? '').split(',') }),
-    translate: defineTranslator<AcmeEvent>({
-      typeOf: (e) => (e.kind === 'fan' && e.data.mode ? e.type : `${e.type}:${e.kind}`),
-      rules: {
-        'device.state': (e) => ({
-          connectorDeviceId: e.deviceId,
-          userId: e.userId,
-          clusters: [fanControl.fanMode(toMatter(e.data.mode as Mode))],
-        }),
-      },
-    }),
+    translate: (e) => {
+      if (e.type !== 'device.state' || e.kind !== 'fan' || !e.data.mode) {
+        throw new UnknownVendorEventError(`${e.type}:${e.kind}`);
+      }
+      const clusters = [fanControl.fanMode(toMatter(e.data.mode))];
+      return { connectorDeviceId: e.deviceId, userId: e.userId, clusters };
+    },
   },
 };
 export const handler = createConnector(acmeFan);

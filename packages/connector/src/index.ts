@@ -22,18 +22,25 @@ export {
   VendorCallbackError,
   WebhookVerificationError,
 } from './errors.js';
+export {
+  type CommandTarget,
+  commandFailureEvent,
+  commandResponseEvents,
+  type DiscoveryTarget,
+  deviceDiscoveryEvent,
+  deviceEvent,
+  wireMessage,
+} from './events/builders.js';
+export type { Delivered, EndpointCheck, EventSender } from './events/delivery.js';
 export { DEFAULT_COMMAND_DEADLINE_MS } from './handler/commandDeadline.js';
-export type {
-  ConnectorHandler,
-  ConnectorOptions,
-  ConnectorResult,
-  ConnectorStats,
-  EventSender,
-  FunctionUrlResponse,
-  SqsBatchResponse,
-  WebhookOptions,
-} from './handler/createConnector.js';
+export type { ConnectorHandler, ConnectorResult } from './handler/createConnector.js';
 export { createConnector } from './handler/createConnector.js';
+export type {
+  ConnectorOptions,
+  ConnectorPolicy,
+  ConnectorRuntimeParts,
+} from './handler/options.js';
+export type { ConnectorStats } from './handler/runtime.js';
 export { type SecretReader, SecretsManagerReader } from './handler/secrets.js';
 export type {
   AuthContext,
@@ -45,6 +52,8 @@ export type {
   LambdaContextLike,
   UserContext,
 } from './handler/types.js';
+export type { FunctionUrlResponse, WebhookOptions } from './handler/webhooks.js';
+export type { SqsBatchResponse } from './handler/work.js';
 export {
   IdempotencyInProgressError,
   type IdempotencyRecord,
@@ -101,10 +110,14 @@ export {
   mapValue,
   mergeClusters,
   type RuleOutput,
+  type Translate,
+  type TranslateOutput,
   type TranslationRule,
   type Translator,
   type TranslatorSpec,
+  toDeviceEvents,
 } from './translate/translator.js';
+export { type Clock, systemClock } from './util/clock.js';
 export {
   decodeStandardSecret,
   type GitHubStyleOptions,

@@ -1,7 +1,9 @@
 /**
  * Event builders for testing connectors (`@c2c-kit/connector/testing`): the exact shapes the
- * service, Lambda Function URLs and SQS deliver, so tests exercise the production dispatch.
+ * service, Lambda Function URLs and SQS deliver, so tests exercise the production dispatch; and a
+ * clock tests move forward instead of sleeping.
  */
+import type { Clock } from './util/clock.js';
 import { signStandardWebhook, type WebhookSecret } from './webhooks/verify.js';
 
 export interface InvocationInit {
@@ -120,4 +122,48 @@ export function functionUrlEvent(init: {
 export function fakeLambdaContext(remainingMs = 2000, awsRequestId = 'test-request') {
   const end = Date.now() + remainingMs;
   return { awsRequestId, getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+}
+
+/** A clock that moves only when told (`runtime.clock` in tests). */
+export interface ManualClock extends Clock {
+  /** Moves the time forward by `ms`, running each timer that falls due, earliest first. */
+  advance(ms: number): void;
+  /** Timers set and not yet run or cleared. */
+  readonly pending: number;
+}
+
+/** A `ManualClock` starting at `start` (epoch ms; default now). */
+export function manualClock(start = Date.now()): ManualClock {
+  let now = start;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const next = (until: number) => {
+    let found: [number, { at: number; fn: () => void }] | undefined;
+    for (const entry of timers) {
+      if (entry[1].at <= until && (!found || entry[1].at < found[1].at)) found = entry;
+    }
+    return found;
+  };
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      timers.set(++seq, { at: now + Math.max(0, ms), fn });
+      return seq;
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number);
+    },
+    advance(ms) {
+      const until = now + ms;
+      for (let due = next(until); due; due = next(until)) {
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+      }
+      now = until;
+    },
+    get pending() {
+      return timers.size;
+    },
+  };
 }

@@ -2,12 +2,13 @@ import { validateSendConnectorEventRequest } from '@c2c-kit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { CommandRejectedError } from '../src/errors.js';
-import { type ConnectorOptions, createConnector } from '../src/handler/createConnector.js';
-import type { CommandResult } from '../src/handler/types.js';
+import { createConnector } from '../src/handler/createConnector.js';
+import type { ConnectorOptions } from '../src/handler/options.js';
+import type { CommandResult, ConnectorCallbacks } from '../src/handler/types.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/store.js';
 import { createJsonLogger } from '../src/log/logger.js';
 import { InProcessWorkQueue } from '../src/queue/workQueue.js';
-import { fakeLambdaContext, sendCommandInvocation } from '../src/testing.js';
+import { fakeLambdaContext, manualClock, sendCommandInvocation } from '../src/testing.js';
 import { json, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
 
 // What a customer sees of a command: one DEVICE_COMMAND_RESPONSE, success or failure with the
@@ -25,8 +26,8 @@ const MOVE_TO_LEVEL = [
 ];
 
 async function setup(
-  executeCommand: ConnectorOptions['executeCommand'],
-  extra: Partial<ConnectorOptions> & { refuseFirst?: boolean } = {},
+  executeCommand: ConnectorCallbacks['executeCommand'],
+  extra: Omit<Partial<ConnectorOptions>, 'vendor'> & { refuseFirst?: boolean } = {},
 ) {
   let refuse = extra.refuseFirst === true;
   const accepted: string[] = [];
@@ -50,17 +51,22 @@ async function setup(
   const calls = { executeCommand: 0 };
   const { refuseFirst: _, ...options } = extra;
   const handler = createConnector({
-    client,
-    workQueue: queue,
-    idempotency: new MemoryIdempotencyStore(),
-    logger: createJsonLogger({ sink: () => {} }),
-    resolveUser: () => 'user-7',
-    listDevices: async () => [],
-    executeCommand: (ctx) => {
-      calls.executeCommand++;
-      return executeCommand(ctx);
-    },
     ...options,
+    runtime: {
+      client,
+      workQueue: queue,
+      idempotency: new MemoryIdempotencyStore(),
+      logger: createJsonLogger({ sink: () => {} }),
+      ...options.runtime,
+    },
+    vendor: {
+      resolveUser: () => 'user-7',
+      listDevices: async () => [],
+      executeCommand: (ctx) => {
+        calls.executeCommand++;
+        return executeCommand(ctx);
+      },
+    },
   });
   const invoke = (traceId: string, endpoints: unknown[] = MOVE_TO_LEVEL) =>
     handler(
@@ -185,13 +191,26 @@ describe('command outcome', () => {
   });
 
   it('a vendor call that hangs past the deadline fails the command once (504)', async () => {
+    const clock = manualClock();
+    let called: () => void = () => {};
+    const vendorCalled = new Promise<void>((resolve) => {
+      called = resolve;
+    });
     const { handler, queue, invoke, calls, responses } = await setup(
-      () => new Promise<never>(() => {}),
-      { commandDeadlineMs: 1_500 },
+      () => {
+        called();
+        return new Promise<never>(() => {});
+      },
+      { policy: { commandDeadlineMs: 1_500 }, runtime: { clock } },
     );
     await invoke('hangingVendor01=_1');
     const batch = queue.drainAsSqsEvent();
-    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+    const first = handler(batch);
+    await vendorCalled; // the vendor hangs; the deadline's timer is set
+    clock.advance(1_499);
+    expect(responses()).toEqual([]);
+    clock.advance(1);
+    expect(await first).toEqual({ batchItemFailures: [] });
     expect(await handler(batch)).toEqual({ batchItemFailures: [] }); // a redelivery adds nothing
     expect(calls.executeCommand).toBe(1);
     expect(responses()).toEqual([
@@ -200,11 +219,13 @@ describe('command outcome', () => {
   });
 
   it('work still retried when the deadline passes fails the command instead of calling the vendor', async () => {
+    const clock = manualClock();
     const { handler, queue, invoke, calls, responses } = await setup(async () => undefined, {
-      commandDeadlineMs: 1,
+      policy: { commandDeadlineMs: 1 },
+      runtime: { clock },
     });
     await invoke('lateWork000001=_1');
-    await new Promise((r) => setTimeout(r, 5)); // the 1 ms deadline is behind us
+    clock.advance(5); // the 1 ms deadline is behind us
     expect(await handler(queue.drainAsSqsEvent())).toEqual({ batchItemFailures: [] });
     expect(calls.executeCommand).toBe(0);
     expect(responses()).toEqual([expect.objectContaining({ StatusCode: 504 })]);
@@ -213,10 +234,12 @@ describe('command outcome', () => {
   it('refuses a bad deadline option with a config error naming it', () => {
     expect(() =>
       createConnector({
-        resolveUser: () => 'u',
-        listDevices: async () => [],
-        executeCommand: async () => undefined,
-        commandDeadlineMs: 0,
+        vendor: {
+          resolveUser: () => 'u',
+          listDevices: async () => [],
+          executeCommand: async () => undefined,
+        },
+        policy: { commandDeadlineMs: 0 },
       }),
     ).toThrow(/commandDeadlineMs: expected a positive integer/);
   });

@@ -399,16 +399,22 @@ describe('connector runtime against the emulator', () => {
     const seen: string[] = [];
     const handler = createConnector({
       connectorId: state.connectorId as string,
-      secrets: new SecretsManagerReader({ clientConfig: cfg }),
-      workQueue: new InProcessWorkQueue(),
-      logger: createJsonLogger({ sink: () => {} }),
-      resolveUser: ({ auth }) => {
-        if (auth.type !== 'GeneralAuthorization') throw new Error('expected General Authorization');
-        seen.push(auth.arn);
-        return (JSON.parse(auth.secret) as { user: string }).user;
+      runtime: {
+        secrets: new SecretsManagerReader({ clientConfig: cfg }),
+        workQueue: new InProcessWorkQueue(),
+        logger: createJsonLogger({ sink: () => {} }),
       },
-      listDevices: async () => [],
-      executeCommand: async () => undefined,
+      vendor: {
+        resolveUser: ({ auth }) => {
+          if (auth.type !== 'GeneralAuthorization') {
+            throw new Error('expected General Authorization');
+          }
+          seen.push(auth.arn);
+          return (JSON.parse(auth.secret) as { user: string }).user;
+        },
+        listDevices: async () => [],
+        executeCommand: async () => undefined,
+      },
     });
     const invocation = {
       header: {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { fanControl } from '@c2c-kit/matter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
-import { type ConnectorOptions, createConnector } from '../src/handler/createConnector.js';
+import { createConnector } from '../src/handler/createConnector.js';
+import type { ConnectorOptions } from '../src/handler/options.js';
+import type { ConnectorCallbacks } from '../src/handler/types.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/store.js';
 import { createJsonLogger } from '../src/log/logger.js';
 import { MemoryOutbox } from '../src/outbox/outbox.js';
@@ -13,6 +15,7 @@ import {
   discoverDevicesInvocation,
   fakeLambdaContext,
   functionUrlEvent,
+  manualClock,
   sendCommandInvocation,
   signedWebhookEvent,
 } from '../src/testing.js';
@@ -30,10 +33,11 @@ afterEach(async () => {
 type FanEvent = { type: string; deviceId: string; owner: string; mode: 'low' | 'high' | 'turbo' };
 const FAN_MODE = { low: 'Low', high: 'High' } as const;
 
-async function setup(
-  extra: Partial<ConnectorOptions<FanEvent>> = {},
-  respond?: (r: Received) => [number, unknown],
-) {
+type Extra = Omit<Partial<ConnectorOptions<FanEvent>>, 'vendor'> & {
+  vendor?: Partial<ConnectorCallbacks>;
+};
+
+async function setup(extra: Extra = {}, respond?: (r: Received) => [number, unknown]) {
   const server = await startSigV4Server((req, res) => {
     const [status, body] = respond?.(req) ?? [202, { ConnectorId: 'conn-1' }];
     json(
@@ -56,35 +60,47 @@ async function setup(
   const queue = new InProcessWorkQueue();
   const calls = { listDevices: 0, executeCommand: 0, revoke: 0 };
   const handler = createConnector<FanEvent>({
-    client,
-    workQueue: queue,
-    idempotency: new MemoryIdempotencyStore(),
-    logger: createJsonLogger({ sink: (l) => lines.push(l), level: 'debug' }),
-    resolveUser: ({ auth }) =>
-      auth.type === 'OAuth2.0' && auth.accessToken === TOKEN ? 'user-7' : 'other',
-    listDevices: async () => {
-      calls.listDevices++;
-      return [
-        {
-          connectorDeviceId: 'fan-42',
-          name: 'Living room fan',
-          capabilityReport: {
-            version: '1.0.0',
-            endpoints: [
-              { id: '1', deviceTypes: ['0x002B'], clusters: [{ id: '0x0202', revision: 4 }] },
-            ],
+    ...extra,
+    runtime: {
+      client,
+      workQueue: queue,
+      idempotency: new MemoryIdempotencyStore(),
+      logger: createJsonLogger({ sink: (l) => lines.push(l), level: 'debug' }),
+      ...extra.runtime,
+    },
+    vendor: {
+      resolveUser: ({ auth }) =>
+        auth.type === 'OAuth2.0' && auth.accessToken === TOKEN ? 'user-7' : 'other',
+      listDevices: async () => {
+        calls.listDevices++;
+        return [
+          {
+            connectorDeviceId: 'fan-42',
+            name: 'Living room fan',
+            capabilityReport: {
+              version: '1.0.0',
+              endpoints: [
+                { id: '1', deviceTypes: ['0x002B'], clusters: [{ id: '0x0202', revision: 4 }] },
+              ],
+            },
           },
-        },
-      ];
-    },
-    executeCommand: async () => {
-      calls.executeCommand++;
-      return [
-        { endpointId: '1', clusterId: '0x0006', commandId: '0x01', attributes: { '0x0000': true } },
-      ];
-    },
-    revokeTokens: async () => {
-      calls.revoke++;
+        ];
+      },
+      executeCommand: async () => {
+        calls.executeCommand++;
+        return [
+          {
+            endpointId: '1',
+            clusterId: '0x0006',
+            commandId: '0x01',
+            attributes: { '0x0000': true },
+          },
+        ];
+      },
+      revokeTokens: async () => {
+        calls.revoke++;
+      },
+      ...extra.vendor,
     },
     webhooks: {
       verifier: standardWebhooks({ secrets: [SECRET] }),
@@ -102,7 +118,6 @@ async function setup(
         },
       }),
     },
-    ...extra,
   });
   return { server, handler, queue, calls, lines };
 }
@@ -189,8 +204,10 @@ describe('createConnector: service invocations', () => {
 
   it('a vendor failure is retried through SQS, then reported as a 500 command response on the final receive', async () => {
     const { handler, queue, server } = await setup({
-      executeCommand: async () => {
-        throw new Error('vendor cloud timeout');
+      vendor: {
+        executeCommand: async () => {
+          throw new Error('vendor cloud timeout');
+        },
       },
     });
     await handler(
@@ -218,8 +235,10 @@ describe('createConnector: service invocations', () => {
 
   it('a throwing callback becomes a 502 error reply naming VendorCallbackError (no crash, no token)', async () => {
     const { handler, lines } = await setup({
-      resolveUser: () => {
-        throw new Error(`vendor said no to ${TOKEN}`);
+      vendor: {
+        resolveUser: () => {
+          throw new Error(`vendor said no to ${TOKEN}`);
+        },
       },
     });
     const out = await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
@@ -234,14 +253,25 @@ describe('createConnector: service invocations', () => {
 
   it('a stuck enqueue is abandoned inside the ACK budget: error reply, then a retry is not blocked', async () => {
     let calls = 0;
+    const clock = manualClock();
+    let signal: AbortSignal | undefined;
+    let stuck: () => void = () => {};
+    const enqueued = new Promise<void>((resolve) => {
+      stuck = resolve;
+    });
     const { handler } = await setup({
-      workQueue: {
-        enqueue: (_item, options) => {
-          calls++;
-          if (calls > 1) return Promise.resolve();
-          return new Promise<void>((_resolve, reject) => {
-            options?.signal?.addEventListener('abort', () => reject(options.signal?.reason));
-          });
+      runtime: {
+        clock,
+        workQueue: {
+          enqueue: (_item, options) => {
+            calls++;
+            if (calls > 1) return Promise.resolve();
+            signal = options?.signal;
+            stuck();
+            return new Promise<void>((_resolve, reject) => {
+              options?.signal?.addEventListener('abort', () => reject(options.signal?.reason));
+            });
+          },
         },
       },
     });
@@ -250,9 +280,14 @@ describe('createConnector: service invocations', () => {
       token: TOKEN,
       deviceDiscoveryId: 'slow1',
     });
-    const out = (await handler(inv, fakeLambdaContext(600))) as {
-      header: { responseCode: number };
-    };
+    const pending = handler(inv, fakeLambdaContext(600));
+    await enqueued;
+    // 600 ms left in the invocation, less a 250 ms margin for the reply.
+    clock.advance(349);
+    expect(signal?.aborted).toBe(false);
+    clock.advance(1);
+    expect(signal?.aborted).toBe(true);
+    const out = (await pending) as { header: { responseCode: number } };
     expect(out.header.responseCode).toBe(500);
     // The failed ACK released its key: the service's retry enqueues and is acknowledged.
     expect(await handler(inv, fakeLambdaContext(2000))).toMatchObject({
@@ -385,7 +420,10 @@ describe('createConnector: webhooks on the Function URL', () => {
       (e: { id?: string }) => (e.id === '1' ? ['endpoint 1 is reserved here'] : []),
       async (e: { id?: string }) => (e.id === '1' ? ['endpoint 1 is reserved here'] : []),
     ]) {
-      const { handler, server } = await setup({ connectorId: 'conn-1', validateEndpoint: check });
+      const { handler, server } = await setup({
+        connectorId: 'conn-1',
+        policy: { validateEndpoint: check },
+      });
       const out = (await handler(signedWebhookEvent({ secret: SECRET, body: fanHigh }))) as {
         statusCode: number;
         body: string;
@@ -395,7 +433,10 @@ describe('createConnector: webhooks on the Function URL', () => {
       expect(server.received).toHaveLength(0);
     }
     // Switched off: FanMode 9 is the model's business only, and the model allows it.
-    const { handler, server } = await setup({ connectorId: 'conn-1', validateEndpoint: false });
+    const { handler, server } = await setup({
+      connectorId: 'conn-1',
+      policy: { validateEndpoint: false },
+    });
     const turbo = signedWebhookEvent({ secret: SECRET, body: { ...fanHigh, mode: 'turbo' } });
     expect(await handler(turbo)).toMatchObject({ statusCode: 202 });
     expect(server.received).toHaveLength(1);
@@ -430,7 +471,7 @@ describe('createConnector: webhooks on the Function URL', () => {
   it('parks events in the outbox when the service keeps failing, keeps device order, and answers 202', async () => {
     let fail = true;
     const outbox = new MemoryOutbox();
-    const { handler, server } = await setup({ connectorId: 'conn-1', outbox }, () =>
+    const { handler, server } = await setup({ connectorId: 'conn-1', runtime: { outbox } }, () =>
       fail
         ? [503, { __type: 'ServiceUnavailableException', Message: 'down' }]
         : [202, { ConnectorId: 'conn-1' }],

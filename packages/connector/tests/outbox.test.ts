@@ -240,11 +240,12 @@ describe('createConnector and C2C_OUTBOX_QUEUE_URL', () => {
       // No `outbox` option: the environment variable alone turns parking on.
       const handler = createConnector<{ deviceId: string }>({
         connectorId: 'c1',
-        client,
-        logger: silentLogger,
-        resolveUser: async () => 'u',
-        listDevices: async () => [],
-        executeCommand: async () => [],
+        runtime: { client, logger: silentLogger },
+        vendor: {
+          resolveUser: async () => 'u',
+          listDevices: async () => [],
+          executeCommand: async () => [],
+        },
         webhooks: {
           verifier: standardWebhooks({ secrets: [secret] }),
           translate: defineTranslator<{ deviceId: string }>({

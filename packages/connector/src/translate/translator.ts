@@ -37,7 +37,36 @@ export interface TranslatorSpec<E> {
   readonly rules: Readonly<Record<string, TranslationRule<E>>>;
 }
 
+/** What a defined rule table returns: device events, ready to send. */
 export type Translator<E = unknown> = (event: E) => DeviceEvent[];
+
+/** One device's state change as a `translate` function may give it: a whole endpoint, or cluster fragments. */
+export type TranslateOutput = DeviceEvent | RuleOutput;
+
+/**
+ * Vendor event → what to report (`webhooks.translate`): any function, a `defineTranslator` rule
+ * table among them. Throw `UnknownVendorEventError` for an event it cannot translate.
+ */
+export type Translate<E = unknown> = (event: E) => TranslateOutput | readonly TranslateOutput[];
+
+/** A `translate` result as device events: fragments merged per cluster, endpoint id default "1". */
+export function toDeviceEvents(
+  output: TranslateOutput | readonly TranslateOutput[],
+): DeviceEvent[] {
+  const list: readonly TranslateOutput[] = Array.isArray(output)
+    ? output
+    : [output as TranslateOutput];
+  return list.map((o) =>
+    'endpoint' in o
+      ? o
+      : {
+          connectorDeviceId: o.connectorDeviceId,
+          ...(o.userId !== undefined ? { userId: o.userId } : {}),
+          ...(o.traceId !== undefined ? { traceId: o.traceId } : {}),
+          endpoint: { id: o.endpointId ?? '1', clusters: mergeClusters(o.clusters) },
+        },
+  );
+}
 
 /** Merges fragments by cluster id so two attributes of one cluster become one cluster entry. */
 export function mergeClusters(
@@ -63,7 +92,8 @@ export function mergeClusters(
 }
 
 /**
- * Declarative vendor-event → Matter translation. Unknown event types throw
+ * Declarative vendor-event → Matter translation, a rule per vendor event type (optional: any
+ * `Translate` function does). Unknown event types throw
  * `UnknownVendorEventError`, which the runtime logs, counts and answers — never drops silently.
  *
  * ```ts
@@ -86,14 +116,7 @@ export function defineTranslator<E>(spec: TranslatorSpec<E>): Translator<E> {
     if (!rule || !Object.hasOwn(spec.rules, type ?? '')) {
       throw new UnknownVendorEventError(type ?? '(missing type)');
     }
-    const outputs = rule(event);
-    const list: readonly RuleOutput[] = Array.isArray(outputs) ? outputs : [outputs as RuleOutput];
-    return list.map((o) => ({
-      connectorDeviceId: o.connectorDeviceId,
-      ...(o.userId !== undefined ? { userId: o.userId } : {}),
-      ...(o.traceId !== undefined ? { traceId: o.traceId } : {}),
-      endpoint: { id: o.endpointId ?? '1', clusters: mergeClusters(o.clusters) },
-    }));
+    return toDeviceEvents(rule(event));
   };
 }
 

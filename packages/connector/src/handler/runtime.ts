@@ -1,0 +1,121 @@
+/**
+ * What the invocation, webhook and work handlers share: the parts chosen by `createConnector`,
+ * the counters, the connector id as far as it is known, and how vendor callbacks are called.
+ */
+import { ConnectorError, VendorCallbackError } from '../errors.js';
+import type { Deliver } from '../events/delivery.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import type { Logger } from '../log/logger.js';
+import type { InvocationAuth } from '../queue/workQueue.js';
+import type { Clock } from '../util/clock.js';
+import type { SecretReader } from './secrets.js';
+import type { AuthContext, ConnectorCallbacks } from './types.js';
+
+/** Counters, for tests and for emitting metrics. */
+export interface ConnectorStats {
+  invocations: number;
+  errorReplies: number;
+  webhooksAccepted: number;
+  webhooksRejected: number;
+  webhookDuplicates: number;
+  unknownVendorEvents: number;
+  eventsSent: number;
+  eventsOutboxed: number;
+  workItemsDone: number;
+  workItemsFailed: number;
+  eventsDroppedDeactivated: number;
+}
+
+export function emptyStats(): ConnectorStats {
+  return {
+    invocations: 0,
+    errorReplies: 0,
+    webhooksAccepted: 0,
+    webhooksRejected: 0,
+    webhookDuplicates: 0,
+    unknownVendorEvents: 0,
+    eventsSent: 0,
+    eventsOutboxed: 0,
+    workItemsDone: 0,
+    workItemsFailed: 0,
+    eventsDroppedDeactivated: 0,
+  };
+}
+
+/** The parts every handler uses, resolved once per container. */
+export interface ConnectorRuntime {
+  readonly vendor: ConnectorCallbacks;
+  readonly logger: Logger;
+  readonly store: IdempotencyStore;
+  readonly clock: Clock;
+  readonly stats: ConnectorStats;
+  readonly deliver: Deliver;
+  readonly connectorId: ConnectorIdState;
+  /** The end user's credentials for the vendor, from the invocation's auth (secrets read here). */
+  authContext(auth: InvocationAuth): Promise<AuthContext>;
+}
+
+/**
+ * The connector id: fixed (option or `C2C_CONNECTOR_ID`), else learnt from the first invocation,
+ * else resolved once per container when a webhook needs it first.
+ */
+export interface ConnectorIdState {
+  /** The id if known, without resolving. */
+  known(): string | undefined;
+  /** Remembers the id an invocation named, unless one is known already. */
+  learn(id: string): void;
+  /** The id, resolving it when not known; a failed resolution is retried by the next call. */
+  get(): Promise<string>;
+}
+
+export function connectorIdState(
+  fixed: string | undefined,
+  resolve: () => Promise<string>,
+): ConnectorIdState {
+  let known = fixed;
+  let resolving: Promise<string> | undefined;
+  return {
+    known: () => known,
+    learn: (id) => {
+      known ??= id;
+    },
+    async get() {
+      if (known) return known;
+      resolving ??= resolve();
+      try {
+        known = await resolving;
+      } catch (error) {
+        resolving = undefined; // do not cache a failure
+        throw error;
+      }
+      return known;
+    },
+  };
+}
+
+/** Reads General Authorization secrets; OAuth carries its token in the invocation. */
+export function authContextReader(secrets: SecretReader) {
+  return async (auth: InvocationAuth): Promise<AuthContext> => {
+    if (auth.type === 'OAuth2.0') return { type: 'OAuth2.0', accessToken: auth.token };
+    const { arn, versionId } = auth.secretsManager;
+    return {
+      type: 'GeneralAuthorization',
+      secret: await secrets.read(arn, versionId),
+      arn,
+      versionId,
+    };
+  };
+}
+
+/** Runs a developer callback; anything it throws becomes a `VendorCallbackError` naming it. */
+export async function callVendor<T>(callback: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    throw new VendorCallbackError(callback, error);
+  }
+}
+
+/** Records of users who left: their events are refused until ActivateUser links them again. */
+export const deactivatedKey = (userId: string) => `deactivated:${userId}`;
