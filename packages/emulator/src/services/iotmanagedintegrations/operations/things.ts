@@ -303,10 +303,14 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     ListDeviceDiscoveries: (input: ListDeviceDiscoveriesRequest, call: CallContext) => {
-      const page = discoveries.page(call.account, {
-        maxResults: input.MaxResults,
-        nextToken: input.NextToken,
-      });
+      const page = discoveries.page(
+        call.account,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        {},
+        (d) =>
+          (input.TypeFilter === undefined || d.DiscoveryType === input.TypeFilter) &&
+          (input.StatusFilter === undefined || d.Status === input.StatusFilter),
+      );
       return compact({
         Items: page.items.map((d) =>
           compact({
@@ -462,7 +466,12 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
             d.ProvisioningStatus === input.ProvisioningStatusFilter) &&
           (input.RoleFilter === undefined || d.Role === input.RoleFilter) &&
           (input.OwnerFilter === undefined || d.Owner === input.OwnerFilter) &&
-          (input.SerialNumberFilter === undefined || d.SerialNumber === input.SerialNumberFilter),
+          (input.SerialNumberFilter === undefined || d.SerialNumber === input.SerialNumberFilter) &&
+          (input.CredentialLockerFilter === undefined ||
+            d.CredentialLockerId === input.CredentialLockerFilter) &&
+          // Cloud things have no parent controller or connector policy: these filters match none.
+          input.ParentControllerIdentifierFilter === undefined &&
+          input.ConnectorPolicyIdFilter === undefined,
       );
       return compact({ Items: page.items.map(thingSummary), NextToken: page.nextToken });
     },
