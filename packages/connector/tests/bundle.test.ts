@@ -1,0 +1,46 @@
+// A Lambda bundle of the main entry must not carry better-sqlite3 (an optional peer dependency
+// used only by `@c2c-kit/connector/sqlite`): a deployment would otherwise need a native module
+// compiled for Lambda that it never uses. Bundled with the README's esbuild settings
+// (bench/bundle.bench.ts), nothing external but the AWS SDK, so any import of it would show.
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+async function bundle(entry: string) {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    // The native addon itself is not JavaScript; its loader is what an import would pull in.
+    loader: { '.node': 'empty' },
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const text = result.outputFiles.map((f) => f.text).join('\n');
+  return { inputs, text };
+}
+
+const sqlite = (s: string) => /better-sqlite3/.test(s);
+
+describe('bundles', () => {
+  it('the main entry reaches no better-sqlite3', async () => {
+    // Prepare, Act
+    const main = await bundle('../src/index.ts');
+    // Assess
+    expect(main.inputs.length).toBeGreaterThan(20);
+    expect(main.inputs.filter(sqlite)).toEqual([]);
+    expect(sqlite(main.text)).toBe(false);
+  }, 60_000);
+
+  it('the ./sqlite entry does (the check above can fail)', async () => {
+    const entry = await bundle('../src/sqlite.ts');
+    expect(entry.inputs.filter(sqlite).length).toBeGreaterThan(0);
+  }, 60_000);
+});
