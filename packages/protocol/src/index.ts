@@ -372,6 +372,7 @@ export {
 } from './operations.js';
 export type { Result, ValidationIssue } from './result.js';
 export { describeValue, formatIssue, joinPath } from './result.js';
+export { queryString, type SerializedRequest, serializeRequest } from './serialize.js';
 export { ServiceException, type ServiceExceptionInit } from './service-exception.js';
 export { REDACTED } from './validate-runtime.js';
 export {

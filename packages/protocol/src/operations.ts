@@ -9,6 +9,7 @@ import type { OperationName, OperationShapes } from './generated/types.js';
 import { OPERATION_VALIDATORS } from './generated/validators.js';
 import { validateSendConnectorEventRequest } from './normalize.js';
 import type { Result, ValidationIssue } from './result.js';
+import { queryString, serializeRequest } from './serialize.js';
 import { onFirstUse } from './validate-runtime.js';
 
 // Tables derived from OPERATIONS are built on first use, not at import: module-level calls would
@@ -141,44 +142,27 @@ export interface HttpRequestParts {
   readonly body: string | undefined;
 }
 
-function queryValue(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((v) => String(v));
-  return [String(value)];
-}
-
 /**
- * Serialises an operation input as restJson1 HTTP request parts (client side). Does not validate;
- * call `validateOperationInput` first.
+ * `serializeRequest` by operation name, as one URL path and a header set with the JSON body's
+ * content type. Does not validate; call `validateOperationInput` first. (It reads the whole
+ * `OPERATIONS` table: code that sends a few operations passes their `…Binding` constants to
+ * `serializeRequest` instead.)
  */
 export function toHttpRequest<K extends OperationName>(
   name: K,
   input: OperationShapes[K]['input'],
 ): HttpRequestParts {
-  const op: OperationBinding = OPERATIONS[name];
-  const values = input as Record<string, unknown>;
-  const path = op.uri.replace(/\{([^}]+)\}/g, (_m, label: string) =>
-    encodeURIComponent(String(values[label] ?? '')),
-  );
-  const query = new URLSearchParams();
-  for (const q of op.queryBindings) {
-    const v = values[q.member];
-    if (v === undefined || v === null) continue;
-    for (const item of queryValue(v)) query.append(q.name, item);
-  }
-  const headers: Record<string, string> = {};
-  for (const h of op.headerBindings) {
-    const v = values[h.member];
-    if (v !== undefined && v !== null) headers[h.name] = String(v);
-  }
-  let body: string | undefined;
-  if (op.bodyMembers.length > 0) {
-    const json: Record<string, unknown> = {};
-    for (const m of op.bodyMembers) if (values[m] !== undefined) json[m] = values[m];
-    body = JSON.stringify(json);
-    headers['content-type'] = 'application/json';
-  }
-  const qs = query.toString();
-  return { method: op.method, path: qs === '' ? path : `${path}?${qs}`, headers, body };
+  const parts = serializeRequest(OPERATIONS[name], input as object);
+  const headers =
+    parts.body === undefined
+      ? parts.headers
+      : { ...parts.headers, 'content-type': 'application/json' };
+  return {
+    method: parts.method,
+    path: parts.path + queryString(parts.query),
+    headers,
+    body: parts.body,
+  };
 }
 
 /** What a server received, already split: path labels, query string, headers, parsed body. */
