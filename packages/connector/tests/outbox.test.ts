@@ -16,7 +16,7 @@ import { silentLogger } from '../src/log/logger.js';
 import { isPermanentReplayError, MemoryOutbox, replayOutbox } from '../src/outbox/outbox.js';
 import { SqsOutbox } from '../src/outbox/sqsOutbox.js';
 import { type SendConnectorEventRequest, ServiceException } from '../src/protocol.js';
-import { signedWebhookEvent } from '../src/testing.js';
+import { manualClock, signedWebhookEvent } from '../src/testing.js';
 import { defineTranslator } from '../src/translate/translator.js';
 import { standardWebhooks } from '../src/webhooks/verify.js';
 import { LOCAL_CREDENTIALS } from './helpers/mi.js';
@@ -150,7 +150,8 @@ describe('SqsOutbox.hasPending after a replay elsewhere', () => {
     const queueUrl = await newQueue(true);
     const clientConfig = { ...aws, endpoint: emu.url };
     const connector = new SqsOutbox({ queueUrl, clientConfig, emptyCheckAfterMs: 0 });
-    const cautious = new SqsOutbox({ queueUrl, clientConfig }); // default: trust counts after 60 s
+    const clock = manualClock();
+    const cautious = new SqsOutbox({ queueUrl, clientConfig, clock }); // trusts counts after 60 s
     await connector.add('fan-1', event('fan-1', 0), 'ThrottlingException: slow');
     await cautious.add('fan-1', event('fan-1', 1), 'ThrottlingException: slow');
     expect(await connector.hasPending('fan-1')).toBe(true); // the queue holds it
@@ -165,6 +166,10 @@ describe('SqsOutbox.hasPending after a replay elsewhere', () => {
     expect(await connector.hasPending('fan-1')).toBe(false);
     // Within the settle time SQS's approximate counts cannot be trusted: keep parking.
     expect(await cautious.hasPending('fan-1')).toBe(true);
+    clock.advance(59_999);
+    expect(await cautious.hasPending('fan-1')).toBe(true);
+    clock.advance(1); // its newest park is 60 s old: the empty queue is believed
+    expect(await cautious.hasPending('fan-1')).toBe(false);
     for (const o of [connector, cautious, replayer]) await o.close();
   });
 });

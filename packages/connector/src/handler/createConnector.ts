@@ -65,9 +65,11 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     queue ??= new SqsWorkQueue();
     return queue;
   };
+  const clock = parts.clock ?? systemClock;
   // Read once, like the work queue's URL; the SQS client itself loads on the first park.
   const outboxUrl = process.env.C2C_OUTBOX_QUEUE_URL;
-  const outbox = parts.outbox ?? (outboxUrl ? new SqsOutbox({ queueUrl: outboxUrl }) : undefined);
+  const outbox =
+    parts.outbox ?? (outboxUrl ? new SqsOutbox({ queueUrl: outboxUrl, clock }) : undefined);
   // A string is fixed (and cross-checked against invocations); a resolver runs only when needed.
   const { connectorId } = options;
   const resolve =
@@ -79,7 +81,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     vendor: options.vendor,
     logger,
     store: parts.idempotency ?? new MemoryIdempotencyStore(),
-    clock: parts.clock ?? systemClock,
+    clock,
     stats,
     deliver: createDelivery({
       sender,

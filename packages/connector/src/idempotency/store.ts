@@ -65,8 +65,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.records.set(record.key, record);
     // Bounded memory: past the limit the oldest tenth goes in one pass (a Map iterates in
     // insertion order). Evicting one per insert would cost more than the rest of the store: each
-    // `keys().next()` first skips the slots earlier deletions left at the front of V8's table
-    // (~10 µs per insert at 100,000 entries).
+    // `keys().next()` first skips the slots earlier deletions left at the front of V8's table,
+    // so each insert would get slower the larger the store.
     if (this.records.size > this.maxEntries) {
       let excess = this.records.size - this.maxEntries + Math.ceil(this.maxEntries / 10);
       for (const key of this.records.keys()) {

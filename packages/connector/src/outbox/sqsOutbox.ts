@@ -1,5 +1,6 @@
 import { ConnectorConfigError } from '../errors.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { nodeCrypto } from '../util/crypto.js';
 import type { Outbox, OutboxEntry, UnreadableOutboxMessage } from './outbox.js';
 
@@ -20,6 +21,8 @@ export interface SqsOutboxOptions {
    * minute behind a send, hence the default 60 s; 0 trusts them at once (the emulator's are exact).
    */
   readonly emptyCheckAfterMs?: number;
+  /** Where the outbox reads the time (its parking times, the empty check). Default `systemClock`. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -39,6 +42,7 @@ export class SqsOutbox implements Outbox {
   private lastAddAt = 0;
   private lastEmptyCheckAt = 0;
   private readonly emptyCheckAfterMs: number;
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly receipts = new Map<number, { receipt: string; deviceKey: string }>();
   // Messages `list` skipped because they are not outbox entries, by MessageId.
   private readonly skipped = new Map<string, string>();
@@ -56,6 +60,7 @@ export class SqsOutbox implements Outbox {
     this.visibility = options.visibilityTimeoutSeconds ?? 60;
     this.clientConfig = options.clientConfig ?? {};
     this.emptyCheckAfterMs = options.emptyCheckAfterMs ?? 60_000;
+    this.clock = options.clock ?? systemClock;
   }
 
   private client() {
@@ -72,7 +77,7 @@ export class SqsOutbox implements Outbox {
     lastError: string,
   ): Promise<void> {
     const { client, mod } = await this.client();
-    const body = JSON.stringify({ deviceKey, request, lastError, createdAt: Date.now() });
+    const body = JSON.stringify({ deviceKey, request, lastError, createdAt: this.clock.now() });
     await client.send(
       new mod.SendMessageCommand({
         QueueUrl: this.queueUrl,
@@ -86,12 +91,12 @@ export class SqsOutbox implements Outbox {
       }),
     );
     this.parked.set(deviceKey, (this.parked.get(deviceKey) ?? 0) + 1);
-    this.lastAddAt = Date.now();
+    this.lastAddAt = this.clock.now();
   }
 
   async hasPending(deviceKey: string): Promise<boolean> {
     if ((this.parked.get(deviceKey) ?? 0) === 0) return false;
-    const now = Date.now();
+    const now = this.clock.now();
     // Without this, a warm container would park a device's events forever after one outage,
     // even once `c2c replay` emptied the queue. At most one count per second, and only while
     // something is parked, so the normal path costs no SQS call.
