@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { ConflictException, type OperationName } from '@c2c-kit/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from '../../config.js';
@@ -84,8 +85,10 @@ export function compact<T extends Record<string, unknown>>(value: T): T {
 }
 
 /**
- * ClientToken idempotency: the same token with the same request replays the first response; with
- * a different request it is a ConflictException.
+ * ClientToken idempotency: the same token with the same request (compared as values: member
+ * order and JSON spelling do not matter) replays the first response and does nothing else; with
+ * a different request it is a ConflictException. `afterCreate` runs once, after the first
+ * response is committed (background work such as invocations and notifications).
  */
 export function withClientToken<T>(
   ctx: MiContext,
@@ -93,25 +96,34 @@ export function withClientToken<T>(
   operation: string,
   input: { ClientToken?: string },
   create: () => T,
+  afterCreate?: (response: T) => void,
 ): T {
   const token = input.ClientToken;
-  if (token === undefined) return create();
+  if (token === undefined) {
+    const response = create();
+    afterCreate?.(response);
+    return response;
+  }
   const { ClientToken: _omit, ...rest } = input as Record<string, unknown>;
-  const fingerprint = JSON.stringify(rest);
-  return ctx.stores.db.transaction(() => {
+  const parameters = JSON.parse(JSON.stringify(rest)) as unknown;
+  let created = false;
+  const response = ctx.stores.db.transaction(() => {
     const seen = ctx.stores.clientToken(call.account, operation, token);
     if (seen !== undefined) {
-      if (seen.fingerprint !== fingerprint) {
+      if (!isDeepStrictEqual(JSON.parse(seen.fingerprint), parameters)) {
         throw new ConflictException(
           `ClientToken "${token}" was already used with different parameters for ${operation}`,
         );
       }
       return seen.response as T;
     }
-    const response = create();
-    ctx.stores.rememberClientToken(call.account, operation, token, fingerprint, response);
-    return response;
+    const first = create();
+    created = true;
+    ctx.stores.rememberClientToken(call.account, operation, token, JSON.stringify(rest), first);
+    return first;
   })();
+  if (created) afterCreate?.(response);
+  return response;
 }
 
 /**

@@ -162,7 +162,11 @@ function publishAssociation(
     account,
     'ACCOUNT_ASSOCIATION',
     compact({
-      logLevel: doc.AssociationState === 'ASSOCIATION_FAILED' ? 'ERROR' : 'INFO',
+      logLevel:
+        doc.AssociationState === 'ASSOCIATION_FAILED' ||
+        doc.AssociationState === 'REFRESH_TOKEN_EXPIRED'
+          ? 'ERROR'
+          : 'INFO',
       resourceType: 'account-association',
       resourceId: doc.AccountAssociationId,
       connectorDestinationId: doc.ConnectorDestinationId,
@@ -212,6 +216,38 @@ export function publishConnectorError(
     }),
     [association.Arn],
   );
+}
+
+/**
+ * The connector reported that the vendor refused the association's access token (StatusCode 401
+ * in its answer to `operation`). The service keeps the tokens, so it tries the refresh token
+ * once; when the vendor refuses that too (or there is none) the link is broken:
+ * `REFRESH_TOKEN_EXPIRED` with the reason in ErrorMessage, and an ACCOUNT_ASSOCIATION
+ * notification. Our inference: no public source says what the service does (see
+ * docs/emulator-fidelity.md).
+ */
+export async function vendorRefusedToken(
+  ctx: MiContext,
+  associationId: string,
+  operation: string,
+): Promise<void> {
+  const row = ctx.stores.associations.get(associationId);
+  if (row === undefined || row.doc.AssociationState !== 'ASSOCIATION_SUCCEEDED') return;
+  const destination = ctx.stores.destinations.get(row.doc.ConnectorDestinationId)?.doc;
+  // General Authorization has no token to refresh: the error report tells the customer.
+  if (destination?.AuthConfig.oAuth === undefined) return;
+  if ((await refreshTokens(ctx, row.account, row.doc, destination)) !== undefined) return;
+  const current = ctx.stores.associations.get(associationId);
+  if (current === undefined) return;
+  const broken: AssociationDoc = {
+    ...current.doc,
+    AssociationState: 'REFRESH_TOKEN_EXPIRED',
+    ErrorMessage: errorText(
+      `The vendor refused the access token in ${operation} HTTP 401 and refused the refresh token too - link the account again`,
+    ),
+  };
+  saveAssociation(ctx, current.account, broken);
+  publishAssociation(ctx, current.account, broken, broken.ErrorMessage ?? 'tokens refused');
 }
 
 /** Invokes AWS.ActivateUser and records the returned userId; sets the association state. */
@@ -381,64 +417,67 @@ function associationView(doc: AssociationDoc, full: boolean): Record<string, unk
 export function associationHandlers(ctx: MiContext): HandlerMap {
   const { associations, destinations } = ctx.stores;
   return {
-    CreateAccountAssociation: async (input: CreateAccountAssociationRequest, call: CallContext) => {
-      const created = withClientToken(ctx, call, 'CreateAccountAssociation', input, () => {
-        const destination = destinations.get(input.ConnectorDestinationId)?.doc;
-        if (destination === undefined) {
-          throw new ResourceNotFoundException('Connector destination does not exist', {
-            ResourceId: input.ConnectorDestinationId,
-            ResourceType: 'ConnectorDestination',
-          });
-        }
-        const id = newId();
-        const state = randomBytes(18).toString('base64url');
-        let url = '';
-        if (destination.AuthConfig.oAuth !== undefined) {
-          url = authorizationUrl(
-            ctx,
-            destination,
-            readClientCredentials(ctx, destination).clientId,
-            state,
-          );
-        } else if (destination.AuthConfig.GeneralAuthorization === undefined) {
-          throw new ValidationException(
-            'ConnectorDestinationId: the destination has no AuthConfig',
-          );
-        }
-        const doc: AssociationDoc = {
-          AccountAssociationId: id,
-          Arn: arn(call, `account-association/${id}`),
-          ConnectorDestinationId: input.ConnectorDestinationId,
-          Name: input.Name,
-          Description: input.Description,
-          Tags: input.Tags,
-          GeneralAuthorization: input.GeneralAuthorization,
-          AssociationState: 'ASSOCIATION_IN_PROGRESS',
-          OAuthAuthorizationUrl: url,
-          connectorId: destination.CloudConnectorId,
-          oauthState: url === '' ? undefined : state,
-        };
-        saveAssociation(ctx, call.account, doc);
-        return {
-          OAuthAuthorizationUrl: url,
-          AccountAssociationId: id,
-          AssociationState: doc.AssociationState,
-          Arn: doc.Arn,
-        };
-      });
-      // General Authorization has no browser step: activate right away, in the background.
-      const row = associations.get(created.AccountAssociationId);
-      if (
-        row !== undefined &&
-        created.OAuthAuthorizationUrl === '' &&
-        row.doc.userId === undefined
-      ) {
-        ctx.background(async () => {
-          await activate(ctx, row.account, row.doc);
-        });
-      }
-      return created;
-    },
+    CreateAccountAssociation: (input: CreateAccountAssociationRequest, call: CallContext) =>
+      withClientToken(
+        ctx,
+        call,
+        'CreateAccountAssociation',
+        input,
+        () => {
+          const destination = destinations.get(input.ConnectorDestinationId)?.doc;
+          if (destination === undefined) {
+            throw new ResourceNotFoundException('Connector destination does not exist', {
+              ResourceId: input.ConnectorDestinationId,
+              ResourceType: 'ConnectorDestination',
+            });
+          }
+          const id = newId();
+          const state = randomBytes(18).toString('base64url');
+          let url = '';
+          if (destination.AuthConfig.oAuth !== undefined) {
+            url = authorizationUrl(
+              ctx,
+              destination,
+              readClientCredentials(ctx, destination).clientId,
+              state,
+            );
+          } else if (destination.AuthConfig.GeneralAuthorization === undefined) {
+            throw new ValidationException(
+              'ConnectorDestinationId: the destination has no AuthConfig',
+            );
+          }
+          const doc: AssociationDoc = {
+            AccountAssociationId: id,
+            Arn: arn(call, `account-association/${id}`),
+            ConnectorDestinationId: input.ConnectorDestinationId,
+            Name: input.Name,
+            Description: input.Description,
+            Tags: input.Tags,
+            GeneralAuthorization: input.GeneralAuthorization,
+            AssociationState: 'ASSOCIATION_IN_PROGRESS',
+            OAuthAuthorizationUrl: url,
+            connectorId: destination.CloudConnectorId,
+            oauthState: url === '' ? undefined : state,
+          };
+          saveAssociation(ctx, call.account, doc);
+          return {
+            OAuthAuthorizationUrl: url,
+            AccountAssociationId: id,
+            AssociationState: doc.AssociationState,
+            Arn: doc.Arn,
+          };
+        },
+        // General Authorization has no browser step: activate right away, in the background,
+        // once (a replayed ClientToken does not activate again).
+        (created) => {
+          const row = associations.get(created.AccountAssociationId);
+          if (row !== undefined && created.OAuthAuthorizationUrl === '') {
+            ctx.background(async () => {
+              await activate(ctx, row.account, row.doc);
+            });
+          }
+        },
+      ),
 
     GetAccountAssociation: (input: GetAccountAssociationRequest, call: CallContext) => {
       const doc = associations.getOwned(call.account, input.AccountAssociationId);
@@ -491,6 +530,14 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
     DeleteAccountAssociation: async (input: DeleteAccountAssociationRequest, call: CallContext) => {
       const doc = associations.getOwned(call.account, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
+      // The model: DeregisterAccountAssociation first, for every thing registered to it. Of the
+      // errors DeleteAccountAssociation lists, only ValidationException fits (no ConflictException).
+      const registered = ctx.stores.things.find({ k2: doc.AccountAssociationId }).length;
+      if (registered > 0) {
+        throw new ValidationException(
+          `AccountAssociationId: ${registered} managed thing${registered === 1 ? ' is' : 's are'} still registered to the account association; call DeregisterAccountAssociation for each first`,
+        );
+      }
       saveAssociation(ctx, call.account, { ...doc, AssociationState: 'ASSOCIATION_DELETING' });
       const functionArn = ctx.stores.connectors.get(doc.connectorId)?.doc.EndpointConfig.lambda
         ?.arn;

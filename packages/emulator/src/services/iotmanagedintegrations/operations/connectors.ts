@@ -1,4 +1,6 @@
 import {
+  type AuthConfig,
+  type AuthConfigUpdate,
   ConflictException,
   type CreateCloudConnectorRequest,
   type CreateConnectorDestinationRequest,
@@ -30,6 +32,9 @@ export function connectorNotFound(id: string): ResourceNotFoundException {
     ResourceType: 'CloudConnector',
   });
 }
+
+/** `AuthConfig.GeneralAuthorization` holds at most 3 materials in the model. */
+const MAX_AUTH_MATERIALS = 3;
 
 function destinationNotFound(id: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Connector destination does not exist', {
@@ -82,6 +87,58 @@ export function readClientCredentials(
     );
   }
   return { clientId, clientSecret };
+}
+
+/**
+ * AuthConfig after an UpdateConnectorDestination: `oAuthUpdate` applies to an OAuth destination,
+ * `GeneralAuthorizationUpdate` adds materials under new names and replaces materials under
+ * existing names of a General Authorization destination (at most 3 in all). An update the
+ * destination's kind cannot take is refused rather than ignored. The model has no way to remove
+ * a material.
+ */
+function updatedAuthConfig(current: AuthConfig, update: AuthConfigUpdate | undefined): AuthConfig {
+  if (update === undefined) return current;
+  let next: AuthConfig = current;
+  if (update.oAuthUpdate !== undefined) {
+    if (current.oAuth === undefined) {
+      throw new ValidationException(
+        'AuthConfig.oAuthUpdate: the destination uses General Authorization, not OAuth',
+      );
+    }
+    next = { ...next, oAuth: { ...current.oAuth, ...compact({ ...update.oAuthUpdate }) } };
+  }
+  const ga = update.GeneralAuthorizationUpdate;
+  if (ga !== undefined) {
+    if (current.GeneralAuthorization === undefined) {
+      throw new ValidationException(
+        'AuthConfig.GeneralAuthorizationUpdate: the destination uses OAuth, not General Authorization',
+      );
+    }
+    const materials = new Map(current.GeneralAuthorization.map((m) => [m.AuthMaterialName, m]));
+    for (const [i, m] of (ga.AuthMaterialsToAdd ?? []).entries()) {
+      if (materials.has(m.AuthMaterialName)) {
+        throw new ValidationException(
+          `AuthConfig.GeneralAuthorizationUpdate.AuthMaterialsToAdd[${i}].AuthMaterialName: "${m.AuthMaterialName}" already exists (update it with AuthMaterialsToUpdate)`,
+        );
+      }
+      materials.set(m.AuthMaterialName, m);
+    }
+    for (const [i, m] of (ga.AuthMaterialsToUpdate ?? []).entries()) {
+      if (!materials.has(m.AuthMaterialName)) {
+        throw new ValidationException(
+          `AuthConfig.GeneralAuthorizationUpdate.AuthMaterialsToUpdate[${i}].AuthMaterialName: no material "${m.AuthMaterialName}" to update (add it with AuthMaterialsToAdd)`,
+        );
+      }
+      materials.set(m.AuthMaterialName, m);
+    }
+    if (materials.size > MAX_AUTH_MATERIALS) {
+      throw new ValidationException(
+        `AuthConfig.GeneralAuthorizationUpdate: a destination holds at most ${MAX_AUTH_MATERIALS} authorization materials; this update would leave ${materials.size}`,
+      );
+    }
+    next = { ...next, GeneralAuthorization: [...materials.values()] };
+  }
+  return next;
 }
 
 export function connectorHandlers(ctx: MiContext): HandlerMap {
@@ -227,16 +284,24 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
     UpdateConnectorDestination: (input: UpdateConnectorDestinationRequest, call: CallContext) => {
       const doc = destinations.getOwned(call.account, input.Identifier);
       if (doc === undefined) throw destinationNotFound(input.Identifier);
-      const next: DestinationDoc = { ...doc };
-      if (input.Name !== undefined) next.Name = input.Name;
-      if (input.Description !== undefined) next.Description = input.Description;
-      if (input.SecretsManager !== undefined) next.SecretsManager = input.SecretsManager;
-      const update = input.AuthConfig?.oAuthUpdate;
-      if (update !== undefined && next.AuthConfig.oAuth !== undefined) {
-        next.AuthConfig = {
-          ...next.AuthConfig,
-          oAuth: { ...next.AuthConfig.oAuth, ...compact({ ...update }) },
-        };
+      const next: DestinationDoc = {
+        ...doc,
+        ...(compact({
+          Name: input.Name,
+          Description: input.Description,
+          AuthType: input.AuthType,
+          SecretsManager: input.SecretsManager,
+        }) as Partial<DestinationDoc>),
+        AuthConfig: updatedAuthConfig(doc.AuthConfig, input.AuthConfig),
+      };
+      if (next.AuthType === 'OAUTH' && next.AuthConfig.oAuth === undefined) {
+        throw new ValidationException(
+          'AuthType: OAUTH needs an oAuth configuration, and this destination has none',
+        );
+      }
+      // A new client secret reference is read now, as at creation, so a wrong one fails here.
+      if (next.AuthConfig.oAuth !== undefined && input.SecretsManager !== undefined) {
+        readClientCredentials(ctx, next);
       }
       destinations.put(call.account, doc.Id, next, { k1: doc.CloudConnectorId });
       return undefined;
