@@ -1,6 +1,7 @@
 import {
   capabilityOf,
   getAttribute,
+  MATTER_SPEC_VERSION,
   getCluster,
   getCommand,
   getEvent,
@@ -8,6 +9,19 @@ import {
 } from '@c2c-kit/matter';
 import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';
 import type { ThingDoc } from '../stores/index.js';
+
+/** Endpoints and capabilities per endpoint of the customer-form CapabilityReport. */
+const REPORT_LIMIT = 40;
+/** GetManagedThingState: at most 5 StateEndpoints of 1–5 capabilities each. */
+const STATE_LIMIT = 5;
+
+/**
+ * A capability id for a cluster Matter 1.4 does not define (`0x1003` → `matter.0x1003@1.4`), so
+ * it still matches the model's SchemaVersionedId pattern (a version is required).
+ */
+function unknownCapabilityId(clusterId: string): string {
+  return `matter.${clusterId}@${MATTER_SPEC_VERSION}`;
+}
 
 /** Customer-side (named-capability) form of one endpoint's state. */
 export interface NamedEndpoint {
@@ -43,7 +57,7 @@ export function toNamedEndpoint(endpoint: MatterEndpoint): NamedEndpoint {
       const attrs = (cluster.attributes ?? {}) as Record<string, unknown>;
       const def = getCluster(String(cluster.id));
       capabilities.push({
-        id: def === undefined ? `matter.${cluster.id}` : capabilityOf(def).id,
+        id: def === undefined ? unknownCapabilityId(String(cluster.id)) : capabilityOf(def).id,
         name: def?.displayName ?? String(cluster.id),
         version: def === undefined ? '1' : capabilityOf(def).version,
         properties: Object.entries(attrs).map(([id, value]) => ({
@@ -61,15 +75,16 @@ export function toCustomerReport(report: MatterCapabilityReport): Record<string,
   return {
     version: report.version,
     ...(report.nodeId === undefined ? {} : { nodeId: report.nodeId }),
-    endpoints: report.endpoints.map((ep) => ({
+    // The customer form holds 40 endpoints of 40 capabilities; a connector may report 50 of 50.
+    endpoints: report.endpoints.slice(0, REPORT_LIMIT).map((ep) => ({
       id: ep.id,
       deviceTypes: ep.deviceTypes,
-      capabilities: ep.clusters.map((cluster) => {
+      capabilities: ep.clusters.slice(0, REPORT_LIMIT).map((cluster) => {
         const def = getCluster(String(cluster.id));
         const naming =
           def === undefined
             ? {
-                id: `matter.${cluster.id}`,
+                id: unknownCapabilityId(String(cluster.id)),
                 name: cluster.name ?? String(cluster.id),
                 version: String(cluster.revision),
               }
@@ -99,4 +114,23 @@ export function customerReportOf(thing: ThingDoc): Record<string, unknown> | und
   return thing.CapabilityReport === undefined
     ? undefined
     : toCustomerReport(thing.CapabilityReport);
+}
+
+/**
+ * A thing's state as GetManagedThingState's `Endpoints`: the model allows 5 StateEndpoints of 1–5
+ * capabilities, so an endpoint with more capabilities is split into several entries with the
+ * same `endpointId`, and entries past the fifth are left out.
+ */
+export function toStateEndpoints(state: readonly MatterEndpoint[]): NamedEndpoint[] {
+  const out: NamedEndpoint[] = [];
+  for (const endpoint of state) {
+    const named = toNamedEndpoint(endpoint);
+    for (let i = 0; i < named.capabilities.length; i += STATE_LIMIT) {
+      out.push({
+        endpointId: named.endpointId,
+        capabilities: named.capabilities.slice(i, i + STATE_LIMIT),
+      });
+    }
+  }
+  return out.slice(0, STATE_LIMIT);
 }
