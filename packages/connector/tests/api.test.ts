@@ -51,6 +51,12 @@ describe('public API', () => {
       'SqsOutbox',
       'replayOutbox',
       'createJsonLogger',
+      'deviceEvent',
+      'deviceDiscoveryEvent',
+      'commandResponseEvents',
+      'commandFailureEvent',
+      'wireMessage',
+      'toDeviceEvents',
     ]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }

@@ -341,6 +341,17 @@ describe('createConnector: service invocations', () => {
     },
   );
 
+  it('refuses the options of the old, flat shape with a config error naming the group', () => {
+    const flat = {
+      resolveUser: () => 'u',
+      listDevices: async () => [],
+      executeCommand: async () => {},
+    };
+    expect(() => createConnector(flat as never)).toThrow(
+      /vendor\.resolveUser: expected a function, got no vendor callbacks/,
+    );
+  });
+
   it('cross-checks connectorId against the configured one', async () => {
     const { handler } = await setup({ connectorId: 'conn-1' });
     const out = await handler(
@@ -371,6 +382,31 @@ describe('createConnector: webhooks on the Function URL', () => {
       ConnectorDeviceId: 'fan-42',
       MatterEndpoint: { id: '1', clusters: [{ id: '0x0202', attributes: { '0x0000': 3 } }] },
     });
+  });
+
+  it('a connectorId resolver runs when a webhook needs the id first, once, and again after a failure', async () => {
+    // Prepare
+    let calls = 0;
+    const { handler, server } = await setup({
+      connectorId: async () => {
+        calls++;
+        if (calls === 1) throw new Error('ListCloudConnectors unavailable');
+        return 'conn-resolved';
+      },
+    });
+    const delivery = (id: string) => signedWebhookEvent({ secret: SECRET, body: fanHigh, id });
+    // Act, Assess: a failed resolution is not cached
+    expect(await handler(delivery('msg_r1'))).toMatchObject({ statusCode: 503 });
+    expect(await handler(delivery('msg_r2'))).toMatchObject({ statusCode: 202 });
+    expect(await handler(delivery('msg_r3'))).toMatchObject({ statusCode: 202 });
+    expect(calls).toBe(2);
+    expect(server.received.map((r) => r.url)).toEqual([
+      '/connector-event/conn-resolved',
+      '/connector-event/conn-resolved',
+    ]);
+    // The resolved id is the function's from now on: an invocation for another is refused.
+    const other = await handler(activateUserInvocation({ connectorId: 'conn-1', token: TOKEN }));
+    expect(other).toMatchObject({ header: { responseCode: 400 } });
   });
 
   it('rejects forged (401), expired (401) and unsigned (400) deliveries and sends nothing', async () => {
