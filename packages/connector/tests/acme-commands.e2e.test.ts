@@ -19,6 +19,7 @@ import { capabilityOf, getCluster } from '@c2c-kit/matter';
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFixture } from './helpers/bundle.js';
+import { drainWork } from './helpers/drain.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
 const FUNCTION = 'acme-reference-connector';
@@ -90,6 +91,7 @@ beforeAll(async () => {
   const work = await sqs.send(
     new CreateQueueCommand({ QueueName: 'acme-ref-work', Attributes: { VisibilityTimeout: '1' } }),
   );
+  state.workQueueUrl = work.QueueUrl as string;
   const workArn = (
     await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -270,7 +272,7 @@ describe('commands through the reference connector, the emulator and the vendor 
     }
     lambda.destroy();
     expect(await result(traceId)).toBe('succeeded');
-    await new Promise((r) => setTimeout(r, 1_500)); // room for a (wrongly) repeated vendor call
+    await drainWork(emu, state.workQueueUrl as string, vendor); // a repeat has run by now
     expect(vendorCommands.filter((d) => d === 'light-1').length - before).toBe(1);
     expect(forTrace('DEVICE_COMMAND', traceId)).toHaveLength(1);
   }, 60_000);
@@ -288,7 +290,7 @@ describe('commands through the reference connector, the emulator and the vendor 
       expect(String(report.payload.message)).toMatch(
         /responseMessage=.*device_jammed lock lock-1 is jammed/,
       );
-      await new Promise((r) => setTimeout(r, 1_500)); // room for a (wrongly) repeated answer
+      await drainWork(emu, state.workQueueUrl as string, vendor); // a repeat has run by now
       expect(forTrace('DEVICE_COMMAND', traceId)).toHaveLength(1);
     } finally {
       vendor.simulation.trigger('lock-1', 'unjam');
@@ -308,7 +310,7 @@ describe('commands through the reference connector, the emulator and the vendor 
       expect(String(report.payload.message)).toContain(
         `command deadline of ${DEADLINE_MS} ms passed`,
       );
-      await new Promise((r) => setTimeout(r, 1_500)); // room for a (wrongly) repeated answer
+      await drainWork(emu, state.workQueueUrl as string, vendor); // a repeat has run by now
       expect(forTrace('DEVICE_COMMAND', traceId)).toHaveLength(1);
     } finally {
       slow.delete('fan-1');

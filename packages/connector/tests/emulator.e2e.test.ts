@@ -31,6 +31,7 @@ import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/conn
 import { SqliteOutbox } from '../src/sqlite.js';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
 import { bundleFixture } from './helpers/bundle.js';
+import { drainWork } from './helpers/drain.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
 const FUNCTION = 'acme-fan-connector';
@@ -76,6 +77,7 @@ beforeAll(async () => {
       },
     }),
   );
+  state.workQueueUrl = work.QueueUrl as string;
   const workArn = (
     await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -346,7 +348,7 @@ describe('connector runtime against the emulator', () => {
         header: { responseCode: 200 },
       });
     }
-    await new Promise((r) => setTimeout(r, 1500)); // give a (wrongly) enqueued duplicate time to run
+    await drainWork(emu, state.workQueueUrl as string, vendor); // a wrong duplicate has run by now
     expect(notes('DEVICE_COMMAND').length).toBe(commandsBefore);
     expect((vendor.webhooks.log() as unknown[]).length).toBe(webhooksBefore);
   });
