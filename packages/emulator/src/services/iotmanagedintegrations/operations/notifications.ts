@@ -85,7 +85,16 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
         nextToken: input.NextToken,
       });
       return compact({
-        DestinationList: page.items.map(destinationView),
+        // DestinationSummary has no Tags or timestamps (GetDestination has them).
+        DestinationList: page.items.map((d) =>
+          compact({
+            Name: d.Name,
+            DeliveryDestinationArn: d.DeliveryDestinationArn,
+            DeliveryDestinationType: d.DeliveryDestinationType,
+            RoleArn: d.RoleArn,
+            Description: d.Description,
+          }),
+        ),
         NextToken: page.nextToken,
       });
     },

@@ -29,6 +29,7 @@ import {
   type MiContext,
   newId,
   newTraceId,
+  withClientToken,
 } from '../context.js';
 import type { ConnectorOperationName } from '../invoke.js';
 import { existingThing, mayRelink, sameJson } from '../routing.js';
@@ -41,7 +42,7 @@ import type {
 } from '../stores/index.js';
 import type { DocRow } from '../stores/table.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
-import { customerReportOf, toNamedEndpoint } from './capabilities.js';
+import { customerReportOf, toStateEndpoints } from './capabilities.js';
 import { failCommand, watchCommandResponse } from './commandOutcome.js';
 
 /** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
@@ -246,54 +247,158 @@ async function invokeConnector(
 
 export function thingHandlers(ctx: MiContext): HandlerMap {
   const { discoveries, discovered, things, associations, commands } = ctx.stores;
+  function createThing(
+    input: CreateManagedThingRequest,
+    call: CallContext,
+    onNew: (doc: ThingDoc) => void,
+  ): { Id: string; Arn: string; CreatedAt?: number } {
+    if (input.AuthenticationMaterialType !== 'DISCOVERED_DEVICE') {
+      throw new ValidationException(
+        `AuthenticationMaterialType: this emulator creates cloud (C2C) things only (DISCOVERED_DEVICE), got "${input.AuthenticationMaterialType}"`,
+      );
+    }
+    const device = discoveredDeviceFor(ctx, call, input.AuthenticationMaterial);
+    if (device === undefined) {
+      throw new ResourceNotFoundException(
+        'AuthenticationMaterial: no discovered device with that ConnectorDeviceId',
+        { ResourceType: 'DiscoveredDevice' },
+      );
+    }
+    const association =
+      device.doc.accountAssociationId === undefined
+        ? undefined
+        : associations.get(device.doc.accountAssociationId)?.doc;
+    const now = Date.now();
+    // One managed thing per customer and connector device: a device that already has one (from
+    // this or an earlier discovery, or an earlier link of the same user) gets that thing back,
+    // linked to this discovery's association, instead of a duplicate events would not reach.
+    const already =
+      (device.doc.ManagedThingId === undefined
+        ? undefined
+        : things.get(device.doc.ManagedThingId)) ??
+      existingThing(
+        ctx,
+        call.account,
+        device.doc.connectorId,
+        association?.userId,
+        device.doc.ConnectorDeviceId,
+      );
+    if (already !== undefined && already.account === call.account) {
+      if (
+        association !== undefined &&
+        already.doc.accountAssociationId !== association.AccountAssociationId &&
+        mayRelink(ctx, already.doc, association)
+      ) {
+        const next = linkedTo(already.doc, association, now);
+        ctx.stores.db.transaction(() => {
+          things.put(already.account, already.id, next, thingKeys(next));
+          recordManagedThingOf(ctx, device, already.id);
+        })();
+        ctx.invalidate();
+      }
+      return {
+        Id: already.id,
+        Arn: already.doc.Arn,
+        CreatedAt: epochSeconds(already.doc.CreatedAt),
+      };
+    }
+    const id = newId();
+    const doc: ThingDoc = {
+      Id: id,
+      Arn: arn(call, `managed-thing/${id}`),
+      Role: input.Role,
+      Name: input.Name ?? device.doc.ConnectorDeviceName,
+      Owner: input.Owner,
+      Brand: input.Brand,
+      Model: input.Model,
+      SerialNumber: input.SerialNumber,
+      Classification: input.Classification,
+      MetaData: input.MetaData,
+      Tags: input.Tags,
+      ProvisioningStatus: association === undefined ? 'UNASSOCIATED' : 'ACTIVATED',
+      ConnectorDeviceId: device.doc.ConnectorDeviceId,
+      ConnectorDestinationId: association?.ConnectorDestinationId,
+      accountAssociationId: association?.AccountAssociationId,
+      connectorId: device.doc.connectorId,
+      userId: association?.userId,
+      CapabilityReport: device.doc.CapabilityReport,
+      CreatedAt: now,
+      UpdatedAt: now,
+      ActivatedAt: association === undefined ? undefined : now,
+    };
+    ctx.stores.db.transaction(() => {
+      things.put(call.account, id, doc, thingKeys(doc));
+      recordManagedThingOf(ctx, device, id);
+    })();
+    ctx.invalidate();
+    onNew(doc);
+    return { Id: id, Arn: doc.Arn, CreatedAt: epochSeconds(now) };
+  }
+
   return {
     StartDeviceDiscovery: (input: StartDeviceDiscoveryRequest, call: CallContext) => {
-      if (input.DiscoveryType !== 'CLOUD') {
-        throw new ValidationException(
-          `DiscoveryType: this emulator runs CLOUD discoveries only, got "${input.DiscoveryType}"`,
-        );
-      }
-      if (input.AccountAssociationId === undefined) {
-        throw new ValidationException('AccountAssociationId: required for DiscoveryType CLOUD');
-      }
-      const association = associations.getOwned(call.account, input.AccountAssociationId);
-      if (association === undefined) throw associationNotFound(input.AccountAssociationId);
-      const id = newId();
-      const doc: DiscoveryDoc = {
-        Id: id,
-        Arn: arn(call, `device-discovery/${id}`),
-        DiscoveryType: 'CLOUD',
-        Status: 'RUNNING',
-        StartedAt: Date.now(),
-        AccountAssociationId: input.AccountAssociationId,
-        Tags: input.Tags,
-        connectorId: association.connectorId,
-      };
-      discoveries.put(call.account, id, doc, { k1: input.AccountAssociationId });
-      ctx.background(async () => {
-        const outcome = await invokeConnector(
-          ctx,
-          association.connectorId,
-          association,
-          'AWS.DiscoverDevices',
-          { deviceDiscoveryId: id },
-        );
-        if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, association, {
-            statusCode: outcome.statusCode,
-            message: outcome.message,
-            operation: 'AWS.DiscoverDevices',
+      // The association of a discovery this call starts (not of a replayed one).
+      let started: AssociationDoc | undefined;
+      return withClientToken(
+        ctx,
+        call,
+        'StartDeviceDiscovery',
+        input,
+        () => {
+          if (input.DiscoveryType !== 'CLOUD') {
+            throw new ValidationException(
+              `DiscoveryType: this emulator runs CLOUD discoveries only, got "${input.DiscoveryType}"`,
+            );
+          }
+          if (input.AccountAssociationId === undefined) {
+            throw new ValidationException('AccountAssociationId: required for DiscoveryType CLOUD');
+          }
+          const association = associations.getOwned(call.account, input.AccountAssociationId);
+          if (association === undefined) throw associationNotFound(input.AccountAssociationId);
+          started = association;
+          const id = newId();
+          const doc: DiscoveryDoc = {
+            Id: id,
+            Arn: arn(call, `device-discovery/${id}`),
+            DiscoveryType: 'CLOUD',
+            Status: 'RUNNING',
+            StartedAt: Date.now(),
+            AccountAssociationId: input.AccountAssociationId,
+            Tags: input.Tags,
+            connectorId: association.connectorId,
+          };
+          discoveries.put(call.account, id, doc, { k1: input.AccountAssociationId });
+          return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
+        },
+        // The connector is asked once: a replayed ClientToken starts nothing.
+        ({ Id: id }) => {
+          const association = started;
+          if (association === undefined) return;
+          ctx.background(async () => {
+            const outcome = await invokeConnector(
+              ctx,
+              association.connectorId,
+              association,
+              'AWS.DiscoverDevices',
+              { deviceDiscoveryId: id },
+            );
+            if (!outcome.ok) {
+              publishConnectorError(ctx, call.account, association, {
+                statusCode: outcome.statusCode,
+                message: outcome.message,
+                operation: 'AWS.DiscoverDevices',
+              });
+              finishRunningDiscovery(ctx, call.account, id, 'FAILED');
+              return;
+            }
+            const timer = setTimeout(
+              () => finishRunningDiscovery(ctx, call.account, id, 'TIMED_OUT'),
+              DISCOVERY_TIMEOUT_MS,
+            );
+            timer.unref();
           });
-          finishRunningDiscovery(ctx, call.account, id, 'FAILED');
-          return;
-        }
-        const timer = setTimeout(
-          () => finishRunningDiscovery(ctx, call.account, id, 'TIMED_OUT'),
-          DISCOVERY_TIMEOUT_MS,
-        );
-        timer.unref();
-      });
-      return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
+        },
+      );
     },
 
     GetDeviceDiscovery: (input: GetDeviceDiscoveryRequest, call: CallContext) => {
@@ -317,7 +422,6 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
             Id: d.Id,
             DiscoveryType: d.DiscoveryType,
             Status: d.Status,
-            AccountAssociationId: d.AccountAssociationId,
           }),
         ),
         NextToken: page.nextToken,
@@ -352,92 +456,27 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     CreateManagedThing: (input: CreateManagedThingRequest, call: CallContext) => {
-      if (input.AuthenticationMaterialType !== 'DISCOVERED_DEVICE') {
-        throw new ValidationException(
-          `AuthenticationMaterialType: this emulator creates cloud (C2C) things only (DISCOVERED_DEVICE), got "${input.AuthenticationMaterialType}"`,
-        );
-      }
-      const device = discoveredDeviceFor(ctx, call, input.AuthenticationMaterial);
-      if (device === undefined) {
-        throw new ResourceNotFoundException(
-          'AuthenticationMaterial: no discovered device with that ConnectorDeviceId',
-          { ResourceType: 'DiscoveredDevice' },
-        );
-      }
-      const association =
-        device.doc.accountAssociationId === undefined
-          ? undefined
-          : associations.get(device.doc.accountAssociationId)?.doc;
-      const now = Date.now();
-      // One managed thing per customer and connector device: a device that already has one (from
-      // this or an earlier discovery, or an earlier link of the same user) gets that thing back,
-      // linked to this discovery's association, instead of a duplicate events would not reach.
-      const already =
-        (device.doc.ManagedThingId === undefined
-          ? undefined
-          : things.get(device.doc.ManagedThingId)) ??
-        existingThing(
-          ctx,
-          call.account,
-          device.doc.connectorId,
-          association?.userId,
-          device.doc.ConnectorDeviceId,
-        );
-      if (already !== undefined && already.account === call.account) {
-        if (
-          association !== undefined &&
-          already.doc.accountAssociationId !== association.AccountAssociationId &&
-          mayRelink(ctx, already.doc, association)
-        ) {
-          const next = linkedTo(already.doc, association, now);
-          ctx.stores.db.transaction(() => {
-            things.put(already.account, already.id, next, thingKeys(next));
-            recordManagedThingOf(ctx, device, already.id);
-          })();
-          ctx.invalidate();
-        }
-        return {
-          Id: already.id,
-          Arn: already.doc.Arn,
-          CreatedAt: epochSeconds(already.doc.CreatedAt),
-        };
-      }
-      const id = newId();
-      const doc: ThingDoc = {
-        Id: id,
-        Arn: arn(call, `managed-thing/${id}`),
-        Role: input.Role,
-        Name: input.Name ?? device.doc.ConnectorDeviceName,
-        Owner: input.Owner,
-        Brand: input.Brand,
-        Model: input.Model,
-        SerialNumber: input.SerialNumber,
-        Classification: input.Classification,
-        MetaData: input.MetaData,
-        Tags: input.Tags,
-        ProvisioningStatus: association === undefined ? 'UNASSOCIATED' : 'ACTIVATED',
-        ConnectorDeviceId: device.doc.ConnectorDeviceId,
-        ConnectorDestinationId: association?.ConnectorDestinationId,
-        accountAssociationId: association?.AccountAssociationId,
-        connectorId: device.doc.connectorId,
-        userId: association?.userId,
-        CapabilityReport: device.doc.CapabilityReport,
-        CreatedAt: now,
-        UpdatedAt: now,
-        ActivatedAt: association === undefined ? undefined : now,
-      };
-      ctx.stores.db.transaction(() => {
-        things.put(call.account, id, doc, thingKeys(doc));
-        recordManagedThingOf(ctx, device, id);
-      })();
-      ctx.invalidate();
-      ctx.hub.publish(
-        call.account,
-        'DEVICE_LIFE_CYCLE',
-        { managedThingId: id, status: doc.ProvisioningStatus },
-        [doc.Arn],
+      // Set when a new thing is made: its DEVICE_LIFE_CYCLE goes out after the commit, once.
+      let created: ThingDoc | undefined;
+      return withClientToken(
+        ctx,
+        call,
+        'CreateManagedThing',
+        input,
+        () =>
+          createThing(input, call, (doc) => {
+            created = doc;
+          }),
+        () => {
+          if (created === undefined) return;
+          ctx.hub.publish(
+            call.account,
+            'DEVICE_LIFE_CYCLE',
+            { managedThingId: created.Id, status: created.ProvisioningStatus },
+            [created.Arn],
+          );
+        },
       );
-      return { Id: id, Arn: doc.Arn, CreatedAt: epochSeconds(now) };
     },
 
     GetManagedThing: (input: GetManagedThingRequest, call: CallContext) => {
@@ -562,7 +601,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     GetManagedThingState: (input: GetManagedThingStateRequest, call: CallContext) => {
       const doc = things.getOwned(call.account, input.ManagedThingId);
       if (doc === undefined) throw thingNotFound(input.ManagedThingId);
-      return { Endpoints: ctx.stores.stateOf(doc.Id).slice(0, 5).map(toNamedEndpoint) };
+      return { Endpoints: toStateEndpoints(ctx.stores.stateOf(doc.Id)) };
     },
 
     SendManagedThingCommand: (input: SendManagedThingCommandRequest, call: CallContext) => {
