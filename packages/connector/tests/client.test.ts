@@ -1,13 +1,16 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { classifyHttpError, parseRetryAfter, RetryStrategy } from '../src/client/retry.js';
+import { ConnectorEventsClient, ManagedIntegrationsClient } from '../src/client.js';
 import {
   ConnectorNetworkError,
   ConnectorValidationError,
   RetryBudgetExhaustedError,
 } from '../src/errors.js';
+import type { Logger } from '../src/log/logger.js';
 import { ServiceException } from '../src/protocol.js';
+import { manualClock } from '../src/testing.js';
+import { eventually } from './helpers/mi.js';
 import { json, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -26,6 +29,29 @@ async function setup(responder: Parameters<typeof startSigV4Server>[0], extra = 
   });
   closers.push(server.close, () => client.close());
   return { server, client };
+}
+
+/**
+ * A client on a manual clock whose retry waits are seen as they start: the client logs
+ * `retrying` in the same tick as it sets the wait's timer.
+ */
+async function setupWaiting(responder: Parameters<typeof startSigV4Server>[0]) {
+  const clock = manualClock();
+  const retries: Array<Record<string, unknown>> = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn: (message, context = {}) => {
+      if (message === 'retrying') retries.push(context);
+    },
+    error() {},
+    child: () => logger,
+  };
+  const { server, client } = await setup(responder, { clock, logger });
+  /** Drains until the client waits before retry `n` (1-based); returns the wait, ms. */
+  const waiting = async (n: number) =>
+    (await eventually(() => retries[n - 1], `retry ${n} to wait`)).delayMs as number;
+  return { server, client, clock, waiting };
 }
 
 const EVENT = {
@@ -157,8 +183,9 @@ describe('ConnectorEventsClient', () => {
   });
 
   it('honours Retry-After', async () => {
+    // Prepare
     let n = 0;
-    const { client } = await setup((_req, res) => {
+    const { server, client, clock, waiting } = await setupWaiting((_req, res) => {
       n++;
       if (n === 1)
         return json(
@@ -169,14 +196,21 @@ describe('ConnectorEventsClient', () => {
         );
       return json(res, 202, { ConnectorId: 'conn-1' });
     });
-    const started = Date.now();
-    await client.sendConnectorEvent(EVENT);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    // Act
+    const sent = client.sendConnectorEvent(EVENT);
+    const delay = await waiting(1);
+    clock.advance(delay - 1);
+    // Assess: the wait set is the 50 ms asked for, and nothing is sent before it ends.
+    expect(delay).toBeGreaterThanOrEqual(50);
+    expect(server.received).toHaveLength(1);
+    clock.advance(1);
+    await expect(sent).resolves.toEqual({ ConnectorId: 'conn-1' });
+    expect(server.received).toHaveLength(2);
   });
 
   it('an abort during the backoff wait ends the call with the signal reason, without another attempt', async () => {
     let attempts = 0;
-    const { client } = await setup((_req, res) => {
+    const { client, waiting } = await setupWaiting((_req, res) => {
       attempts++;
       // Retry-After of 30 s: the client would wait, unless the caller gives up.
       json(
@@ -189,7 +223,8 @@ describe('ConnectorEventsClient', () => {
     const controller = new AbortController();
     const reason = new Error('caller gave up');
     const pending = client.sendConnectorEvent(EVENT, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    // Retry-After stretches the (zero-jitter) wait by 5 s at most.
+    expect(await waiting(1)).toBe(5_000);
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     expect(attempts).toBe(1);
@@ -256,5 +291,75 @@ describe('retry policy', () => {
     expect(parseRetryAfter({ 'x-amz-retry-after': '150' })).toBe(150);
     expect(parseRetryAfter({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
     expect(parseRetryAfter({ 'retry-after': 'soon' })).toBeUndefined();
+  });
+});
+
+describe('ManagedIntegrationsClient (any operation by name)', () => {
+  async function setupAny(responder: Parameters<typeof startSigV4Server>[0], extra = {}) {
+    const server = await startSigV4Server(responder);
+    const client = new ManagedIntegrationsClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: TEST_CREDENTIALS,
+      random: () => 0,
+      ...extra,
+    });
+    closers.push(server.close, () => client.close());
+    return { server, client };
+  }
+
+  it('calls an operation by name from its binding: labels, repeated query keys, signed', async () => {
+    // Prepare
+    const { server, client } = await setupAny((_req, res) => json(res, 200, {}));
+    const arn = 'arn:aws:iotmanagedintegrations:us-east-1:111122223333:managed-thing/abc1';
+    // Act
+    const out = await client.call('UntagResource', { ResourceArn: arn, TagKeys: ['b', 'a c'] });
+    // Assess
+    expect(out).toEqual({});
+    expect(server.received[0]).toMatchObject({
+      method: 'DELETE',
+      url: `/tags/${encodeURIComponent(arn)}?tagKeys=b&tagKeys=a%20c`,
+      signatureValid: true,
+    });
+  });
+
+  it('send answers an error status as received, once, with the error name', async () => {
+    const { server, client } = await setupAny((_req, res) =>
+      json(res, 503, { Message: 'busy' }, { 'x-amzn-errortype': 'ServiceUnavailableException' }),
+    );
+    const response = await client.send('GetManagedThing', { Identifier: 'thing-1' });
+    expect(response).toMatchObject({
+      statusCode: 503,
+      body: { Message: 'busy' },
+      errorType: 'ServiceUnavailableException',
+    });
+    expect(server.received).toHaveLength(1);
+    await expect(client.call('GetManagedThing', { Identifier: 'thing-1' })).rejects.toMatchObject({
+      name: 'ServiceUnavailableException',
+    });
+    expect(server.received).toHaveLength(4); // call retried: 3 attempts
+  });
+
+  it('never sends an unknown operation, an invalid input or an empty label', async () => {
+    const { server, client } = await setupAny((_req, res) => json(res, 200, {}));
+    const raw = new ManagedIntegrationsClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: TEST_CREDENTIALS,
+      validate: false,
+    });
+    closers.push(() => raw.close());
+    const errors = await Promise.all([
+      client.call('NoSuchOperation' as 'GetManagedThing', { Identifier: 'x' }).catch((e) => e),
+      client.call('ListManagedThings', { MaxResults: 0 }).catch((e) => e),
+      raw.send('GetManagedThing', { Identifier: '' }).catch((e) => e),
+    ]);
+    for (const error of errors) expect(error).toBeInstanceOf(ConnectorValidationError);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining('NoSuchOperation'),
+      expect.stringContaining('MaxResults'),
+      expect.stringContaining('GetManagedThing.Identifier: expected a non-empty string'),
+    ]);
+    expect(server.received).toHaveLength(0);
   });
 });

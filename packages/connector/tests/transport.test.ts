@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryableNetworkError } from '../src/client/retry.js';
 import { KeepAlivePool, PoolClosedError, RequestTimeoutError } from '../src/client/transport.js';
 import { MalformedResponseError } from '../src/errors.js';
+import { manualClock } from '../src/testing.js';
 
 const servers: Server[] = [];
 const rawServers: NetServer[] = [];
@@ -205,9 +206,13 @@ describe('KeepAlivePool', () => {
     const { url, connections } = await serve((_req, res) => res.end('ok'));
     const server = servers.at(-1) as Server;
     server.keepAliveTimeout = 1000; // node announces "Keep-Alive: timeout=1"
-    const p = pool(url);
+    const clock = manualClock();
+    const p = pool(url, { clock });
     expect((await p.request({ method: 'GET', path: '/', headers: {} })).text).toBe('ok');
-    await new Promise((r) => setTimeout(r, 700)); // past our 500 ms, before the server's 1 s
+    clock.advance(499); // before our 500 ms: the socket is reused
+    expect((await p.request({ method: 'GET', path: '/', headers: {} })).text).toBe('ok');
+    expect(connections()).toBe(1);
+    clock.advance(500); // past our 500 ms, before the server's 1 s: a new socket
     expect((await p.request({ method: 'GET', path: '/', headers: {} })).text).toBe('ok');
     expect(connections()).toBe(2);
   });
@@ -279,7 +284,9 @@ describe('KeepAlivePool', () => {
     });
     const p = pool(url);
     await p.request({ method: 'GET', path: '/', headers: {} });
-    await new Promise((r) => setTimeout(r, 30));
+    // Drain: the stray bytes arrive and the pool closes that socket.
+    const first = sockets[0] as Socket;
+    if (!first.destroyed) await new Promise((r) => first.once('close', r));
     expect((await p.request({ method: 'GET', path: '/', headers: {} })).text).toBe('ok');
     expect(sockets.length).toBe(2);
   });
@@ -292,14 +299,18 @@ describe('KeepAlivePool', () => {
   });
 
   it('fails waiting and in-flight requests when closed (not retried), then works again', async () => {
+    let hanging: () => void = () => {};
+    const arrived = new Promise<void>((r) => {
+      hanging = r;
+    });
     const { url } = await serve((req, res) => {
-      if (req.url === '/hang') return;
+      if (req.url === '/hang') return hanging();
       res.end('ok');
     });
     const p = pool(url, { connections: 1 });
     const inflight = p.request({ method: 'GET', path: '/hang', headers: {} }).catch((e) => e);
     const waiting = p.request({ method: 'GET', path: '/', headers: {} }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    await arrived; // drain: the first request is on the wire, the second waits for its socket
     await p.close();
     for (const error of [await inflight, await waiting]) {
       expect(error).toBeInstanceOf(PoolClosedError);

@@ -9,7 +9,7 @@ export type CredentialsProvider = () => Promise<Credentials>;
 
 /**
  * Lambda always injects the execution role's credentials as environment variables, so the
- * fast path reads them directly; the full provider chain (+274 KB, ~15 ms import) is loaded
+ * fast path reads them directly; the full provider chain (large, slow to import) is loaded
  * lazily only when they are absent (local development, CLI).
  */
 export function defaultCredentialsProvider(

@@ -6,6 +6,9 @@ import { MalformedResponseError } from '../errors.js';
  * read-until-close — plus interim 1xx responses and the bodiless cases (HEAD, 204, 304).
  * It parses responses to requests we wrote ourselves, so it supports exactly what a JSON API
  * answers with and rejects everything else with a `MalformedResponseError` naming what was wrong.
+ *
+ * Longer than the ~450-line guideline on purpose: one state machine whose states share the
+ * parser's private fields; split across files, those would have to become visible.
  */
 
 export interface ParsedResponse {

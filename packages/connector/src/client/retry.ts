@@ -6,6 +6,8 @@
  * so a sick service gets fail-fast instead of a retry storm.
  */
 
+import type { Clock } from '../util/clock.js';
+
 export type RetryKind = 'throttling' | 'transient';
 
 const THROTTLING_CODES = new Set([
@@ -107,4 +109,23 @@ export function parseRetryAfter(
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Waits `ms` on `clock`, or rejects with the signal's reason when it aborts first. (Not
+ * node:timers/promises: importing it costs every cold start, and retries are rare.)
+ */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

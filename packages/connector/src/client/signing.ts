@@ -18,7 +18,8 @@ export type RequestSigner = (
   signingDate?: Date,
 ) => Promise<Record<string, string>>;
 
-type SmithyModule = typeof import('@smithy/signature-v4');
+/** `@smithy/signature-v4` as imported (tests hand in a changed copy). */
+export type SmithyModule = typeof import('@smithy/signature-v4');
 
 /**
  * `SignatureV4Base`'s canonicalisation steps. Its types mark them protected (they are plain
@@ -50,16 +51,20 @@ const MAX_KEYS = 8;
  * `getCanonicalHeaders`, `createCanonicalRequest` (with `getCanonicalPath`/`getCanonicalQuery`),
  * `formatDate`, `createScope`, `getSigningKey` — so the signature is byte-for-byte the one
  * `SignatureV4.sign()` returns (a property test compares them on random requests). What this file
- * does differently is only the plumbing around them: `sign()` costs ~50 µs per request on a small
- * VM, most of it not SigV4 but per-call overhead — a deep clone of the request, an HMAC of the
- * secret just to build the signing-key cache key, and five awaited `Checksum` objects. Here the
- * signing key is derived by smithy once per day and credentials (then cached), the canonical
- * request is canonicalised by smithy once per distinct request with its date and payload hash
- * left open (`Template`), and the two per-request digests (canonical request hash, signature
- * HMAC) plus the payload hash are synchronous node:crypto one-shots: ~6 µs per request.
+ * does differently is only the plumbing around them: most of `sign()`'s cost per request is not
+ * SigV4 but per-call overhead — a deep clone of the request, an HMAC of the secret just to build
+ * the signing-key cache key, and five awaited `Checksum` objects. Here the signing key is derived
+ * by smithy once per day and credentials (then cached), the canonical request is canonicalised by
+ * smithy once per distinct request with its date and payload hash left open (`Template`), and the
+ * two per-request digests (canonical request hash, signature HMAC) plus the payload hash are
+ * synchronous node:crypto one-shots (figures: docs/benchmarks/connector.md).
+ *
+ * Those steps are `SignatureV4Base`'s protected methods and the module's exported helpers, which
+ * is why package.json pins the exact @smithy/signature-v4 version. Should a version lack any of
+ * them, every request is signed by the public `SignatureV4.sign()` instead: slower, never wrong.
  *
  * The signer module is imported on the first signature, not at import: an invocation that only
- * ACKs (discovery, commands) never evaluates it (~1.6 ms of a cold start, measured bundled).
+ * ACKs (discovery, commands) never evaluates it.
  */
 export function createRequestSigner(options: {
   readonly region: string;
@@ -68,23 +73,31 @@ export function createRequestSigner(options: {
   readonly service?: string;
   /** Default true. */
   readonly applyChecksum?: boolean;
+  /** Loads smithy's module. Default: `import('@smithy/signature-v4')`. */
+  readonly load?: () => Promise<SmithyModule>;
 }): RequestSigner {
   const applyChecksum = options.applyChecksum ?? true;
   const service = options.service ?? 'iotmanagedintegrations';
   const region = options.region;
-  let loading: Promise<Smithy> | undefined;
+  let loading: Promise<Smithy | RequestSigner> | undefined;
   // Once loaded, later signatures skip the await on the import.
   let smithy: Smithy | undefined;
+  let fallback: RequestSigner | undefined;
   const load = () =>
-    import('@smithy/signature-v4').then((module) => {
-      const signer = new module.SignatureV4({
+    (options.load ?? (() => import('@smithy/signature-v4')))().then((module) => {
+      const config = {
         service,
         region,
         credentials: options.credentials,
         sha256: NodeSha256,
         applyChecksum,
         uriEscapePath: true,
-      }) as unknown as Canonicaliser;
+      };
+      const signer = new module.SignatureV4(config) as unknown as Canonicaliser;
+      if (!hasInternals(module, signer)) {
+        fallback = publicSigner(new module.SignatureV4(config));
+        return fallback;
+      }
       // A connector sends to a handful of paths (one per connector id): smithy's canonical path
       // (normalise, escape every segment again) is computed once per path.
       const canonicalPath = signer.getCanonicalPath.bind(signer);
@@ -121,10 +134,6 @@ export function createRequestSigner(options: {
 
   // Canonical-request templates: see `buildTemplate`.
   const templates = new Map<string, Template>();
-  // The previous signature's key and template. A client signs the same request shape with the
-  // same credentials over and over: comparing with the last one (a few string comparisons, equal
-  // strings are usually the same string) skips building and hashing two long lookup keys.
-  let last: LastSignature | undefined;
 
   const sign = async (
     s: Smithy,
@@ -141,67 +150,29 @@ export function createRequestSigner(options: {
     }
     const { longDate, shortDate, scope } = dates;
     const token = credentials.sessionToken;
-    let key: HmacSha256;
-    // The key depends on the secret and the day only; the key id and token are compared too so
-    // that "same credentials" means what it says (and matches the cache's own key).
-    if (
-      last !== undefined &&
-      last.shortDate === shortDate &&
-      last.accessKeyId === credentials.accessKeyId &&
-      last.secretAccessKey === credentials.secretAccessKey &&
-      last.token === token
-    ) {
-      key = last.key;
-    } else {
-      const id = keyId(credentials, shortDate);
-      key = keys.get(id) ?? (await deriveKey(s, credentials, shortDate, id));
-    }
+    const id = keyId(credentials, shortDate);
+    const key = keys.get(id) ?? (await deriveKey(s, credentials, shortDate, id));
     const crypto = nodeCrypto();
 
     const { method, path } = request;
-    const queryless = isEmpty(request.query);
-    let template: Template | undefined;
-    if (
-      last !== undefined &&
-      last.method === method &&
-      last.path === path &&
-      last.token === token &&
-      last.queryless &&
-      queryless &&
-      sameHeaders(request.headers, last.template.input)
-    ) {
-      template = last.template;
-    } else {
-      // Every part length-prefixed, so no two different requests share a key.
-      let templateKey = `${method.length}:${method}${path.length}:${path}`;
-      if (token) templateKey += `${token.length}:${token}`;
-      else templateKey += '-';
-      if (!queryless) {
-        const query = JSON.stringify(request.query);
-        templateKey += `${query.length}:${query}`;
-      }
-      for (const name in request.headers) {
-        const value = request.headers[name] as string;
-        templateKey += `${name.length}:${name}${value.length}:${value}`;
-      }
-      template = templates.get(templateKey);
-      if (template === undefined) {
-        template = buildTemplate(s, request, token, applyChecksum);
-        if (templates.size >= MAX_TEMPLATES) templates.clear();
-        templates.set(templateKey, template);
-      }
+    // Every part length-prefixed, so no two different requests share a key.
+    let templateKey = `${method.length}:${method}${path.length}:${path}`;
+    if (token) templateKey += `${token.length}:${token}`;
+    else templateKey += '-';
+    if (!isEmpty(request.query)) {
+      const query = JSON.stringify(request.query);
+      templateKey += `${query.length}:${query}`;
     }
-    last = {
-      shortDate,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      token,
-      key,
-      method,
-      path,
-      queryless,
-      template,
-    };
+    for (const name in request.headers) {
+      const value = request.headers[name] as string;
+      templateKey += `${name.length}:${name}${value.length}:${value}`;
+    }
+    let template = templates.get(templateKey);
+    if (template === undefined) {
+      template = buildTemplate(s, request, token, applyChecksum);
+      if (templates.size >= MAX_TEMPLATES) templates.clear();
+      templates.set(templateKey, template);
+    }
 
     const payloadHash =
       template.givenPayloadHash ??
@@ -241,40 +212,61 @@ export function createRequestSigner(options: {
 
   return (request, signingDate = new Date()) => {
     if (smithy !== undefined) return sign(smithy, request, signingDate);
+    if (fallback !== undefined) return fallback(request, signingDate);
     loading ??= load().catch((error: unknown) => {
       loading = undefined; // a failed load is retried by the next call, not cached
       throw error;
     });
-    return loading.then((s) => sign(s, request, signingDate));
+    return loading.then((s) =>
+      typeof s === 'function' ? s(request, signingDate) : sign(s, request, signingDate),
+    );
   };
 }
 
-interface LastSignature {
-  readonly shortDate: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly token: string | undefined;
-  readonly key: HmacSha256;
-  readonly method: string;
-  readonly path: string;
-  /** The template's query is empty (only then may a request without one reuse it). */
-  readonly queryless: boolean;
-  readonly template: Template;
+/** Whether `module` and its signer have every internal the fast signer calls. */
+function hasInternals(module: SmithyModule, signer: Canonicaliser): boolean {
+  const methods = [
+    signer.getCanonicalPath,
+    signer.formatDate,
+    signer.createCanonicalRequest,
+    signer.getCanonicalHeaderList,
+  ];
+  const helpers = [module.getCanonicalHeaders, module.getSigningKey, module.createScope];
+  const constants = [
+    module.AMZ_DATE_HEADER,
+    module.TOKEN_HEADER,
+    module.SHA256_HEADER,
+    module.AUTH_HEADER,
+  ];
+  return (
+    [...methods, ...helpers].every((f) => typeof f === 'function') &&
+    constants.every((c) => typeof c === 'string') &&
+    Array.isArray(module.GENERATED_HEADERS)
+  );
+}
+
+/** Signs with the public `SignatureV4.sign()` and returns the signed headers. */
+function publicSigner(signer: InstanceType<SmithyModule['SignatureV4']>): RequestSigner {
+  return async (request, signingDate = new Date()) => {
+    const signed = await signer.sign(
+      {
+        method: request.method,
+        protocol: 'https:',
+        hostname: request.hostname,
+        path: request.path,
+        query: request.query as Record<string, string | string[]>,
+        headers: { ...request.headers },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
+      { signingDate },
+    );
+    return signed.headers;
+  };
 }
 
 function isEmpty(record: object): boolean {
   for (const _ in record) return false;
   return true;
-}
-
-/** Whether `headers` has exactly the names and values of `list` (name, value, …), in order. */
-function sameHeaders(headers: Readonly<Record<string, string>>, list: readonly string[]): boolean {
-  let i = 0;
-  for (const name in headers) {
-    if (list[i] !== name || list[i + 1] !== headers[name]) return false;
-    i += 2;
-  }
-  return i === list.length;
 }
 
 /** Canonical-request templates kept (one per method × path × query × headers × token). */
@@ -294,7 +286,7 @@ const STAND_IN = '\uE000';
  * same few requests over and over (one path per connector id, the same headers), and everything
  * in the canonical request except those two values is the same each time: it is computed once by
  * smithy (`getCanonicalHeaders`, `createCanonicalRequest`, `getCanonicalHeaderList`) with
- * stand-ins for them, and each signature only fills them in (~4 µs less per request).
+ * stand-ins for them, and each signature only fills them in.
  */
 interface Template {
   /**
@@ -307,8 +299,6 @@ interface Template {
   readonly signedHeaders: string;
   /** The input headers the signed request keeps, as name, value, name, value … */
   readonly headers: readonly string[];
-  /** Every input header, as name, value, … (what the template was built from). */
-  readonly input: readonly string[];
   /** The caller's own `x-amz-content-sha256`, which is then also the signed payload hash. */
   readonly givenPayloadHash: string | undefined;
   /** Whether the payload hash is added as `x-amz-content-sha256` (applyChecksum). */
@@ -334,7 +324,6 @@ function buildTemplate(
     slots,
     signedHeaders: c.signedHeaders,
     headers: c.kept,
-    input: Object.entries(request.headers).flat(),
     givenPayloadHash: c.givenPayloadHash,
     sendsPayloadHash: c.sendsPayloadHash,
   };

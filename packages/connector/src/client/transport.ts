@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { type Clock, systemClock } from '../util/clock.js';
 import { type ParsedResponse, ResponseParser } from './http1.js';
 
 /**
@@ -9,11 +10,10 @@ import { type ParsedResponse, ResponseParser } from './http1.js';
  * `ResponseParser`, sockets are reused LIFO, and one coarse sweep timer (not a timer per
  * request) enforces timeouts.
  *
- * Why not node:http or undici: on a 2-core VM node:http's `ClientRequest`/`IncomingMessage`
- * machinery costs ~100 µs of CPU per request (~90 % of the client's time once signing is fast),
- * undici's Pool ~75 µs and ~280 KB of a Lambda bundle (its parser is inlined WASM); this costs
- * ~30 µs and ~6 KB. The built-in modules are loaded on the first request, not at import: an
- * invocation that only ACKs never needs them.
+ * Why not node:http or undici: their general request and response objects cost several times
+ * this pool's CPU per request, and undici adds its inlined WASM parser to a Lambda bundle
+ * (figures: docs/benchmarks/connector.md). The built-in modules are loaded on the first request,
+ * not at import: an invocation that only ACKs never needs them.
  */
 
 export interface PoolOptions {
@@ -29,6 +29,8 @@ export interface PoolOptions {
   readonly idleTimeoutMs?: number;
   /** Extra TLS options for https origins (a private CA, client certificates …). */
   readonly tls?: TlsOptions;
+  /** Time and timers (tests move time forward with a fake clock). Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface PoolRequest {
@@ -101,7 +103,7 @@ interface Connection {
   readonly socket: Socket;
   readonly parser: ResponseParser;
   job: Job | undefined;
-  /** Last time bytes arrived or a request was written (Date.now()). */
+  /** Last time bytes arrived or a request was written (the clock's `now()`). */
   lastActive: number;
   /** How long this socket may sit idle before we close it. */
   idleTtl: number;
@@ -127,7 +129,10 @@ export class KeepAlivePool {
   /** Idle connections, most recently used last (LIFO reuse lets the others age out). */
   readonly #idle: Connection[] = [];
   readonly #waiting: Job[] = [];
-  #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #clock: Clock;
+  /** The sweep's pending timer (a timeout that re-arms itself while sockets are open). */
+  #sweeper: unknown;
+  #sweepEveryMs = 0;
   #connect: ((to: ConnectTarget) => Socket) | undefined;
   /**
    * One read buffer for every socket of the pool (net's `onread`): responses are read into it
@@ -147,6 +152,7 @@ export class KeepAlivePool {
     this.#port = origin.port === '' ? (this.#secure ? 443 : 80) : Number(origin.port);
     this.#host = origin.host;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 4000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   request(request: PoolRequest): Promise<PoolResponse> {
@@ -242,7 +248,7 @@ export class KeepAlivePool {
       socket,
       parser: new ResponseParser(),
       job: undefined,
-      lastActive: Date.now(),
+      lastActive: this.#clock.now(),
       idleTtl: this.#idleTimeoutMs,
       error: undefined,
       closed: false,
@@ -254,23 +260,23 @@ export class KeepAlivePool {
       opened.error ??= error;
     });
     socket.on('close', () => this.#destroy(opened, opened.error));
-    this.#sweeper ??= setInterval(
-      () => this.#sweep(),
-      Math.max(5, Math.min(this.#options.timeoutMs, this.#idleTimeoutMs) / 4),
-    ).unref();
+    if (this.#sweeper === undefined) {
+      this.#sweepEveryMs = Math.max(5, Math.min(this.#options.timeoutMs, this.#idleTimeoutMs) / 4);
+      this.#armSweep();
+    }
     return opened;
   }
 
   #send(conn: Connection, job: Job): void {
     conn.job = job;
-    conn.lastActive = Date.now();
+    conn.lastActive = this.#clock.now();
     conn.parser.start(job.method);
     // One write (one syscall) for head and body.
     conn.socket.write(job.text);
   }
 
   #onData(conn: Connection, chunk: Buffer): void {
-    conn.lastActive = Date.now();
+    conn.lastActive = this.#clock.now();
     const job = conn.job;
     if (job === undefined) {
       // Bytes nobody asked for: the socket's framing can no longer be trusted.
@@ -328,7 +334,8 @@ export class KeepAlivePool {
    */
   #reusable(): Connection | undefined {
     let conn = this.#idle.pop();
-    while (conn !== undefined && Date.now() - conn.lastActive >= conn.idleTtl) {
+    const now = conn === undefined ? 0 : this.#clock.now();
+    while (conn !== undefined && now - conn.lastActive >= conn.idleTtl) {
       this.#destroy(conn);
       conn = this.#idle.pop();
     }
@@ -342,7 +349,7 @@ export class KeepAlivePool {
       this.#send(conn, next);
       return;
     }
-    conn.lastActive = Date.now();
+    conn.lastActive = this.#clock.now();
     this.#idle.push(conn);
   }
 
@@ -371,7 +378,7 @@ export class KeepAlivePool {
       this.#send(this.#open(), this.#waiting.shift() as Job);
     }
     if (this.#all.size === 0 && this.#sweeper !== undefined) {
-      clearInterval(this.#sweeper);
+      this.#clock.clearTimeout(this.#sweeper);
       this.#sweeper = undefined;
     }
   }
@@ -397,9 +404,20 @@ export class KeepAlivePool {
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
   }
 
+  /** Schedules the next sweep; the timer does not keep the process alive. */
+  #armSweep(): void {
+    const timer = this.#clock.setTimeout(() => {
+      this.#sweeper = undefined;
+      this.#sweep();
+      if (this.#all.size > 0 && this.#sweeper === undefined) this.#armSweep();
+    }, this.#sweepEveryMs);
+    (timer as { unref?: () => void } | null)?.unref?.();
+    this.#sweeper = timer;
+  }
+
   /** Timeouts, checked a few times per `timeoutMs` instead of a timer per request. */
   #sweep(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     for (const conn of [...this.#all]) {
       if (conn.job !== undefined) {
         if (now - conn.lastActive >= this.#options.timeoutMs) {
