@@ -120,7 +120,9 @@ describe('ClientToken', () => {
   it('every implemented operation with a ClientToken has a case, and models a ConflictException', () => {
     const skip = notImplemented();
     const withToken = Object.values(OPERATIONS)
-      .filter((op) => op.bodyMembers.includes('ClientToken') && !skip.has(op.name))
+      .filter(
+        (op) => (op.bodyMembers as readonly string[]).includes('ClientToken') && !skip.has(op.name),
+      )
       .map((op) => op.name)
       .sort();
     expect(Object.keys(CASES).sort()).toEqual(withToken);

@@ -76,6 +76,12 @@ beforeAll(async () => {
       AuthenticationMaterial: `CLOUD:${ids.discovery}:${device}`,
     });
     ids[device] = thing.json.Id as string;
+    const registered = await mi('RegisterAccountAssociation', {
+      ManagedThingId: ids[device] as string,
+      AccountAssociationId: ids.associationA as string,
+      DeviceDiscoveryId: ids.discovery as string,
+    });
+    expect(registered.status, registered.text).toBe(201);
   }
   await mi('UpdateManagedThing', {
     Identifier: ids['fan-1'] as string,

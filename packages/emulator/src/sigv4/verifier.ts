@@ -1,5 +1,4 @@
-import * as nodeCrypto from 'node:crypto';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import type { EmulatorCredential } from '../config.js';
 import { SignatureError } from '../errors.js';
 
@@ -45,58 +44,13 @@ const SIGNING_KEY_CACHE_LIMIT = 256;
 const AUTH_PREFIX_CACHE_LIMIT = 256;
 const SIGNATURE_FIELD = 'Signature=';
 
-// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object and is ~40 % faster for the small
-// inputs SigV4 hashes; older runtimes fall back to createHash.
-const oneShot = (
-  nodeCrypto as { hash?: (alg: string, data: string | Buffer, enc: 'hex') => string }
-).hash;
 function sha256Hex(data: string | Buffer): string {
-  return oneShot !== undefined
-    ? oneShot('sha256', data, 'hex')
-    : createHash('sha256').update(data).digest('hex');
-}
-const oneShotBuffer = oneShot as
-  | ((alg: string, data: string | Buffer, enc: 'buffer') => Buffer)
-  | undefined;
-
-/**
- * A derived SigV4 signing key, with its HMAC pads precomputed: HMAC(k, m) is
- * SHA-256((k ^ opad) || SHA-256((k ^ ipad) || m)), so two one-shot hashes replace a `createHmac`
- * object per request (the Hmac constructor and its OpenSSL context were the largest single cost
- * of verification). `inner` starts with the ipad block and is reused as the message buffer.
- */
-interface SigningKey {
-  readonly key: Buffer;
-  inner: Buffer;
-  readonly outer: Buffer;
+  return hash('sha256', data, 'hex');
 }
 
-function signingKeyOf(key: Buffer): SigningKey {
-  const inner = Buffer.alloc(1024);
-  const outer = Buffer.alloc(96);
-  for (let i = 0; i < 64; i++) {
-    const k = i < key.length ? (key[i] as number) : 0;
-    inner[i] = k ^ 0x36;
-    outer[i] = k ^ 0x5c;
-  }
-  return { key, inner, outer };
-}
-
-/** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under a precomputed signing key. */
-function hmacHex(signing: SigningKey, message: string): string {
-  if (oneShotBuffer === undefined) {
-    return createHmac('sha256', signing.key).update(message).digest('hex');
-  }
-  // UTF-8 takes at most 3 bytes per UTF-16 unit; grow the scratch before writing, never truncate.
-  if (64 + message.length * 3 > signing.inner.length) {
-    const grown = Buffer.alloc(64 + message.length * 3);
-    signing.inner.copy(grown, 0, 0, 64);
-    signing.inner = grown;
-  }
-  const n = signing.inner.write(message, 64, 'utf8');
-  const innerHash = oneShotBuffer('sha256', signing.inner.subarray(0, 64 + n), 'buffer');
-  innerHash.copy(signing.outer, 64);
-  return sha256Hex(signing.outer);
+/** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under a derived signing key. */
+function hmacHex(key: Buffer, message: string): string {
+  return createHmac('sha256', key).update(message).digest('hex');
 }
 
 /** Compares two equal-length lower-case hex strings in time independent of where they differ. */
@@ -122,7 +76,7 @@ interface AuthScope {
   readonly signedHeaders: readonly string[];
   /** `<date>/<region>/<service>/aws4_request\n`, the credential-scope line of the string to sign. */
   readonly scopeLine: string;
-  readonly signing: SigningKey;
+  readonly signing: Buffer;
 }
 // Paths made only of unreserved characters with no empty or dot segments canonicalise to themselves;
 // checking this first skips split/encode for nearly every SDK request.
@@ -134,7 +88,7 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
  */
 export class SigV4Verifier {
   readonly #secrets = new Map<string, EmulatorCredential>();
-  readonly #signingKeys = new Map<string, SigningKey>();
+  readonly #signingKeys = new Map<string, Buffer>();
   readonly #authPrefixes = new Map<string, AuthScope>();
   readonly #maxSkewMs: number;
   readonly #normalizePath: boolean;
@@ -322,7 +276,7 @@ export class SigV4Verifier {
     date: string,
     region: string,
     service: string,
-  ): SigningKey {
+  ): Buffer {
     const cacheKey = `${credential.accessKeyId}\u0000${date}\u0000${region}\u0000${service}`;
     const cached = this.#signingKeys.get(cacheKey);
     if (cached !== undefined) return cached;
@@ -332,9 +286,8 @@ export class SigV4Verifier {
     key = createHmac('sha256', key).update('aws4_request').digest();
     // Dates roll and scopes are few: a full clear when the bound is hit keeps this simple and bounded.
     if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.#signingKeys.clear();
-    const signing = signingKeyOf(key);
-    this.#signingKeys.set(cacheKey, signing);
-    return signing;
+    this.#signingKeys.set(cacheKey, key);
+    return key;
   }
 
   #canonicalPath(path: string): string {
