@@ -1,5 +1,3 @@
-export type { AwsCredentials, JsonResponse, SignedClientOptions } from './aws/client.js';
-export { ManagedIntegrationsClient } from './aws/client.js';
 export type { OutboxDevicePlan, ReplayFailure } from './commands/replay.js';
 export { planReplay, runReplay } from './commands/replay.js';
 export type { InputKind, ValidateReport } from './commands/validate.js';

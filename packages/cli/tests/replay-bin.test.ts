@@ -8,12 +8,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { SqsOutbox } from '@c2c-kit/connector';
+import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { SqliteOutbox } from '@c2c-kit/connector/sqlite';
 import { startEmulator } from '@c2c-kit/emulator';
 import type { SendConnectorEventRequest } from '@c2c-kit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CREDENTIALS } from '../../emulator/tests/helpers/credentials.js';
-import { ManagedIntegrationsClient } from '../src/index.js';
 import { runBin } from './helpers/bin.js';
 
 // `c2c replay` end to end: events parked in a real SqliteOutbox file and in a real SQS FIFO queue
@@ -36,19 +36,15 @@ beforeAll(async () => {
   });
   // The connector only has to exist (and belong to the signing account): DEVICE_COMMAND_REQUEST
   // is accepted for any device of a known connector, DEVICE_EVENT needs a managed thing.
-  const created = await client.call<{ Id: string }>(
-    'CreateCloudConnector',
-    'POST',
-    '/cloud-connectors',
-    {
-      Name: 'replay-test',
-      EndpointConfig: {
-        lambda: { arn: `arn:aws:lambda:${REGION}:111122223333:function:replay-test` },
-      },
-      EndpointType: 'LAMBDA',
+  const created = await client.call('CreateCloudConnector', {
+    Name: 'replay-test',
+    EndpointConfig: {
+      lambda: { arn: `arn:aws:lambda:${REGION}:111122223333:function:replay-test` },
     },
-  );
-  connectorId = created.Id;
+    EndpointType: 'LAMBDA',
+  });
+  await client.close();
+  connectorId = created.Id as string;
   env = {
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,

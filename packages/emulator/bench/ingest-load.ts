@@ -1,11 +1,11 @@
 // Load generator of ingest.bench.ts (run pinned to CPU 1): an undici Pool over 2000 distinct
 // requests pre-signed with @smithy/signature-v4 (distinct TraceIds), `concurrency` in flight,
 // bounded by count and time. Prints one JSON line: requests/s, latency percentiles, non-2xx.
-import { HttpRequest } from '@smithy/protocol-http';
+
+import { NodeSha256 } from '@c2c-kit/connector/client';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool } from 'undici';
 import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
-import { NodeSha256 } from '../tests/helpers/sign.js';
 
 const [portText, connectorId, concText, durText, warmText] = process.argv.slice(2);
 const port = Number(portText);
@@ -45,17 +45,16 @@ for (let i = 0; i < 2000; i++) {
       clusters: [{ id: '0x0202', attributes: { '0x0000': i % 4, '0x0002': i % 100 } }],
     },
   });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port,
-      path,
-      headers: { host, 'content-type': 'application/json' },
-      body,
-    }),
-  );
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port,
+    path,
+    query: {},
+    headers: { host, 'content-type': 'application/json' },
+    body,
+  });
   requests.push({ headers: signed.headers as Record<string, string>, body });
 }
 

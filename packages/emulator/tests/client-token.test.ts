@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
-import { miClient } from './helpers/mi-client.js';
+import { notImplementedOperations, ownClient } from './helpers/operations.js';
 
 // ClientToken on every implemented operation that has one (taken from the model): the same token
 // with the same parameters, however the JSON spells them, answers the first result and does the
 // work once; the same token with other parameters is a ConflictException. And
 // UpdateConnectorDestination applies every member it accepts, or refuses it.
 
-type Mi = ReturnType<typeof miClient>;
+type Mi = ReturnType<typeof ownClient>;
 let stack: Awaited<ReturnType<typeof startC2cStack>>;
 let mi: Mi;
 let secret: { arn: string; versionId: string };
@@ -17,9 +16,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   stack = await startC2cStack();
-  const credentials = stack.emu.app.emulatorConfig.credentials[0];
-  if (credentials === undefined) throw new Error('the emulator has no credentials');
-  mi = miClient(stack.emu.url, credentials);
+  mi = ownClient(stack.emu);
   const destination = await mi('GetConnectorDestination', { Identifier: stack.destinationId });
   secret = destination.json.SecretsManager as typeof secret;
   ids.association = await stack.link();
@@ -109,16 +106,9 @@ const CASES: Record<string, TokenCase> = {
   },
 };
 
-/** Operations the README lists as answered 501. */
-function notImplemented(): Set<string> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Operations answered 501')).split(/\n## /)[0];
-  return new Set([...(section ?? '').matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1] as string));
-}
-
 describe('ClientToken', () => {
   it('every implemented operation with a ClientToken has a case, and models a ConflictException', () => {
-    const skip = notImplemented();
+    const skip = notImplementedOperations();
     const withToken = Object.values(OPERATIONS)
       .filter(
         (op) => (op.bodyMembers as readonly string[]).includes('ClientToken') && !skip.has(op.name),

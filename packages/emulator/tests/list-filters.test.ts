@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
-import { miClient } from './helpers/mi-client.js';
+import { notImplementedOperations, ownClient } from './helpers/operations.js';
 
 // Every filter of every implemented List operation, taken from the model's query members: each
 // one narrows the answer to exactly the matching resources. A filter the model adds later fails
 // the coverage test until it has a case here.
 
-type Mi = ReturnType<typeof miClient>;
+type Mi = ReturnType<typeof ownClient>;
 let stack: Awaited<ReturnType<typeof startC2cStack>>;
 let mi: Mi;
 const ids: Record<string, string> = {};
@@ -33,9 +32,7 @@ const sorted = (...values: Array<string | undefined>) => values.map(String).sort
 
 beforeAll(async () => {
   stack = await startC2cStack();
-  const credentials = stack.emu.app.emulatorConfig.credentials[0];
-  if (credentials === undefined) throw new Error('the emulator has no credentials');
-  mi = miClient(stack.emu.url, credentials);
+  mi = ownClient(stack.emu);
   ids.connectorA = stack.connectorId;
   ids.destinationA = stack.destinationId;
   const other = await mi('CreateCloudConnector', {
@@ -231,16 +228,9 @@ const TESTED_ELSEWHERE = [
   'ListSchemaVersions.SemanticVersion',
 ];
 
-/** Operations the README lists as answered 501. */
-function notImplemented(): Set<string> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Operations answered 501')).split(/\n## /)[0];
-  return new Set([...(section ?? '').matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1] as string));
-}
-
 describe('List filters', () => {
   it('every query filter of every implemented List operation in the model has a case', () => {
-    const skip = notImplemented();
+    const skip = notImplementedOperations();
     const modelled = Object.values(OPERATIONS)
       .filter((op) => op.name.startsWith('List') && !skip.has(op.name))
       .flatMap((op) =>

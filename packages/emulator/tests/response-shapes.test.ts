@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   formatIssue,
   OPERATIONS,
@@ -10,7 +9,7 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NS, operation, shapeOf } from '../../protocol/tests/helpers/model.js';
 import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
-import { miClient } from './helpers/mi-client.js';
+import { notImplementedOperations, ownClient } from './helpers/operations.js';
 
 // Every response of every implemented managed-integrations operation carries exactly the model's
 // output members, within the model's limits: a scenario drives each operation over real HTTP and
@@ -41,13 +40,6 @@ function unknownMembers(id: string, value: unknown, path = ''): string[] {
   return [];
 }
 
-/** Operations the README lists as answered 501. */
-function notImplemented(): Set<string> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Operations answered 501')).split(/\n## /)[0];
-  return new Set([...(section ?? '').matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1] as string));
-}
-
 /**
  * README "Known gaps": `OAuthAuthorizationUrl` is `http://` when the destination's authUrl is
  * (the model's output pattern wants https; the local OAuth server has no TLS). Nothing else passes.
@@ -73,9 +65,7 @@ describe('responses match the model', () => {
   it('every implemented operation, driven once or more, answers the model output shape', async () => {
     stack = await startC2cStack();
     const s = stack;
-    const credentials = s.emu.app.emulatorConfig.credentials[0];
-    if (credentials === undefined) throw new Error('the emulator has no credentials');
-    const raw = miClient(s.emu.url, credentials);
+    const raw = ownClient(s.emu);
     async function mi<K extends OperationName>(
       name: K,
       input: Parameters<typeof raw<K>>[1],
@@ -278,7 +268,7 @@ describe('responses match the model', () => {
     await mi('DeleteCloudConnector', { Identifier: spare.Id as string });
 
     expect(problems).toEqual([]);
-    const skip = notImplemented();
+    const skip = notImplementedOperations();
     const implemented = Object.keys(OPERATIONS)
       .filter((name) => !skip.has(name))
       .sort();

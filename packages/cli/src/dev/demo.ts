@@ -1,5 +1,5 @@
 import { capabilityOf } from '@c2c-kit/matter';
-import { toHttpCall } from '../aws/operations.js';
+import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { StepFailedError, UpstreamError } from '../errors.js';
 import { describeNotification } from '../notifications.js';
 import type { ArrivedNotification } from './notificationWatcher.js';
@@ -65,13 +65,16 @@ export async function runDemo(
   await watcher.start();
   const steps: DemoStepResult[] = [];
   const call = async <T = Json>(step: string, name: string, input: Json): Promise<T> => {
-    const http = toHttpCall(name, input);
-    const response = await stack.client.send(http.method, http.path, http.body, http.query);
-    if (response.status < 200 || response.status > 299) {
+    const response = await stack.client.send(
+      name as OperationName,
+      input as OperationShapes[OperationName]['input'],
+    );
+    const status = response.statusCode;
+    if (status < 200 || status > 299) {
       const message = (response.body as Json | undefined)?.Message ?? JSON.stringify(response.body);
       throw new StepFailedError(
         step,
-        `${name} → HTTP ${response.status} ${response.errorType ?? ''}: ${String(message)}`,
+        `${name} → HTTP ${status} ${response.errorType ?? ''}: ${String(message)}`,
       );
     }
     return response.body as T;

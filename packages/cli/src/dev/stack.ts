@@ -17,13 +17,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ManagedIntegrationsClient, type RawResponse } from '@c2c-kit/connector/client';
 import { DEFAULT_REGION, type FaultConfig, startEmulator } from '@c2c-kit/emulator';
 import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
+import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
-import { ManagedIntegrationsClient } from '../aws/client.js';
-import { toHttpCall } from '../aws/operations.js';
 import { StepFailedError, UpstreamError, UsageError } from '../errors.js';
 import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
 
@@ -242,7 +242,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       lambda.destroy();
       secrets.destroy();
     });
-    const client = new ManagedIntegrationsClient({ endpoint: emulator.url, region, credentials });
+    // Sent as given (the emulator validates, as AWS would); failures name the call (`callOk`).
+    const client = new ManagedIntegrationsClient({
+      endpoint: emulator.url,
+      region,
+      credentials,
+      validate: false,
+    });
+    closers.push(() => client.close());
 
     const queues = await step(
       'work queue',
@@ -355,22 +362,16 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const connectorId = await step(
       'cloud connector',
       async () => {
-        const list = await client.call<{ Items?: Array<{ Id?: string }> }>(
-          'ListCloudConnectors',
-          ...callArgs('ListCloudConnectors', { LambdaArn: fn.arn }),
-        );
+        const list = await callOk(client, 'ListCloudConnectors', { LambdaArn: fn.arn });
         const existing = list.Items?.find((i) => i.Id !== undefined)?.Id;
         if (existing) return existing;
-        const created = await client.call<{ Id: string }>(
-          'CreateCloudConnector',
-          ...callArgs('CreateCloudConnector', {
-            Name: CONNECTOR_NAME,
-            EndpointConfig: { lambda: { arn: fn.arn } },
-            EndpointType: 'LAMBDA',
-            Description: 'Reference connector for the simulated Acme device cloud',
-          }),
-        );
-        return created.Id;
+        const created = await callOk(client, 'CreateCloudConnector', {
+          Name: CONNECTOR_NAME,
+          EndpointConfig: { lambda: { arn: fn.arn } },
+          EndpointType: 'LAMBDA',
+          Description: 'Reference connector for the simulated Acme device cloud',
+        });
+        return created.Id as string;
       },
       (id) => id,
     );
@@ -433,40 +434,33 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       async () => {
         const secretArn = await ensureSecret(secrets, SECRET_NAME, OAUTH_CLIENT);
         const authUrl = `${vendor.url}/oauth/authorize`;
-        const list = await client.call<{
-          ConnectorDestinationList?: Array<{ Id?: string; Name?: string }>;
-        }>(
-          'ListConnectorDestinations',
-          ...callArgs('ListConnectorDestinations', { CloudConnectorId: connectorId }),
-        );
+        const list = await callOk(client, 'ListConnectorDestinations', {
+          CloudConnectorId: connectorId,
+        });
         for (const summary of list.ConnectorDestinationList ?? []) {
           if (summary.Id === undefined || summary.Name !== DESTINATION_NAME) continue;
-          const existing = await client.call<{ AuthConfig?: { oAuth?: { authUrl?: string } } }>(
-            'GetConnectorDestination',
-            ...callArgs('GetConnectorDestination', { Identifier: summary.Id }),
-          );
+          const existing = await callOk(client, 'GetConnectorDestination', {
+            Identifier: summary.Id,
+          });
           // Ports can change between starts; a destination pointing at an old vendor URL is stale.
           if (existing.AuthConfig?.oAuth?.authUrl === authUrl) return summary.Id;
         }
-        const created = await client.call<{ Id: string }>(
-          'CreateConnectorDestination',
-          ...callArgs('CreateConnectorDestination', {
-            Name: DESTINATION_NAME,
-            CloudConnectorId: connectorId,
-            AuthType: 'OAUTH',
-            AuthConfig: {
-              oAuth: {
-                authUrl,
-                tokenUrl: `${vendor.url}/oauth/token`,
-                scope: 'devices:read devices:write',
-                tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-                oAuthCompleteRedirectUrl: `${dashboard.url}/?linked=1`,
-              },
+        const created = await callOk(client, 'CreateConnectorDestination', {
+          Name: DESTINATION_NAME,
+          CloudConnectorId: connectorId,
+          AuthType: 'OAUTH',
+          AuthConfig: {
+            oAuth: {
+              authUrl,
+              tokenUrl: `${vendor.url}/oauth/token`,
+              scope: 'devices:read devices:write',
+              tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+              oAuthCompleteRedirectUrl: `${dashboard.url}/?linked=1`,
             },
-            SecretsManager: { arn: secretArn.arn, versionId: secretArn.versionId },
-          }),
-        );
-        return created.Id;
+          },
+          SecretsManager: { arn: secretArn.arn, versionId: secretArn.versionId },
+        });
+        return created.Id as string;
       },
       (id) => id,
     );
@@ -488,35 +482,25 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         } finally {
           kinesisClient.destroy();
         }
-        const destination = await client.send(
-          ...sendArgs('CreateDestination', {
-            Name: NOTIFICATION_DESTINATION,
-            DeliveryDestinationType: 'KINESIS',
-            DeliveryDestinationArn: `arn:aws:kinesis:${region}:${accountId}:stream/${NOTIFICATION_DESTINATION}`,
-            RoleArn: `arn:aws:iam::${accountId}:role/${NOTIFICATION_DESTINATION}`,
-            Description: 'c2c dev notifications - read from the local SSE stream',
-          }),
-        );
-        if (!isOkOrConflict(destination.status)) {
-          throw new UpstreamError(
-            'CreateDestination',
-            destination.status,
-            destination.errorType,
-            JSON.stringify(destination.body),
-          );
+        const destination = await client.send('CreateDestination', {
+          Name: NOTIFICATION_DESTINATION,
+          DeliveryDestinationType: 'KINESIS',
+          DeliveryDestinationArn: `arn:aws:kinesis:${region}:${accountId}:stream/${NOTIFICATION_DESTINATION}`,
+          RoleArn: `arn:aws:iam::${accountId}:role/${NOTIFICATION_DESTINATION}`,
+          Description: 'c2c dev notifications - read from the local SSE stream',
+        });
+        if (!isOkOrConflict(destination.statusCode)) {
+          throw upstreamError('CreateDestination', destination, JSON.stringify(destination.body));
         }
         for (const eventType of DEV_EVENT_TYPES) {
-          const config = await client.send(
-            ...sendArgs('CreateNotificationConfiguration', {
-              EventType: eventType,
-              DestinationName: NOTIFICATION_DESTINATION,
-            }),
-          );
-          if (!isOkOrConflict(config.status)) {
-            throw new UpstreamError(
+          const config = await client.send('CreateNotificationConfiguration', {
+            EventType: eventType,
+            DestinationName: NOTIFICATION_DESTINATION,
+          });
+          if (!isOkOrConflict(config.statusCode)) {
+            throw upstreamError(
               `CreateNotificationConfiguration ${eventType}`,
-              config.status,
-              config.errorType,
+              config,
               JSON.stringify(config.body),
             );
           }
@@ -573,15 +557,32 @@ function isOkOrConflict(status: number): boolean {
   return (status >= 200 && status < 300) || status === 409;
 }
 
-type SendArgs = [method: string, path: string, body?: unknown, query?: Record<string, string>];
-
-function sendArgs(name: string, input: Record<string, unknown>): SendArgs {
-  const call = toHttpCall(name, input);
-  return [call.method, call.path, call.body, call.query];
+/** Calls `name` as the customer; an answer other than 2xx is an `UpstreamError` naming it. */
+async function callOk<K extends OperationName>(
+  client: ManagedIntegrationsClient,
+  name: K,
+  input: OperationShapes[K]['input'],
+): Promise<OperationShapes[K]['output']> {
+  const response = await client.send(name, input);
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    throw upstreamError(name, response, errorMessage(response.body));
+  }
+  return response.body as OperationShapes[K]['output'];
 }
 
-function callArgs(name: string, input: Record<string, unknown>): SendArgs {
-  return sendArgs(name, input);
+function upstreamError(what: string, response: RawResponse, detail: string): UpstreamError {
+  return new UpstreamError(what, response.statusCode, response.errorType, detail);
+}
+
+/** The `Message` of a restJson1 error body (or the text itself). */
+function errorMessage(body: unknown): string {
+  if (body !== null && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    const message = record.Message ?? record.message;
+    if (typeof message === 'string') return message;
+    return JSON.stringify(body).slice(0, 300);
+  }
+  return String(body).slice(0, 300);
 }
 
 async function ensureSecret(

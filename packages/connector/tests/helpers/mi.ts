@@ -1,57 +1,29 @@
-import { type OperationName, type OperationShapes, toHttpRequest } from '@c2c-kit/protocol';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { TEST_CREDENTIALS } from '../../../emulator/tests/helpers/credentials.js';
-import { NodeSha256 } from '../../src/util/sha256.js';
+import { ManagedIntegrationsClient } from '../../src/client.js';
 
 /** The emulator tests' key pair: pass it to `startEmulator({ credentials: [LOCAL_CREDENTIALS] })`. */
 export const LOCAL_CREDENTIALS = TEST_CREDENTIALS;
 
 /**
- * The customer side of managed integrations for tests: any operation of the model, serialised
- * by protocol's restJson1 bindings, SigV4-signed like the AWS SDK, sent over real HTTP.
+ * The customer side of managed integrations for tests: any operation of the model through the
+ * package's own signed client, sent as given (the emulator validates) and answered as received.
  */
 export function miCaller(baseUrl: string) {
-  const url = new URL(baseUrl);
-  const signer = new SignatureV4({
-    service: 'iotmanagedintegrations',
+  const client = new ManagedIntegrationsClient({
+    endpoint: baseUrl,
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
-    sha256: NodeSha256,
-    uriEscapePath: true,
+    validate: false,
   });
   return async function call<K extends OperationName>(
     name: K,
     input: OperationShapes[K]['input'],
   ): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
-    const parts = toHttpRequest(name, input);
-    const [path, qs = ''] = parts.path.split('?') as [string, string?];
-    const query: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(qs)) query[k] = v;
-    const signed = await signer.sign({
-      method: parts.method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query,
-      headers: { host: url.host, ...parts.headers },
-      ...(parts.body !== undefined ? { body: parts.body } : {}),
-    });
-    const search = new URLSearchParams(query).toString().replace(/\+/g, '%20');
-    const res = await request(`${baseUrl}${path}${search ? `?${search}` : ''}`, {
-      method: parts.method as 'GET',
-      headers: signed.headers,
-      ...(parts.body !== undefined ? { body: parts.body } : {}),
-    });
-    const text = await res.body.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      // status and text are enough for the assertion
-    }
-    return { status: res.statusCode, json, text };
+    const res = await client.send(name, input);
+    const json = typeof res.body === 'object' && res.body !== null ? res.body : {};
+    return { status: res.statusCode, json: json as Record<string, unknown>, text: res.text };
   };
 }
 

@@ -1,34 +1,8 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { HttpRequest } from '@smithy/protocol-http';
+import { NodeSha256 } from '@c2c-kit/connector/client';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { EmulatorCredential } from '../../src/index.js';
 import { TEST_CREDENTIALS } from './credentials.js';
-
-/** What smithy hands a checksum: text or bytes in any binary form. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data))
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
-
-/** node:crypto SHA-256 / HMAC in the Checksum shape @smithy/signature-v4 expects. */
-export class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {}
-}
 
 export interface SignInput {
   method: string;
@@ -43,7 +17,10 @@ export interface SignInput {
   host?: string;
 }
 
-/** Signs a request exactly as the AWS SDK v3 would (smithy signer); returns headers + url. */
+/**
+ * Signs a request exactly as the AWS SDK v3 would (smithy signer); returns headers + url. Raw on
+ * purpose: the verifier's tests need requests no client would build (odd paths, skewed dates).
+ */
 export async function signRequest(input: SignInput): Promise<{
   method: string;
   url: string;
@@ -65,7 +42,7 @@ export async function signRequest(input: SignInput): Promise<{
   if (input.body !== undefined && headers['content-type'] === undefined) {
     headers['content-type'] = 'application/json';
   }
-  const request = new HttpRequest({
+  const request = {
     method: input.method,
     protocol: 'http:',
     hostname: host.split(':')[0] as string,
@@ -73,7 +50,7 @@ export async function signRequest(input: SignInput): Promise<{
     query: input.query ?? {},
     headers,
     body: input.body,
-  });
+  };
   const signed = await signer.sign(request, { signingDate: input.signingDate ?? new Date() });
   const qs = Object.entries(input.query ?? {})
     .flatMap(([k, v]) =>
