@@ -27,6 +27,7 @@ import {
 import { lambdaPlugin } from './services/lambda/index.js';
 import { secretsManagerPlugin } from './services/secretsmanager/index.js';
 import { sqsPlugin } from './services/sqs/index.js';
+import { stsPlugin } from './services/sts/index.js';
 import { type ServerTimeoutOptions, serverTimeouts } from './timeouts.js';
 
 declare module 'fastify' {
@@ -60,6 +61,11 @@ export interface EmulatorOptions extends ServerTimeoutOptions {
   readonly region?: string;
   /** Strict SigV4 verification (default true). */
   readonly verify?: boolean;
+  /**
+   * Caps the lifetime of every temporary credential the emulator issues (STS, Lambda execution
+   * roles), in milliseconds, so tests can watch them expire; unset, they last as long as on AWS.
+   */
+  readonly maxSessionLifetimeMs?: number;
   readonly faults?: Partial<FaultConfig>;
   /** Fastify/pino logger options; off by default. */
   readonly logger?: FastifyServerOptions['logger'];
@@ -105,6 +111,12 @@ function checkOptions(options: EmulatorOptions): void {
   if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) {
     throw new EmulatorConfigError(
       `options.accountId: expected 12 digits, got "${String(options.accountId).slice(0, 20)}"`,
+    );
+  }
+  const cap = options.maxSessionLifetimeMs;
+  if (cap !== undefined && !(Number.isSafeInteger(cap) && cap > 0)) {
+    throw new EmulatorConfigError(
+      `options.maxSessionLifetimeMs: expected a positive integer, got ${String(cap).slice(0, 20)}`,
     );
   }
   const faults = options.faults ?? {};
@@ -153,6 +165,9 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     credentials: dataDir.credentials,
     verify: options.verify ?? true,
     faults: { ...NO_FAULTS, ...options.faults },
+    ...(options.maxSessionLifetimeMs !== undefined
+      ? { maxSessionLifetimeMs: options.maxSessionLifetimeMs }
+      : {}),
     baseUrl() {
       const address = app.server.address() as AddressInfo | null;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -192,6 +207,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
         await root.register(sigv4Plugin);
         await root.register(lambdaPlugin);
         await root.register(sqsPlugin);
+        await root.register(stsPlugin);
         await root.register(secretsManagerPlugin);
         await root.register(managedIntegrationsPlugin, {
           kinesisEndpoint: options.kinesisEndpoint,

@@ -54,6 +54,8 @@ export interface EmulatorConfig {
   readonly credentials: readonly EmulatorCredential[];
   readonly verify: boolean;
   readonly faults: FaultConfig;
+  /** Caps every temporary credential's lifetime (ms); unset, they last as long as on AWS. */
+  readonly maxSessionLifetimeMs?: number;
 }
 
 /**

@@ -107,12 +107,14 @@ export class SignatureError extends RequestRejectedError {
 /** The AWS error names a SigV4 check can fail with, and the status each comes with. */
 export type SignatureFailure =
   | 'UnrecognizedClientException'
+  | 'ExpiredTokenException'
   | 'InvalidSignatureException'
   | 'MissingAuthenticationTokenException'
   | 'IncompleteSignatureException';
 
 const STATUS_BY_FAILURE: Record<SignatureFailure, number> = {
   UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
   InvalidSignatureException: 403,
   MissingAuthenticationTokenException: 403,
   IncompleteSignatureException: 400,

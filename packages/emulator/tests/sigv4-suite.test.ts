@@ -5,14 +5,18 @@ import { loadSuite, type SuiteCase } from './helpers/sigv4-suite.js';
 const cases = loadSuite();
 
 function verifierFor(c: SuiteCase): SigV4Verifier {
+  const credential = {
+    accessKeyId: c.context.credentials.access_key_id,
+    secretAccessKey: c.context.credentials.secret_access_key,
+    accountId: '123456789012',
+  };
+  const token = c.context.credentials.token;
+  // A key that comes with a session token is a temporary one: the verifier knows it as a session.
+  const session =
+    token === undefined ? undefined : { ...credential, sessionToken: token, expiresAt: Infinity };
   return new SigV4Verifier({
-    credentials: [
-      {
-        accessKeyId: c.context.credentials.access_key_id,
-        secretAccessKey: c.context.credentials.secret_access_key,
-        accountId: '123456789012',
-      },
-    ],
+    credentials: session === undefined ? [credential] : [],
+    sessions: { find: (id) => (id === session?.accessKeyId ? session : undefined) },
     normalizePath: c.context.normalize,
     now: () => Date.parse(c.context.timestamp),
   });

@@ -12,6 +12,7 @@ export type AwsServiceName =
   | 'sqs'
   | 'secretsmanager'
   | 'kinesis'
+  | 'sts'
   | (string & {});
 
 // Unsigned requests (only reachable with verification off) are routed the way the SDKs would
@@ -33,6 +34,7 @@ export const SERVED_SERVICES: ReadonlySet<string> = new Set([
   'lambda',
   'sqs',
   'secretsmanager',
+  'sts',
 ]);
 
 /** Which AWS service a request is for: credential scope first, then the unsigned fallbacks. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EmulatorConfig } from '../config.js';
 import { SignatureError } from '../errors.js';
+import { type SessionCredential, sessionStoreOf } from '../services/sts/SessionStore.js';
 import { type AwsRequestIdentity, SigV4Verifier, unverifiedScope } from '../sigv4/verifier.js';
 
 declare module 'fastify' {
@@ -26,8 +27,14 @@ function pathAndQuery(url: string): [string, string] {
  * Verifies every request whose route does not say `config: { sigv4: false }`, after the body has
  * been read (the body hash is part of the signature), and decorates `request.aws`.
  */
-export function createSigV4Hook(config: EmulatorConfig) {
-  const verifier = new SigV4Verifier({ credentials: config.credentials });
+export function createSigV4Hook(
+  config: EmulatorConfig,
+  sessions?: { find(accessKeyId: string): SessionCredential | undefined },
+) {
+  const verifier = new SigV4Verifier({
+    credentials: config.credentials,
+    ...(sessions ? { sessions } : {}),
+  });
   const fallback = config.credentials[0];
   const byKey = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   // Callback style (not async): no promise per request on the hottest hook.
@@ -70,7 +77,8 @@ export function createSigV4Hook(config: EmulatorConfig) {
     }
     const authorization = request.headers.authorization;
     const scope = authorization === undefined ? undefined : unverifiedScope(authorization);
-    const account = (scope && byKey.get(scope.accessKeyId)) ?? fallback;
+    const account =
+      (scope && (byKey.get(scope.accessKeyId) ?? sessions?.find(scope.accessKeyId))) ?? fallback;
     request.aws = {
       accessKeyId: scope?.accessKeyId ?? account?.accessKeyId ?? '',
       accountId: account?.accountId ?? '000000000000',
@@ -89,11 +97,14 @@ async function sigv4(app: FastifyInstance): Promise<void> {
     const service = (route.constraints as { awsService?: unknown } | undefined)?.awsService;
     if (typeof service === 'string') route.config = { ...route.config, awsService: service };
   });
-  app.addHook('preValidation', createSigV4Hook(app.emulatorConfig));
+  const config = app.emulatorConfig;
+  // Temporary credentials (STS, Lambda execution roles) live in the emulator's database.
+  const sessions = sessionStoreOf(app.db, config);
+  app.addHook('preValidation', createSigV4Hook(config, sessions));
 }
 
 export const sigv4Plugin = fp(sigv4, {
   name: '@c2c-kit/emulator-sigv4',
   fastify: '5.x',
-  dependencies: ['@c2c-kit/emulator-body'],
+  dependencies: ['@c2c-kit/emulator-body', '@c2c-kit/emulator-db'],
 });

@@ -1,6 +1,7 @@
 import { createHmac, hash } from 'node:crypto';
 import type { EmulatorCredential } from '../config.js';
 import { SignatureError } from '../errors.js';
+import { type SessionCredential, sameToken } from '../services/sts/SessionStore.js';
 
 /**
  * A request as the verifier sees it. `path` and `query` are exactly what the signer signed — for a
@@ -27,6 +28,11 @@ export interface AwsRequestIdentity {
 
 export interface SigV4VerifierOptions {
   readonly credentials: readonly EmulatorCredential[];
+  /**
+   * Temporary credentials the emulator issued (`ASIA…` keys): a request signed with one must carry
+   * its session token (`X-Amz-Security-Token`) and be made before it expires.
+   */
+  readonly sessions?: { find(accessKeyId: string): SessionCredential | undefined };
   /** Allowed difference between the signing time and now; AWS allows 5 minutes. */
   readonly maxClockSkewMs?: number;
   /** Non-S3 path rules (dot-segment removal, empty segments dropped, path encoded again). */
@@ -77,6 +83,8 @@ interface AuthScope {
   /** `<date>/<region>/<service>/aws4_request\n`, the credential-scope line of the string to sign. */
   readonly scopeLine: string;
   readonly signing: Buffer;
+  /** Set when the key is a temporary one: its token and expiry are checked on every request. */
+  readonly session: SessionCredential | undefined;
 }
 // Paths made only of unreserved characters with no empty or dot segments canonicalise to themselves;
 // checking this first skips split/encode for nearly every SDK request.
@@ -88,6 +96,7 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
  */
 export class SigV4Verifier {
   readonly #secrets = new Map<string, EmulatorCredential>();
+  readonly #sessions: SigV4VerifierOptions['sessions'];
   readonly #signingKeys = new Map<string, Buffer>();
   readonly #authPrefixes = new Map<string, AuthScope>();
   readonly #maxSkewMs: number;
@@ -101,6 +110,7 @@ export class SigV4Verifier {
     for (const credential of options.credentials) {
       this.#secrets.set(credential.accessKeyId, credential);
     }
+    this.#sessions = options.sessions;
     this.#maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
     this.#normalizePath = options.normalizePath ?? true;
     this.#now = options.now ?? Date.now;
@@ -115,6 +125,7 @@ export class SigV4Verifier {
     let fromQuery = false;
     let queryDate: string | undefined;
     let expiresSeconds: number | undefined;
+    let token: string | undefined;
     if (authorization !== undefined) {
       const text = joined(authorization);
       // Fast path: a prefix (everything before the 64 signature hex digits) parsed and checked
@@ -149,8 +160,14 @@ export class SigV4Verifier {
       fromQuery = true;
       queryDate = auth.amzDate;
       expiresSeconds = auth.expiresSeconds;
+      token = auth.securityToken;
     }
     const { scopeDate, region, service, signedHeaders } = scope;
+    if (!fromQuery) {
+      const values = headers.get('x-amz-security-token');
+      token = values === undefined ? undefined : joined(values).trim();
+    }
+    this.#checkSessionToken(scope.session, token);
 
     let amzDate: string;
     if (fromQuery) {
@@ -234,6 +251,24 @@ export class SigV4Verifier {
     return { accessKeyId: scope.accessKeyId, accountId: scope.accountId, region, service };
   }
 
+  /**
+   * A temporary key is good only with the token it was issued with and until it expires; a
+   * long-term key takes no token. AWS answers both "no such token" cases alike.
+   */
+  #checkSessionToken(session: SessionCredential | undefined, token: string | undefined): void {
+    if (session === undefined) {
+      if (token !== undefined) throw invalidToken();
+      return;
+    }
+    if (token === undefined || !sameToken(token, session.sessionToken)) throw invalidToken();
+    if (this.#now() >= session.expiresAt) {
+      throw new SignatureError(
+        'ExpiredTokenException',
+        'The security token included in the request is expired',
+      );
+    }
+  }
+
   /** Checks what the Authorization text (header or query) says apart from the signature. */
   #scopeOf(auth: ParsedAuth): AuthScope {
     const scope = auth.credential.split('/');
@@ -244,12 +279,14 @@ export class SigV4Verifier {
       );
     }
     const [accessKeyId, scopeDate, region, service] = scope as [string, string, string, string];
-    const credential = this.#secrets.get(accessKeyId);
-    if (credential === undefined) {
-      throw new SignatureError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-      );
+    let credential: EmulatorCredential;
+    let session: SessionCredential | undefined;
+    const longTerm = this.#secrets.get(accessKeyId);
+    if (longTerm !== undefined) credential = longTerm;
+    else {
+      session = this.#sessions?.find(accessKeyId);
+      if (session === undefined) throw invalidToken();
+      credential = session;
     }
     const signedHeaders = auth.signedHeaders.split(';');
     if (!signedHeaders.includes('host')) {
@@ -268,11 +305,12 @@ export class SigV4Verifier {
       signedHeaders,
       scopeLine: `${scopeDate}/${region}/${service}/aws4_request\n`,
       signing: this.#signingKey(credential, scopeDate, region, service),
+      session,
     };
   }
 
   #signingKey(
-    credential: EmulatorCredential,
+    credential: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey'>,
     date: string,
     region: string,
     service: string,
@@ -328,6 +366,14 @@ interface ParsedAuth {
   readonly fromQuery: boolean;
   readonly amzDate?: string;
   readonly expiresSeconds?: number;
+  readonly securityToken?: string;
+}
+
+function invalidToken(): SignatureError {
+  return new SignatureError(
+    'UnrecognizedClientException',
+    'The security token included in the request is invalid.',
+  );
 }
 
 function parseAuthorizationHeader(value: string): ParsedAuth {
@@ -398,7 +444,13 @@ function parseQueryAuth(query: string): ParsedAuth {
       `X-Amz-Expires must be a non-negative integer number of seconds, got '${String(expires).slice(0, 20)}'.`,
     );
   }
-  return { ...base, amzDate, expiresSeconds };
+  const securityToken = params.get('X-Amz-Security-Token');
+  return {
+    ...base,
+    amzDate,
+    expiresSeconds,
+    ...(securityToken !== undefined ? { securityToken } : {}),
+  };
 }
 
 function checkAuthParts(

@@ -11,6 +11,8 @@ export interface EmulatorConfigLike {
   region: string;
   baseUrl(): string;
   credentials: Array<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
+  /** Caps temporary credentials' lifetime (ms); see `EmulatorOptions.maxSessionLifetimeMs`. */
+  maxSessionLifetimeMs?: number;
 }
 
 export interface Caller {
