@@ -47,6 +47,13 @@ describe('Lambda subset against the Lambda model', () => {
       GetEventSourceMapping: ['GET', '/2015-03-31/event-source-mappings/{UUID}', 200],
       DeleteEventSourceMapping: ['DELETE', '/2015-03-31/event-source-mappings/{UUID}', 202],
       UpdateEventSourceMapping: ['PUT', '/2015-03-31/event-source-mappings/{UUID}', 202],
+      PublishVersion: ['POST', '/2015-03-31/functions/{FunctionName}/versions', 201],
+      ListVersionsByFunction: ['GET', '/2015-03-31/functions/{FunctionName}/versions', 200],
+      CreateAlias: ['POST', '/2015-03-31/functions/{FunctionName}/aliases', 201],
+      ListAliases: ['GET', '/2015-03-31/functions/{FunctionName}/aliases', 200],
+      GetAlias: ['GET', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', 200],
+      UpdateAlias: ['PUT', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', 200],
+      DeleteAlias: ['DELETE', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', 204],
     };
     for (const [op, [method, uri, status]] of Object.entries(served)) {
       const http = model.operations[op]?.http;

@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
@@ -59,8 +58,10 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       AWS_LAMBDA_FUNCTION_TIMEOUT: '3',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      // The execution role's temporary credentials, never the account's long-term key.
+      AWS_ACCESS_KEY_ID: expect.stringMatching(/^ASIA[A-Z2-7]{16}$/),
+      AWS_SECRET_ACCESS_KEY: expect.stringMatching(/^[A-Za-z0-9+/]{40}$/),
+      AWS_SESSION_TOKEN: expect.stringMatching(/^[A-Za-z0-9+/=]{100,}$/),
       AWS_ENDPOINT_URL: aws.emu.url,
       _HANDLER: 'echo.handler',
       GREETING: 'hi',
@@ -91,11 +92,11 @@ describe('Lambda Invoke with @aws-sdk/client-lambda', () => {
       pid: number;
     };
     const two = decode(
-      (await aws.client.send(new InvokeCommand({ FunctionName: `${arn}:live` }))).Payload,
+      (await aws.client.send(new InvokeCommand({ FunctionName: `${arn}:$LATEST` }))).Payload,
     ) as { invocations: number; pid: number; context: { invokedFunctionArn: string } };
     expect(two.pid).toBe(one.pid);
     expect(two.invocations).toBe(one.invocations + 1);
-    expect(two.context.invokedFunctionArn).toBe(`${arn}:live`);
+    expect(two.context.invokedFunctionArn).toBe(`${arn}:$LATEST`);
   });
 
   it('reports a thrown error as Lambda does', async () => {

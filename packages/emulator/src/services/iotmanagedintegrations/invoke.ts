@@ -181,8 +181,10 @@ export class ConnectorInvoker {
 }
 
 function describeInvokeError(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return summarise(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+  // Lambda's errors carry their wire name (`ResourceNotFoundException`, …) as `code`.
+  const e = error as { name?: string; code?: unknown; message?: string };
+  const name = typeof e.code === 'string' && /^[A-Z]\w+$/.test(e.code) ? e.code : e.name;
+  return summarise(`${name ?? 'Error'}: ${e.message ?? String(error)}`);
 }
 
 function summarise(text: string): string {

@@ -9,8 +9,10 @@ import {
   lambdaErrors,
   PoolSaturatedError,
 } from './errors.js';
+import type { ExecutionCredentialIssuer } from './executionRole.js';
 import { refusedVariable, withoutRefused } from './processEnv.js';
-import { type InvocationOutcome, WorkerPool } from './WorkerPool.js';
+import { FunctionVersions } from './versions.js';
+import { type InvocationOutcome, type WorkerEnvironment, WorkerPool } from './WorkerPool.js';
 
 /** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
 export interface RegisterFunctionInput {
@@ -28,7 +30,10 @@ export interface RegisterFunctionInput {
 
 export interface FunctionInfo {
   name: string;
+  /** The unqualified function ARN. */
   arn: string;
+  /** `$LATEST`, or the published version a qualifier (version or alias) resolved to. */
+  version: string;
   handler: string;
   exportName: string;
   timeoutSeconds: number;
@@ -69,8 +74,14 @@ export interface LambdaHostOptions {
   region?: string;
   /** Endpoint the functions call back into (`AWS_ENDPOINT_URL`). */
   baseUrl?: () => string;
-  /** Access keys handed to functions as their execution-role credentials (matched by account). */
+  /** The accounts' long-term keys (the first is the default account). */
   credentials?: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
+  /**
+   * Issues each new worker the temporary credentials of the function's execution role, as Lambda
+   * does; the emulator issues them from its STS store. Without it (a host of its own), a worker
+   * gets its account's long-term key from `credentials`.
+   */
+  executionCredentials?: ExecutionCredentialIssuer;
   maxWorkersPerFunction?: number;
   maxQueuedPerFunction?: number;
   /** Idle workers are stopped after this long (default 10 minutes); the next call cold-starts. */
@@ -162,6 +173,8 @@ export class LambdaHost {
   readonly #credentials: NonNullable<LambdaHostOptions['credentials']>;
   readonly #options: LambdaHostOptions;
   readonly #live = new Map<string, LiveFunction>();
+  /** Published versions and aliases (`lambda_versions`, `lambda_aliases`). */
+  readonly versions: FunctionVersions;
   readonly #asyncTimers = new Set<NodeJS.Timeout>();
   readonly #asyncRuns = new Set<Promise<unknown>>();
   #closed = false;
@@ -181,6 +194,7 @@ export class LambdaHost {
         created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
         PRIMARY KEY (account_id, region, name));
     `);
+    this.versions = new FunctionVersions(this.#db);
   }
 
   get region(): string {
@@ -199,6 +213,7 @@ export class LambdaHost {
     return {
       name: row.name,
       arn: `arn:aws:lambda:${row.region}:${row.account_id}:function:${row.name}`,
+      version: '$LATEST',
       handler: row.handler,
       exportName: row.export_name,
       timeoutSeconds: row.timeout_seconds,
@@ -304,19 +319,25 @@ export class LambdaHost {
     this.#db
       .prepare('DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
       .run(info.accountId, info.region, info.name);
+    this.versions.deleteAll(info);
     this.#dropLive(`${info.accountId}:${info.name}`);
     return true;
   }
 
+  /** Stops the workers of a function, of every version. */
   #dropLive(key: string): void {
-    const live = this.#live.get(key);
-    if (live) {
-      live.pool.close();
-      this.#live.delete(key);
+    for (const [liveKey, live] of this.#live) {
+      if (liveKey.startsWith(`${key}:`)) {
+        live.pool.close();
+        this.#live.delete(liveKey);
+      }
     }
   }
 
-  /** A function by name, partial or full ARN (any qualifier), or undefined. */
+  /**
+   * A function by name, partial or full ARN, or undefined. A qualifier picks `$LATEST`, a
+   * published version or an alias's version; one that names none of them is undefined too.
+   */
   getFunction(nameOrArn: string, accountId?: string): FunctionInfo | undefined {
     const ref = typeof nameOrArn === 'string' ? parseFunctionRef(nameOrArn) : undefined;
     if (!ref) return undefined;
@@ -326,7 +347,24 @@ export class LambdaHost {
       .get(ref.accountId ?? accountId ?? this.defaultAccountId, this.#region, ref.name) as
       | FunctionRow
       | undefined;
-    return row ? this.#toInfo(row) : undefined;
+    if (!row) return undefined;
+    const info = this.#toInfo(row);
+    if (ref.qualifier === undefined) return info;
+    const version = this.versions.resolve(info, ref.qualifier);
+    if (version === undefined || version === '$LATEST') {
+      return version === undefined ? undefined : info;
+    }
+    const published = this.versions.get(info, version);
+    if (!published) return undefined;
+    return {
+      ...info,
+      version,
+      handler: published.handler,
+      exportName: published.exportName,
+      environment: published.environment,
+      timeoutSeconds: published.timeoutSeconds,
+      lastModified: published.createdAt,
+    };
   }
 
   listFunctions(accountId?: string): FunctionInfo[] {
@@ -355,11 +393,14 @@ export class LambdaHost {
     return info;
   }
 
-  #environment(info: FunctionInfo): Record<string, string> {
-    // Its own account's key, or none: a function never signs as another account.
-    const cred = this.#credentials.find((c) => c.accountId === info.accountId);
+  #environment(info: FunctionInfo): WorkerEnvironment {
+    // Its own account's credentials, or none: a function never signs as another account.
+    const issue = this.#options.executionCredentials;
+    const cred = issue
+      ? issue({ accountId: info.accountId, name: info.name })
+      : this.#credentials.find((c) => c.accountId === info.accountId);
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-    return {
+    const variables: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
@@ -369,22 +410,27 @@ export class LambdaHost {
       AWS_DEFAULT_REGION: info.region,
       AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
       AWS_LAMBDA_FUNCTION_NAME: info.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_VERSION: info.version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
       AWS_LAMBDA_FUNCTION_TIMEOUT: String(info.timeoutSeconds),
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${info.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${info.version}]${randomBytes(16).toString('hex')}`,
       LAMBDA_TASK_ROOT: dirname(info.handler),
       ...(cred
         ? { AWS_ACCESS_KEY_ID: cred.accessKeyId, AWS_SECRET_ACCESS_KEY: cred.secretAccessKey }
         : {}),
+      ...(cred && 'sessionToken' in cred && cred.sessionToken
+        ? { AWS_SESSION_TOKEN: cred.sessionToken }
+        : {}),
       ...(info.environment.AWS_ENDPOINT_URL ? {} : { AWS_ENDPOINT_URL: this.#baseUrl() }),
     };
+    const expiresAt = cred && 'expiresAt' in cred ? cred.expiresAt : undefined;
+    return expiresAt === undefined ? { variables } : { variables, expiresAt };
   }
 
   #pool(info: FunctionInfo): WorkerPool {
-    const key = `${info.accountId}:${info.name}`;
+    const key = `${info.accountId}:${info.name}:${info.version}`;
     let live = this.#live.get(key);
     if (!live || live.info.lastModified.getTime() !== info.lastModified.getTime()) {
       if (live) live.pool.close();
@@ -430,7 +476,7 @@ export class LambdaHost {
     }
     // Frame the output the way Lambda's log stream (and LogType Tail) shows an invocation.
     const ms = performance.now() - started;
-    const lines = [`START RequestId: ${requestId} Version: $LATEST`];
+    const lines = [`START RequestId: ${requestId} Version: ${info.version}`];
     const end = [`END RequestId: ${requestId}`];
     if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout') {
       end.unshift(
@@ -477,16 +523,16 @@ export class LambdaHost {
       return {
         statusCode: 202,
         payload: Buffer.alloc(0),
-        executedVersion: '$LATEST',
+        executedVersion: info.version,
         requestId,
         logTail: '',
       };
     }
     const outcome = await this.#run(info, event, requestId, invokedArn, options);
-    return this.#toResult(outcome, requestId);
+    return this.#toResult(outcome, requestId, info.version);
   }
 
-  #toResult(outcome: InvocationOutcome, requestId: string): InvokeResult {
+  #toResult(outcome: InvocationOutcome, requestId: string, version: string): InvokeResult {
     if (outcome.ok && Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
       return this.#toResult(
         {
@@ -498,13 +544,14 @@ export class LambdaHost {
           logs: outcome.logs,
         },
         requestId,
+        version,
       );
     }
     if (outcome.ok) {
       return {
         statusCode: 200,
         payload: Buffer.from(outcome.payload, 'utf8'),
-        executedVersion: '$LATEST',
+        executedVersion: version,
         requestId,
         logTail: outcome.logs,
       };
@@ -513,7 +560,7 @@ export class LambdaHost {
       statusCode: 200,
       payload: Buffer.from(JSON.stringify(outcome.error), 'utf8'),
       functionError: 'Unhandled',
-      executedVersion: '$LATEST',
+      executedVersion: version,
       requestId,
       logTail: outcome.logs,
     };

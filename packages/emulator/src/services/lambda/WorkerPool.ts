@@ -28,11 +28,21 @@ export interface InvocationRequest {
   clientContext?: unknown;
 }
 
+/** A worker's whole environment, and when the credentials in it expire (epoch ms), if they do. */
+export interface WorkerEnvironment {
+  variables: Record<string, string>;
+  expiresAt?: number;
+}
+
 export interface WorkerPoolOptions {
   handlerPath: string;
   exportName: string;
-  /** Computed when a worker starts, so the endpoint URL is the one the emulator listens on. */
-  environment: () => Record<string, string>;
+  /**
+   * Computed when a worker starts, so the endpoint URL is the one the emulator listens on and the
+   * credentials are fresh. A worker whose credentials would expire during an invocation is
+   * replaced before it gets one (as Lambda retires an environment before its credentials expire).
+   */
+  environment: () => WorkerEnvironment;
   maxWorkers: number;
   maxQueued: number;
   /** An idle worker is stopped after this long (Lambda recycles idle environments too). */
@@ -57,6 +67,8 @@ function bootstrapPath(): string {
 const BOOTSTRAP = bootstrapPath();
 /** How much of a function's output one invocation keeps (Lambda's LogType Tail returns 4 KB). */
 const LOG_KEEP = 4096;
+/** At most this long before its credentials expire, a worker is replaced. */
+const REFRESH_AHEAD_MAX_MS = 5 * 60_000;
 
 interface Pending {
   request: InvocationRequest;
@@ -71,15 +83,19 @@ class Worker {
   #id = 0;
   #logs = '';
   dead = false;
+  readonly #startedAt = Date.now();
+  readonly #expiresAt: number | undefined;
 
   constructor(
     readonly pool: WorkerPool,
     options: WorkerPoolOptions,
   ) {
+    const environment = options.environment();
+    this.#expiresAt = environment.expiresAt;
     this.child = fork(BOOTSTRAP, [options.handlerPath, options.exportName], {
       // The whole environment, never the emulator's own: its NODE_OPTIONS does not leak in, and
       // the function's configuration cannot set one (processEnv.ts).
-      env: options.environment(),
+      env: environment.variables,
       // Without this, the worker inherits the test runner's or tsx's loader flags.
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -97,6 +113,16 @@ class Worker {
     this.child.on('message', (message: unknown) => this.#onMessage(message));
     this.child.on('exit', (code, signal) => this.#onExit(code, signal));
     this.child.on('error', () => this.#onExit(null, null));
+  }
+
+  /**
+   * Whether this worker's credentials outlast an invocation of `timeoutMs` starting now, with a
+   * fifth of their lifetime (at most 5 minutes) to spare.
+   */
+  freshFor(timeoutMs: number): boolean {
+    if (this.#expiresAt === undefined) return true;
+    const spare = Math.min(REFRESH_AHEAD_MAX_MS, (this.#expiresAt - this.#startedAt) / 5);
+    return this.#expiresAt - spare > Date.now() + timeoutMs;
   }
 
   run(pending: Pending): void {
@@ -237,7 +263,15 @@ export class WorkerPool {
       });
     }
     return new Promise<InvocationOutcome>((resolve, reject) => {
-      const idle = [...this.#workers].find((w) => !w.busy && !w.dead);
+      let idle: Worker | undefined;
+      for (const w of [...this.#workers]) {
+        if (w.busy || w.dead) continue;
+        if (w.freshFor(request.timeoutMs)) {
+          idle = w;
+          break;
+        }
+        w.kill(); // its credentials are about to expire: a new worker gets fresh ones
+      }
       const pending: Pending = { request, resolve };
       if (idle) {
         idle.run(pending);
@@ -254,9 +288,11 @@ export class WorkerPool {
   }
 
   workerIdle(worker: Worker): void {
-    const next = this.#queue.shift();
-    if (next) worker.run(next);
-    else worker.idleFor(this.#options.idleTimeoutMs);
+    const next = this.#queue[0];
+    if (next === undefined) worker.idleFor(this.#options.idleTimeoutMs);
+    else if (worker.freshFor(next.request.timeoutMs)) worker.run(this.#queue.shift() as Pending);
+    // Stale credentials: removing the worker starts a fresh one for the queue.
+    else worker.kill();
   }
 
   removeWorker(worker: Worker): void {

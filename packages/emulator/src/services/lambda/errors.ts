@@ -11,6 +11,7 @@ export const LAMBDA_ERRORS = {
   RequestTooLargeException: { status: 413, messageKey: 'message' },
   TooManyRequestsException: { status: 429, messageKey: 'message' },
   ResourceConflictException: { status: 409, messageKey: 'message' },
+  PreconditionFailedException: { status: 412, messageKey: 'message' },
   UnsupportedMediaTypeException: { status: 415, messageKey: 'message' },
   ServiceException: { status: 500, messageKey: 'Message' },
 } as const;

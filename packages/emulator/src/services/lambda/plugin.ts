@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { RequestRejectedError } from '../../errors.js';
@@ -11,25 +9,29 @@ import {
   jsonBody,
   rawBodyOf,
 } from '../sqs/context.js';
-import {
-  optArray,
-  optBoolean,
-  optInt,
-  optString,
-  reqString,
-  requireObject,
-} from '../sqs/fields.js';
+import { optArray, optBoolean, optInt, optString, reqString } from '../sqs/fields.js';
 import { sqsStoreFor } from '../sqs/SqsStore.js';
+import { sessionStoreOf } from '../sts/SessionStore.js';
+import {
+  bad,
+  functionConfiguration,
+  functionNameParam,
+  lambdaTime,
+  qualified,
+  requestObject,
+  sendJson,
+} from './api.js';
 import { type EventSourceMapping, EventSourceMappings } from './EventSourceMappings.js';
 import {
   FunctionRegistrationError,
   FunctionUrlResponseError,
   LAMBDA_ERRORS,
   LambdaServiceError,
-  lambdaErrors,
 } from './errors.js';
+import { stsExecutionCredentials } from './executionRole.js';
 import { buildFunctionUrlEvent, mapFunctionUrlResult } from './functionUrl.js';
 import { type FunctionInfo, LambdaHost, parseFunctionRef } from './LambdaHost.js';
+import { versionRoutes } from './versionRoutes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,26 +40,6 @@ declare module 'fastify' {
 }
 
 const LAMBDA = { awsService: 'lambda' } as const;
-const bad = (message: string): LambdaServiceError => lambdaErrors.invalidParameter(message);
-
-/** The request's JSON object body, or the errors Lambda answers when it is not JSON / an object. */
-function requestObject(request: FastifyRequest): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = jsonBody(request);
-  } catch {
-    throw new LambdaServiceError(
-      'InvalidRequestContentException',
-      'Could not parse request body into json',
-    );
-  }
-  return requireObject(parsed, 'request body', bad);
-}
-
-/** Lambda writes timestamps like `2019-08-14T22:26:11.234+0000`. */
-function lambdaTime(d: Date): string {
-  return d.toISOString().replace('Z', '+0000');
-}
 
 function sendLambdaError(
   reply: FastifyReply,
@@ -99,73 +81,6 @@ function lambdaErrorHandler(
   return sendLambdaError(reply, code, wire.statusCode, wire.message);
 }
 
-function functionNameParam(request: FastifyRequest, max = 256): string {
-  const name = (request.params as { FunctionName?: string }).FunctionName ?? '';
-  if (name.length < 1 || name.length > max || !parseFunctionRef(name)) {
-    throw bad(
-      `FunctionName: expected a function name, partial ARN or ARN (1-${max} characters), got ${JSON.stringify(name.slice(0, 300))}`,
-    );
-  }
-  return name;
-}
-
-/** Applies `?Qualifier=` to a function reference, refusing a conflicting one like Lambda does. */
-function qualified(request: FastifyRequest, name: string): string {
-  const qualifier = (request.query as Record<string, unknown>).Qualifier;
-  if (qualifier === undefined) return name;
-  if (
-    typeof qualifier !== 'string' ||
-    !/^(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128})$/.test(qualifier)
-  ) {
-    throw bad(
-      `Qualifier: expected $LATEST, a version or an alias name, got ${JSON.stringify(qualifier)}`,
-    );
-  }
-  const ref = parseFunctionRef(name);
-  if (ref?.qualifier !== undefined) {
-    if (ref.qualifier !== qualifier) {
-      throw bad(
-        'The derived qualifier from the function name does not match the specified qualifier.',
-      );
-    }
-    return name;
-  }
-  return `${name}:${qualifier}`;
-}
-
-function functionConfiguration(info: FunctionInfo): Record<string, unknown> {
-  let codeSize = 0;
-  let codeSha256 = '';
-  try {
-    codeSize = statSync(info.handler).size;
-    codeSha256 = createHash('sha256').update(readFileSync(info.handler)).digest('base64');
-  } catch {
-    // The file vanished after registration; report an empty package rather than failing.
-  }
-  return {
-    FunctionName: info.name,
-    FunctionArn: info.arn,
-    Runtime: `nodejs${process.versions.node.split('.')[0]}.x`,
-    Role: `arn:aws:iam::${info.accountId}:role/c2c-kit-local-lambda`,
-    Handler: `${info.handler.replace(/^.*[\\/]/, '').replace(/\.[cm]?js$/, '')}.${info.exportName}`,
-    CodeSize: codeSize,
-    Description: '',
-    Timeout: info.timeoutSeconds,
-    MemorySize: 128,
-    LastModified: lambdaTime(info.lastModified),
-    CodeSha256: codeSha256,
-    Version: '$LATEST',
-    Environment: { Variables: info.environment },
-    TracingConfig: { Mode: 'PassThrough' },
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
-    PackageType: 'Zip',
-    Architectures: ['x86_64'],
-    EphemeralStorage: { Size: 512 },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${info.name}` },
-  };
-}
-
 function mappingOut(m: EventSourceMapping, state?: string): Record<string, unknown> {
   return {
     UUID: m.uuid,
@@ -180,10 +95,6 @@ function mappingOut(m: EventSourceMapping, state?: string): Record<string, unkno
     FunctionResponseTypes: m.functionResponseTypes,
     EventSourceMappingArn: `arn:aws:lambda:${m.region}:${m.accountId}:event-source-mapping:${m.uuid}`,
   };
-}
-
-function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
 }
 
 /** The FunctionName of an event source mapping: a function name or ARN (no partial ARN). */
@@ -238,6 +149,7 @@ async function lambdaApiRoutes(
   { host, esm, config }: RouteOptions,
 ): Promise<void> {
   app.setErrorHandler(lambdaErrorHandler);
+  await versionRoutes(app, { host, config });
 
   /** The caller's function the path names, `?Qualifier=` applied (names up to `maxNameLength`). */
   const requestedFunction = (request: FastifyRequest, maxNameLength?: number): FunctionInfo => {
@@ -298,7 +210,7 @@ async function lambdaApiRoutes(
     async (request, reply) => {
       const info = requestedFunction(request);
       return sendJson(reply, 200, {
-        Configuration: functionConfiguration(info),
+        Configuration: functionConfiguration(info, host.versions.get(info, info.version)),
         Code: { RepositoryType: 'S3', Location: `file://${info.handler}` },
         Tags: {},
       });
@@ -310,7 +222,11 @@ async function lambdaApiRoutes(
     { constraints: LAMBDA },
     async (request, reply) => {
       const info = requestedFunction(request);
-      return sendJson(reply, 200, functionConfiguration(info));
+      return sendJson(
+        reply,
+        200,
+        functionConfiguration(info, host.versions.get(info, info.version)),
+      );
     },
   );
 
@@ -600,6 +516,7 @@ async function lambda(app: FastifyInstance): Promise<void> {
     region: config.region,
     baseUrl: () => config.baseUrl(),
     credentials: config.credentials,
+    executionCredentials: stsExecutionCredentials(sessionStoreOf(db, config)),
     onLog: (fn, line) => app.log.debug({ function: fn }, line),
   });
   const esm = new EventSourceMappings(db, host, () => sqsStoreFor(db));

@@ -1,0 +1,107 @@
+import { statSync } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jsonBody } from '../sqs/context.js';
+import { requireObject } from '../sqs/fields.js';
+import { LambdaServiceError, lambdaErrors } from './errors.js';
+import { executionRoleArn } from './executionRole.js';
+import { type FunctionInfo, parseFunctionRef } from './LambdaHost.js';
+import { codeSha256, type VersionRecord } from './versions.js';
+
+// Request and response helpers the Lambda REST routes share (plugin.ts, versionRoutes.ts).
+
+export const bad = (message: string): LambdaServiceError => lambdaErrors.invalidParameter(message);
+
+/** The request's JSON object body, or the errors Lambda answers when it is not JSON / an object. */
+export function requestObject(request: FastifyRequest): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = jsonBody(request);
+  } catch {
+    throw new LambdaServiceError(
+      'InvalidRequestContentException',
+      'Could not parse request body into json',
+    );
+  }
+  return requireObject(parsed, 'request body', bad);
+}
+
+/** Lambda writes timestamps like `2019-08-14T22:26:11.234+0000`. */
+export function lambdaTime(d: Date): string {
+  return d.toISOString().replace('Z', '+0000');
+}
+
+export function functionNameParam(request: FastifyRequest, max = 256): string {
+  const name = (request.params as { FunctionName?: string }).FunctionName ?? '';
+  if (name.length < 1 || name.length > max || !parseFunctionRef(name)) {
+    throw bad(
+      `FunctionName: expected a function name, partial ARN or ARN (1-${max} characters), got ${JSON.stringify(name.slice(0, 300))}`,
+    );
+  }
+  return name;
+}
+
+/** Applies `?Qualifier=` to a function reference, refusing a conflicting one like Lambda does. */
+export function qualified(request: FastifyRequest, name: string): string {
+  const qualifier = (request.query as Record<string, unknown>).Qualifier;
+  if (qualifier === undefined) return name;
+  if (
+    typeof qualifier !== 'string' ||
+    !/^(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128})$/.test(qualifier)
+  ) {
+    throw bad(
+      `Qualifier: expected $LATEST, a version or an alias name, got ${JSON.stringify(qualifier)}`,
+    );
+  }
+  const ref = parseFunctionRef(name);
+  if (ref?.qualifier !== undefined) {
+    if (ref.qualifier !== qualifier) {
+      throw bad(
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
+    }
+    return name;
+  }
+  return `${name}:${qualifier}`;
+}
+
+/**
+ * A FunctionConfiguration: of `$LATEST`, or of the published version `info` resolved to (`published`
+ * then gives its recorded CodeSha256 and description).
+ */
+export function functionConfiguration(
+  info: FunctionInfo,
+  published?: VersionRecord,
+): Record<string, unknown> {
+  let codeSize = 0;
+  try {
+    codeSize = statSync(info.handler).size;
+  } catch {
+    // The file vanished after registration; report an empty package rather than failing.
+  }
+  return {
+    FunctionName: info.name,
+    FunctionArn: info.version === '$LATEST' ? info.arn : `${info.arn}:${info.version}`,
+    Runtime: `nodejs${process.versions.node.split('.')[0]}.x`,
+    Role: executionRoleArn(info.accountId),
+    Handler: `${info.handler.replace(/^.*[\\/]/, '').replace(/\.[cm]?js$/, '')}.${info.exportName}`,
+    CodeSize: codeSize,
+    Description: published?.description ?? '',
+    Timeout: info.timeoutSeconds,
+    MemorySize: 128,
+    LastModified: lambdaTime(info.lastModified),
+    CodeSha256: published?.codeSha256 ?? codeSha256(info.handler),
+    Version: info.version,
+    Environment: { Variables: info.environment },
+    TracingConfig: { Mode: 'PassThrough' },
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: ['x86_64'],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${info.name}` },
+  };
+}
+
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+}

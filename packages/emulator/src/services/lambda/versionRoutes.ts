@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { callerOf, type EmulatorConfigLike } from '../sqs/context.js';
+import { optString, reqString } from '../sqs/fields.js';
+import { bad, functionConfiguration, functionNameParam, requestObject, sendJson } from './api.js';
+import { type FunctionInfo, type LambdaHost, parseFunctionRef } from './LambdaHost.js';
+import { ALIAS_NAME, type AliasRecord, codeSha256 } from './versions.js';
+
+/**
+ * PublishVersion, ListVersionsByFunction and the alias operations (Create/Get/List/Update/
+ * DeleteAlias), paths and statuses from the Lambda model. Registered in the Lambda API context, so
+ * its error handler renders their errors.
+ */
+
+const LAMBDA = { awsService: 'lambda' } as const;
+const VERSION = /^(\$LATEST|[0-9]{1,15})$/;
+
+function aliasOut(info: FunctionInfo, alias: AliasRecord): Record<string, unknown> {
+  return {
+    AliasArn: `${info.arn}:${alias.name}`,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    RevisionId: alias.revisionId,
+  };
+}
+
+/** `Marker`/`MaxItems` paging over `items` (the marker is an offset from a previous page). */
+function page<T>(
+  request: FastifyRequest,
+  items: readonly T[],
+): { items: T[]; next: string | undefined } {
+  const q = request.query as Record<string, unknown>;
+  const marker = optString(q, 'Marker', bad) ?? '0';
+  const maxRaw = optString(q, 'MaxItems', bad);
+  const max = maxRaw === undefined ? 50 : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 1 || max > 10_000) {
+    throw bad(`MaxItems: expected an integer from 1 to 10000, got ${JSON.stringify(maxRaw)}`);
+  }
+  const start = Number(marker);
+  if (!/^[0-9]{1,9}$/.test(marker) || start > items.length) {
+    throw bad(`Marker: expected a marker from a previous page, got ${JSON.stringify(marker)}`);
+  }
+  const next = start + max < items.length ? String(start + max) : undefined;
+  return { items: items.slice(start, start + max), next };
+}
+
+function description(input: Record<string, unknown>): string | undefined {
+  return optString(input, 'Description', bad, { max: 256 });
+}
+
+function functionVersion(input: Record<string, unknown>, required: boolean): string | undefined {
+  const value = required
+    ? reqString(input, 'FunctionVersion', bad, { min: 1, max: 1024 })
+    : optString(input, 'FunctionVersion', bad, { min: 1, max: 1024 });
+  if (value !== undefined && !VERSION.test(value)) {
+    throw bad(
+      `FunctionVersion: expected $LATEST or a version number, got ${JSON.stringify(value.slice(0, 80))}`,
+    );
+  }
+  return value;
+}
+
+/** Weighted alias routing is not emulated: an alias runs one version. */
+function refuseRouting(input: Record<string, unknown>): void {
+  const routing = input.RoutingConfig as { AdditionalVersionWeights?: object } | undefined;
+  if (routing?.AdditionalVersionWeights && Object.keys(routing.AdditionalVersionWeights).length) {
+    throw bad(
+      'RoutingConfig: weighted alias routing (AdditionalVersionWeights) is not supported by the emulator',
+    );
+  }
+}
+
+function aliasNameOf(value: string): string {
+  if (!ALIAS_NAME.test(value)) {
+    throw bad(
+      `Name: expected 1-128 characters of a-z, A-Z, 0-9, "-" and "_", not only digits, got ${JSON.stringify(value.slice(0, 140))}`,
+    );
+  }
+  return value;
+}
+
+export async function versionRoutes(
+  app: FastifyInstance,
+  { host, config }: { host: LambdaHost; config: EmulatorConfigLike },
+): Promise<void> {
+  const { versions } = host;
+
+  /** The caller's function the path names; these operations take no qualifier. */
+  const baseFunction = (request: FastifyRequest): FunctionInfo => {
+    const name = functionNameParam(request, 140);
+    if (parseFunctionRef(name)?.qualifier !== undefined) {
+      throw bad(
+        `FunctionName: expected a function name or ARN without a qualifier, got ${JSON.stringify(name.slice(0, 300))}`,
+      );
+    }
+    return host.requireFunction(name, callerOf(request, config).accountId);
+  };
+  const aliasParam = (request: FastifyRequest): string =>
+    aliasNameOf((request.params as { Name?: string }).Name ?? '');
+
+  const versionsPath = '/2015-03-31/functions/:FunctionName/versions';
+  app.post(versionsPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    const input = requestObject(request);
+    const expected = optString(input, 'CodeSha256', bad);
+    const current = codeSha256(info.handler);
+    if (expected !== undefined && expected !== current) {
+      throw bad(
+        `CodeSHA256 (${expected.slice(0, 64)}) is different from current CodeSHA256 in $LATEST (${current}). Please try again from a fresh state.`,
+      );
+    }
+    const published = versions.publish(info, info, description(input) ?? '');
+    const versionInfo = host.requireFunction(`${info.arn}:${published.version}`);
+    return sendJson(reply, 201, functionConfiguration(versionInfo, published));
+  });
+
+  app.get(versionsPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    const all = [
+      functionConfiguration(info),
+      ...versions
+        .list(info)
+        .map((v) => functionConfiguration(host.requireFunction(`${info.arn}:${v.version}`), v)),
+    ];
+    const { items, next } = page(request, all);
+    return sendJson(reply, 200, { Versions: items, ...(next ? { NextMarker: next } : {}) });
+  });
+
+  const aliasesPath = '/2015-03-31/functions/:FunctionName/aliases';
+  app.post(aliasesPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    const input = requestObject(request);
+    const name = aliasNameOf(reqString(input, 'Name', bad, { min: 1, max: 128 }));
+    const version = functionVersion(input, true) as string;
+    const text = description(input) ?? '';
+    refuseRouting(input);
+    const alias = versions.createAlias(info, info.arn, {
+      name,
+      functionVersion: version,
+      description: text,
+    });
+    return sendJson(reply, 201, aliasOut(info, alias));
+  });
+
+  app.get(aliasesPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    const q = request.query as Record<string, unknown>;
+    const filter = functionVersion(q, false);
+    const { items, next } = page(request, versions.listAliases(info, filter));
+    return sendJson(reply, 200, {
+      Aliases: items.map((a) => aliasOut(info, a)),
+      ...(next ? { NextMarker: next } : {}),
+    });
+  });
+
+  const aliasPath = `${aliasesPath}/:Name`;
+  app.get(aliasPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    return sendJson(
+      reply,
+      200,
+      aliasOut(info, versions.requireAlias(info, info.arn, aliasParam(request))),
+    );
+  });
+
+  app.put(aliasPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    const name = aliasParam(request);
+    const input = requestObject(request);
+    const version = functionVersion(input, false);
+    const text = description(input);
+    const revisionId = optString(input, 'RevisionId', bad);
+    refuseRouting(input);
+    const alias = versions.updateAlias(info, info.arn, name, {
+      ...(version !== undefined ? { functionVersion: version } : {}),
+      ...(text !== undefined ? { description: text } : {}),
+      ...(revisionId !== undefined ? { revisionId } : {}),
+    });
+    return sendJson(reply, 200, aliasOut(info, alias));
+  });
+
+  app.delete(aliasPath, { constraints: LAMBDA }, async (request, reply) => {
+    const info = baseFunction(request);
+    versions.deleteAlias(info, info.arn, aliasParam(request));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,96 @@
+import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { TEST_CREDENTIALS } from './helpers/credentials.js';
+import { sdkClientConfig } from './helpers/sign.js';
+
+// A function's workers get the temporary credentials of its execution role, as on Lambda, and
+// sign their calls back into the emulator with them; workers are replaced before they expire.
+
+const ACCOUNT = TEST_CREDENTIALS.accountId;
+const whoami = fileURLToPath(new URL('./fixtures/functions/whoami.mjs', import.meta.url));
+
+interface Whoami {
+  arn: string;
+  account: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  pid: number;
+}
+
+async function invoke(client: LambdaClient, name: string): Promise<Whoami> {
+  const out = await client.send(new InvokeCommand({ FunctionName: name }));
+  const payload = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8'));
+  if (out.FunctionError) throw new Error(`${name} failed: ${JSON.stringify(payload)}`);
+  return payload as Whoami;
+}
+
+describe('execution-role credentials of a function', () => {
+  let emu: RunningEmulator;
+  let lambda: LambdaClient;
+  beforeAll(async () => {
+    emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
+    lambda = new LambdaClient(sdkClientConfig(emu.url));
+    emu.app.lambdaHost.registerFunction({ name: 'whoami', handler: whoami, timeoutSeconds: 10 });
+  });
+  afterAll(async () => {
+    lambda?.destroy();
+    await emu?.close();
+  });
+
+  it('are a session of the execution role, named after the function', async () => {
+    const out = await invoke(lambda, 'whoami');
+    expect(out).toMatchObject({
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/c2c-kit-local-lambda/whoami`,
+      account: ACCOUNT,
+    });
+    expect(out.credentials.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(out.credentials.sessionToken?.length).toBeGreaterThan(100);
+  });
+});
+
+describe('a long-lived worker', () => {
+  const LIFETIME_MS = 6000;
+  let emu: RunningEmulator;
+  let lambda: LambdaClient;
+  beforeAll(async () => {
+    // Credentials last 6 s here instead of an hour: long enough for one invocation.
+    emu = await startEmulator({
+      memory: true,
+      credentials: [TEST_CREDENTIALS],
+      maxSessionLifetimeMs: LIFETIME_MS,
+    });
+    lambda = new LambdaClient(sdkClientConfig(emu.url));
+    emu.app.lambdaHost.registerFunction({ name: 'whoami', handler: whoami, timeoutSeconds: 3 });
+  });
+  afterAll(async () => {
+    lambda?.destroy();
+    await emu?.close();
+  });
+
+  it('is replaced before its credentials expire, so its calls back keep working', async () => {
+    const first = await invoke(lambda, 'whoami');
+    // They were issued before the answer came, so they have expired LIFETIME_MS after it: from
+    // then on they are refused ...
+    const answered = Date.now();
+    await new Promise((r) => setTimeout(r, answered + LIFETIME_MS + 50 - Date.now()));
+    const sqs = new SQSClient({
+      ...sdkClientConfig(emu.url),
+      maxAttempts: 1,
+      credentials: first.credentials,
+    });
+    try {
+      await expect(sqs.send(new ListQueuesCommand({}))).rejects.toMatchObject({
+        name: 'ExpiredTokenException',
+      });
+    } finally {
+      sqs.destroy();
+    }
+    // ... and the next invocation runs in a new worker with new ones.
+    const second = await invoke(lambda, 'whoami');
+    expect(second.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
+    expect(second.pid).not.toBe(first.pid);
+    expect(second.arn).toBe(first.arn);
+  });
+});
