@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyHttpError, parseRetryAfter, RetryStrategy } from '../src/client/retry.js';
-import { ConnectorEventsClient, ManagedIntegrationsClient } from '../src/client.js';
+import {
+  ConnectorEventsClient,
+  ManagedIntegrationsClient,
+  type SignedClient,
+  type SignedClientOptions,
+} from '../src/client.js';
 import {
   ConnectorNetworkError,
   ConnectorValidationError,
@@ -18,9 +23,13 @@ afterEach(async () => {
   while (closers.length) await closers.pop()?.();
 });
 
-async function setup(responder: Parameters<typeof startSigV4Server>[0], extra = {}) {
+async function setup<C extends SignedClient = ConnectorEventsClient>(
+  responder: Parameters<typeof startSigV4Server>[0],
+  extra = {},
+  Client: new (options: SignedClientOptions) => C = ConnectorEventsClient as never,
+) {
   const server = await startSigV4Server(responder);
-  const client = new ConnectorEventsClient({
+  const client = new Client({
     region: 'us-east-1',
     endpoint: server.url,
     credentials: TEST_CREDENTIALS,
@@ -295,18 +304,8 @@ describe('retry policy', () => {
 });
 
 describe('ManagedIntegrationsClient (any operation by name)', () => {
-  async function setupAny(responder: Parameters<typeof startSigV4Server>[0], extra = {}) {
-    const server = await startSigV4Server(responder);
-    const client = new ManagedIntegrationsClient({
-      region: 'us-east-1',
-      endpoint: server.url,
-      credentials: TEST_CREDENTIALS,
-      random: () => 0,
-      ...extra,
-    });
-    closers.push(server.close, () => client.close());
-    return { server, client };
-  }
+  const setupAny = (responder: Parameters<typeof startSigV4Server>[0]) =>
+    setup(responder, {}, ManagedIntegrationsClient);
 
   it('calls an operation by name from its binding: labels, repeated query keys, signed', async () => {
     // Prepare

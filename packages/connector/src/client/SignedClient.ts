@@ -177,12 +177,7 @@ export class SignedClient {
         const response = await this.attempt(request, options.signal);
         const status = response.statusCode;
         const { text } = response;
-        let parsed: unknown;
-        try {
-          parsed = text ? JSON.parse(text) : {};
-        } catch {
-          parsed = undefined;
-        }
+        const parsed = parseJson(text);
         if (status >= 200 && status < 300) {
           this.retry.release(spent);
           return parsed ?? {};
@@ -241,16 +236,9 @@ export class SignedClient {
       if (!isRetryableNetworkError(error)) throw error;
       throw finalFailure(request.name, error as Error, 1);
     }
-    const { text } = response;
-    let body: unknown = {};
-    if (text !== '') {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    const { headers } = response;
+    const { text, headers } = response;
+    const parsed = parseJson(text);
+    const body = parsed === undefined ? text : parsed;
     const type = headers['x-amzn-errortype'];
     return {
       statusCode: response.statusCode,
@@ -327,6 +315,16 @@ export class SignedClient {
       body: request.body,
       signal,
     });
+  }
+}
+
+/** A body as JSON: `{}` for none, undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
