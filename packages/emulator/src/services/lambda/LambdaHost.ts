@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute } from 'node:path';
+import { basename, extname, isAbsolute } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
 import {
@@ -10,7 +10,7 @@ import {
   PoolSaturatedError,
 } from './errors.js';
 import type { ExecutionCredentialIssuer } from './executionRole.js';
-import { refusedVariable, withoutRefused } from './processEnv.js';
+import { ENV_KEY, RESERVED_ENV, refusedVariable, workerEnvironment } from './processEnv.js';
 import { FunctionVersions } from './versions.js';
 import { type InvocationOutcome, type WorkerEnvironment, WorkerPool } from './WorkerPool.js';
 
@@ -96,28 +96,6 @@ export interface LambdaHostOptions {
 const MAX_RESPONSE_BYTES = 6_291_556;
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
-const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
-/** Keys Lambda sets itself and refuses in a function's configuration. */
-const RESERVED_ENV = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
 
 /**
  * Function references as the Lambda API accepts them: a name, `name:qualifier`, a partial ARN
@@ -396,37 +374,10 @@ export class LambdaHost {
   #environment(info: FunctionInfo): WorkerEnvironment {
     // Its own account's credentials, or none: a function never signs as another account.
     const issue = this.#options.executionCredentials;
-    const cred = issue
+    const credentials = issue
       ? issue({ accountId: info.accountId, name: info.name })
       : this.#credentials.find((c) => c.accountId === info.accountId);
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-    const variables: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
-      ...withoutRefused(info.environment),
-      _HANDLER: `${basename(info.handler, extname(info.handler))}.${info.exportName}`,
-      AWS_REGION: info.region,
-      AWS_DEFAULT_REGION: info.region,
-      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
-      AWS_LAMBDA_FUNCTION_NAME: info.name,
-      AWS_LAMBDA_FUNCTION_VERSION: info.version,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
-      AWS_LAMBDA_FUNCTION_TIMEOUT: String(info.timeoutSeconds),
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${info.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${info.version}]${randomBytes(16).toString('hex')}`,
-      LAMBDA_TASK_ROOT: dirname(info.handler),
-      ...(cred
-        ? { AWS_ACCESS_KEY_ID: cred.accessKeyId, AWS_SECRET_ACCESS_KEY: cred.secretAccessKey }
-        : {}),
-      ...(cred && 'sessionToken' in cred && cred.sessionToken
-        ? { AWS_SESSION_TOKEN: cred.sessionToken }
-        : {}),
-      ...(info.environment.AWS_ENDPOINT_URL ? {} : { AWS_ENDPOINT_URL: this.#baseUrl() }),
-    };
-    const expiresAt = cred && 'expiresAt' in cred ? cred.expiresAt : undefined;
-    return expiresAt === undefined ? { variables } : { variables, expiresAt };
+    return workerEnvironment(info, credentials, this.#baseUrl());
   }
 
   #pool(info: FunctionInfo): WorkerPool {
