@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
 import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
@@ -26,21 +26,29 @@ async function invoke(client: LambdaClient, name: string): Promise<Whoami> {
   return payload as Whoami;
 }
 
-describe('execution-role credentials of a function', () => {
-  let emu: RunningEmulator;
-  let lambda: LambdaClient;
+/** For a describe block: an emulator running `whoami`, and a Lambda client on it. */
+function useWhoami(
+  timeoutSeconds: number,
+  options: EmulatorOptions = {},
+): { readonly emu: RunningEmulator; readonly lambda: LambdaClient } {
+  const state = {} as { emu: RunningEmulator; lambda: LambdaClient };
   beforeAll(async () => {
-    emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
-    lambda = new LambdaClient(sdkClientConfig(emu.url));
-    emu.app.lambdaHost.registerFunction({ name: 'whoami', handler: whoami, timeoutSeconds: 10 });
+    state.emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS], ...options });
+    state.lambda = new LambdaClient(sdkClientConfig(state.emu.url));
+    state.emu.app.lambdaHost.registerFunction({ name: 'whoami', handler: whoami, timeoutSeconds });
   });
   afterAll(async () => {
-    lambda?.destroy();
-    await emu?.close();
+    state.lambda?.destroy();
+    await state.emu?.close();
   });
+  return state;
+}
+
+describe('execution-role credentials of a function', () => {
+  const running = useWhoami(10);
 
   it('are a session of the execution role, named after the function', async () => {
-    const out = await invoke(lambda, 'whoami');
+    const out = await invoke(running.lambda, 'whoami');
     expect(out).toMatchObject({
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/c2c-kit-local-lambda/whoami`,
       account: ACCOUNT,
@@ -51,32 +59,18 @@ describe('execution-role credentials of a function', () => {
 });
 
 describe('a long-lived worker', () => {
+  // Credentials last 6 s here instead of an hour: long enough for one invocation.
   const LIFETIME_MS = 6000;
-  let emu: RunningEmulator;
-  let lambda: LambdaClient;
-  beforeAll(async () => {
-    // Credentials last 6 s here instead of an hour: long enough for one invocation.
-    emu = await startEmulator({
-      memory: true,
-      credentials: [TEST_CREDENTIALS],
-      maxSessionLifetimeMs: LIFETIME_MS,
-    });
-    lambda = new LambdaClient(sdkClientConfig(emu.url));
-    emu.app.lambdaHost.registerFunction({ name: 'whoami', handler: whoami, timeoutSeconds: 3 });
-  });
-  afterAll(async () => {
-    lambda?.destroy();
-    await emu?.close();
-  });
+  const running = useWhoami(3, { maxSessionLifetimeMs: LIFETIME_MS });
 
   it('is replaced before its credentials expire, so its calls back keep working', async () => {
-    const first = await invoke(lambda, 'whoami');
+    const first = await invoke(running.lambda, 'whoami');
     // They were issued before the answer came, so they have expired LIFETIME_MS after it: from
     // then on they are refused ...
     const answered = Date.now();
     await new Promise((r) => setTimeout(r, answered + LIFETIME_MS + 50 - Date.now()));
     const sqs = new SQSClient({
-      ...sdkClientConfig(emu.url),
+      ...sdkClientConfig(running.emu.url),
       maxAttempts: 1,
       credentials: first.credentials,
     });
@@ -88,7 +82,7 @@ describe('a long-lived worker', () => {
       sqs.destroy();
     }
     // ... and the next invocation runs in a new worker with new ones.
-    const second = await invoke(lambda, 'whoami');
+    const second = await invoke(running.lambda, 'whoami');
     expect(second.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
     expect(second.pid).not.toBe(first.pid);
     expect(second.arn).toBe(first.arn);

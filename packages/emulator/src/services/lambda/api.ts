@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jsonBody } from '../sqs/context.js';
-import { requireObject } from '../sqs/fields.js';
+import { optString, requireObject } from '../sqs/fields.js';
 import { LambdaServiceError, lambdaErrors } from './errors.js';
 import { executionRoleArn } from './executionRole.js';
 import { type FunctionInfo, parseFunctionRef } from './LambdaHost.js';
@@ -104,4 +104,25 @@ export function functionConfiguration(
 
 export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+}
+
+/** `Marker`/`MaxItems` paging over `items` (the marker is an offset from a previous page). */
+export function pageOf<T>(
+  request: FastifyRequest,
+  items: readonly T[],
+  defaultMax = 50,
+): { items: T[]; next: string | undefined } {
+  const q = request.query as Record<string, unknown>;
+  const marker = optString(q, 'Marker', bad) ?? '0';
+  const maxRaw = optString(q, 'MaxItems', bad);
+  const max = maxRaw === undefined ? defaultMax : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 1 || max > 10_000) {
+    throw bad(`MaxItems: expected an integer from 1 to 10000, got ${JSON.stringify(maxRaw)}`);
+  }
+  const start = Number(marker);
+  if (!/^[0-9]{1,9}$/.test(marker)) {
+    throw bad(`Marker: expected a marker from a previous page, got ${JSON.stringify(marker)}`);
+  }
+  const next = start + max < items.length ? String(start + max) : undefined;
+  return { items: items.slice(start, start + max), next };
 }

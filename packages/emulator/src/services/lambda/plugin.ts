@@ -17,6 +17,7 @@ import {
   functionConfiguration,
   functionNameParam,
   lambdaTime,
+  pageOf,
   qualified,
   requestObject,
   sendJson,
@@ -281,15 +282,6 @@ async function lambdaApiRoutes(
     const q = request.query as Record<string, unknown>;
     const eventSourceArn = optString(q, 'EventSourceArn', bad, { max: 1024 });
     const functionName = optString(q, 'FunctionName', bad, { min: 1, max: 256 });
-    const marker = optString(q, 'Marker', bad) ?? '0';
-    const maxRaw = optString(q, 'MaxItems', bad);
-    const max = maxRaw === undefined ? 100 : Number(maxRaw);
-    if (!Number.isInteger(max) || max < 1 || max > 10_000) {
-      throw bad(`MaxItems: expected an integer from 1 to 10000, got ${JSON.stringify(maxRaw)}`);
-    }
-    const start = Number(marker);
-    if (!Number.isInteger(start) || start < 0)
-      throw bad(`Marker: expected a marker from a previous page, got ${JSON.stringify(marker)}`);
     let functionArn: string | undefined;
     if (functionName !== undefined) {
       functionArn =
@@ -300,10 +292,10 @@ async function lambdaApiRoutes(
       ...(functionArn !== undefined ? { functionArn } : {}),
       ...(eventSourceArn !== undefined ? { eventSourceArn } : {}),
     });
-    const page = all.slice(start, start + max);
+    const { items, next } = pageOf(request, all, 100);
     return sendJson(reply, 200, {
-      EventSourceMappings: page.map((m) => mappingOut(m)),
-      ...(start + max < all.length ? { NextMarker: String(start + max) } : {}),
+      EventSourceMappings: items.map((m) => mappingOut(m)),
+      ...(next ? { NextMarker: next } : {}),
     });
   };
   app.get('/2015-03-31/event-source-mappings', { constraints: LAMBDA }, listMappings);

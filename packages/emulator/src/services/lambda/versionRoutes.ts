@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf, type EmulatorConfigLike } from '../sqs/context.js';
 import { optString, reqString } from '../sqs/fields.js';
-import { bad, functionConfiguration, functionNameParam, requestObject, sendJson } from './api.js';
+import {
+  bad,
+  functionConfiguration,
+  functionNameParam,
+  pageOf,
+  requestObject,
+  sendJson,
+} from './api.js';
 import { type FunctionInfo, type LambdaHost, parseFunctionRef } from './LambdaHost.js';
 import { ALIAS_NAME, type AliasRecord, codeSha256 } from './versions.js';
 
@@ -22,26 +29,6 @@ function aliasOut(info: FunctionInfo, alias: AliasRecord): Record<string, unknow
     Description: alias.description,
     RevisionId: alias.revisionId,
   };
-}
-
-/** `Marker`/`MaxItems` paging over `items` (the marker is an offset from a previous page). */
-function page<T>(
-  request: FastifyRequest,
-  items: readonly T[],
-): { items: T[]; next: string | undefined } {
-  const q = request.query as Record<string, unknown>;
-  const marker = optString(q, 'Marker', bad) ?? '0';
-  const maxRaw = optString(q, 'MaxItems', bad);
-  const max = maxRaw === undefined ? 50 : Number(maxRaw);
-  if (!Number.isInteger(max) || max < 1 || max > 10_000) {
-    throw bad(`MaxItems: expected an integer from 1 to 10000, got ${JSON.stringify(maxRaw)}`);
-  }
-  const start = Number(marker);
-  if (!/^[0-9]{1,9}$/.test(marker) || start > items.length) {
-    throw bad(`Marker: expected a marker from a previous page, got ${JSON.stringify(marker)}`);
-  }
-  const next = start + max < items.length ? String(start + max) : undefined;
-  return { items: items.slice(start, start + max), next };
 }
 
 function description(input: Record<string, unknown>): string | undefined {
@@ -122,7 +109,7 @@ export async function versionRoutes(
         .list(info)
         .map((v) => functionConfiguration(host.requireFunction(`${info.arn}:${v.version}`), v)),
     ];
-    const { items, next } = page(request, all);
+    const { items, next } = pageOf(request, all);
     return sendJson(reply, 200, { Versions: items, ...(next ? { NextMarker: next } : {}) });
   });
 
@@ -146,7 +133,7 @@ export async function versionRoutes(
     const info = baseFunction(request);
     const q = request.query as Record<string, unknown>;
     const filter = functionVersion(q, false);
-    const { items, next } = page(request, versions.listAliases(info, filter));
+    const { items, next } = pageOf(request, versions.listAliases(info, filter));
     return sendJson(reply, 200, {
       Aliases: items.map((a) => aliasOut(info, a)),
       ...(next ? { NextMarker: next } : {}),
