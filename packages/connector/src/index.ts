@@ -40,6 +40,7 @@ export type {
   ConnectorPolicy,
   ConnectorRuntimeParts,
 } from './handler/options.js';
+export type { OutboxPolicy } from './handler/outboxDrain.js';
 export type { ConnectorStats } from './handler/runtime.js';
 export { type SecretReader, SecretsManagerReader } from './handler/secrets.js';
 export type {
@@ -55,10 +56,13 @@ export type {
 export type { FunctionUrlResponse, WebhookOptions } from './handler/webhooks.js';
 export type { SqsBatchResponse } from './handler/work.js';
 export {
+  type ConnectorStore,
   IdempotencyInProgressError,
   type IdempotencyRecord,
   type IdempotencyStore,
+  lazyStore,
   MemoryIdempotencyStore,
+  type ParkedMarkers,
   type PutIfAbsentResult,
   type RunOnceOptions,
   runOnce,

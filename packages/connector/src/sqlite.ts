@@ -3,11 +3,7 @@
  * (`@c2c-kit/connector/sqlite`) so the Lambda bundle never pulls in the native module.
  */
 import Database from 'better-sqlite3';
-import type {
-  IdempotencyRecord,
-  IdempotencyStore,
-  PutIfAbsentResult,
-} from './idempotency/store.js';
+import type { ConnectorStore, IdempotencyRecord, PutIfAbsentResult } from './idempotency/store.js';
 import type { Outbox, OutboxEntry, UnreadableOutboxMessage } from './outbox/outbox.js';
 import type { SendConnectorEventRequest } from './protocol.js';
 
@@ -23,9 +19,16 @@ function open(path: string): Db {
   return db;
 }
 
-/** Idempotency records in SQLite; the conditional put is one `INSERT … ON CONFLICT … WHERE`. */
-export class SqliteIdempotencyStore implements IdempotencyStore {
+/**
+ * The connector's store in SQLite: idempotency records (the conditional put is one
+ * `INSERT … ON CONFLICT … WHERE`) and per-device parked markers. In WAL mode several processes
+ * share one file (the workers of `c2c dev`'s Lambda host), and it survives their restarts.
+ */
+export class SqliteIdempotencyStore implements ConnectorStore {
   private readonly db: Db;
+  private readonly mark: Database.Statement;
+  private readonly unmark: Database.Statement;
+  private readonly parked: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly select: Database.Statement;
   private readonly replace: Database.Statement;
@@ -49,6 +52,30 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       'INSERT OR REPLACE INTO idempotency (key, status, expires_at, result) VALUES (@key, @status, @expiresAt, @result)',
     );
     this.del = this.db.prepare('DELETE FROM idempotency WHERE key = ?');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS parked (device_key TEXT NOT NULL, park_id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (device_key, park_id))',
+    );
+    this.mark = this.db.prepare(
+      'INSERT OR REPLACE INTO parked (device_key, park_id, expires_at) VALUES (?, ?, ?)',
+    );
+    this.unmark = this.db.prepare('DELETE FROM parked WHERE device_key = ? AND park_id = ?');
+    this.parked = this.db.prepare(
+      'SELECT 1 FROM parked WHERE device_key = ? AND expires_at > ? LIMIT 1',
+    );
+  }
+
+  markParked(deviceKey: string, parkId: string, expiresAt: number): Promise<void> {
+    this.mark.run(deviceKey, parkId, expiresAt);
+    return Promise.resolve();
+  }
+
+  clearParked(deviceKey: string, parkId: string): Promise<void> {
+    this.unmark.run(deviceKey, parkId);
+    return Promise.resolve();
+  }
+
+  isParked(deviceKey: string, now: number): Promise<boolean> {
+    return Promise.resolve(this.parked.get(deviceKey, now) !== undefined);
   }
 
   putIfAbsent(record: IdempotencyRecord, now: number): Promise<PutIfAbsentResult> {
@@ -116,7 +143,12 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 }
 
-/** The local durable outbox: one row per undelivered event, replayed in id order per device. */
+/**
+ * A durable outbox in one SQLite file: one row per undelivered event, replayed in id order per
+ * device by `c2c replay --sqlite` (nothing drains it by itself: for automatic retries use an
+ * `SqsOutbox` consumed by the connector). It knows exactly which devices have rows
+ * (`hasPending`), so it needs no parked markers.
+ */
 export class SqliteOutbox implements Outbox {
   private readonly db: Db;
   private readonly insert: Database.Statement;

@@ -43,4 +43,11 @@ describe('bundles', () => {
     const entry = await bundle('../src/sqlite.ts');
     expect(entry.inputs.filter(sqlite).length).toBeGreaterThan(0);
   }, 60_000);
+
+  // The same for the DynamoDB client (external here, as in a Lambda bundle, so named in the text).
+  it('the main entry imports no DynamoDB client; the ./dynamodb entry does', async () => {
+    const dynamo = (s: string) => /@aws-sdk\/client-dynamodb/.test(s);
+    expect(dynamo((await bundle('../src/index.ts')).text)).toBe(false);
+    expect(dynamo((await bundle('../src/dynamodb.ts')).text)).toBe(true);
+  }, 60_000);
 });

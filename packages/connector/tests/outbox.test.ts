@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { fanControl } from '@c2c-kit/matter';
 import fc from 'fast-check';
@@ -12,11 +19,12 @@ import {
   RetryBudgetExhaustedError,
 } from '../src/errors.js';
 import { createConnector } from '../src/handler/createConnector.js';
+import { MemoryIdempotencyStore } from '../src/idempotency/store.js';
 import { silentLogger } from '../src/log/logger.js';
 import { isPermanentReplayError, MemoryOutbox, replayOutbox } from '../src/outbox/outbox.js';
 import { SqsOutbox } from '../src/outbox/sqsOutbox.js';
 import { type SendConnectorEventRequest, ServiceException } from '../src/protocol.js';
-import { manualClock, signedWebhookEvent } from '../src/testing.js';
+import { signedWebhookEvent } from '../src/testing.js';
 import { defineTranslator } from '../src/translate/translator.js';
 import { standardWebhooks } from '../src/webhooks/verify.js';
 import { LOCAL_CREDENTIALS } from './helpers/mi.js';
@@ -145,33 +153,156 @@ describe('SqsOutbox: messages that are not outbox entries', () => {
   });
 });
 
-describe('SqsOutbox.hasPending after a replay elsewhere', () => {
-  it('learns from an empty queue that its parked events were delivered (emptyCheckAfterMs: 0)', async () => {
+/** What an event source mapping hands the function: the queue's visible messages as SQS records. */
+async function receiveAsEvent(queueUrl: string) {
+  const arn = (
+    await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    )
+  ).Attributes?.QueueArn;
+  const res = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 30,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return {
+    Records: (res.Messages ?? []).map((m) => ({
+      messageId: m.MessageId as string,
+      receiptHandle: m.ReceiptHandle as string,
+      body: m.Body as string,
+      attributes: m.Attributes ?? {},
+      eventSource: 'aws:sqs',
+      eventSourceARN: arn,
+    })),
+  };
+}
+
+/** As the mapping does: invoke with what is visible, delete what did not fail. Bounded. */
+async function drainOnce(
+  handler: (e: unknown) => Promise<unknown>,
+  queueUrl: string,
+): Promise<number> {
+  const event = await receiveAsEvent(queueUrl);
+  if (event.Records.length === 0) return 0;
+  const { batchItemFailures } = (await handler(event)) as {
+    batchItemFailures: Array<{ itemIdentifier: string }>;
+  };
+  const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+  for (const r of event.Records) {
+    if (!failed.has(r.messageId)) {
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: r.receiptHandle }),
+      );
+    }
+  }
+  return event.Records.length;
+}
+
+describe('the outbox drainer (createConnector on its own outbox queue)', () => {
+  it('retries parked events with backoff, in order per device, then dead-letters a permanent failure', async () => {
     const queueUrl = await newQueue(true);
-    const clientConfig = { ...aws, endpoint: emu.url };
-    const connector = new SqsOutbox({ queueUrl, clientConfig, emptyCheckAfterMs: 0 });
-    const clock = manualClock();
-    const cautious = new SqsOutbox({ queueUrl, clientConfig, clock }); // trusts counts after 60 s
-    await connector.add('fan-1', event('fan-1', 0), 'ThrottlingException: slow');
-    await cautious.add('fan-1', event('fan-1', 1), 'ThrottlingException: slow');
-    expect(await connector.hasPending('fan-1')).toBe(true); // the queue holds it
-    expect(await connector.hasPending('fan-2')).toBe(false);
+    const dlqUrl = await newQueue(true);
+    const store = new MemoryIdempotencyStore();
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    let refuse: ServiceException | undefined = new ServiceException({
+      name: 'ThrottlingException',
+      message: 'slow down',
+      statusCode: 429,
+    });
+    const delivered: string[] = [];
+    const sender = {
+      sendConnectorEvent: async (r: SendConnectorEventRequest) => {
+        if (refuse && r.ConnectorDeviceId !== 'fan-ok') throw refuse;
+        if (r.ConnectorDeviceId === 'bad') {
+          throw new ServiceException({
+            name: 'ValidationException',
+            message: 'no',
+            statusCode: 400,
+          });
+        }
+        // Device and fan mode: which of the device's webhooks this was.
+        const fan = r.MatterEndpoint?.clusters?.[0]?.attributes as Record<string, unknown>;
+        delivered.push(`${r.ConnectorDeviceId}:${String(fan?.['0x0000'])}`);
+      },
+      listCloudConnectors: async () => ({ Items: [] }),
+      getCloudConnector: async () => ({}),
+    };
+    const outbox = new SqsOutbox({
+      queueUrl,
+      deadLetterQueueUrl: dlqUrl,
+      clientConfig: { ...aws, endpoint: emu.url },
+    });
+    const handler = createConnector<{ deviceId: string; n: number }>({
+      connectorId: 'c1',
+      runtime: { client: sender as never, idempotency: store, outbox, logger: silentLogger },
+      vendor: {
+        resolveUser: async () => 'u',
+        listDevices: async () => [],
+        executeCommand: async () => [],
+      },
+      webhooks: {
+        verifier: standardWebhooks({ secrets: [secret] }),
+        translate: (e) => ({
+          connectorDeviceId: e.deviceId,
+          clusters: [fanControl.fanMode((['Low', 'Medium', 'High'] as const)[e.n] ?? 'Off')],
+        }),
+      },
+    });
+    const webhook = async (deviceId: string, n: number) =>
+      handler(signedWebhookEvent({ secret, body: { deviceId, n } }));
 
-    const replayer = new SqsOutbox({ queueUrl, clientConfig }); // `c2c replay`, another process
-    const { sent, sender } = recorder();
-    const report = await replayOutbox(replayer, sender);
-    expect(sent).toEqual(['t-fan-1-0', 't-fan-1-1']); // FIFO: in order per device
-    expect(report.remaining).toBe(0);
+    for (let n = 0; n < 3; n++) {
+      for (const deviceId of ['fan-1', 'fan-2']) {
+        expect(await webhook(deviceId, n)).toMatchObject({ statusCode: 202 });
+      }
+    }
+    // fan-ok was never refused: its events go straight out, nothing parks behind them.
+    expect(await webhook('fan-ok', 0)).toMatchObject({
+      statusCode: 202,
+      body: JSON.stringify({ status: 'accepted', events: 1 }),
+    });
+    expect(handler.stats).toMatchObject({ eventsOutboxed: 6, eventsSent: 1 });
+    expect(await store.isParked('fan-1', Date.now())).toBe(true);
 
-    expect(await connector.hasPending('fan-1')).toBe(false);
-    // Within the settle time SQS's approximate counts cannot be trusted: keep parking.
-    expect(await cautious.hasPending('fan-1')).toBe(true);
-    clock.advance(59_999);
-    expect(await cautious.hasPending('fan-1')).toBe(true);
-    clock.advance(1); // its newest park is 60 s old: the empty queue is believed
-    expect(await cautious.hasPending('fan-1')).toBe(false);
-    for (const o of [connector, cautious, replayer]) await o.close();
-  });
+    // Still throttled: each device's head fails, and is hidden for its backoff.
+    expect(await drainOnce(handler, queueUrl)).toBeGreaterThan(0);
+    expect(handler.stats.outboxRetried).toBeGreaterThanOrEqual(1);
+    expect(handler.stats.outboxDelivered).toBe(0);
+
+    refuse = undefined; // healthy again: no new webhook, no replay — the drainer delivers
+    for (let round = 0; round < 200 && handler.stats.outboxDelivered < 6; round++) {
+      if ((await drainOnce(handler, queueUrl)) === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(handler.stats.outboxDelivered).toBe(6);
+    // Low = 1, Medium = 2, High = 3: each device's events in the order they were acknowledged.
+    for (const device of ['fan-1', 'fan-2']) {
+      expect(delivered.filter((d) => d.startsWith(`${device}:`))).toEqual([
+        `${device}:1`,
+        `${device}:2`,
+        `${device}:3`,
+      ]);
+    }
+    expect(delivered).toHaveLength(7);
+    expect(await store.isParked('fan-1', Date.now())).toBe(false);
+    expect(await store.isParked('fan-2', Date.now())).toBe(false);
+
+    // A permanent refusal: parked, then dead-lettered on its first drain, its marker removed.
+    expect(await webhook('bad', 0)).toMatchObject({ statusCode: 202 });
+    for (let round = 0; round < 50 && handler.stats.eventsDeadLettered < 1; round++) {
+      if ((await drainOnce(handler, queueUrl)) === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(handler.stats.eventsDeadLettered).toBe(1);
+    expect(await store.isParked('bad', Date.now())).toBe(false);
+    const dlq = new SqsOutbox({ queueUrl: dlqUrl, clientConfig: { ...aws, endpoint: emu.url } });
+    const [dead] = await dlq.list();
+    expect(dead).toMatchObject({ deviceKey: 'bad', request: { ConnectorDeviceId: 'bad' } });
+    expect(dead?.lastError).toMatch(/^ValidationException/);
+    await dlq.close();
+    await outbox.close();
+  }, 60_000);
 });
 
 describe('replay failures: permanent vs transient', () => {

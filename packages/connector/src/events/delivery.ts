@@ -4,6 +4,7 @@
  */
 import { validateMatterEndpoint } from '@c2c-kit/matter';
 import { ConnectorValidationError } from '../errors.js';
+import type { ParkedMarkers } from '../idempotency/store.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../protocol.js';
 import type { ConnectorDirectory } from '../resolve/connectorId.js';
 import { assertNoObviousPii } from '../translate/pii.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 /** What sends events: the signed client, or anything with the same method. */
 export interface EventSender extends ConnectorDirectory {
@@ -42,10 +44,25 @@ export interface DeliveryOptions {
   /** The sender, asked for on each send so a default client is only built when first needed. */
   readonly sender: () => EventSender;
   readonly outbox: Outbox | undefined;
+  /**
+   * The shared store's parked markers: what tells every worker that a device has events in an
+   * outbox that cannot answer that itself (`SqsOutbox`).
+   */
+  readonly markers: ParkedMarkers | undefined;
+  /** How long a parked marker counts (past the outbox's max age, so it outlives its event). */
+  readonly markerTtlMs: number;
+  readonly now: () => number;
   readonly piiCheck: boolean;
   readonly validateEndpoint: EndpointCheck | undefined;
   /** Counters this delivery increments. */
   readonly stats: { eventsSent: number; eventsOutboxed: number };
+}
+
+/** The key events of one device share: their order is kept, and they park together. */
+export function deviceKeyOf(request: SendConnectorEventRequest): string {
+  return (
+    request.ConnectorDeviceId ?? request.TraceId ?? request.DeviceDiscoveryId ?? request.Operation
+  );
 }
 
 /**
@@ -54,18 +71,38 @@ export interface DeliveryOptions {
  * error propagates so the upstream sender (SQS, the vendor) retries instead.
  */
 export function createDelivery(options: DeliveryOptions): Deliver {
-  const { outbox, stats } = options;
+  const { outbox, markers, stats, now } = options;
   const check = eventCheck(options.piiCheck, options.validateEndpoint);
+  const ownView = outbox?.hasPending ? outbox : undefined;
+  const isParked = (deviceKey: string): Promise<boolean> => {
+    if (ownView?.hasPending) return ownView.hasPending(deviceKey);
+    return markers ? markers.isParked(deviceKey, now()) : Promise.resolve(false);
+  };
+  // The marker is written before the event is queued: from the moment the webhook can be
+  // answered, every worker sees the device as parked. A failed queue send takes it back.
+  const park = async (
+    target: Outbox,
+    deviceKey: string,
+    request: SendConnectorEventRequest,
+    lastError: string,
+  ) => {
+    if (ownView || !markers) return target.add(deviceKey, request, lastError);
+    const parkId = nodeCrypto().randomBytes(12).toString('base64url');
+    await markers.markParked(deviceKey, parkId, now() + options.markerTtlMs);
+    try {
+      await target.add(deviceKey, request, lastError, parkId);
+    } catch (error) {
+      await markers.clearParked(deviceKey, parkId).catch(() => undefined);
+      throw error;
+    }
+  };
   return async (request, log, deadline) => {
     const checking = check(request);
     if (checking !== undefined) await checking;
-    const deviceKey =
-      request.ConnectorDeviceId ??
-      request.TraceId ??
-      request.DeviceDiscoveryId ??
-      request.Operation;
-    if (outbox && (await outbox.hasPending(deviceKey))) {
-      await outbox.add(
+    const deviceKey = deviceKeyOf(request);
+    if (outbox && (await isParked(deviceKey))) {
+      await park(
+        outbox,
         deviceKey,
         request,
         'queued behind earlier undelivered events of this device',
@@ -84,7 +121,8 @@ export function createDelivery(options: DeliveryOptions): Deliver {
     } catch (error) {
       if (!outbox || error instanceof ConnectorValidationError) throw error;
       const name = error instanceof Error ? error.name : 'Error';
-      await outbox.add(
+      await park(
+        outbox,
         deviceKey,
         request,
         `${name}: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,8 +1,9 @@
 import { ConnectorEventsClient } from '../client/ConnectorEventsClient.js';
 import { ConnectorConfigError } from '../errors.js';
 import { createDelivery, type EventSender, matterEndpointIssues } from '../events/delivery.js';
-import { MemoryIdempotencyStore } from '../idempotency/store.js';
+import { hasParkedMarkers, MemoryIdempotencyStore } from '../idempotency/store.js';
 import { createJsonLogger } from '../log/logger.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { SqsOutbox } from '../outbox/sqsOutbox.js';
 import type { ConnectorInvokeReply } from '../protocol.js';
 import { SqsWorkQueue, type WorkQueue } from '../queue/workQueue.js';
@@ -11,6 +12,7 @@ import { systemClock } from '../util/clock.js';
 import { commandDeadlineMs } from './commandDeadline.js';
 import { invocationHandler, reply } from './invocations.js';
 import type { ConnectorOptions } from './options.js';
+import { MARKER_GRACE_MS, outboxDrainHandler, outboxPolicy } from './outboxDrain.js';
 import {
   authContextReader,
   type ConnectorRuntime,
@@ -68,8 +70,17 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   const clock = parts.clock ?? systemClock;
   // Read once, like the work queue's URL; the SQS client itself loads on the first park.
   const outboxUrl = process.env.C2C_OUTBOX_QUEUE_URL;
-  const outbox =
+  const outbox: Outbox | undefined =
     parts.outbox ?? (outboxUrl ? new SqsOutbox({ queueUrl: outboxUrl, clock }) : undefined);
+  const drainPolicy = outboxPolicy(policy.outbox);
+  const store = parts.idempotency ?? new MemoryIdempotencyStore();
+  // Shared by every worker that shares the store (SQLite file, DynamoDB table).
+  const markers = hasParkedMarkers(store) ? store : undefined;
+  if (outbox && !outbox.hasPending && !markers) {
+    logger.warn(
+      'runtime.idempotency keeps no parked markers: events of a device may overtake its parked ones',
+    );
+  }
   // A string is fixed (and cross-checked against invocations); a resolver runs only when needed.
   const { connectorId } = options;
   const resolve =
@@ -80,12 +91,15 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   const rt: ConnectorRuntime = {
     vendor: options.vendor,
     logger,
-    store: parts.idempotency ?? new MemoryIdempotencyStore(),
+    store,
     clock,
     stats,
     deliver: createDelivery({
       sender,
       outbox,
+      markers,
+      markerTtlMs: drainPolicy.maxAgeMs + MARKER_GRACE_MS,
+      now: () => clock.now(),
       piiCheck: policy.piiCheck ?? true,
       validateEndpoint:
         policy.validateEndpoint === false
@@ -108,6 +122,23 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     commandDeadlineMs: deadlineMs,
   });
   const onUrl = webhookHandler(rt, options.webhooks);
+  // The outbox queue's records come to the same function as the work queue's (another mapping).
+  const onOutbox =
+    outbox instanceof SqsOutbox
+      ? {
+          owns: (e: { Records: Array<{ eventSourceARN?: string }> }) =>
+            outbox.isQueueArn(e.Records[0]?.eventSourceARN),
+          drain: outboxDrainHandler({
+            outbox,
+            sender,
+            markers,
+            policy: drainPolicy,
+            stats,
+            logger,
+            clock,
+          }),
+        }
+      : undefined;
 
   const handler = (async (
     event: unknown,
@@ -117,7 +148,10 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
       if (typeof event === 'object' && event !== null) {
         const e = event as Record<string, unknown>;
         if (isUrlEvent(e)) return await onUrl(e, context);
-        if (isSqsEvent(e)) return await onWork(e, context);
+        if (isSqsEvent(e)) {
+          if (onOutbox?.owns(e)) return await onOutbox.drain(e, context);
+          return await onWork(e, context);
+        }
       }
       return await onInvocation(event, context);
     } catch (error) {

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { WorkQueue } from '../queue/workQueue.js';
 import type { Clock } from '../util/clock.js';
+import type { OutboxPolicy } from './outboxDrain.js';
 import type { SecretReader } from './secrets.js';
 import type { ConnectorCallbacks } from './types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -48,9 +49,14 @@ export interface ConnectorRuntimeParts {
   readonly client?: EventSender;
   /** Where ACKed discovery and command work goes. Default: `SqsWorkQueue` on `C2C_WORK_QUEUE_URL`. */
   readonly workQueue?: WorkQueue;
-  /** Idempotency records. Default: `MemoryIdempotencyStore` (per container); share one (DynamoDB, SQLite) across containers. */
+  /**
+   * The connector store: idempotency records and per-device parked markers. Default:
+   * `MemoryIdempotencyStore` (per container); share one across workers and restarts —
+   * `DynamoDbIdempotencyStore` (`@c2c-kit/connector/dynamodb`) in AWS, `SqliteIdempotencyStore`
+   * (`/sqlite`) locally.
+   */
   readonly idempotency?: IdempotencyStore;
-  /** Durable dead letter for events that still fail after retries. Default: `SqsOutbox` when `C2C_OUTBOX_QUEUE_URL` is set, else none (the sender retries). */
+  /** Where events the service still refuses after retries are parked, then retried. Default: `SqsOutbox` when `C2C_OUTBOX_QUEUE_URL` is set (drained by this function through an event source mapping), else none (the sender retries). */
   readonly outbox?: Outbox;
   /** Reads General Authorization secrets. Default: `SecretsManagerReader` (cached per arn + versionId). */
   readonly secrets?: SecretReader;
@@ -70,4 +76,6 @@ export interface ConnectorPolicy {
   readonly maxWorkAttempts?: number;
   /** Ms from SendCommand until an unanswered command is failed (StatusCode 504). Default `30000`, or `C2C_COMMAND_DEADLINE_MS`. */
   readonly commandDeadlineMs?: number;
+  /** Retries of parked events and when they are dead-lettered: `{ maxAttempts: 100, maxAgeMs: 24 h, backoffBaseMs: 1000, backoffMaxMs: 300000 }`. */
+  readonly outbox?: OutboxPolicy;
 }

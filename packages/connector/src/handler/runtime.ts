@@ -20,7 +20,14 @@ export interface ConnectorStats {
   webhookDuplicates: number;
   unknownVendorEvents: number;
   eventsSent: number;
+  /** Events parked in the outbox (after failing, or behind a device's parked events). */
   eventsOutboxed: number;
+  /** Parked events the outbox drainer delivered. */
+  outboxDelivered: number;
+  /** Drainer attempts that failed and were scheduled again (backoff). */
+  outboxRetried: number;
+  /** Parked events moved to the dead-letter queue (permanent failure, too many attempts, too old). */
+  eventsDeadLettered: number;
   workItemsDone: number;
   workItemsFailed: number;
   eventsDroppedDeactivated: number;
@@ -36,6 +43,9 @@ export function emptyStats(): ConnectorStats {
     unknownVendorEvents: 0,
     eventsSent: 0,
     eventsOutboxed: 0,
+    outboxDelivered: 0,
+    outboxRetried: 0,
+    eventsDeadLettered: 0,
     workItemsDone: 0,
     workItemsFailed: 0,
     eventsDroppedDeactivated: 0,

@@ -13,16 +13,30 @@ export interface OutboxEntry {
   readonly attempts: number;
   readonly lastError: string;
   readonly createdAt: number;
+  /** The parked marker this entry left in the store (`ParkedMarkers`), when it left one. */
+  readonly parkId?: string;
 }
 
 /**
- * Durable dead-letter for SendConnectorEvent. Nothing is lost: an event is removed only after
- * the service accepted it. Order is kept per device: while a device has pending entries, new
- * events for it are appended behind them instead of overtaking them.
+ * Durable store for SendConnectorEvent requests the service refused. Nothing is lost: an event is
+ * removed only after the service accepted it (or it moved to a dead-letter queue). Order is kept
+ * per device: while a device has parked entries, new events for it are appended behind them
+ * instead of overtaking them.
  */
 export interface Outbox {
-  add(deviceKey: string, request: SendConnectorEventRequest, lastError: string): Promise<void>;
-  hasPending(deviceKey: string): Promise<boolean>;
+  /** Parks one event; `parkId` names the parked marker left for it in the store, if any. */
+  add(
+    deviceKey: string,
+    request: SendConnectorEventRequest,
+    lastError: string,
+    parkId?: string,
+  ): Promise<void>;
+  /**
+   * Whether the device has parked entries, for an outbox that can see its own contents (SQLite,
+   * memory: exact). An outbox that cannot (`SqsOutbox`: SQS has no "is this message group
+   * empty") leaves it out, and the connector store's parked markers answer instead.
+   */
+  hasPending?(deviceKey: string): Promise<boolean>;
   /** Oldest first (by id), at most `limit`. */
   list(limit?: number): Promise<OutboxEntry[]>;
   remove(id: number): Promise<void>;
@@ -48,7 +62,7 @@ export interface UnreadableOutboxMessage {
 export class MemoryOutbox implements Outbox {
   private readonly entries: OutboxEntry[] = [];
   private nextId = 1;
-  add(deviceKey: string, request: SendConnectorEventRequest, lastError: string) {
+  add(deviceKey: string, request: SendConnectorEventRequest, lastError: string, parkId?: string) {
     this.entries.push({
       id: this.nextId++,
       deviceKey,
@@ -56,6 +70,7 @@ export class MemoryOutbox implements Outbox {
       attempts: 1,
       lastError,
       createdAt: Date.now(),
+      ...(parkId === undefined ? {} : { parkId }),
     });
     return Promise.resolve();
   }

@@ -10,38 +10,33 @@ type SqsModule = typeof import('@aws-sdk/client-sqs');
 export interface SqsOutboxOptions {
   /** A FIFO queue (`….fifo`) keeps order per device through MessageGroupId. Default env C2C_OUTBOX_QUEUE_URL. */
   readonly queueUrl?: string;
+  /**
+   * Where the connector's drainer moves an event that failed for good (permanent error, too many
+   * attempts, too old): a queue `c2c replay --queue-url` serves (FIFO when the outbox is).
+   * Default env C2C_OUTBOX_DLQ_URL; without one such an event stays in the outbox and is retried.
+   */
+  readonly deadLetterQueueUrl?: string;
   /** Passed to `new SQSClient(...)`; in Lambda the environment suffices. */
   readonly clientConfig?: Record<string, unknown>;
   /** How long a listed entry stays hidden from other replayers. Default 60 s. */
   readonly visibilityTimeoutSeconds?: number;
-  /**
-   * A replay usually runs elsewhere (`c2c replay`), so this container never sees its parked
-   * events delivered. Once its newest parked event is this old, an empty queue (both approximate
-   * counts 0) tells it nothing is pending any more. SQS's approximate counts may lag about a
-   * minute behind a send, hence the default 60 s; 0 trusts them at once (the emulator's are exact).
-   */
-  readonly emptyCheckAfterMs?: number;
-  /** Where the outbox reads the time (its parking times, the empty check). Default `systemClock`. */
+  /** Where the outbox reads the time (an entry's `createdAt`). Default `systemClock`. */
   readonly clock?: Pick<Clock, 'now'>;
 }
 
 /**
  * The AWS outbox: undeliverable events go to an SQS queue (a FIFO queue grouped by device keeps
- * their order; a standard queue works without that guarantee). `hasPending` counts only what
- * this container parked and saw replayed — SQS cannot be queried by group — which keeps a warm
- * container's later events behind its own parked ones (erring towards parking, never towards loss).
+ * their order; a standard queue works without that guarantee). The connector consumes the queue
+ * itself (an event source mapping to the same function) and retries each device's oldest event
+ * with backoff until it is delivered or dead-lettered. SQS cannot say whether a device's message
+ * group is empty, so "has this device parked events" is the connector store's parked markers.
  */
 export class SqsOutbox implements Outbox {
-  private readonly queueUrl: string;
-  private readonly fifo: boolean;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string | undefined;
   private readonly visibility: number;
   private readonly clientConfig: Record<string, unknown>;
   private sqs: Promise<{ client: Sqs; mod: SqsModule }> | undefined;
-  // Events this container parked and has not seen replayed, per device.
-  private readonly parked = new Map<string, number>();
-  private lastAddAt = 0;
-  private lastEmptyCheckAt = 0;
-  private readonly emptyCheckAfterMs: number;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly receipts = new Map<number, { receipt: string; deviceKey: string }>();
   // Messages `list` skipped because they are not outbox entries, by MessageId.
@@ -56,10 +51,10 @@ export class SqsOutbox implements Outbox {
       );
     }
     this.queueUrl = url;
-    this.fifo = url.endsWith('.fifo');
+    this.deadLetterQueueUrl =
+      options.deadLetterQueueUrl ?? (process.env.C2C_OUTBOX_DLQ_URL || undefined);
     this.visibility = options.visibilityTimeoutSeconds ?? 60;
     this.clientConfig = options.clientConfig ?? {};
-    this.emptyCheckAfterMs = options.emptyCheckAfterMs ?? 60_000;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -71,45 +66,64 @@ export class SqsOutbox implements Outbox {
     return this.sqs;
   }
 
+  /** Whether an SQS record's `eventSourceARN` is this outbox's queue (same queue name). */
+  isQueueArn(arn: string | undefined): boolean {
+    return arn !== undefined && arn.split(':').at(-1) === this.queueUrl.split('/').at(-1);
+  }
+
   async add(
     deviceKey: string,
     request: SendConnectorEventRequest,
     lastError: string,
+    parkId?: string,
   ): Promise<void> {
+    const message: OutboxMessage = {
+      deviceKey,
+      request,
+      lastError,
+      createdAt: this.clock.now(),
+      ...(parkId === undefined ? {} : { parkId }),
+    };
+    await this.send(this.queueUrl, message);
+  }
+
+  /** Moves a message to the dead-letter queue (same body, `lastError` updated). */
+  async deadLetter(message: OutboxMessage): Promise<void> {
+    if (!this.deadLetterQueueUrl) {
+      throw new ConnectorConfigError(
+        'SqsOutbox deadLetterQueueUrl: expected the option or C2C_OUTBOX_DLQ_URL, got nothing',
+      );
+    }
+    await this.send(this.deadLetterQueueUrl, message);
+  }
+
+  /** Hides a received message for `seconds` (the drainer's backoff before the next attempt). */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
     const { client, mod } = await this.client();
-    const body = JSON.stringify({ deviceKey, request, lastError, createdAt: this.clock.now() });
+    await client.send(
+      new mod.ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.min(43_200, Math.ceil(seconds))),
+      }),
+    );
+  }
+
+  private async send(queueUrl: string, message: OutboxMessage): Promise<void> {
+    const { client, mod } = await this.client();
+    const body = JSON.stringify(message);
     await client.send(
       new mod.SendMessageCommand({
-        QueueUrl: this.queueUrl,
+        QueueUrl: queueUrl,
         MessageBody: body,
-        ...(this.fifo
+        ...(queueUrl.endsWith('.fifo')
           ? {
-              MessageGroupId: deviceKey,
+              MessageGroupId: message.deviceKey,
               MessageDeduplicationId: nodeCrypto().createHash('sha256').update(body).digest('hex'),
             }
           : {}),
       }),
     );
-    this.parked.set(deviceKey, (this.parked.get(deviceKey) ?? 0) + 1);
-    this.lastAddAt = this.clock.now();
-  }
-
-  async hasPending(deviceKey: string): Promise<boolean> {
-    if ((this.parked.get(deviceKey) ?? 0) === 0) return false;
-    const now = this.clock.now();
-    // Without this, a warm container would park a device's events forever after one outage,
-    // even once `c2c replay` emptied the queue. At most one count per second, and only while
-    // something is parked, so the normal path costs no SQS call.
-    const every = Math.min(1_000, this.emptyCheckAfterMs);
-    if (now - this.lastAddAt >= this.emptyCheckAfterMs && now - this.lastEmptyCheckAt >= every) {
-      this.lastEmptyCheckAt = now;
-      // A failed count proves nothing: keep parking (order over speed).
-      if ((await this.count().catch(() => 1)) === 0) {
-        this.parked.clear();
-        return false;
-      }
-    }
-    return true;
   }
 
   async list(limit = 100): Promise<OutboxEntry[]> {
@@ -145,6 +159,7 @@ export class SqsOutbox implements Outbox {
           attempts: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
           lastError: parsed.lastError,
           createdAt: parsed.createdAt,
+          ...(parsed.parkId === undefined ? {} : { parkId: parsed.parkId }),
         });
       }
     }
@@ -159,9 +174,6 @@ export class SqsOutbox implements Outbox {
       new mod.DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: entry.receipt }),
     );
     this.receipts.delete(id);
-    const left = (this.parked.get(entry.deviceKey) ?? 0) - 1;
-    if (left > 0) this.parked.set(entry.deviceKey, left);
-    else this.parked.delete(entry.deviceKey);
   }
 
   /** The message becomes visible again when its visibility timeout ends; nothing else to do. */
@@ -195,15 +207,18 @@ export class SqsOutbox implements Outbox {
   }
 }
 
-interface OutboxMessage {
-  deviceKey: string;
-  request: SendConnectorEventRequest;
-  lastError: string;
-  createdAt: number;
+/** The body of an outbox (and dead-letter queue) message. */
+export interface OutboxMessage {
+  readonly deviceKey: string;
+  readonly request: SendConnectorEventRequest;
+  readonly lastError: string;
+  readonly createdAt: number;
+  /** The parked marker left in the connector store for this event. */
+  readonly parkId?: string;
 }
 
 /** An `add` message body → its fields, or why it is not one (the reason never quotes the body). */
-function parseOutboxMessage(body: string | undefined): OutboxMessage | string {
+export function parseOutboxMessage(body: string | undefined): OutboxMessage | string {
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');
@@ -226,5 +241,6 @@ function parseOutboxMessage(body: string | undefined): OutboxMessage | string {
     request: v.request as SendConnectorEventRequest,
     lastError: typeof v.lastError === 'string' ? v.lastError : '',
     createdAt: typeof v.createdAt === 'number' ? v.createdAt : Number.NaN,
+    ...(typeof v.parkId === 'string' ? { parkId: v.parkId } : {}),
   };
 }

@@ -49,8 +49,14 @@ export function workKey(item: WorkItem): string {
 export interface SqsRecord {
   readonly messageId: string;
   readonly body: string;
+  readonly receiptHandle?: string;
   readonly eventSource?: string;
-  readonly attributes?: { readonly ApproximateReceiveCount?: string };
+  /** The queue's ARN: tells the outbox queue's records from the work queue's. */
+  readonly eventSourceARN?: string;
+  readonly attributes?: {
+    readonly ApproximateReceiveCount?: string;
+    readonly MessageGroupId?: string;
+  };
 }
 
 /**
