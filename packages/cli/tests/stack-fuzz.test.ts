@@ -85,12 +85,8 @@ describe('connector Function URL intake (in the emulator)', () => {
   });
 });
 
-// Known failures, reported to the change that owns the dashboard server rather than fixed here:
-// raw non-UTF-8 bytes in the request line get Node's bare 400 (no message), a DELETE with a JSON
-// body a 400 without a message, and a bad percent-encoding in a path (`/app.js/%z`, `//%25%`) a 502.
-// `it.fails` keeps this honest: once those are fixed it fails, and `.fails` must go.
 describe('dashboard', () => {
-  it.fails('hostile requests get a 4xx with a message; the page still loads afterwards', async () => {
+  it('hostile requests get a 4xx with a message; the page still loads afterwards', async () => {
     const port = portOf(stack.dashboardUrl);
     const account = stack.customer.accountId;
     // The run's API token, from the page as the browser gets it, so requests pass the guard.

@@ -21,7 +21,14 @@ import {
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { UpstreamError } from '../errors.js';
 import { describeNotification, managedThingIdOf } from '../notifications.js';
-import { BadRequest, readJsonBody, requireString, sendJson } from './http.js';
+import {
+  answerClientError,
+  BadRequest,
+  decodeSegment,
+  readJsonBody,
+  requireString,
+  sendJson,
+} from './http.js';
 import { formatSse, SseParser } from './sse.js';
 
 /** A customer AWS account the dashboard can act as. */
@@ -89,10 +96,14 @@ export const DASHBOARD_OPERATIONS: readonly string[] = [
   'GetAccountAssociation',
   'ListAccountAssociations',
   'StartAccountAssociationRefresh',
+  'DeleteAccountAssociation',
   'StartDeviceDiscovery',
   'GetDeviceDiscovery',
   'ListDiscoveredDevices',
   'CreateManagedThing',
+  'RegisterAccountAssociation',
+  'DeregisterAccountAssociation',
+  'ListManagedThingAccountAssociations',
   'ListManagedThings',
   'GetManagedThing',
   'GetManagedThingState',
@@ -185,6 +196,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
   });
 
+  server.on('clientError', answerClientError);
+
   const guard = new ServerGuard({
     address: () => server.address(),
     allowedHosts: options.allowedHosts ?? [],
@@ -232,7 +245,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const username = typeof body.username === 'string' ? body.username : undefined;
       const result = await options.triggerVendorEvent(
         username,
-        decodeURIComponent(parts[3] ?? ''),
+        decodeSegment(parts[3] ?? '', 'deviceId'),
         event,
         body.data,
       );
@@ -243,7 +256,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (parts[1] !== 'accounts' || parts[2] === undefined) {
       throw new BadRequest(`path: unknown API route ${url.pathname}`, 404);
     }
-    const accountId = decodeURIComponent(parts[2]);
+    const accountId = decodeSegment(parts[2], 'accountId');
     const client = clients.get(accountId);
     if (client === undefined) {
       throw new BadRequest(
@@ -359,7 +372,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
 
   async function serveStatic(res: ServerResponse, path: string): Promise<void> {
-    const relative = normalize(decodeURIComponent(path)).replace(/^([/\\])+/, '');
+    const relative = normalize(decodeSegment(path, 'path')).replace(/^([/\\])+/, '');
     const type = STATIC_TYPES[extname(relative)];
     if (relative.includes('..') || type === undefined) {
       sendJson(res, 404, { error: 'NotFound', message: path });
