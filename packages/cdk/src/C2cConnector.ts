@@ -21,7 +21,8 @@ export const SERVICE_PRINCIPAL = 'iotmanagedintegrations.amazonaws.com';
 export const CONNECTOR_ENV = {
   workQueueUrl: 'C2C_WORK_QUEUE_URL',
   outboxQueueUrl: 'C2C_OUTBOX_QUEUE_URL',
-  idempotencyTable: 'C2C_IDEMPOTENCY_TABLE',
+  outboxDeadLetterQueueUrl: 'C2C_OUTBOX_DLQ_URL',
+  storeTable: 'C2C_STORE_TABLE',
   logLevel: 'C2C_LOG_LEVEL',
   commandDeadlineMs: 'C2C_COMMAND_DEADLINE_MS',
 } as const;
@@ -51,7 +52,7 @@ export interface C2cConnectorProps {
   readonly workBatchSize?: number;
   /** Receives of a work message before it moves to the DLQ. Default 5 (the runtime fails a command at its 3rd). */
   readonly maxReceiveCount?: number;
-  /** Create the FIFO outbox (`C2C_OUTBOX_QUEUE_URL`) for events that still fail. Default `true`. */
+  /** Create the FIFO outbox (`C2C_OUTBOX_QUEUE_URL`) and its dead letter (`C2C_OUTBOX_DLQ_URL`). Default `true`. */
   readonly outbox?: boolean;
   /** Customer-managed key for the queues and the table. Default: SQS-managed SSE, DynamoDB's AWS managed key. */
   readonly encryptionKey?: kms.IKey;
@@ -81,6 +82,7 @@ export class C2cConnector extends Construct {
   readonly workQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly outboxQueue: sqs.Queue | undefined;
+  readonly outboxDeadLetterQueue: sqs.Queue | undefined;
   readonly table: dynamodb.Table;
   readonly logGroup: logs.LogGroup;
   readonly registration: ConnectorRegistration;
@@ -113,17 +115,25 @@ export class C2cConnector extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
+    // The outbox (parked events, drained by the function itself) and the dead letter it moves
+    // events to when they fail for good; both FIFO, so order per device holds end to end.
+    const fifo = {
+      ...queueEncryption,
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    };
+    this.outboxDeadLetterQueue =
+      props.outbox === false ? undefined : new sqs.Queue(this, 'OutboxDeadLetterQueue', fifo);
     this.outboxQueue =
       props.outbox === false
         ? undefined
-        : new sqs.Queue(this, 'OutboxQueue', {
-            ...queueEncryption,
-            fifo: true,
-            retentionPeriod: Duration.days(14),
-            enforceSSL: true,
-          });
-    this.table = new dynamodb.Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
+        : new sqs.Queue(this, 'OutboxQueue', { ...fifo, visibilityTimeout: visibility });
+    // The connector store's schema (@c2c-kit/connector/dynamodb): idempotency records and the
+    // per-device parked markers, `ttl` in epoch seconds for DynamoDB's clean-up.
+    this.table = new dynamodb.Table(this, 'StoreTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'ttl',
       ...(key
@@ -157,6 +167,13 @@ export class C2cConnector extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    if (this.outboxQueue) {
+      // The drain: each device's oldest parked event re-sent (with backoff through the message's
+      // visibility) until the service takes it.
+      this.function.addEventSource(
+        new SqsEventSource(this.outboxQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      );
+    }
     // Vendors cannot sign with SigV4: the webhook's HMAC (checked in code) is the authentication.
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.function.addPermission('ManagedIntegrationsInvoke', {
@@ -192,10 +209,13 @@ export class C2cConnector extends Construct {
   private environment(props: C2cConnectorProps): Record<string, string> {
     const own: Record<string, string> = {
       [CONNECTOR_ENV.workQueueUrl]: this.workQueue.queueUrl,
-      [CONNECTOR_ENV.idempotencyTable]: this.table.tableName,
+      [CONNECTOR_ENV.storeTable]: this.table.tableName,
       [CONNECTOR_ENV.logLevel]: props.logLevel ?? 'info',
     };
-    if (this.outboxQueue) own[CONNECTOR_ENV.outboxQueueUrl] = this.outboxQueue.queueUrl;
+    if (this.outboxQueue && this.outboxDeadLetterQueue) {
+      own[CONNECTOR_ENV.outboxQueueUrl] = this.outboxQueue.queueUrl;
+      own[CONNECTOR_ENV.outboxDeadLetterQueueUrl] = this.outboxDeadLetterQueue.queueUrl;
+    }
     if (props.commandDeadline) {
       own[CONNECTOR_ENV.commandDeadlineMs] = String(props.commandDeadline.toMilliseconds());
     }
@@ -235,18 +255,24 @@ export class C2cConnector extends Construct {
         resources: [this.workQueue.queueArn],
       }),
       new iam.PolicyStatement({
-        sid: 'IdempotencyRecords',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        sid: 'StoreRecords',
+        // Query: a device's parked markers (one partition).
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         resources: [this.table.tableArn],
       }),
     ];
-    if (this.outboxQueue) {
+    if (this.outboxQueue && this.outboxDeadLetterQueue) {
       statements.push(
         new iam.PolicyStatement({
           sid: 'ParkInOutbox',
-          // GetQueueAttributes: a container checks whether a replay emptied the outbox.
-          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          actions: ['sqs:SendMessage'],
           resources: [this.outboxQueue.queueArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DeadLetterParkedEvents',
+          // The drain moves an event that fails for good to the dead letter `c2c replay` serves.
+          actions: ['sqs:SendMessage'],
+          resources: [this.outboxDeadLetterQueue.queueArn],
         }),
       );
     }
@@ -309,11 +335,14 @@ export class C2cConnector extends Construct {
       this.function.metricThrottles({ period, statistic: 'Sum' }),
       'The connector function was throttled',
     );
-    if (this.outboxQueue) {
+    if (this.outboxDeadLetterQueue) {
       add(
-        'OutboxAlarm',
-        this.outboxQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        'Events are parked in the outbox: replay them with c2c replay --queue-url',
+        'OutboxDeadLetterAlarm',
+        this.outboxDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: 'Maximum',
+        }),
+        'Events the service kept refusing are dead-lettered: replay them with c2c replay --queue-url',
       );
     }
   }
@@ -328,8 +357,14 @@ export class C2cConnector extends Construct {
     out('FunctionUrl', this.functionUrl.url, "The vendor's webhook target");
     out('WorkQueueUrl', this.workQueue.queueUrl, 'SQS work queue');
     out('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Dead-letter queue of the work queue');
-    if (this.outboxQueue)
-      out('OutboxQueueUrl', this.outboxQueue.queueUrl, 'FIFO outbox (c2c replay --queue-url)');
+    if (this.outboxQueue && this.outboxDeadLetterQueue) {
+      out('OutboxQueueUrl', this.outboxQueue.queueUrl, 'FIFO outbox of parked events');
+      out(
+        'OutboxDeadLetterQueueUrl',
+        this.outboxDeadLetterQueue.queueUrl,
+        'Dead-lettered events (c2c replay --queue-url)',
+      );
+    }
   }
 }
 

@@ -1,17 +1,11 @@
 // CDK assertions on the C2cConnector: every resource, permission and condition the deployment
 // relies on, pinned one by one. The app is synthesized once (with esbuild bundling) for the file.
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  BundlingError,
-  C2cConnector,
-  type C2cConnectorProps,
-  ConnectorPropsError,
-} from '../src/index.js';
 import { cfnLint } from './helpers/cfnLint.js';
-import { ACME_ENTRY, buildTestStacks } from './helpers/stacks.js';
+import { buildTestStacks } from './helpers/stacks.js';
 
 let s: ReturnType<typeof buildTestStacks>;
 let oauth: Template;
@@ -71,7 +65,8 @@ describe('connector function', () => {
       ACME_API_URL: 'https://api.acme.example',
       C2C_WORK_QUEUE_URL: ref(s.connector.workQueue),
       C2C_OUTBOX_QUEUE_URL: ref(s.connector.outboxQueue as IConstruct),
-      C2C_IDEMPOTENCY_TABLE: ref(s.connector.table),
+      C2C_OUTBOX_DLQ_URL: ref(s.connector.outboxDeadLetterQueue as IConstruct),
+      C2C_STORE_TABLE: ref(s.connector.table),
       C2C_LOG_LEVEL: 'info',
     });
     const gaEnv =
@@ -79,7 +74,7 @@ describe('connector function', () => {
         .Environment.Variables;
     expect(gaEnv).toEqual({
       C2C_WORK_QUEUE_URL: ref(s.gaConnector.workQueue),
-      C2C_IDEMPOTENCY_TABLE: ref(s.gaConnector.table),
+      C2C_STORE_TABLE: ref(s.gaConnector.table),
       C2C_LOG_LEVEL: 'debug',
       C2C_COMMAND_DEADLINE_MS: '60000',
     });
@@ -128,13 +123,21 @@ describe('connector function', () => {
     expect(principals).toHaveLength(3);
   });
 
-  it('consumes its work queue in batches, reporting item failures', () => {
+  it('consumes its work queue and drains its outbox in batches, reporting item failures', () => {
     oauth.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arn(s.connector.workQueue),
       FunctionName: ref(s.connector.function),
       BatchSize: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    oauth.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arn(s.connector.outboxQueue as IConstruct),
+      FunctionName: ref(s.connector.function),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    oauth.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    general.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 });
 
@@ -147,10 +150,19 @@ describe('queues and table', () => {
     general.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 30 });
   });
 
-  it('outbox: FIFO (order per device); absent when turned off', () => {
-    oauth.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true });
+  it('outbox and its dead letter: FIFO (order per device); absent when turned off', () => {
+    const queues = oauth.findResources('AWS::SQS::Queue');
+    for (const q of [s.connector.outboxQueue, s.connector.outboxDeadLetterQueue]) {
+      expect(queues[id(q as IConstruct)]?.Properties).toMatchObject({
+        FifoQueue: true,
+        MessageRetentionPeriod: 1209600,
+      });
+    }
+    expect(queues[id(s.connector.outboxQueue as IConstruct)]?.Properties.VisibilityTimeout).toBe(
+      20,
+    );
     general.resourcePropertiesCountIs('AWS::SQS::Queue', { FifoQueue: true }, 0);
-    oauth.resourceCountIs('AWS::SQS::Queue', 3);
+    oauth.resourceCountIs('AWS::SQS::Queue', 4);
     general.resourceCountIs('AWS::SQS::Queue', 2);
   });
 
@@ -164,7 +176,7 @@ describe('queues and table', () => {
     const denies = Object.values(oauth.findResources('AWS::SQS::QueuePolicy')).map(
       (p) => p.Properties.PolicyDocument.Statement[0],
     );
-    expect(denies).toHaveLength(3);
+    expect(denies).toHaveLength(4);
     for (const st of denies) {
       expect(st).toMatchObject({
         Effect: 'Deny',
@@ -177,7 +189,10 @@ describe('queues and table', () => {
     oauth.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         SSESpecification: { SSEEnabled: true },
       },
@@ -205,7 +220,7 @@ describe('alarms', () => {
     TreatMissingData: 'notBreaching',
   });
 
-  it('on DLQ depth, function errors, throttles and parked outbox events', () => {
+  it('on DLQ depth, function errors, throttles and dead-lettered outbox events', () => {
     const fn = { Name: 'FunctionName', Value: ref(s.connector.function) };
     oauth.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ...alarm('ApproximateNumberOfMessagesVisible', 'AWS/SQS', {
@@ -225,7 +240,9 @@ describe('alarms', () => {
     oauth.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ...alarm('ApproximateNumberOfMessagesVisible', 'AWS/SQS', {
         Name: 'QueueName',
-        Value: { 'Fn::GetAtt': [id(s.connector.outboxQueue as IConstruct), 'QueueName'] },
+        Value: {
+          'Fn::GetAtt': [id(s.connector.outboxDeadLetterQueue as IConstruct), 'QueueName'],
+        },
       }),
     });
     oauth.resourceCountIs('AWS::CloudWatch::Alarm', 4);
@@ -270,16 +287,22 @@ describe('IAM, least privilege', () => {
         Resource: arn(s.connector.workQueue),
       },
       {
-        Sid: 'IdempotencyRecords',
+        Sid: 'StoreRecords',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         Resource: arn(s.connector.table),
       },
       {
         Sid: 'ParkInOutbox',
         Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+        Action: ['sqs:SendMessage'],
         Resource: arn(s.connector.outboxQueue as IConstruct),
+      },
+      {
+        Sid: 'DeadLetterParkedEvents',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: arn(s.connector.outboxDeadLetterQueue as IConstruct),
       },
       {
         // Added by the SQS event source: what the event source mapping polls with.
@@ -292,6 +315,18 @@ describe('IAM, least privilege', () => {
           'sqs:GetQueueAttributes',
         ],
         Resource: arn(s.connector.workQueue),
+      },
+      {
+        // The same for the outbox: the drain receives, delays (visibility) and deletes.
+        Effect: 'Allow',
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        Resource: arn(s.connector.outboxQueue as IConstruct),
       },
       {
         Sid: 'ReadOwnFunctionUrl',
@@ -443,50 +478,8 @@ describe('outputs', () => {
       ref(s.connector.workQueue),
       ref(s.connector.deadLetterQueue),
       ref(s.connector.outboxQueue as IConstruct),
+      ref(s.connector.outboxDeadLetterQueue as IConstruct),
     ]);
-  });
-});
-
-describe('props checked at synth time', () => {
-  const attempt = (props: Partial<C2cConnectorProps>) => () =>
-    new C2cConnector(new Stack(), 'C', {
-      entry: ACME_ENTRY,
-      bundling: { conditions: ['source'] },
-      ...props,
-    });
-
-  it('refuses a visibility timeout outside [timeout, command deadline)', () => {
-    expect(
-      attempt({ timeout: Duration.seconds(20), workVisibilityTimeout: Duration.seconds(10) }),
-    ).toThrow(/workVisibilityTimeout: expected at least the function timeout \(20 s\), got 10 s/);
-    expect(attempt({ workVisibilityTimeout: Duration.seconds(30) })).toThrow(
-      /expected less than the command deadline \(30 s\)/,
-    );
-  });
-
-  it('keeps C2C_* and AWS_* variables to the construct and Lambda', () => {
-    expect(attempt({ environment: { C2C_CONNECTOR_ID: 'x' } })).toThrow(ConnectorPropsError);
-    expect(attempt({ environment: { AWS_REGION: 'x' } })).toThrow(/AWS_REGION is set by/);
-  });
-
-  it('wants exactly one kind of destination authorization', () => {
-    expect(attempt({ destination: {} })).toThrow(/exactly one of oauth and generalAuthorization/);
-    expect(attempt({ destination: { generalAuthorization: [] } })).toThrow(/at least one material/);
-  });
-
-  it('names a missing entry with a stable code', () => {
-    const error = (() => {
-      try {
-        attempt({ entry: 'no/such/handler.ts' })();
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(error).toBeInstanceOf(BundlingError);
-    expect(error).toMatchObject({
-      code: 'C2C_CDK_BUNDLING',
-      message: 'bundling no/such/handler.ts failed: no such file',
-    });
   });
 });
 

@@ -82,3 +82,11 @@ export class StartRefusedError extends CliError {
     this.name = 'StartRefusedError';
   }
 }
+
+/** `c2c deploy` could not bundle or synthesize the connector (the message names the cause). */
+export class DeployError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2C_CLI_DEPLOY', message, 1, options);
+    this.name = 'DeployError';
+  }
+}

@@ -9,6 +9,7 @@ Commands:
   validate <file|->   validate a SendConnectorEvent body or a connector invoke envelope
   dev                 run the local stack (emulator, vendor cloud, reference connector, dashboard)
   replay              re-send the events a connector parked in its outbox / dead-letter
+  deploy              synthesize the connector's AWS deployment (--synth-only)
   emulator            run only the managed-integrations emulator
   vendor-cloud        run only the simulated vendor device cloud
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandRunner>> = {
   validate: async () => (await import('./commands/validate.js')).runValidate,
   dev: async () => (await import('./commands/dev.js')).runDev,
   replay: async () => (await import('./commands/replay.js')).runReplay,
+  deploy: async () => (await import('./commands/deploy.js')).runDeploy,
   emulator: async () => (await import('./commands/emulator.js')).runEmulator,
   'vendor-cloud': async () => (await import('./commands/vendor-cloud.js')).runVendorCloud,
 };

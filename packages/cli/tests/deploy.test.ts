@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { resolveConnectorEntry } from '../src/commands/deploy.js';
+import { runCli } from '../src/index.js';
+
+// `c2c deploy --synth-only`: a real synthesis of the reference connector into a cloud assembly.
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await runCli(['deploy', ...argv], {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    cwd: root,
+    // No credentials, no region: synthesis must not need them.
+    env: {},
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('c2c deploy --synth-only', () => {
+  it('writes the template and the bundles of the reference connector', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'c2c-deploy-'));
+    const result = await run([
+      '--synth-only',
+      '--out',
+      out,
+      '--connector',
+      'examples/acme-connector',
+      '--condition',
+      'source',
+      '--name',
+      'Acme',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^synthesized stack Acme into .+ \(no AWS endpoint contacted\)\n/,
+    );
+    expect(result.stdout).toMatch(/ {2}template {2}.+Acme\.template\.json \(\d+ resources\)/);
+    const template = JSON.parse(readFileSync(join(out, 'Acme.template.json'), 'utf8'));
+    const types = Object.values(template.Resources as Record<string, { Type: string }>).map(
+      (r) => r.Type,
+    );
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Url',
+        'Custom::C2cCloudConnector',
+      ]),
+    );
+    const assets = readdirSync(out).filter((d) => d.startsWith('asset.'));
+    expect(assets).toHaveLength(2);
+    for (const dir of assets) {
+      expect(existsSync(join(out, dir, 'index.mjs'))).toBe(true);
+      expect(result.stdout).toContain(`${dir} index.mjs`);
+    }
+  });
+
+  it('only --synth-only exists yet; --out is required', async () => {
+    const deploy = await run(['--out', 'x']);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain(
+      'c2c deploy: only --synth-only is available yet (deploying to AWS and --local are coming)',
+    );
+    const noOut = await run(['--synth-only']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain('--out <dir> is required');
+  });
+
+  it('a connector path that is not there is a deploy error (exit 1)', async () => {
+    const missing = await run([
+      '--synth-only',
+      '--out',
+      join(tmpdir(), 'never'),
+      '--connector',
+      'no/such/dir',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^c2c: --connector .*no\/such\/dir: no such file or directory\n$/,
+    );
+  });
+
+  it('finds a package directory entry through its exports, conditions first', () => {
+    const dir = join(root, 'examples/acme-connector');
+    expect(resolveConnectorEntry(dir, ['source'])).toBe(join(dir, 'src/index.ts'));
+    expect(resolveConnectorEntry(dir, [])).toBe(join(dir, 'dist/index.js'));
+  });
+});
