@@ -1,6 +1,7 @@
 import {
   type CallbackContext,
   type CommandContext,
+  CommandRejectedError,
   type CommandResult,
   type ConnectorHandler,
   type ConnectorOptions,
@@ -21,6 +22,7 @@ import {
   translateAcmeEvent,
 } from './events.js';
 import { type MatterCommandEndpoint, type PlannedCommand, planCommands } from './fromMatter.js';
+import { connectorStore } from './store.js';
 import { capabilityReportFor, stateToClusters } from './toMatter.js';
 
 export interface AcmeConnectorConfig {
@@ -37,6 +39,13 @@ export interface AcmeConnectorConfig {
    * such a webhook event is answered 503 and the vendor retries it.
    */
   outboxQueueUrl?: string;
+  /**
+   * Where the connector store lives, shared by every worker and kept across restarts: a DynamoDB
+   * table (`C2C_STORE_TABLE`, AWS) or an SQLite file (`C2C_STORE_SQLITE_PATH`, `c2c dev`).
+   * Without either, webhook de-duplication and parked markers are per worker.
+   */
+  storeTable?: string;
+  storeSqlitePath?: string;
 }
 
 /** Reads the connector's configuration from the environment; names the variable at fault. */
@@ -61,12 +70,35 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AcmeConnect
     }
     config.outboxQueueUrl = outbox;
   }
+  if (env.C2C_STORE_TABLE) config.storeTable = env.C2C_STORE_TABLE;
+  if (env.C2C_STORE_SQLITE_PATH) config.storeSqlitePath = env.C2C_STORE_SQLITE_PATH;
   return config;
 }
 
 function tokenOf(ctx: CallbackContext): string {
   // Acme uses OAuth only; a General Authorization secret is taken as a personal access token.
   return ctx.auth.type === 'OAuth2.0' ? ctx.auth.accessToken : ctx.auth.secret;
+}
+
+/**
+ * Runs a vendor call with the user's token. Acme's 401 means the token is gone (revoked, or the
+ * grant forgotten): the same token will not work on a retry, so the discovery or command fails at
+ * once with status 401 and the reason (the service then sees the link is broken), instead of being
+ * retried until it gives up with a 500.
+ */
+async function withUserToken<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AcmeApiError && error.status === 401) {
+      throw new CommandRejectedError(
+        401,
+        `Acme refused the access token (${error.vendorCode}): ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Vendor answers that are about this command (4xx), not about the connection or the token. */
@@ -180,19 +212,21 @@ export function createAcmeConnector(
     return results;
   };
 
+  const store = connectorStore(config);
   return createConnector<AcmeEvent>({
     ...overrides,
     vendor: {
-      resolveUser: async (ctx) => (await acme.me(tokenOf(ctx))).userId,
-      listDevices: async (ctx): Promise<DiscoveredDevice[]> => {
-        const devices = await acme.listDevices(tokenOf(ctx));
-        return devices.map((d) => ({
-          connectorDeviceId: d.deviceId,
-          name: d.name,
-          capabilityReport: capabilityReportFor(d),
-        }));
-      },
-      executeCommand,
+      resolveUser: (ctx) => withUserToken(async () => (await acme.me(tokenOf(ctx))).userId),
+      listDevices: (ctx): Promise<DiscoveredDevice[]> =>
+        withUserToken(async () => {
+          const devices = await acme.listDevices(tokenOf(ctx));
+          return devices.map((d) => ({
+            connectorDeviceId: d.deviceId,
+            name: d.name,
+            capabilityReport: capabilityReportFor(d),
+          }));
+        }),
+      executeCommand: (ctx) => withUserToken(() => executeCommand(ctx)),
       revokeTokens: async (ctx) => {
         await acme.revoke(tokenOf(ctx));
       },
@@ -204,10 +238,12 @@ export function createAcmeConnector(
     },
     runtime: {
       // Events the service still refuses after retries are parked durably (nothing lost, order
-      // per device kept) instead of bouncing back to Acme; `c2c replay --queue-url` re-sends them.
+      // per device kept) instead of bouncing back to Acme; this function retries them from the
+      // queue, and `c2c replay --queue-url` re-sends what ends in its dead-letter queue.
       ...(config.outboxQueueUrl
         ? { outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }) }
         : {}),
+      ...(store ? { idempotency: store } : {}),
       ...overrides.runtime,
     },
   });

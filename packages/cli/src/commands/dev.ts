@@ -139,9 +139,11 @@ function printStatus(io: CliIo, stack: DevStack, dataDir: string | undefined, ms
   out(`                   Function URL ${stack.functionUrl}`);
   out(`  Connector id     ${stack.connectorId}   destination ${stack.connectorDestinationId}`);
   out(`  Notifications    ${stack.notificationStreamUrl}`);
-  // Where an event the service still refuses after retries waits, and how to re-send it (with
-  // the Credentials line's environment).
-  out(`  Outbox           ${stack.outboxQueueUrl}`);
-  out(`                   replay: c2c replay --queue-url ${stack.outboxQueueUrl}`);
+  // Where an event the service still refuses after retries waits (retried by the connector),
+  // where one that failed for good goes, and how to re-send that (with the Credentials line's
+  // environment).
+  out(`  Outbox           ${stack.outboxQueueUrl}   (retried by the connector)`);
+  out(`  Dead letters     ${stack.deadLetterQueueUrl}`);
+  out(`                   replay: c2c replay --queue-url ${stack.deadLetterQueueUrl}`);
   out(`  Data             ${dataDir ?? 'in memory'}`);
 }

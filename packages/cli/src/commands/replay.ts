@@ -11,13 +11,16 @@ import { type CliIo, writeLine } from '../io.js';
 
 export const REPLAY_HELP = `Usage: c2c replay (--sqlite <path> | --queue-url <url>) [options]
 
-Re-sends the events a connector parked in its outbox / dead-letter to SendConnectorEvent, oldest
-first. A delivered event is removed; one that still fails stays parked, and the later events of
-the same device stay behind it (order per device is kept).
+Re-sends to SendConnectorEvent the events a connector could not deliver for good, oldest first:
+those in its outbox's dead-letter queue (the connector retries its SQS outbox by itself and
+moves an event there after a 4xx, too many attempts or too long), or in an SqliteOutbox file.
+A delivered event is removed; one that still fails stays, and the later events of the same
+device stay behind it (order per device is kept).
 
 Options:
-  --sqlite <path>        the local outbox (the connector's SqliteOutbox database file)
-  --queue-url <url>      the AWS outbox (SqsOutbox queue; a FIFO queue keeps order per device)
+  --queue-url <url>      the outbox's dead-letter queue (C2C_OUTBOX_DLQ_URL; SqsOutbox messages;
+                         a FIFO queue keeps order per device)
+  --sqlite <path>        a local outbox file (the connector's SqliteOutbox database)
   --endpoint <url>       managed-integrations endpoint (default AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS,
                          AWS_ENDPOINT_URL, else https://api.iotmanagedintegrations.<region>.api.aws)
   --region <region>      AWS region (default AWS_REGION / AWS_DEFAULT_REGION)
@@ -32,7 +35,7 @@ Exit status: 0 every listed event was delivered (or --dry-run), 1 some still fai
 could not be read, 2 usage error.
 
 Example:
-  $ c2c replay --sqlite .c2c/outbox.sqlite
+  $ c2c replay --queue-url http://127.0.0.1:4566/111122223333/acme-connector-outbox-dlq.fifo
   replayed 3 events for 2 devices; 0 still failing, left in the outbox`;
 
 const COMMAND = 'replay';
@@ -320,9 +323,6 @@ class ObservedOutbox implements Outbox {
 
   add(deviceKey: string, request: OutboxEntry['request'], lastError: string) {
     return this.inner.add(deviceKey, request, lastError);
-  }
-  hasPending(deviceKey: string) {
-    return this.inner.hasPending(deviceKey);
   }
   async list(limit?: number): Promise<OutboxEntry[]> {
     const left = this.budget - this.attempted;

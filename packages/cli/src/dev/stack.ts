@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
@@ -42,12 +43,21 @@ export const DEV_EVENT_TYPES = [
 export const FUNCTION_NAME = 'acme-connector';
 const WORK_QUEUE = 'acme-connector-work';
 const DEAD_LETTER_QUEUE = 'acme-connector-dlq';
-/** The connector's outbox: a FIFO queue, grouped per device, so `c2c replay` keeps their order. */
+/**
+ * The connector's outbox: a FIFO queue, grouped per device, that the connector consumes itself
+ * (a second event source mapping) to retry parked events in order; what fails for good goes to
+ * the outbox's dead-letter queue, which `c2c replay` serves.
+ */
 const OUTBOX_QUEUE = 'acme-connector-outbox.fifo';
+const OUTBOX_DLQ = 'acme-connector-outbox-dlq.fifo';
+/** The connector store (webhook de-duplication, parked markers) its workers share: SQLite, WAL. */
+export const CONNECTOR_STORE_FILE = 'connector-store.sqlite';
 const SECRET_NAME = 'c2c-dev/acme-oauth-client';
 const CONNECTOR_NAME = 'Acme Cloud';
 const DESTINATION_NAME = 'acme-cloud-oauth';
 const NOTIFICATION_DESTINATION = 'c2c-dev-notifications';
+/** The vendor cloud's state file in the data directory (users, devices, OAuth clients, tokens). */
+export const VENDOR_STATE_FILE = 'vendor-cloud.json';
 /** The vendor cloud's OAuth client the destination uses (a local demo credential, not a secret). */
 const OAUTH_CLIENT = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
 
@@ -80,10 +90,17 @@ export interface DevStack {
   readonly functionUrl: string;
   /**
    * The connector's outbox (`C2C_OUTBOX_QUEUE_URL`, an SQS FIFO queue on the emulator): events
-   * SendConnectorEvent still refuses after the client's retries wait here for
-   * `c2c replay --queue-url <this>`.
+   * SendConnectorEvent still refuses after the client's retries wait here, and the connector
+   * retries them with backoff (an event source mapping), each device's in order.
    */
   readonly outboxQueueUrl: string;
+  /**
+   * The outbox's dead-letter queue (`C2C_OUTBOX_DLQ_URL`): events that failed for good (a 4xx,
+   * too many attempts, too old) wait here for `c2c replay --queue-url <this>`.
+   */
+  readonly deadLetterQueueUrl: string;
+  /** The connector store's SQLite file (in the data directory, else a temporary directory). */
+  readonly connectorStoreFile: string;
   readonly demoUsers: typeof DEFAULT_USERS;
   /** Signed managed-integrations client acting as the customer account. */
   readonly client: ManagedIntegrationsClient;
@@ -221,6 +238,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           webhookSecret: persisted.webhookSecret,
           clients: [{ ...OAUTH_CLIENT, redirectUris: [callbackUrl] }],
           allowedHosts: options.allowedHosts,
+          // Users, devices, OAuth clients and the tokens issued at account linking survive a
+          // restart on the same data directory, so yesterday's link still works (mode 0600).
+          ...(dataDir === undefined ? {} : { stateFile: join(dataDir, VENDOR_STATE_FILE) }),
         }),
       (v) => v.url,
     );
@@ -283,21 +303,45 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       (q) => q.url,
     );
 
-    const outboxQueueUrl = await step(
+    const outboxQueues = await step(
       'outbox queue',
       async () => {
         // CreateQueue with the same attributes returns the existing queue on a second start.
-        const outbox = await sqs.send(
-          new CreateQueueCommand({
-            QueueName: OUTBOX_QUEUE,
-            Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' },
-          }),
+        const [outbox, dlq] = await Promise.all(
+          [OUTBOX_QUEUE, OUTBOX_DLQ].map((QueueName) =>
+            sqs.send(
+              new CreateQueueCommand({
+                QueueName,
+                Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' },
+              }),
+            ),
+          ),
         );
-        if (!outbox.QueueUrl) throw new Error('CreateQueue returned no URL');
-        return outbox.QueueUrl;
+        const arn = (
+          await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: outbox?.QueueUrl,
+              AttributeNames: ['QueueArn'],
+            }),
+          )
+        ).Attributes?.QueueArn;
+        if (!outbox?.QueueUrl || !dlq?.QueueUrl || !arn) {
+          throw new Error('CreateQueue returned no URL/ARN');
+        }
+        return { url: outbox.QueueUrl, arn, dlqUrl: dlq.QueueUrl };
       },
-      (url) => url,
+      (q) => q.url,
     );
+    const outboxQueueUrl = outboxQueues.url;
+    // Shared by every worker process of the connector, and kept across restarts with the data
+    // directory: a webhook delivery replayed to another worker, or after a restart, is refused.
+    let storeDir = dataDir;
+    if (storeDir === undefined) {
+      const tmp = mkdtempSync(join(tmpdir(), 'c2c-dev-store-'));
+      closers.push(async () => rmSync(tmp, { recursive: true, force: true }));
+      storeDir = tmp;
+    }
+    const connectorStoreFile = join(storeDir, CONNECTOR_STORE_FILE);
 
     const functionUrl = `${emulator.url}/lambda-url/${FUNCTION_NAME}/`;
     const fn = await step(
@@ -320,6 +364,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
               ACME_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
               C2C_WORK_QUEUE_URL: queues.url,
               C2C_OUTBOX_QUEUE_URL: outboxQueueUrl,
+              C2C_OUTBOX_DLQ_URL: outboxQueues.dlqUrl,
+              C2C_STORE_SQLITE_PATH: connectorStoreFile,
             },
           }),
         });
@@ -337,21 +383,27 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           info.arn ??
           info.FunctionArn ??
           `arn:aws:lambda:${region}:${accountId}:function:${FUNCTION_NAME}`;
-        const mappings = await lambda.send(
-          new ListEventSourceMappingsCommand({
-            FunctionName: FUNCTION_NAME,
-            EventSourceArn: queues.arn,
-          }),
-        );
-        if ((mappings.EventSourceMappings ?? []).length === 0) {
-          await lambda.send(
-            new CreateEventSourceMappingCommand({
+        // The work queue, and the outbox (one message per invocation: a receive is an attempt).
+        for (const [arn, batchSize] of [
+          [queues.arn, 10],
+          [outboxQueues.arn, 1],
+        ] as const) {
+          const mappings = await lambda.send(
+            new ListEventSourceMappingsCommand({
               FunctionName: FUNCTION_NAME,
-              EventSourceArn: queues.arn,
-              BatchSize: 10,
-              FunctionResponseTypes: ['ReportBatchItemFailures'],
+              EventSourceArn: arn,
             }),
           );
+          if ((mappings.EventSourceMappings ?? []).length === 0) {
+            await lambda.send(
+              new CreateEventSourceMappingCommand({
+                FunctionName: FUNCTION_NAME,
+                EventSourceArn: arn,
+                BatchSize: batchSize,
+                FunctionResponseTypes: ['ReportBatchItemFailures'],
+              }),
+            );
+          }
         }
         vendor.setWebhookTarget(functionUrl, persisted.webhookSecret);
         return { arn };
@@ -434,6 +486,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       async () => {
         const secretArn = await ensureSecret(secrets, SECRET_NAME, OAUTH_CLIENT);
         const authUrl = `${vendor.url}/oauth/authorize`;
+        const completeUrl = `${dashboard.url}/?linked=1`;
         const list = await callOk(client, 'ListConnectorDestinations', {
           CloudConnectorId: connectorId,
         });
@@ -442,8 +495,17 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           const existing = await callOk(client, 'GetConnectorDestination', {
             Identifier: summary.Id,
           });
-          // Ports can change between starts; a destination pointing at an old vendor URL is stale.
-          if (existing.AuthConfig?.oAuth?.authUrl === authUrl) return summary.Id;
+          // Ports can change between starts; a destination pointing at an old vendor URL is stale
+          // (its links keep it: AuthConfig's URLs cannot be updated, so they break on refresh).
+          if (existing.AuthConfig?.oAuth?.authUrl !== authUrl) continue;
+          // The dashboard may have moved: the completion page is updatable.
+          if (existing.AuthConfig.oAuth.oAuthCompleteRedirectUrl !== completeUrl) {
+            await callOk(client, 'UpdateConnectorDestination', {
+              Identifier: summary.Id,
+              AuthConfig: { oAuthUpdate: { oAuthCompleteRedirectUrl: completeUrl } },
+            });
+          }
+          return summary.Id;
         }
         const created = await callOk(client, 'CreateConnectorDestination', {
           Name: DESTINATION_NAME,
@@ -455,7 +517,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
               tokenUrl: `${vendor.url}/oauth/token`,
               scope: 'devices:read devices:write',
               tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-              oAuthCompleteRedirectUrl: `${dashboard.url}/?linked=1`,
+              oAuthCompleteRedirectUrl: completeUrl,
             },
           },
           SecretsManager: { arn: secretArn.arn, versionId: secretArn.versionId },
@@ -524,6 +586,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       client,
       notificationStreamUrl: notificationStreamUrl(accountId),
       outboxQueueUrl,
+      deadLetterQueueUrl: outboxQueues.dlqUrl,
+      connectorStoreFile,
       triggerVendorEvent,
       setFaults: (faults) => setEmulatorFaults(emulator.app.emulatorConfig.faults, faults),
       close: closeAll,
