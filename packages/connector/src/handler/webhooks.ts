@@ -177,7 +177,7 @@ export function webhookHandler<E>(rt: ConnectorRuntime, webhooks: WebhookOptions
         return http(200, { status: 'duplicate', ...result });
       }
       stats.webhooksAccepted++;
-      // A parked event is durable (the outbox) and replayed by `c2c replay`: the delivery is done
+      // A parked event is durable (the outbox) and retried from it: the delivery is done
       // as far as the vendor is concerned, so it gets 202 like any other and must not retry;
       // `parked` tells how many of its events wait in the outbox.
       return http(202, { status: 'accepted', ...result });
