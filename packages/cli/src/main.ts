@@ -7,7 +7,8 @@ Build, run and test cloud-to-cloud connectors for Managed integrations for AWS I
 
 Commands:
   validate <file|->   validate a SendConnectorEvent body or a connector invoke envelope
-  dev                 run the local stack (emulator, vendor cloud, reference connector, dashboard)
+  init <dir>          write a new connector project (handler, vendor client, tests, bundle)
+  dev                 run the local stack (emulator, vendor cloud, a connector, dashboard)
   replay              re-send the events a connector parked in its outbox / dead-letter
   deploy              synthesize the connector's AWS deployment (--synth-only)
   emulator            run only the managed-integrations emulator
@@ -23,6 +24,7 @@ type CommandRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
  */
 const COMMANDS: Record<string, () => Promise<CommandRunner>> = {
   validate: async () => (await import('./commands/validate.js')).runValidate,
+  init: async () => (await import('./commands/init.js')).runInit,
   dev: async () => (await import('./commands/dev.js')).runDev,
   replay: async () => (await import('./commands/replay.js')).runReplay,
   deploy: async () => (await import('./commands/deploy.js')).runDeploy,
