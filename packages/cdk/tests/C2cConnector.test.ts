@@ -1,36 +1,22 @@
 // CDK assertions on the C2cConnector: every resource, permission and condition the deployment
 // relies on, pinned one by one. The app is synthesized once (with esbuild bundling) for the file.
-import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnLint } from './helpers/cfnLint.js';
 import { buildTestStacks } from './helpers/stacks.js';
+import {
+  arn,
+  consumeQueue,
+  decryptViaSecretsManager,
+  id,
+  ref,
+  statementsOf,
+} from './helpers/template.js';
 
 let s: ReturnType<typeof buildTestStacks>;
 let oauth: Template;
 let general: Template;
-
-/** Logical id of a construct's CloudFormation resource. */
-const id = (c: IConstruct) =>
-  Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
-const ref = (c: IConstruct) => ({ Ref: id(c) });
-const arn = (c: IConstruct) => ({ 'Fn::GetAtt': [id(c), 'Arn'] });
-
-/** Every statement of every policy attached to a role, as `{ Sid, Action[], Resource, Condition }`. */
-function statementsOf(template: Template, roleId: string) {
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: [{ Ref: roleId }] },
-  });
-  return Object.values(policies).flatMap((p) =>
-    (p.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map(
-      (st): Record<string, unknown> => ({
-        ...st,
-        Action: [st.Action].flat(),
-      }),
-    ),
-  );
-}
 
 beforeAll(() => {
   s = buildTestStacks();
@@ -304,30 +290,10 @@ describe('IAM, least privilege', () => {
         Action: ['sqs:SendMessage'],
         Resource: arn(s.connector.outboxDeadLetterQueue as IConstruct),
       },
-      {
-        // Added by the SQS event source: what the event source mapping polls with.
-        Effect: 'Allow',
-        Action: [
-          'sqs:ReceiveMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueUrl',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-        ],
-        Resource: arn(s.connector.workQueue),
-      },
-      {
-        // The same for the outbox: the drain receives, delays (visibility) and deletes.
-        Effect: 'Allow',
-        Action: [
-          'sqs:ReceiveMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueUrl',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-        ],
-        Resource: arn(s.connector.outboxQueue as IConstruct),
-      },
+      // Added by the SQS event sources: what the mappings poll with (the outbox drain also delays
+      // a parked event through its visibility).
+      consumeQueue(s.connector.workQueue),
+      consumeQueue(s.connector.outboxQueue as IConstruct),
       {
         Sid: 'ReadOwnFunctionUrl',
         Effect: 'Allow',
@@ -346,21 +312,8 @@ describe('IAM, least privilege', () => {
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [ref(s.material), ref(s.extra)],
     });
-    expect(statements).toContainEqual({
-      Sid: 'DecryptSecretsViaSecretsManager',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt'],
-      // One secret's key is unknown (the default aws/secretsmanager key): the conditions narrow it.
-      Resource: '*',
-      Condition: {
-        StringEquals: {
-          'kms:ViaService': {
-            'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
-          },
-          'kms:EncryptionContext:SecretARN': [ref(s.material), ref(s.extra)],
-        },
-      },
-    });
+    // One secret's key is unknown (the default aws/secretsmanager key): the conditions narrow it.
+    expect(statements).toContainEqual(decryptViaSecretsManager([ref(s.material), ref(s.extra)]));
     // The queues and table's customer key: encrypt to send/write, decrypt to receive/read.
     expect(statements).toContainEqual({
       Effect: 'Allow',
@@ -399,20 +352,7 @@ describe('IAM, least privilege', () => {
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         Resource: ref(s.clientSecret),
       },
-      {
-        Sid: 'DecryptSecretsViaSecretsManager',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt'],
-        Resource: '*',
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': {
-              'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
-            },
-            'kms:EncryptionContext:SecretARN': [ref(s.clientSecret)],
-          },
-        },
-      },
+      decryptViaSecretsManager([ref(s.clientSecret)]),
     ]);
   });
 });

@@ -1,37 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveConnectorEntry } from '../src/commands/deploy.js';
-import { runCli } from '../src/index.js';
+import { runCliInProcess } from './helpers/bin.js';
 
 // `c2c deploy --synth-only`: a real synthesis of the reference connector into a cloud assembly.
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await runCli(['deploy', ...argv], {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
-    cwd: root,
-    // No credentials, no region: synthesis must not need them.
-    env: {},
-  });
-  return { code, stdout: out, stderr: err };
-}
+// No credentials, no region: synthesis must not need them.
+const run = (argv: string[]) => runCliInProcess(['deploy', ...argv], { cwd: root, env: {} });
 
 describe('c2c deploy --synth-only', () => {
   it('writes the template and the bundles of the reference connector', async () => {

@@ -1,8 +1,8 @@
-import { PassThrough } from 'node:stream';
 import type { OutboxEntry } from '@c2c-kit/connector';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planReplay, runCli } from '../src/index.js';
+import { planReplay } from '../src/index.js';
+import { runCliInProcess } from './helpers/bin.js';
 
 const OPERATIONS = ['DEVICE_EVENT', 'DEVICE_COMMAND_RESPONSE', 'DEVICE_DISCOVERY'] as const;
 
@@ -57,26 +57,11 @@ describe('planReplay (the --dry-run grouping)', () => {
   });
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await runCli(argv, {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
+const run = (argv: string[]) =>
+  runCliInProcess(argv, {
     cwd: '/nonexistent-dir-for-c2c-tests',
     env: { AWS_REGION: 'us-east-1' },
   });
-  return { code, stdout: out, stderr: err };
-}
 
 describe('c2c replay flag parsing never crashes', () => {
   it('any --limit / --endpoint / --region value is a usage error (2) or reaches the file check (1)', async () => {

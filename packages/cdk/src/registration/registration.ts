@@ -68,14 +68,18 @@ async function handleEvent(
     LogicalResourceId: event.LogicalResourceId,
   };
   try {
-    let outcome: Outcome;
-    if (event.ResourceType === CLOUD_CONNECTOR_TYPE) outcome = await cloudConnector(event, deps);
-    else if (event.ResourceType === CONNECTOR_DESTINATION_TYPE) {
-      outcome = await destination(event, deps);
-    } else {
+    const kind = KINDS[event.ResourceType];
+    if (kind === undefined) {
       throw new RegistrationError(
         `ResourceType: expected ${CLOUD_CONNECTOR_TYPE} or ${CONNECTOR_DESTINATION_TYPE}, got ${event.ResourceType}`,
       );
+    }
+    let outcome: Outcome;
+    if (event.RequestType === 'Delete') {
+      await deleteIfPresent(deps, kind.deleteOperation, event.PhysicalResourceId);
+      outcome = { physicalId: event.PhysicalResourceId ?? '', data: {} };
+    } else {
+      outcome = await kind.write(event, deps);
     }
     return {
       ...base,
@@ -95,6 +99,21 @@ async function handleEvent(
   }
 }
 
+/** Per resource type: how it is deleted, and how a Create or Update is carried out. */
+const KINDS: Record<
+  string,
+  {
+    deleteOperation: string;
+    write: (event: CustomResourceEvent, deps: RegistrationDeps) => Promise<Outcome>;
+  }
+> = {
+  [CLOUD_CONNECTOR_TYPE]: { deleteOperation: 'DeleteCloudConnector', write: cloudConnector },
+  [CONNECTOR_DESTINATION_TYPE]: {
+    deleteOperation: 'DeleteConnectorDestination',
+    write: destination,
+  },
+};
+
 /** Same stack, resource and request → same token: a re-delivered Create makes nothing new. */
 export function clientToken(event: CustomResourceEvent): string {
   return createHash('sha256')
@@ -108,10 +127,6 @@ async function cloudConnector(
 ): Promise<Outcome> {
   const props = event.ResourceProperties;
   const current = event.PhysicalResourceId;
-  if (event.RequestType === 'Delete') {
-    await deleteIfPresent(deps, 'DeleteCloudConnector', current);
-    return { physicalId: current ?? '', data: {} };
-  }
   const name = requireString(props, 'Name');
   const description = optionalString(props, 'Description');
   const lambdaArn = requireString(props, 'LambdaArn');
@@ -125,28 +140,17 @@ async function cloudConnector(
     );
     return { physicalId: current, data: { Id: current } };
   }
-  const created = (await deps.api.call(
-    'CreateCloudConnector',
-    compact({
-      Name: name,
-      Description: description,
-      EndpointType: 'LAMBDA',
-      EndpointConfig: { lambda: { arn: lambdaArn } },
-      ClientToken: clientToken(event),
-    }),
-  )) as { Id?: string };
-  return created.Id
-    ? { physicalId: created.Id, data: { Id: created.Id } }
-    : missingId('CreateCloudConnector');
+  return create(deps, 'CreateCloudConnector', {
+    ...compact({ Name: name, Description: description }),
+    EndpointType: 'LAMBDA',
+    EndpointConfig: { lambda: { arn: lambdaArn } },
+    ClientToken: clientToken(event),
+  });
 }
 
 async function destination(event: CustomResourceEvent, deps: RegistrationDeps): Promise<Outcome> {
   const props = event.ResourceProperties;
   const current = event.PhysicalResourceId;
-  if (event.RequestType === 'Delete') {
-    await deleteIfPresent(deps, 'DeleteConnectorDestination', current);
-    return { physicalId: current ?? '', data: {} };
-  }
   const connectorId = requireString(props, 'CloudConnectorId');
   const oauth = props.OAuth as Record<string, unknown> | undefined;
   const general = props.GeneralAuthorization as AuthMaterialProperties[] | undefined;
@@ -208,15 +212,12 @@ async function destination(event: CustomResourceEvent, deps: RegistrationDeps): 
     }
     input = { AuthConfig: { GeneralAuthorization: materials } };
   }
-  const created = (await deps.api.call('CreateConnectorDestination', {
+  return create(deps, 'CreateConnectorDestination', {
     CloudConnectorId: connectorId,
     ...named,
     ...input,
     ClientToken: clientToken(event),
-  })) as { Id?: string };
-  return created.Id
-    ? { physicalId: created.Id, data: { Id: created.Id } }
-    : missingId('CreateConnectorDestination');
+  });
 }
 
 /**
@@ -270,8 +271,15 @@ async function deleteIfPresent(deps: RegistrationDeps, operation: string, id: st
   }
 }
 
-function missingId(operation: string): never {
-  throw new RegistrationError(`${operation} answered without an Id`);
+/** A Create call; its `Id` becomes the physical id and the `Id` attribute (`Fn::GetAtt`). */
+async function create(
+  deps: RegistrationDeps,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<Outcome> {
+  const { Id } = (await deps.api.call(operation, input)) as { Id?: string };
+  if (!Id) throw new RegistrationError(`${operation} answered without an Id`);
+  return { physicalId: Id, data: { Id } };
 }
 
 function requireString(from: object, key: string, where = ''): string {

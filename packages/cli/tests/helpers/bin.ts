@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/index.js';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -45,4 +47,26 @@ export function runBin(
     });
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/**
+ * Runs `runCli` in this process (no child, no build) with captured output: for commands whose
+ * flags or in-process work a test checks many times over.
+ */
+export async function runCliInProcess(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, ...options });
+  return { code, stdout: out, stderr: err };
 }
