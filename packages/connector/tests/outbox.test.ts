@@ -65,6 +65,13 @@ const event = (device: string, n: number): SendConnectorEventRequest => ({
   TraceId: `t-${device}-${n}`,
 });
 
+/** A connector whose vendor side these tests never reach (webhooks only). */
+const noVendor = {
+  resolveUser: async () => 'u',
+  listDevices: async () => [],
+  executeCommand: async () => [],
+};
+
 const recorder = () => {
   const sent: string[] = [];
   return {
@@ -238,11 +245,7 @@ describe('the outbox drainer (createConnector on its own outbox queue)', () => {
     const handler = createConnector<{ deviceId: string; n: number }>({
       connectorId: 'c1',
       runtime: { client: sender as never, idempotency: store, outbox, logger: silentLogger },
-      vendor: {
-        resolveUser: async () => 'u',
-        listDevices: async () => [],
-        executeCommand: async () => [],
-      },
+      vendor: noVendor,
       webhooks: {
         verifier: standardWebhooks({ secrets: [secret] }),
         translate: (e) => ({
@@ -377,11 +380,7 @@ describe('createConnector and C2C_OUTBOX_QUEUE_URL', () => {
       const handler = createConnector<{ deviceId: string }>({
         connectorId: 'c1',
         runtime: { client, logger: silentLogger },
-        vendor: {
-          resolveUser: async () => 'u',
-          listDevices: async () => [],
-          executeCommand: async () => [],
-        },
+        vendor: noVendor,
         webhooks: {
           verifier: standardWebhooks({ secrets: [secret] }),
           translate: defineTranslator<{ deviceId: string }>({

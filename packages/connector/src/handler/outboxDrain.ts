@@ -12,7 +12,7 @@ import { isPermanentReplayError } from '../outbox/outbox.js';
 import { type OutboxMessage, parseOutboxMessage, type SqsOutbox } from '../outbox/sqsOutbox.js';
 import type { SqsRecord } from '../queue/workQueue.js';
 import type { Clock } from '../util/clock.js';
-import type { ConnectorStats } from './runtime.js';
+import { type ConnectorStats, invocationDeadline } from './runtime.js';
 import type { LambdaContextLike } from './types.js';
 import type { SqsBatchResponse } from './work.js';
 
@@ -129,9 +129,7 @@ export function outboxDrainHandler(deps: OutboxDrainDeps) {
     context?: LambdaContextLike,
   ): Promise<SqsBatchResponse> => {
     const failures: Array<{ itemIdentifier: string }> = [];
-    const deadline = context?.getRemainingTimeInMillis
-      ? clock.now() + context.getRemainingTimeInMillis() - 500
-      : undefined;
+    const deadline = invocationDeadline(clock, context);
     // Message group → the delay its failed head got; later messages of the group wait as long.
     const blocked = new Map<string, number>();
     const retryLater = async (record: SqsRecord, seconds: number) => {

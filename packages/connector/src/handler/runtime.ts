@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { InvocationAuth } from '../queue/workQueue.js';
 import type { Clock } from '../util/clock.js';
 import type { SecretReader } from './secrets.js';
-import type { AuthContext, ConnectorCallbacks } from './types.js';
+import type { AuthContext, ConnectorCallbacks, LambdaContextLike } from './types.js';
 
 /** Counters, for tests and for emitting metrics. */
 export interface ConnectorStats {
@@ -125,6 +125,19 @@ export async function callVendor<T>(callback: string, fn: () => T | Promise<T>):
     if (error instanceof ConnectorError) throw error;
     throw new VendorCallbackError(callback, error);
   }
+}
+
+/**
+ * Epoch ms by which this invocation's sends must end: half a second before Lambda's own timeout,
+ * so a batch can still report its failures. `undefined` outside Lambda (no context).
+ */
+export function invocationDeadline(
+  clock: Pick<Clock, 'now'>,
+  context: LambdaContextLike | undefined,
+): number | undefined {
+  return context?.getRemainingTimeInMillis
+    ? clock.now() + context.getRemainingTimeInMillis() - 500
+    : undefined;
 }
 
 /** Records of users who left: their events are refused until ActivateUser links them again. */

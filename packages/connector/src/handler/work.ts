@@ -21,7 +21,7 @@ import type { Logger } from '../log/logger.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
 import { type SqsRecord, type WorkItem, workKey } from '../queue/workQueue.js';
 import { beforeDeadline, failureOf } from './commandDeadline.js';
-import { type ConnectorRuntime, callVendor } from './runtime.js';
+import { type ConnectorRuntime, callVendor, invocationDeadline } from './runtime.js';
 import type { LambdaContextLike } from './types.js';
 
 export interface SqsBatchResponse {
@@ -130,11 +130,13 @@ export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
         await answerOnce(item, [commandFailureEvent(item, userId, status, reason)], log, deadline);
         return 'sent';
       }
-      const message = wireMessage(`vendor call failed ${error instanceof Error ? error.name : ''}`);
+      // A refusal (CommandRejectedError from resolveUser or listDevices: the vendor refused the
+      // user's token, say) keeps its status and reason; anything else is a 500.
+      const { status, reason } = failureOf(error);
       const failure: SendConnectorEventRequest = {
         ...deviceDiscoveryEvent(item, userId ?? 'unknown', []),
-        StatusCode: 500,
-        Message: message,
+        StatusCode: status,
+        Message: wireMessage(reason),
       };
       return deliver(failure, log, deadline);
     }
@@ -145,9 +147,7 @@ export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
     context?: LambdaContextLike,
   ): Promise<SqsBatchResponse> => {
     const failures: Array<{ itemIdentifier: string }> = [];
-    const deadline = context?.getRemainingTimeInMillis
-      ? clock.now() + context.getRemainingTimeInMillis() - 500
-      : undefined;
+    const deadline = invocationDeadline(clock, context);
     for (const record of event.Records) {
       const item = parseWorkItem(record.body);
       if (!item) {
