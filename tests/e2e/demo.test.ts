@@ -62,6 +62,23 @@ describe('c2c dev --demo (in process)', () => {
     expect(payload.deviceCount).toBeGreaterThanOrEqual(2);
   });
 
+  it("managed things: registered to the demo's link (a new thing is UNASSOCIATED until then)", async () => {
+    for (const thing of [result.cameraThingId, result.fanThingId]) {
+      const links = await stack.client.send('ListManagedThingAccountAssociations', {
+        ManagedThingId: thing,
+      });
+      expect(links.body).toEqual({
+        Items: [
+          {
+            ManagedThingId: thing,
+            AccountAssociationId: result.accountAssociationId,
+            ManagedThingAssociationStatus: 'ASSOCIATED',
+          },
+        ],
+      });
+    }
+  });
+
   it('camera motion: a DEVICE_EVENT about the camera, Occupancy occupied, in capability form', () => {
     const n = result.steps.find((s) => s.step === 'camera motion')?.notifications[0];
     expect(n?.eventType).toBe('DEVICE_EVENT');
@@ -133,10 +150,16 @@ describe('c2c dev (child process)', () => {
       headers: { 'x-c2c-dashboard-token': token },
     });
     expect(config.status).toBe(200);
-    // The outbox queue and the command that drains it, ready to copy.
-    const outbox = /^ {2}Outbox\s+(http:\/\/\S+\/acme-connector-outbox\.fifo)$/m.exec(stdout)?.[1];
-    expect(outbox).toBeDefined();
-    expect(stdout).toContain(`replay: c2c replay --queue-url ${outbox}\n`);
+    // The outbox queue (the connector retries it), its dead-letter queue and the command that
+    // re-sends what is there, ready to copy.
+    expect(stdout).toMatch(
+      /^ {2}Outbox\s+http:\/\/\S+\/acme-connector-outbox\.fifo {3}\(retried by the connector\)$/m,
+    );
+    const dlq = /^ {2}Dead letters\s+(http:\/\/\S+\/acme-connector-outbox-dlq\.fifo)$/m.exec(
+      stdout,
+    )?.[1];
+    expect(dlq).toBeDefined();
+    expect(stdout).toContain(`replay: c2c replay --queue-url ${dlq}\n`);
     expect(stdout).toMatch(/✓ outbox queue\s+http:\/\/\S+\/acme-connector-outbox\.fifo/);
     child.kill('SIGINT');
     expect(await closed).toBe(0);
