@@ -11,6 +11,7 @@ export default defineConfig({
       'examples/*/tests/**/*.test.ts',
       'codegen/tests/**/*.test.ts',
       'tests/**/*.test.ts',
+      'chaos/tests/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
