@@ -107,6 +107,12 @@ describe('a boto3 customer app against c2c dev', () => {
       });
       fanThingId = String(created.Id);
     }
+    // A new thing is UNASSOCIATED: registered to the link, it takes commands and hears events.
+    await boto3Ok(customer, 'RegisterAccountAssociation', {
+      ManagedThingId: fanThingId,
+      AccountAssociationId: association.AccountAssociationId,
+      DeviceDiscoveryId: discovery.Id,
+    });
     const thing = await boto3Ok(customer, 'GetManagedThing', { Identifier: fanThingId });
     expect(thing).toMatchObject({ Id: fanThingId, ConnectorDeviceId: 'fan-1' });
 

@@ -91,4 +91,21 @@ describe('dashboard in chromium', () => {
     await expect.poll(() => entry.locator('pre').textContent()).toContain('"messageType"');
     await shot('6-motion');
   }, 60_000);
+
+  it('unlinks the account: its devices are deregistered first, then the link is deleted', async () => {
+    const link = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]').first();
+    const id = await link.getAttribute('data-association');
+    await link.getByRole('button', { name: 'Unlink' }).click();
+    await expect
+      .poll(() => page.locator('#link-status').textContent(), { timeout: 15_000 })
+      .toMatch(/^Unlinked; 6 devices deregistered\.$/);
+    expect(await page.locator(`.association[data-association="${id}"]`).count()).toBe(0);
+    // The devices stay as managed things, no longer linked (UNASSOCIATED).
+    const fan = page.locator('.thing[data-kind="fan"]').first();
+    await expect
+      .poll(() => fan.getAttribute('data-provisioning'), { timeout: 10_000 })
+      .toBe('UNASSOCIATED');
+    expect(await fan.locator('.kind').textContent()).toBe('Fan · not linked');
+    await shot('7-unlinked');
+  }, 60_000);
 });

@@ -302,4 +302,28 @@ describe('Acme connector against the running vendor cloud', () => {
       refreshTokens: 0,
     });
   });
+
+  it('a discovery with a token Acme refuses fails at once with 401, never 0 devices', async () => {
+    // The token above is revoked: Acme answers 401 to it.
+    const before = receiver.sent.length;
+    await handler(
+      discoverDevicesInvocation({
+        connectorId: CONNECTOR_ID,
+        token,
+        deviceDiscoveryId: 'disc0401',
+      }),
+    );
+    // First receive, no redelivery: retrying with the same token cannot help.
+    expect(await drain()).toEqual({ batchItemFailures: [] });
+    const sent = receiver.sent.slice(before).map((s) => s.request);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      Operation: 'DEVICE_DISCOVERY',
+      DeviceDiscoveryId: 'disc0401',
+      StatusCode: 401,
+      Message: expect.stringMatching(/^Acme refused the access token/),
+      Devices: [],
+    });
+    expect(receiver.rejected).toEqual([]);
+  });
 });

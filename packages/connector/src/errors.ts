@@ -149,9 +149,10 @@ export class CommandDeadlineError extends ConnectorError {
 }
 
 /**
- * Thrown by `executeCommand` when retrying cannot help (unknown device, refused by the vendor):
- * the command fails at once with `status` and `message` in its DEVICE_COMMAND_RESPONSE, and the
- * vendor is not called again.
+ * Thrown by a vendor callback when retrying cannot help (unknown device, refused by the vendor,
+ * the user's token refused with 401): a command (`executeCommand`) fails at once with `status`
+ * and `message` in its DEVICE_COMMAND_RESPONSE, a discovery (`resolveUser`, `listDevices`) in its
+ * DEVICE_DISCOVERY, and the vendor is not called again.
  */
 export class CommandRejectedError extends ConnectorError {
   readonly status: number;

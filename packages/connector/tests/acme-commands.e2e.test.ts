@@ -181,6 +181,13 @@ beforeAll(async () => {
     });
     expect(thing.status, thing.text).toBe(201);
     state[device] = thing.json.Id as string;
+    // A new thing is UNASSOCIATED until the customer registers it to the link.
+    const registered = await mi('RegisterAccountAssociation', {
+      ManagedThingId: state[device] as string,
+      AccountAssociationId: assoc.json.AccountAssociationId as string,
+      DeviceDiscoveryId: discoveryId,
+    });
+    expect(registered.status, registered.text).toBe(201);
   }
 }, 120_000);
 

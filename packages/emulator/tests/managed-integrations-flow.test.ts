@@ -298,9 +298,10 @@ describe('managed integrations: connector → association → discovery → thin
     expect(created.status, created.text).toBe(201);
     state.thingId = created.json.Id as string;
     const got = await mi('GetManagedThing', { Identifier: state.thingId });
+    // Not registered to the account association yet: the customer decides (below).
     expect(got.json).toMatchObject({
       ConnectorDeviceId: 'fan-1',
-      ProvisioningStatus: 'ACTIVATED',
+      ProvisioningStatus: 'UNASSOCIATED',
       Role: 'DEVICE',
     });
     const caps = await mi('GetManagedThingCapabilities', { Identifier: state.thingId });
@@ -314,6 +315,30 @@ describe('managed integrations: connector → association → discovery → thin
     expect(report.endpoints[0]?.capabilities[1]?.properties).toContain('FanMode');
     const listed = await mi('ListManagedThings', { ConnectorDeviceIdFilter: 'fan-1' });
     expect((listed.json.Items as unknown[]).length).toBe(1);
+  });
+
+  it('RegisterAccountAssociation registers the thing to the association (ACTIVATED)', async () => {
+    const thing = state.thingId as string;
+    const unregistered = await mi('ListManagedThingAccountAssociations', { ManagedThingId: thing });
+    expect(unregistered.json.Items).toEqual([]);
+    const reg = await mi('RegisterAccountAssociation', {
+      ManagedThingId: thing,
+      AccountAssociationId: state.associationId as string,
+      DeviceDiscoveryId: state.discoveryId as string,
+    });
+    expect(reg.status, reg.text).toBe(201);
+    expect(reg.json).toEqual({
+      ManagedThingId: thing,
+      AccountAssociationId: state.associationId,
+      DeviceDiscoveryId: state.discoveryId,
+    });
+    const got = await mi('GetManagedThing', { Identifier: thing });
+    expect(got.json).toMatchObject({ ProvisioningStatus: 'ACTIVATED' });
+    expect(typeof got.json.ActivatedAt).toBe('number');
+    const lifecycle = emu.app.managedIntegrations.hub
+      .recent({ eventType: 'DEVICE_LIFE_CYCLE' })
+      .at(-1);
+    expect(lifecycle?.payload).toEqual({ managedThingId: thing, status: 'ACTIVATED' });
   });
 
   it('DEVICE_EVENT updates the thing state and notifies the customer in named-capability form', async () => {
@@ -531,7 +556,11 @@ describe('managed integrations: connector → association → discovery → thin
       AccountAssociationId: state.associationId as string,
     });
     expect(dereg.status, dereg.text).toBe(200);
-    expect((await mi('SendConnectorEvent', event)).status).toBe(404);
+    // Detached: accepted from the connector, relayed to no customer.
+    const relayed = () => emu.app.managedIntegrations.hub.recent({ eventType: 'DEVICE_EVENT' });
+    const before = relayed().length;
+    expect((await mi('SendConnectorEvent', event)).status).toBe(202);
+    expect(relayed()).toHaveLength(before);
     const reg = await mi('RegisterAccountAssociation', {
       ManagedThingId: state.thingId as string,
       AccountAssociationId: state.associationId as string,
@@ -539,6 +568,7 @@ describe('managed integrations: connector → association → discovery → thin
     });
     expect(reg.status, reg.text).toBe(201);
     expect((await mi('SendConnectorEvent', event)).status).toBe(202);
+    expect(relayed()).toHaveLength(before + 1);
   });
 
   it('invalid SendConnectorEvent input → 400 ValidationException naming the field', async () => {
@@ -651,7 +681,20 @@ describe('managed integrations: connector → association → discovery → thin
     expect(text).not.toMatch(/"at-\d+"|"rt-\d+"|accessToken|refreshToken/);
   });
 
-  it('DeleteAccountAssociation invokes AWS.DeactivateUser with the user token', async () => {
+  it('DeleteAccountAssociation is refused while a thing is registered, then invokes AWS.DeactivateUser', async () => {
+    const refused = await mi('DeleteAccountAssociation', {
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.headers['x-amzn-errortype']).toBe('ValidationException');
+    expect(refused.json.Message).toMatch(
+      /1 managed thing is still registered.*DeregisterAccountAssociation/,
+    );
+    const dereg = await mi('DeregisterAccountAssociation', {
+      ManagedThingId: state.thingId as string,
+      AccountAssociationId: state.associationId as string,
+    });
+    expect(dereg.status, dereg.text).toBe(200);
     const res = await mi('DeleteAccountAssociation', {
       AccountAssociationId: state.associationId as string,
     });

@@ -28,6 +28,7 @@ beforeAll(async () => {
   expect(thing.status, thing.text).toBe(201);
   ids.thing = thing.json.Id as string;
   ids.thingArn = thing.json.Arn as string;
+  await stack.register(ids.thing, ids.association, ids.discovery);
   const association = await mi('GetAccountAssociation', { AccountAssociationId: ids.association });
   ids.associationArn = association.json.Arn as string;
 });
@@ -361,7 +362,12 @@ describe('default encryption configuration', () => {
 });
 
 describe('connectivity after the link is gone', () => {
-  it('a thing whose account association was deleted is disconnected', async () => {
+  it('a thing deregistered from its deleted account association is disconnected', async () => {
+    const deregistered = await mi('DeregisterAccountAssociation', {
+      ManagedThingId: ids.thing as string,
+      AccountAssociationId: ids.association as string,
+    });
+    expect(deregistered.status, deregistered.text).toBe(200);
     const deleted = await mi('DeleteAccountAssociation', {
       AccountAssociationId: ids.association as string,
     });

@@ -141,7 +141,7 @@ describe('Kinesis delivery to an unreachable endpoint', () => {
   });
 
   it('never holds up SendConnectorEvent or other notifications; bounded attempts, counted', async () => {
-    const { mi, link, discover, connectorId } = stack;
+    const { mi, link, discover, register, connectorId } = stack;
     const association = await link();
     const discovery = await discover(association, [
       { id: 'fan-1', name: 'Fan', report: fanReport() },
@@ -152,6 +152,7 @@ describe('Kinesis delivery to an unreachable endpoint', () => {
       AuthenticationMaterial: `CLOUD:${discovery}:fan-1`,
     });
     expect(thing.status, thing.text).toBe(201);
+    await register(thing.json.Id as string, association, discovery);
     await configure(mi, 'device-stream', 'devices', ['DEVICE_EVENT', 'DEVICE_STATE']);
 
     const hub = stack.emu.app.managedIntegrations.hub;

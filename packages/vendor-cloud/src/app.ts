@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
-import { InvalidRequestError, VendorCloudError } from './errors.js';
+import { InvalidRequestError, VendorCloudError, VendorConfigError } from './errors.js';
 import { type ListenOptions, listenHost } from './listen.js';
 import { addLocalGuard } from './localGuard.js';
 import { authenticate, registerOAuthRoutes } from './oauthRoutes.js';
 import { DEFAULT_CLIENTS, type OAuthClientConfig, OAuthStore } from './oauthStore.js';
-import { StateFile } from './persist.js';
+import { mergeClients, mergeSeeds, StateFile } from './persist.js';
 import {
   type RequestTimeoutOptions,
   refuseRepeatedParameters,
@@ -15,6 +15,8 @@ import {
 } from './requestLimits.js';
 import {
   type BehaviourOptions,
+  DEFAULT_DEVICES,
+  DEFAULT_USERS,
   type DeviceSeed,
   Simulation,
   type UserSeed,
@@ -90,15 +92,20 @@ function errorBody(err: VendorCloudError) {
 
 /** Builds the simulated vendor cloud. Never listens; use `startVendorCloud` or `app.inject()`. */
 export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud {
-  const simOptions: ConstructorParameters<typeof Simulation>[0] = {};
-  if (options.users) simOptions.users = options.users;
-  if (options.devices) simOptions.devices = options.devices;
+  // The state file's users, devices and clients join the configured ones (added at run time,
+  // or configured on an earlier start); its device state and tokens are applied below.
+  const stateFile = options.stateFile ? new StateFile(options.stateFile) : undefined;
+  const saved = stateFile?.read();
+  const seeds = mergeSeeds(
+    { users: options.users ?? DEFAULT_USERS, devices: options.devices ?? DEFAULT_DEVICES },
+    saved,
+  );
+  const simOptions: ConstructorParameters<typeof Simulation>[0] = seeds;
   if (options.seed !== undefined) simOptions.seed = options.seed;
   if (options.startAt !== undefined) simOptions.startAt = options.startAt;
   if (options.behaviour) simOptions.behaviour = options.behaviour;
   const simulation = new Simulation(simOptions);
-  const clients =
-    options.clients ?? DEFAULT_CLIENTS.map((c) => ({ ...c, redirectUris: [...c.redirectUris] }));
+  const clients = mergeClients(options.clients ?? DEFAULT_CLIENTS, saved);
   const store = new OAuthStore(clients, simulation);
   const webhookOpts: ConstructorParameters<typeof WebhookDispatcher>[0] = {};
   if (options.webhookUrl !== undefined) webhookOpts.url = options.webhookUrl;
@@ -107,11 +114,8 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
   if (options.webhookTimeoutMs !== undefined) webhookOpts.timeoutMs = options.webhookTimeoutMs;
   const webhooks = new WebhookDispatcher(webhookOpts);
   const commandEvents = options.webhookCommandEvents ?? true;
-  const stateFile = options.stateFile
-    ? new StateFile(options.stateFile, store, simulation)
-    : undefined;
   if (stateFile) {
-    stateFile.load();
+    stateFile.attach(store, simulation, saved);
     store.onChange = () => stateFile.schedule();
     simulation.onEvent(() => stateFile.schedule());
   }
@@ -214,6 +218,37 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
       userId: u.userId,
     })),
   }));
+  // Users and devices added at run time (kept in the state file, when there is one).
+  app.post('/_sim/users', async (req, reply) => {
+    const body = objectAt(req.body, 'body');
+    onlyMembers(body, ['username', 'password', 'displayName']);
+    const seed: UserSeed = {
+      username: stringAt(body.username, 'body.username', 40),
+      password: stringAt(body.password, 'body.password', 200),
+    };
+    if (body.displayName !== undefined) {
+      seed.displayName = stringAt(body.displayName, 'body.displayName', 100);
+    }
+    const user = configured(() => simulation.addUser(seed, 'body'));
+    stateFile?.schedule();
+    return reply
+      .code(201)
+      .send({ username: user.username, displayName: user.displayName, userId: user.userId });
+  });
+  app.post('/_sim/devices', async (req, reply) => {
+    const body = objectAt(req.body, 'body');
+    onlyMembers(body, ['deviceId', 'kind', 'owner', 'name']);
+    const seed: DeviceSeed = {
+      deviceId: stringAt(body.deviceId, 'body.deviceId', 64),
+      kind: stringAt(body.kind, 'body.kind', 20) as DeviceSeed['kind'],
+      owner: stringAt(body.owner, 'body.owner', 40),
+    };
+    if (body.name !== undefined) seed.name = stringAt(body.name, 'body.name', 100);
+    sync();
+    const device = configured(() => simulation.addDevice(seed, 'body'));
+    stateFile?.schedule();
+    return reply.code(201).send(device);
+  });
   app.get('/_sim/catalog', async () => ({
     kinds: DEVICE_KINDS,
     commands: COMMANDS,
@@ -296,6 +331,29 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
     clients,
     setWebhookTarget: (url, secret) => webhooks.setTarget(url, secret),
   };
+}
+
+/** Refuses members a `/_sim` body does not take. */
+function onlyMembers(body: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidRequestError(`body.${key}`, `only ${allowed.join(', ')} (unknown member)`);
+    }
+  }
+}
+
+/** A seed the simulation refuses (duplicate, unknown owner or kind) is a 400 naming the field. */
+function configured<T>(add: () => T): T {
+  try {
+    return add();
+  } catch (err) {
+    if (err instanceof VendorConfigError) {
+      throw new VendorCloudError('invalid_request', 400, err.message, {
+        ...(err.path === undefined ? {} : { path: err.path }),
+      });
+    }
+    throw err;
+  }
 }
 
 /**

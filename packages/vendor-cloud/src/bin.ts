@@ -18,7 +18,8 @@ Options:
                           name, name:port); see docs/security.md
   --webhook-url <url>     connector Function URL receiving signed device events
   --webhook-secret <s>    Standard Webhooks secret "whsec_<base64>" (default: generated, printed)
-  --state-file <path>     keep OAuth tokens and device state in this JSON file across restarts
+  --state-file <path>     keep users, devices, OAuth clients and tokens in this JSON file
+                          across restarts
   --help                  show this help
 
 Demo users: alice / alice-password, bob / bob-password, carol / carol-password

@@ -118,6 +118,11 @@ export class OAuthStore
     return this.clients.get(clientId);
   }
 
+  /** The registered clients as plain data (secrets included), for the state file. */
+  clientConfigs(): OAuthClientConfig[] {
+    return [...this.clients.values()].map((c) => ({ ...c, redirectUris: [...c.redirectUris] }));
+  }
+
   /** Checks client credentials (constant-time on the secret). */
   authenticateClient(clientId: string, clientSecret: string): OAuthClientConfig | undefined {
     const c = this.clients.get(clientId);

@@ -140,43 +140,12 @@ export class Simulation {
   private readonly seed: number | undefined;
 
   constructor(options: SimulationOptions = {}) {
-    const seeds = options.users ?? DEFAULT_USERS;
-    const names = new Set<string>();
-    this.users = seeds.map((u, i) => {
-      if (!/^[a-zA-Z0-9_.-]{1,40}$/.test(u.username)) {
-        throw new VendorConfigError(`users[${i}].username`, 'expected 1-40 of [a-zA-Z0-9_.-]');
-      }
-      if (names.has(u.username)) throw new VendorConfigError(`users[${i}].username`, 'duplicate');
-      names.add(u.username);
-      return {
-        username: u.username,
-        password: u.password,
-        displayName: u.displayName ?? u.username,
-        userId: userIdFor(u.username),
-      };
+    this.users = [];
+    (options.users ?? DEFAULT_USERS).forEach((u, i) => {
+      this.addUser(u, `users[${i}]`);
     });
     (options.devices ?? DEFAULT_DEVICES).forEach((d, i) => {
-      const owner = this.users.find((u) => u.username === d.owner);
-      if (!owner)
-        throw new VendorConfigError(`devices[${i}].owner`, `unknown user ${describe(d.owner)}`);
-      if (!DEVICE_KINDS.includes(d.kind)) {
-        throw new VendorConfigError(
-          `devices[${i}].kind`,
-          `expected one of ${DEVICE_KINDS.join('|')}`,
-        );
-      }
-      if (this.devices.has(d.deviceId))
-        throw new VendorConfigError(`devices[${i}].deviceId`, 'duplicate');
-      const opts: { name?: string; state?: Partial<DeviceStates[DeviceKind]> } = {};
-      if (d.name !== undefined) opts.name = d.name;
-      if (d.state !== undefined) opts.state = d.state;
-      this.devices.set(d.deviceId, {
-        device: createDevice(d.kind, d.deviceId, opts),
-        ownerId: owner.userId,
-        motionSince: undefined,
-        drainCarryMs: 0,
-        thermoCarryMs: 0,
-      });
+      this.addDevice(d, `devices[${i}]`);
     });
     this.now = options.startAt ?? Date.now();
     this.seed = options.seed;
@@ -187,6 +156,82 @@ export class Simulation {
       contactDrainMsPerPercent: b.contactDrainMsPerPercent ?? 900_000,
       thermostatStepMs: b.thermostatStepMs ?? 5_000,
       ambientC: b.ambientC ?? 18,
+    };
+  }
+
+  /**
+   * Adds an end user (a seed at start, or `POST /_sim/users` at run time). A bad or duplicate
+   * username is a `VendorConfigError` naming `path`.
+   */
+  addUser(seed: UserSeed, path = 'user'): VendorUser {
+    if (!/^[a-zA-Z0-9_.-]{1,40}$/.test(seed.username)) {
+      throw new VendorConfigError(`${path}.username`, 'expected 1-40 of [a-zA-Z0-9_.-]');
+    }
+    if (this.findUser(seed.username)) {
+      throw new VendorConfigError(`${path}.username`, 'duplicate');
+    }
+    if (typeof seed.password !== 'string' || seed.password.length === 0) {
+      throw new VendorConfigError(`${path}.password`, 'required');
+    }
+    const user: VendorUser = {
+      username: seed.username,
+      password: seed.password,
+      displayName: seed.displayName ?? seed.username,
+      userId: userIdFor(seed.username),
+    };
+    (this.users as VendorUser[]).push(user);
+    return user;
+  }
+
+  /**
+   * Adds a virtual device owned by an existing user (a seed at start, or `POST /_sim/devices` at
+   * run time). An unknown owner or kind, or a duplicate id, is a `VendorConfigError` naming `path`.
+   */
+  addDevice(seed: DeviceSeed, path = 'device'): VendorDevice {
+    const owner = this.findUser(seed.owner);
+    if (!owner)
+      throw new VendorConfigError(`${path}.owner`, `unknown user ${describe(seed.owner)}`);
+    if (!DEVICE_KINDS.includes(seed.kind)) {
+      throw new VendorConfigError(`${path}.kind`, `expected one of ${DEVICE_KINDS.join('|')}`);
+    }
+    if (
+      typeof seed.deviceId !== 'string' ||
+      seed.deviceId.length < 1 ||
+      seed.deviceId.length > 64
+    ) {
+      throw new VendorConfigError(`${path}.deviceId`, 'expected a string of 1-64 characters');
+    }
+    if (this.devices.has(seed.deviceId)) {
+      throw new VendorConfigError(`${path}.deviceId`, 'duplicate');
+    }
+    const opts: { name?: string; state?: Partial<DeviceStates[DeviceKind]> } = {};
+    if (seed.name !== undefined) opts.name = seed.name;
+    if (seed.state !== undefined) opts.state = seed.state;
+    const device = createDevice(seed.kind, seed.deviceId, opts);
+    this.devices.set(seed.deviceId, {
+      device,
+      ownerId: owner.userId,
+      motionSince: undefined,
+      drainCarryMs: 0,
+      thermoCarryMs: 0,
+    });
+    return clone(device);
+  }
+
+  /** Users and devices as seeds (what recreates them), for the state file. */
+  seeds(): { users: UserSeed[]; devices: DeviceSeed[] } {
+    return {
+      users: this.users.map((u) => ({
+        username: u.username,
+        password: u.password,
+        displayName: u.displayName,
+      })),
+      devices: [...this.devices.values()].map((r) => ({
+        deviceId: r.device.deviceId,
+        kind: r.device.kind,
+        owner: this.userById(r.ownerId)?.username ?? '',
+        name: r.device.name,
+      })),
     };
   }
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import { type DevStack, type DevStackOptions, startDevStack } from '@c2c-kit/cli';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's chromium, driven by playwright-core (no browser download). */
@@ -19,13 +19,15 @@ export interface BrowserStack {
 }
 
 /**
- * A dev stack on ephemeral ports plus a headless chromium with a fresh profile. A missing browser is
+ * A dev stack on ephemeral ports (on `stackOptions.dataDir` and `vendorPort` when given: a
+ * restart of an earlier stack) plus a headless chromium with a fresh profile. A missing browser is
  * a failed test with the fix in the message, never a silent skip. `extraArgs` are added to the
  * browser's command line (e.g. `--host-resolver-rules=…`).
  */
 export async function startBrowserStack(
   name: string,
   extraArgs: readonly string[] = [],
+  stackOptions: Pick<DevStackOptions, 'dataDir' | 'vendorPort'> = {},
 ): Promise<BrowserStack> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -33,14 +35,21 @@ export async function startBrowserStack(
     );
   }
   await mkdir(ARTIFACTS, { recursive: true });
-  const dataDir = await mkdtemp(join(tmpdir(), `c2c-${name}-`));
+  // A data directory the caller gives (an earlier start's) is the caller's to remove.
+  const dataDir = stackOptions.dataDir ?? (await mkdtemp(join(tmpdir(), `c2c-${name}-`)));
   const profileDir = await mkdtemp(join(tmpdir(), 'c2c-chromium-'));
   const removeDirs = async () => {
-    for (const dir of [profileDir, dataDir]) await rm(dir, { recursive: true, force: true });
+    const ours = stackOptions.dataDir === undefined ? [profileDir, dataDir] : [profileDir];
+    for (const dir of ours) await rm(dir, { recursive: true, force: true });
   };
   let stack: DevStack | undefined;
   try {
-    stack = await startDevStack({ dataDir, emulatorPort: 0, vendorPort: 0, dashboardPort: 0 });
+    stack = await startDevStack({
+      dataDir,
+      emulatorPort: 0,
+      vendorPort: stackOptions.vendorPort ?? 0,
+      dashboardPort: 0,
+    });
     // A fresh profile directory per run (playwright passes it as --user-data-dir). The flags keep
     // chromium off the network: this machine's closed network refuses its background connections.
     const browser = await chromium.launchPersistentContext(profileDir, {

@@ -183,13 +183,30 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
     return id;
   }
 
+  /** RegisterAccountAssociation: the thing created from `discoveryId` joins the association. */
+  async function register(
+    thingId: string,
+    associationId: string,
+    discoveryId: string,
+    as: EmulatorCredential = TEST_CREDENTIALS,
+  ): Promise<void> {
+    const registered = await miClient(emu.url, as)('RegisterAccountAssociation', {
+      ManagedThingId: thingId,
+      AccountAssociationId: associationId,
+      DeviceDiscoveryId: discoveryId,
+    });
+    expect(registered.status, registered.text).toBe(201);
+  }
+
   return {
     emu,
     mi,
+    oauth,
     connectorId,
     destinationId,
     link,
     discover,
+    register,
     async close() {
       await emu.close();
       await oauth.app.close();

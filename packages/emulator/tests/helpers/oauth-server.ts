@@ -9,17 +9,23 @@ export interface TokenCall {
   redirectUri?: string;
 }
 
-/** A small real OAuth 2.0 token endpoint for tests: code `good-code`, refresh token rotation. */
+/**
+ * A small real OAuth 2.0 token endpoint for tests: code `good-code`, refresh token rotation.
+ * `refuseRefresh.value = true` answers every refresh with `invalid_grant` (the vendor lost or
+ * revoked the grant).
+ */
 export async function startOAuthServer(): Promise<{
   url: string;
   calls: TokenCall[];
   app: FastifyInstance;
   expiresIn: { value: number };
+  refuseRefresh: { value: boolean };
 }> {
   const app = Fastify();
   await app.register(formbody);
   const calls: TokenCall[] = [];
   const expiresIn = { value: 3600 };
+  const refuseRefresh = { value: false };
   let issued = 0;
   app.post('/token', async (request, reply) => {
     const body = request.body as Record<string, string>;
@@ -55,7 +61,11 @@ export async function startOAuthServer(): Promise<{
         token_type: 'Bearer',
       };
     }
-    if (call.grantType === 'refresh_token' && body.refresh_token?.startsWith('rt-')) {
+    if (
+      call.grantType === 'refresh_token' &&
+      body.refresh_token?.startsWith('rt-') &&
+      !refuseRefresh.value
+    ) {
       issued += 1;
       return {
         access_token: `at-${issued}`,
@@ -67,5 +77,5 @@ export async function startOAuthServer(): Promise<{
     return reply.code(400).send({ error: 'invalid_grant' });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, calls, app, expiresIn };
+  return { url, calls, app, expiresIn, refuseRefresh };
 }

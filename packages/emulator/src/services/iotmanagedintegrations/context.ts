@@ -38,7 +38,7 @@ export interface MiContext {
 
 export interface MiCaches {
   connectorAccount: Map<string, { account: string; functionArn: string } | null>;
-  route: Map<string, RouteTarget | RouteMiss>;
+  route: Map<string, RouteTarget | RouteMiss | RouteUnregistered>;
 }
 
 export interface RouteTarget {
@@ -51,6 +51,14 @@ export interface RouteTarget {
 export interface RouteMiss {
   readonly kind: 'miss';
   readonly unknown: 'UserId' | 'ConnectorDeviceId';
+  readonly reason: string;
+}
+/**
+ * The device has a managed thing, but no customer registered it to a link of the user
+ * (RegisterAccountAssociation): the event is accepted and relayed to nobody.
+ */
+export interface RouteUnregistered {
+  readonly kind: 'unregistered';
   readonly reason: string;
 }
 

@@ -7,11 +7,12 @@ import type { DocRow } from './stores/table.js';
  * device already has. The rule (documented in the README):
  *
  * - An account association is *live* while it exists and is not being deleted.
+ * - Only things registered to an association (RegisterAccountAssociation) receive events; a thing
+ *   created from a discovery and not yet registered, or deregistered, receives none.
  * - Among the live associations of the connector (for the event's UserId when one is given), the
  *   most recently activated one is the user's *current* link.
- * - A DEVICE_EVENT goes to the thing for that ConnectorDeviceId linked to the most recent live
- *   association that has one, so re-linking the same user moves routing to the new link as soon
- *   as a thing is linked to it, and deleting an association stops routing to its things.
+ * - A DEVICE_EVENT goes to the thing for that ConnectorDeviceId registered to the most recent live
+ *   association that has one.
  */
 
 /** The association row when it exists and is not being deleted. */
@@ -92,21 +93,23 @@ export function existingThing(
 }
 
 /**
- * Whether a thing may move to `association` when its device is discovered (or created) through
- * it: its own link is gone or being deleted, or it belongs to the same vendor user of the same
- * connector (a re-link). A thing of another user's live link is left where it is.
+ * Whether a re-discovery through `association` may replace a thing's capability report: the thing
+ * is not registered to a live link, or is registered to a link of the same vendor user of the same
+ * connector (a re-link). Another user's registered thing keeps its report.
  */
-export function mayRelink(
+export function mayUpdateFrom(
   ctx: MiContext,
   thing: ThingDoc,
   association: AssociationDoc | undefined,
 ): boolean {
-  if (association === undefined || association.userId === undefined) return false;
+  if (association === undefined) return false;
   if (thing.accountAssociationId === association.AccountAssociationId) return true;
   const current = liveAssociation(ctx, thing.accountAssociationId);
   if (current === undefined) return true;
   return (
-    current.doc.connectorId === association.connectorId && current.doc.userId === association.userId
+    association.userId !== undefined &&
+    current.doc.connectorId === association.connectorId &&
+    current.doc.userId === association.userId
   );
 }
 

@@ -1,10 +1,10 @@
 import {
   capabilityOf,
   getAttribute,
-  MATTER_SPEC_VERSION,
   getCluster,
   getCommand,
   getEvent,
+  MATTER_SPEC_VERSION,
   toCapabilityEndpoint,
 } from '@c2c-kit/matter';
 import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';

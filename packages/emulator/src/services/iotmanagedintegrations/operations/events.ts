@@ -7,10 +7,22 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@c2c-kit/protocol';
-import type { CallContext, HandlerMap, MiContext, RouteMiss, RouteTarget } from '../context.js';
+import type {
+  CallContext,
+  HandlerMap,
+  MiContext,
+  RouteMiss,
+  RouteTarget,
+  RouteUnregistered,
+} from '../context.js';
 import { liveAssociationsOfUser, routedThing } from '../routing.js';
-import type { CommandDoc, DiscoveredDeviceDoc, DiscoveryDoc } from '../stores/index.js';
-import { publishConnectorError } from './associations.js';
+import type {
+  AssociationDoc,
+  CommandDoc,
+  DiscoveredDeviceDoc,
+  DiscoveryDoc,
+} from '../stores/index.js';
+import { publishConnectorError, vendorRefusedToken } from './associations.js';
 import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
 import { responseFailureMessage } from './commandOutcome.js';
 import { connectorNotFound } from './connectors.js';
@@ -35,11 +47,11 @@ function resolveThing(
   connectorId: string,
   userId: string | undefined,
   deviceId: string | undefined,
-): RouteTarget | RouteMiss {
+): RouteTarget | RouteMiss | RouteUnregistered {
   const key = `${connectorId}|${userId ?? ''}|${deviceId ?? ''}`;
   const cached = ctx.caches.route.get(key);
   if (cached !== undefined) return cached;
-  let result: RouteTarget | RouteMiss;
+  let result: RouteTarget | RouteMiss | RouteUnregistered;
   if (userId !== undefined && liveAssociationsOfUser(ctx, connectorId, userId).length === 0) {
     result = {
       kind: 'miss',
@@ -54,13 +66,21 @@ function resolveThing(
     };
   } else {
     const chosen = routedThing(ctx, connectorId, userId, deviceId);
+    const who = userId === undefined ? 'this connector' : 'that user';
     result =
       chosen === undefined
-        ? {
-            kind: 'miss',
-            unknown: 'ConnectorDeviceId',
-            reason: `ConnectorDeviceId: no managed thing of ${userId === undefined ? 'this connector' : 'that user'} has that ConnectorDeviceId`,
-          }
+        ? ctx.stores.things.find({ k1: `${connectorId}|${deviceId}` }).length > 0
+          ? {
+              // Created from a discovery but not registered (or deregistered): the connector did
+              // nothing wrong, the customer has not taken the device (yet).
+              kind: 'unregistered',
+              reason: `ConnectorDeviceId: the managed thing for that device is not registered to an account association of ${who} (RegisterAccountAssociation); not relayed`,
+            }
+          : {
+              kind: 'miss',
+              unknown: 'ConnectorDeviceId',
+              reason: `ConnectorDeviceId: no managed thing of ${who} has that ConnectorDeviceId`,
+            }
         : {
             kind: 'thing',
             thingId: chosen.thing.id,
@@ -134,6 +154,30 @@ async function reject(
   await ctx.committer.run(() => ctx.stores.insertRejected(account, connectorId, reason, at, raw));
 }
 
+/**
+ * A DEVICE_DISCOVERY with StatusCode ≥ 300: the connector could not list the user's devices. The
+ * customer gets a CONNECTOR_ERROR_REPORT with the connector's status and message, and on 401 (the
+ * vendor refused the user's token) the link's tokens are checked (`vendorRefusedToken`).
+ */
+function discoveryFailed(
+  ctx: MiContext,
+  account: string,
+  association: AssociationDoc,
+  statusCode: number,
+  message: string | undefined,
+): void {
+  publishConnectorError(ctx, account, association, {
+    statusCode,
+    message: responseFailureMessage(statusCode, message),
+    operation: 'AWS.DiscoverDevices',
+  });
+  if (statusCode === 401) {
+    ctx.background(() =>
+      vendorRefusedToken(ctx, association.AccountAssociationId, 'AWS.DiscoverDevices'),
+    );
+  }
+}
+
 export function eventHandlers(ctx: MiContext): HandlerMap {
   const faults = ctx.config.faults;
   return {
@@ -163,6 +207,11 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
           if (route.kind === 'miss') {
             await reject(ctx, account, connectorId, route.reason, raw, at);
             throw unknownTarget(route);
+          }
+          if (route.kind === 'unregistered') {
+            // Accepted (202) but relayed to no customer; the rejected log says why.
+            await reject(ctx, account, connectorId, route.reason, raw, at);
+            break;
           }
           const endpoint = input.MatterEndpoint;
           await ctx.committer.run(() => {
@@ -209,12 +258,33 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               ResourceType: 'DeviceDiscovery',
             });
           }
-          const devices = input.Devices ?? [];
           const association =
             discovery.doc.AccountAssociationId === undefined
               ? undefined
               : ctx.stores.associations.get(discovery.doc.AccountAssociationId)?.doc;
-          let relinked = false;
+          const statusCode = input.StatusCode ?? 200;
+          if (statusCode >= 300) {
+            // The connector could not list the user's devices (the vendor refused the token, an
+            // outage): the discovery FAILED with its reason, never SUCCEEDED with no devices.
+            await ctx.committer.run(() =>
+              ctx.stores.insertEvent(
+                account,
+                connectorId,
+                'DEVICE_DISCOVERY',
+                input.TraceId,
+                at,
+                raw,
+              ),
+            );
+            if (discovery.doc.Status === 'RUNNING') {
+              finishDiscovery(ctx, discovery.account, discovery.doc, 'FAILED', 0);
+              if (association !== undefined) {
+                discoveryFailed(ctx, discovery.account, association, statusCode, input.Message);
+              }
+            }
+            break;
+          }
+          const devices = input.Devices ?? [];
           await ctx.committer.run(() => {
             ctx.stores.insertEvent(
               account,
@@ -226,8 +296,8 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             );
             for (const device of devices) {
               // A device this customer already has a managed thing for is reported with that
-              // thing (NO_CHANGE / UPDATED), never as a new device, and a re-linked user's thing
-              // moves to this discovery's association (see routing.ts and the README).
+              // thing (NO_CHANGE / UPDATED), never as a new device; the thing stays registered
+              // where it is (see routing.ts and the README).
               const existing = reconcileDevice(
                 ctx,
                 discovery.account,
@@ -236,7 +306,6 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
                 device.ConnectorDeviceId,
                 device.CapabilityReport,
               );
-              if (existing?.relinked === true) relinked = true;
               const doc: DiscoveredDeviceDoc = {
                 discoveryId: discovery.doc.Id,
                 connectorId,
@@ -267,7 +336,6 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               finishDiscovery(ctx, discovery.account, discovery.doc, 'SUCCEEDED', devices.length);
             }
           });
-          if (relinked) ctx.invalidate();
           break;
         }
         case 'DEVICE_COMMAND_RESPONSE': {
@@ -335,6 +403,10 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               traceId,
               managedThingId: thing.id,
             });
+            if (input.StatusCode === 401) {
+              const associationId = association.AccountAssociationId;
+              ctx.background(() => vendorRefusedToken(ctx, associationId, 'AWS.SendCommand'));
+            }
           }
           if (endpoint !== undefined && thing !== undefined) {
             ctx.hub.publish(

@@ -1,5 +1,6 @@
 import { capabilityActionsToMatter } from '@c2c-kit/matter';
 import {
+  ConflictException,
   type CreateManagedThingRequest,
   type DeleteManagedThingRequest,
   type DeregisterAccountAssociationRequest,
@@ -32,7 +33,7 @@ import {
   withClientToken,
 } from '../context.js';
 import type { ConnectorOperationName } from '../invoke.js';
-import { existingThing, mayRelink, sameJson } from '../routing.js';
+import { existingThing, liveAssociation, mayUpdateFrom, sameJson } from '../routing.js';
 import type {
   AssociationDoc,
   CommandDoc,
@@ -124,13 +125,8 @@ export function finishDiscovery(
   );
 }
 
-/** Links a thing to an account association (the emulator's stand-in for RegisterAccountAssociation). */
-function linkedTo(
-  thing: ThingDoc,
-  association: AssociationDoc,
-  now: number,
-  report?: MatterCapabilityReport,
-): ThingDoc {
+/** A thing registered to an account association (RegisterAccountAssociation): events route to it. */
+function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number): ThingDoc {
   return {
     ...thing,
     accountAssociationId: association.AccountAssociationId,
@@ -140,14 +136,14 @@ function linkedTo(
     ProvisioningStatus: 'ACTIVATED',
     ActivatedAt: thing.ActivatedAt ?? now,
     UpdatedAt: now,
-    ...(report !== undefined ? { CapabilityReport: report } : {}),
   };
 }
 
 /**
  * A discovered device the customer already has a managed thing for: reports that thing and
- * whether its capabilities changed, and moves it to the discovery's association when it is the
- * same user's re-link (or its own link is gone). Call inside a transaction; returns undefined
+ * whether its capabilities changed; a changed report replaces the thing's unless the thing is
+ * registered to another vendor user's live link. The thing's registration never changes here
+ * (the customer calls RegisterAccountAssociation). Call inside a transaction; returns undefined
  * for a device without a managed thing.
  */
 export function reconcileDevice(
@@ -157,24 +153,15 @@ export function reconcileDevice(
   association: AssociationDoc | undefined,
   deviceId: string,
   report: MatterCapabilityReport,
-): { thingId: string; modification: 'NO_CHANGE' | 'UPDATED'; relinked: boolean } | undefined {
+): { thingId: string; modification: 'NO_CHANGE' | 'UPDATED' } | undefined {
   const row = existingThing(ctx, account, connectorId, association?.userId, deviceId);
   if (row === undefined) return undefined;
   const changed = !sameJson(row.doc.CapabilityReport, report);
-  const relink =
-    association !== undefined &&
-    row.doc.accountAssociationId !== association.AccountAssociationId &&
-    mayRelink(ctx, row.doc, association);
-  if (relink || (changed && mayRelink(ctx, row.doc, association))) {
-    const next = linkedTo(
-      row.doc,
-      association as AssociationDoc,
-      Date.now(),
-      changed ? report : undefined,
-    );
+  if (changed && mayUpdateFrom(ctx, row.doc, association)) {
+    const next: ThingDoc = { ...row.doc, CapabilityReport: report, UpdatedAt: Date.now() };
     ctx.stores.things.put(row.account, row.id, next, thingKeys(next));
   }
-  return { thingId: row.id, modification: changed ? 'UPDATED' : 'NO_CHANGE', relinked: relink };
+  return { thingId: row.id, modification: changed ? 'UPDATED' : 'NO_CHANGE' };
 }
 
 /**
@@ -270,8 +257,8 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         : associations.get(device.doc.accountAssociationId)?.doc;
     const now = Date.now();
     // One managed thing per customer and connector device: a device that already has one (from
-    // this or an earlier discovery, or an earlier link of the same user) gets that thing back,
-    // linked to this discovery's association, instead of a duplicate events would not reach.
+    // this or an earlier discovery, or an earlier link of the same user) gets that thing back as
+    // it is, registered or not, instead of a duplicate.
     const already =
       (device.doc.ManagedThingId === undefined
         ? undefined
@@ -284,18 +271,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         device.doc.ConnectorDeviceId,
       );
     if (already !== undefined && already.account === call.account) {
-      if (
-        association !== undefined &&
-        already.doc.accountAssociationId !== association.AccountAssociationId &&
-        mayRelink(ctx, already.doc, association)
-      ) {
-        const next = linkedTo(already.doc, association, now);
-        ctx.stores.db.transaction(() => {
-          things.put(already.account, already.id, next, thingKeys(next));
-          recordManagedThingOf(ctx, device, already.id);
-        })();
-        ctx.invalidate();
-      }
+      if (device.doc.ManagedThingId !== already.id) recordManagedThingOf(ctx, device, already.id);
       return {
         Id: already.id,
         Arn: already.doc.Arn,
@@ -315,16 +291,15 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       Classification: input.Classification,
       MetaData: input.MetaData,
       Tags: input.Tags,
-      ProvisioningStatus: association === undefined ? 'UNASSOCIATED' : 'ACTIVATED',
+      // Not registered to any account association until the customer calls
+      // RegisterAccountAssociation: until then its device's events reach nobody.
+      ProvisioningStatus: 'UNASSOCIATED',
       ConnectorDeviceId: device.doc.ConnectorDeviceId,
       ConnectorDestinationId: association?.ConnectorDestinationId,
-      accountAssociationId: association?.AccountAssociationId,
       connectorId: device.doc.connectorId,
-      userId: association?.userId,
       CapabilityReport: device.doc.CapabilityReport,
       CreatedAt: now,
       UpdatedAt: now,
-      ActivatedAt: association === undefined ? undefined : now,
     };
     ctx.stores.db.transaction(() => {
       things.put(call.account, id, doc, thingKeys(doc));
@@ -522,19 +497,53 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       if (association === undefined) throw associationNotFound(input.AccountAssociationId);
       const discovery = discoveries.getOwned(call.account, input.DeviceDiscoveryId);
       if (discovery === undefined) throw discoveryNotFound(input.DeviceDiscoveryId);
+      const output = {
+        AccountAssociationId: association.AccountAssociationId,
+        DeviceDiscoveryId: discovery.Id,
+        ManagedThingId: thing.Id,
+      };
       if (thing.connectorId !== undefined && thing.connectorId !== association.connectorId) {
         throw new ValidationException(
           'AccountAssociationId: the account association belongs to a different connector than the managed thing',
         );
       }
-      const next = linkedTo(thing, association, Date.now());
+      if (discovery.AccountAssociationId !== association.AccountAssociationId) {
+        throw new ValidationException(
+          'DeviceDiscoveryId: the device discovery ran through another account association',
+        );
+      }
+      if (
+        thing.ConnectorDeviceId === undefined ||
+        discovered.get(`${discovery.Id}/${thing.ConnectorDeviceId}`) === undefined
+      ) {
+        throw new ValidationException(
+          "DeviceDiscoveryId: the device discovery did not report the managed thing's device",
+        );
+      }
+      if (thing.accountAssociationId === association.AccountAssociationId) return output;
+      if (liveAssociation(ctx, thing.accountAssociationId) !== undefined) {
+        throw new ConflictException(
+          `ManagedThingId: the managed thing is registered to account association ${thing.accountAssociationId}; call DeregisterAccountAssociation first`,
+        );
+      }
+      if (
+        association.userId === undefined ||
+        association.AssociationState === 'ASSOCIATION_DELETING'
+      ) {
+        throw new ConflictException(
+          `AccountAssociationId: the account association is ${association.AssociationState}; register things to an association whose user is linked`,
+        );
+      }
+      const next = registeredTo(thing, association, Date.now());
       things.put(call.account, thing.Id, next, thingKeys(next));
       ctx.invalidate();
-      return {
-        AccountAssociationId: association.AccountAssociationId,
-        DeviceDiscoveryId: discovery.Id,
-        ManagedThingId: thing.Id,
-      };
+      ctx.hub.publish(
+        call.account,
+        'DEVICE_LIFE_CYCLE',
+        { managedThingId: thing.Id, status: next.ProvisioningStatus },
+        [thing.Arn],
+      );
+      return output;
     },
 
     DeregisterAccountAssociation: (
@@ -543,9 +552,17 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     ) => {
       const thing = things.getOwned(call.account, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
-      if (thing.accountAssociationId !== input.AccountAssociationId) {
+      if (associations.getOwned(call.account, input.AccountAssociationId) === undefined) {
         throw associationNotFound(input.AccountAssociationId);
       }
+      if (thing.accountAssociationId !== input.AccountAssociationId) {
+        throw new ResourceNotFoundException(
+          'ManagedThingId: the managed thing is not registered to that account association',
+          { ResourceId: input.ManagedThingId, ResourceType: 'ManagedThingAssociation' },
+        );
+      }
+      // Detached: the device's events stop reaching the customer, commands have no link to go
+      // through, and the association may be deleted once no thing is registered to it.
       const next: ThingDoc = {
         ...thing,
         accountAssociationId: undefined,
@@ -555,6 +572,12 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       };
       things.put(call.account, thing.Id, next, thingKeys(next));
       ctx.invalidate();
+      ctx.hub.publish(
+        call.account,
+        'DEVICE_LIFE_CYCLE',
+        { managedThingId: thing.Id, status: next.ProvisioningStatus },
+        [thing.Arn],
+      );
       return undefined;
     },
 
