@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateAliasCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { formatIssue, validateOperationOutput } from '@c2c-kit/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { createOAuthClientSecret } from './helpers/c2c-stack.js';
 import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 import { startOAuthServer } from './helpers/oauth-server.js';
+import { sdkClientConfig } from './helpers/sign.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'connectors', 'recording-connector.mjs');
 const ACCOUNT = TEST_CREDENTIALS.accountId;
@@ -61,6 +63,20 @@ beforeAll(async () => {
     handler: FIXTURE,
     environment: { RECORD_FILE: recordFile },
   }).arn;
+  // The connector is registered against an alias, as a deployed connector often is; Lambda
+  // invokes a qualifier only when it exists, so the test publishes a version and names it.
+  const lambda = new LambdaClient(sdkClientConfig(emu.url));
+  const { Version } = await lambda.send(
+    new PublishVersionCommand({ FunctionName: 'acme-connector' }),
+  );
+  await lambda.send(
+    new CreateAliasCommand({
+      FunctionName: 'acme-connector',
+      Name: 'live',
+      FunctionVersion: Version,
+    }),
+  );
+  lambda.destroy();
   secret = await createOAuthClientSecret(emu.url);
 });
 
