@@ -7,6 +7,10 @@ export {
   summariseInvocation,
   summariseSendConnectorEvent,
 } from './describe.js';
+export type { ConnectorFlags, ConnectorSetup, ProjectConfig } from './dev/connectorConfig.js';
+export { resolveConnectorSetup } from './dev/connectorConfig.js';
+export type { ConnectorDemoResult } from './dev/connectorDemo.js';
+export { runConnectorDemo } from './dev/connectorDemo.js';
 export type {
   CustomerAccount,
   DashboardOptions,
@@ -16,6 +20,8 @@ export type {
 export { startDashboard } from './dev/dashboardServer.js';
 export type { DemoNarrator, DemoOptions, DemoResult } from './dev/demo.js';
 export { DEMO_STEPS, oauthLogin, runDemo } from './dev/demo.js';
+export type { ConnectorLogOptions, LogLevel } from './dev/logs.js';
+export { ConnectorLog } from './dev/logs.js';
 export type { ArrivedNotification } from './dev/notificationWatcher.js';
 export { NotificationWatcher } from './dev/notificationWatcher.js';
 export type { SseEvent } from './dev/sse.js';

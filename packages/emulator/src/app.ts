@@ -8,6 +8,7 @@ import {
   type EmulatorConfig,
   type EmulatorCredential,
   type FaultConfig,
+  type FunctionObserver,
   NO_FAULTS,
 } from './config.js';
 import { openDataDir } from './credentials.js';
@@ -82,6 +83,8 @@ export interface EmulatorOptions extends ServerTimeoutOptions {
   readonly notificationDelivery?: ManagedIntegrationsOptions['notificationDelivery'];
   /** Connector invocation tuning (timeout per attempt, retries, backoff step). */
   readonly invoke?: ManagedIntegrationsOptions['invoke'];
+  /** Watches the hosted Lambda functions' output and invocations (`c2c dev` prints them). */
+  readonly functions?: FunctionObserver;
 }
 
 function checkOptions(options: EmulatorOptions): void {
@@ -168,6 +171,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     ...(options.maxSessionLifetimeMs !== undefined
       ? { maxSessionLifetimeMs: options.maxSessionLifetimeMs }
       : {}),
+    ...(options.functions ? { functions: options.functions } : {}),
     baseUrl() {
       const address = app.server.address() as AddressInfo | null;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EmulatorConfigError } from './errors.js';
+import type { InvocationRecord } from './services/lambda/LambdaHost.js';
 
 /** One configured access key pair and the account it belongs to. */
 export interface EmulatorCredential {
@@ -56,6 +57,16 @@ export interface EmulatorConfig {
   readonly faults: FaultConfig;
   /** Caps every temporary credential's lifetime (ms); unset, they last as long as on AWS. */
   readonly maxSessionLifetimeMs?: number;
+  /** Watches the hosted Lambda functions: their output lines and each finished invocation. */
+  readonly functions?: FunctionObserver;
+}
+
+/** `EmulatorOptions.functions`: what a developer's log view of the hosted functions needs. */
+export interface FunctionObserver {
+  /** Each line a function prints (and Lambda's START/END/REPORT), with its invocation's id. */
+  onLog?(functionName: string, line: string, requestId?: string): void;
+  /** Each finished invocation (the event, duration and result or error). */
+  onInvocation?(record: InvocationRecord): void;
 }
 
 /**

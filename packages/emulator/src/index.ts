@@ -10,7 +10,12 @@ export {
   FLAGS_HELP as EMULATOR_FLAGS_HELP,
   parseCli as parseEmulatorCli,
 } from './cli.js';
-export type { EmulatorConfig, EmulatorCredential, FaultConfig } from './config.js';
+export type {
+  EmulatorConfig,
+  EmulatorCredential,
+  FaultConfig,
+  FunctionObserver,
+} from './config.js';
 export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, generateCredentials, parseFaults } from './config.js';
 export { CREDENTIALS_FILE_NAME, readCredentialsFile } from './credentials.js';
 export { LOCK_FILE_NAME } from './dataDir.js';
@@ -37,6 +42,7 @@ export type {
   ManagedIntegrationsHandle,
   ManagedIntegrationsOptions,
 } from './services/iotmanagedintegrations/index.js';
+export type { InvocationRecord } from './services/lambda/index.js';
 export type {
   AwsRequestIdentity,
   SignedRequestInput,

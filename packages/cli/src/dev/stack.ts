@@ -4,13 +4,8 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import {
-  CreateEventSourceMappingCommand,
-  LambdaClient,
-  ListEventSourceMappingsCommand,
-} from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -19,13 +14,26 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ManagedIntegrationsClient, type RawResponse } from '@c2c-kit/connector/client';
-import { DEFAULT_REGION, type FaultConfig, startEmulator } from '@c2c-kit/emulator';
+import {
+  DEFAULT_REGION,
+  type FaultConfig,
+  type FunctionObserver,
+  startEmulator,
+} from '@c2c-kit/emulator';
 import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { StepFailedError, UpstreamError, UsageError } from '../errors.js';
+import {
+  buildConnector,
+  type ConnectorSetup,
+  connectorEnvironment,
+  givenWebhookSecret,
+  resolveConnectorSetup,
+} from './connectorConfig.js';
+import { registerConnectorFunction } from './connectorFunction.js';
 import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
 
 /** Customer-notification event types the dev stack subscribes to (all a C2C flow produces). */
@@ -40,16 +48,18 @@ export const DEV_EVENT_TYPES = [
   'CONNECTOR_ERROR_REPORT',
 ] as const;
 
-export const FUNCTION_NAME = 'acme-connector';
-const WORK_QUEUE = 'acme-connector-work';
-const DEAD_LETTER_QUEUE = 'acme-connector-dlq';
 /**
- * The connector's outbox: a FIFO queue, grouped per device, that the connector consumes itself
- * (a second event source mapping) to retry parked events in order; what fails for good goes to
- * the outbox's dead-letter queue, which `c2c replay` serves.
+ * The connector's queues, named after its function: the work queue and its dead-letter queue;
+ * the outbox, a FIFO queue grouped per device that the connector consumes itself (a second event
+ * source mapping) to retry parked events in order, and the outbox's dead-letter queue for what
+ * fails for good, which `c2c replay` serves.
  */
-const OUTBOX_QUEUE = 'acme-connector-outbox.fifo';
-const OUTBOX_DLQ = 'acme-connector-outbox-dlq.fifo';
+const queueNames = (fn: string) => ({
+  work: `${fn}-work`,
+  deadLetter: `${fn}-dlq`,
+  outbox: `${fn}-outbox.fifo`,
+  outboxDlq: `${fn}-outbox-dlq.fifo`,
+});
 /** The connector store (webhook de-duplication, parked markers) its workers share: SQLite, WAL. */
 export const CONNECTOR_STORE_FILE = 'connector-store.sqlite';
 const SECRET_NAME = 'c2c-dev/acme-oauth-client';
@@ -72,8 +82,13 @@ export interface DevStackOptions {
    * listening addresses; `name` or `name:port`. See docs/security.md.
    */
   readonly allowedHosts?: readonly string[];
-  /** Path of the connector's built handler module (default: examples/acme-connector/dist/index.js). */
-  readonly connectorModule?: string;
+  /**
+   * The connector to run, as `resolveConnectorSetup` reads it from `--connector` and the flags
+   * (default: the reference connector, examples/acme-connector).
+   */
+  readonly connector?: ConnectorSetup;
+  /** Watches the connector function: its output lines and each invocation (the terminal log). */
+  readonly functions?: FunctionObserver;
   /** Called with each start-up step as it begins and ends, for the progress display. */
   readonly progress?: (event: { step: string; state: 'start' | 'done'; detail?: string }) => void;
 }
@@ -88,6 +103,11 @@ export interface DevStack {
   readonly connectorDestinationId: string;
   readonly functionArn: string;
   readonly functionUrl: string;
+  /** The connector that runs, and its environment as configured (secrets included: print with care). */
+  readonly connector: ConnectorSetup;
+  readonly connectorEnvironment: Readonly<Record<string, string>>;
+  /** Where the webhook secret came from: generated (kept in the data dir) or the user's variable. */
+  readonly webhookSecretSource: string;
   /**
    * The connector's outbox (`C2C_OUTBOX_QUEUE_URL`, an SQS FIFO queue on the emulator): events
    * SendConnectorEvent still refuses after the client's retries wait here, and the connector
@@ -116,11 +136,6 @@ export interface DevStack {
   setFaults(faults: Partial<FaultConfig>): void;
   close(): Promise<void>;
 }
-
-/** Where the reference connector's build lands (the examples workspace, built by `npm run build`). */
-export const DEFAULT_CONNECTOR_MODULE = fileURLToPath(
-  new URL('../../../../examples/acme-connector/dist/index.js', import.meta.url),
-);
 
 interface PersistedDevState {
   /** Standard Webhooks secret shared by the vendor cloud and the connector. */
@@ -178,13 +193,26 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (dataDir !== undefined) ensurePrivateDir(dataDir);
     const persisted = await loadOrCreateState(dataDir);
     const region = DEFAULT_REGION;
-    const connectorModule = options.connectorModule ?? DEFAULT_CONNECTOR_MODULE;
-    if (!existsSync(connectorModule)) {
-      throw new StepFailedError(
-        'connector build',
-        `${connectorModule} does not exist; run "npm run build" first`,
-      );
-    }
+    const setup = options.connector ?? resolveConnectorSetup({}, process.cwd());
+    // The user's secret when the connector's environment gives one (refused when empty), else
+    // the one generated for this data directory.
+    const givenSecret = givenWebhookSecret(setup);
+    const webhookSecret = givenSecret ?? persisted.webhookSecret;
+    const webhookSecretSource = givenSecret
+      ? `from ${setup.environment[setup.webhookSecretEnv]?.from}`
+      : dataDir === undefined
+        ? 'generated for this run'
+        : `generated, kept in ${join(dataDir, 'dev-stack.json')}`;
+    const names = queueNames(setup.functionName);
+    const handler = await step(
+      'connector build',
+      async () => {
+        const outDir = mkdtempSync(join(tmpdir(), 'c2c-dev-build-'));
+        closers.push(async () => rmSync(outDir, { recursive: true, force: true }));
+        return buildConnector(setup, outDir);
+      },
+      () => `${setup.functionName} (${setup.source})`,
+    );
 
     // The customer's notification destination is a Kinesis stream, as in AWS: a local Kinesis
     // (kinesalite, in memory) receives the emulator's real PutRecord deliveries, so they neither
@@ -222,6 +250,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           ...(dataDir === undefined ? { memory: true } : { dataDir }),
           region,
           allowedHosts: options.allowedHosts,
+          ...(options.functions ? { functions: options.functions } : {}),
         }),
       (e) => e.url,
     );
@@ -235,7 +264,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       () =>
         startVendorCloud({
           port: options.vendorPort ?? 0,
-          webhookSecret: persisted.webhookSecret,
+          webhookSecret,
           clients: [{ ...OAUTH_CLIENT, redirectUris: [callbackUrl] }],
           allowedHosts: options.allowedHosts,
           // Users, devices, OAuth clients and the tokens issued at account linking survive a
@@ -274,7 +303,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const queues = await step(
       'work queue',
       async () => {
-        const dlq = await sqs.send(new CreateQueueCommand({ QueueName: DEAD_LETTER_QUEUE }));
+        const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetter }));
         const dlqArn = (
           await sqs.send(
             new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -282,7 +311,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         ).Attributes?.QueueArn;
         const work = await sqs.send(
           new CreateQueueCommand({
-            QueueName: WORK_QUEUE,
+            QueueName: names.work,
             Attributes: {
               VisibilityTimeout: '30',
               RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '5' }),
@@ -308,7 +337,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       async () => {
         // CreateQueue with the same attributes returns the existing queue on a second start.
         const [outbox, dlq] = await Promise.all(
-          [OUTBOX_QUEUE, OUTBOX_DLQ].map((QueueName) =>
+          [names.outbox, names.outboxDlq].map((QueueName) =>
             sqs.send(
               new CreateQueueCommand({
                 QueueName,
@@ -343,70 +372,40 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     }
     const connectorStoreFile = join(storeDir, CONNECTOR_STORE_FILE);
 
-    const functionUrl = `${emulator.url}/lambda-url/${FUNCTION_NAME}/`;
+    const functionName = setup.functionName;
+    const functionUrl = `${emulator.url}/lambda-url/${functionName}/`;
+    const environment = {
+      ...connectorEnvironment(setup, {
+        vendorCloudUrl: vendor.url,
+        webhookSecret,
+        oauthClientId: OAUTH_CLIENT.clientId,
+        oauthClientSecret: OAUTH_CLIENT.clientSecret,
+      }),
+      // The connector runtime's queues and shared store (docs/your-connector.md).
+      C2C_WORK_QUEUE_URL: queues.url,
+      C2C_OUTBOX_QUEUE_URL: outboxQueueUrl,
+      C2C_OUTBOX_DLQ_URL: outboxQueues.dlqUrl,
+      C2C_STORE_SQLITE_PATH: connectorStoreFile,
+    };
     const fn = await step(
       'connector function',
       async () => {
-        const response = await fetch(`${emulator.url}/_local/functions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: FUNCTION_NAME,
-            handler: connectorModule,
-            exportName: 'handler',
-            timeoutSeconds: 30,
-            // The reference connector's configuration (examples/acme-connector README) and the
-            // connector runtime's work queue.
-            environment: {
-              ACME_API_URL: vendor.url,
-              ACME_WEBHOOK_SECRET: persisted.webhookSecret,
-              ACME_CLIENT_ID: OAUTH_CLIENT.clientId,
-              ACME_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
-              C2C_WORK_QUEUE_URL: queues.url,
-              C2C_OUTBOX_QUEUE_URL: outboxQueueUrl,
-              C2C_OUTBOX_DLQ_URL: outboxQueues.dlqUrl,
-              C2C_STORE_SQLITE_PATH: connectorStoreFile,
-            },
-          }),
+        const registered = await registerConnectorFunction({
+          emulatorUrl: emulator.url,
+          lambda,
+          name: functionName,
+          handler,
+          exportName: setup.exportName,
+          environment,
+          // The work queue, and the outbox (one message per invocation: a receive is an attempt).
+          mappings: [
+            { queueArn: queues.arn, batchSize: 10 },
+            { queueArn: outboxQueues.arn, batchSize: 1 },
+          ],
+          fallbackArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
         });
-        const text = await response.text();
-        if (!response.ok) {
-          throw new UpstreamError(
-            'register function',
-            response.status,
-            undefined,
-            text.slice(0, 300),
-          );
-        }
-        const info = JSON.parse(text) as { arn?: string; FunctionArn?: string };
-        const arn =
-          info.arn ??
-          info.FunctionArn ??
-          `arn:aws:lambda:${region}:${accountId}:function:${FUNCTION_NAME}`;
-        // The work queue, and the outbox (one message per invocation: a receive is an attempt).
-        for (const [arn, batchSize] of [
-          [queues.arn, 10],
-          [outboxQueues.arn, 1],
-        ] as const) {
-          const mappings = await lambda.send(
-            new ListEventSourceMappingsCommand({
-              FunctionName: FUNCTION_NAME,
-              EventSourceArn: arn,
-            }),
-          );
-          if ((mappings.EventSourceMappings ?? []).length === 0) {
-            await lambda.send(
-              new CreateEventSourceMappingCommand({
-                FunctionName: FUNCTION_NAME,
-                EventSourceArn: arn,
-                BatchSize: batchSize,
-                FunctionResponseTypes: ['ReportBatchItemFailures'],
-              }),
-            );
-          }
-        }
-        vendor.setWebhookTarget(functionUrl, persisted.webhookSecret);
-        return { arn };
+        vendor.setWebhookTarget(functionUrl, webhookSecret);
+        return registered;
       },
       (f) => f.arn,
     );
@@ -582,6 +581,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       connectorDestinationId: destinationId,
       functionArn: fn.arn,
       functionUrl,
+      connector: setup,
+      connectorEnvironment: environment,
+      webhookSecretSource,
       demoUsers: DEFAULT_USERS,
       client,
       notificationStreamUrl: notificationStreamUrl(accountId),

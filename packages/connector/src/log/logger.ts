@@ -48,7 +48,14 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (depth > 8 || seen.has(value)) return '[…]';
   seen.add(value);
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+    // The cause too (redacted the same way): "failed" alone does not say why.
+    const cause = value.cause === undefined ? undefined : redact(value.cause, depth + 1, seen);
+    return {
+      name: value.name,
+      message: value.message,
+      code: (value as { code?: unknown }).code,
+      ...(cause === undefined ? {} : { cause }),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
   const out: Record<string, unknown> = {};

@@ -12,7 +12,12 @@ import {
 import type { ExecutionCredentialIssuer } from './executionRole.js';
 import { ENV_KEY, RESERVED_ENV, refusedVariable, workerEnvironment } from './processEnv.js';
 import { FunctionVersions } from './versions.js';
-import { type InvocationOutcome, type WorkerEnvironment, WorkerPool } from './WorkerPool.js';
+import {
+  type InvocationOutcome,
+  type LambdaErrorPayload,
+  type WorkerEnvironment,
+  WorkerPool,
+} from './WorkerPool.js';
 
 /** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
 export interface RegisterFunctionInput {
@@ -88,8 +93,27 @@ export interface LambdaHostOptions {
   idleTimeoutMs?: number;
   /** Delays before the retries of a failed asynchronous (Event) invocation; Lambda retries twice. */
   asyncRetryDelaysMs?: readonly number[];
-  /** Receives each line a function prints. */
-  onLog?: (functionName: string, line: string) => void;
+  /**
+   * Receives each line a function prints, with the request id of the invocation it printed it
+   * in (none for lines printed outside one), and the START / END / REPORT lines Lambda adds.
+   */
+  onLog?: (functionName: string, line: string, requestId?: string) => void;
+  /** Receives each finished invocation: what was invoked, how long it took, what it returned. */
+  onInvocation?: (record: InvocationRecord) => void;
+}
+
+/** One finished invocation, for `LambdaHostOptions.onInvocation` (a developer's log view). */
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly version: string;
+  readonly requestId: string;
+  /** The event as invoked (JSON text; it may hold tokens: never print it whole). */
+  readonly event: string;
+  readonly durationMs: number;
+  /** The function's JSON result, or Lambda's error (`Runtime.ImportModuleError`, …). */
+  readonly outcome:
+    | { readonly ok: true; readonly payload: string }
+    | { readonly ok: false; readonly error: LambdaErrorPayload };
 }
 
 /** Lambda's synchronous response limit (6 MB). */
@@ -395,7 +419,9 @@ export class LambdaHost {
           maxWorkers: this.#options.maxWorkersPerFunction ?? 4,
           maxQueued: this.#options.maxQueuedPerFunction ?? 100,
           idleTimeoutMs: this.#options.idleTimeoutMs ?? 600_000,
-          ...(onLog ? { onLog: (line: string) => onLog(info.name, line) } : {}),
+          ...(onLog
+            ? { onLog: (line: string, requestId?: string) => onLog(info.name, line, requestId) }
+            : {}),
         }),
       };
       this.#live.set(key, live);
@@ -438,7 +464,17 @@ export class LambdaHost {
       `REPORT RequestId: ${requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(ms))} ms\tMemory Size: 128 MB`,
     );
     const onLog = this.#options.onLog;
-    if (onLog) for (const line of [...lines, ...end]) onLog(info.name, line);
+    if (onLog) for (const line of [...lines, ...end]) onLog(info.name, line, requestId);
+    this.#options.onInvocation?.({
+      functionName: info.name,
+      version: info.version,
+      requestId,
+      event,
+      durationMs: ms,
+      outcome: outcome.ok
+        ? { ok: true, payload: outcome.payload }
+        : { ok: false, error: outcome.error },
+    });
     const logs = `${lines.join('\n')}\n${outcome.logs}${end.join('\n')}\n`;
     return { ...outcome, logs: logs.slice(-4096) };
   }

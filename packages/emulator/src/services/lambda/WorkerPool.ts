@@ -47,8 +47,11 @@ export interface WorkerPoolOptions {
   maxQueued: number;
   /** An idle worker is stopped after this long (Lambda recycles idle environments too). */
   idleTimeoutMs: number;
-  /** Receives each line a function prints (stdout/stderr). */
-  onLog?: (line: string) => void;
+  /**
+   * Receives each line a function prints (stdout/stderr), with the request id of the invocation
+   * the worker was running when it printed it (none between invocations, e.g. at import).
+   */
+  onLog?: (line: string, requestId?: string) => void;
 }
 
 /** Resolves the bootstrap next to this module (src/) or, from dist/, in the shipped src/. */
@@ -105,7 +108,8 @@ class Worker {
       const text = chunk.toString('utf8');
       if (this.busy) this.#logs = (this.#logs + text).slice(-LOG_KEEP * 4);
       if (options.onLog) {
-        for (const line of text.split('\n')) if (line !== '') options.onLog(line);
+        const requestId = this.busy?.request.awsRequestId;
+        for (const line of text.split('\n')) if (line !== '') options.onLog(line, requestId);
       }
     };
     this.child.stdout?.on('data', onData);

@@ -4,6 +4,7 @@ export type { LambdaErrorCode } from './errors.js';
 export { FunctionRegistrationError, LambdaServiceError } from './errors.js';
 export type {
   FunctionInfo,
+  InvocationRecord,
   InvokeOptions,
   InvokeResult,
   LambdaHostOptions,

@@ -509,7 +509,11 @@ async function lambda(app: FastifyInstance): Promise<void> {
     baseUrl: () => config.baseUrl(),
     credentials: config.credentials,
     executionCredentials: stsExecutionCredentials(sessionStoreOf(db, config)),
-    onLog: (fn, line) => app.log.debug({ function: fn }, line),
+    onLog: (fn, line, requestId) => {
+      app.log.debug({ function: fn, requestId }, line);
+      config.functions?.onLog?.(fn, line, requestId);
+    },
+    onInvocation: (record) => config.functions?.onInvocation?.(record),
   });
   const esm = new EventSourceMappings(db, host, () => sqsStoreFor(db));
   app.decorate('lambdaHost', host);

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { InvocationRecord } from '../lambda/LambdaHost.js';
 import { MissingCoreDependencyError } from './errors.js';
 
 /**
@@ -13,6 +14,11 @@ export interface EmulatorConfigLike {
   credentials: Array<{ accessKeyId: string; secretAccessKey: string; accountId: string }>;
   /** Caps temporary credentials' lifetime (ms); see `EmulatorOptions.maxSessionLifetimeMs`. */
   maxSessionLifetimeMs?: number;
+  /** Watches the hosted functions (the Lambda plugin); see `EmulatorOptions.functions`. */
+  functions?: {
+    onLog?(functionName: string, line: string, requestId?: string): void;
+    onInvocation?(record: InvocationRecord): void;
+  };
 }
 
 export interface Caller {
