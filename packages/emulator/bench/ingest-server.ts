@@ -54,9 +54,10 @@ if (mode === 'bare') {
   };
   const mi = emu.app.managedIntegrations;
   const account = TEST_CREDENTIALS.accountId;
+  const owner = { account, region: 'us-east-1' };
   const connectorId = 'benchconnector';
   const arn = (r: string) => `arn:aws:iotmanagedintegrations:us-east-1:${account}:${r}`;
-  mi.stores.connectors.put(account, connectorId, {
+  mi.stores.connectors.put(owner, connectorId, {
     Id: connectorId,
     Name: 'bench',
     EndpointConfig: { lambda: { arn: `arn:aws:lambda:us-east-1:${account}:function:bench` } },
@@ -64,7 +65,7 @@ if (mode === 'bare') {
     Type: 'UNLISTED',
   });
   mi.stores.associations.put(
-    account,
+    owner,
     'benchassociation',
     {
       AccountAssociationId: 'benchassociation',
@@ -78,7 +79,7 @@ if (mode === 'bare') {
     { k1: 'benchdestination', k3: `${connectorId}|user-123` },
   );
   mi.stores.things.put(
-    account,
+    owner,
     'benchthing',
     {
       Id: 'benchthing',

@@ -36,7 +36,14 @@ describe('emulator database', () => {
     // Act
     const db = openDatabase({ dataDir: dir });
     const stores = new MiStores(db);
-    const next = stores.insertEvent('111122223333', 'c1', 'DEVICE_EVENT', 't-3', 3000, '{"a":3}');
+    const next = stores.insertEvent(
+      { account: '111122223333', region: 'us-east-1' },
+      'c1',
+      'DEVICE_EVENT',
+      't-3',
+      3000,
+      '{"a":3}',
+    );
 
     // Assert
     const sql = (

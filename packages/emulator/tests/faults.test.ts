@@ -13,13 +13,17 @@ afterEach(async () => {
 async function emulatorWith(faults: { throttle?: number; error?: number; latencyMs?: number }) {
   app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
   await app.ready();
-  app.managedIntegrations.stores.connectors.put(TEST_CREDENTIALS.accountId, 'c1', {
-    Id: 'c1',
-    Name: 'c1',
-    EndpointConfig: { lambda: { arn: 'fn' } },
-    EndpointType: 'LAMBDA',
-    Type: 'UNLISTED',
-  });
+  app.managedIntegrations.stores.connectors.put(
+    { account: TEST_CREDENTIALS.accountId, region: 'us-east-1' },
+    'c1',
+    {
+      Id: 'c1',
+      Name: 'c1',
+      EndpointConfig: { lambda: { arn: 'fn' } },
+      EndpointType: 'LAMBDA',
+      Type: 'UNLISTED',
+    },
+  );
   return app;
 }
 

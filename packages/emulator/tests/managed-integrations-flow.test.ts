@@ -601,7 +601,7 @@ describe('managed integrations: connector → association → discovery → thin
     const row = emu.app.managedIntegrations.stores.associations.get(state.associationId as string);
     if (row === undefined) throw new Error('association missing');
     emu.app.managedIntegrations.stores.associations.put(
-      row.account,
+      row,
       row.id,
       {
         ...row.doc,

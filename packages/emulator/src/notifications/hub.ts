@@ -32,10 +32,12 @@ class PendingEnvelope {
     readonly lazy: boolean,
     readonly resources: readonly string[],
     readonly at: number,
+    readonly region: string,
   ) {}
 }
 
 export interface NotificationHubOptions {
+  /** The region of notifications published without one (the emulator's configured region). */
   readonly region: string;
   /**
    * Kinesis endpoint for deliveries (kinesalite, LocalStack …). Unset → Kinesis deliveries are
@@ -43,7 +45,12 @@ export interface NotificationHubOptions {
    */
   readonly kinesisEndpoint?: string;
   readonly credentials: EmulatorCredential;
-  readonly resolveTarget: (accountId: string, eventType: string) => KinesisTarget | undefined;
+  /** The account's notification configuration for the event type in the region, if any. */
+  readonly resolveTarget: (
+    accountId: string,
+    eventType: string,
+    region: string,
+  ) => KinesisTarget | undefined;
   /** A delivery failed for good (after every attempt) or was dropped because too many are pending. */
   readonly onDeliveryError?: (error: unknown, target: KinesisTarget) => void;
   /** Called once per destination when deliveries to it are skipped (no Kinesis endpoint). */
@@ -130,15 +137,17 @@ export class NotificationHub {
   /**
    * Records and delivers one notification. Returns the envelope when one was built now (SSE
    * listener, Kinesis target or validation sample), `undefined` for a ring-only message whose
-   * envelope is built when the ring is first read.
+   * envelope is built when the ring is first read. `region` is the region of the resource the
+   * notification is about (its account's configuration in that region decides the delivery).
    */
   publish(
     accountId: string,
     eventType: string,
     payload: unknown,
     resources: readonly string[],
+    region: string = this.#options.region,
   ): NotificationEnvelope | undefined {
-    return this.#publish(accountId, eventType, payload, false, resources);
+    return this.#publish(accountId, eventType, payload, false, resources, region);
   }
 
   /**
@@ -152,8 +161,9 @@ export class NotificationHub {
     eventType: string,
     makePayload: () => unknown,
     resources: readonly string[],
+    region: string = this.#options.region,
   ): NotificationEnvelope | undefined {
-    return this.#publish(accountId, eventType, makePayload, true, resources);
+    return this.#publish(accountId, eventType, makePayload, true, resources, region);
   }
 
   #publish(
@@ -162,9 +172,10 @@ export class NotificationHub {
     payload: unknown,
     lazy: boolean,
     resources: readonly string[],
+    region: string,
   ): NotificationEnvelope | undefined {
     const listeners = this.#listeners.get(accountId);
-    const target = this.#options.resolveTarget(accountId, eventType);
+    const target = this.#options.resolveTarget(accountId, eventType, region);
     // Messages leaving the emulator (SSE, Kinesis) are always validated; ring-only messages are
     // validated while few, then sampled, so high-rate ingest does not pay for it every time.
     const seen = (this.#seen.get(eventType) ?? 0) + 1;
@@ -173,12 +184,12 @@ export class NotificationHub {
     const validate = live || seen <= ALWAYS_VALIDATE || seen % SAMPLE_EVERY === 0;
     if (!validate) {
       this.#remember(
-        new PendingEnvelope(accountId, eventType, payload, lazy, resources, Date.now()),
+        new PendingEnvelope(accountId, eventType, payload, lazy, resources, Date.now(), region),
       );
       return undefined;
     }
     const built = lazy ? (payload as () => unknown)() : payload;
-    const message = this.#envelope(accountId, eventType, built, resources, true);
+    const message = this.#envelope(accountId, region, eventType, built, resources, true);
     this.#remember(message);
     if (listeners !== undefined) {
       for (const listener of listeners) listener(message);
@@ -203,7 +214,7 @@ export class NotificationHub {
     const message = buildEnvelope({
       eventType: entry.eventType,
       accountId: entry.accountId,
-      region: this.#options.region,
+      region: entry.region,
       resources: entry.resources,
       payload: entry.lazy ? (entry.payload as () => unknown)() : entry.payload,
       now: entry.at,
@@ -214,6 +225,7 @@ export class NotificationHub {
 
   #envelope(
     accountId: string,
+    region: string,
     eventType: string,
     payload: unknown,
     resources: readonly string[],
@@ -224,7 +236,7 @@ export class NotificationHub {
         return buildNotification(
           eventType as NotificationEventType,
           payload as NotificationPayloads[NotificationEventType],
-          { customerAccountId: accountId, region: this.#options.region, resources },
+          { customerAccountId: accountId, region, resources },
         ) as NotificationEnvelope;
       } catch (error) {
         // A bug on our side must not lose the notification: count it, send the local envelope.
@@ -235,7 +247,7 @@ export class NotificationHub {
     return buildEnvelope({
       eventType,
       accountId,
-      region: this.#options.region,
+      region,
       resources,
       payload,
     });

@@ -14,10 +14,14 @@ export interface MiResponse {
  * A managed-integrations client for tests: the connector package's signed client, sent as given
  * (the emulator's validation is what is under test) and answered as received, over real HTTP.
  */
-export function miClient(baseUrl: string, credentials: EmulatorCredential = TEST_CREDENTIALS) {
+export function miClient(
+  baseUrl: string,
+  credentials: EmulatorCredential = TEST_CREDENTIALS,
+  region = 'us-east-1',
+) {
   const client = new ManagedIntegrationsClient({
     endpoint: baseUrl,
-    region: 'us-east-1',
+    region,
     credentials: {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,

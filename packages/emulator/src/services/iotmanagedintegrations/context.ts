@@ -8,11 +8,13 @@ import type { GroupCommitter } from '../../store/group-commit.js';
 import type { SecretReader } from '../secretsmanager/index.js';
 import type { ConnectorInvoker } from './invoke.js';
 import type { MiStores } from './stores/index.js';
+import type { Owner } from './stores/table.js';
 
-/** Who is calling: the account and region from the verified SigV4 scope. */
-export interface CallContext {
-  readonly account: string;
-  readonly region: string;
+/**
+ * Who is calling: the account and region from the verified SigV4 scope. A call is an `Owner`:
+ * the stores see only that account's resources in that region.
+ */
+export interface CallContext extends Owner {
   readonly log: FastifyBaseLogger;
   /** Exact request body bytes (SendConnectorEvent stores them verbatim). */
   readonly rawBody: Buffer;
@@ -37,7 +39,7 @@ export interface MiContext {
 }
 
 export interface MiCaches {
-  connectorAccount: Map<string, { account: string; functionArn: string } | null>;
+  connectorAccount: Map<string, { owner: Owner; functionArn: string } | null>;
   route: Map<string, RouteTarget | RouteMiss | RouteUnregistered>;
 }
 
@@ -45,7 +47,8 @@ export interface RouteTarget {
   readonly kind: 'thing';
   readonly thingId: string;
   readonly thingArn: string;
-  readonly customerAccount: string;
+  /** The customer account of the thing, in the thing's (and the connector's) region. */
+  readonly customer: Owner;
   readonly associationId: string;
 }
 export interface RouteMiss {
@@ -78,6 +81,17 @@ export function newTraceId(): string {
 
 export function arn(call: CallContext, resource: string): string {
   return `arn:aws:iotmanagedintegrations:${call.region}:${call.account}:${resource}`;
+}
+
+/** Publishes a notification to `owner`'s account about a resource of `owner`'s region. */
+export function notify(
+  ctx: Pick<MiContext, 'hub'>,
+  owner: Owner,
+  eventType: string,
+  payload: unknown,
+  resources: readonly string[],
+): void {
+  ctx.hub.publish(owner.account, eventType, payload, resources, owner.region);
 }
 
 /** Epoch ms → restJson1 timestamp (epoch seconds as a JSON number). */
@@ -116,7 +130,7 @@ export function withClientToken<T>(
   const parameters = JSON.parse(JSON.stringify(rest)) as unknown;
   let created = false;
   const response = ctx.stores.db.transaction(() => {
-    const seen = ctx.stores.clientToken(call.account, operation, token);
+    const seen = ctx.stores.clientToken(call, operation, token);
     if (seen !== undefined) {
       if (!isDeepStrictEqual(JSON.parse(seen.fingerprint), parameters)) {
         throw new ConflictException(
@@ -127,7 +141,7 @@ export function withClientToken<T>(
     }
     const first = create();
     created = true;
-    ctx.stores.rememberClientToken(call.account, operation, token, JSON.stringify(rest), first);
+    ctx.stores.rememberClientToken(call, operation, token, JSON.stringify(rest), first);
     return first;
   })();
   if (created) afterCreate?.(response);

@@ -116,7 +116,7 @@ async function managedIntegrations(
   app: FastifyInstance,
   options: ManagedIntegrationsOptions,
 ): Promise<void> {
-  const stores = new MiStores(app.db);
+  const stores = new MiStores(app.db, app.emulatorConfig.region);
   // Cluster state merged by a batch's events is written once per batch, just before its commit.
   const committer = new GroupCommitter(app.db, stores.commitHooks());
   const config = app.emulatorConfig;
@@ -128,11 +128,11 @@ async function managedIntegrations(
     kinesisEndpoint: options.kinesisEndpoint ?? process.env.AWS_ENDPOINT_URL_KINESIS,
     delivery: options.notificationDelivery,
     credentials: config.credentials[0] as (typeof config.credentials)[0],
-    resolveTarget: (account, eventType) => {
-      const k = `${account}|${eventType}`;
+    resolveTarget: (account, eventType, region) => {
+      const k = `${account}|${region}|${eventType}`;
       let t = targets.get(k);
       if (t === undefined) {
-        t = kinesisTargetFor({ stores }, account, eventType) ?? null;
+        t = kinesisTargetFor({ stores }, { account, region }, eventType) ?? null;
         targets.set(k, t);
       }
       return t ?? undefined;

@@ -82,8 +82,8 @@ export async function localRoutes(app: FastifyInstance, opts: { ctx: MiContext }
 
   app.get('/_local/state', local, async () => {
     const s = ctx.stores;
-    const dump = <T>(rows: Array<{ account: string; doc: T }>) =>
-      rows.map((r) => ({ account: r.account, ...r.doc }));
+    const dump = <T>(rows: Array<{ account: string; region: string; doc: T }>) =>
+      rows.map((r) => ({ account: r.account, region: r.region, ...r.doc }));
     return {
       cloudConnectors: dump(s.connectors.find({})),
       connectorDestinations: dump(s.destinations.find({})),

@@ -1,6 +1,6 @@
 import type { MiContext } from './context.js';
 import type { AssociationDoc, ThingDoc } from './stores/index.js';
-import type { DocRow } from './stores/table.js';
+import type { DocRow, Owner } from './stores/table.js';
 
 /**
  * Which managed thing receives a connector device's events, and which thing a re-discovered
@@ -58,10 +58,10 @@ export function routedThing(
   connectorId: string,
   userId: string | undefined,
   deviceId: string,
-  account?: string,
+  owner?: Owner,
 ): ThingChoice | undefined {
   let best: ThingChoice | undefined;
-  for (const thing of ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, account })) {
+  for (const thing of ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, owner })) {
     const association = liveAssociation(ctx, thing.doc.accountAssociationId);
     if (association === undefined || association.doc.connectorId !== connectorId) continue;
     if (userId !== undefined && association.doc.userId !== userId) continue;
@@ -82,14 +82,14 @@ export function routedThing(
  */
 export function existingThing(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   connectorId: string,
   userId: string | undefined,
   deviceId: string,
 ): DocRow<ThingDoc> | undefined {
-  const routed = routedThing(ctx, connectorId, userId, deviceId, account);
+  const routed = routedThing(ctx, connectorId, userId, deviceId, owner);
   if (routed !== undefined) return routed.thing;
-  return ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, account }).at(-1);
+  return ctx.stores.things.find({ k1: `${connectorId}|${deviceId}`, owner }).at(-1);
 }
 
 /**

@@ -16,11 +16,13 @@ import {
   type HandlerMap,
   type MiContext,
   newId,
+  notify,
   withClientToken,
 } from '../context.js';
 import type { ConnectorAuth } from '../invoke.js';
 import { requestToken, TokenExchangeError } from '../oauth.js';
 import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
+import type { Owner } from '../stores/table.js';
 import { readClientCredentials } from './connectors.js';
 
 export const OAUTH_CALLBACK_PATH = '/_local/oauth/callback';
@@ -64,8 +66,8 @@ function errorText(text: string): string {
   return (text.replace(/[^A-Za-z0-9\-_ ]+/g, ' ').trim() || 'association failed').slice(0, 4096);
 }
 
-export function saveAssociation(ctx: MiContext, account: string, doc: AssociationDoc): void {
-  ctx.stores.associations.put(account, doc.AccountAssociationId, doc, associationKeys(doc));
+export function saveAssociation(ctx: MiContext, owner: Owner, doc: AssociationDoc): void {
+  ctx.stores.associations.put(owner, doc.AccountAssociationId, doc, associationKeys(doc));
   ctx.invalidate();
 }
 
@@ -99,7 +101,7 @@ export async function associationAuth(
   const tokens = doc.tokens;
   if (tokens === undefined) return undefined;
   if (tokens.expiresAt !== undefined && tokens.expiresAt - REFRESH_MARGIN_MS < Date.now()) {
-    const refreshed = await refreshTokens(ctx, row.account, doc, destination);
+    const refreshed = await refreshTokens(ctx, row, doc, destination);
     return refreshed === undefined ? undefined : { type: 'OAuth2.0', token: refreshed.accessToken };
   }
   return { type: 'OAuth2.0', token: tokens.accessToken };
@@ -107,14 +109,14 @@ export async function associationAuth(
 
 async function refreshTokens(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   doc: AssociationDoc,
   destination: DestinationDoc,
 ): Promise<TokenSet | undefined> {
   const oauth = destination.AuthConfig.oAuth;
   const refreshToken = doc.tokens?.refreshToken;
   if (oauth === undefined || refreshToken === undefined) {
-    saveAssociation(ctx, account, { ...doc, AssociationState: 'REFRESH_TOKEN_EXPIRED' });
+    saveAssociation(ctx, owner, { ...doc, AssociationState: 'REFRESH_TOKEN_EXPIRED' });
     return undefined;
   }
   try {
@@ -130,14 +132,14 @@ async function refreshTokens(
       ...doc,
       tokens: { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken },
     };
-    saveAssociation(ctx, account, next);
+    saveAssociation(ctx, owner, next);
     return next.tokens;
   } catch (error) {
     ctx.log.warn(
       { associationId: doc.AccountAssociationId, err: describe(error) },
       'token refresh failed',
     );
-    saveAssociation(ctx, account, {
+    saveAssociation(ctx, owner, {
       ...doc,
       AssociationState: 'REFRESH_TOKEN_EXPIRED',
       ErrorMessage: 'Refresh token expired or revoked',
@@ -154,12 +156,13 @@ function describe(error: unknown): string {
 
 function publishAssociation(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   doc: AssociationDoc,
   details: string,
 ): void {
-  ctx.hub.publish(
-    account,
+  notify(
+    ctx,
+    owner,
     'ACCOUNT_ASSOCIATION',
     compact({
       logLevel:
@@ -186,7 +189,7 @@ function publishAssociation(
  */
 export function publishConnectorError(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   association: Pick<AssociationDoc, 'ConnectorDestinationId' | 'AccountAssociationId' | 'Arn'>,
   info: {
     statusCode: number;
@@ -197,8 +200,9 @@ export function publishConnectorError(
     managedThingId?: string;
   },
 ): void {
-  ctx.hub.publish(
-    account,
+  notify(
+    ctx,
+    owner,
     'CONNECTOR_ERROR_REPORT',
     compact({
       statusCode: info.statusCode,
@@ -236,7 +240,7 @@ export async function vendorRefusedToken(
   const destination = ctx.stores.destinations.get(row.doc.ConnectorDestinationId)?.doc;
   // General Authorization has no token to refresh: the error report tells the customer.
   if (destination?.AuthConfig.oAuth === undefined) return;
-  if ((await refreshTokens(ctx, row.account, row.doc, destination)) !== undefined) return;
+  if ((await refreshTokens(ctx, row, row.doc, destination)) !== undefined) return;
   const current = ctx.stores.associations.get(associationId);
   if (current === undefined) return;
   const broken: AssociationDoc = {
@@ -246,14 +250,14 @@ export async function vendorRefusedToken(
       `The vendor refused the access token in ${operation} HTTP 401 and refused the refresh token too - link the account again`,
     ),
   };
-  saveAssociation(ctx, current.account, broken);
-  publishAssociation(ctx, current.account, broken, broken.ErrorMessage ?? 'tokens refused');
+  saveAssociation(ctx, current, broken);
+  publishAssociation(ctx, current, broken, broken.ErrorMessage ?? 'tokens refused');
 }
 
 /** Invokes AWS.ActivateUser and records the returned userId; sets the association state. */
 async function activate(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   doc: AssociationDoc,
 ): Promise<AssociationDoc> {
   const connector = ctx.stores.connectors.get(doc.connectorId)?.doc;
@@ -286,15 +290,15 @@ async function activate(
         ? 'ActivateUser reply has no valid payload.userId'
         : outcome.message;
       next = { ...doc, AssociationState: 'ASSOCIATION_FAILED', ErrorMessage: errorText(message) };
-      publishConnectorError(ctx, account, doc, {
+      publishConnectorError(ctx, owner, doc, {
         statusCode: outcome.ok ? 502 : outcome.statusCode,
         message,
         operation: 'AWS.ActivateUser',
       });
     }
   }
-  saveAssociation(ctx, account, next);
-  publishAssociation(ctx, account, next, next.AssociationState);
+  saveAssociation(ctx, owner, next);
+  publishAssociation(ctx, owner, next, next.AssociationState);
   return next;
 }
 
@@ -356,8 +360,8 @@ export async function handleOAuthCallback(
       AssociationState: 'ASSOCIATION_FAILED',
       ErrorMessage: errorText(description),
     };
-    saveAssociation(ctx, row.account, doc);
-    publishAssociation(ctx, row.account, doc, description);
+    saveAssociation(ctx, row, doc);
+    publishAssociation(ctx, row, doc, description);
     return finish(doc, { code, description });
   };
   if (query.error !== undefined)
@@ -385,8 +389,8 @@ export async function handleOAuthCallback(
     return fail('token_exchange_failed', `token exchange failed ${describe(error)}`);
   }
   const withTokens: AssociationDoc = { ...row.doc, oauthState: undefined, tokens };
-  saveAssociation(ctx, row.account, withTokens);
-  const done = await activate(ctx, row.account, withTokens);
+  saveAssociation(ctx, row, withTokens);
+  const done = await activate(ctx, row, withTokens);
   return done.AssociationState === 'ASSOCIATION_SUCCEEDED'
     ? finish(done)
     : finish(done, {
@@ -424,7 +428,9 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
         'CreateAccountAssociation',
         input,
         () => {
-          const destination = destinations.get(input.ConnectorDestinationId)?.doc;
+          // Any account's destination (customers link to a developer's), of the caller's region.
+          const row = destinations.get(input.ConnectorDestinationId);
+          const destination = row?.region === call.region ? row.doc : undefined;
           if (destination === undefined) {
             throw new ResourceNotFoundException('Connector destination does not exist', {
               ResourceId: input.ConnectorDestinationId,
@@ -459,7 +465,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
             connectorId: destination.CloudConnectorId,
             oauthState: url === '' ? undefined : state,
           };
-          saveAssociation(ctx, call.account, doc);
+          saveAssociation(ctx, call, doc);
           return {
             OAuthAuthorizationUrl: url,
             AccountAssociationId: id,
@@ -473,21 +479,21 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
           const row = associations.get(created.AccountAssociationId);
           if (row !== undefined && created.OAuthAuthorizationUrl === '') {
             ctx.background(async () => {
-              await activate(ctx, row.account, row.doc);
+              await activate(ctx, row, row.doc);
             });
           }
         },
       ),
 
     GetAccountAssociation: (input: GetAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call.account, input.AccountAssociationId);
+      const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       return associationView(doc, true);
     },
 
     ListAccountAssociations: (input: ListAccountAssociationsRequest, call: CallContext) => {
       const page = associations.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.ConnectorDestinationId },
       );
@@ -498,9 +504,9 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
     },
 
     UpdateAccountAssociation: (input: UpdateAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call.account, input.AccountAssociationId);
+      const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      saveAssociation(ctx, call.account, {
+      saveAssociation(ctx, call, {
         ...doc,
         ...(input.Name !== undefined ? { Name: input.Name } : {}),
         ...(input.Description !== undefined ? { Description: input.Description } : {}),
@@ -512,7 +518,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
       input: StartAccountAssociationRefreshRequest,
       call: CallContext,
     ) => {
-      const doc = associations.getOwned(call.account, input.AccountAssociationId);
+      const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       const destination = destinations.get(doc.ConnectorDestinationId)?.doc;
       if (destination?.AuthConfig.oAuth === undefined) return { OAuthAuthorizationUrl: '' };
@@ -523,12 +529,12 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
         readClientCredentials(ctx, destination).clientId,
         state,
       );
-      saveAssociation(ctx, call.account, { ...doc, oauthState: state, OAuthAuthorizationUrl: url });
+      saveAssociation(ctx, call, { ...doc, oauthState: state, OAuthAuthorizationUrl: url });
       return { OAuthAuthorizationUrl: url };
     },
 
     DeleteAccountAssociation: async (input: DeleteAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call.account, input.AccountAssociationId);
+      const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       // The model: DeregisterAccountAssociation first, for every thing registered to it. Of the
       // errors DeleteAccountAssociation lists, only ValidationException fits (no ConflictException).
@@ -538,7 +544,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
           `AccountAssociationId: ${registered} managed thing${registered === 1 ? ' is' : 's are'} still registered to the account association; call DeregisterAccountAssociation for each first`,
         );
       }
-      saveAssociation(ctx, call.account, { ...doc, AssociationState: 'ASSOCIATION_DELETING' });
+      saveAssociation(ctx, call, { ...doc, AssociationState: 'ASSOCIATION_DELETING' });
       const functionArn = ctx.stores.connectors.get(doc.connectorId)?.doc.EndpointConfig.lambda
         ?.arn;
       const auth =
@@ -551,7 +557,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
           auth,
         });
         if (!outcome.ok) {
-          publishConnectorError(ctx, call.account, doc, {
+          publishConnectorError(ctx, call, doc, {
             statusCode: outcome.statusCode,
             message: outcome.message,
             operation: 'AWS.DeactivateUser',
@@ -562,7 +568,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
       ctx.invalidate();
       publishAssociation(
         ctx,
-        call.account,
+        call,
         { ...doc, AssociationState: 'ASSOCIATION_DELETING' },
         'deleted',
       );

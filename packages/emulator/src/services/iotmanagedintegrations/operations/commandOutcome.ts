@@ -1,5 +1,6 @@
-import type { MiContext } from '../context.js';
+import { type MiContext, notify } from '../context.js';
 import type { AssociationDoc, CommandDoc } from '../stores/index.js';
+import type { Owner } from '../stores/table.js';
 import { publishConnectorError } from './associations.js';
 
 /**
@@ -12,7 +13,7 @@ export const COMMAND_RESPONSE_WAIT_MS = 60_000;
 type Association = Pick<AssociationDoc, 'ConnectorDestinationId' | 'AccountAssociationId' | 'Arn'>;
 
 interface CommandTarget {
-  readonly account: string;
+  readonly owner: Owner;
   readonly association: Association;
   readonly thing: {
     readonly Id: string;
@@ -37,8 +38,8 @@ export function failCommand(
   if (row === undefined || (pendingOnly && row.doc.status !== 'PENDING')) return;
   const now = Date.now();
   const doc: CommandDoc = { ...row.doc, status: 'FAILED', executedAt: now };
-  ctx.stores.commands.put(row.account, target.traceId, doc, { k1: target.thing.Id });
-  publishConnectorError(ctx, target.account, target.association, {
+  ctx.stores.commands.put(row, target.traceId, doc, { k1: target.thing.Id });
+  publishConnectorError(ctx, target.owner, target.association, {
     statusCode: failure.statusCode,
     message: failure.message,
     operation: 'AWS.SendCommand',
@@ -48,8 +49,9 @@ export function failCommand(
     traceId: target.traceId,
     managedThingId: target.thing.Id,
   });
-  ctx.hub.publish(
-    target.account,
+  notify(
+    ctx,
+    target.owner,
     'DEVICE_COMMAND',
     {
       traceId: target.traceId,

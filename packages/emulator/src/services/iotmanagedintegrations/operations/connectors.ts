@@ -43,6 +43,19 @@ function destinationNotFound(id: string): ResourceNotFoundException {
   });
 }
 
+/**
+ * A connector invokes a Lambda function of its own region: a LambdaArn naming another region is
+ * refused at creation (the emulator's Lambda host serves each region's functions apart).
+ */
+function sameRegionLambda(lambdaArn: string, region: string): void {
+  const arnRegion = /^arn:aws:lambda:([0-9a-zA-Z-]+):/.exec(lambdaArn)?.[1];
+  if (arnRegion !== undefined && arnRegion !== region) {
+    throw new ValidationException(
+      `EndpointConfig.lambda.arn: the function is in ${arnRegion}; a cloud connector in ${region} invokes a Lambda function of its own region`,
+    );
+  }
+}
+
 function connectorItem(doc: ConnectorDoc): Record<string, unknown> {
   return compact({
     Name: doc.Name,
@@ -146,7 +159,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
   return {
     CreateCloudConnector: (input: CreateCloudConnectorRequest, call: CallContext) =>
       withClientToken(ctx, call, 'CreateCloudConnector', input, () => {
-        if (connectors.find({ account: call.account, k2: input.Name }).length > 0) {
+        if (connectors.find({ owner: call, k2: input.Name }).length > 0) {
           throw new ConflictException('Connector Resource already exists');
         }
         const id = newId();
@@ -159,7 +172,8 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
           Type: 'UNLISTED',
         };
         const lambdaArn = input.EndpointConfig.lambda?.arn;
-        connectors.put(call.account, id, doc, {
+        if (lambdaArn !== undefined) sameRegionLambda(lambdaArn, call.region);
+        connectors.put(call, id, doc, {
           k1: lambdaArn ? unqualifiedLambdaArn(lambdaArn, call.region, call.account) : null,
           k2: input.Name,
         });
@@ -168,14 +182,14 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
       }),
 
     GetCloudConnector: (input: GetCloudConnectorRequest, call: CallContext) => {
-      const doc = connectors.getOwned(call.account, input.Identifier);
+      const doc = connectors.getOwned(call, input.Identifier);
       if (doc === undefined) throw connectorNotFound(input.Identifier);
       return connectorItem(doc);
     },
 
     ListCloudConnectors: (input: ListCloudConnectorsRequest, call: CallContext) => {
       const page = connectors.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         {
           k1:
@@ -189,15 +203,13 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
     },
 
     UpdateCloudConnector: (input: UpdateCloudConnectorRequest, call: CallContext) => {
-      const row = connectors.get(input.Identifier);
-      if (row === undefined || row.account !== call.account) {
-        throw connectorNotFound(input.Identifier);
-      }
-      const doc = { ...row.doc };
+      const owned = connectors.getOwned(call, input.Identifier);
+      if (owned === undefined) throw connectorNotFound(input.Identifier);
+      const doc = { ...owned };
       if (input.Name !== undefined) doc.Name = input.Name;
       if (input.Description !== undefined) doc.Description = input.Description;
       const lambdaArn = doc.EndpointConfig.lambda?.arn;
-      connectors.put(call.account, doc.Id, doc, {
+      connectors.put(call, doc.Id, doc, {
         k1: lambdaArn ? unqualifiedLambdaArn(lambdaArn, call.region, call.account) : null,
         k2: doc.Name,
       });
@@ -206,7 +218,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
     },
 
     DeleteCloudConnector: (input: DeleteCloudConnectorRequest, call: CallContext) => {
-      if (connectors.getOwned(call.account, input.Identifier) === undefined) {
+      if (connectors.getOwned(call, input.Identifier) === undefined) {
         throw connectorNotFound(input.Identifier);
       }
       connectors.delete(input.Identifier);
@@ -216,7 +228,9 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
 
     CreateConnectorDestination: (input: CreateConnectorDestinationRequest, call: CallContext) =>
       withClientToken(ctx, call, 'CreateConnectorDestination', input, () => {
-        if (connectors.get(input.CloudConnectorId) === undefined) {
+        // A destination belongs to a connector of its own region (any account: the connector's
+        // customers link to it); another region's connector does not exist from here.
+        if (connectors.get(input.CloudConnectorId)?.region !== call.region) {
           throw connectorNotFound(input.CloudConnectorId);
         }
         const auth = input.AuthConfig;
@@ -243,12 +257,12 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
         // The service reads the client secret at creation (the caller needs GetSecretValue), so a
         // wrong reference fails here rather than at the first account association.
         if (auth.oAuth !== undefined) readClientCredentials(ctx, doc);
-        destinations.put(call.account, id, doc, { k1: input.CloudConnectorId });
+        destinations.put(call, id, doc, { k1: input.CloudConnectorId });
         return { Id: id };
       }),
 
     GetConnectorDestination: (input: GetConnectorDestinationRequest, call: CallContext) => {
-      const doc = destinations.getOwned(call.account, input.Identifier);
+      const doc = destinations.getOwned(call, input.Identifier);
       if (doc === undefined) throw destinationNotFound(input.Identifier);
       return compact({
         Name: doc.Name,
@@ -264,7 +278,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
 
     ListConnectorDestinations: (input: ListConnectorDestinationsRequest, call: CallContext) => {
       const page = destinations.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.CloudConnectorId },
       );
@@ -282,7 +296,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
     },
 
     UpdateConnectorDestination: (input: UpdateConnectorDestinationRequest, call: CallContext) => {
-      const doc = destinations.getOwned(call.account, input.Identifier);
+      const doc = destinations.getOwned(call, input.Identifier);
       if (doc === undefined) throw destinationNotFound(input.Identifier);
       const next: DestinationDoc = {
         ...doc,
@@ -303,12 +317,12 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
       if (next.AuthConfig.oAuth !== undefined && input.SecretsManager !== undefined) {
         readClientCredentials(ctx, next);
       }
-      destinations.put(call.account, doc.Id, next, { k1: doc.CloudConnectorId });
+      destinations.put(call, doc.Id, next, { k1: doc.CloudConnectorId });
       return undefined;
     },
 
     DeleteConnectorDestination: (input: DeleteConnectorDestinationRequest, call: CallContext) => {
-      if (destinations.getOwned(call.account, input.Identifier) === undefined) {
+      if (destinations.getOwned(call, input.Identifier) === undefined) {
         throw destinationNotFound(input.Identifier);
       }
       destinations.delete(input.Identifier);

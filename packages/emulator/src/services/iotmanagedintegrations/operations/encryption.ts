@@ -29,7 +29,7 @@ export function encryptionHandlers(ctx: MiContext): HandlerMap {
   const { settings } = ctx.stores;
   return {
     GetDefaultEncryptionConfiguration: (_input: unknown, call: CallContext) =>
-      view(settings.getOwned(call.account, settingId(call)) ?? DEFAULT_SETTING),
+      view(settings.getOwned(call, settingId(call)) ?? DEFAULT_SETTING),
 
     PutDefaultEncryptionConfiguration: (
       input: Input<'PutDefaultEncryptionConfiguration'>,
@@ -49,7 +49,7 @@ export function encryptionHandlers(ctx: MiContext): HandlerMap {
         encryptionType: input.encryptionType,
         kmsKeyArn: input.kmsKeyArn,
       });
-      settings.put(call.account, settingId(call), setting);
+      settings.put(call, settingId(call), setting);
       return view(setting);
     },
   };

@@ -7,13 +7,14 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@c2c-kit/protocol';
-import type {
-  CallContext,
-  HandlerMap,
-  MiContext,
-  RouteMiss,
-  RouteTarget,
-  RouteUnregistered,
+import {
+  type CallContext,
+  type HandlerMap,
+  type MiContext,
+  notify,
+  type RouteMiss,
+  type RouteTarget,
+  type RouteUnregistered,
 } from '../context.js';
 import { liveAssociationsOfUser, routedThing } from '../routing.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   DiscoveredDeviceDoc,
   DiscoveryDoc,
 } from '../stores/index.js';
+import { type DocRow, type Owner, ownerOf } from '../stores/table.js';
 import { publishConnectorError, vendorRefusedToken } from './associations.js';
 import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
 import { responseFailureMessage } from './commandOutcome.js';
@@ -85,7 +87,7 @@ function resolveThing(
             kind: 'thing',
             thingId: chosen.thing.id,
             thingArn: chosen.thing.doc.Arn,
-            customerAccount: chosen.thing.account,
+            customer: ownerOf(chosen.thing),
             associationId: chosen.association.id,
           };
   }
@@ -97,14 +99,14 @@ function resolveThing(
 function connectorOf(
   ctx: MiContext,
   connectorId: string,
-): { account: string; functionArn: string } | null {
+): { owner: Owner; functionArn: string } | null {
   let entry = ctx.caches.connectorAccount.get(connectorId);
   if (entry === undefined) {
     const row = ctx.stores.connectors.get(connectorId);
     entry =
       row === undefined
         ? null
-        : { account: row.account, functionArn: row.doc.EndpointConfig.lambda?.arn ?? '' };
+        : { owner: ownerOf(row), functionArn: row.doc.EndpointConfig.lambda?.arn ?? '' };
     ctx.caches.connectorAccount.set(connectorId, entry);
   }
   return entry;
@@ -145,13 +147,13 @@ function stateNotification(named: ReturnType<typeof toNamedEndpoint>, at: number
 
 async function reject(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   connectorId: string,
   reason: string,
   raw: string,
   at: number,
 ): Promise<void> {
-  await ctx.committer.run(() => ctx.stores.insertRejected(account, connectorId, reason, at, raw));
+  await ctx.committer.run(() => ctx.stores.insertRejected(owner, connectorId, reason, at, raw));
 }
 
 /**
@@ -161,12 +163,12 @@ async function reject(
  */
 function discoveryFailed(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   association: AssociationDoc,
   statusCode: number,
   message: string | undefined,
 ): void {
-  publishConnectorError(ctx, account, association, {
+  publishConnectorError(ctx, owner, association, {
     statusCode,
     message: responseFailureMessage(statusCode, message),
     operation: 'AWS.DiscoverDevices',
@@ -191,31 +193,35 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
       }
       const connectorId = input.ConnectorId;
       const connector = connectorOf(ctx, connectorId);
-      if (connector === null) throw connectorNotFound(connectorId);
-      if (connector.account !== call.account) {
+      // The function's credentials and endpoint region decide the region: a connector of another
+      // region does not exist from here (404), one of another account is refused (403).
+      if (connector === null || connector.owner.region !== call.region) {
+        throw connectorNotFound(connectorId);
+      }
+      if (connector.owner.account !== call.account) {
         throw new AccessDeniedException(
           'SendConnectorEvent must be signed by the account that registered the connector',
         );
       }
       const at = Date.now();
       const raw = call.rawText === '' ? '{}' : call.rawText;
-      const account = call.account;
+      const owner = call;
 
       switch (input.Operation) {
         case 'DEVICE_EVENT': {
           const route = resolveThing(ctx, connectorId, input.UserId, input.ConnectorDeviceId);
           if (route.kind === 'miss') {
-            await reject(ctx, account, connectorId, route.reason, raw, at);
+            await reject(ctx, owner, connectorId, route.reason, raw, at);
             throw unknownTarget(route);
           }
           if (route.kind === 'unregistered') {
             // Accepted (202) but relayed to no customer; the rejected log says why.
-            await reject(ctx, account, connectorId, route.reason, raw, at);
+            await reject(ctx, owner, connectorId, route.reason, raw, at);
             break;
           }
           const endpoint = input.MatterEndpoint;
           await ctx.committer.run(() => {
-            ctx.stores.insertEvent(account, connectorId, 'DEVICE_EVENT', input.TraceId, at, raw);
+            ctx.stores.insertEvent(owner, connectorId, 'DEVICE_EVENT', input.TraceId, at, raw);
             if (endpoint !== undefined) mergeEndpoint(ctx, route.thingId, endpoint, at);
           });
           if (endpoint !== undefined) {
@@ -228,30 +234,32 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             };
             const resources = [route.thingArn];
             ctx.hub.publishLazy(
-              route.customerAccount,
+              route.customer.account,
               'DEVICE_EVENT',
               () => ({ iotMiArrivalTimestamp: String(at), endpoints: [namedEndpoint()] }),
               resources,
+              route.customer.region,
             );
             ctx.hub.publishLazy(
-              route.customerAccount,
+              route.customer.account,
               'DEVICE_STATE',
               () => stateNotification(namedEndpoint(), at),
               resources,
+              route.customer.region,
             );
           }
           break;
         }
         case 'DEVICE_DISCOVERY': {
           const discoveryId = input.DeviceDiscoveryId;
-          const discovery: { account: string; doc: DiscoveryDoc } | undefined =
+          const discovery: DocRow<DiscoveryDoc> | undefined =
             discoveryId === undefined ? undefined : ctx.stores.discoveries.get(discoveryId);
           if (discovery === undefined || discovery.doc.connectorId !== connectorId) {
             const reason =
               discoveryId === undefined
                 ? 'DeviceDiscoveryId: required for DEVICE_DISCOVERY'
                 : 'DeviceDiscoveryId: no device discovery of this connector has that id';
-            await reject(ctx, account, connectorId, reason, raw, at);
+            await reject(ctx, owner, connectorId, reason, raw, at);
             if (discoveryId === undefined) throw new ValidationException(reason);
             throw new ResourceNotFoundException(reason, {
               ResourceId: discoveryId,
@@ -268,7 +276,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             // outage): the discovery FAILED with its reason, never SUCCEEDED with no devices.
             await ctx.committer.run(() =>
               ctx.stores.insertEvent(
-                account,
+                owner,
                 connectorId,
                 'DEVICE_DISCOVERY',
                 input.TraceId,
@@ -277,30 +285,23 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               ),
             );
             if (discovery.doc.Status === 'RUNNING') {
-              finishDiscovery(ctx, discovery.account, discovery.doc, 'FAILED', 0);
+              finishDiscovery(ctx, discovery, discovery.doc, 'FAILED', 0);
               if (association !== undefined) {
-                discoveryFailed(ctx, discovery.account, association, statusCode, input.Message);
+                discoveryFailed(ctx, discovery, association, statusCode, input.Message);
               }
             }
             break;
           }
           const devices = input.Devices ?? [];
           await ctx.committer.run(() => {
-            ctx.stores.insertEvent(
-              account,
-              connectorId,
-              'DEVICE_DISCOVERY',
-              input.TraceId,
-              at,
-              raw,
-            );
+            ctx.stores.insertEvent(owner, connectorId, 'DEVICE_DISCOVERY', input.TraceId, at, raw);
             for (const device of devices) {
               // A device this customer already has a managed thing for is reported with that
               // thing (NO_CHANGE / UPDATED), never as a new device; the thing stays registered
               // where it is (see routing.ts and the README).
               const existing = reconcileDevice(
                 ctx,
-                discovery.account,
+                discovery,
                 connectorId,
                 association,
                 device.ConnectorDeviceId,
@@ -323,7 +324,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
                 ManagedThingId: existing?.thingId,
               };
               ctx.stores.discovered.put(
-                discovery.account,
+                discovery,
                 `${discovery.doc.Id}/${device.ConnectorDeviceId}`,
                 doc,
                 {
@@ -333,21 +334,21 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               );
             }
             if (discovery.doc.Status === 'RUNNING') {
-              finishDiscovery(ctx, discovery.account, discovery.doc, 'SUCCEEDED', devices.length);
+              finishDiscovery(ctx, discovery, discovery.doc, 'SUCCEEDED', devices.length);
             }
           });
           break;
         }
         case 'DEVICE_COMMAND_RESPONSE': {
           const traceId = input.TraceId;
-          const command: { account: string; doc: CommandDoc } | undefined =
+          const command: DocRow<CommandDoc> | undefined =
             traceId === undefined ? undefined : ctx.stores.commands.get(traceId);
           if (command === undefined) {
             const reason =
               traceId === undefined
                 ? 'TraceId: required for DEVICE_COMMAND_RESPONSE'
                 : 'TraceId: no pending command has that TraceId';
-            await reject(ctx, account, connectorId, reason, raw, at);
+            await reject(ctx, owner, connectorId, reason, raw, at);
             if (traceId === undefined) throw new ValidationException(reason);
             throw new ResourceNotFoundException(reason, {
               ResourceId: traceId,
@@ -358,16 +359,9 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
           const succeeded = (input.StatusCode ?? 200) < 300;
           const endpoint = input.MatterEndpoint;
           await ctx.committer.run(() => {
-            ctx.stores.insertEvent(
-              account,
-              connectorId,
-              'DEVICE_COMMAND_RESPONSE',
-              traceId,
-              at,
-              raw,
-            );
+            ctx.stores.insertEvent(owner, connectorId, 'DEVICE_COMMAND_RESPONSE', traceId, at, raw);
             ctx.stores.commands.put(
-              command.account,
+              command,
               command.doc.TraceId,
               { ...command.doc, status: succeeded ? 'SUCCEEDED' : 'FAILED', executedAt: at },
               { k1: command.doc.ManagedThingId },
@@ -376,8 +370,9 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               mergeEndpoint(ctx, thing.id, endpoint, at);
           });
           const resources = thing === undefined ? [] : [thing.doc.Arn];
-          ctx.hub.publish(
-            command.account,
+          notify(
+            ctx,
+            command,
             'DEVICE_COMMAND',
             {
               traceId,
@@ -393,7 +388,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
               : ctx.stores.associations.get(thing.doc.accountAssociationId)?.doc;
           if (!succeeded && association !== undefined && thing !== undefined) {
             // The customer learns why from the report: DEVICE_COMMAND carries no reason.
-            publishConnectorError(ctx, command.account, association, {
+            publishConnectorError(ctx, command, association, {
               statusCode: input.StatusCode ?? 500,
               message: responseFailureMessage(input.StatusCode ?? 500, input.Message),
               operation: 'AWS.SendCommand',
@@ -409,8 +404,9 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
             }
           }
           if (endpoint !== undefined && thing !== undefined) {
-            ctx.hub.publish(
-              command.account,
+            notify(
+              ctx,
+              command,
               'DEVICE_STATE',
               stateNotification(toNamedEndpoint(endpoint), at),
               resources,
@@ -421,13 +417,14 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
         default: {
           // DEVICE_COMMAND_REQUEST: device-initiated; relayed to the thing's customer when known.
           await ctx.committer.run(() =>
-            ctx.stores.insertEvent(account, connectorId, input.Operation, input.TraceId, at, raw),
+            ctx.stores.insertEvent(owner, connectorId, input.Operation, input.TraceId, at, raw),
           );
           const route = resolveThing(ctx, connectorId, input.UserId, input.ConnectorDeviceId);
           if (route.kind === 'thing' && input.MatterEndpoint !== undefined) {
             const named = toNamedEndpoint(input.MatterEndpoint);
-            ctx.hub.publish(
-              route.customerAccount,
+            notify(
+              ctx,
+              route.customer,
               'DEVICE_COMMAND_REQUEST',
               {
                 endpoints: [

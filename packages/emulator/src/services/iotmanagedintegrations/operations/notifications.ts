@@ -21,8 +21,10 @@ import {
   withClientToken,
 } from '../context.js';
 import type { NotificationConfigDoc, NotificationDestinationDoc } from '../stores/index.js';
+import type { Owner } from '../stores/table.js';
 
-const key = (account: string, name: string) => `${account}|${name}`;
+/** Destinations and configurations are named per account and region (`account|region|name`). */
+const key = (owner: Owner, name: string) => `${owner.account}|${owner.region}|${name}`;
 
 function destinationNotFound(name: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Destination does not exist', {
@@ -57,11 +59,11 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
   return {
     CreateDestination: (input: CreateDestinationRequest, call: CallContext) =>
       withClientToken(ctx, call, 'CreateDestination', input, () => {
-        if (dests.get(key(call.account, input.Name)) !== undefined) {
+        if (dests.get(key(call, input.Name)) !== undefined) {
           throw new ConflictException(`Destination "${input.Name}" already exists`);
         }
         const now = Date.now();
-        dests.put(call.account, key(call.account, input.Name), {
+        dests.put(call, key(call, input.Name), {
           Name: input.Name,
           DeliveryDestinationArn: input.DeliveryDestinationArn,
           DeliveryDestinationType: input.DeliveryDestinationType,
@@ -75,12 +77,12 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
         return { Name: input.Name };
       }),
     GetDestination: (input: GetDestinationRequest, call: CallContext) => {
-      const d = dests.getOwned(call.account, key(call.account, input.Name));
+      const d = dests.getOwned(call, key(call, input.Name));
       if (d === undefined) throw destinationNotFound(input.Name);
       return destinationView(d);
     },
     ListDestinations: (input: ListDestinationsRequest, call: CallContext) => {
-      const page = dests.page(call.account, {
+      const page = dests.page(call, {
         maxResults: input.MaxResults,
         nextToken: input.NextToken,
       });
@@ -99,9 +101,9 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       });
     },
     UpdateDestination: (input: UpdateDestinationRequest, call: CallContext) => {
-      const d = dests.getOwned(call.account, key(call.account, input.Name));
+      const d = dests.getOwned(call, key(call, input.Name));
       if (d === undefined) throw destinationNotFound(input.Name);
-      dests.put(call.account, key(call.account, input.Name), {
+      dests.put(call, key(call, input.Name), {
         ...d,
         ...(compact({
           DeliveryDestinationArn: input.DeliveryDestinationArn,
@@ -115,7 +117,7 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
     DeleteDestination: (input: DeleteDestinationRequest, call: CallContext) => {
-      if (!dests.delete(key(call.account, input.Name))) throw destinationNotFound(input.Name);
+      if (!dests.delete(key(call, input.Name))) throw destinationNotFound(input.Name);
       ctx.invalidate();
       return undefined;
     },
@@ -124,10 +126,10 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       call: CallContext,
     ) =>
       withClientToken(ctx, call, 'CreateNotificationConfiguration', input, () => {
-        if (dests.get(key(call.account, input.DestinationName)) === undefined) {
+        if (dests.get(key(call, input.DestinationName)) === undefined) {
           throw destinationNotFound(input.DestinationName);
         }
-        if (configs.get(key(call.account, input.EventType)) !== undefined) {
+        if (configs.get(key(call, input.EventType)) !== undefined) {
           throw new ConflictException(
             `A notification configuration for ${input.EventType} already exists`,
           );
@@ -140,7 +142,7 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
           CreatedAt: now,
           UpdatedAt: now,
         };
-        configs.put(call.account, key(call.account, input.EventType), doc);
+        configs.put(call, key(call, input.EventType), doc);
         ctx.invalidate();
         return { EventType: input.EventType };
       }),
@@ -148,7 +150,7 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       input: GetNotificationConfigurationRequest,
       call: CallContext,
     ) => {
-      const c = configs.getOwned(call.account, key(call.account, input.EventType));
+      const c = configs.getOwned(call, key(call, input.EventType));
       if (c === undefined) throw configNotFound(input.EventType);
       return compact({
         EventType: c.EventType,
@@ -162,7 +164,7 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       input: ListNotificationConfigurationsRequest,
       call: CallContext,
     ) => {
-      const page = configs.page(call.account, {
+      const page = configs.page(call, {
         maxResults: input.MaxResults,
         nextToken: input.NextToken,
       });
@@ -177,12 +179,12 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       input: UpdateNotificationConfigurationRequest,
       call: CallContext,
     ) => {
-      const c = configs.getOwned(call.account, key(call.account, input.EventType));
+      const c = configs.getOwned(call, key(call, input.EventType));
       if (c === undefined) throw configNotFound(input.EventType);
-      if (dests.get(key(call.account, input.DestinationName)) === undefined) {
+      if (dests.get(key(call, input.DestinationName)) === undefined) {
         throw destinationNotFound(input.DestinationName);
       }
-      configs.put(call.account, key(call.account, input.EventType), {
+      configs.put(call, key(call, input.EventType), {
         ...c,
         DestinationName: input.DestinationName,
         UpdatedAt: Date.now(),
@@ -194,23 +196,18 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       input: DeleteNotificationConfigurationRequest,
       call: CallContext,
     ) => {
-      if (!configs.delete(key(call.account, input.EventType)))
-        throw configNotFound(input.EventType);
+      if (!configs.delete(key(call, input.EventType))) throw configNotFound(input.EventType);
       ctx.invalidate();
       return undefined;
     },
   };
 }
 
-/** Where an account's notifications of one event type go, if configured. */
-export function kinesisTargetFor(
-  ctx: Pick<MiContext, 'stores'>,
-  account: string,
-  eventType: string,
-) {
-  const config = ctx.stores.notificationConfigs.get(key(account, eventType));
+/** Where an account's notifications of one event type in one region go, if configured. */
+export function kinesisTargetFor(ctx: Pick<MiContext, 'stores'>, owner: Owner, eventType: string) {
+  const config = ctx.stores.notificationConfigs.get(key(owner, eventType));
   if (config === undefined) return undefined;
-  const dest = ctx.stores.notificationDestinations.get(key(account, config.doc.DestinationName));
+  const dest = ctx.stores.notificationDestinations.get(key(owner, config.doc.DestinationName));
   if (dest === undefined || dest.doc.DeliveryDestinationType !== 'KINESIS') return undefined;
   return { destinationName: dest.doc.Name, streamArn: dest.doc.DeliveryDestinationArn };
 }

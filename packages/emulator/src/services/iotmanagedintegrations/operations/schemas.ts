@@ -133,7 +133,7 @@ export function schemaHandlers(ctx: MiContext): HandlerMap {
     },
 
     ListManagedThingSchemas: (input: Input<'ListManagedThingSchemas'>, call: CallContext) => {
-      const thing = things.getOwned(call.account, input.Identifier);
+      const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       const report = customerReportOf(thing) as
         | { endpoints: Array<{ id: string; capabilities: Array<{ id: string }> }> }

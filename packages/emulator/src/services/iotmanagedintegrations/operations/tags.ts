@@ -23,22 +23,22 @@ function resolve(ctx: MiContext, call: CallContext, resourceArn: string): Taggab
   const kind = m?.[1];
   const id = m?.[2] ?? '';
   if (kind === 'managed-thing') {
-    const thing = ctx.stores.things.getOwned(call.account, id);
+    const thing = ctx.stores.things.getOwned(call, id);
     if (thing !== undefined && thing.Arn === resourceArn) {
       return {
         tags: thing.Tags,
         save: (tags) => {
           const next = { ...thing, Tags: tags };
-          ctx.stores.things.put(call.account, id, next, thingKeys(next));
+          ctx.stores.things.put(call, id, next, thingKeys(next));
         },
       };
     }
   } else if (kind === 'account-association') {
-    const association = ctx.stores.associations.getOwned(call.account, id);
+    const association = ctx.stores.associations.getOwned(call, id);
     if (association !== undefined && association.Arn === resourceArn) {
       return {
         tags: association.Tags,
-        save: (tags) => saveAssociation(ctx, call.account, { ...association, Tags: tags }),
+        save: (tags) => saveAssociation(ctx, call, { ...association, Tags: tags }),
       };
     }
   }

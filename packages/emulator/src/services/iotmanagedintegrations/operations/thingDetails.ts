@@ -43,7 +43,7 @@ export function thingDetailHandlers(ctx: MiContext): HandlerMap {
   const { things } = ctx.stores;
   return {
     UpdateManagedThing: (input: UpdateManagedThingRequest, call: CallContext) => {
-      const thing = things.getOwned(call.account, input.Identifier);
+      const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       // The emulator has no credential lockers (CreateCredentialLocker answers 501), so no id
       // can name one.
@@ -72,12 +72,12 @@ export function thingDetailHandlers(ctx: MiContext): HandlerMap {
         }) as Partial<ThingDoc>),
         UpdatedAt: Date.now(),
       };
-      things.put(call.account, thing.Id, next, thingKeys(next));
+      things.put(call, thing.Id, next, thingKeys(next));
       return undefined;
     },
 
     GetManagedThingMetaData: (input: Input<'GetManagedThingMetaData'>, call: CallContext) => {
-      const thing = things.getOwned(call.account, input.Identifier);
+      const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       return compact({
         ManagedThingId: thing.Id,
@@ -93,7 +93,7 @@ export function thingDetailHandlers(ctx: MiContext): HandlerMap {
       input: Input<'GetManagedThingConnectivityData'>,
       call: CallContext,
     ) => {
-      const thing = things.getOwned(call.account, input.Identifier);
+      const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       const { connected, reason } = connectivityOf(ctx, thing);
       return {

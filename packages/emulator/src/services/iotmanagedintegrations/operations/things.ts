@@ -30,6 +30,7 @@ import {
   type MiContext,
   newId,
   newTraceId,
+  notify,
   withClientToken,
 } from '../context.js';
 import type { ConnectorOperationName } from '../invoke.js';
@@ -41,7 +42,7 @@ import type {
   DiscoveryDoc,
   ThingDoc,
 } from '../stores/index.js';
-import type { DocRow } from '../stores/table.js';
+import { type DocRow, type Owner, sameOwner } from '../stores/table.js';
 import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
 import { customerReportOf, toStateEndpoints } from './capabilities.js';
 import { failCommand, watchCommandResponse } from './commandOutcome.js';
@@ -110,15 +111,16 @@ function thingSummary(doc: ThingDoc): Record<string, unknown> {
 /** Marks a discovery finished and tells the customer. */
 export function finishDiscovery(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   doc: DiscoveryDoc,
   status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT',
   deviceCount: number,
 ): void {
   const next: DiscoveryDoc = { ...doc, Status: status, FinishedAt: Date.now() };
-  ctx.stores.discoveries.put(account, doc.Id, next, { k1: doc.AccountAssociationId ?? null });
-  ctx.hub.publish(
-    account,
+  ctx.stores.discoveries.put(owner, doc.Id, next, { k1: doc.AccountAssociationId ?? null });
+  notify(
+    ctx,
+    owner,
     'DEVICE_DISCOVERY_STATUS',
     { deviceCount, deviceDiscoveryId: doc.Id, status },
     [doc.Arn],
@@ -148,18 +150,18 @@ function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number)
  */
 export function reconcileDevice(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   connectorId: string,
   association: AssociationDoc | undefined,
   deviceId: string,
   report: MatterCapabilityReport,
 ): { thingId: string; modification: 'NO_CHANGE' | 'UPDATED' } | undefined {
-  const row = existingThing(ctx, account, connectorId, association?.userId, deviceId);
+  const row = existingThing(ctx, owner, connectorId, association?.userId, deviceId);
   if (row === undefined) return undefined;
   const changed = !sameJson(row.doc.CapabilityReport, report);
   if (changed && mayUpdateFrom(ctx, row.doc, association)) {
     const next: ThingDoc = { ...row.doc, CapabilityReport: report, UpdatedAt: Date.now() };
-    ctx.stores.things.put(row.account, row.id, next, thingKeys(next));
+    ctx.stores.things.put(row, row.id, next, thingKeys(next));
   }
   return { thingId: row.id, modification: changed ? 'UPDATED' : 'NO_CHANGE' };
 }
@@ -174,7 +176,7 @@ function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string
   const discoveryHint = parts.length >= 2 ? parts.at(-2) : undefined;
   const candidates = ctx.stores.discovered
     .find({})
-    .filter((r) => r.doc.ConnectorDeviceId === deviceId && r.account === call.account);
+    .filter((r) => r.doc.ConnectorDeviceId === deviceId && sameOwner(r, call));
   const exact = candidates.filter((r) => r.doc.discoveryId === discoveryHint);
   return (exact.length > 0 ? exact : candidates).at(-1);
 }
@@ -182,12 +184,12 @@ function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string
 /** Finishes a discovery that is still RUNNING; one the connector already completed is left as is. */
 function finishRunningDiscovery(
   ctx: MiContext,
-  account: string,
+  owner: Owner,
   discoveryId: string,
   status: 'FAILED' | 'TIMED_OUT',
 ): void {
   const current = ctx.stores.discoveries.get(discoveryId)?.doc;
-  if (current?.Status === 'RUNNING') finishDiscovery(ctx, account, current, status, 0);
+  if (current?.Status === 'RUNNING') finishDiscovery(ctx, owner, current, status, 0);
 }
 
 /** Notes on a discovered device which managed thing stands for it (its lookup keys unchanged). */
@@ -197,7 +199,7 @@ function recordManagedThingOf(
   managedThingId: string,
 ): void {
   ctx.stores.discovered.put(
-    device.account,
+    device,
     device.id,
     { ...device.doc, ManagedThingId: managedThingId },
     {
@@ -265,12 +267,12 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         : things.get(device.doc.ManagedThingId)) ??
       existingThing(
         ctx,
-        call.account,
+        call,
         device.doc.connectorId,
         association?.userId,
         device.doc.ConnectorDeviceId,
       );
-    if (already !== undefined && already.account === call.account) {
+    if (already !== undefined && sameOwner(already, call)) {
       if (device.doc.ManagedThingId !== already.id) recordManagedThingOf(ctx, device, already.id);
       return {
         Id: already.id,
@@ -302,7 +304,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       UpdatedAt: now,
     };
     ctx.stores.db.transaction(() => {
-      things.put(call.account, id, doc, thingKeys(doc));
+      things.put(call, id, doc, thingKeys(doc));
       recordManagedThingOf(ctx, device, id);
     })();
     ctx.invalidate();
@@ -328,7 +330,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           if (input.AccountAssociationId === undefined) {
             throw new ValidationException('AccountAssociationId: required for DiscoveryType CLOUD');
           }
-          const association = associations.getOwned(call.account, input.AccountAssociationId);
+          const association = associations.getOwned(call, input.AccountAssociationId);
           if (association === undefined) throw associationNotFound(input.AccountAssociationId);
           started = association;
           const id = newId();
@@ -342,7 +344,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
             Tags: input.Tags,
             connectorId: association.connectorId,
           };
-          discoveries.put(call.account, id, doc, { k1: input.AccountAssociationId });
+          discoveries.put(call, id, doc, { k1: input.AccountAssociationId });
           return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
         },
         // The connector is asked once: a replayed ClientToken starts nothing.
@@ -358,16 +360,16 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
               { deviceDiscoveryId: id },
             );
             if (!outcome.ok) {
-              publishConnectorError(ctx, call.account, association, {
+              publishConnectorError(ctx, call, association, {
                 statusCode: outcome.statusCode,
                 message: outcome.message,
                 operation: 'AWS.DiscoverDevices',
               });
-              finishRunningDiscovery(ctx, call.account, id, 'FAILED');
+              finishRunningDiscovery(ctx, call, id, 'FAILED');
               return;
             }
             const timer = setTimeout(
-              () => finishRunningDiscovery(ctx, call.account, id, 'TIMED_OUT'),
+              () => finishRunningDiscovery(ctx, call, id, 'TIMED_OUT'),
               DISCOVERY_TIMEOUT_MS,
             );
             timer.unref();
@@ -377,14 +379,14 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     GetDeviceDiscovery: (input: GetDeviceDiscoveryRequest, call: CallContext) => {
-      const doc = discoveries.getOwned(call.account, input.Identifier);
+      const doc = discoveries.getOwned(call, input.Identifier);
       if (doc === undefined) throw discoveryNotFound(input.Identifier);
       return discoveryView(doc);
     },
 
     ListDeviceDiscoveries: (input: ListDeviceDiscoveriesRequest, call: CallContext) => {
       const page = discoveries.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         {},
         (d) =>
@@ -404,11 +406,11 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     ListDiscoveredDevices: (input: ListDiscoveredDevicesRequest, call: CallContext) => {
-      if (discoveries.getOwned(call.account, input.Identifier) === undefined) {
+      if (discoveries.getOwned(call, input.Identifier) === undefined) {
         throw discoveryNotFound(input.Identifier);
       }
       const page = discovered.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.Identifier },
       );
@@ -444,8 +446,9 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           }),
         () => {
           if (created === undefined) return;
-          ctx.hub.publish(
-            call.account,
+          notify(
+            ctx,
+            call,
             'DEVICE_LIFE_CYCLE',
             { managedThingId: created.Id, status: created.ProvisioningStatus },
             [created.Arn],
@@ -455,7 +458,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     GetManagedThing: (input: GetManagedThingRequest, call: CallContext) => {
-      const doc = things.getOwned(call.account, input.Identifier);
+      const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
       return compact({
         ...thingSummary(doc),
@@ -468,7 +471,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
 
     ListManagedThings: (input: ListManagedThingsRequest, call: CallContext) => {
       const page = things.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         {},
         (d) =>
@@ -491,11 +494,11 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     RegisterAccountAssociation: (input: RegisterAccountAssociationRequest, call: CallContext) => {
-      const thing = things.getOwned(call.account, input.ManagedThingId);
+      const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
-      const association = associations.getOwned(call.account, input.AccountAssociationId);
+      const association = associations.getOwned(call, input.AccountAssociationId);
       if (association === undefined) throw associationNotFound(input.AccountAssociationId);
-      const discovery = discoveries.getOwned(call.account, input.DeviceDiscoveryId);
+      const discovery = discoveries.getOwned(call, input.DeviceDiscoveryId);
       if (discovery === undefined) throw discoveryNotFound(input.DeviceDiscoveryId);
       const output = {
         AccountAssociationId: association.AccountAssociationId,
@@ -535,10 +538,11 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         );
       }
       const next = registeredTo(thing, association, Date.now());
-      things.put(call.account, thing.Id, next, thingKeys(next));
+      things.put(call, thing.Id, next, thingKeys(next));
       ctx.invalidate();
-      ctx.hub.publish(
-        call.account,
+      notify(
+        ctx,
+        call,
         'DEVICE_LIFE_CYCLE',
         { managedThingId: thing.Id, status: next.ProvisioningStatus },
         [thing.Arn],
@@ -550,9 +554,9 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       input: DeregisterAccountAssociationRequest,
       call: CallContext,
     ) => {
-      const thing = things.getOwned(call.account, input.ManagedThingId);
+      const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
-      if (associations.getOwned(call.account, input.AccountAssociationId) === undefined) {
+      if (associations.getOwned(call, input.AccountAssociationId) === undefined) {
         throw associationNotFound(input.AccountAssociationId);
       }
       if (thing.accountAssociationId !== input.AccountAssociationId) {
@@ -570,10 +574,11 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         ProvisioningStatus: 'UNASSOCIATED',
         UpdatedAt: Date.now(),
       };
-      things.put(call.account, thing.Id, next, thingKeys(next));
+      things.put(call, thing.Id, next, thingKeys(next));
       ctx.invalidate();
-      ctx.hub.publish(
-        call.account,
+      notify(
+        ctx,
+        call,
         'DEVICE_LIFE_CYCLE',
         { managedThingId: thing.Id, status: next.ProvisioningStatus },
         [thing.Arn],
@@ -586,7 +591,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       call: CallContext,
     ) => {
       const page = things.page(
-        call.account,
+        call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k2: input.AccountAssociationId },
         (t) =>
@@ -604,7 +609,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     DeleteManagedThing: (input: DeleteManagedThingRequest, call: CallContext) => {
-      const doc = things.getOwned(call.account, input.Identifier);
+      const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
       things.delete(input.Identifier);
       ctx.invalidate();
@@ -612,7 +617,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     GetManagedThingCapabilities: (input: GetManagedThingCapabilitiesRequest, call: CallContext) => {
-      const doc = things.getOwned(call.account, input.Identifier);
+      const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
       return compact({
         ManagedThingId: doc.Id,
@@ -622,13 +627,13 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
     },
 
     GetManagedThingState: (input: GetManagedThingStateRequest, call: CallContext) => {
-      const doc = things.getOwned(call.account, input.ManagedThingId);
+      const doc = things.getOwned(call, input.ManagedThingId);
       if (doc === undefined) throw thingNotFound(input.ManagedThingId);
       return { Endpoints: toStateEndpoints(ctx.stores.stateOf(doc.Id)) };
     },
 
     SendManagedThingCommand: (input: SendManagedThingCommandRequest, call: CallContext) => {
-      const thing = things.getOwned(call.account, input.ManagedThingId);
+      const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
       const associationId = input.AccountAssociationId ?? thing.accountAssociationId;
       const association =
@@ -654,7 +659,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
         receivedAt: Date.now(),
         endpoints,
       };
-      commands.put(call.account, traceId, command, { k1: thing.Id });
+      commands.put(call, traceId, command, { k1: thing.Id });
       const connectorId = thing.connectorId;
       ctx.background(async () => {
         const outcome = await invokeConnector(ctx, connectorId, association, 'AWS.SendCommand', {
@@ -662,7 +667,7 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           traceId,
           endpoints,
         });
-        const target = { account: call.account, association, thing, traceId };
+        const target = { owner: call, association, thing, traceId };
         if (!outcome.ok) failCommand(ctx, target, outcome);
         else watchCommandResponse(ctx, target);
       });

@@ -10,7 +10,9 @@ import type {
   WiFiSimpleSetupConfiguration,
 } from '@c2c-kit/protocol';
 import type Database from 'better-sqlite3';
-import { DocTable } from './table.js';
+import { DEFAULT_REGION } from '../../../config.js';
+import { CLIENT_TOKEN_COLUMNS, EVENTS_COLUMNS, migrateToRegions } from './migrate.js';
+import { DocTable, type Owner } from './table.js';
 
 export interface ConnectorDoc {
   Id: string;
@@ -154,6 +156,7 @@ export interface NotificationConfigDoc {
 export interface StoredEvent {
   seq: number;
   account: string;
+  region: string;
   connectorId: string;
   operation: string;
   traceId: string | null;
@@ -164,34 +167,11 @@ export interface StoredEvent {
 export interface RejectedEvent {
   seq: number;
   account: string;
+  region: string;
   connectorId: string;
   reason: string;
   receivedAt: number;
   body: unknown;
-}
-
-// Events are append-only (never deleted), so a plain rowid key hands out the same increasing
-// seq values AUTOINCREMENT did, without its sqlite_sequence row update on every insert (the
-// hottest write of the emulator: ~1.5 µs per event).
-const EVENTS_COLUMNS = `seq INTEGER PRIMARY KEY, account TEXT NOT NULL, connector_id TEXT NOT NULL,
-      operation TEXT NOT NULL, trace_id TEXT, received_at INTEGER NOT NULL, body TEXT NOT NULL`;
-
-/**
- * Data dirs written before the events table lost AUTOINCREMENT are moved to the new table once,
- * rows and seq values kept, in one transaction (a crash leaves either the old or the new table).
- */
-export function migrateEventsTable(db: Database.Database): void {
-  const row = db
-    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'mi_connector_events'")
-    .get() as { sql: string } | undefined;
-  if (row === undefined || !/AUTOINCREMENT/i.test(row.sql)) return;
-  db.transaction(() => {
-    db.exec(`CREATE TABLE mi_connector_events_next (${EVENTS_COLUMNS});
-      INSERT INTO mi_connector_events_next (seq, account, connector_id, operation, trace_id, received_at, body)
-        SELECT seq, account, connector_id, operation, trace_id, received_at, body FROM mi_connector_events;
-      DROP TABLE mi_connector_events;
-      ALTER TABLE mi_connector_events_next RENAME TO mi_connector_events;`);
-  })();
 }
 
 /** A cluster state merged in the running transaction and not written yet. */
@@ -227,8 +207,10 @@ export class MiStores {
   readonly #getToken: Database.Statement;
   readonly #putToken: Database.Statement;
 
-  constructor(db: Database.Database) {
+  /** `defaultRegion` owns the rows of data dirs from before resources were scoped by region. */
+  constructor(db: Database.Database, defaultRegion: string = DEFAULT_REGION) {
     this.db = db;
+    migrateToRegions(db, defaultRegion);
     this.connectors = new DocTable(db, 'mi_cloud_connectors');
     this.destinations = new DocTable(db, 'mi_connector_destinations');
     this.associations = new DocTable(db, 'mi_account_associations');
@@ -239,23 +221,21 @@ export class MiStores {
     this.notificationDestinations = new DocTable(db, 'mi_destinations');
     this.notificationConfigs = new DocTable(db, 'mi_notification_configurations');
     this.settings = new DocTable(db, 'mi_account_settings');
-    migrateEventsTable(db);
     db.exec(`CREATE TABLE IF NOT EXISTS mi_connector_events (${EVENTS_COLUMNS});
     CREATE TABLE IF NOT EXISTS mi_rejected_events (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, connector_id TEXT NOT NULL,
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, region TEXT NOT NULL,
+      connector_id TEXT NOT NULL,
       reason TEXT NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS mi_thing_state (
       thing_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, cluster_id TEXT NOT NULL,
       attributes TEXT NOT NULL, updated_at INTEGER NOT NULL,
       PRIMARY KEY (thing_id, endpoint_id, cluster_id));
-    CREATE TABLE IF NOT EXISTS mi_client_tokens (
-      account TEXT NOT NULL, operation TEXT NOT NULL, token TEXT NOT NULL,
-      fingerprint TEXT NOT NULL, response TEXT NOT NULL, PRIMARY KEY (account, operation, token));`);
+    CREATE TABLE IF NOT EXISTS mi_client_tokens (${CLIENT_TOKEN_COLUMNS});`);
     this.#insertEvent = db.prepare(
-      'INSERT INTO mi_connector_events (account, connector_id, operation, trace_id, received_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO mi_connector_events (account, region, connector_id, operation, trace_id, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#insertRejected = db.prepare(
-      'INSERT INTO mi_rejected_events (account, connector_id, reason, received_at, body) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO mi_rejected_events (account, region, connector_id, reason, received_at, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#upsertState = db.prepare(
       `INSERT INTO mi_thing_state (thing_id, endpoint_id, cluster_id, attributes, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -268,16 +248,16 @@ export class MiStores {
       'SELECT attributes FROM mi_thing_state WHERE thing_id = ? AND endpoint_id = ? AND cluster_id = ?',
     );
     this.#getToken = db.prepare(
-      'SELECT fingerprint, response FROM mi_client_tokens WHERE account = ? AND operation = ? AND token = ?',
+      'SELECT fingerprint, response FROM mi_client_tokens WHERE account = ? AND region = ? AND operation = ? AND token = ?',
     );
     this.#putToken = db.prepare(
-      'INSERT OR REPLACE INTO mi_client_tokens (account, operation, token, fingerprint, response) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO mi_client_tokens (account, region, operation, token, fingerprint, response) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
   /** Appends an accepted connector event (raw JSON text kept verbatim); returns its seq. */
   insertEvent(
-    account: string,
+    owner: Owner,
     connectorId: string,
     operation: string,
     traceId: string | undefined,
@@ -285,20 +265,34 @@ export class MiStores {
     bodyText: string,
   ): number {
     return Number(
-      this.#insertEvent.run(account, connectorId, operation, traceId ?? null, receivedAt, bodyText)
-        .lastInsertRowid,
+      this.#insertEvent.run(
+        owner.account,
+        owner.region,
+        connectorId,
+        operation,
+        traceId ?? null,
+        receivedAt,
+        bodyText,
+      ).lastInsertRowid,
     );
   }
 
   insertRejected(
-    account: string,
+    owner: Owner,
     connectorId: string,
     reason: string,
     receivedAt: number,
     bodyText: string,
   ): number {
     return Number(
-      this.#insertRejected.run(account, connectorId, reason, receivedAt, bodyText).lastInsertRowid,
+      this.#insertRejected.run(
+        owner.account,
+        owner.region,
+        connectorId,
+        reason,
+        receivedAt,
+        bodyText,
+      ).lastInsertRowid,
     );
   }
 
@@ -404,6 +398,7 @@ export class MiStores {
     return rows.map((r) => ({
       seq: r.seq as number,
       account: r.account as string,
+      region: r.region as string,
       connectorId: r.connector_id as string,
       operation: r.operation as string,
       traceId: (r.trace_id as string | null) ?? null,
@@ -419,6 +414,7 @@ export class MiStores {
     return rows.map((r) => ({
       seq: r.seq as number,
       account: r.account as string,
+      region: r.region as string,
       connectorId: r.connector_id as string,
       reason: r.reason as string,
       receivedAt: r.received_at as number,
@@ -433,11 +429,11 @@ export class MiStores {
 
   /** A remembered ClientToken response (idempotent replay), if any. */
   clientToken(
-    account: string,
+    owner: Owner,
     operation: string,
     token: string,
   ): { fingerprint: string; response: unknown } | undefined {
-    const row = this.#getToken.get(account, operation, token) as
+    const row = this.#getToken.get(owner.account, owner.region, operation, token) as
       | { fingerprint: string; response: string }
       | undefined;
     return row === undefined
@@ -446,12 +442,19 @@ export class MiStores {
   }
 
   rememberClientToken(
-    account: string,
+    owner: Owner,
     operation: string,
     token: string,
     fingerprint: string,
     response: unknown,
   ): void {
-    this.#putToken.run(account, operation, token, fingerprint, JSON.stringify(response));
+    this.#putToken.run(
+      owner.account,
+      owner.region,
+      operation,
+      token,
+      fingerprint,
+      JSON.stringify(response),
+    );
   }
 }

@@ -2,16 +2,37 @@ import { ValidationException } from '@c2c-kit/protocol';
 import type Database from 'better-sqlite3';
 
 /**
- * A table of JSON documents keyed by id, with up to three indexed lookup columns (`k1`..`k3`) and
- * the owning account. Resource ids are globally unique, so cross-account lookups (a customer's
- * association pointing at a developer's destination) need no account.
+ * Who owns a resource: the account AND region of the SigV4 scope it was created with (a
+ * `CallContext` and a `DocRow` are both owners). Every read through an owner sees only that
+ * account's resources in that region, as on AWS.
  */
-export interface DocRow<T> {
+export interface Owner {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * A table of JSON documents keyed by id, with up to three indexed lookup columns (`k1`..`k3`) and
+ * the owning account and region. Resource ids are globally unique, so cross-account lookups (a
+ * customer's association pointing at a developer's destination) need no owner.
+ */
+export interface DocRow<T> extends Owner {
   readonly seq: number;
   readonly id: string;
-  readonly account: string;
   readonly doc: T;
 }
+
+/** The owner of a row or call, without its other members (for storing and comparing). */
+export function ownerOf(owner: Owner): Owner {
+  return { account: owner.account, region: owner.region };
+}
+
+export function sameOwner(a: Owner, b: Owner): boolean {
+  return a.account === b.account && a.region === b.region;
+}
+
+type RawRow = { seq: number; id: string; account: string; region: string; doc: string };
+const COLUMNS = 'seq, id, account, region, doc';
 
 export interface DocKeys {
   readonly k1?: string | null;
@@ -54,6 +75,7 @@ export class DocTable<T> {
   readonly #name: string;
   readonly #db: Database.Database;
 
+  /** Tables of an earlier version get their region column from `migrateToRegions` first. */
   constructor(db: Database.Database, name: string) {
     this.#db = db;
     this.#name = name;
@@ -61,38 +83,41 @@ export class DocTable<T> {
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,
       account TEXT NOT NULL,
+      region TEXT NOT NULL,
       k1 TEXT, k2 TEXT, k3 TEXT,
       doc TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS ${name}_account ON ${name}(account, seq);
+    DROP INDEX IF EXISTS ${name}_account;
+    CREATE INDEX IF NOT EXISTS ${name}_owner ON ${name}(account, region, seq);
     CREATE INDEX IF NOT EXISTS ${name}_k1 ON ${name}(k1);
     CREATE INDEX IF NOT EXISTS ${name}_k2 ON ${name}(k2);
     CREATE INDEX IF NOT EXISTS ${name}_k3 ON ${name}(k3);`);
-    this.#get = db.prepare(`SELECT seq, id, account, doc FROM ${name} WHERE id = ?`);
+    this.#get = db.prepare(`SELECT ${COLUMNS} FROM ${name} WHERE id = ?`);
+    // An id never changes owner: an update keeps the account and region it was created with.
     this.#put = db.prepare(
-      `INSERT INTO ${name} (id, account, k1, k2, k3, doc) VALUES (@id, @account, @k1, @k2, @k3, @doc)
+      `INSERT INTO ${name} (id, account, region, k1, k2, k3, doc) VALUES (@id, @account, @region, @k1, @k2, @k3, @doc)
        ON CONFLICT(id) DO UPDATE SET k1 = excluded.k1, k2 = excluded.k2, k3 = excluded.k3, doc = excluded.doc`,
     );
     this.#delete = db.prepare(`DELETE FROM ${name} WHERE id = ?`);
   }
 
+  /** A row by its globally unique id, whoever owns it (cross-resource links; use `getOwned` for callers). */
   get(id: string): DocRow<T> | undefined {
-    const row = this.#get.get(id) as
-      | { seq: number; id: string; account: string; doc: string }
-      | undefined;
+    const row = this.#get.get(id) as RawRow | undefined;
     return row === undefined ? undefined : { ...row, doc: JSON.parse(row.doc) as T };
   }
 
-  /** The document when it exists AND belongs to `account`. */
-  getOwned(account: string, id: string): T | undefined {
+  /** The document when it exists AND belongs to `owner` (same account and region). */
+  getOwned(owner: Owner, id: string): T | undefined {
     const row = this.get(id);
-    return row !== undefined && row.account === account ? row.doc : undefined;
+    return row !== undefined && sameOwner(row, owner) ? row.doc : undefined;
   }
 
-  put(account: string, id: string, doc: T, keys: DocKeys = {}): void {
+  put(owner: Owner, id: string, doc: T, keys: DocKeys = {}): void {
     this.#put.run({
       id,
-      account,
+      account: owner.account,
+      region: owner.region,
       k1: keys.k1 ?? null,
       k2: keys.k2 ?? null,
       k3: keys.k3 ?? null,
@@ -104,38 +129,43 @@ export class DocTable<T> {
     return this.#delete.run(id).changes > 0;
   }
 
-  /** Rows matching every given key column (any account unless given), oldest first. */
-  find(where: DocKeys & { account?: string }): DocRow<T>[] {
+  /**
+   * Rows matching every given key column, oldest first: of `owner` when given, else of every
+   * owner (links such as a connector's customers span accounts; the dashboard spans regions).
+   */
+  find(where: DocKeys & { owner?: Owner }): DocRow<T>[] {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const col of ['account', 'k1', 'k2', 'k3'] as const) {
-      const v = where[col];
+    const columns: Record<string, string | null | undefined> = {
+      account: where.owner?.account,
+      region: where.owner?.region,
+      k1: where.k1,
+      k2: where.k2,
+      k3: where.k3,
+    };
+    for (const [col, v] of Object.entries(columns)) {
       if (v !== undefined && v !== null) {
         clauses.push(`${col} = ?`);
         params.push(v);
       }
     }
-    const sql = `SELECT seq, id, account, doc FROM ${this.#name}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq`;
-    return (
-      this.#db.prepare(sql).all(...params) as Array<{
-        seq: number;
-        id: string;
-        account: string;
-        doc: string;
-      }>
-    ).map((r) => ({ ...r, doc: JSON.parse(r.doc) as T }));
+    const sql = `SELECT ${COLUMNS} FROM ${this.#name}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq`;
+    return (this.#db.prepare(sql).all(...params) as RawRow[]).map((r) => ({
+      ...r,
+      doc: JSON.parse(r.doc) as T,
+    }));
   }
 
-  /** One page of an account's rows (optionally filtered by key columns and a predicate). */
+  /** One page of an owner's rows (optionally filtered by key columns and a predicate). */
   page(
-    account: string,
+    owner: Owner,
     request: PageRequest,
     where: DocKeys = {},
     filter: (doc: T) => boolean = () => true,
   ): Page<T> {
     const limit = request.maxResults ?? DEFAULT_PAGE;
     const after = request.nextToken === undefined ? 0 : decodeToken(request.nextToken);
-    const rows = this.find({ ...where, account }).filter((r) => r.seq > after && filter(r.doc));
+    const rows = this.find({ ...where, owner }).filter((r) => r.seq > after && filter(r.doc));
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return rows.length > limit && last !== undefined
