@@ -49,38 +49,30 @@ describe('c2c dev --connector: misconfiguration is caught at start', () => {
     );
   }, 30_000);
 
-  it('a handler export that is not there', async () => {
-    const fn = module('wrong-export.mjs', 'export const main = async () => ({});\n');
-    const r = await runBin([
-      'dev',
-      ...ISOLATED,
-      '--connector',
-      fn,
-      '--webhook-secret-env',
-      'HOOK_SECRET',
-    ]);
+  /** Starts c2c dev with a connector module whose check must fail; returns its stderr. */
+  async function failedCheck(name: string, source: string): Promise<string> {
+    const fn = module(name, source);
+    const r = await runBin(['dev', ...ISOLATED, '--connector', fn, '--webhook-secret-env', 'HOOK']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('step "connector check" failed');
-    expect(r.stderr).toContain('Runtime.HandlerNotFound');
-    expect(r.stderr).toContain('the module must export "handler"');
+    return r.stderr;
+  }
+
+  it('a handler export that is not there', async () => {
+    const stderr = await failedCheck('wrong-export.mjs', 'export const main = async () => ({});\n');
+    expect(stderr).toContain('Runtime.HandlerNotFound');
+    expect(stderr).toContain('the module must export "handler"');
   }, 60_000);
 
   it('an import error, with its message intact', async () => {
     const message =
       'VENDOR_API_URL: required (your cloud\'s "base" URL, e.g. https://api.example.com/v1)!';
-    const fn = module('throws.mjs', `throw new Error(${JSON.stringify(message)});\n`);
-    const r = await runBin([
-      'dev',
-      ...ISOLATED,
-      '--connector',
-      fn,
-      '--webhook-secret-env',
-      'HOOK_SECRET',
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('step "connector check" failed');
-    expect(r.stderr).toContain('Runtime.ImportModuleError');
-    expect(r.stderr).toContain(message);
+    const stderr = await failedCheck(
+      'throws.mjs',
+      `throw new Error(${JSON.stringify(message)});\n`,
+    );
+    expect(stderr).toContain('Runtime.ImportModuleError');
+    expect(stderr).toContain(message);
   }, 60_000);
 
   it('a bad --log-level and a bad --env are usage errors', async () => {

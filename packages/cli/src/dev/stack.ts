@@ -6,14 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ManagedIntegrationsClient, type RawResponse } from '@c2c-kit/connector/client';
+import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import {
   DEFAULT_REGION,
   type FaultConfig,
@@ -21,7 +16,6 @@ import {
   startEmulator,
 } from '@c2c-kit/emulator';
 import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
-import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
@@ -35,6 +29,7 @@ import {
 } from './connectorConfig.js';
 import { registerConnectorFunction } from './connectorFunction.js';
 import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
+import { callOk, ensureSecret, isOkOrConflict, upstreamError } from './registration.js';
 
 /** Customer-notification event types the dev stack subscribes to (all a C2C flow produces). */
 export const DEV_EVENT_TYPES = [
@@ -616,62 +611,4 @@ function setEmulatorFaults(target: FaultConfig, faults: Partial<FaultConfig>): v
     throw new UsageError('dev', `setFaults latencyMs: expected a number ≥ 0, got ${latency}`);
   }
   Object.assign(target, faults);
-}
-
-/** A re-run of a Create answers 409 Conflict when the resource exists: that is success here. */
-function isOkOrConflict(status: number): boolean {
-  return (status >= 200 && status < 300) || status === 409;
-}
-
-/** Calls `name` as the customer; an answer other than 2xx is an `UpstreamError` naming it. */
-async function callOk<K extends OperationName>(
-  client: ManagedIntegrationsClient,
-  name: K,
-  input: OperationShapes[K]['input'],
-): Promise<OperationShapes[K]['output']> {
-  const response = await client.send(name, input);
-  if (response.statusCode < 200 || response.statusCode > 299) {
-    throw upstreamError(name, response, errorMessage(response.body));
-  }
-  return response.body as OperationShapes[K]['output'];
-}
-
-function upstreamError(what: string, response: RawResponse, detail: string): UpstreamError {
-  return new UpstreamError(what, response.statusCode, response.errorType, detail);
-}
-
-/** The `Message` of a restJson1 error body (or the text itself). */
-function errorMessage(body: unknown): string {
-  if (body !== null && typeof body === 'object') {
-    const record = body as Record<string, unknown>;
-    const message = record.Message ?? record.message;
-    if (typeof message === 'string') return message;
-    return JSON.stringify(body).slice(0, 300);
-  }
-  return String(body).slice(0, 300);
-}
-
-async function ensureSecret(
-  secrets: SecretsManagerClient,
-  name: string,
-  value: Record<string, string>,
-): Promise<{ arn: string; versionId: string }> {
-  const secretString = JSON.stringify(value);
-  try {
-    const existing = await secrets.send(new GetSecretValueCommand({ SecretId: name }));
-    if (existing.SecretString === secretString && existing.ARN && existing.VersionId) {
-      return { arn: existing.ARN, versionId: existing.VersionId };
-    }
-    const put = await secrets.send(
-      new PutSecretValueCommand({ SecretId: name, SecretString: secretString }),
-    );
-    if (put.ARN && put.VersionId) return { arn: put.ARN, versionId: put.VersionId };
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-  }
-  const created = await secrets.send(
-    new CreateSecretCommand({ Name: name, SecretString: secretString }),
-  );
-  if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN/VersionId');
-  return { arn: created.ARN, versionId: created.VersionId };
 }
