@@ -20,9 +20,11 @@ import { ConnectorInvoker } from './invoke.js';
 import { localRoutes } from './local.js';
 import { associationHandlers } from './operations/associations.js';
 import { connectorHandlers } from './operations/connectors.js';
+import { discoveryHandlers } from './operations/discovery.js';
 import { encryptionHandlers } from './operations/encryption.js';
 import { eventHandlers } from './operations/events.js';
 import { kinesisTargetFor, notificationHandlers } from './operations/notifications.js';
+import { registrationHandlers } from './operations/registration.js';
 import { schemaHandlers } from './operations/schemas.js';
 import { tagHandlers } from './operations/tags.js';
 import { thingDetailHandlers } from './operations/thingDetails.js';
@@ -185,6 +187,8 @@ async function managedIntegrations(
     ...connectorHandlers(ctx),
     ...associationHandlers(ctx),
     ...thingHandlers(ctx),
+    ...discoveryHandlers(ctx),
+    ...registrationHandlers(ctx),
     ...eventHandlers(ctx),
     ...notificationHandlers(ctx),
     ...thingDetailHandlers(ctx),

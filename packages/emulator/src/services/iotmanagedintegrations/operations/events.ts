@@ -28,7 +28,8 @@ import { publishConnectorError, vendorRefusedToken } from './associations.js';
 import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
 import { responseFailureMessage } from './commandOutcome.js';
 import { connectorNotFound } from './connectors.js';
-import { finishDiscovery, reconcileDevice } from './things.js';
+import { finishDiscovery } from './discovery.js';
+import { reconcileDevice } from './things.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,24 +1,16 @@
 import { capabilityActionsToMatter } from '@c2c-kit/matter';
 import {
-  ConflictException,
   type CreateManagedThingRequest,
   type DeleteManagedThingRequest,
-  type DeregisterAccountAssociationRequest,
   formatIssue,
-  type GetDeviceDiscoveryRequest,
   type GetManagedThingCapabilitiesRequest,
   type GetManagedThingRequest,
   type GetManagedThingStateRequest,
-  type ListDeviceDiscoveriesRequest,
-  type ListDiscoveredDevicesRequest,
-  type ListManagedThingAccountAssociationsRequest,
   type ListManagedThingsRequest,
   type MatterCapabilityReport,
   type MatterEndpoint,
-  type RegisterAccountAssociationRequest,
   ResourceNotFoundException,
   type SendManagedThingCommandRequest,
-  type StartDeviceDiscoveryRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
 import {
@@ -34,33 +26,17 @@ import {
   withClientToken,
 } from '../context.js';
 import type { ConnectorOperationName } from '../invoke.js';
-import { existingThing, liveAssociation, mayUpdateFrom, sameJson } from '../routing.js';
-import type {
-  AssociationDoc,
-  CommandDoc,
-  DiscoveredDeviceDoc,
-  DiscoveryDoc,
-  ThingDoc,
-} from '../stores/index.js';
+import { existingThing, mayUpdateFrom, sameJson } from '../routing.js';
+import type { AssociationDoc, CommandDoc, DiscoveredDeviceDoc, ThingDoc } from '../stores/index.js';
 import { type DocRow, type Owner, sameOwner } from '../stores/table.js';
-import { associationAuth, associationNotFound, publishConnectorError } from './associations.js';
+import { associationAuth } from './associations.js';
 import { customerReportOf, toStateEndpoints } from './capabilities.js';
 import { failCommand, watchCommandResponse } from './commandOutcome.js';
-
-/** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
-export const DISCOVERY_TIMEOUT_MS = 5 * 60_000;
 
 export function thingNotFound(id: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Managed thing does not exist', {
     ResourceId: id,
     ResourceType: 'ManagedThing',
-  });
-}
-
-function discoveryNotFound(id: string): ResourceNotFoundException {
-  return new ResourceNotFoundException('Device discovery does not exist', {
-    ResourceId: id,
-    ResourceType: 'DeviceDiscovery',
   });
 }
 
@@ -72,19 +48,6 @@ export function thingKeys(doc: ThingDoc) {
         : null,
     k2: doc.accountAssociationId ?? null,
   };
-}
-
-function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
-  return compact({
-    Id: doc.Id,
-    Arn: doc.Arn,
-    DiscoveryType: doc.DiscoveryType,
-    Status: doc.Status,
-    StartedAt: epochSeconds(doc.StartedAt),
-    AccountAssociationId: doc.AccountAssociationId,
-    FinishedAt: epochSeconds(doc.FinishedAt),
-    Tags: doc.Tags,
-  });
 }
 
 function thingSummary(doc: ThingDoc): Record<string, unknown> {
@@ -106,39 +69,6 @@ function thingSummary(doc: ThingDoc): Record<string, unknown> {
     UpdatedAt: epochSeconds(doc.UpdatedAt),
     ActivatedAt: epochSeconds(doc.ActivatedAt),
   });
-}
-
-/** Marks a discovery finished and tells the customer. */
-export function finishDiscovery(
-  ctx: MiContext,
-  owner: Owner,
-  doc: DiscoveryDoc,
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT',
-  deviceCount: number,
-): void {
-  const next: DiscoveryDoc = { ...doc, Status: status, FinishedAt: Date.now() };
-  ctx.stores.discoveries.put(owner, doc.Id, next, { k1: doc.AccountAssociationId ?? null });
-  notify(
-    ctx,
-    owner,
-    'DEVICE_DISCOVERY_STATUS',
-    { deviceCount, deviceDiscoveryId: doc.Id, status },
-    [doc.Arn],
-  );
-}
-
-/** A thing registered to an account association (RegisterAccountAssociation): events route to it. */
-function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number): ThingDoc {
-  return {
-    ...thing,
-    accountAssociationId: association.AccountAssociationId,
-    ConnectorDestinationId: association.ConnectorDestinationId,
-    connectorId: association.connectorId,
-    userId: association.userId,
-    ProvisioningStatus: 'ACTIVATED',
-    ActivatedAt: thing.ActivatedAt ?? now,
-    UpdatedAt: now,
-  };
 }
 
 /**
@@ -181,17 +111,6 @@ function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string
   return (exact.length > 0 ? exact : candidates).at(-1);
 }
 
-/** Finishes a discovery that is still RUNNING; one the connector already completed is left as is. */
-function finishRunningDiscovery(
-  ctx: MiContext,
-  owner: Owner,
-  discoveryId: string,
-  status: 'FAILED' | 'TIMED_OUT',
-): void {
-  const current = ctx.stores.discoveries.get(discoveryId)?.doc;
-  if (current?.Status === 'RUNNING') finishDiscovery(ctx, owner, current, status, 0);
-}
-
 /** Notes on a discovered device which managed thing stands for it (its lookup keys unchanged). */
 function recordManagedThingOf(
   ctx: MiContext,
@@ -214,7 +133,7 @@ function recordManagedThingOf(
  * connector or usable authorization on the association nothing is invoked, and the outcome is the
  * 401 failure the service reports for it.
  */
-async function invokeConnector(
+export async function invokeConnector(
   ctx: MiContext,
   connectorId: string,
   association: AssociationDoc,
@@ -235,7 +154,7 @@ async function invokeConnector(
 }
 
 export function thingHandlers(ctx: MiContext): HandlerMap {
-  const { discoveries, discovered, things, associations, commands } = ctx.stores;
+  const { things, associations, commands } = ctx.stores;
   function createThing(
     input: CreateManagedThingRequest,
     call: CallContext,
@@ -313,125 +232,6 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
   }
 
   return {
-    StartDeviceDiscovery: (input: StartDeviceDiscoveryRequest, call: CallContext) => {
-      // The association of a discovery this call starts (not of a replayed one).
-      let started: AssociationDoc | undefined;
-      return withClientToken(
-        ctx,
-        call,
-        'StartDeviceDiscovery',
-        input,
-        () => {
-          if (input.DiscoveryType !== 'CLOUD') {
-            throw new ValidationException(
-              `DiscoveryType: this emulator runs CLOUD discoveries only, got "${input.DiscoveryType}"`,
-            );
-          }
-          if (input.AccountAssociationId === undefined) {
-            throw new ValidationException('AccountAssociationId: required for DiscoveryType CLOUD');
-          }
-          const association = associations.getOwned(call, input.AccountAssociationId);
-          if (association === undefined) throw associationNotFound(input.AccountAssociationId);
-          started = association;
-          const id = newId();
-          const doc: DiscoveryDoc = {
-            Id: id,
-            Arn: arn(call, `device-discovery/${id}`),
-            DiscoveryType: 'CLOUD',
-            Status: 'RUNNING',
-            StartedAt: Date.now(),
-            AccountAssociationId: input.AccountAssociationId,
-            Tags: input.Tags,
-            connectorId: association.connectorId,
-          };
-          discoveries.put(call, id, doc, { k1: input.AccountAssociationId });
-          return { Id: id, StartedAt: epochSeconds(doc.StartedAt) };
-        },
-        // The connector is asked once: a replayed ClientToken starts nothing.
-        ({ Id: id }) => {
-          const association = started;
-          if (association === undefined) return;
-          ctx.background(async () => {
-            const outcome = await invokeConnector(
-              ctx,
-              association.connectorId,
-              association,
-              'AWS.DiscoverDevices',
-              { deviceDiscoveryId: id },
-            );
-            if (!outcome.ok) {
-              publishConnectorError(ctx, call, association, {
-                statusCode: outcome.statusCode,
-                message: outcome.message,
-                operation: 'AWS.DiscoverDevices',
-              });
-              finishRunningDiscovery(ctx, call, id, 'FAILED');
-              return;
-            }
-            const timer = setTimeout(
-              () => finishRunningDiscovery(ctx, call, id, 'TIMED_OUT'),
-              DISCOVERY_TIMEOUT_MS,
-            );
-            timer.unref();
-          });
-        },
-      );
-    },
-
-    GetDeviceDiscovery: (input: GetDeviceDiscoveryRequest, call: CallContext) => {
-      const doc = discoveries.getOwned(call, input.Identifier);
-      if (doc === undefined) throw discoveryNotFound(input.Identifier);
-      return discoveryView(doc);
-    },
-
-    ListDeviceDiscoveries: (input: ListDeviceDiscoveriesRequest, call: CallContext) => {
-      const page = discoveries.page(
-        call,
-        { maxResults: input.MaxResults, nextToken: input.NextToken },
-        {},
-        (d) =>
-          (input.TypeFilter === undefined || d.DiscoveryType === input.TypeFilter) &&
-          (input.StatusFilter === undefined || d.Status === input.StatusFilter),
-      );
-      return compact({
-        Items: page.items.map((d) =>
-          compact({
-            Id: d.Id,
-            DiscoveryType: d.DiscoveryType,
-            Status: d.Status,
-          }),
-        ),
-        NextToken: page.nextToken,
-      });
-    },
-
-    ListDiscoveredDevices: (input: ListDiscoveredDevicesRequest, call: CallContext) => {
-      if (discoveries.getOwned(call, input.Identifier) === undefined) {
-        throw discoveryNotFound(input.Identifier);
-      }
-      const page = discovered.page(
-        call,
-        { maxResults: input.MaxResults, nextToken: input.NextToken },
-        { k1: input.Identifier },
-      );
-      return compact({
-        Items: page.items.map((d) =>
-          compact({
-            ConnectorDeviceId: d.ConnectorDeviceId,
-            ConnectorDeviceName: d.ConnectorDeviceName,
-            DeviceTypes: d.DeviceTypes,
-            ManagedThingId:
-              d.ManagedThingId !== undefined && things.get(d.ManagedThingId) !== undefined
-                ? d.ManagedThingId
-                : undefined,
-            Modification: d.Modification,
-            DiscoveredAt: epochSeconds(d.DiscoveredAt),
-          }),
-        ),
-        NextToken: page.nextToken,
-      });
-    },
-
     CreateManagedThing: (input: CreateManagedThingRequest, call: CallContext) => {
       // Set when a new thing is made: its DEVICE_LIFE_CYCLE goes out after the commit, once.
       let created: ThingDoc | undefined;
@@ -491,121 +291,6 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           input.ConnectorPolicyIdFilter === undefined,
       );
       return compact({ Items: page.items.map(thingSummary), NextToken: page.nextToken });
-    },
-
-    RegisterAccountAssociation: (input: RegisterAccountAssociationRequest, call: CallContext) => {
-      const thing = things.getOwned(call, input.ManagedThingId);
-      if (thing === undefined) throw thingNotFound(input.ManagedThingId);
-      const association = associations.getOwned(call, input.AccountAssociationId);
-      if (association === undefined) throw associationNotFound(input.AccountAssociationId);
-      const discovery = discoveries.getOwned(call, input.DeviceDiscoveryId);
-      if (discovery === undefined) throw discoveryNotFound(input.DeviceDiscoveryId);
-      const output = {
-        AccountAssociationId: association.AccountAssociationId,
-        DeviceDiscoveryId: discovery.Id,
-        ManagedThingId: thing.Id,
-      };
-      if (thing.connectorId !== undefined && thing.connectorId !== association.connectorId) {
-        throw new ValidationException(
-          'AccountAssociationId: the account association belongs to a different connector than the managed thing',
-        );
-      }
-      if (discovery.AccountAssociationId !== association.AccountAssociationId) {
-        throw new ValidationException(
-          'DeviceDiscoveryId: the device discovery ran through another account association',
-        );
-      }
-      if (
-        thing.ConnectorDeviceId === undefined ||
-        discovered.get(`${discovery.Id}/${thing.ConnectorDeviceId}`) === undefined
-      ) {
-        throw new ValidationException(
-          "DeviceDiscoveryId: the device discovery did not report the managed thing's device",
-        );
-      }
-      if (thing.accountAssociationId === association.AccountAssociationId) return output;
-      if (liveAssociation(ctx, thing.accountAssociationId) !== undefined) {
-        throw new ConflictException(
-          `ManagedThingId: the managed thing is registered to account association ${thing.accountAssociationId}; call DeregisterAccountAssociation first`,
-        );
-      }
-      if (
-        association.userId === undefined ||
-        association.AssociationState === 'ASSOCIATION_DELETING'
-      ) {
-        throw new ConflictException(
-          `AccountAssociationId: the account association is ${association.AssociationState}; register things to an association whose user is linked`,
-        );
-      }
-      const next = registeredTo(thing, association, Date.now());
-      things.put(call, thing.Id, next, thingKeys(next));
-      ctx.invalidate();
-      notify(
-        ctx,
-        call,
-        'DEVICE_LIFE_CYCLE',
-        { managedThingId: thing.Id, status: next.ProvisioningStatus },
-        [thing.Arn],
-      );
-      return output;
-    },
-
-    DeregisterAccountAssociation: (
-      input: DeregisterAccountAssociationRequest,
-      call: CallContext,
-    ) => {
-      const thing = things.getOwned(call, input.ManagedThingId);
-      if (thing === undefined) throw thingNotFound(input.ManagedThingId);
-      if (associations.getOwned(call, input.AccountAssociationId) === undefined) {
-        throw associationNotFound(input.AccountAssociationId);
-      }
-      if (thing.accountAssociationId !== input.AccountAssociationId) {
-        throw new ResourceNotFoundException(
-          'ManagedThingId: the managed thing is not registered to that account association',
-          { ResourceId: input.ManagedThingId, ResourceType: 'ManagedThingAssociation' },
-        );
-      }
-      // Detached: the device's events stop reaching the customer, commands have no link to go
-      // through, and the association may be deleted once no thing is registered to it.
-      const next: ThingDoc = {
-        ...thing,
-        accountAssociationId: undefined,
-        userId: undefined,
-        ProvisioningStatus: 'UNASSOCIATED',
-        UpdatedAt: Date.now(),
-      };
-      things.put(call, thing.Id, next, thingKeys(next));
-      ctx.invalidate();
-      notify(
-        ctx,
-        call,
-        'DEVICE_LIFE_CYCLE',
-        { managedThingId: thing.Id, status: next.ProvisioningStatus },
-        [thing.Arn],
-      );
-      return undefined;
-    },
-
-    ListManagedThingAccountAssociations: (
-      input: ListManagedThingAccountAssociationsRequest,
-      call: CallContext,
-    ) => {
-      const page = things.page(
-        call,
-        { maxResults: input.MaxResults, nextToken: input.NextToken },
-        { k2: input.AccountAssociationId },
-        (t) =>
-          t.accountAssociationId !== undefined &&
-          (input.ManagedThingId === undefined || t.Id === input.ManagedThingId),
-      );
-      return compact({
-        Items: page.items.map((t) => ({
-          ManagedThingId: t.Id,
-          AccountAssociationId: t.accountAssociationId,
-          ManagedThingAssociationStatus: 'ASSOCIATED',
-        })),
-        NextToken: page.nextToken,
-      });
     },
 
     DeleteManagedThing: (input: DeleteManagedThingRequest, call: CallContext) => {
