@@ -254,6 +254,53 @@ describe('SQS event source mapping', () => {
     expect(seen.map((a) => a.body)).toEqual(['waiting']);
   });
 
+  it('runs batches of different FIFO message groups at once, each group in order', async () => {
+    // Group a's head waits for group b's message to be handled: with one batch at a time (the
+    // mapping's old poller) it waits alone, fails, and is received a second time.
+    const out = join(dir, 'esm-fifo.jsonl');
+    emu.app.lambdaHost.registerFunction({
+      name: 'esm-fifo',
+      handler: fixture('sqs-worker.mjs'),
+      environment: { OUTPUT_FILE: out },
+      timeoutSeconds: 30,
+    });
+    const url = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: 'esm-fifo.fifo',
+          Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' },
+        }),
+      )
+    ).QueueUrl as string;
+    const send = (group: string, body: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: body,
+        }),
+      );
+    await send('a', 'wait:b-done');
+    await send('a', 'a-2');
+    await send('b', 'touch:b-done');
+    await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'esm-fifo',
+        EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:esm-fifo.fifo',
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    const seen = await eventually(
+      () => attempts(out),
+      (a) => a.some((x) => x.body === 'a-2'),
+    );
+    expect(seen.filter((a) => a.body.startsWith('wait')).map((a) => a.receiveCount)).toEqual(['1']);
+    const group = seen.map((a) => a.body).filter((b) => b !== 'touch:b-done');
+    expect(group).toEqual(['wait:b-done', 'a-2']);
+  });
+
   it('rejects mappings to unknown queues, functions and response types', async () => {
     await expect(
       lambda.send(

@@ -5,12 +5,21 @@ import { lambdaErrors } from './errors.js';
 import type { LambdaHost } from './LambdaHost.js';
 
 /**
- * SQS event source mappings: one poller per enabled mapping long-polls its queue, hands each batch
- * to the function as an SQS event, deletes what succeeded and leaves the rest to reappear after
- * the visibility timeout (so the queue's redrive policy moves poison messages to the DLQ).
- * With `ReportBatchItemFailures`, only the reported items count as failed; a thrown error, a
- * timeout or an invalid report fails the whole batch, as in Lambda.
+ * SQS event source mappings: each enabled mapping runs {@link CONCURRENT_BATCHES} pollers that
+ * long-poll its queue, hand each batch to the function as an SQS event, delete what succeeded and
+ * leave the rest to reappear after the visibility timeout (so the queue's redrive policy moves
+ * poison messages to the DLQ). With `ReportBatchItemFailures`, only the reported items count as
+ * failed; a thrown error, a timeout or an invalid report fails the whole batch, as in Lambda.
  */
+
+/**
+ * Batches of one mapping in flight at once. Lambda starts five pollers per SQS mapping and, for a
+ * FIFO queue, runs batches of different message groups concurrently (a group's next batch waits
+ * for its previous one: the queue hands out nothing of a group with a message in flight). One
+ * batch at a time instead made a FIFO outbox drain one device after another, one message per
+ * invocation, behind every webhook queued for the same workers: a backlog that never caught up.
+ */
+export const CONCURRENT_BATCHES = 5;
 
 export interface EventSourceMapping {
   uuid: string;
@@ -272,7 +281,9 @@ export class EventSourceMappings {
   #startPoller(mapping: EventSourceMapping): void {
     if (this.#pollers.has(mapping.uuid) || this.#closed) return;
     const stop = new AbortController();
-    const done = this.#poll(mapping, stop.signal).catch(() => undefined);
+    const done = Promise.all(
+      Array.from({ length: CONCURRENT_BATCHES }, () => this.#poll(mapping, stop.signal)),
+    ).then(() => undefined);
     this.#pollers.set(mapping.uuid, { stop, done });
   }
 
@@ -288,50 +299,78 @@ export class EventSourceMappings {
     const sqs = this.#sqs();
     const maxMessages = Math.min(10, mapping.batchSize);
     const reportFailures = mapping.functionResponseTypes.includes('ReportBatchItemFailures');
-    while (!signal.aborted && !sqs.closed) {
-      const queue = sqs.getQueueByArn(mapping.eventSourceArn);
-      if (!queue) {
-        this.#setResult(mapping.uuid, 'PROBLEM: Queue does not exist');
-        await sleep(1000, signal);
-        continue;
-      }
-      // Long poll, ended early by a stop: no busy loop while the queue is empty.
-      const messages = await sqs.receive(queue, { maxMessages, waitTimeSeconds: 20, signal });
-      if (messages.length === 0 || signal.aborted) continue;
-      const event = JSON.stringify({
-        Records: messages.map((m) => sqsRecord(m, queue.arn, queue.region)),
-      });
-      let failed: Set<string> | 'all';
+    for (let failures = 0; !signal.aborted && !sqs.closed; ) {
       try {
-        const result = await this.#host.invoke(mapping.functionArn, event, {
-          accountId: mapping.accountId,
-        });
-        if (result.functionError) failed = 'all';
-        else if (reportFailures) {
-          failed = failedItems(
-            result.payload.toString('utf8'),
-            new Set(messages.map((m) => m.messageId)),
-          );
-        } else failed = new Set();
+        await this.#pollOnce(mapping, signal, maxMessages, reportFailures);
+        failures = 0;
       } catch {
-        failed = 'all';
+        // A store error (the database busy or closing) must not end the mapping's polling for
+        // good, as it did when one rejection stopped the only poller; retried, a little later.
+        failures = Math.min(failures + 1, 5);
+        this.#setResultQuietly(mapping.uuid, 'PROBLEM: Internal poller error');
+        await sleep(200 * 2 ** failures, signal);
       }
-      for (const m of messages) {
-        if (failed !== 'all' && !failed.has(m.messageId)) {
-          try {
-            sqs.deleteMessage(queue, m.receiptHandle);
-          } catch {
-            // The queue was deleted meanwhile; nothing left to acknowledge.
-          }
+    }
+  }
+
+  #setResultQuietly(uuid: string, result: string): void {
+    try {
+      this.#setResult(uuid, result);
+    } catch {
+      // The database is what failed; the next successful batch records its result.
+    }
+  }
+
+  /** One receive and, when it got messages, one invocation with them. */
+  async #pollOnce(
+    mapping: EventSourceMapping,
+    signal: AbortSignal,
+    maxMessages: number,
+    reportFailures: boolean,
+  ): Promise<void> {
+    const sqs = this.#sqs();
+    const queue = sqs.getQueueByArn(mapping.eventSourceArn);
+    if (!queue) {
+      this.#setResult(mapping.uuid, 'PROBLEM: Queue does not exist');
+      await sleep(1000, signal);
+      return;
+    }
+    // Long poll, ended early by a stop: no busy loop while the queue is empty.
+    const messages = await sqs.receive(queue, { maxMessages, waitTimeSeconds: 20, signal });
+    if (messages.length === 0 || signal.aborted) return;
+    const event = JSON.stringify({
+      Records: messages.map((m) => sqsRecord(m, queue.arn, queue.region)),
+    });
+    let failed: Set<string> | 'all';
+    try {
+      const result = await this.#host.invoke(mapping.functionArn, event, {
+        accountId: mapping.accountId,
+      });
+      if (result.functionError) failed = 'all';
+      else if (reportFailures) {
+        failed = failedItems(
+          result.payload.toString('utf8'),
+          new Set(messages.map((m) => m.messageId)),
+        );
+      } else failed = new Set();
+    } catch {
+      failed = 'all';
+    }
+    for (const m of messages) {
+      if (failed !== 'all' && !failed.has(m.messageId)) {
+        try {
+          sqs.deleteMessage(queue, m.receiptHandle);
+        } catch {
+          // The queue was deleted meanwhile; nothing left to acknowledge.
         }
       }
-      if (failed === 'all' || failed.size > 0) {
-        this.#setResult(mapping.uuid, 'PROBLEM: Function call failed');
-        // Back off a little so a failing function with a zero visibility timeout cannot spin.
-        await sleep(200, signal);
-      } else {
-        this.#setResult(mapping.uuid, 'OK');
-      }
+    }
+    if (failed === 'all' || failed.size > 0) {
+      this.#setResult(mapping.uuid, 'PROBLEM: Function call failed');
+      // Back off a little so a failing function with a zero visibility timeout cannot spin.
+      await sleep(200, signal);
+    } else {
+      this.#setResult(mapping.uuid, 'OK');
     }
   }
 
