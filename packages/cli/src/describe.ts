@@ -4,9 +4,10 @@ import {
   getAttribute,
   getCluster,
   type MatterEndpoint,
+  tryParseMatterId,
   validateMatterEndpoint,
 } from '@c2c-kit/matter';
-import type { ValidationIssue } from '@c2c-kit/protocol';
+import { joinPath, type ValidationIssue } from '@c2c-kit/protocol';
 
 /**
  * Words for Matter payloads, for people: `FanControl.FanMode = High (3)`. Used by
@@ -93,34 +94,81 @@ export function summariseInvocation(invocation: unknown): string {
   return line;
 }
 
+/** Matter-level findings: errors, and warnings for what Matter 1.4 cannot check. */
+export interface EndpointFindings {
+  readonly issues: ValidationIssue[];
+  readonly warnings: string[];
+}
+
 /**
  * Matter-level checks (known cluster/attribute ids, value types, enum ranges) on top of the wire
  * model's checks: the model types `attributes` as a free-form document.
+ *
+ * A cluster id Matter 1.4 does not define (the model's own examples use `0x1003`) is valid on the
+ * wire, so it is a warning here, not an error; known clusters keep every check, unknown attribute
+ * ids included.
  */
-export function validateEndpoints(value: unknown, path: string): ValidationIssue[] {
+export function validateEndpoints(value: unknown, path: string): EndpointFindings {
   const root = isRecord(value) ? value : {};
-  const issues: ValidationIssue[] = [];
+  const findings: EndpointFindings = { issues: [], warnings: [] };
   if (path === 'MatterEndpoint') {
     if (root.MatterEndpoint !== undefined) {
       // A DEVICE_COMMAND_RESPONSE answers commands: response fields (or none), never request ones.
       const direction = root.Operation === 'DEVICE_COMMAND_RESPONSE' ? 'response' : 'request';
-      const result = validateMatterEndpoint(root.MatterEndpoint, {
-        path: 'MatterEndpoint',
-        direction,
-      });
-      if (!result.ok) issues.push(...result.issues);
+      checkEndpoint(root.MatterEndpoint, 'MatterEndpoint', direction, findings);
     }
-    return issues;
+    return findings;
   }
   const payload = isRecord(root.payload) ? root.payload : {};
   if (Array.isArray(payload.endpoints)) {
     payload.endpoints.forEach((endpoint, index) => {
-      const result = validateMatterEndpoint(endpoint, {
-        path: `${path}[${index}]`,
-        direction: 'request',
-      });
-      if (!result.ok) issues.push(...result.issues);
+      checkEndpoint(endpoint, `${path}[${index}]`, 'request', findings);
     });
   }
-  return issues;
+  return findings;
+}
+
+function checkEndpoint(
+  endpoint: unknown,
+  path: string,
+  direction: 'request' | 'response',
+  findings: EndpointFindings,
+): void {
+  if (!isRecord(endpoint)) {
+    const result = validateMatterEndpoint(endpoint, { path, direction });
+    if (!result.ok) findings.issues.push(...result.issues);
+    return;
+  }
+  // What the wire model accepts and Matter 1.4 cannot check becomes a warning: issues at these
+  // paths are dropped. Everything else, every check of a defined cluster included, stays an error.
+  const unchecked = new Map<string, string>();
+  // The model's MatterEndpoint has no required members.
+  if (endpoint.id === undefined) unchecked.set(joinPath(path, 'id'), 'no endpoint id');
+  if (endpoint.clusters === undefined) unchecked.set(joinPath(path, 'clusters'), 'no clusters');
+  const rawClusters = Array.isArray(endpoint.clusters) ? endpoint.clusters : [];
+  const clusters = rawClusters.map((cluster, index) => {
+    if (isRecord(cluster) && cluster.id === undefined) {
+      // The model's MatterCluster has no required members either.
+      unchecked.set(`${path}.clusters[${index}].id`, 'a cluster with no id is not checked');
+    }
+    if (!isRecord(cluster) || typeof cluster.id !== 'string') return cluster;
+    // The model's ClusterId allows "0X…"; Matter spells it "0x…": check it as that cluster.
+    const id = cluster.id.replace(/^0X/, '0x');
+    const parsed = tryParseMatterId(id);
+    if (parsed === undefined || getCluster(parsed) === undefined) {
+      unchecked.set(
+        `${path}.clusters[${index}].id`,
+        `cluster ${cluster.id} is not defined by Matter 1.4; its contents are not checked`,
+      );
+    }
+    return id === cluster.id ? cluster : { ...cluster, id };
+  });
+  const checked = Array.isArray(endpoint.clusters) ? { ...endpoint, clusters } : endpoint;
+  const result = validateMatterEndpoint(checked, { path, direction });
+  if (!result.ok) {
+    for (const issue of result.issues) {
+      if (!unchecked.has(issue.path)) findings.issues.push(issue);
+    }
+  }
+  for (const [where, what] of unchecked) findings.warnings.push(`${where}: ${what}`);
 }
