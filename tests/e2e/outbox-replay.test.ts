@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DevStack, runDemo, startDevStack } from '@c2c-kit/cli';
 import { signStandardWebhook } from '@c2c-kit/connector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childPids, sigkill } from '../../chaos/processes.js';
 import { runBin } from '../../packages/cli/tests/helpers/bin.js';
 
 // Reliability where the user meets it: `c2c dev` runs the reference connector in the emulator's
@@ -191,6 +192,45 @@ describe('outbox and webhook de-duplication under several workers, faults and re
         (order.indexOf(modes[i] as string) - order.indexOf(modes[i - 1] as string) + 4) % 4;
       expect(step, `fan modes ${modes.join(',')}`).toBe(1);
     }
+  }, 240_000);
+
+  it('kill -9 of every connector worker while a device is parked, then healthy: all delivered, in order, none dead-lettered', async () => {
+    // 12 unusual, strictly increasing temperatures: -17.00 … -16.45 °C.
+    const expected = Array.from({ length: 12 }, (_, i) => -1700 + 5 * i);
+    const workers = () =>
+      childPids(process.pid).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bootstrap.mjs');
+        } catch {
+          return false;
+        }
+      });
+    stack.setFaults({ throttle: 1 });
+    let killed = 0;
+    try {
+      // Each answered 202 before the next is sent (parked), as a vendor sends a device's events.
+      for (const [i, t] of expected.entries()) {
+        const answer = await signedDelivery(`evt_killed_${i}`, 'thermo-1', t / 100)();
+        expect(answer.status).toBe(202);
+      }
+      expect(await queueDepth(stack.outboxQueueUrl)).toBeGreaterThan(0);
+      // Every worker, including one running the outbox drainer's refused attempt.
+      for (const pid of workers()) if (sigkill(pid)) killed++;
+      expect(killed).toBeGreaterThan(0);
+    } finally {
+      stack.setFaults({ throttle: 0 });
+    }
+    const ours = async () =>
+      (await temperatures('thermo-1')).filter((t) => t >= -1700 && t <= -1645);
+    await expect
+      .poll(async () => new Set(await ours()).size, { timeout: 150_000, interval: 500 })
+      .toBe(expected.length);
+    // First arrivals in the order acknowledged (a copy may only follow its first arrival).
+    expect([...new Set(await ours())]).toEqual(expected);
+    await expect
+      .poll(() => queueDepth(stack.outboxQueueUrl), { timeout: 30_000, interval: 250 })
+      .toBe(0);
+    expect(await queueDepth(stack.deadLetterQueueUrl)).toBe(0);
   }, 240_000);
 
   it('20 concurrent replays of one webhook delivery → exactly one event; after a restart it is refused', async () => {
