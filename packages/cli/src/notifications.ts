@@ -38,6 +38,44 @@ function clusterOfCapability(capabilityId: unknown) {
   }
 }
 
+const LOCK_STATES = ['Not fully locked', 'Locked', 'Unlocked', 'Unlatched'];
+
+/**
+ * A property's value as an end user reads it, in words and units: `Locked`, `Battery 99 %`,
+ * `Brightness 31 %`, `21.0 °C`, `Motion detected`, `High`. The one wording of values, shared by
+ * the feed, the terminal narration and the dashboard's device cards.
+ */
+export function describeValue(capabilityId: unknown, property: string, value: unknown): string {
+  const id = String(capabilityId ?? '');
+  const cluster = clusterOfCapability(id)?.name ?? id.replace(/^[a-z]+\./, '').replace(/@.*$/, '');
+  const n = typeof value === 'number' ? value : undefined;
+  switch (`${cluster}.${property}`) {
+    case 'DoorLock.LockState':
+      // Matter DoorLock LockState: 0 not fully locked, 1 locked, 2 unlocked, 3 unlatched.
+      return n === undefined ? 'Unknown' : (LOCK_STATES[n] ?? `Lock state ${n}`);
+    case 'PowerSource.BatPercentRemaining':
+      // Half-percent units: 198 is 99 %.
+      return n === undefined ? 'Battery unknown' : `Battery ${Math.round(n / 2)} %`;
+    case 'LevelControl.CurrentLevel':
+      // 0–254 is 0–100 %.
+      return n === undefined ? 'Brightness unknown' : `Brightness ${Math.round((n / 254) * 100)} %`;
+    case 'OccupancySensing.Occupancy':
+      return (n !== undefined ? (n & 1) === 1 : value === true) ? 'Motion detected' : 'No motion';
+    case 'BooleanState.StateValue':
+      return value === true ? 'Closed' : 'Open';
+    case 'OnOff.OnOff':
+      return value === true ? 'On' : 'Off';
+  }
+  return describePropertyValue(id, property, value);
+}
+
+/** Properties whose value words say what they are (`Battery 99 %`): no `name →` before them. */
+const SELF_NAMED = new Set([
+  'DoorLock.LockState',
+  'PowerSource.BatPercentRemaining',
+  'LevelControl.CurrentLevel',
+]);
+
 /** Phrases people use for the state changes the demo devices make. */
 function phrase(clusterName: string, property: string, value: unknown): string | undefined {
   if (clusterName === 'OccupancySensing' && property === 'Occupancy') {
@@ -72,7 +110,8 @@ function describeProperties(endpoints: unknown, stateForm: boolean): string[] {
           parts.push(spoken);
           continue;
         }
-        parts.push(`${name} → ${describePropertyValue(String(capability.id), name, value)}`);
+        const words = describeValue(capability.id, name, value);
+        parts.push(SELF_NAMED.has(`${clusterName}.${name}`) ? words : `${name} → ${words}`);
       }
     }
   }

@@ -27,11 +27,42 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A DEVICE_EVENT of thing1's fan with FanMode `mode`. */
+function fanEvent(mode: number) {
+  return {
+    messageType: 'DEVICE_EVENT',
+    resources: ['arn:aws:iotmanagedintegrations:us-east-1:111122223333:managed-thing/thing1'],
+    payload: {
+      endpoints: [
+        {
+          endpointId: '1',
+          capabilities: [
+            {
+              id: 'matter.FanControl@1.4',
+              name: 'Fan Control',
+              version: '1.4',
+              properties: [{ name: 'FanMode', value: mode }],
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 beforeAll(async () => {
   const verifier = new SigV4Verifier({ credentials: [TEST_CREDENTIALS] });
   upstream = createServer(async (req, res) => {
     const body = await readBody(req);
     const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    if (path === '/_local/notifications') {
+      // The emulator's recent history, oldest first: an earlier message and the one the live
+      // stream also sends (id 7).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const earlier = { ...fanEvent(1), messageId: '5', timestamp: '1700000000000' };
+      res.end(JSON.stringify({ Items: [earlier, { ...fanEvent(3), messageId: '7' }] }));
+      return;
+    }
     if (path === '/_local/notifications/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const message = {
@@ -56,6 +87,7 @@ beforeAll(async () => {
         },
       };
       res.write(`: hello\n\nid: 7\ndata: ${JSON.stringify(message)}\n\n`);
+      res.write(`id: 8\ndata: ${JSON.stringify(fanEvent(2))}\n\n`);
       return;
     }
     try {
@@ -79,6 +111,29 @@ beforeAll(async () => {
         'content-type': 'application/json',
       });
       res.end(JSON.stringify({ Message: (error as Error).message }));
+      return;
+    }
+    if (path === '/managed-thing-states/thing1') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const properties = [
+        { name: 'LockState', value: { propertyValue: 1 } },
+        { name: 'BatPercentRemaining', value: { propertyValue: 198 } },
+      ];
+      const capabilities = [
+        {
+          id: 'matter.DoorLock@1.4',
+          name: 'Door Lock',
+          version: '1.4',
+          properties: [properties[0]],
+        },
+        {
+          id: 'matter.PowerSource@1.4',
+          name: 'Power',
+          version: '1.4',
+          properties: [properties[1]],
+        },
+      ];
+      res.end(JSON.stringify({ Endpoints: [{ endpointId: '1', capabilities }] }));
       return;
     }
     if (path === '/managed-things/thing1') {
@@ -110,6 +165,7 @@ beforeAll(async () => {
     connectorDestinationId: () => 'dest1',
     notificationStreamUrl: (account) =>
       `${upstreamUrl}/_local/notifications/stream?account=${account}`,
+    recentNotificationsUrl: (account) => `${upstreamUrl}/_local/notifications?account=${account}`,
     triggerVendorEvent: async (_user, deviceId, event) => {
       triggers.push({ deviceId, event });
       return { ok: true };
@@ -238,16 +294,45 @@ describe('dashboard server', () => {
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body?.getReader();
     let text = '';
-    while (reader && !text.includes('\n\n')) {
+    while (reader && !text.includes('id: 8\n')) {
       const { value, done } = await reader.read();
       if (done) break;
       text += new TextDecoder().decode(value);
     }
     abort.abort();
-    expect(text).toMatch(/^id: 7\nevent: notification\ndata: /);
-    const data = JSON.parse(text.split('data: ')[1] ?? '{}');
-    expect(data.words).toBe('Living room fan · FanMode → High');
-    expect(data.managedThingId).toBe('thing1');
-    expect(data.raw.messageType).toBe('DEVICE_EVENT');
+    const events = text
+      .split('\n\n')
+      .filter((e) => e.includes('data: '))
+      .map((e) => ({
+        id: /^id: (.*)$/m.exec(e)?.[1],
+        data: JSON.parse(e.split('data: ')[1] ?? '{}'),
+      }));
+    // The recent history first (flagged as replayed, at its own time), then the live stream
+    // without the message the history already carried (id 7).
+    expect(events.map((e) => [e.id, e.data.replayed])).toEqual([
+      ['5', true],
+      ['7', true],
+      ['8', false],
+    ]);
+    expect(text).toMatch(/^id: 5\nevent: notification\ndata: /);
+    expect(events[0]?.data.receivedAt).toBe(1700000000000);
+    expect(events.map((e) => e.data.words)).toEqual([
+      'Living room fan · FanMode → Low',
+      'Living room fan · FanMode → High',
+      'Living room fan · FanMode → Medium',
+    ]);
+    expect(events[1]?.data.managedThingId).toBe('thing1');
+    expect(events[1]?.data.raw.messageType).toBe('DEVICE_EVENT');
+  });
+
+  it("puts a thing's state values into words for the page", async () => {
+    const response = await post('/api/accounts/111122223333/operations/GetManagedThingState', {
+      ManagedThingId: 'thing1',
+    });
+    const body = (await response.json()) as {
+      Endpoints: { capabilities: { properties: { words?: string }[] }[] }[];
+    };
+    const words = body.Endpoints[0]?.capabilities.flatMap((c) => c.properties.map((p) => p.words));
+    expect(words).toEqual(['Locked', 'Battery 99 %']);
   });
 });

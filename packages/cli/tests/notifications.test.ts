@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeMatterEndpoint, summariseSendConnectorEvent } from '../src/describe.js';
-import { describeNotification, managedThingIdOf } from '../src/notifications.js';
+import { describeNotification, describeValue, managedThingIdOf } from '../src/notifications.js';
 
 const thingArn = 'arn:aws:iotmanagedintegrations:us-east-1:111122223333:managed-thing/abc123';
 
@@ -20,6 +20,38 @@ function deviceEvent(capability: string, property: string, value: unknown) {
     },
   };
 }
+
+describe('describeValue', () => {
+  it('puts Matter values into words and units', () => {
+    expect(describeValue('matter.DoorLock@1.4', 'LockState', 1)).toBe('Locked');
+    expect(describeValue('matter.DoorLock@1.4', 'LockState', 2)).toBe('Unlocked');
+    // Half-percent units; 0–254 levels; hundredths of a degree.
+    expect(describeValue('matter.PowerSource@1.4', 'BatPercentRemaining', 198)).toBe(
+      'Battery 99 %',
+    );
+    expect(describeValue('matter.LevelControl@1.4', 'CurrentLevel', 79)).toBe('Brightness 31 %');
+    expect(describeValue('matter.Thermostat@1.4', 'LocalTemperature', 2100)).toBe('21.0 °C');
+    expect(describeValue('matter.OccupancySensing@1.4', 'Occupancy', 1)).toBe('Motion detected');
+    expect(describeValue('matter.OccupancySensing@1.4', 'Occupancy', 0)).toBe('No motion');
+    expect(describeValue('matter.BooleanState@1.4', 'StateValue', false)).toBe('Open');
+    expect(describeValue('matter.OnOff@1.4', 'OnOff', true)).toBe('On');
+    expect(describeValue('matter.FanControl@1.4', 'FanMode', 3)).toBe('High');
+  });
+
+  it('names lock, battery and brightness in the feed without the property name', () => {
+    expect(
+      describeNotification(deviceEvent('matter.DoorLock@1.4', 'LockState', 2), 'Door').words,
+    ).toBe('Door · Unlocked');
+    expect(
+      describeNotification(deviceEvent('matter.PowerSource@1.4', 'BatPercentRemaining', 198), 'Cam')
+        .words,
+    ).toBe('Cam · Battery 99 %');
+    expect(
+      describeNotification(deviceEvent('matter.LevelControl@1.4', 'CurrentLevel', 254), 'Lamp')
+        .words,
+    ).toBe('Lamp · Brightness 100 %');
+  });
+});
 
 describe('describeNotification', () => {
   it('puts device events into words, as the feed shows them', () => {

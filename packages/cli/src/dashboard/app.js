@@ -11,6 +11,8 @@ const state = {
   user: null,
   things: new Map(), // managedThingId -> { summary, capabilities, state }
   stream: null,
+  // Notification ids already in the feed: a reconnect replays the recent history again.
+  seen: new Set(),
   // accountAssociationId -> { statusCode, words, at }: the latest CONNECTOR_ERROR_REPORT of a
   // discovery through that link (the service reports why a discovery FAILED only there).
   discoveryErrors: new Map(),
@@ -439,8 +441,9 @@ function renderThing(id) {
   if (!card) {
     card = $('thing-template').content.firstElementChild.cloneNode(true);
     card.dataset.thing = id;
-    $('things').append(card);
   }
+  card.dataset.sortKey = `${thing.summary.Name ?? label}\u0000${id}`;
+  placeInOrder(card);
   card.dataset.kind = kind;
   // Only a thing registered to a link (ACTIVATED) hears from its device and takes commands.
   const linked = thing.summary.ProvisioningStatus === 'ACTIVATED';
@@ -459,7 +462,8 @@ function renderThing(id) {
           el(
             'dd',
             { 'data-prop': `${clusterName(cap.id)}.${prop.name}` },
-            formatValue(cap.id, prop.name, value),
+            // The server's words (`Battery 99 %`); formatValue only when it sent none.
+            typeof prop.words === 'string' ? prop.words : formatValue(cap.id, prop.name, value),
           ),
         );
       }
@@ -472,6 +476,44 @@ function renderThing(id) {
     card.dataset.controlsFor = kind;
     card.querySelector('.controls').replaceChildren(...controlsFor(id, thing, kind));
     card.querySelector('.vendor').replaceChildren(...vendorTriggersFor(thing, kind));
+  }
+  syncControls(card, thing);
+}
+
+/** Cards by name, then id: the same order across reloads and discoveries. */
+function placeInOrder(card) {
+  const list = $('things');
+  const key = card.dataset.sortKey;
+  const next = [...list.children].find(
+    (other) => other !== card && compareKeys(other.dataset.sortKey ?? '', key) > 0,
+  );
+  if (next) {
+    if (card.nextElementSibling !== next) list.insertBefore(card, next);
+  } else if (list.lastElementChild !== card) {
+    list.append(card);
+  }
+}
+
+function compareKeys(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Controls show the device's current state: the brightness slider at its level (unless the user
+ * is moving it), the lock button saying what it will do.
+ */
+function syncControls(card, thing) {
+  const slider = card.querySelector('[data-control="level"]');
+  const level = findProperty(thing, 'LevelControl', 'CurrentLevel');
+  if (slider && typeof level === 'number' && slider.dataset.editing !== 'true') {
+    slider.value = String(level);
+    slider.dataset.level = String(level);
+  }
+  const lock = card.querySelector('[data-control="lock-toggle"]');
+  if (lock) {
+    const locked = findProperty(thing, 'DoorLock', 'LockState') === 1;
+    lock.textContent = locked ? 'Unlock' : 'Lock';
+    lock.dataset.action = locked ? 'UnlockDoor' : 'LockDoor';
   }
 }
 
@@ -575,20 +617,30 @@ function controlsFor(id, thing, kind) {
       max: '254',
       value: '127',
       'aria-label': 'Brightness',
+      'data-control': 'level',
+      // Moved by the user: stays where they put it until the command is sent.
+      oninput: (e) => {
+        e.currentTarget.dataset.editing = 'true';
+      },
     });
     controls.push(
       el(
         'div',
         { class: 'control' },
         el('label', {}, 'Brightness ', level),
-        button('Apply', (b) =>
-          command(
-            id,
-            'LevelControl',
-            'MoveToLevel',
-            { Level: Number(level.value), TransitionTime: 0, OptionsMask: 0, OptionsOverride: 0 },
-            b,
-          ),
+        button(
+          'Apply',
+          async (b) => {
+            await command(
+              id,
+              'LevelControl',
+              'MoveToLevel',
+              { Level: Number(level.value), TransitionTime: 0, OptionsMask: 0, OptionsOverride: 0 },
+              b,
+            );
+            delete level.dataset.editing;
+          },
+          { 'data-control': 'level-set' },
         ),
       ),
     );
@@ -598,8 +650,10 @@ function controlsFor(id, thing, kind) {
       el(
         'div',
         { class: 'control' },
-        button('Lock', (b) => command(id, 'DoorLock', 'LockDoor', {}, b)),
-        button('Unlock', (b) => command(id, 'DoorLock', 'UnlockDoor', {}, b)),
+        // One button saying what it will do; syncControls names it from the current LockState.
+        button('Lock', (b) => command(id, 'DoorLock', b.dataset.action ?? 'LockDoor', {}, b), {
+          'data-control': 'lock-toggle',
+        }),
       ),
     );
   }
@@ -707,7 +761,13 @@ function connectStream() {
     $('stream-state').textContent = 'reconnecting…';
     $('stream-state').dataset.kind = 'error';
   });
-  stream.addEventListener('notification', (e) => onNotification(JSON.parse(e.data)));
+  stream.addEventListener('notification', (e) => {
+    if (e.lastEventId) {
+      if (state.seen.has(e.lastEventId)) return;
+      state.seen.add(e.lastEventId);
+    }
+    onNotification(JSON.parse(e.data));
+  });
 }
 
 function onNotification(item) {
@@ -759,12 +819,15 @@ function onNotification(item) {
         state.discoveryErrors.set(String(id), {
           statusCode: payload.statusCode,
           words: item.words,
-          at: Date.now(),
+          at: item.receivedAt ?? Date.now(),
         });
       }
       refreshAssociations();
     }
   }
+  // The recent history replayed on (re)connect is shown, never acted on again: the page loads the
+  // current things and links itself.
+  if (item.replayed) return;
   if (item.managedThingId && state.things.has(item.managedThingId)) {
     reloadState(item.managedThingId);
   } else if (

@@ -20,7 +20,7 @@ import {
 } from '@c2c-kit/local-guard';
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { UpstreamError } from '../errors.js';
-import { describeNotification, managedThingIdOf } from '../notifications.js';
+import { describeNotification, describeValue, managedThingIdOf } from '../notifications.js';
 import {
   answerClientError,
   BadRequest,
@@ -62,6 +62,11 @@ export interface DashboardOptions {
   readonly connectorDestinationId: () => string | undefined;
   /** URL of the emulator's SSE notification stream for one customer account. */
   readonly notificationStreamUrl: (accountId: string) => string;
+  /**
+   * URL of the emulator's recent notifications of one customer account (`{ Items }`, oldest
+   * first): replayed at the start of each relayed stream so the feed survives a reload.
+   */
+  readonly recentNotificationsUrl?: (accountId: string) => string;
   /** Longest time to receive a whole request (headers and body), ms; then 408 and close: 30000. */
   readonly requestTimeoutMs?: number;
   /** Longest time to receive the request headers, ms (at most `requestTimeoutMs`): 10000. */
@@ -266,7 +271,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     // GET /api/accounts/:id/events → SSE relay of the emulator's notification stream.
     if (parts[3] === 'events' && req.method === 'GET') {
-      await relayEvents(req, res, options.notificationStreamUrl(accountId), client);
+      await relayEvents(req, res, accountId, client);
       return;
     }
     // POST /api/accounts/:id/operations/:OperationName  { ...input }
@@ -288,7 +293,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         res,
         ok ? 200 : status >= 500 ? 502 : status,
         ok
-          ? response.body
+          ? name === 'GetManagedThingState'
+            ? withValueWords(response.body)
+            : response.body
           : { error: response.errorType ?? 'UpstreamError', status, body: response.body },
       );
       return;
@@ -299,12 +306,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   async function relayEvents(
     req: IncomingMessage,
     res: ServerResponse,
-    upstreamUrl: string,
+    accountId: string,
     client: ManagedIntegrationsClient,
   ) {
     const abort = new AbortController();
     req.on('close', () => abort.abort());
-    const upstream = await fetch(upstreamUrl, {
+    const upstream = await fetch(options.notificationStreamUrl(accountId), {
       headers: { accept: 'text/event-stream' },
       signal: abort.signal,
     });
@@ -327,7 +334,27 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     // and its description in words, so the page needs no Matter table of its own.
     const parser = new SseParser();
     const decoder = new TextDecoder();
+    const relay = async (message: unknown, id: string | undefined, replayed: boolean) => {
+      const thingId = managedThingIdOf(message);
+      const name = thingId === undefined ? undefined : await thingName(client, thingId);
+      const described = describeNotification(message, name, timeOf(message));
+      res.write(formatSse('notification', JSON.stringify({ ...described, replayed }), id));
+    };
     try {
+      // The live stream is subscribed (its headers came), so the history read now misses nothing;
+      // a message in both is sent once, from the history.
+      const replayedIds = new Set<string>();
+      if (options.recentNotificationsUrl !== undefined) {
+        const recent = await fetch(options.recentNotificationsUrl(accountId), {
+          signal: abort.signal,
+        });
+        const body = (recent.ok ? await recent.json() : {}) as { Items?: unknown };
+        for (const message of Array.isArray(body.Items) ? body.Items : []) {
+          const id = (message as { messageId?: unknown }).messageId;
+          if (typeof id === 'string') replayedIds.add(id);
+          await relay(message, typeof id === 'string' ? id : undefined, true);
+        }
+      }
       for await (const chunk of upstream.body) {
         for (const event of parser.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
           let message: unknown;
@@ -336,15 +363,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           } catch {
             continue; // not a notification (e.g. a hello line); nothing to show
           }
-          const thingId = managedThingIdOf(message);
-          const name = thingId === undefined ? undefined : await thingName(client, thingId);
-          res.write(
-            formatSse(
-              'notification',
-              JSON.stringify(describeNotification(message, name)),
-              event.id,
-            ),
-          );
+          if (event.id !== undefined && replayedIds.delete(event.id)) continue;
+          await relay(message, event.id, false);
         }
       }
     } catch {
@@ -412,6 +432,35 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       for (const client of clients.values()) await client.close();
     },
   };
+}
+
+/** When the service sent a notification (its `timestamp`), else now. */
+function timeOf(message: unknown): number {
+  // Epoch milliseconds, as a number or a string of digits (formatNotificationTimestamp).
+  const stamp = String((message as { timestamp?: unknown } | null)?.timestamp ?? '');
+  const at = /^\d{1,16}$/.test(stamp) ? Number(stamp) : Date.parse(stamp);
+  return Number.isFinite(at) ? at : Date.now();
+}
+
+/**
+ * GetManagedThingState with each property's value in words (`words: 'Battery 99 %'`), so the
+ * page shows what the feed says without a Matter table of its own.
+ */
+function withValueWords(body: unknown): unknown {
+  const endpoints = (body as { Endpoints?: unknown } | null)?.Endpoints;
+  if (!Array.isArray(endpoints)) return body;
+  for (const endpoint of endpoints) {
+    for (const capability of endpoint?.capabilities ?? []) {
+      for (const property of capability?.properties ?? []) {
+        if (property === null || typeof property !== 'object') continue;
+        const v = property.value;
+        const value =
+          v !== null && typeof v === 'object' && 'propertyValue' in v ? v.propertyValue : v;
+        property.words = describeValue(capability.id, String(property.name), value);
+      }
+    }
+  }
+  return body;
 }
 
 /** One signed call as the customer; an input the request cannot be built from is a 400. */

@@ -468,6 +468,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           })),
           connectorDestinationId: () => destinationId,
           notificationStreamUrl,
+          recentNotificationsUrl: (account) =>
+            `${emulator.url}/_local/notifications?account=${encodeURIComponent(account)}&limit=100`,
           triggerVendorEvent: (_user, deviceId, event, data) =>
             triggerVendorEvent(deviceId, event, data),
         }),
