@@ -3,7 +3,7 @@
  * service, Lambda Function URLs and SQS deliver, so tests exercise the production dispatch; and a
  * clock tests move forward instead of sleeping.
  */
-import type { Clock } from './util/clock.js';
+import { type Clock, systemClock } from './util/clock.js';
 import { signStandardWebhook, type WebhookSecret } from './webhooks/verify.js';
 
 export interface InvocationInit {
@@ -118,10 +118,17 @@ export function functionUrlEvent(init: {
   };
 }
 
-/** A fake Lambda context with a fixed remaining time. */
-export function fakeLambdaContext(remainingMs = 2000, awsRequestId = 'test-request') {
-  const end = Date.now() + remainingMs;
-  return { awsRequestId, getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+/**
+ * A fake Lambda context whose remaining time runs down on `clock` (the system clock by default;
+ * give the runtime's manual clock so the budget moves only when the test moves it).
+ */
+export function fakeLambdaContext(
+  remainingMs = 2000,
+  awsRequestId = 'test-request',
+  clock: Pick<Clock, 'now'> = systemClock,
+) {
+  const end = clock.now() + remainingMs;
+  return { awsRequestId, getRemainingTimeInMillis: () => Math.max(0, end - clock.now()) };
 }
 
 /** A clock that moves only when told (`runtime.clock` in tests). */

@@ -280,7 +280,7 @@ describe('createConnector: service invocations', () => {
       token: TOKEN,
       deviceDiscoveryId: 'slow1',
     });
-    const pending = handler(inv, fakeLambdaContext(600));
+    const pending = handler(inv, fakeLambdaContext(600, 'test-request', clock));
     await enqueued;
     // 600 ms left in the invocation, less a 250 ms margin for the reply.
     clock.advance(349);
