@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
 
 // A command that really fails, and why, in the dashboard. Nothing is injected: the customer jams
-// the lock with the vendor-side button, then presses Unlock. The vendor refuses (device_jammed),
+// the lock with the vendor-side button, then presses its command button. The vendor refuses (device_jammed),
 // the reference connector answers DEVICE_COMMAND_RESPONSE 409 with the reason in Message, and the
 // emulator reports it (DEVICE_COMMAND failed + CONNECTOR_ERROR_REPORT), relayed over SSE.
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('a failed command in the dashboard (chromium)', () => {
-  it("shows the vendor's reason for a refused Unlock", async () => {
+  it("shows the vendor's reason for a refused lock command", async () => {
     await page.goto(stack.dashboardUrl);
     await page.locator('#end-user').selectOption('alice');
     await expect
@@ -44,7 +44,9 @@ describe('a failed command in the dashboard (chromium)', () => {
     await expect.poll(() => lock.count(), { timeout: 20_000 }).toBeGreaterThan(0);
 
     await lock.locator('[data-vendor-event="jam"]').click();
-    await lock.getByRole('button', { name: 'Unlock' }).click();
+    // The lock's one command button says what it will do (Lock or Unlock, as the state the jam
+    // left reads); a jammed lock refuses either.
+    await lock.locator('button[data-action$="Door"]').click();
 
     const failure = page.locator('#errors .event[data-event-type="CONNECTOR_ERROR_REPORT"]');
     await expect.poll(() => failure.count(), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -88,8 +88,11 @@ beforeAll(async () => {
 
   const cfg = { ...aws, endpoint: emu.url };
   const sqs = new SQSClient(cfg);
+  // A failed receive comes back after 3 s: the slow vendor's three attempts (1.5 s client timeout
+  // each) then cannot all end before the 4 s deadline, however loaded the machine, so that test
+  // always sees the deadline's 504 rather than the last receive's 500.
   const work = await sqs.send(
-    new CreateQueueCommand({ QueueName: 'acme-ref-work', Attributes: { VisibilityTimeout: '1' } }),
+    new CreateQueueCommand({ QueueName: 'acme-ref-work', Attributes: { VisibilityTimeout: '3' } }),
   );
   state.workQueueUrl = work.QueueUrl as string;
   const workArn = (
