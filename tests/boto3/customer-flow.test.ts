@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevStack, oauthLogin, startDevStack } from '@c2c-kit/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../e2e/helpers/customer.js';
 import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 
 // A customer app written with boto3 — an AWS client c2c-kit did not write, with its own SigV4
@@ -12,15 +13,6 @@ import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 let dataDir: string;
 let stack: DevStack;
 let customer: Boto3Target;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached after 100 polls`);
-}
 
 describe('a boto3 customer app against c2c dev', () => {
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevStack, oauthLogin, startDevStack } from '@c2c-kit/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../e2e/helpers/customer.js';
 import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 
 // The managed-thing lifecycle a customer app walks, in boto3 against c2c dev: a thing created
@@ -13,15 +14,6 @@ import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 let dataDir: string;
 let stack: DevStack;
 let customer: Boto3Target;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached after 100 polls`);
-}
 
 interface Notification {
   messageType: string;
