@@ -143,6 +143,28 @@ describe('dashboard values, history, order and controls', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-state-words.png'), fullPage: true });
   }, 60_000);
 
+  it('the fan-mode list follows the fan when its own button changes it; labels in words', async () => {
+    const fan = card('fan');
+    const mode = fan.locator('[data-control="fan-mode"]');
+    expect(await mode.inputValue()).toBe('Off');
+    // The fan's physical button cycles off → low → medium: the list follows each change.
+    await fan.locator('[data-vendor-event="button"]').click();
+    await expect.poll(() => mode.inputValue(), { timeout: 15_000 }).toBe('Low');
+    await fan.locator('[data-vendor-event="button"]').click();
+    await expect.poll(() => mode.inputValue(), { timeout: 15_000 }).toBe('Medium');
+    // A choice the user is making is not overwritten by the next state change.
+    await mode.selectOption('High');
+    await fan.locator('[data-vendor-event="button"]').click();
+    await expect
+      .poll(() => prop('fan', 'FanControl.FanMode').textContent(), { timeout: 15_000 })
+      .toBe('High');
+    expect(await mode.inputValue()).toBe('High');
+    // Property names read as words, the Matter name on hover.
+    const label = fan.locator('dt[title="FanControl.FanMode"]');
+    expect(await label.textContent()).toBe('Fan mode');
+    expect(await card('lock').locator('dt[title="DoorLock.LockState"]').textContent()).toBe('Lock');
+  }, 60_000);
+
   it('after a reload: the feed keeps its entries, the order and the controls hold', async () => {
     const before = await feedWords();
     await page.reload();

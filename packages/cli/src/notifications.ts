@@ -69,6 +69,35 @@ export function describeValue(capabilityId: unknown, property: string, value: un
   return describePropertyValue(id, property, value);
 }
 
+/** What end users call the properties the demo devices report. */
+const PROPERTY_LABELS: Record<string, string> = {
+  'DoorLock.LockState': 'Lock',
+  'PowerSource.BatPercentRemaining': 'Battery',
+  'LevelControl.CurrentLevel': 'Brightness',
+  'OccupancySensing.Occupancy': 'Motion',
+  'BooleanState.StateValue': 'Contact',
+  'OnOff.OnOff': 'Power',
+  'FanControl.FanMode': 'Fan mode',
+  'Thermostat.LocalTemperature': 'Temperature',
+  'TemperatureMeasurement.MeasuredValue': 'Temperature',
+};
+
+/**
+ * A property's name as an end user reads it: `Battery`, `Fan mode`; any other property in
+ * words from its Matter name (`OccupiedHeatingSetpoint` → `Occupied heating setpoint`).
+ */
+export function describeProperty(capabilityId: unknown, property: string): string {
+  const id = String(capabilityId ?? '');
+  const cluster = clusterOfCapability(id)?.name ?? id.replace(/^[a-z]+\./, '').replace(/@.*$/, '');
+  const label = PROPERTY_LABELS[`${cluster}.${property}`];
+  if (label !== undefined) return label;
+  const words = property
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Properties whose value words say what they are (`Battery 99 %`): no `name →` before them. */
 const SELF_NAMED = new Set([
   'DoorLock.LockState',

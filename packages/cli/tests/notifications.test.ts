@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { describeMatterEndpoint, summariseSendConnectorEvent } from '../src/describe.js';
-import { describeNotification, describeValue, managedThingIdOf } from '../src/notifications.js';
+import {
+  describeNotification,
+  describeProperty,
+  describeValue,
+  managedThingIdOf,
+} from '../src/notifications.js';
 
 const thingArn = 'arn:aws:iotmanagedintegrations:us-east-1:111122223333:managed-thing/abc123';
 
@@ -20,6 +25,19 @@ function deviceEvent(capability: string, property: string, value: unknown) {
     },
   };
 }
+
+describe('describeProperty', () => {
+  it('names the demo properties as people do, any other in words from its Matter name', () => {
+    expect(describeProperty('matter.DoorLock@1.4', 'LockState')).toBe('Lock');
+    expect(describeProperty('matter.PowerSource@1.4', 'BatPercentRemaining')).toBe('Battery');
+    expect(describeProperty('matter.FanControl@1.4', 'FanMode')).toBe('Fan mode');
+    expect(describeProperty('matter.Thermostat@1.4', 'OccupiedHeatingSetpoint')).toBe(
+      'Occupied heating setpoint',
+    );
+    expect(describeProperty('matter.FanControl@1.4', 'PercentSetting')).toBe('Percent setting');
+    expect(describeProperty('vendor.Unknown', 'RSSILevel')).toBe('Rssi level');
+  });
+});
 
 describe('describeValue', () => {
   it('puts Matter values into words and units', () => {

@@ -457,8 +457,11 @@ function renderThing(id) {
     for (const cap of endpoint.capabilities ?? []) {
       for (const prop of cap.properties ?? []) {
         const value = propertyValue(prop.value);
+        // The server's label (`Battery`); the Matter name when it sent none.
+        const label =
+          typeof prop.label === 'string' ? prop.label : `${clusterName(cap.id)}.${prop.name}`;
         dl.append(
-          el('dt', {}, `${clusterName(cap.id)}.${prop.name}`),
+          el('dt', { title: `${clusterName(cap.id)}.${prop.name}` }, label),
           el(
             'dd',
             { 'data-prop': `${clusterName(cap.id)}.${prop.name}` },
@@ -499,8 +502,8 @@ function compareKeys(a, b) {
 }
 
 /**
- * Controls show the device's current state: the brightness slider at its level (unless the user
- * is moving it), the lock button saying what it will do.
+ * Controls show the device's current state: the brightness slider at its level and the fan-mode
+ * list at its mode (unless the user is changing them), the lock button saying what it will do.
  */
 function syncControls(card, thing) {
   const slider = card.querySelector('[data-control="level"]');
@@ -508,6 +511,11 @@ function syncControls(card, thing) {
   if (slider && typeof level === 'number' && slider.dataset.editing !== 'true') {
     slider.value = String(level);
     slider.dataset.level = String(level);
+  }
+  const fan = card.querySelector('[data-control="fan-mode"]');
+  const mode = findProperty(thing, 'FanControl', 'FanMode');
+  if (fan && FAN_CHOICES.includes(FAN_MODES[mode]) && fan.dataset.editing !== 'true') {
+    fan.value = FAN_MODES[mode];
   }
   const lock = card.querySelector('[data-control="lock-toggle"]');
   if (lock) {
@@ -518,6 +526,8 @@ function syncControls(card, thing) {
 }
 
 const FAN_MODES = ['Off', 'Low', 'Medium', 'High', 'On', 'Auto'];
+/** The modes the fan-mode list offers (On is a vendor shorthand for a speed, not a choice). */
+const FAN_CHOICES = ['Off', 'Low', 'Medium', 'High', 'Auto'];
 
 function formatValue(capabilityId, property, value) {
   if (
@@ -581,11 +591,16 @@ function controlsFor(id, thing, kind) {
   if (names.has('FanControl')) {
     const select = el(
       'select',
-      { 'aria-label': 'Fan mode', 'data-control': 'fan-mode' },
-      ...['Off', 'Low', 'Medium', 'High', 'Auto'].map((m) => el('option', { value: m }, m)),
+      {
+        'aria-label': 'Fan mode',
+        'data-control': 'fan-mode',
+        // Chosen by the user: stays on their choice until the command is sent.
+        onchange: (e) => {
+          e.currentTarget.dataset.editing = 'true';
+        },
+      },
+      ...FAN_CHOICES.map((m) => el('option', { value: m }, m)),
     );
-    const current = findProperty(thing, 'FanControl', 'FanMode');
-    if (typeof current === 'number' && FAN_MODES[current]) select.value = FAN_MODES[current];
     controls.push(
       el(
         'div',
@@ -593,8 +608,16 @@ function controlsFor(id, thing, kind) {
         el('label', {}, 'Fan mode ', select),
         button(
           'Set',
-          (b) =>
-            command(id, 'FanControl', 'FanMode', { FanMode: FAN_MODES.indexOf(select.value) }, b),
+          async (b) => {
+            await command(
+              id,
+              'FanControl',
+              'FanMode',
+              { FanMode: FAN_MODES.indexOf(select.value) },
+              b,
+            );
+            delete select.dataset.editing;
+          },
           { 'data-control': 'fan-set' },
         ),
       ),
@@ -699,6 +722,7 @@ const VENDOR_EVENTS = {
     ['open', 'Open'],
     ['close', 'Close'],
   ],
+  fan: [['button', 'Press button']],
   lock: [['jam', 'Jam lock']],
 };
 

@@ -20,7 +20,12 @@ import {
 } from '@c2c-kit/local-guard';
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
 import { UpstreamError } from '../errors.js';
-import { describeNotification, describeValue, managedThingIdOf } from '../notifications.js';
+import {
+  describeNotification,
+  describeProperty,
+  describeValue,
+  managedThingIdOf,
+} from '../notifications.js';
 import {
   answerClientError,
   BadRequest,
@@ -443,7 +448,8 @@ function timeOf(message: unknown): number {
 }
 
 /**
- * GetManagedThingState with each property's value in words (`words: 'Battery 99 %'`), so the
+ * GetManagedThingState with each property's name and value in words (`label: 'Battery'`,
+ * `words: 'Battery 99 %'`), so the
  * page shows what the feed says without a Matter table of its own.
  */
 function withValueWords(body: unknown): unknown {
@@ -457,6 +463,7 @@ function withValueWords(body: unknown): unknown {
         const value =
           v !== null && typeof v === 'object' && 'propertyValue' in v ? v.propertyValue : v;
         property.words = describeValue(capability.id, String(property.name), value);
+        property.label = describeProperty(capability.id, String(property.name));
       }
     }
   }
