@@ -1,3 +1,4 @@
+export type { NotificationEnvelope } from '@c2c-kit/protocol';
 export type { EmulatorOptions } from './app.js';
 export { buildEmulator } from './app.js';
 // The emulator's command-line flags, shared by the c2c-emulator bin and `c2c emulator`.
@@ -30,7 +31,6 @@ export {
   SignatureError,
 } from './errors.js';
 export { nonLoopbackWarning } from './listen.js';
-export type { NotificationEnvelope } from './notifications/envelope.js';
 export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';
 export { awsServiceConstraint } from './plugins/aws-service.js';

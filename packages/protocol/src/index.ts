@@ -341,6 +341,8 @@ export {
 export {
   buildNotification,
   type NotificationContext,
+  type NotificationEnvelope,
+  notificationEnvelope,
   validateNotification,
 } from './notifications/message.js';
 export {

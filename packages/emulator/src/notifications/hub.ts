@@ -2,12 +2,13 @@ import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import {
   buildNotification,
   NOTIFICATION_EVENT_TYPES,
+  type NotificationEnvelope,
   type NotificationEventType,
   type NotificationPayloads,
+  notificationEnvelope,
 } from '@c2c-kit/protocol';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorCredential } from '../config.js';
-import { buildEnvelope, type NotificationEnvelope } from './envelope.js';
 
 /** Where one account's notifications of one event type go (from CreateNotificationConfiguration). */
 export interface KinesisTarget {
@@ -211,14 +212,16 @@ export class NotificationHub {
   #entry(index: number): NotificationEnvelope {
     const entry = this.#recent[index] as NotificationEnvelope | PendingEnvelope;
     if (!(entry instanceof PendingEnvelope)) return entry;
-    const message = buildEnvelope({
-      eventType: entry.eventType,
-      accountId: entry.accountId,
-      region: entry.region,
-      resources: entry.resources,
-      payload: entry.lazy ? (entry.payload as () => unknown)() : entry.payload,
-      now: entry.at,
-    });
+    const message = notificationEnvelope(
+      entry.eventType,
+      entry.lazy ? (entry.payload as () => unknown)() : entry.payload,
+      {
+        customerAccountId: entry.accountId,
+        region: entry.region,
+        resources: entry.resources,
+        timestamp: new Date(entry.at),
+      },
+    );
     this.#recent[index] = message;
     return message;
   }
@@ -244,12 +247,10 @@ export class NotificationHub {
         this.#options.onInvalid?.(error, eventType);
       }
     }
-    return buildEnvelope({
-      eventType,
-      accountId,
+    return notificationEnvelope(eventType, payload, {
+      customerAccountId: accountId,
       region,
       resources,
-      payload,
     });
   }
 

@@ -210,17 +210,31 @@ export interface NotificationContext {
   readonly version?: string;
 }
 
+/** A notification envelope of any message type, payload as given. */
+export interface NotificationEnvelope<T extends string = string, P = unknown> {
+  readonly version: string;
+  readonly messageId: string;
+  readonly messageType: T;
+  readonly source: string;
+  readonly customerAccountId: string;
+  readonly timestamp: string | number;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly payload: P;
+}
+
 /**
- * Builds a notification message of type `eventType`. Throws `InvalidMessageError` listing every
- * issue when the message would not validate.
+ * The envelope around a notification payload, not validated: the one place its fields are filled
+ * (version, id, source, timestamp form). `buildNotification` validates what this builds; the
+ * emulator uses it directly for event types this package does not model.
  */
-export function buildNotification<E extends NotificationEventType>(
-  eventType: E,
-  payload: NotificationPayloads[E],
+export function notificationEnvelope<T extends string, P>(
+  eventType: T,
+  payload: P,
   context: NotificationContext,
-): NotificationMessage<E> {
+): NotificationEnvelope<T, P> {
   const ts = context.timestamp ?? new Date();
-  const message: NotificationMessage<E> = {
+  return {
     version: context.version ?? NOTIFICATION_VERSION,
     messageId: context.messageId ?? randomUUID(),
     messageType: eventType,
@@ -231,6 +245,18 @@ export function buildNotification<E extends NotificationEventType>(
     resources: context.resources ?? [],
     payload,
   };
+}
+
+/**
+ * Builds a notification message of type `eventType`. Throws `InvalidMessageError` listing every
+ * issue when the message would not validate.
+ */
+export function buildNotification<E extends NotificationEventType>(
+  eventType: E,
+  payload: NotificationPayloads[E],
+  context: NotificationContext,
+): NotificationMessage<E> {
+  const message = notificationEnvelope(eventType, payload, context) as NotificationMessage<E>;
   const result = validateNotification(message);
   if (!result.ok) throw new InvalidMessageError(`${eventType} notification`, result.issues);
   return message;

@@ -2,10 +2,9 @@ import {
   capabilityOf,
   getAttribute,
   getCluster,
-  getCommand,
-  getEvent,
   MATTER_SPEC_VERSION,
   toCapabilityEndpoint,
+  toCustomerCapabilityReport,
 } from '@c2c-kit/matter';
 import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';
 import type { ThingDoc } from '../stores/index.js';
@@ -70,38 +69,18 @@ export function toNamedEndpoint(endpoint: MatterEndpoint): NamedEndpoint {
   return { endpointId: endpoint.id ?? '1', capabilities };
 }
 
-/** MatterCapabilityReport (connector form) → CapabilityReport (customer form, by name). */
+/**
+ * MatterCapabilityReport (connector form) → CapabilityReport (customer form, by name): matter's
+ * conversion, cut to what the customer form holds (40 endpoints of 40 capabilities; a connector
+ * may report 50 of 50).
+ */
 export function toCustomerReport(report: MatterCapabilityReport): Record<string, unknown> {
+  const customer = toCustomerCapabilityReport(report);
   return {
-    version: report.version,
-    ...(report.nodeId === undefined ? {} : { nodeId: report.nodeId }),
-    // The customer form holds 40 endpoints of 40 capabilities; a connector may report 50 of 50.
-    endpoints: report.endpoints.slice(0, REPORT_LIMIT).map((ep) => ({
-      id: ep.id,
-      deviceTypes: ep.deviceTypes,
-      capabilities: ep.clusters.slice(0, REPORT_LIMIT).map((cluster) => {
-        const def = getCluster(String(cluster.id));
-        const naming =
-          def === undefined
-            ? {
-                id: unknownCapabilityId(String(cluster.id)),
-                name: cluster.name ?? String(cluster.id),
-                version: String(cluster.revision),
-              }
-            : capabilityOf(def);
-        return {
-          ...naming,
-          properties: (cluster.attributes ?? []).map(
-            (a) =>
-              (def && a.id !== undefined ? getAttribute(def, a.id)?.name : undefined) ??
-              a.name ??
-              a.id ??
-              '',
-          ),
-          actions: (cluster.commands ?? []).map((c) => (def && getCommand(def, c)?.name) ?? c),
-          events: (cluster.events ?? []).map((e) => (def && getEvent(def, e)?.name) ?? e),
-        };
-      }),
+    ...customer,
+    endpoints: customer.endpoints.slice(0, REPORT_LIMIT).map((ep) => ({
+      ...ep,
+      capabilities: ep.capabilities.slice(0, REPORT_LIMIT),
     })),
   };
 }
