@@ -3,12 +3,8 @@ import { MatterBuilderError, UnknownMatterElementError } from './errors.js';
 import { formatAttributeId, formatClusterId, formatCommandId, formatFieldId } from './ids.js';
 import type { ClusterDef, ValueSpec } from './model.js';
 import { clusterIndex, getCluster, getField } from './table.js';
-import {
-  type MatterCluster,
-  type MatterEndpoint,
-  validateAttributeValue,
-  validateCommandFields,
-} from './validate.js';
+import type { MatterCluster, MatterEndpoint } from './validate.js';
+import { validateAttributeValue, validateCommandFields } from './values.js';
 
 function requireCluster(name: string | number): ClusterDef {
   const c = getCluster(name);

@@ -37,8 +37,6 @@ export {
   capabilityActionsToMatter,
   capabilityId,
   capabilityOf,
-  describeAttributeChange,
-  describeMatterEndpoint,
   fromCapabilityEndpoint,
   MATTER_SPEC_VERSION,
   type MatterClusterLike,
@@ -134,8 +132,11 @@ export {
   type MatterCluster,
   type MatterEndpoint,
   type ValidateEndpointOptions,
+  validateMatterEndpoint,
+} from './validate.js';
+export {
   type ValidateValueOptions,
   validateAttributeValue,
   validateCommandFields,
-  validateMatterEndpoint,
-} from './validate.js';
+} from './values.js';
+export { describeAttributeChange, describeMatterEndpoint } from './words.js';
