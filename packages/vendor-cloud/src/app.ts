@@ -249,6 +249,12 @@ export function buildVendorCloud(options: VendorCloudOptions = {}): VendorCloud 
     stateFile?.schedule();
     return reply.code(201).send(device);
   });
+  app.delete<{ Params: { id: string } }>('/_sim/devices/:id', async (req) => {
+    sync();
+    const device = simulation.removeDevice(req.params.id);
+    stateFile?.schedule();
+    return { removed: device };
+  });
   app.get('/_sim/catalog', async () => ({
     kinds: DEVICE_KINDS,
     commands: COMMANDS,

@@ -218,6 +218,18 @@ export class Simulation {
     return clone(device);
   }
 
+  /**
+   * Removes a device (`DELETE /_sim/devices/:id`): the vendor no longer has it, so the owner's
+   * next device list lacks it. An unknown id is a `DeviceNotFoundError` (404).
+   */
+  removeDevice(deviceId: string): VendorDevice {
+    const rt = this.devices.get(deviceId);
+    if (!rt) throw new DeviceNotFoundError(deviceId);
+    this.devices.delete(deviceId);
+    this.scenario = this.scenario.filter((s) => s.step.deviceId !== deviceId);
+    return clone(rt.device);
+  }
+
   /** Users and devices as seeds (what recreates them), for the state file. */
   seeds(): { users: UserSeed[]; devices: DeviceSeed[] } {
     return {

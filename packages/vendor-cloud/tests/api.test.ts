@@ -154,6 +154,31 @@ describe('device REST API', () => {
   });
 });
 
+describe('simulation API: removing a device', () => {
+  it('DELETE /_sim/devices/:id takes it out of its owner\'s list; an unknown id is a 404', async () => {
+    const added = await cloud.app.inject({
+      method: 'POST',
+      url: '/_sim/devices',
+      payload: { deviceId: 'gone-1', kind: 'light', owner: 'alice' },
+    });
+    expect(added.statusCode).toBe(201);
+    const listed = async () =>
+      (
+        (
+          await cloud.app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(token) })
+        ).json() as { devices: { deviceId: string }[] }
+      ).devices.map((d) => d.deviceId);
+    expect(await listed()).toContain('gone-1');
+    const removed = await cloud.app.inject({ method: 'DELETE', url: '/_sim/devices/gone-1' });
+    expect(removed.statusCode).toBe(200);
+    expect((removed.json() as { removed: { deviceId: string } }).removed.deviceId).toBe('gone-1');
+    expect(await listed()).not.toContain('gone-1');
+    const again = await cloud.app.inject({ method: 'DELETE', url: '/_sim/devices/gone-1' });
+    expect(again.statusCode).toBe(404);
+    expect((again.json() as { error: { code: string } }).error.code).toBe('device_not_found');
+  });
+});
+
 describe('robustness: arbitrary JSON never yields a 5xx', () => {
   const json = fc.jsonValue({ maxDepth: 3 });
   const deviceId = fc.constantFrom(
