@@ -155,7 +155,7 @@ describe('device REST API', () => {
 });
 
 describe('simulation API: removing a device', () => {
-  it('DELETE /_sim/devices/:id takes it out of its owner\'s list; an unknown id is a 404', async () => {
+  it("DELETE /_sim/devices/:id takes it out of its owner's list; an unknown id is a 404", async () => {
     const added = await cloud.app.inject({
       method: 'POST',
       url: '/_sim/devices',
