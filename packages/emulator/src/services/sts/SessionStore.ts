@@ -117,6 +117,8 @@ export class SessionStore {
         session_token TEXT NOT NULL, account_id TEXT NOT NULL, kind TEXT NOT NULL,
         arn TEXT NOT NULL, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL,
         created_at INTEGER NOT NULL);
+      -- The purge of expired sessions runs on every issue: a range read, not a table scan.
+      CREATE INDEX IF NOT EXISTS sts_sessions_expires ON sts_sessions(expires_at);
     `);
     this.#insert = db.prepare(
       `INSERT INTO sts_sessions (access_key_id, secret_access_key, session_token, account_id, kind,

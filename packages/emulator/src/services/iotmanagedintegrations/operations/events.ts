@@ -17,11 +17,12 @@ import {
   type RouteUnregistered,
 } from '../context.js';
 import { liveAssociationsOfUser, routedThing } from '../routing.js';
-import type {
-  AssociationDoc,
-  CommandDoc,
-  DiscoveredDeviceDoc,
-  DiscoveryDoc,
+import {
+  type AssociationDoc,
+  type CommandDoc,
+  type DiscoveredDeviceDoc,
+  type DiscoveryDoc,
+  discoveredDeviceKeys,
 } from '../stores/index.js';
 import { type DocRow, type Owner, ownerOf } from '../stores/table.js';
 import { publishConnectorError, vendorRefusedToken } from './associations.js';
@@ -328,10 +329,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
                 discovery,
                 `${discovery.doc.Id}/${device.ConnectorDeviceId}`,
                 doc,
-                {
-                  k1: discovery.doc.Id,
-                  k2: `${connectorId}|${device.ConnectorDeviceId}`,
-                },
+                discoveredDeviceKeys(doc),
               );
             }
             if (discovery.doc.Status === 'RUNNING') {

@@ -27,7 +27,13 @@ import {
 } from '../context.js';
 import type { ConnectorOperationName } from '../invoke.js';
 import { existingThing, mayUpdateFrom, sameJson } from '../routing.js';
-import type { AssociationDoc, CommandDoc, DiscoveredDeviceDoc, ThingDoc } from '../stores/index.js';
+import {
+  type AssociationDoc,
+  type CommandDoc,
+  type DiscoveredDeviceDoc,
+  discoveredDeviceKeys,
+  type ThingDoc,
+} from '../stores/index.js';
 import { type DocRow, type Owner, sameOwner } from '../stores/table.js';
 import { associationAuth } from './associations.js';
 import { customerReportOf, toStateEndpoints } from './capabilities.js';
@@ -104,9 +110,7 @@ function discoveredDeviceFor(ctx: MiContext, call: CallContext, material: string
   const parts = material.split(':');
   const deviceId = parts.at(-1) ?? material;
   const discoveryHint = parts.length >= 2 ? parts.at(-2) : undefined;
-  const candidates = ctx.stores.discovered
-    .find({})
-    .filter((r) => r.doc.ConnectorDeviceId === deviceId && sameOwner(r, call));
+  const candidates = ctx.stores.discovered.find({ k3: deviceId, owner: call });
   const exact = candidates.filter((r) => r.doc.discoveryId === discoveryHint);
   return (exact.length > 0 ? exact : candidates).at(-1);
 }
@@ -117,15 +121,8 @@ function recordManagedThingOf(
   device: DocRow<DiscoveredDeviceDoc>,
   managedThingId: string,
 ): void {
-  ctx.stores.discovered.put(
-    device,
-    device.id,
-    { ...device.doc, ManagedThingId: managedThingId },
-    {
-      k1: device.doc.discoveryId,
-      k2: `${device.doc.connectorId}|${device.doc.ConnectorDeviceId}`,
-    },
-  );
+  const doc = { ...device.doc, ManagedThingId: managedThingId };
+  ctx.stores.discovered.put(device, device.id, doc, discoveredDeviceKeys(doc));
 }
 
 /**

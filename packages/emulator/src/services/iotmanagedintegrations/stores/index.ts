@@ -11,8 +11,13 @@ import type {
 } from '@c2c-kit/protocol';
 import type Database from 'better-sqlite3';
 import { DEFAULT_REGION } from '../../../config.js';
-import { CLIENT_TOKEN_COLUMNS, EVENTS_COLUMNS, migrateToRegions } from './migrate.js';
-import { DocTable, type Owner } from './table.js';
+import {
+  CLIENT_TOKEN_COLUMNS,
+  EVENTS_COLUMNS,
+  keyDiscoveredDevicesByDevice,
+  migrateToRegions,
+} from './migrate.js';
+import { type DocKeys, DocTable, type Owner } from './table.js';
 
 export interface ConnectorDoc {
   Id: string;
@@ -85,6 +90,18 @@ export interface DiscoveredDeviceDoc {
   DiscoveredAt: number;
   Modification: string;
   ManagedThingId?: string;
+}
+
+/**
+ * The lookup keys of a discovered device: its discovery (ListDiscoveredDevices), connector and
+ * device (re-discoveries), and the device id alone (CreateManagedThing's AuthenticationMaterial).
+ */
+export function discoveredDeviceKeys(doc: DiscoveredDeviceDoc): DocKeys {
+  return {
+    k1: doc.discoveryId,
+    k2: `${doc.connectorId}|${doc.ConnectorDeviceId}`,
+    k3: doc.ConnectorDeviceId,
+  };
 }
 
 export interface ThingDoc {
@@ -216,6 +233,7 @@ export class MiStores {
     this.associations = new DocTable(db, 'mi_account_associations');
     this.discoveries = new DocTable(db, 'mi_device_discoveries');
     this.discovered = new DocTable(db, 'mi_discovered_devices');
+    keyDiscoveredDevicesByDevice(db);
     this.things = new DocTable(db, 'mi_managed_things');
     this.commands = new DocTable(db, 'mi_commands');
     this.notificationDestinations = new DocTable(db, 'mi_destinations');

@@ -101,3 +101,12 @@ export function migrateToRegions(db: Database.Database, defaultRegion: string): 
     }
   })();
 }
+
+/**
+ * Discovered devices are found by their ConnectorDeviceId (CreateManagedThing's
+ * AuthenticationMaterial) through `k3`; rows written before that key existed get it once.
+ */
+export function keyDiscoveredDevicesByDevice(db: Database.Database): void {
+  db.exec(`UPDATE mi_discovered_devices SET k3 = json_extract(doc, '$.ConnectorDeviceId')
+    WHERE k3 IS NULL`);
+}

@@ -51,6 +51,7 @@ export interface Page<T> {
 }
 
 const DEFAULT_PAGE = 100;
+const KEY_COLUMNS = ['k1', 'k2', 'k3'] as const;
 
 /** Pagination tokens are base64url (the model's NextToken pattern is `^[a-zA-Z0-9=_-]+$`). */
 export function encodeToken(seq: number): string {
@@ -74,6 +75,7 @@ export class DocTable<T> {
   readonly #delete: Database.Statement;
   readonly #name: string;
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
 
   /** Tables of an earlier version get their region column from `migrateToRegions` first. */
   constructor(db: Database.Database, name: string) {
@@ -88,10 +90,14 @@ export class DocTable<T> {
       doc TEXT NOT NULL
     );
     DROP INDEX IF EXISTS ${name}_account;
-    CREATE INDEX IF NOT EXISTS ${name}_owner ON ${name}(account, region, seq);
-    CREATE INDEX IF NOT EXISTS ${name}_k1 ON ${name}(k1);
-    CREATE INDEX IF NOT EXISTS ${name}_k2 ON ${name}(k2);
-    CREATE INDEX IF NOT EXISTS ${name}_k3 ON ${name}(k3);`);
+    CREATE INDEX IF NOT EXISTS ${name}_owner ON ${name}(account, region, seq);${KEY_COLUMNS.map(
+      // A key lookup is usually an owner's too (a customer's things for a device): with the key
+      // alone SQLite took the owner index and read every row of the account. Key, owner, seq:
+      // one index range, already in seq order. (Data dirs of earlier versions had (k) alone.)
+      (k) => `
+    DROP INDEX IF EXISTS ${name}_${k};
+    CREATE INDEX IF NOT EXISTS ${name}_${k}_owner ON ${name}(${k}, account, region, seq);`,
+    ).join('')}`);
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM ${name} WHERE id = ?`);
     // An id never changes owner: an update keeps the account and region it was created with.
     this.#put = db.prepare(
@@ -104,7 +110,7 @@ export class DocTable<T> {
   /** A row by its globally unique id, whoever owns it (cross-resource links; use `getOwned` for callers). */
   get(id: string): DocRow<T> | undefined {
     const row = this.#get.get(id) as RawRow | undefined;
-    return row === undefined ? undefined : { ...row, doc: JSON.parse(row.doc) as T };
+    return row === undefined ? undefined : parsed<T>(row);
   }
 
   /** The document when it exists AND belongs to `owner` (same account and region). */
@@ -134,8 +140,46 @@ export class DocTable<T> {
    * owner (links such as a connector's customers span accounts; the dashboard spans regions).
    */
   find(where: DocKeys & { owner?: Owner }): DocRow<T>[] {
+    const { sql, params } = this.#select(where, false);
+    return (this.#statement(sql).all(...params) as RawRow[]).map(parsed<T>);
+  }
+
+  /**
+   * One page of an owner's rows (optionally filtered by key columns and a predicate), read in
+   * seq order from where the token left off and only until the page is full: a page costs the
+   * rows it looks at, not the owner's whole table. `filter` must not query the database: it
+   * runs while the rows are being read.
+   */
+  page(
+    owner: Owner,
+    request: PageRequest,
+    where: DocKeys = {},
+    filter: (doc: T) => boolean = () => true,
+  ): Page<T> {
+    const limit = request.maxResults ?? DEFAULT_PAGE;
+    const after = request.nextToken === undefined ? 0 : decodeToken(request.nextToken);
+    const { sql, params } = this.#select({ ...where, owner }, true);
+    const items: DocRow<T>[] = [];
+    let more = false;
+    for (const raw of this.#statement(sql).iterate(...params, after) as IterableIterator<RawRow>) {
+      const row = parsed<T>(raw);
+      if (!filter(row.doc)) continue;
+      if (items.length === limit) {
+        more = true;
+        break; // ends the iteration (and resets the statement)
+      }
+      items.push(row);
+    }
+    const last = items.at(-1);
+    return more && last !== undefined
+      ? { items: items.map((r) => r.doc), nextToken: encodeToken(last.seq) }
+      : { items: items.map((r) => r.doc) };
+  }
+
+  /** The SELECT for `find` (every row) or `page` (rows after a seq, bound last). */
+  #select(where: DocKeys & { owner?: Owner }, paged: boolean): { sql: string; params: string[] } {
     const clauses: string[] = [];
-    const params: unknown[] = [];
+    const params: string[] = [];
     const columns: Record<string, string | null | undefined> = {
       account: where.owner?.account,
       region: where.owner?.region,
@@ -149,27 +193,22 @@ export class DocTable<T> {
         params.push(v);
       }
     }
+    if (paged) clauses.push('seq > ?');
     const sql = `SELECT ${COLUMNS} FROM ${this.#name}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq`;
-    return (this.#db.prepare(sql).all(...params) as RawRow[]).map((r) => ({
-      ...r,
-      doc: JSON.parse(r.doc) as T,
-    }));
+    return { sql, params };
   }
 
-  /** One page of an owner's rows (optionally filtered by key columns and a predicate). */
-  page(
-    owner: Owner,
-    request: PageRequest,
-    where: DocKeys = {},
-    filter: (doc: T) => boolean = () => true,
-  ): Page<T> {
-    const limit = request.maxResults ?? DEFAULT_PAGE;
-    const after = request.nextToken === undefined ? 0 : decodeToken(request.nextToken);
-    const rows = this.find({ ...where, owner }).filter((r) => r.seq > after && filter(r.doc));
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return rows.length > limit && last !== undefined
-      ? { items: items.map((r) => r.doc), nextToken: encodeToken(last.seq) }
-      : { items: items.map((r) => r.doc) };
+  /** Prepared once per distinct query (at most one per combination of key columns). */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
+}
+
+function parsed<T>(row: RawRow): DocRow<T> {
+  return { ...row, doc: JSON.parse(row.doc) as T };
 }
