@@ -117,6 +117,8 @@ export interface DevStack {
   /** The connector store's SQLite file (in the data directory, else a temporary directory). */
   readonly connectorStoreFile: string;
   readonly demoUsers: typeof DEFAULT_USERS;
+  /** The vendor cloud's OAuth client the destination uses (c2c test gets users' tokens with it). */
+  readonly oauthClient: { readonly clientId: string; readonly clientSecret: string };
   /** Signed managed-integrations client acting as the customer account. */
   readonly client: ManagedIntegrationsClient;
   /** SSE URL of the customer's notification stream on the emulator. */
@@ -582,6 +584,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       connectorEnvironment: environment,
       webhookSecretSource,
       demoUsers: DEFAULT_USERS,
+      oauthClient: OAUTH_CLIENT,
       client,
       notificationStreamUrl: notificationStreamUrl(accountId),
       outboxQueueUrl,
