@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EmulatorConfigError } from './errors.js';
-import type { InvocationRecord } from './services/lambda/LambdaHost.js';
+import type { InvocationRecord } from './services/lambda/invocation.js';
 
 /** One configured access key pair and the account it belongs to. */
 export interface EmulatorCredential {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_ERRORS } from '../src/services/lambda/errors.js';
-import { parseFunctionRef } from '../src/services/lambda/LambdaHost.js';
+import { parseFunctionRef } from '../src/services/lambda/functionRef.js';
 
 // The unmodified Lambda model (pinned copy in codegen/inputs): the routes, error statuses, message casing and
 // the function-name grammar here are checked against it rather than trusted.

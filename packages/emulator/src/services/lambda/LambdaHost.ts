@@ -1,37 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
-import {
-  FunctionRegistrationError,
-  LambdaServiceError,
-  lambdaErrors,
-  PoolSaturatedError,
-} from './errors.js';
+import { LambdaServiceError, lambdaErrors, PoolSaturatedError } from './errors.js';
 import type { ExecutionCredentialIssuer } from './executionRole.js';
-import { ENV_KEY, RESERVED_ENV, refusedVariable, workerEnvironment } from './processEnv.js';
-import { FunctionVersions } from './versions.js';
+import { parseFunctionRef } from './functionRef.js';
 import {
-  type InvocationOutcome,
-  type LambdaErrorPayload,
-  type WorkerEnvironment,
-  WorkerPool,
-} from './WorkerPool.js';
+  type InvocationRecord,
+  type InvokeOptions,
+  type InvokeResult,
+  invocationFrame,
+  toInvokeResult,
+} from './invocation.js';
+import { workerEnvironment } from './processEnv.js';
+import { type RegisterFunctionInput, validateRegistration } from './registration.js';
+import { FunctionVersions } from './versions.js';
+import { type InvocationOutcome, type WorkerEnvironment, WorkerPool } from './WorkerPool.js';
 
-/** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
-export interface RegisterFunctionInput {
-  name: string;
-  /** Absolute path to the handler module (ESM `.js`/`.mjs` or CommonJS `.cjs`/`.js`). */
-  handler: string;
-  /** Export that holds the handler function; `handler` by default. */
-  exportName?: string;
-  environment?: Record<string, string>;
-  /** Lambda's default is 3 s; 1 to 900. */
-  timeoutSeconds?: number;
-  /** Owning account; the emulator's default account when omitted. */
-  accountId?: string;
-}
+/**
+ * Runs the emulator's Lambda functions: registrations in SQLite (`lambda_functions`), each
+ * function's workers in a `WorkerPool`, invocations as Lambda's Invoke API runs them.
+ */
 
 export interface FunctionInfo {
   name: string;
@@ -49,28 +37,6 @@ export interface FunctionInfo {
   functionUrl: string;
   createdAt: Date;
   lastModified: Date;
-}
-
-export interface InvokeOptions {
-  invocationType?: 'RequestResponse' | 'Event';
-  /** Overrides the function's timeout for this invocation (the managed-integrations service uses 2 s). */
-  timeoutMs?: number;
-  /** Decoded `X-Amz-Client-Context`, handed to the function as `context.clientContext`. */
-  clientContext?: unknown;
-  /** The caller's account, for names without an account part; the default account otherwise. */
-  accountId?: string;
-}
-
-export interface InvokeResult {
-  /** 200 for RequestResponse (also when the function failed), 202 for Event. */
-  statusCode: number;
-  /** The function's JSON result, or Lambda's `{errorType, errorMessage, trace}` on failure. */
-  payload: Buffer;
-  functionError?: 'Unhandled';
-  executedVersion: string;
-  requestId: string;
-  /** The last 4 KB of the invocation's log output (Lambda's `LogType: Tail`). */
-  logTail: string;
 }
 
 export interface LambdaHostOptions {
@@ -100,54 +66,6 @@ export interface LambdaHostOptions {
   onLog?: (functionName: string, line: string, requestId?: string) => void;
   /** Receives each finished invocation: what was invoked, how long it took, what it returned. */
   onInvocation?: (record: InvocationRecord) => void;
-}
-
-/** One finished invocation, for `LambdaHostOptions.onInvocation` (a developer's log view). */
-export interface InvocationRecord {
-  readonly functionName: string;
-  readonly version: string;
-  readonly requestId: string;
-  /** The event as invoked (JSON text; it may hold tokens: never print it whole). */
-  readonly event: string;
-  readonly durationMs: number;
-  /** The function's JSON result, or Lambda's error (`Runtime.ImportModuleError`, …). */
-  readonly outcome:
-    | { readonly ok: true; readonly payload: string }
-    | { readonly ok: false; readonly error: LambdaErrorPayload };
-}
-
-/** Lambda's synchronous response limit (6 MB). */
-const MAX_RESPONSE_BYTES = 6_291_556;
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
-
-/**
- * Function references as the Lambda API accepts them: a name, `name:qualifier`, a partial ARN
- * (`123456789012:function:name`) or a full ARN, each with an optional qualifier. Same language as
- * the model's `NamespacedFunctionName` pattern (checked by a property test), with capture groups.
- */
-const FUNCTION_REF =
-  /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:((?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):(\d{12}):|(?:((?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(\d{12}):)?)(?:function:)?([a-zA-Z0-9_.-]+)(?::(\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$/;
-
-export interface FunctionRef {
-  region?: string;
-  accountId?: string;
-  name: string;
-  qualifier?: string;
-}
-
-export function parseFunctionRef(ref: string): FunctionRef | undefined {
-  if (ref.length < 1 || ref.length > 256) return undefined;
-  const m = FUNCTION_REF.exec(ref);
-  if (!m) return undefined;
-  const region = m[1] ?? m[3];
-  const accountId = m[2] ?? m[4];
-  return {
-    name: m[5] as string,
-    ...(region ? { region } : {}),
-    ...(accountId ? { accountId } : {}),
-    ...(m[6] ? { qualifier: m[6] } : {}),
-  };
 }
 
 interface FunctionRow {
@@ -228,68 +146,12 @@ export class LambdaHost {
     };
   }
 
-  /** Validates like Lambda's CreateFunction would; every message names the field. */
-  #validate(input: RegisterFunctionInput): Required<Omit<RegisterFunctionInput, 'accountId'>> & {
-    accountId: string;
-  } {
-    const bad = (m: string): FunctionRegistrationError => new FunctionRegistrationError(m);
-    if (typeof input !== 'object' || input === null) {
-      throw bad(`function: expected an object, got ${input === null ? 'null' : typeof input}`);
-    }
-    const { name, handler } = input;
-    if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
-      throw bad(
-        `name: expected 1-64 characters of a-z, A-Z, 0-9, "-" and "_", got ${JSON.stringify(name)?.slice(0, 80)}`,
-      );
-    }
-    if (typeof handler !== 'string' || !isAbsolute(handler)) {
-      throw bad(
-        `handler: expected an absolute path to a JS module, got ${JSON.stringify(handler)?.slice(0, 200)}`,
-      );
-    }
-    if (!['.js', '.mjs', '.cjs'].includes(extname(handler))) {
-      throw bad(`handler: expected a .js, .mjs or .cjs file, got "${basename(handler)}"`);
-    }
-    if (!existsSync(handler) || !statSync(handler).isFile()) {
-      throw bad(`handler: no such file: ${handler}`);
-    }
-    const exportName = input.exportName ?? 'handler';
-    if (typeof exportName !== 'string' || !EXPORT_NAME.test(exportName)) {
-      throw bad(`exportName: expected a JavaScript identifier, got ${JSON.stringify(exportName)}`);
-    }
-    const timeoutSeconds = input.timeoutSeconds ?? 3;
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-      throw bad(`timeoutSeconds: expected an integer from 1 to 900, got ${String(timeoutSeconds)}`);
-    }
-    const environment = input.environment ?? {};
-    if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) {
-      throw bad('environment: expected an object of string values');
-    }
-    let size = 0;
-    for (const [k, v] of Object.entries(environment)) {
-      if (!ENV_KEY.test(k)) throw bad(`environment.${k}: invalid variable name`);
-      if (RESERVED_ENV.has(k)) {
-        throw bad(`environment.${k}: reserved key; Lambda sets it and it cannot be modified`);
-      }
-      if (typeof v !== 'string') throw bad(`environment.${k}: expected string, got ${typeof v}`);
-      const refused = refusedVariable(k, v);
-      if (refused !== undefined) throw bad(`environment.${k}: refused: it ${refused}`);
-      size += k.length + v.length;
-    }
-    if (size > 4096) throw bad(`environment: total size must be at most 4 KB, got ${size} bytes`);
-    const accountId = input.accountId ?? this.defaultAccountId;
-    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
-      throw bad(`accountId: expected 12 digits, got ${JSON.stringify(accountId)}`);
-    }
-    return { name, handler, exportName, timeoutSeconds, environment, accountId };
-  }
-
   /**
    * Registers (or replaces) a function. Replacing restarts its workers, so the next invocation
    * loads the new code and configuration.
    */
   registerFunction(input: RegisterFunctionInput): FunctionInfo {
-    const v = this.#validate(input);
+    const v = validateRegistration(input, { accountId: this.defaultAccountId });
     const t = Date.now();
     this.#db
       .prepare(
@@ -453,18 +315,15 @@ export class LambdaHost {
     }
     // Frame the output the way Lambda's log stream (and LogType Tail) shows an invocation.
     const ms = performance.now() - started;
-    const lines = [`START RequestId: ${requestId} Version: ${info.version}`];
-    const end = [`END RequestId: ${requestId}`];
-    if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout') {
-      end.unshift(
-        `${new Date().toISOString()} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-      );
-    }
-    end.push(
-      `REPORT RequestId: ${requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(ms))} ms\tMemory Size: 128 MB`,
-    );
+    const { start, end } = invocationFrame({
+      requestId,
+      version: info.version,
+      timeoutMs,
+      durationMs: ms,
+      outcome,
+    });
     const onLog = this.#options.onLog;
-    if (onLog) for (const line of [...lines, ...end]) onLog(info.name, line, requestId);
+    if (onLog) for (const line of [...start, ...end]) onLog(info.name, line, requestId);
     this.#options.onInvocation?.({
       functionName: info.name,
       version: info.version,
@@ -475,7 +334,7 @@ export class LambdaHost {
         ? { ok: true, payload: outcome.payload }
         : { ok: false, error: outcome.error },
     });
-    const logs = `${lines.join('\n')}\n${outcome.logs}${end.join('\n')}\n`;
+    const logs = `${start.join('\n')}\n${outcome.logs}${end.join('\n')}\n`;
     return { ...outcome, logs: logs.slice(-4096) };
   }
 
@@ -516,41 +375,7 @@ export class LambdaHost {
       };
     }
     const outcome = await this.#run(info, event, requestId, invokedArn, options);
-    return this.#toResult(outcome, requestId, info.version);
-  }
-
-  #toResult(outcome: InvocationOutcome, requestId: string, version: string): InvokeResult {
-    if (outcome.ok && Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
-      return this.#toResult(
-        {
-          ok: false,
-          error: {
-            errorType: 'Function.ResponseSizeTooLarge',
-            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-          },
-          logs: outcome.logs,
-        },
-        requestId,
-        version,
-      );
-    }
-    if (outcome.ok) {
-      return {
-        statusCode: 200,
-        payload: Buffer.from(outcome.payload, 'utf8'),
-        executedVersion: version,
-        requestId,
-        logTail: outcome.logs,
-      };
-    }
-    return {
-      statusCode: 200,
-      payload: Buffer.from(JSON.stringify(outcome.error), 'utf8'),
-      functionError: 'Unhandled',
-      executedVersion: version,
-      requestId,
-      logTail: outcome.logs,
-    };
+    return toInvokeResult(outcome, requestId, info.version);
   }
 
   /** Event invocations: accepted at once, run in the background, retried like Lambda (twice). */

@@ -1,13 +1,22 @@
 import { statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toWireError } from '../../plugins/error-render.js';
 import { jsonBody } from '../sqs/context.js';
 import { optString, requireObject } from '../sqs/fields.js';
-import { LambdaServiceError, lambdaErrors } from './errors.js';
+import { LAMBDA_ERRORS, LambdaServiceError, lambdaErrors } from './errors.js';
 import { executionRoleArn } from './executionRole.js';
-import { type FunctionInfo, parseFunctionRef } from './LambdaHost.js';
+import { parseFunctionRef } from './functionRef.js';
+import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
+import type { FunctionInfo } from './LambdaHost.js';
 import { codeSha256, type VersionRecord } from './versions.js';
 
-// Request and response helpers the Lambda REST routes share (plugin.ts, versionRoutes.ts).
+// Request and response helpers the Lambda REST route groups share (`*Routes.ts`).
+
+/** The routing constraint of every Lambda REST route (the SigV4 service name). */
+export const LAMBDA = { awsService: 'lambda' } as const;
+
+/** The plugins every Lambda REST route group needs: the host, and SigV4 for the caller. */
+export const LAMBDA_API_DEPENDENCIES = [LAMBDA_HOST_PLUGIN, '@c2c-kit/emulator-sigv4'];
 
 export const bad = (message: string): LambdaServiceError => lambdaErrors.invalidParameter(message);
 
@@ -125,4 +134,47 @@ export function pageOf<T>(
   }
   const next = start + max < items.length ? String(start + max) : undefined;
   return { items: items.slice(start, start + max), next };
+}
+
+function sendLambdaError(
+  reply: FastifyReply,
+  code: string,
+  status: number,
+  message: string,
+): FastifyReply {
+  const known = (LAMBDA_ERRORS as Record<string, { messageKey: string } | undefined>)[code];
+  return reply
+    .code(status)
+    .header('x-amzn-errortype', code)
+    .header('content-type', 'application/json')
+    .send(
+      JSON.stringify({
+        Type: status >= 500 ? 'Service' : 'User',
+        [known?.messageKey ?? 'message']: message,
+      }),
+    );
+}
+
+/**
+ * The error handler of the Lambda REST context: Lambda renders body and signature failures in its
+ * own style; only bugs stay 5xx.
+ */
+export function lambdaErrorHandler(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (error instanceof LambdaServiceError) {
+    return sendLambdaError(reply, error.code, error.statusCode, error.message);
+  }
+  const wire = toWireError(error);
+  if (wire.fault === 'server')
+    request.log.error({ err: error }, 'unexpected error in Lambda route');
+  const code: string =
+    wire.awsCode === 'SerializationException'
+      ? 'InvalidRequestContentException'
+      : wire.statusCode === 413
+        ? 'RequestTooLargeException'
+        : wire.awsCode;
+  return sendLambdaError(reply, code, wire.statusCode, wire.message);
 }

@@ -2,13 +2,8 @@
 // the host that runs functions in worker processes, and the errors it throws.
 export type { LambdaErrorCode } from './errors.js';
 export { FunctionRegistrationError, LambdaServiceError } from './errors.js';
-export type {
-  FunctionInfo,
-  InvocationRecord,
-  InvokeOptions,
-  InvokeResult,
-  LambdaHostOptions,
-  RegisterFunctionInput,
-} from './LambdaHost.js';
+export type { InvocationRecord, InvokeOptions, InvokeResult } from './invocation.js';
+export type { FunctionInfo, LambdaHostOptions } from './LambdaHost.js';
 export { LambdaHost } from './LambdaHost.js';
 export { lambdaPlugin } from './plugin.js';
+export type { RegisterFunctionInput } from './registration.js';

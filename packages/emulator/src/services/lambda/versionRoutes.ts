@@ -1,24 +1,26 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { callerOf, type EmulatorConfigLike } from '../sqs/context.js';
+import fp from 'fastify-plugin';
+import { callerOf, coreDeps } from '../sqs/context.js';
 import { optString, reqString } from '../sqs/fields.js';
 import {
   bad,
   functionConfiguration,
   functionNameParam,
+  LAMBDA,
+  LAMBDA_API_DEPENDENCIES,
   pageOf,
   requestObject,
   sendJson,
 } from './api.js';
-import { type FunctionInfo, type LambdaHost, parseFunctionRef } from './LambdaHost.js';
+import { parseFunctionRef } from './functionRef.js';
+import type { FunctionInfo } from './LambdaHost.js';
 import { ALIAS_NAME, type AliasRecord, codeSha256 } from './versions.js';
 
 /**
  * PublishVersion, ListVersionsByFunction and the alias operations (Create/Get/List/Update/
- * DeleteAlias), paths and statuses from the Lambda model. Registered in the Lambda API context, so
- * its error handler renders their errors.
+ * DeleteAlias), paths and statuses from the Lambda model.
  */
 
-const LAMBDA = { awsService: 'lambda' } as const;
 const VERSION = /^(\$LATEST|[0-9]{1,15})$/;
 
 function aliasOut(info: FunctionInfo, alias: AliasRecord): Record<string, unknown> {
@@ -66,10 +68,9 @@ function aliasNameOf(value: string): string {
   return value;
 }
 
-export async function versionRoutes(
-  app: FastifyInstance,
-  { host, config }: { host: LambdaHost; config: EmulatorConfigLike },
-): Promise<void> {
+async function versionRoutes(app: FastifyInstance): Promise<void> {
+  const { config } = coreDeps(app);
+  const host = app.lambdaHost;
   const { versions } = host;
 
   /** The caller's function the path names; these operations take no qualifier. */
@@ -172,3 +173,11 @@ export async function versionRoutes(
     return reply.code(204).send();
   });
 }
+
+export const lambdaVersionRoutes = fp(versionRoutes, {
+  name: '@c2c-kit/emulator-lambda-versions',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: LAMBDA_API_DEPENDENCIES,
+  decorators: { fastify: ['lambdaHost'] },
+});

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { InvocationRecord } from '../lambda/LambdaHost.js';
+import type { InvocationRecord } from '../lambda/invocation.js';
 import { MissingCoreDependencyError } from './errors.js';
 
 /**

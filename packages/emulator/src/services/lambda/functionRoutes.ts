@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { callerOf, coreDeps } from '../sqs/context.js';
+import {
+  functionConfiguration,
+  functionNameParam,
+  LAMBDA,
+  LAMBDA_API_DEPENDENCIES,
+  lambdaTime,
+  qualified,
+  sendJson,
+} from './api.js';
+import type { FunctionInfo } from './LambdaHost.js';
+
+/** GetFunction, GetFunctionConfiguration and GetFunctionUrlConfig, paths from the Lambda model. */
+async function functionRoutes(app: FastifyInstance): Promise<void> {
+  const { config } = coreDeps(app);
+  const host = app.lambdaHost;
+
+  /** The caller's function the path names, `?Qualifier=` applied (names up to `maxNameLength`). */
+  const requestedFunction = (request: FastifyRequest, maxNameLength?: number): FunctionInfo => {
+    const caller = callerOf(request, config);
+    return host.requireFunction(
+      qualified(request, functionNameParam(request, maxNameLength)),
+      caller.accountId,
+    );
+  };
+
+  app.get(
+    '/2015-03-31/functions/:FunctionName',
+    { constraints: LAMBDA },
+    async (request, reply) => {
+      const info = requestedFunction(request);
+      return sendJson(reply, 200, {
+        Configuration: functionConfiguration(info, host.versions.get(info, info.version)),
+        Code: { RepositoryType: 'S3', Location: `file://${info.handler}` },
+        Tags: {},
+      });
+    },
+  );
+
+  app.get(
+    '/2015-03-31/functions/:FunctionName/configuration',
+    { constraints: LAMBDA },
+    async (request, reply) => {
+      const info = requestedFunction(request);
+      return sendJson(
+        reply,
+        200,
+        functionConfiguration(info, host.versions.get(info, info.version)),
+      );
+    },
+  );
+
+  app.get(
+    '/2021-10-31/functions/:FunctionName/url',
+    { constraints: LAMBDA },
+    async (request, reply) => {
+      const info = requestedFunction(request, 140);
+      return sendJson(reply, 200, {
+        FunctionUrl: info.functionUrl,
+        FunctionArn: info.arn,
+        AuthType: 'NONE',
+        CreationTime: lambdaTime(info.createdAt),
+        LastModifiedTime: lambdaTime(info.lastModified),
+        InvokeMode: 'BUFFERED',
+      });
+    },
+  );
+}
+
+export const lambdaFunctionRoutes = fp(functionRoutes, {
+  name: '@c2c-kit/emulator-lambda-functions',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: LAMBDA_API_DEPENDENCIES,
+  decorators: { fastify: ['lambdaHost'] },
+});
