@@ -1,18 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { SqsError, sqsErrors } from './errors.js';
+import { LongPollSignals } from './longPoll.js';
 import { type MessageAttributeValue, md5Hex, md5OfMessageAttributes } from './md5.js';
+import {
+  encodeAttributes,
+  type MessageRow,
+  parseReceiptHandle,
+  toStoredMessage,
+} from './messageRows.js';
+import {
+  normalizeQueueAttributes,
+  QUEUE_NAME_PATTERN,
+  type RedrivePolicy,
+} from './queueAttributes.js';
+import { openSqsTables, type SqsStatements } from './statements.js';
 
 /**
  * SQS state in SQLite (`sqs_queues`, `sqs_messages`). Visibility is a timestamp (`visible_at`, ms):
  * a message is receivable when `visible_at <= now`, so visibility timeouts and delays need no
  * timers; long polling waits on an in-process signal plus the next `visible_at`.
  */
-
-export interface RedrivePolicy {
-  deadLetterTargetArn: string;
-  maxReceiveCount: number;
-}
 
 export interface QueueRecord {
   accountId: string;
@@ -60,79 +68,10 @@ export interface ReceiveInput {
   signal?: AbortSignal;
 }
 
-/** Settable attributes with their allowed range (strings on the wire, integers inside). */
-const INT_ATTRIBUTES: Record<string, { min: number; max: number; default: number }> = {
-  DelaySeconds: { min: 0, max: 900, default: 0 },
-  MaximumMessageSize: { min: 1024, max: 1_048_576, default: 1_048_576 },
-  MessageRetentionPeriod: { min: 60, max: 1_209_600, default: 345_600 },
-  ReceiveMessageWaitTimeSeconds: { min: 0, max: 20, default: 0 },
-  VisibilityTimeout: { min: 0, max: 43_200, default: 30 },
-};
-/** Accepted and reported back, with no behaviour here (policies, encryption). */
-const PASSTHROUGH_ATTRIBUTES = new Set([
-  'Policy',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'SqsManagedSseEnabled',
-  'RedriveAllowPolicy',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-]);
-const BOOL_ATTRIBUTES = new Set(['FifoQueue', 'ContentBasedDeduplication']);
-
-export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
 function nowMs(): number {
   return Date.now();
-}
-
-function parseRedrivePolicy(text: string): RedrivePolicy {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw sqsErrors.invalidAttributeValue(
-      'Attributes.RedrivePolicy: expected a JSON object {"deadLetterTargetArn","maxReceiveCount"}, got text that is not JSON',
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw sqsErrors.invalidAttributeValue('Attributes.RedrivePolicy: expected a JSON object');
-  }
-  const v = value as Record<string, unknown>;
-  const arn = v.deadLetterTargetArn;
-  if (typeof arn !== 'string' || !arn.startsWith('arn:')) {
-    throw sqsErrors.invalidAttributeValue(
-      'Attributes.RedrivePolicy.deadLetterTargetArn: expected a queue ARN string',
-    );
-  }
-  const count =
-    typeof v.maxReceiveCount === 'string' ? Number(v.maxReceiveCount) : v.maxReceiveCount;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) {
-    throw sqsErrors.invalidAttributeValue(
-      `Attributes.RedrivePolicy.maxReceiveCount: expected an integer from 1 to 1000, got ${JSON.stringify(v.maxReceiveCount)}`,
-    );
-  }
-  return { deadLetterTargetArn: arn, maxReceiveCount: count };
-}
-
-interface MessageRow {
-  rowid: number;
-  message_id: string;
-  body: string;
-  md5_body: string;
-  message_attributes: string;
-  md5_attributes: string | null;
-  system_attributes: string;
-  sender_id: string;
-  sent_at: number;
-  first_received_at: number | null;
-  receive_count: number;
-  visible_at: number;
-  receipt_token: string | null;
-  group_id: string | null;
-  dedup_id: string | null;
-  sequence_number: string | null;
 }
 
 interface QueueRow {
@@ -145,140 +84,16 @@ interface QueueRow {
   modified_at: number;
 }
 
-function encodeAttributes(attrs: Record<string, MessageAttributeValue>): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.entries(attrs).map(([k, v]) => [
-        k,
-        {
-          DataType: v.DataType,
-          StringValue: v.StringValue,
-          BinaryValue: v.BinaryValue?.toString('base64'),
-        },
-      ]),
-    ),
-  );
-}
-
-function decodeAttributes(text: string): Record<string, MessageAttributeValue> {
-  const raw = JSON.parse(text) as Record<
-    string,
-    { DataType: string; StringValue?: string; BinaryValue?: string }
-  >;
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    out[k] = {
-      DataType: v.DataType,
-      ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
-      ...(v.BinaryValue !== undefined ? { BinaryValue: Buffer.from(v.BinaryValue, 'base64') } : {}),
-    };
-  }
-  return out;
-}
-
-/** Receipt handles carry the message id, so a delete needs no extra lookup table. */
-function makeReceiptHandle(messageId: string, token: string): string {
-  return Buffer.from(`${messageId}#${token}`, 'utf8').toString('base64url');
-}
-
-export function parseReceiptHandle(handle: string): { messageId: string; token: string } {
-  const text = Buffer.from(handle, 'base64url').toString('utf8');
-  const m = /^([0-9a-f-]{36})#([0-9a-f]{32})$/.exec(text);
-  if (!m) throw sqsErrors.receiptHandleIsInvalid(handle);
-  return { messageId: m[1] as string, token: m[2] as string };
-}
-
-function prepareStatements(db: Database) {
-  const p = (sql: string): Statement => db.prepare(sql);
-  return {
-    queueByName: p('SELECT * FROM sqs_queues WHERE account_id = ? AND region = ? AND name = ?'),
-    queueByArn: p('SELECT * FROM sqs_queues WHERE arn = ?'),
-    insertQueue: p(
-      'INSERT INTO sqs_queues (account_id, region, name, arn, attributes, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    updateQueueAttrs: p('UPDATE sqs_queues SET attributes = ?, modified_at = ? WHERE arn = ?'),
-    listQueues: p(
-      "SELECT * FROM sqs_queues WHERE account_id = ? AND region = ? AND name LIKE ? ESCAPE '\\' ORDER BY name",
-    ),
-    deleteQueue: p('DELETE FROM sqs_queues WHERE arn = ?'),
-    purge: p('DELETE FROM sqs_messages WHERE queue_arn = ?'),
-    insertMessage: p(
-      `INSERT INTO sqs_messages (message_id, queue_arn, body, md5_body, message_attributes, md5_attributes,
-         system_attributes, sender_id, sent_at, visible_at, group_id, dedup_id, sequence_number)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    expire: p('DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?'),
-    candidates: p(
-      // Earliest-visible first: walks the (queue_arn, visible_at, rowid) index with no sort.
-      `SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY visible_at, rowid LIMIT ?`,
-    ),
-    fifoCandidates: p(
-      `SELECT * FROM sqs_messages m WHERE m.queue_arn = ? AND m.visible_at <= ?
-         AND NOT EXISTS (SELECT 1 FROM sqs_messages o WHERE o.queue_arn = m.queue_arn
-           AND o.group_id = m.group_id AND o.rowid < m.rowid)
-         AND NOT EXISTS (SELECT 1 FROM sqs_messages o WHERE o.queue_arn = m.queue_arn
-           AND o.group_id = m.group_id AND o.visible_at > ? AND o.receive_count > 0)
-       ORDER BY m.rowid LIMIT ?`,
-    ),
-    markReceived: p(
-      `UPDATE sqs_messages SET receive_count = receive_count + 1,
-         first_received_at = COALESCE(first_received_at, ?), visible_at = ?, receipt_token = ?
-       WHERE rowid = ?`,
-    ),
-    moveToDlq: p(
-      'UPDATE sqs_messages SET queue_arn = ?, receive_count = 0, visible_at = ?, receipt_token = NULL WHERE rowid = ?',
-    ),
-    messageById: p('SELECT * FROM sqs_messages WHERE message_id = ? AND queue_arn = ?'),
-    deleteMessage: p('DELETE FROM sqs_messages WHERE message_id = ? AND queue_arn = ?'),
-    setVisibility: p('UPDATE sqs_messages SET visible_at = ? WHERE rowid = ?'),
-    counts: p(
-      `SELECT
-         SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END) AS visible,
-         SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END) AS inflight,
-         SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END) AS delayed
-       FROM sqs_messages WHERE queue_arn = @arn`,
-    ),
-    nextVisible: p(
-      'SELECT MIN(visible_at) AS t FROM sqs_messages WHERE queue_arn = ? AND visible_at > ?',
-    ),
-    dedupGet: p('SELECT * FROM sqs_dedup WHERE queue_arn = ? AND dedup_id = ? AND expires_at > ?'),
-    dedupPut: p(
-      'INSERT OR REPLACE INTO sqs_dedup (queue_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    setSequence: p('UPDATE sqs_messages SET sequence_number = ? WHERE rowid = ?'),
-  };
-}
-type Statements = ReturnType<typeof prepareStatements>;
-
 export class SqsStore {
   readonly #db: Database;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #polls = new LongPollSignals();
   readonly #expiredAt = new Map<string, number>();
   #closed = false;
-  readonly #closeController = new AbortController();
-  readonly #stmt: Statements;
+  readonly #stmt: SqsStatements;
 
   constructor(db: Database) {
     this.#db = db;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS sqs_queues (
-        account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE,
-        attributes TEXT NOT NULL, created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
-        PRIMARY KEY (account_id, region, name));
-      CREATE TABLE IF NOT EXISTS sqs_messages (
-        rowid INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE,
-        queue_arn TEXT NOT NULL, body TEXT NOT NULL, md5_body TEXT NOT NULL,
-        message_attributes TEXT NOT NULL, md5_attributes TEXT, system_attributes TEXT NOT NULL,
-        sender_id TEXT NOT NULL, sent_at INTEGER NOT NULL, first_received_at INTEGER,
-        receive_count INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL, receipt_token TEXT,
-        group_id TEXT, dedup_id TEXT, sequence_number TEXT);
-      CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue_arn, visible_at, rowid);
-      CREATE INDEX IF NOT EXISTS sqs_messages_by_age ON sqs_messages (queue_arn, sent_at);
-      CREATE TABLE IF NOT EXISTS sqs_dedup (
-        queue_arn TEXT NOT NULL, dedup_id TEXT NOT NULL, message_id TEXT NOT NULL,
-        sequence_number TEXT, expires_at INTEGER NOT NULL, PRIMARY KEY (queue_arn, dedup_id));
-    `);
-    this.#stmt = prepareStatements(db);
+    this.#stmt = openSqsTables(db);
   }
 
   // ---- queues -------------------------------------------------------------------------------
@@ -295,69 +110,15 @@ export class SqsStore {
     };
   }
 
-  /** Normalises and validates CreateQueue/SetQueueAttributes input into SQS's string form. */
-  normalizeAttributes(
+  #attributes(
     name: string,
     input: Record<string, string>,
-    region: string,
     base?: Record<string, string>,
   ): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (!base) {
-      for (const [k, rule] of Object.entries(INT_ATTRIBUTES)) out[k] = String(rule.default);
-    } else {
-      Object.assign(out, base);
-    }
-    for (const [k, v] of Object.entries(input)) {
-      const rule = INT_ATTRIBUTES[k];
-      if (rule) {
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < rule.min || n > rule.max) {
-          throw sqsErrors.invalidAttributeValue(
-            `Attributes.${k}: expected an integer from ${rule.min} to ${rule.max}, got ${JSON.stringify(v.slice(0, 40))}`,
-          );
-        }
-        out[k] = String(n);
-      } else if (k === 'RedrivePolicy') {
-        if (v === '') {
-          delete out.RedrivePolicy;
-          continue;
-        }
-        const policy = parseRedrivePolicy(v);
-        if (!this.#stmt.queueByArn.get(policy.deadLetterTargetArn)) {
-          throw sqsErrors.invalidParameter(
-            `Value ${v} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`,
-          );
-        }
-        out[k] = JSON.stringify(policy);
-      } else if (BOOL_ATTRIBUTES.has(k)) {
-        if (v !== 'true' && v !== 'false') {
-          throw sqsErrors.invalidAttributeValue(
-            `Attributes.${k}: expected "true" or "false", got ${JSON.stringify(v.slice(0, 40))}`,
-          );
-        }
-        out[k] = v;
-      } else if (PASSTHROUGH_ATTRIBUTES.has(k)) {
-        out[k] = v;
-      } else {
-        throw sqsErrors.invalidAttributeName(`Unknown Attribute ${k.slice(0, 80)}.`);
-      }
-    }
-    const fifo = out.FifoQueue === 'true';
-    if (fifo !== name.endsWith('.fifo')) {
-      throw sqsErrors.invalidParameter(
-        fifo
-          ? `QueueName: a FIFO queue name must end with ".fifo", got "${name}"`
-          : `QueueName: a queue named "${name}" must set Attributes.FifoQueue to "true"`,
-      );
-    }
-    if (!fifo && out.ContentBasedDeduplication !== undefined) {
-      throw sqsErrors.invalidAttributeName(
-        'Attributes.ContentBasedDeduplication: only valid for FIFO queues',
-      );
-    }
-    void region;
-    return out;
+    return normalizeQueueAttributes(name, input, {
+      ...(base ? { base } : {}),
+      deadLetterTargetExists: (arn) => this.#stmt.queueByArn.get(arn) !== undefined,
+    });
   }
 
   createQueue(
@@ -372,7 +133,7 @@ export class SqsStore {
         `QueueName: expected 1-80 characters of A-Z, a-z, 0-9, "-" and "_" (and ".fifo" for FIFO queues), got ${JSON.stringify(name.slice(0, 90))}`,
       );
     }
-    const attrs = this.normalizeAttributes(name, attributes, region);
+    const attrs = this.#attributes(name, attributes);
     return this.#db.transaction(() => {
       const existing = this.#stmt.queueByName.get(accountId, region, name) as QueueRow | undefined;
       if (existing) {
@@ -410,7 +171,7 @@ export class SqsStore {
   }
 
   setQueueAttributes(queue: QueueRecord, attributes: Record<string, string>): void {
-    const attrs = this.normalizeAttributes(queue.name, attributes, queue.region, queue.attributes);
+    const attrs = this.#attributes(queue.name, attributes, queue.attributes);
     this.#stmt.updateQueueAttrs.run(JSON.stringify(attrs), nowMs(), queue.arn);
   }
 
@@ -419,7 +180,7 @@ export class SqsStore {
       this.#stmt.purge.run(queue.arn);
       this.#stmt.deleteQueue.run(queue.arn);
     })();
-    this.#notify(queue.arn);
+    this.#polls.notify(queue.arn);
   }
 
   purgeQueue(queue: QueueRecord): void {
@@ -506,7 +267,7 @@ export class SqsStore {
         };
       }),
     )();
-    this.#notify(queue.arn);
+    this.#polls.notify(queue.arn);
     return results;
   }
 
@@ -546,7 +307,7 @@ export class SqsStore {
           const token = randomBytes(16).toString('hex');
           this.#stmt.markReceived.run(t, t + visibilityTimeout * 1000, token, row.rowid);
           received.push(
-            this.#toMessage(
+            toStoredMessage(
               {
                 ...row,
                 receive_count: row.receive_count + 1,
@@ -559,33 +320,8 @@ export class SqsStore {
       }
       return received;
     })();
-    if (movedToDlq) this.#notify(movedToDlq);
+    if (movedToDlq) this.#polls.notify(movedToDlq);
     return out;
-  }
-
-  #toMessage(row: MessageRow, token: string): StoredMessage {
-    const system = decodeAttributes(row.system_attributes);
-    const attributes: Record<string, string> = {
-      SenderId: row.sender_id,
-      SentTimestamp: String(row.sent_at),
-      ApproximateReceiveCount: String(row.receive_count),
-      ApproximateFirstReceiveTimestamp: String(row.first_received_at ?? row.sent_at),
-    };
-    if (row.group_id) attributes.MessageGroupId = row.group_id;
-    if (row.dedup_id) attributes.MessageDeduplicationId = row.dedup_id;
-    if (row.sequence_number) attributes.SequenceNumber = row.sequence_number;
-    const trace = system.AWSTraceHeader?.StringValue;
-    if (trace) attributes.AWSTraceHeader = trace;
-    const messageAttributes = decodeAttributes(row.message_attributes);
-    return {
-      messageId: row.message_id,
-      receiptHandle: makeReceiptHandle(row.message_id, token),
-      body: row.body,
-      md5OfBody: row.md5_body,
-      messageAttributes,
-      ...(row.md5_attributes ? { md5OfMessageAttributes: row.md5_attributes } : {}),
-      attributes,
-    };
   }
 
   /**
@@ -603,36 +339,8 @@ export class SqsStore {
       if (got.length > 0 || remaining <= 0 || this.#closed || input.signal?.aborted) return got;
       const next = this.#stmt.nextVisible.get(queue.arn, nowMs()) as { t: number | null };
       const until = next.t === null ? remaining : Math.min(remaining, next.t - nowMs() + 1);
-      await this.#waitFor(queue.arn, Math.max(1, until), input.signal);
+      await this.#polls.wait(queue.arn, Math.max(1, until), input.signal);
     }
-  }
-
-  #waitFor(arn: string, ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let set = this.#waiters.get(arn);
-      if (!set) {
-        set = new Set();
-        this.#waiters.set(arn, set);
-      }
-      const waiters = set;
-      const done = (): void => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        this.#closeController.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#closeController.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  #notify(arn: string): void {
-    const set = this.#waiters.get(arn);
-    if (!set) return;
-    for (const wake of [...set]) wake();
   }
 
   /** Deletes by receipt handle. A handle of an already deleted message succeeds, as in SQS. */
@@ -650,13 +358,13 @@ export class SqsStore {
       throw sqsErrors.messageNotInflight();
     }
     this.#stmt.setVisibility.run(t + visibilityTimeout * 1000, row.rowid);
-    if (visibilityTimeout === 0) this.#notify(queue.arn);
+    if (visibilityTimeout === 0) this.#polls.notify(queue.arn);
   }
 
   /** Wakes every long poll; later receives return at once. */
   close(): void {
     this.#closed = true;
-    this.#closeController.abort();
+    this.#polls.close();
   }
 
   get closed(): boolean {
