@@ -59,7 +59,7 @@ describe('fault injection (--faults)', () => {
     const { ConnectorInvoker } = await import('../src/services/iotmanagedintegrations/invoke.js');
     let calls = 0;
     const direct = new ConnectorInvoker({
-      host: () => ({
+      host: {
         invoke: async () => {
           calls += 1;
           return {
@@ -70,7 +70,7 @@ describe('fault injection (--faults)', () => {
             logTail: '',
           };
         },
-      }),
+      },
       faults: { throttle: 0, error: 1, latencyMs: 0 },
       backoffMs: 1,
     });
@@ -83,7 +83,7 @@ describe('fault injection (--faults)', () => {
     expect(outcome).toMatchObject({ ok: false, attempts: 6, statusCode: 500 });
     expect(calls).toBe(0);
     const healthy = new ConnectorInvoker({
-      host: () => ({
+      host: {
         invoke: async () => {
           calls += 1;
           return calls < 3
@@ -103,7 +103,7 @@ describe('fault injection (--faults)', () => {
                 logTail: '',
               };
         },
-      }),
+      },
       faults: { throttle: 0, error: 0, latencyMs: 0 },
       backoffMs: 1,
     });

@@ -29,7 +29,7 @@ export interface MiContext {
   readonly invoker: ConnectorInvoker;
   readonly committer: GroupCommitter;
   readonly config: EmulatorConfig;
-  readonly secrets: () => SecretReader;
+  readonly secrets: SecretReader;
   readonly log: FastifyBaseLogger;
   /** Background work (invocations after a 202/201) so tests and shutdown can wait for it. */
   background(task: () => Promise<void>): void;

@@ -156,7 +156,7 @@ async function managedIntegrations(
     },
   });
   const invoker = new ConnectorInvoker({
-    host: () => app.lambdaHost,
+    host: app.lambdaHost,
     faults: config.faults,
     ...options.invoke,
   });
@@ -166,7 +166,7 @@ async function managedIntegrations(
     invoker,
     committer,
     config,
-    secrets: () => app.secrets,
+    secrets: app.secrets,
     log: app.log,
     caches,
     background(task) {
@@ -273,7 +273,14 @@ async function managedIntegrations(
 export const managedIntegrationsPlugin = fp(managedIntegrations, {
   name: '@c2c-kit/emulator-iotmanagedintegrations',
   fastify: '5.x',
-  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sigv4'],
+  // Invokes connectors through the Lambda host and reads OAuth client secrets from Secrets
+  // Manager: both decorate the instance before this plugin runs.
+  dependencies: [
+    '@c2c-kit/emulator-db',
+    '@c2c-kit/emulator-sigv4',
+    '@c2c-kit/emulator-lambda',
+    '@c2c-kit/emulator-secretsmanager',
+  ],
 });
 
 export type { OperationHandler };

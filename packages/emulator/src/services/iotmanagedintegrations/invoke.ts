@@ -45,7 +45,7 @@ export interface InvokeTarget {
 }
 
 export interface ConnectorInvokerOptions {
-  readonly host: () => InvokeTarget;
+  readonly host: InvokeTarget;
   readonly faults: FaultConfig;
   /** Per-attempt timeout; the service uses 2 s. */
   readonly timeoutMs?: number;
@@ -139,9 +139,10 @@ export class ConnectorInvoker {
       }
       let result: InvokeResult;
       try {
-        result = await this.#options
-          .host()
-          .invoke(request.functionArn, body, { invocationType: 'RequestResponse', timeoutMs });
+        result = await this.#options.host.invoke(request.functionArn, body, {
+          invocationType: 'RequestResponse',
+          timeoutMs,
+        });
       } catch (error) {
         last = { statusCode: 500, message: describeInvokeError(error) };
         continue;

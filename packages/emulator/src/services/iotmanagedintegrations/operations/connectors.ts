@@ -80,7 +80,7 @@ export function readClientCredentials(
   }
   let text: string | undefined;
   try {
-    text = ctx.secrets().getSecretValue(ref.arn, ref.versionId).secretString;
+    text = ctx.secrets.getSecretValue(ref.arn, ref.versionId).secretString;
   } catch (error) {
     throw new ValidationException(
       `SecretsManager.arn: secret ${ref.arn} (version ${ref.versionId}) could not be read: ${(error as Error).message}`,
