@@ -25,10 +25,12 @@ import {
   type ManagedIntegrationsOptions,
   managedIntegrationsPlugin,
 } from './services/iotmanagedintegrations/index.js';
+import { EVENT_TABLES } from './services/iotmanagedintegrations/stores/migrate.js';
 import { lambdaPlugin } from './services/lambda/index.js';
 import { secretsManagerPlugin } from './services/secretsmanager/index.js';
 import { sqsPlugin } from './services/sqs/index.js';
 import { stsPlugin } from './services/sts/index.js';
+import { type EventRetention, eventRetentionPlugin, resolveRetention } from './store/retention.js';
 import { type ServerTimeoutOptions, serverTimeouts } from './timeouts.js';
 
 declare module 'fastify' {
@@ -85,6 +87,12 @@ export interface EmulatorOptions extends ServerTimeoutOptions {
   readonly invoke?: ManagedIntegrationsOptions['invoke'];
   /** Watches the hosted Lambda functions' output and invocations (`c2c dev` prints them). */
   readonly functions?: FunctionObserver;
+  /**
+   * Which stored connector events (accepted and rejected) to keep: `{ count }` newest,
+   * `{ maxAgeMs }`, `'all'`, or `--retain-events` text (`"100000"`, `"7d"`, `"off"`). Default
+   * the newest 100,000. Older ones are deleted in small steps while the emulator runs.
+   */
+  readonly retainEvents?: EventRetention | string;
 }
 
 function checkOptions(options: EmulatorOptions): void {
@@ -147,6 +155,7 @@ function checkOptions(options: EmulatorOptions): void {
  */
 export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   checkOptions(options);
+  const retention = resolveRetention(options.retainEvents);
   // With a data dir: created 0700, locked against a second emulator, holding the key pair.
   const dataDir = openDataDir(options.memory === true ? undefined : options.dataDir, {
     credentials: options.credentials,
@@ -218,6 +227,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
           notificationDelivery: options.notificationDelivery,
           invoke: options.invoke,
         });
+        await root.register(eventRetentionPlugin, { retention, tables: EVENT_TABLES });
         await root.register(healthRoutes);
       },
       { name: '@c2c-kit/emulator-core', fastify: '5.x' },

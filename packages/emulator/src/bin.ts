@@ -5,6 +5,7 @@ import { CREDENTIALS_FILE_NAME } from './credentials.js';
 import { DataDirInUseError, NonLoopbackHostError } from './errors.js';
 import { nonLoopbackWarning } from './listen.js';
 import { type RunningEmulator, startEmulator } from './server.js';
+import { formatRetention } from './store/retention.js';
 
 /** Refusals the user can act on: one line, exit 2, no stack. */
 function refuse(error: Error): never {
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       dataDir: options.dataDir ?? ':memory:',
       verify: options.verify,
       faults: options.faults,
+      retainEvents: formatRetention(options.retainEvents),
       accessKeyId: key.accessKeyId,
       secretAccessKey: options.credentials === undefined ? key.secretAccessKey : '[REDACTED]',
       accountId: key.accountId,

@@ -10,6 +10,7 @@ import {
 } from './config.js';
 import { readCredentialsFile } from './credentials.js';
 import { EmulatorConfigError, NonLoopbackHostError } from './errors.js';
+import { DEFAULT_EVENT_RETENTION, type EventRetention, parseRetention } from './store/retention.js';
 
 /** The emulator's flags, as both `c2c-emulator --help` and `c2c emulator --help` list them. */
 export const FLAGS_HELP = `  --port <n>             port to listen on (default 4566; 0 = any free port)
@@ -31,6 +32,9 @@ export const FLAGS_HELP = `  --port <n>             port to listen on (default 4
   --no-verify            accept unsigned / wrongly signed requests (SigV4 off)
   --faults <spec>        fault injection for SendConnectorEvent and connector invokes,
                          e.g. throttle=0.2,error=0.05,latency=50ms
+  --retain-events <n|age|off> stored connector events to keep: the newest n (default
+                         100000), those younger than an age (90s, 30m, 12h, 7d), or off
+                         (all); older ones are deleted in small steps while running
   --kinesis-endpoint <url> Kinesis endpoint for notification deliveries (unset: deliveries are
                            skipped with a warning; real AWS is never called)
   --log-level <level>    request log: fatal|error|warn|info|debug
@@ -69,6 +73,8 @@ export interface CliOptions {
   region: string;
   verify: boolean;
   faults: FaultConfig;
+  /** `--retain-events`: which stored connector events to keep. */
+  retainEvents: EventRetention;
   kinesisEndpoint?: string;
   /** Request log level; undefined = no request log. */
   logLevel: string | undefined;
@@ -105,6 +111,7 @@ export function parseCli(
         region: { type: 'string' },
         'no-verify': { type: 'boolean' },
         faults: { type: 'string' },
+        'retain-events': { type: 'string' },
         'kinesis-endpoint': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -180,6 +187,10 @@ export function parseCli(
     region: (values.region as string | undefined) ?? 'us-east-1',
     verify: values['no-verify'] !== true,
     faults: parseFaults((values.faults as string | undefined) ?? ''),
+    retainEvents:
+      values['retain-events'] === undefined
+        ? DEFAULT_EVENT_RETENTION
+        : parseRetention(values['retain-events'] as string),
     kinesisEndpoint: kinesis,
     logLevel,
   };
@@ -198,6 +209,7 @@ export function emulatorOptionsFromCli(options: CliOptions): EmulatorOptions {
     region: options.region,
     verify: options.verify,
     faults: options.faults,
+    retainEvents: options.retainEvents,
     ...(options.kinesisEndpoint !== undefined ? { kinesisEndpoint: options.kinesisEndpoint } : {}),
     ...(options.logLevel !== undefined
       ? {

@@ -49,3 +49,5 @@ export type {
   SigV4VerifierOptions,
 } from './sigv4/verifier.js';
 export { SigV4Verifier } from './sigv4/verifier.js';
+export type { EventRetention } from './store/retention.js';
+export { DEFAULT_EVENT_RETENTION, parseRetention } from './store/retention.js';

@@ -5,12 +5,16 @@ import type Database from 'better-sqlite3';
  * versions. Each runs once, inside one transaction: a crash leaves the old schema or the new one.
  */
 
-// Events are append-only (never deleted), so a plain rowid key hands out the same increasing
-// seq values AUTOINCREMENT did, without its sqlite_sequence row update on every insert (the
-// hottest write of the emulator: ~1.5 µs per event).
+// Events are appended, and retention deletes only the oldest and never the newest
+// (store/retention.ts), so a plain rowid key hands out the same increasing seq values
+// AUTOINCREMENT did, without its sqlite_sequence row update on every insert (the hottest write
+// of the emulator: ~1.5 µs per event).
 export const EVENTS_COLUMNS = `seq INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
       connector_id TEXT NOT NULL, operation TEXT NOT NULL, trace_id TEXT,
       received_at INTEGER NOT NULL, body TEXT NOT NULL`;
+
+/** The stored connector events, accepted and rejected, that `--retain-events` prunes. */
+export const EVENT_TABLES = ['mi_connector_events', 'mi_rejected_events'] as const;
 
 export const CLIENT_TOKEN_COLUMNS = `account TEXT NOT NULL, region TEXT NOT NULL,
       operation TEXT NOT NULL, token TEXT NOT NULL, fingerprint TEXT NOT NULL,
