@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { credentialScopeService } from '../sigv4/verifier.js';
+import { credentialScopeService } from '../sigv4/parse.js';
 
 // find-my-way's strategy type, taken through Fastify so we do not depend on find-my-way directly.
 type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];

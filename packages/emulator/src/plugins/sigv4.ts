@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import type { EmulatorConfig } from '../config.js';
 import { SignatureError } from '../errors.js';
 import { type SessionCredential, sessionStoreOf } from '../services/sts/SessionStore.js';
-import { type AwsRequestIdentity, SigV4Verifier, unverifiedScope } from '../sigv4/verifier.js';
+import { unverifiedScope } from '../sigv4/parse.js';
+import { type AwsRequestIdentity, SigV4Verifier } from '../sigv4/verifier.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,6 +2,24 @@ import { createHmac, hash } from 'node:crypto';
 import type { EmulatorCredential } from '../config.js';
 import { SignatureError } from '../errors.js';
 import { type SessionCredential, sameToken } from '../services/sts/SessionStore.js';
+import {
+  ALGORITHM,
+  canonicalHeaderValue,
+  canonicalQuery,
+  collectHeaders,
+  escapeUri,
+  formatAmzDate,
+  joined,
+  parseAmzDate,
+  SIGNATURE_HEX,
+  safeDecode,
+} from './canonical.js';
+import {
+  invalidToken,
+  type ParsedAuth,
+  parseAuthorizationHeader,
+  parseQueryAuth,
+} from './parse.js';
 
 /**
  * A request as the verifier sees it. `path` and `query` are exactly what the signer signed — for a
@@ -41,10 +59,7 @@ export interface SigV4VerifierOptions {
   readonly now?: () => number;
 }
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
 const SIGNING_KEY_CACHE_LIMIT = 256;
 /** Parsed Authorization prefixes kept (one per client credential scope and signed-header set). */
 const AUTH_PREFIX_CACHE_LIMIT = 256;
@@ -359,301 +374,9 @@ export class SigV4Verifier {
   }
 }
 
-interface ParsedAuth {
-  readonly credential: string;
-  readonly signedHeaders: string;
-  readonly signature: string;
-  readonly fromQuery: boolean;
-  readonly amzDate?: string;
-  readonly expiresSeconds?: number;
-  readonly securityToken?: string;
-}
-
-function invalidToken(): SignatureError {
-  return new SignatureError(
-    'UnrecognizedClientException',
-    'The security token included in the request is invalid.',
-  );
-}
-
-function parseAuthorizationHeader(value: string): ParsedAuth {
-  const trimmed = value.trim();
-  const space = trimmed.indexOf(' ');
-  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
-  if (algorithm !== ALGORITHM) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      `Unsupported Authorization algorithm: expected '${ALGORITHM}', got '${algorithm.slice(0, 40)}'.`,
-    );
-  }
-  let credential: string | undefined;
-  let signedHeaders: string | undefined;
-  let signature: string | undefined;
-  for (const part of trimmed.slice(space + 1).split(',')) {
-    const item = part.trim();
-    const eq = item.indexOf('=');
-    if (eq === -1) continue;
-    const key = item.slice(0, eq);
-    const val = item.slice(eq + 1);
-    if (key === 'Credential') credential = val;
-    else if (key === 'SignedHeaders') signedHeaders = val;
-    else if (key === 'Signature') signature = val;
-  }
-  return checkAuthParts(credential, signedHeaders, signature, 'Authorization header', false);
-}
-
-function parseQueryAuth(query: string): ParsedAuth {
-  if (query === '' || !query.includes('X-Amz-')) {
-    throw new SignatureError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  const params = new Map<string, string>();
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = safeDecode(eq === -1 ? pair : pair.slice(0, eq));
-    if (key.startsWith('X-Amz-')) params.set(key, safeDecode(eq === -1 ? '' : pair.slice(eq + 1)));
-  }
-  const algorithm = params.get('X-Amz-Algorithm');
-  if (algorithm === undefined && !params.has('X-Amz-Signature')) {
-    throw new SignatureError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  if (algorithm !== ALGORITHM) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      `X-Amz-Algorithm: expected '${ALGORITHM}', got '${String(algorithm).slice(0, 40)}'.`,
-    );
-  }
-  const base = checkAuthParts(
-    params.get('X-Amz-Credential'),
-    params.get('X-Amz-SignedHeaders'),
-    params.get('X-Amz-Signature'),
-    'query string',
-    true,
-  );
-  const amzDate = params.get('X-Amz-Date');
-  if (amzDate === undefined) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      "AWS query-string parameters must include 'X-Amz-Date'.",
-    );
-  }
-  const expires = params.get('X-Amz-Expires');
-  const expiresSeconds = expires === undefined ? undefined : Number(expires);
-  if (expiresSeconds !== undefined && !(Number.isInteger(expiresSeconds) && expiresSeconds >= 0)) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      `X-Amz-Expires must be a non-negative integer number of seconds, got '${String(expires).slice(0, 20)}'.`,
-    );
-  }
-  const securityToken = params.get('X-Amz-Security-Token');
-  return {
-    ...base,
-    amzDate,
-    expiresSeconds,
-    ...(securityToken !== undefined ? { securityToken } : {}),
-  };
-}
-
-function checkAuthParts(
-  credential: string | undefined,
-  signedHeaders: string | undefined,
-  signature: string | undefined,
-  where: string,
-  fromQuery: boolean,
-): ParsedAuth {
-  const missing: string[] = [];
-  if (credential === undefined || credential === '') missing.push('Credential');
-  if (signedHeaders === undefined || signedHeaders === '') missing.push('SignedHeaders');
-  if (signature === undefined || signature === '') missing.push('Signature');
-  if (missing.length > 0) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      `${where} requires ${missing.map((m) => `'${m}'`).join(', ')} parameter${missing.length > 1 ? 's' : ''}.`,
-    );
-  }
-  if (!SIGNATURE_HEX.test(signature as string)) {
-    // Shape errors are still signature mismatches for AWS; never echo the signature itself.
-    throw new SignatureError(
-      'InvalidSignatureException',
-      'The request signature we calculated does not match the signature you provided. Signature must be 64 lowercase hex characters.',
-    );
-  }
-  return {
-    credential: credential as string,
-    signedHeaders: signedHeaders as string,
-    signature: signature as string,
-    fromQuery,
-  };
-}
-
-/** A header's values: one string, or every value in arrival order when it was repeated. */
-type HeaderValues = string | string[];
-
-/**
- * Lower-cased header name → its value, or its values in arrival order when repeated (SigV4 keeps
- * duplicates). An array only for repeated headers: most requests repeat none.
- */
-function collectHeaders(rawHeaders: readonly string[]): Map<string, HeaderValues> {
-  const headers = new Map<string, HeaderValues>();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    const value = rawHeaders[i + 1] as string;
-    const seen = headers.get(name);
-    if (seen === undefined) headers.set(name, value);
-    else if (typeof seen === 'string') headers.set(name, [seen, value]);
-    else seen.push(value);
-  }
-  return headers;
-}
-
-function joined(values: HeaderValues): string {
-  return typeof values === 'string' ? values : values.join(',');
-}
-
-function canonicalHeaderValue(values: HeaderValues): string {
-  if (typeof values === 'string') return trimValue(values);
-  return values.map(trimValue).join(',');
-}
-
-// Values with no CR/LF/tab, no double space and no edge spaces are already canonical: one test
-// instead of three replace passes for the usual header.
-const NEEDS_TRIM = /[\r\n\t]| {2}|^ | $/;
-
-function trimValue(value: string): string {
-  if (!NEEDS_TRIM.test(value)) return value;
-  return value
-    .replace(/[\r\n]/g, ' ')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/^ | $/g, '');
-}
-
-/** Query canonicalisation as `@smithy/signature-v4` does it: decode, re-escape, sort. */
-function canonicalQuery(query: string, dropSessionToken: boolean): string {
-  if (query === '') return '';
-  const byKey = new Map<string, string[]>();
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
-    const key = safeDecode(rawKey);
-    if (key.toLowerCase() === 'x-amz-signature') continue;
-    if (dropSessionToken && key === 'X-Amz-Security-Token') continue;
-    const encodedKey = escapeUri(key);
-    const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1));
-    const entry = `${encodedKey}=${escapeUri(value)}`;
-    const list = byKey.get(encodedKey);
-    if (list === undefined) byKey.set(encodedKey, [entry]);
-    else list.push(entry);
-  }
-  const keys = [...byKey.keys()].sort();
-  return keys.map((k) => (byKey.get(k) as string[]).sort().join('&')).join('&');
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // A malformed escape cannot have been produced by a conforming signer; keeping the raw text
-    // makes the signature check fail instead of crashing the request.
-    return text;
-  }
-}
-
-function escapeUri(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-// Requests signed in the same second share the X-Amz-Date text: one parse per second, not per request.
-let lastAmzDate = '';
-let lastAmzDateMs = 0;
-
-function parseAmzDate(value: string): number {
-  if (value === lastAmzDate) return lastAmzDateMs;
-  const ms = parseAmzDateText(value);
-  lastAmzDate = value;
-  lastAmzDateMs = ms;
-  return ms;
-}
-
-function parseAmzDateText(value: string): number {
-  const m = AMZ_DATE.exec(value);
-  if (m === null) {
-    throw new SignatureError(
-      'IncompleteSignatureException',
-      `X-Amz-Date must be in ISO-8601 basic format (yyyyMMdd'T'HHmmss'Z'), got '${value.slice(0, 40)}'.`,
-    );
-  }
-  return Date.UTC(
-    Number(m[1]),
-    Number(m[2]) - 1,
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    Number(m[6]),
-  );
-}
-
-function formatAmzDate(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Shows an access key's first four characters only. */
 function redactKey(credential: string): string {
   const slash = credential.indexOf('/');
   const key = slash === -1 ? credential : credential.slice(0, slash);
   return `${key.slice(0, 4)}****${slash === -1 ? '' : credential.slice(slash)}`.slice(0, 120);
-}
-
-/**
- * The service name from a request's SigV4 credential scope, without verifying anything
- * (routing needs it before the body has arrived). `undefined` when the request is unsigned.
- */
-export function credentialScopeService(
-  authorization: string | undefined,
-  url: string,
-): string | undefined {
-  let credential: string | undefined;
-  if (authorization !== undefined) {
-    const at = authorization.indexOf('Credential=');
-    if (at === -1) return undefined;
-    const end = authorization.indexOf(',', at);
-    credential = authorization.slice(at + 11, end === -1 ? undefined : end);
-  } else {
-    const at = url.indexOf('X-Amz-Credential=');
-    if (at === -1) return undefined;
-    const end = url.indexOf('&', at);
-    credential = safeDecode(url.slice(at + 17, end === -1 ? undefined : end));
-  }
-  // Fourth of exactly five '/'-separated parts (runs for every request in routing, so no split).
-  const scope = credential.trim();
-  const a = scope.indexOf('/');
-  const b = a === -1 ? -1 : scope.indexOf('/', a + 1);
-  const c = b === -1 ? -1 : scope.indexOf('/', b + 1);
-  const d = c === -1 ? -1 : scope.indexOf('/', c + 1);
-  if (d === -1 || scope.indexOf('/', d + 1) !== -1) return undefined;
-  return scope.slice(c + 1, d);
-}
-
-/** The access key and scope from an Authorization header, unverified (for `--no-verify`). */
-export function unverifiedScope(
-  authorization: string,
-): { accessKeyId: string; region: string; service: string } | undefined {
-  const at = authorization.indexOf('Credential=');
-  if (at === -1) return undefined;
-  const end = authorization.indexOf(',', at);
-  const parts = authorization
-    .slice(at + 11, end === -1 ? undefined : end)
-    .trim()
-    .split('/');
-  if (parts.length !== 5) return undefined;
-  return {
-    accessKeyId: parts[0] as string,
-    region: parts[2] as string,
-    service: parts[3] as string,
-  };
 }
