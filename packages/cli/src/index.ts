@@ -1,5 +1,5 @@
-export type { OutboxDevicePlan, ReplayFailure } from './commands/replay.js';
-export { planReplay, runReplay } from './commands/replay.js';
+export type { ReplayFailure } from './commands/replay.js';
+export { runReplay } from './commands/replay.js';
 export type { InputKind, ValidateReport } from './commands/validate.js';
 export { validateDocument } from './commands/validate.js';
 export {
@@ -41,3 +41,4 @@ export type { CliIo } from './io.js';
 export { runCli } from './main.js';
 export type { DescribedNotification } from './notifications.js';
 export { describeNotification } from './notifications.js';
+export { type OutboxDevicePlan, planReplay } from './replayPlan.js';
