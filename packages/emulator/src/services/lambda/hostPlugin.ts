@@ -36,8 +36,10 @@ async function lambdaHost(app: FastifyInstance): Promise<void> {
   const esm = new EventSourceMappings(db, host, () => sqsStoreFor(db));
   app.decorate('lambdaHost', host);
   app.decorate('lambdaEventSourceMappings', esm);
-  // Pollers start once every plugin (SQS included) is ready, and stop before the server closes.
-  app.addHook('onReady', async () => esm.start());
+  // Pollers start once the server listens, and stop before it closes. Not on `onReady`, which
+  // runs before the port is bound: a waiting message would start a worker whose
+  // AWS_ENDPOINT_URL has no port, and that warm worker would fail every call back.
+  app.addHook('onListen', async () => esm.start());
   app.addHook('preClose', async () => {
     const pollers = esm.close();
     await host.close();
