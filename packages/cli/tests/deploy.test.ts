@@ -30,7 +30,7 @@ describe('c2c deploy --synth-only', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^synthesized stack Acme into .+ \(no AWS endpoint contacted\)\n/,
+      /\nsynthesized stack Acme into .+ \(no AWS endpoint contacted\)\n/,
     );
     expect(result.stdout).toMatch(/ {2}template {2}.+Acme\.template\.json \(\d+ resources\)/);
     const template = JSON.parse(readFileSync(join(out, 'Acme.template.json'), 'utf8'));
@@ -52,15 +52,25 @@ describe('c2c deploy --synth-only', () => {
     }
   });
 
-  it('only --synth-only exists yet; --out is required', async () => {
-    const deploy = await run(['--out', 'x']);
-    expect(deploy.code).toBe(2);
-    expect(deploy.stderr).toContain(
-      'c2c deploy: only --synth-only is available yet (deploying to AWS and --local are coming)',
-    );
+  it('--synth-only needs --out; one target at a time; --app or --connector', async () => {
     const noOut = await run(['--synth-only']);
     expect(noOut.code).toBe(2);
-    expect(noOut.stderr).toContain('--out <dir> is required');
+    expect(noOut.stderr).toContain('c2c deploy: --synth-only needs --out <dir>');
+    const two = await run(['--local', '--synth-only', '--out', 'x']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('choose one target, got --synth-only and --local');
+    const both = await run(['--synth-only', '--out', 'x', '--app', 'a', '--connector', 'b']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give --app or --connector, not both');
+  });
+
+  it('refuses the AWS target while AWS_ENDPOINT_URL points elsewhere', async () => {
+    const result = await runCliInProcess(['deploy', '--connector', 'examples/acme-connector'], {
+      cwd: root,
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('AWS_ENDPOINT_URL is set (http://127.0.0.1:4566)');
   });
 
   it('a connector path that is not there is a deploy error (exit 1)', async () => {
