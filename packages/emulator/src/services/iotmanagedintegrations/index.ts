@@ -18,7 +18,7 @@ import { GroupCommitter } from '../../store/group-commit.js';
 import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
 import { ConnectorInvoker } from './invoke.js';
 import { localRoutes } from './local.js';
-import { associationHandlers } from './operations/associations.js';
+import { associationHandlers } from './operations/associationOperations.js';
 import { connectorHandlers } from './operations/connectors.js';
 import { discoveryHandlers } from './operations/discovery.js';
 import { encryptionHandlers } from './operations/encryption.js';

@@ -1,31 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import {
-  type CreateAccountAssociationRequest,
-  type DeleteAccountAssociationRequest,
-  type GetAccountAssociationRequest,
-  type ListAccountAssociationsRequest,
-  ResourceNotFoundException,
-  type StartAccountAssociationRefreshRequest,
-  type UpdateAccountAssociationRequest,
-  ValidationException,
-} from '@c2c-kit/protocol';
-import {
-  arn,
-  type CallContext,
-  compact,
-  type HandlerMap,
-  type MiContext,
-  newId,
-  notify,
-  withClientToken,
-} from '../context.js';
+import { ResourceNotFoundException } from '@c2c-kit/protocol';
+import { compact, type MiContext, notify } from '../context.js';
 import type { ConnectorAuth } from '../invoke.js';
 import { requestToken, TokenExchangeError } from '../oauth.js';
 import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
 import type { Owner } from '../stores/table.js';
 import { readClientCredentials } from './connectors.js';
 
-export const OAUTH_CALLBACK_PATH = '/_local/oauth/callback';
+/**
+ * What the service does to an account association whichever operation or event triggers it:
+ * store it, publish its state, hold and refresh its tokens, activate it (AWS.ActivateUser), and
+ * report its connector's failures.
+ */
+
 const REFRESH_MARGIN_MS = 60_000;
 
 export function associationNotFound(id: string): ResourceNotFoundException {
@@ -43,26 +29,8 @@ function associationKeys(doc: AssociationDoc) {
   };
 }
 
-/** The authorization URL: destination authUrl + code-grant parameters + our callback. */
-function authorizationUrl(
-  ctx: MiContext,
-  destination: DestinationDoc,
-  clientId: string,
-  state: string,
-): string {
-  const oauth = destination.AuthConfig.oAuth;
-  if (oauth === undefined) return '';
-  const url = new URL(oauth.authUrl);
-  url.searchParams.set('response_type', 'code');
-  url.searchParams.set('client_id', clientId);
-  url.searchParams.set('redirect_uri', `${ctx.config.baseUrl()}${OAUTH_CALLBACK_PATH}`);
-  url.searchParams.set('state', state);
-  if (oauth.scope !== undefined && oauth.scope !== '') url.searchParams.set('scope', oauth.scope);
-  return url.toString();
-}
-
 /** Error text for ErrorMessage (`^[A-Za-z0-9-_ ]+$`). */
-function errorText(text: string): string {
+export function errorText(text: string): string {
   return (text.replace(/[^A-Za-z0-9\-_ ]+/g, ' ').trim() || 'association failed').slice(0, 4096);
 }
 
@@ -148,13 +116,13 @@ async function refreshTokens(
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   return error instanceof TokenExchangeError
     ? `${error.status} ${error.oauthError}`
     : String((error as Error).message);
 }
 
-function publishAssociation(
+export function publishAssociation(
   ctx: MiContext,
   owner: Owner,
   doc: AssociationDoc,
@@ -255,7 +223,7 @@ export async function vendorRefusedToken(
 }
 
 /** Invokes AWS.ActivateUser and records the returned userId; sets the association state. */
-async function activate(
+export async function activate(
   ctx: MiContext,
   owner: Owner,
   doc: AssociationDoc,
@@ -300,279 +268,4 @@ async function activate(
   saveAssociation(ctx, owner, next);
   publishAssociation(ctx, owner, next, next.AssociationState);
   return next;
-}
-
-/** Result of the OAuth redirect: where to send the browser, and the outcome. */
-export interface CallbackOutcome {
-  readonly redirectTo?: string;
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/**
- * `GET /_local/oauth/callback?code&state`: exchanges the code at the destination's tokenUrl, stores
- * the tokens, invokes AWS.ActivateUser, records the userId and redirects to the destination's
- * oAuthCompleteRedirectUrl (with `error`/`error_description` on failure) when one is configured.
- */
-export async function handleOAuthCallback(
-  ctx: MiContext,
-  query: Record<string, string | undefined>,
-): Promise<CallbackOutcome> {
-  const state = query.state;
-  if (state === undefined || state === '') {
-    return {
-      status: 400,
-      body: { error: 'invalid_request', error_description: 'state: required' },
-    };
-  }
-  const rows = ctx.stores.associations.find({ k2: state });
-  const row = rows[0];
-  if (row === undefined) {
-    return {
-      status: 400,
-      body: { error: 'invalid_request', error_description: 'state: unknown or already used' },
-    };
-  }
-  const destination = ctx.stores.destinations.get(row.doc.ConnectorDestinationId)?.doc;
-  const complete = destination?.AuthConfig.oAuth?.oAuthCompleteRedirectUrl;
-  const finish = (
-    doc: AssociationDoc,
-    error?: { code: string; description: string },
-  ): CallbackOutcome => {
-    const body = compact({
-      AccountAssociationId: doc.AccountAssociationId,
-      AssociationState: doc.AssociationState,
-      error: error?.code,
-      error_description: error?.description,
-    });
-    if (complete === undefined) return { status: error === undefined ? 200 : 400, body };
-    const url = new URL(complete);
-    if (error !== undefined) {
-      url.searchParams.set('error', error.code);
-      url.searchParams.set('error_description', error.description);
-    }
-    return { status: 302, redirectTo: url.toString(), body };
-  };
-  const fail = (code: string, description: string): CallbackOutcome => {
-    const doc: AssociationDoc = {
-      ...row.doc,
-      oauthState: undefined,
-      AssociationState: 'ASSOCIATION_FAILED',
-      ErrorMessage: errorText(description),
-    };
-    saveAssociation(ctx, row, doc);
-    publishAssociation(ctx, row, doc, description);
-    return finish(doc, { code, description });
-  };
-  if (query.error !== undefined)
-    return fail(query.error, query.error_description ?? 'authorization denied');
-  const code = query.code;
-  if (code === undefined || code === '' || destination?.AuthConfig.oAuth === undefined) {
-    return fail('invalid_request', 'code is required');
-  }
-  const oauth = destination.AuthConfig.oAuth;
-  let tokens: TokenSet;
-  try {
-    const { clientId, clientSecret } = readClientCredentials(ctx, destination);
-    tokens = await requestToken({
-      tokenUrl: oauth.tokenUrl,
-      scheme: oauth.tokenEndpointAuthenticationScheme,
-      clientId,
-      clientSecret,
-      params: {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: `${ctx.config.baseUrl()}${OAUTH_CALLBACK_PATH}`,
-      },
-    });
-  } catch (error) {
-    return fail('token_exchange_failed', `token exchange failed ${describe(error)}`);
-  }
-  const withTokens: AssociationDoc = { ...row.doc, oauthState: undefined, tokens };
-  saveAssociation(ctx, row, withTokens);
-  const done = await activate(ctx, row, withTokens);
-  return done.AssociationState === 'ASSOCIATION_SUCCEEDED'
-    ? finish(done)
-    : finish(done, {
-        code: 'activation_failed',
-        description: done.ErrorMessage ?? 'ActivateUser failed',
-      });
-}
-
-function associationView(doc: AssociationDoc, full: boolean): Record<string, unknown> {
-  return compact({
-    AccountAssociationId: doc.AccountAssociationId,
-    AssociationState: doc.AssociationState,
-    ErrorMessage: doc.ErrorMessage,
-    ConnectorDestinationId: doc.ConnectorDestinationId,
-    Name: doc.Name,
-    Description: doc.Description,
-    Arn: doc.Arn,
-    ...(full
-      ? {
-          OAuthAuthorizationUrl: doc.OAuthAuthorizationUrl,
-          Tags: doc.Tags,
-          GeneralAuthorization: doc.GeneralAuthorization,
-        }
-      : {}),
-  });
-}
-
-export function associationHandlers(ctx: MiContext): HandlerMap {
-  const { associations, destinations } = ctx.stores;
-  return {
-    CreateAccountAssociation: (input: CreateAccountAssociationRequest, call: CallContext) =>
-      withClientToken(
-        ctx,
-        call,
-        'CreateAccountAssociation',
-        input,
-        () => {
-          // Any account's destination (customers link to a developer's), of the caller's region.
-          const row = destinations.get(input.ConnectorDestinationId);
-          const destination = row?.region === call.region ? row.doc : undefined;
-          if (destination === undefined) {
-            throw new ResourceNotFoundException('Connector destination does not exist', {
-              ResourceId: input.ConnectorDestinationId,
-              ResourceType: 'ConnectorDestination',
-            });
-          }
-          const id = newId();
-          const state = randomBytes(18).toString('base64url');
-          let url = '';
-          if (destination.AuthConfig.oAuth !== undefined) {
-            url = authorizationUrl(
-              ctx,
-              destination,
-              readClientCredentials(ctx, destination).clientId,
-              state,
-            );
-          } else if (destination.AuthConfig.GeneralAuthorization === undefined) {
-            throw new ValidationException(
-              'ConnectorDestinationId: the destination has no AuthConfig',
-            );
-          }
-          const doc: AssociationDoc = {
-            AccountAssociationId: id,
-            Arn: arn(call, `account-association/${id}`),
-            ConnectorDestinationId: input.ConnectorDestinationId,
-            Name: input.Name,
-            Description: input.Description,
-            Tags: input.Tags,
-            GeneralAuthorization: input.GeneralAuthorization,
-            AssociationState: 'ASSOCIATION_IN_PROGRESS',
-            OAuthAuthorizationUrl: url,
-            connectorId: destination.CloudConnectorId,
-            oauthState: url === '' ? undefined : state,
-          };
-          saveAssociation(ctx, call, doc);
-          return {
-            OAuthAuthorizationUrl: url,
-            AccountAssociationId: id,
-            AssociationState: doc.AssociationState,
-            Arn: doc.Arn,
-          };
-        },
-        // General Authorization has no browser step: activate right away, in the background,
-        // once (a replayed ClientToken does not activate again).
-        (created) => {
-          const row = associations.get(created.AccountAssociationId);
-          if (row !== undefined && created.OAuthAuthorizationUrl === '') {
-            ctx.background(async () => {
-              await activate(ctx, row, row.doc);
-            });
-          }
-        },
-      ),
-
-    GetAccountAssociation: (input: GetAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call, input.AccountAssociationId);
-      if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      return associationView(doc, true);
-    },
-
-    ListAccountAssociations: (input: ListAccountAssociationsRequest, call: CallContext) => {
-      const page = associations.page(
-        call,
-        { maxResults: input.MaxResults, nextToken: input.NextToken },
-        { k1: input.ConnectorDestinationId },
-      );
-      return compact({
-        Items: page.items.map((d) => associationView(d, false)),
-        NextToken: page.nextToken,
-      });
-    },
-
-    UpdateAccountAssociation: (input: UpdateAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call, input.AccountAssociationId);
-      if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      saveAssociation(ctx, call, {
-        ...doc,
-        ...(input.Name !== undefined ? { Name: input.Name } : {}),
-        ...(input.Description !== undefined ? { Description: input.Description } : {}),
-      });
-      return undefined;
-    },
-
-    StartAccountAssociationRefresh: (
-      input: StartAccountAssociationRefreshRequest,
-      call: CallContext,
-    ) => {
-      const doc = associations.getOwned(call, input.AccountAssociationId);
-      if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      const destination = destinations.get(doc.ConnectorDestinationId)?.doc;
-      if (destination?.AuthConfig.oAuth === undefined) return { OAuthAuthorizationUrl: '' };
-      const state = randomBytes(18).toString('base64url');
-      const url = authorizationUrl(
-        ctx,
-        destination,
-        readClientCredentials(ctx, destination).clientId,
-        state,
-      );
-      saveAssociation(ctx, call, { ...doc, oauthState: state, OAuthAuthorizationUrl: url });
-      return { OAuthAuthorizationUrl: url };
-    },
-
-    DeleteAccountAssociation: async (input: DeleteAccountAssociationRequest, call: CallContext) => {
-      const doc = associations.getOwned(call, input.AccountAssociationId);
-      if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      // The model: DeregisterAccountAssociation first, for every thing registered to it. Of the
-      // errors DeleteAccountAssociation lists, only ValidationException fits (no ConflictException).
-      const registered = ctx.stores.things.find({ k2: doc.AccountAssociationId }).length;
-      if (registered > 0) {
-        throw new ValidationException(
-          `AccountAssociationId: ${registered} managed thing${registered === 1 ? ' is' : 's are'} still registered to the account association; call DeregisterAccountAssociation for each first`,
-        );
-      }
-      saveAssociation(ctx, call, { ...doc, AssociationState: 'ASSOCIATION_DELETING' });
-      const functionArn = ctx.stores.connectors.get(doc.connectorId)?.doc.EndpointConfig.lambda
-        ?.arn;
-      const auth =
-        doc.userId === undefined ? undefined : await associationAuth(ctx, doc.AccountAssociationId);
-      if (functionArn !== undefined && auth !== undefined) {
-        const outcome = await ctx.invoker.invoke({
-          functionArn,
-          connectorId: doc.connectorId,
-          operationName: 'AWS.DeactivateUser',
-          auth,
-        });
-        if (!outcome.ok) {
-          publishConnectorError(ctx, call, doc, {
-            statusCode: outcome.statusCode,
-            message: outcome.message,
-            operation: 'AWS.DeactivateUser',
-          });
-        }
-      }
-      associations.delete(doc.AccountAssociationId);
-      ctx.invalidate();
-      publishAssociation(
-        ctx,
-        call,
-        { ...doc, AssociationState: 'ASSOCIATION_DELETING' },
-        'deleted',
-      );
-      return undefined;
-    },
-  };
 }
