@@ -4,12 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConnectorValidationError } from '@c2c-kit/connector';
-import {
-  type Credentials,
-  ManagedIntegrationsClient,
-  type RawResponse,
-} from '@c2c-kit/connector/client';
+import { type Credentials, ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import {
   CONTROL,
   type GuardPolicy,
@@ -18,14 +13,10 @@ import {
   policyFor,
   ServerGuard,
 } from '@c2c-kit/local-guard';
-import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
+import type { OperationName } from '@c2c-kit/protocol';
 import { UpstreamError } from '../errors.js';
-import {
-  describeNotification,
-  describeProperty,
-  describeValue,
-  managedThingIdOf,
-} from '../notifications.js';
+import { describeProperty, describeValue } from '../notifications.js';
+import { NotificationFeed, send } from './dashboardFeed.js';
 import {
   answerClientError,
   BadRequest,
@@ -34,7 +25,6 @@ import {
   requireString,
   sendJson,
 } from './http.js';
-import { formatSse, SseParser } from './sse.js';
 
 /** A customer AWS account the dashboard can act as. */
 export interface CustomerAccount {
@@ -179,6 +169,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   }
   const streams = new Set<ServerResponse>();
+  const feed = new NotificationFeed({
+    streamUrl: options.notificationStreamUrl,
+    recentUrl: options.recentNotificationsUrl,
+    streams,
+  });
 
   // Bounds on receiving a request only (an SSE relay is an answer and is never cut): a client
   // dribbling its body is dropped. Node checks every connectionsCheckingInterval (30 s by default).
@@ -276,7 +271,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     // GET /api/accounts/:id/events → SSE relay of the emulator's notification stream.
     if (parts[3] === 'events' && req.method === 'GET') {
-      await relayEvents(req, res, accountId, client);
+      await feed.relay(req, res, accountId, client);
       return;
     }
     // POST /api/accounts/:id/operations/:OperationName  { ...input }
@@ -306,94 +301,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return;
     }
     throw new BadRequest(`path: unknown API route ${url.pathname}`, 404);
-  }
-
-  async function relayEvents(
-    req: IncomingMessage,
-    res: ServerResponse,
-    accountId: string,
-    client: ManagedIntegrationsClient,
-  ) {
-    const abort = new AbortController();
-    req.on('close', () => abort.abort());
-    const upstream = await fetch(options.notificationStreamUrl(accountId), {
-      headers: { accept: 'text/event-stream' },
-      signal: abort.signal,
-    });
-    if (!upstream.ok || upstream.body === null) {
-      const refused = upstream.status >= 400 && upstream.status < 500;
-      sendJson(res, refused ? upstream.status : 502, {
-        error: refused ? 'UpstreamError' : 'UpstreamUnavailable',
-        message: `notification stream answered HTTP ${upstream.status}`,
-      });
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    res.flushHeaders();
-    streams.add(res);
-    // Each emulator notification is re-framed as a `notification` event carrying the raw message
-    // and its description in words, so the page needs no Matter table of its own.
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    const relay = async (message: unknown, id: string | undefined, replayed: boolean) => {
-      const thingId = managedThingIdOf(message);
-      const name = thingId === undefined ? undefined : await thingName(client, thingId);
-      const described = describeNotification(message, name, timeOf(message));
-      res.write(formatSse('notification', JSON.stringify({ ...described, replayed }), id));
-    };
-    try {
-      // The live stream is subscribed (its headers came), so the history read now misses nothing;
-      // a message in both is sent once, from the history.
-      const replayedIds = new Set<string>();
-      if (options.recentNotificationsUrl !== undefined) {
-        const recent = await fetch(options.recentNotificationsUrl(accountId), {
-          signal: abort.signal,
-        });
-        const body = (recent.ok ? await recent.json() : {}) as { Items?: unknown };
-        for (const message of Array.isArray(body.Items) ? body.Items : []) {
-          const id = (message as { messageId?: unknown }).messageId;
-          if (typeof id === 'string') replayedIds.add(id);
-          await relay(message, typeof id === 'string' ? id : undefined, true);
-        }
-      }
-      for await (const chunk of upstream.body) {
-        for (const event of parser.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
-          let message: unknown;
-          try {
-            message = JSON.parse(event.data);
-          } catch {
-            continue; // not a notification (e.g. a hello line); nothing to show
-          }
-          if (event.id !== undefined && replayedIds.delete(event.id)) continue;
-          await relay(message, event.id, false);
-        }
-      }
-    } catch {
-      // The browser went away (abort) or the emulator stopped; either way the stream ends here.
-    } finally {
-      streams.delete(res);
-      res.end();
-    }
-  }
-
-  const names = new Map<string, string>();
-  async function thingName(
-    client: ManagedIntegrationsClient,
-    id: string,
-  ): Promise<string | undefined> {
-    const known = names.get(id);
-    if (known !== undefined) return known;
-    const response = await send(client, 'GetManagedThing', { Identifier: id });
-    const body = response.body as { Name?: unknown };
-    if (response.statusCode === 200 && typeof body.Name === 'string') {
-      names.set(id, body.Name);
-      return body.Name;
-    }
-    return undefined;
   }
 
   async function serveStatic(res: ServerResponse, path: string): Promise<void> {
@@ -439,14 +346,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
 }
 
-/** When the service sent a notification (its `timestamp`), else now. */
-function timeOf(message: unknown): number {
-  // Epoch milliseconds, as a number or a string of digits (formatNotificationTimestamp).
-  const stamp = String((message as { timestamp?: unknown } | null)?.timestamp ?? '');
-  const at = /^\d{1,16}$/.test(stamp) ? Number(stamp) : Date.parse(stamp);
-  return Number.isFinite(at) ? at : Date.now();
-}
-
 /**
  * GetManagedThingState with each property's name and value in words (`label: 'Battery'`,
  * `words: 'Battery 99 %'`), so the
@@ -468,20 +367,6 @@ function withValueWords(body: unknown): unknown {
     }
   }
   return body;
-}
-
-/** One signed call as the customer; an input the request cannot be built from is a 400. */
-async function send(
-  client: ManagedIntegrationsClient,
-  name: OperationName,
-  input: unknown,
-): Promise<RawResponse> {
-  try {
-    return await client.send(name, input as OperationShapes[OperationName]['input']);
-  } catch (error) {
-    if (error instanceof ConnectorValidationError) throw new BadRequest(error.message);
-    throw error;
-  }
 }
 
 async function closeServer(server: Server, streams: Set<ServerResponse>): Promise<void> {
