@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-async function bundle(entry: string) {
+async function bundle(entry: string, minify = false) {
   const result = await build({
+    minify,
     entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
     write: false,
@@ -15,7 +16,9 @@ async function bundle(entry: string) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    conditions: ['source'],
+    // Sources of the workspace packages; 'module' stays (custom conditions replace esbuild's
+    // default), so packages resolve to their ESM builds as in a deployment.
+    conditions: ['source', 'module'],
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*'],
     // The native addon itself is not JavaScript; its loader is what an import would pull in.
@@ -24,12 +27,22 @@ async function bundle(entry: string) {
   });
   const inputs = Object.keys(result.metafile.inputs);
   const text = result.outputFiles.map((f) => f.text).join('\n');
-  return { inputs, text };
+  const bytes = result.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
+  return { inputs, text, bytes };
 }
 
 const sqlite = (s: string) => /better-sqlite3/.test(s);
 
 describe('bundles', () => {
+  // A size, not a time: the same on every machine. The README example, as a Lambda deployment
+  // bundles it (minified, AWS SDK external), stays within 200 KB; docs/benchmarks.md has the
+  // figure and its cold import time.
+  it('the README example bundles to at most 200 KB', async () => {
+    const example = await bundle('../example/acme-fan-connector.ts', true);
+    expect(example.inputs.length).toBeGreaterThan(20);
+    expect(example.bytes).toBeLessThanOrEqual(200 * 1024);
+  }, 60_000);
+
   it('the main entry reaches no better-sqlite3', async () => {
     // Prepare, Act
     const main = await bundle('../src/index.ts');
