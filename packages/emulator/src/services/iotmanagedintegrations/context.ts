@@ -149,6 +149,24 @@ export function withClientToken<T>(
 }
 
 /**
+ * The function a connector invokes, as a full ARN: its `EndpointConfig.lambda.arn` as given, or,
+ * for the bare `my-fn[:qualifier]` the model also allows, that function of the connector's own
+ * account and region. The Lambda host runs each region's functions apart, so a bare name must not
+ * fall back to the emulator's configured region. Undefined without a connector or a Lambda.
+ */
+export function connectorFunctionArn(
+  ctx: Pick<MiContext, 'stores'>,
+  connectorId: string,
+): string | undefined {
+  const row = ctx.stores.connectors.get(connectorId);
+  const value = row?.doc.EndpointConfig.lambda?.arn;
+  if (row === undefined || value === undefined) return undefined;
+  return value.startsWith('arn:')
+    ? value
+    : `arn:aws:lambda:${row.region}:${row.account}:function:${value}`;
+}
+
+/**
  * `my-fn`, `my-fn:alias`, `arn:aws:lambda:r:a:function:my-fn[:qualifier]` → the unqualified ARN,
  * so connectors match a LambdaArn filter whether or not either side carries a qualifier.
  */

@@ -158,8 +158,16 @@ export class EventSourceMappings {
     enabled?: boolean;
     functionResponseTypes?: string[];
     accountId: string;
+    region: string;
   }): EventSourceMapping {
-    const fn = this.#host.requireFunction(input.functionName, input.accountId);
+    const fn = this.#host.requireFunction(input.functionName, input);
+    // Lambda polls queues of the function's own region only.
+    const queueRegion = input.eventSourceArn.split(':')[3];
+    if (queueRegion !== fn.region) {
+      throw lambdaErrors.invalidParameter(
+        `EventSourceArn: the queue is in ${JSON.stringify(queueRegion?.slice(0, 40))}; event source region must match Lambda region ${fn.region}`,
+      );
+    }
     const queue = this.#sqs().getQueueByArn(input.eventSourceArn);
     if (!queue) {
       throw lambdaErrors.invalidParameter(
@@ -205,7 +213,12 @@ export class EventSourceMappings {
   }
 
   list(
-    filter: { functionArn?: string; eventSourceArn?: string; accountId?: string } = {},
+    filter: {
+      functionArn?: string;
+      eventSourceArn?: string;
+      accountId?: string;
+      region?: string;
+    } = {},
   ): EventSourceMapping[] {
     const rows = this.#db
       .prepare('SELECT * FROM lambda_event_source_mappings ORDER BY last_modified, uuid')
@@ -216,7 +229,8 @@ export class EventSourceMappings {
         (m) =>
           (filter.functionArn === undefined || m.functionArn === filter.functionArn) &&
           (filter.eventSourceArn === undefined || m.eventSourceArn === filter.eventSourceArn) &&
-          (filter.accountId === undefined || m.accountId === filter.accountId),
+          (filter.accountId === undefined || m.accountId === filter.accountId) &&
+          (filter.region === undefined || m.region === filter.region),
       );
   }
 
@@ -235,7 +249,7 @@ export class EventSourceMappings {
     if (!m) return undefined;
     const functionArn =
       changes.functionName !== undefined
-        ? this.#host.requireFunction(changes.functionName, m.accountId).arn
+        ? this.#host.requireFunction(changes.functionName, m).arn
         : m.functionArn;
     this.#db
       .prepare(
@@ -345,6 +359,7 @@ export class EventSourceMappings {
     try {
       const result = await this.#host.invoke(mapping.functionArn, event, {
         accountId: mapping.accountId,
+        region: mapping.region,
       });
       if (result.functionError) failed = 'all';
       else if (reportFailures) {

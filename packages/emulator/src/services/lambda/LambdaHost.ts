@@ -3,7 +3,8 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
 import { LambdaServiceError, lambdaErrors, PoolSaturatedError } from './errors.js';
 import type { ExecutionCredentialIssuer } from './executionRole.js';
-import { parseFunctionRef } from './functionRef.js';
+import { type FunctionScope, locate, parseFunctionRef } from './functionRef.js';
+import { functionUrlPath } from './functionUrl.js';
 import {
   type InvocationRecord,
   type InvokeOptions,
@@ -33,7 +34,10 @@ export interface FunctionInfo {
   environment: Record<string, string>;
   accountId: string;
   region: string;
-  /** `${baseUrl}/lambda-url/<name>/` */
+  /**
+   * `${baseUrl}/lambda-url/<name>/` for a function of the default account in the configured
+   * region, `${baseUrl}/lambda-url/<name>.<region>.<accountId>/` for any other.
+   */
   functionUrl: string;
   createdAt: Date;
   lastModified: Date;
@@ -42,6 +46,7 @@ export interface FunctionInfo {
 export interface LambdaHostOptions {
   /** Where registrations persist (`lambda_functions`); an in-memory database when omitted. */
   db?: Db;
+  /** The region of functions registered without one, and of bare names (default us-east-1). */
   region?: string;
   /** Endpoint the functions call back into (`AWS_ENDPOINT_URL`). */
   baseUrl?: () => string;
@@ -125,8 +130,13 @@ export class LambdaHost {
     return this.#credentials[0]?.accountId ?? DEFAULT_ACCOUNT_ID;
   }
 
-  functionUrl(name: string): string {
-    return `${this.#baseUrl()}/lambda-url/${name}/`;
+  /** Where the Function URL of a function is served. */
+  functionUrl(fn: { name: string; accountId: string; region: string }): string {
+    return `${this.#baseUrl()}/lambda-url/${functionUrlPath(fn, this.#defaults())}/`;
+  }
+
+  #defaults(): { accountId: string; region: string } {
+    return { accountId: this.defaultAccountId, region: this.#region };
   }
 
   #toInfo(row: FunctionRow): FunctionInfo {
@@ -140,7 +150,11 @@ export class LambdaHost {
       environment: JSON.parse(row.environment) as Record<string, string>,
       accountId: row.account_id,
       region: row.region,
-      functionUrl: this.functionUrl(row.name),
+      functionUrl: this.functionUrl({
+        name: row.name,
+        accountId: row.account_id,
+        region: row.region,
+      }),
       createdAt: new Date(row.created_at),
       lastModified: new Date(row.modified_at),
     };
@@ -151,7 +165,7 @@ export class LambdaHost {
    * loads the new code and configuration.
    */
   registerFunction(input: RegisterFunctionInput): FunctionInfo {
-    const v = validateRegistration(input, { accountId: this.defaultAccountId });
+    const v = validateRegistration(input, this.#defaults());
     const t = Date.now();
     this.#db
       .prepare(
@@ -163,7 +177,7 @@ export class LambdaHost {
       )
       .run(
         v.accountId,
-        this.#region,
+        v.region,
         v.name,
         v.handler,
         v.exportName,
@@ -172,26 +186,34 @@ export class LambdaHost {
         t,
         t,
       );
-    this.#dropLive(`${v.accountId}:${v.name}`);
-    return this.getFunction(`${v.accountId}:function:${v.name}`) as FunctionInfo;
+    this.#dropLive(v);
+    return this.getFunction(
+      `arn:aws:lambda:${v.region}:${v.accountId}:function:${v.name}`,
+    ) as FunctionInfo;
   }
 
-  /** Removes a function; returns false when there was none. */
-  deleteFunction(nameOrArn: string, accountId?: string): boolean {
-    const info = this.getFunction(nameOrArn, accountId);
+  /** Removes a function (with its versions and aliases); returns false when there was none. */
+  deleteFunction(nameOrArn: string, scope: FunctionScope = {}): boolean {
+    const info = this.getFunction(nameOrArn, scope);
     if (!info) return false;
     this.#db
       .prepare('DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
       .run(info.accountId, info.region, info.name);
     this.versions.deleteAll(info);
-    this.#dropLive(`${info.accountId}:${info.name}`);
+    this.#dropLive(info);
     return true;
   }
 
+  /** Workers are keyed by function and version. */
+  #liveKey(fn: { accountId: string; region: string; name: string }, version?: string): string {
+    return `${fn.accountId}:${fn.region}:${fn.name}:${version ?? ''}`;
+  }
+
   /** Stops the workers of a function, of every version. */
-  #dropLive(key: string): void {
+  #dropLive(fn: { accountId: string; region: string; name: string }): void {
+    const prefix = this.#liveKey(fn);
     for (const [liveKey, live] of this.#live) {
-      if (liveKey.startsWith(`${key}:`)) {
+      if (liveKey.startsWith(prefix)) {
         live.pool.close();
         this.#live.delete(liveKey);
       }
@@ -199,18 +221,19 @@ export class LambdaHost {
   }
 
   /**
-   * A function by name, partial or full ARN, or undefined. A qualifier picks `$LATEST`, a
-   * published version or an alias's version; one that names none of them is undefined too.
+   * A function by name, partial or full ARN, or undefined. The parts the reference leaves out
+   * come from `scope` (see `FunctionScope`); an ARN of another region than `scope.region` is
+   * undefined. A qualifier picks `$LATEST`, a published version or an alias's version; one that
+   * names none of them is undefined too.
    */
-  getFunction(nameOrArn: string, accountId?: string): FunctionInfo | undefined {
+  getFunction(nameOrArn: string, scope: FunctionScope = {}): FunctionInfo | undefined {
     const ref = typeof nameOrArn === 'string' ? parseFunctionRef(nameOrArn) : undefined;
     if (!ref) return undefined;
-    if (ref.region && ref.region !== this.#region) return undefined;
+    const where = locate(ref, scope, this.#defaults());
+    if (!where.ok) return undefined;
     const row = this.#db
       .prepare('SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
-      .get(ref.accountId ?? accountId ?? this.defaultAccountId, this.#region, ref.name) as
-      | FunctionRow
-      | undefined;
+      .get(where.accountId, where.region, ref.name) as FunctionRow | undefined;
     if (!row) return undefined;
     const info = this.#toInfo(row);
     if (ref.qualifier === undefined) return info;
@@ -231,30 +254,28 @@ export class LambdaHost {
     };
   }
 
-  listFunctions(accountId?: string): FunctionInfo[] {
-    const rows = (
-      accountId
-        ? this.#db
-            .prepare('SELECT * FROM lambda_functions WHERE account_id = ? ORDER BY name')
-            .all(accountId)
-        : this.#db.prepare('SELECT * FROM lambda_functions ORDER BY account_id, name').all()
-    ) as FunctionRow[];
+  /** The functions of `scope`'s account and region (each left out: all of them). */
+  listFunctions(scope: FunctionScope = {}): FunctionInfo[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM lambda_functions WHERE (@account IS NULL OR account_id = @account)
+           AND (@region IS NULL OR region = @region) ORDER BY account_id, region, name`,
+      )
+      .all({ account: scope.accountId ?? null, region: scope.region ?? null }) as FunctionRow[];
     return rows.map((r) => this.#toInfo(r));
   }
 
   /** Like `getFunction`, but throws Lambda's ResourceNotFoundException. */
-  requireFunction(nameOrArn: string, accountId?: string): FunctionInfo {
-    const info = this.getFunction(nameOrArn, accountId);
-    if (!info) {
-      const ref = parseFunctionRef(nameOrArn);
-      const account = ref?.accountId ?? accountId ?? this.defaultAccountId;
-      const name = ref?.name ?? nameOrArn;
-      const q = ref?.qualifier ? `:${ref.qualifier}` : '';
-      throw lambdaErrors.functionNotFound(
-        `arn:aws:lambda:${this.#region}:${account}:function:${name}${q}`,
-      );
-    }
-    return info;
+  requireFunction(nameOrArn: string, scope: FunctionScope = {}): FunctionInfo {
+    const info = this.getFunction(nameOrArn, scope);
+    if (info) return info;
+    const ref = parseFunctionRef(nameOrArn) ?? { name: nameOrArn };
+    const where = locate(ref, scope, this.#defaults());
+    if (!where.ok) throw lambdaErrors.otherRegion(where.arnRegion, where.region);
+    const q = ref.qualifier ? `:${ref.qualifier}` : '';
+    throw lambdaErrors.functionNotFound(
+      `arn:aws:lambda:${where.region}:${where.accountId}:function:${ref.name}${q}`,
+    );
   }
 
   #environment(info: FunctionInfo): WorkerEnvironment {
@@ -267,7 +288,7 @@ export class LambdaHost {
   }
 
   #pool(info: FunctionInfo): WorkerPool {
-    const key = `${info.accountId}:${info.name}:${info.version}`;
+    const key = this.#liveKey(info, info.version);
     let live = this.#live.get(key);
     if (!live || live.info.lastModified.getTime() !== info.lastModified.getTime()) {
       if (live) live.pool.close();
@@ -350,7 +371,7 @@ export class LambdaHost {
   ): Promise<InvokeResult> {
     if (this.#closed)
       throw new LambdaServiceError('ServiceException', 'The function host is closed.');
-    const info = this.requireFunction(nameOrArn, options.accountId);
+    const info = this.requireFunction(nameOrArn, options);
     const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
     const event = text.trim() === '' ? '{}' : text;
     try {

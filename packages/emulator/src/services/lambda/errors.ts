@@ -34,6 +34,12 @@ export class LambdaServiceError extends Error {
 export const lambdaErrors = {
   functionNotFound: (arn: string): LambdaServiceError =>
     new LambdaServiceError('ResourceNotFoundException', `Function not found: ${arn}`),
+  /** A function ARN of another region than the one the request is signed for. */
+  otherRegion: (arnRegion: string, region: string): LambdaServiceError =>
+    new LambdaServiceError(
+      'ResourceNotFoundException',
+      `Functions from '${arnRegion}' are not reachable in this region ('${region}')`,
+    ),
   invalidParameter: (message: string): LambdaServiceError =>
     new LambdaServiceError('InvalidParameterValueException', message),
   tooManyRequests: (): LambdaServiceError =>

@@ -86,11 +86,15 @@ async function eventSourceMappingRoutes(app: FastifyInstance): Promise<void> {
   const host = app.lambdaHost;
   const esm = app.lambdaEventSourceMappings;
 
-  /** The mapping the path names; another account's mapping is as missing as one that never was. */
+  /**
+   * The mapping the path names; one of another account or region is as missing as one that never
+   * was.
+   */
   const callersMapping = (request: FastifyRequest): EventSourceMapping => {
     const uuid = uuidParam(request);
     const m = esm.get(uuid);
-    if (!m || m.accountId !== callerOf(request, config).accountId) throw notFound(uuid);
+    const caller = callerOf(request, config);
+    if (!m || m.accountId !== caller.accountId || m.region !== caller.region) throw notFound(uuid);
     return m;
   };
 
@@ -113,6 +117,7 @@ async function eventSourceMappingRoutes(app: FastifyInstance): Promise<void> {
       functionName,
       eventSourceArn,
       accountId: caller.accountId,
+      region: caller.region,
       ...settings,
       functionResponseTypes: settings.functionResponseTypes ?? [],
     });
@@ -131,11 +136,11 @@ async function eventSourceMappingRoutes(app: FastifyInstance): Promise<void> {
     const functionName = optString(q, 'FunctionName', bad, { min: 1, max: 256 });
     let functionArn: string | undefined;
     if (functionName !== undefined) {
-      functionArn =
-        host.getFunction(functionName, caller.accountId)?.arn ?? `missing:${functionName}`;
+      functionArn = host.getFunction(functionName, caller)?.arn ?? `missing:${functionName}`;
     }
     const all = esm.list({
       accountId: caller.accountId,
+      region: caller.region,
       ...(functionArn !== undefined ? { functionArn } : {}),
       ...(eventSourceArn !== undefined ? { eventSourceArn } : {}),
     });

@@ -19,10 +19,9 @@ async function functionRoutes(app: FastifyInstance): Promise<void> {
 
   /** The caller's function the path names, `?Qualifier=` applied (names up to `maxNameLength`). */
   const requestedFunction = (request: FastifyRequest, maxNameLength?: number): FunctionInfo => {
-    const caller = callerOf(request, config);
     return host.requireFunction(
       qualified(request, functionNameParam(request, maxNameLength)),
-      caller.accountId,
+      callerOf(request, config),
     );
   };
 

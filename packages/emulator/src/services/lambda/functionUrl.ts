@@ -1,10 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { FunctionUrlResponseError } from './errors.js';
+import { REGION } from './functionRef.js';
 
 /**
  * Lambda Function URL payload format 2.0: HTTP request → event, function result → HTTP response.
  * See https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html.
  */
+
+/**
+ * The path segment after `/lambda-url/` that names a function. On AWS the URL's host carries a
+ * random id and the region (`<id>.lambda-url.<region>.on.aws`); here one origin serves every
+ * region and account, so the segment says them: `<name>` for the default account in the
+ * configured region (the short form tools and docs use), `<name>.<region>.<accountId>` for any
+ * function. Function names cannot contain `.`, so the two forms never collide.
+ */
+export function functionUrlPath(
+  fn: { name: string; accountId: string; region: string },
+  defaults: { accountId: string; region: string },
+): string {
+  return fn.accountId === defaults.accountId && fn.region === defaults.region
+    ? fn.name
+    : `${fn.name}.${fn.region}.${fn.accountId}`;
+}
+
+/** The function a `functionUrlPath` segment names, as an ARN, or undefined for another text. */
+export function parseFunctionUrlPath(
+  segment: string,
+  defaults: { accountId: string; region: string },
+): string | undefined {
+  const m = /^([a-zA-Z0-9_-]{1,64})(?:\.([a-z0-9-]{1,32})\.(\d{12}))?$/.exec(segment);
+  if (m === null) return undefined;
+  const region = m[2] ?? defaults.region;
+  if (!REGION.test(region)) return undefined;
+  return `arn:aws:lambda:${region}:${m[3] ?? defaults.accountId}:function:${m[1]}`;
+}
 
 export interface HttpRequestLike {
   method: string;

@@ -4,11 +4,17 @@ import { toWireError } from '../../plugins/error-render.js';
 import { rawBodyOf } from '../sqs/context.js';
 import { sendJson } from './api.js';
 import { FunctionUrlResponseError, LambdaServiceError } from './errors.js';
-import { parseFunctionRef } from './functionRef.js';
-import { buildFunctionUrlEvent, mapFunctionUrlResult } from './functionUrl.js';
+import {
+  buildFunctionUrlEvent,
+  mapFunctionUrlResult,
+  parseFunctionUrlPath,
+} from './functionUrl.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
 
-/** `ALL /lambda-url/<name>/*`: the Function URL front (payload format 2.0), no SigV4 (AuthType NONE). */
+/**
+ * `ALL /lambda-url/<name>[.<region>.<accountId>]/*`: the Function URL front (payload format 2.0),
+ * no SigV4 (AuthType NONE).
+ */
 async function functionUrlRoutes(app: FastifyInstance): Promise<void> {
   const host = app.lambdaHost;
   // Function URLs hand the exact bytes to the function whatever the content type, so this
@@ -30,8 +36,12 @@ async function functionUrlRoutes(app: FastifyInstance): Promise<void> {
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const name = (request.params as { name: string }).name;
-    const info = host.getFunction(name);
-    if (!info || parseFunctionRef(name)?.name !== name) {
+    const arn = parseFunctionUrlPath(name, {
+      accountId: host.defaultAccountId,
+      region: host.region,
+    });
+    const info = arn === undefined ? undefined : host.getFunction(arn);
+    if (!info) {
       return sendJson(reply, 404, {
         Message: `No function URL for function "${name.slice(0, 80)}"`,
       });
@@ -51,9 +61,7 @@ async function functionUrlRoutes(app: FastifyInstance): Promise<void> {
       `c2ckit${info.name.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 32),
       'anonymous',
     );
-    const result = await host.invoke(info.arn, JSON.stringify(event), {
-      accountId: info.accountId,
-    });
+    const result = await host.invoke(info.arn, JSON.stringify(event));
     if (result.functionError) {
       return sendJson(reply, 502, { Message: 'Internal Server Error' });
     }

@@ -9,6 +9,12 @@ export interface InvokeOptions {
   clientContext?: unknown;
   /** The caller's account, for names without an account part; the default account otherwise. */
   accountId?: string;
+  /**
+   * The region the caller's request is signed for: names resolve there, and an ARN of another
+   * region is `ResourceNotFoundException`. Left out, an ARN names its own region and a bare name
+   * the configured one.
+   */
+  region?: string;
 }
 
 export interface InvokeResult {

@@ -34,12 +34,13 @@ async function invokeRoutes(app: FastifyInstance): Promise<void> {
         }
       }
       if (type === 'DryRun') {
-        host.requireFunction(ref, caller.accountId);
+        host.requireFunction(ref, caller);
         return reply.code(204).send();
       }
       const result = await host.invoke(ref, rawBodyOf(request), {
         invocationType: type,
         accountId: caller.accountId,
+        region: caller.region,
         ...(clientContext !== undefined ? { clientContext } : {}),
       });
       reply.code(result.statusCode).header('x-amz-executed-version', result.executedVersion);

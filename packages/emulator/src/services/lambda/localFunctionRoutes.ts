@@ -7,7 +7,11 @@ import { FunctionRegistrationError } from './errors.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
 import type { FunctionInfo, LambdaHost } from './LambdaHost.js';
 
-/** `/_local/functions`: register, list and remove functions without SigV4 (for tools and tests). */
+/**
+ * `/_local/functions`: register, list and remove functions without SigV4 (for tools and tests).
+ * A function is registered in the configured region unless the body names another; `DELETE`
+ * takes a name (default account, configured region) or an ARN (any).
+ */
 async function localFunctionRoutes(app: FastifyInstance): Promise<void> {
   const host = app.lambdaHost;
   const opts = { config: { sigv4: false } };
@@ -20,6 +24,7 @@ async function localFunctionRoutes(app: FastifyInstance): Promise<void> {
     // Values may be secrets; only the names are listed.
     environmentKeys: Object.keys(f.environment),
     accountId: f.accountId,
+    region: f.region,
     functionUrl: f.functionUrl,
     lastModified: f.lastModified.toISOString(),
   });
@@ -41,7 +46,7 @@ async function localFunctionRoutes(app: FastifyInstance): Promise<void> {
         'LOCAL_BAD_FUNCTION',
         'ValidationException',
         400,
-        'request body: expected a JSON object {name, handler, exportName?, environment?, timeoutSeconds?}',
+        'request body: expected a JSON object {name, handler, exportName?, environment?, timeoutSeconds?, accountId?, region?}',
       );
     }
     try {

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute } from 'node:path';
 import { FunctionRegistrationError } from './errors.js';
+import { REGION } from './functionRef.js';
 import { ENV_KEY, RESERVED_ENV, refusedVariable } from './processEnv.js';
 
 /** Input of `LambdaHost.registerFunction` and `POST /_local/functions`. */
@@ -15,6 +16,8 @@ export interface RegisterFunctionInput {
   timeoutSeconds?: number;
   /** Owning account; the emulator's default account when omitted. */
   accountId?: string;
+  /** The function's region; the emulator's configured region when omitted. */
+  region?: string;
 }
 
 /** A registration with every default applied. */
@@ -29,7 +32,7 @@ const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
  */
 export function validateRegistration(
   input: RegisterFunctionInput,
-  defaults: { accountId: string },
+  defaults: { accountId: string; region: string },
 ): ValidRegistration {
   const bad = (m: string): FunctionRegistrationError => new FunctionRegistrationError(m);
   if (typeof input !== 'object' || input === null) {
@@ -80,5 +83,9 @@ export function validateRegistration(
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
     throw bad(`accountId: expected 12 digits, got ${JSON.stringify(accountId)}`);
   }
-  return { name, handler, exportName, timeoutSeconds, environment, accountId };
+  const region = input.region ?? defaults.region;
+  if (typeof region !== 'string' || !REGION.test(region)) {
+    throw bad(`region: expected a region name such as us-east-1, got ${JSON.stringify(region)}`);
+  }
+  return { name, handler, exportName, timeoutSeconds, environment, accountId, region };
 }

@@ -81,7 +81,7 @@ async function versionRoutes(app: FastifyInstance): Promise<void> {
         `FunctionName: expected a function name or ARN without a qualifier, got ${JSON.stringify(name.slice(0, 300))}`,
       );
     }
-    return host.requireFunction(name, callerOf(request, config).accountId);
+    return host.requireFunction(name, callerOf(request, config));
   };
   const aliasParam = (request: FastifyRequest): string =>
     aliasNameOf((request.params as { Name?: string }).Name ?? '');

@@ -13,6 +13,7 @@ import {
   arn,
   type CallContext,
   compact,
+  connectorFunctionArn,
   type HandlerMap,
   type MiContext,
   newId,
@@ -178,8 +179,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
         );
       }
       saveAssociation(ctx, call, { ...doc, AssociationState: 'ASSOCIATION_DELETING' });
-      const functionArn = ctx.stores.connectors.get(doc.connectorId)?.doc.EndpointConfig.lambda
-        ?.arn;
+      const functionArn = connectorFunctionArn(ctx, doc.connectorId);
       const auth =
         doc.userId === undefined ? undefined : await associationAuth(ctx, doc.AccountAssociationId);
       if (functionArn !== undefined && auth !== undefined) {

@@ -1,5 +1,5 @@
 import { ResourceNotFoundException } from '@c2c-kit/protocol';
-import { compact, type MiContext, notify } from '../context.js';
+import { compact, connectorFunctionArn, type MiContext, notify } from '../context.js';
 import type { ConnectorAuth } from '../invoke.js';
 import { requestToken, TokenExchangeError } from '../oauth.js';
 import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
@@ -228,8 +228,7 @@ export async function activate(
   owner: Owner,
   doc: AssociationDoc,
 ): Promise<AssociationDoc> {
-  const connector = ctx.stores.connectors.get(doc.connectorId)?.doc;
-  const functionArn = connector?.EndpointConfig.lambda?.arn;
+  const functionArn = connectorFunctionArn(ctx, doc.connectorId);
   const auth = await associationAuth(ctx, doc.AccountAssociationId);
   let next: AssociationDoc;
   if (functionArn === undefined || auth === undefined) {

@@ -17,6 +17,7 @@ import {
   arn,
   type CallContext,
   compact,
+  connectorFunctionArn,
   epochSeconds,
   type HandlerMap,
   type MiContext,
@@ -137,7 +138,7 @@ export async function invokeConnector(
   operationName: ConnectorOperationName,
   payload: Readonly<Record<string, unknown>>,
 ): Promise<{ ok: true } | { ok: false; statusCode: number; message: string }> {
-  const functionArn = ctx.stores.connectors.get(connectorId)?.doc.EndpointConfig.lambda?.arn;
+  const functionArn = connectorFunctionArn(ctx, connectorId);
   // Resolved even when there is no Lambda to invoke, since resolving may refresh the tokens.
   const auth = await associationAuth(ctx, association.AccountAssociationId);
   if (functionArn === undefined || auth === undefined) {
