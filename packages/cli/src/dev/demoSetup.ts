@@ -60,10 +60,8 @@ export async function linkAndRegister(
   // first, as a customer app does — deregister each managed thing from the link, then delete
   // it (DeleteAccountAssociation → AWS.DeactivateUser; the service refuses it while things are
   // registered). (Not filtered by destination: a restart on other ports registers a new one.)
-  const earlier = await call<{ Items?: Json[] }>('link account', 'ListAccountAssociations', {
-    MaxResults: 1000,
-  });
-  for (const item of earlier.Items ?? []) {
+  const earlier = await listAll(call, 'link account', 'ListAccountAssociations', {});
+  for (const item of earlier) {
     if (item.Name !== `demo-${user.username}`) continue;
     const id = String(item.AccountAssociationId);
     await deregisterAll(call, 'link account', { AccountAssociationId: id });
@@ -114,10 +112,10 @@ export async function linkAndRegister(
     }
     return got.Status === 'SUCCEEDED' ? got : undefined;
   });
-  const devices = await call<{ Items?: Json[] }>('discovery', 'ListDiscoveredDevices', {
+  const devices = await listAll(call, 'discovery', 'ListDiscoveredDevices', {
     Identifier: discovery.Id,
   });
-  if ((devices.Items ?? []).length === 0) {
+  if (devices.length === 0) {
     throw new StepFailedError(
       'discovery',
       `discovery ${discovery.Id} found no devices of "${user.username}" the connector supports; the demo needs one`,
@@ -131,7 +129,7 @@ export async function linkAndRegister(
   );
   narrator.ok(
     'discovery',
-    `discovery ${discovery.Id} ${finished.Status}: ${(devices.Items ?? []).length} device(s) found`,
+    `discovery ${discovery.Id} ${finished.Status}: ${devices.length} device(s) found`,
   );
   steps.push({ step: 'discovery', notifications: [discoveryNote] });
 
@@ -143,7 +141,7 @@ export async function linkAndRegister(
   // The things of this discovery: a data directory reused across starts also holds things of
   // earlier links, so never pick by name from the whole list.
   const thingIds = new Set<string>();
-  for (const device of devices.Items ?? []) {
+  for (const device of devices) {
     let thingId = typeof device.ManagedThingId === 'string' ? device.ManagedThingId : undefined;
     if (thingId === undefined) {
       const created = await call<{ Id: string }>('managed things', 'CreateManagedThing', {
@@ -173,10 +171,8 @@ export async function linkAndRegister(
     thingIds.add(thingId);
   }
   const things = await poll('managed things', timeoutMs, async () => {
-    const list = await call<{ Items?: Json[] }>('managed things', 'ListManagedThings', {
-      MaxResults: 1000,
-    });
-    const items = (list.Items ?? []).filter((t) => thingIds.has(String(t.Id)));
+    const list = await listAll(call, 'managed things', 'ListManagedThings', {});
+    const items = list.filter((t) => thingIds.has(String(t.Id)));
     return items.length === thingIds.size && items.length > 0 ? items : undefined;
   });
   const names = new Map<string, string>();
@@ -209,17 +205,7 @@ export async function deregisterAll(
   filter: { ManagedThingId?: string; AccountAssociationId?: string; except?: string },
 ): Promise<string[]> {
   const { except, ...query } = filter;
-  const registrations: Json[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call<{ Items?: Json[]; NextToken?: string }>(
-      step,
-      'ListManagedThingAccountAssociations',
-      { ...query, MaxResults: 100, ...(nextToken === undefined ? {} : { NextToken: nextToken }) },
-    );
-    registrations.push(...(page.Items ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined && nextToken !== '');
+  const registrations = await listAll(call, step, 'ListManagedThingAccountAssociations', query);
   const from: string[] = [];
   for (const registration of registrations) {
     const associationId = String(registration.AccountAssociationId);
@@ -231,6 +217,30 @@ export async function deregisterAll(
     from.push(associationId);
   }
   return from;
+}
+
+/**
+ * Every item of a List operation, all pages (a page holds at most 100 unless MaxResults says
+ * otherwise: a discovery of more devices than that has more than one page).
+ */
+export async function listAll(
+  call: Call,
+  step: string,
+  name: string,
+  input: Json,
+): Promise<Json[]> {
+  const items: Json[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call<{ Items?: Json[]; NextToken?: string }>(step, name, {
+      ...input,
+      MaxResults: 1000,
+      ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+    });
+    items.push(...(page.Items ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined && nextToken !== '');
+  return items;
 }
 
 export async function poll<T>(
