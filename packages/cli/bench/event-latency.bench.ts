@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotificationWatcher, runDemo, startDevStack } from '@c2c-kit/cli';
+import { reportFigure } from '../../../scripts/bench-figure.js';
 
 const EVENTS = Number(process.env.C2C_BENCH_EVENTS ?? 1000);
 const WARMUP = 50;
@@ -133,3 +134,10 @@ console.log(
 console.log(
   `ratio p50 ${(result.p50 / baseline.p50).toFixed(1)}×, p99 ${(result.p99 / baseline.p99).toFixed(1)}× the baseline; goal p99 ≤ 20 ms: ${result.p99 <= 20 ? 'met' : 'NOT met'}`,
 );
+reportFigure({
+  name: 'cli: vendor event → customer notification on SSE',
+  value: `p50 ${fmt(result.p50)}, p99 ${fmt(result.p99)}`,
+  baseline: `bare SSE echo p99 ${fmt(baseline.p99)}`,
+  goal: 'p99 ≤ 20 ms',
+  met: result.p99 <= 20,
+});

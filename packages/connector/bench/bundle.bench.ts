@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { reportFigure } from '../../../scripts/bench-figure.js';
 import { median } from './fixtures/common.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -134,3 +135,10 @@ console.log(
 console.log(
   `\nsize goal ≤ 300 KB: ${size <= 300 * 1024 ? 'met' : 'NOT met'}; import ratio ${(ex / em).toFixed(2)}× (goal ≤ 2×)`,
 );
+reportFigure({
+  name: 'connector: README example bundle (esbuild, minified)',
+  value: `${(size / 1024).toFixed(1)} KB, cold import ${ex.toFixed(1)} ms`,
+  baseline: `empty handler ${em.toFixed(1)} ms`,
+  goal: '≤ 300 KB, ≤ 2×',
+  met: size <= 300 * 1024 && ex <= 2 * em,
+});

@@ -3,6 +3,7 @@
 // Calibration in the same run: perf-anchors' row 1a (autocannon → the same bare route) and its
 // reference client, to put the figure on the scale of the machine the goals were set on.
 import { fileURLToPath } from 'node:url';
+import { reportFigure } from '../../../scripts/bench-figure.js';
 import {
   ANCHORS,
   type AnchorRun,
@@ -85,3 +86,10 @@ console.log(
     `client CPU on the anchors' machine (goal ≤ 50 µs/event): ${(cpu('good') * byReference).toFixed(1)} µs ` +
     `scaled by the reference client, ${(cpu('good') / slower).toFixed(1)} µs scaled by row 1a`,
 );
+reportFigure({
+  name: 'connector: ConnectorEventsClient, 16 in flight',
+  value: `${good.toFixed(0)} events/s, ${cpu('good').toFixed(1)} µs CPU/event (${(cpu('good') * byReference).toFixed(1)} µs on the anchors' scale)`,
+  baseline: `naive ${naive.toFixed(0)} /s`,
+  goal: '≥ 10× naive, ≤ 50 µs/event scaled',
+  met: good >= 10 * naive && cpu('good') * byReference <= 50,
+});

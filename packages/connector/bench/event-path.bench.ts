@@ -4,6 +4,7 @@
 // Calibration in the same run: perf-anchors' row 1a (autocannon → a bare Fastify route), which
 // scales events/s to the machine the 10,000 events/s goal was set on.
 import { fileURLToPath } from 'node:url';
+import { reportFigure } from '../../../scripts/bench-figure.js';
 import {
   ANCHORS,
   type AnchorRun,
@@ -88,3 +89,10 @@ console.log(
     `machine ≈ ${(path * slower).toFixed(0)} events/s; the event path is ${((100 * path) / bare).toFixed(1)} % ` +
     `of the bare route's requests/s here`,
 );
+reportFigure({
+  name: 'connector: whole event path (webhook → verify → translate → validate → sign → send)',
+  value: `${path.toFixed(0)} events/s (≈ ${(path * slower).toFixed(0)} on the anchors' scale)`,
+  baseline: `client alone ${base.toFixed(0)} /s`,
+  goal: '≥ 10,000 /s',
+  met: path >= 10_000 || path * slower >= 10_000,
+});

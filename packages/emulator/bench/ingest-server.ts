@@ -8,6 +8,8 @@ import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 
 const mode = process.argv[2];
 const dataDir = process.argv[3];
+// `--retain-events` text; the emulator's default when not given.
+const retainEvents = process.argv[4];
 
 // Server CPU per request (user + system), immune to how much wall time other processes take.
 let served = 0;
@@ -41,7 +43,11 @@ if (mode === 'bare') {
     app.close().then(() => process.exit(0));
   });
 } else {
-  const app = buildEmulator({ dataDir, credentials: [TEST_CREDENTIALS] });
+  const app = buildEmulator({
+    dataDir,
+    credentials: [TEST_CREDENTIALS],
+    ...(retainEvents === undefined ? {} : { retainEvents }),
+  });
   app.addHook('onResponse', (_req, _reply, done) => {
     served++;
     done();

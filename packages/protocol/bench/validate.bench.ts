@@ -11,6 +11,7 @@
  */
 import { validateSendConnectorEventRequest } from '@c2c-kit/protocol';
 import { Bench } from 'tinybench';
+import { reportFigure } from '../../../scripts/bench-figure.js';
 
 const event = {
   ConnectorId: 'Your-Connector-Id',
@@ -124,3 +125,10 @@ console.log(
 console.log(
   `goal ≥ 200,000 DEVICE_EVENT validations/s: ${Math.round(eventOps).toLocaleString('en-US')}/s — ${eventOps >= 200_000 ? 'met' : 'NOT met'}`,
 );
+reportFigure({
+  name: 'protocol: validate + normalise a DEVICE_EVENT',
+  value: `${Math.round(eventOps).toLocaleString('en-US')} /s`,
+  baseline: `JSON.parse ${Math.round(hz.get('baseline: JSON.parse(DEVICE_EVENT)') ?? 0).toLocaleString('en-US')} /s`,
+  goal: '≥ 200,000 /s',
+  met: eventOps >= 200_000,
+});

@@ -10,9 +10,9 @@ import { EmulatorConfigError } from '../errors.js';
 export type EventRetention = { readonly count: number } | { readonly maxAgeMs: number } | 'all';
 
 /**
- * Kept unless told otherwise: a bounded data dir for an emulator left running for days (about
- * 0.4 KB on disk per stored event; see docs/benchmarks/emulator.md), and far more than the
- * 10,000 newest events `/_local/events` can show.
+ * Kept unless told otherwise: a data dir that stays bounded when the emulator runs for days
+ * (bytes on disk per stored event: docs/benchmarks/emulator.md), and far more than the 10,000
+ * newest events `/_local/events` can show.
  */
 export const DEFAULT_EVENT_RETENTION: EventRetention = { count: 100_000 };
 

@@ -1,0 +1,183 @@
+// The emulator with a large, old database against the same emulator small or empty, in the same
+// run: 100,000 managed things across 10,000 users and 10,000,000 stored events, seeded in bulk
+// into SQLite under os.tmpdir() (bench/fixtures/large-db.ts) and deleted at the end.
+// - SendConnectorEvent ingest at 16 in flight: large vs an empty data dir.
+// - GetManagedThing, GetManagedThingState and a ListManagedThings page (random place): p99 with
+//   100,000 things vs with 1,000.
+// - Start-up, spawn → first 200 on /_local/health: the 10 M-event dir vs an empty one; and
+//   `startEmulator({ memory: true })` until its promise resolves.
+// Retention is off in every run (nothing is pruned). Rounds alternate between the two sides so
+// a slow moment of this shared VM hits both. Servers on CPU 0, generators on CPU 1.
+// Env: BENCH_EVENTS (10000000), BENCH_USERS (10000), BENCH_DURATION (s, 5), BENCH_ROUNDS (2).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reportFigure } from '../../../scripts/bench-figure.js';
+import { seedLargeDb } from './fixtures/large-db.js';
+import { type LoadResult, load, median, startServer, stop } from './fixtures/processes.js';
+import { timeStartup } from './fixtures/startup.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const THINGS_PER_USER = 10;
+const SMALL_USERS = 100;
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const scratch = mkdtempSync(join(tmpdir(), 'emu-large-db-'));
+const dirs = { large: join(scratch, 'large'), small: join(scratch, 'small') };
+const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
+
+try {
+  const large = await seedLargeDb(dirs.large, {
+    users: USERS,
+    thingsPerUser: THINGS_PER_USER,
+    events: EVENTS,
+  });
+  const small = await seedLargeDb(dirs.small, {
+    users: SMALL_USERS,
+    thingsPerUser: THINGS_PER_USER,
+    events: 0,
+  });
+  console.log(
+    `seeded ${large.things.toLocaleString()} things, ${USERS.toLocaleString()} users, ${EVENTS.toLocaleString()} events in ${large.seconds.toFixed(1)} s: ${(large.bytes / 2 ** 20).toFixed(0)} MiB (${(large.bytes / Math.max(1, EVENTS)).toFixed(0)} bytes per event, things included); ${small.things.toLocaleString()} things in ${small.seconds.toFixed(1)} s`,
+  );
+
+  // Start-up first, before the ingest runs add events to the large dir.
+  const startups = { empty: [] as number[], large: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    const empty = mkdtempSync(join(scratch, 'empty-'));
+    startups.empty.push(await timeStartup(empty));
+    rmSync(empty, { recursive: true, force: true });
+    startups.large.push(await timeStartup(dirs.large));
+  }
+  const memoryStart = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'start-memory.ts'), '20'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  const memory = JSON.parse(memoryStart.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    first: number;
+    median: number;
+    max: number;
+  };
+  const emptyStart = median(startups.empty);
+  const largeStart = median(startups.large);
+  console.log('start-up, spawn → first 200 on /_local/health (median of 5):');
+  console.log(
+    `  empty data dir       : ${ms(emptyStart)} (all: ${startups.empty.map(ms).join(', ')})`,
+  );
+  console.log(
+    `  ${(EVENTS / 1e6).toFixed(0)} M-event data dir : ${ms(largeStart)} (all: ${startups.large.map(ms).join(', ')})`,
+  );
+  console.log(
+    `  startEmulator({ memory: true }): first ${ms(memory.first)}, then median ${ms(memory.median)}, max ${ms(memory.max)} (20 starts)`,
+  );
+
+  // Ingest: an empty dir (fresh each round) vs the large one.
+  const ingest = { empty: [] as LoadResult[], large: [] as LoadResult[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const side of ['empty', 'large'] as const) {
+      const dir = side === 'large' ? dirs.large : mkdtempSync(join(scratch, 'empty-'));
+      const server = await startServer('emulator', dir, 'off');
+      try {
+        ingest[side].push(
+          load(server.port, {
+            mode: 'ingest',
+            concurrency: 16,
+            duration,
+            connector: 'benchconnector',
+          }),
+        );
+      } finally {
+        await stop(server.child);
+        if (side === 'empty') rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const rps = (side: 'empty' | 'large') => median(ingest[side].map((r) => r.rps));
+  const p99 = (side: 'empty' | 'large') => median(ingest[side].map((r) => r.p99));
+  const failures = [...ingest.empty, ...ingest.large].reduce((n, r) => n + r.non2xx + r.errors, 0);
+  console.log(`SendConnectorEvent ingest, 16 in flight, ${duration} s x ${rounds} rounds:`);
+  console.log(`  empty data dir : ${rps('empty').toFixed(0)} req/s, p99 ${ms(p99('empty'))}`);
+  console.log(
+    `  large data dir : ${rps('large').toFixed(0)} req/s, p99 ${ms(p99('large'))}  (non-2xx/errors ${failures})`,
+  );
+
+  // Lookups: 1,000 things vs 100,000.
+  const modes = ['get-thing', 'thing-state', 'list-things'] as const;
+  const lookups: Record<string, { small: LoadResult[]; large: LoadResult[] }> = {};
+  for (const mode of modes) lookups[mode] = { small: [], large: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const side of ['small', 'large'] as const) {
+      const server = await startServer('emulator', dirs[side], 'off');
+      try {
+        for (const mode of modes) {
+          const things = (side === 'large' ? large : small).things;
+          lookups[mode]?.[side].push(load(server.port, { mode, concurrency: 8, duration, things }));
+        }
+      } finally {
+        await stop(server.child);
+      }
+    }
+  }
+  console.log(`customer lookups, 8 in flight, ${duration} s x ${rounds} rounds (p99):`);
+  const names = {
+    'get-thing': 'GetManagedThing',
+    'thing-state': 'GetManagedThingState',
+    'list-things': 'ListManagedThings page of 100',
+  };
+  for (const mode of modes) {
+    const r = lookups[mode] as { small: LoadResult[]; large: LoadResult[] };
+    const smallP99 = median(r.small.map((x) => x.p99));
+    const largeP99 = median(r.large.map((x) => x.p99));
+    const bad = [...r.small, ...r.large].reduce((n, x) => n + x.non2xx + x.errors, 0);
+    const firstFailure = [...r.small, ...r.large].find((x) => x.firstFailure)?.firstFailure;
+    console.log(
+      `  ${names[mode].padEnd(30)}: ${large.things.toLocaleString()} things p99 ${ms(largeP99)} (${median(r.large.map((x) => x.rps)).toFixed(0)}/s), ${small.things.toLocaleString()} things p99 ${ms(smallP99)} (${median(r.small.map((x) => x.rps)).toFixed(0)}/s) → ${(largeP99 / smallP99).toFixed(2)}×${bad ? `  non-2xx/errors ${bad}: ${firstFailure}` : ''}`,
+    );
+    reportFigure({
+      name: `emulator: ${names[mode]} p99, ${large.things.toLocaleString()} things`,
+      value: ms(largeP99),
+      baseline: `${small.things.toLocaleString()} things: ${ms(smallP99)}`,
+      goal: '≤ 2×',
+      met: bad === 0 && largeP99 <= 2 * smallP99,
+    });
+  }
+
+  reportFigure({
+    name: `emulator: ingest, ${(EVENTS / 1e6).toFixed(0)} M events and ${large.things.toLocaleString()} things stored`,
+    value: `${rps('large').toFixed(0)} req/s, p99 ${ms(p99('large'))}`,
+    baseline: `empty: ${rps('empty').toFixed(0)} req/s, p99 ${ms(p99('empty'))}`,
+    goal: '≥ 90 %, p99 ≤ 2×',
+    met: failures === 0 && rps('large') >= 0.9 * rps('empty') && p99('large') <= 2 * p99('empty'),
+  });
+  console.log(
+    `  ratio large/empty : ${pct(rps('large') / rps('empty'))}, p99 ${(p99('large') / p99('empty')).toFixed(2)}×`,
+  );
+  reportFigure({
+    name: 'emulator: start-up, spawn → first 200, empty data dir',
+    value: ms(emptyStart),
+    baseline: '—',
+    goal: '≤ 150 ms',
+    met: emptyStart <= 150,
+  });
+  reportFigure({
+    name: `emulator: start-up, ${(EVENTS / 1e6).toFixed(0)} M-event data dir`,
+    value: ms(largeStart),
+    baseline: `empty: ${ms(emptyStart)}`,
+    goal: '≤ 1 s',
+    met: largeStart <= 1000,
+  });
+  reportFigure({
+    name: 'emulator: startEmulator({ memory: true }) resolves',
+    value: `${ms(memory.median)} (first ${ms(memory.first)})`,
+    baseline: '—',
+    goal: '—',
+    met: null,
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
