@@ -9,6 +9,7 @@ Commands:
   validate <file|->   validate a SendConnectorEvent body or a connector invoke envelope
   init <dir>          write a new connector project (handler, vendor client, tests, bundle)
   dev                 run the local stack (emulator, vendor cloud, a connector, dashboard)
+  test                check a connector against the service's contract, as AWS would
   replay              re-send the events a connector parked in its outbox / dead-letter
   deploy              synthesize the connector's AWS deployment (--synth-only)
   emulator            run only the managed-integrations emulator
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<CommandRunner>> = {
   validate: async () => (await import('./commands/validate.js')).runValidate,
   init: async () => (await import('./commands/init.js')).runInit,
   dev: async () => (await import('./commands/dev.js')).runDev,
+  test: async () => (await import('./commands/test.js')).runTest,
   replay: async () => (await import('./commands/replay.js')).runReplay,
   deploy: async () => (await import('./commands/deploy.js')).runDeploy,
   emulator: async () => (await import('./commands/emulator.js')).runEmulator,

@@ -1,0 +1,191 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../args.js';
+import { CHECKS, selectChecks } from '../conformance/catalog.js';
+import { configVendor, readVendorConfig } from '../conformance/configVendor.js';
+import { failureDetail, junitXml, resultLine, summaryLine } from '../conformance/report.js';
+import { runChecks } from '../conformance/runner.js';
+import { openSession, type Session } from '../conformance/session.js';
+import { simVendor } from '../conformance/simVendor.js';
+import { type ConformanceSettings, DEFAULT_SETTINGS, exitStatus } from '../conformance/types.js';
+import { type ConnectorSetup, resolveConnectorSetup } from '../dev/connectorConfig.js';
+import { StepFailedError, UsageError } from '../errors.js';
+import { type CliIo, writeLine } from '../io.js';
+
+export const TEST_HELP = `Usage: c2c test [options]
+
+Plays the managed-integrations service against a connector and reports, check by check, whether
+AWS will accept it: the invocation contract, discovery, commands, retries, events and webhook
+security. The connector runs in the emulator's Lambda host exactly as under c2c dev, with the
+simulated vendor cloud as its resource server (or your cloud, with --vendor-config). No AWS
+account is needed and nothing is kept: the stack runs in memory on free ports.
+Every check, why AWS needs it and how to fix a failure: docs/conformance.md.
+
+Options:
+  --connector <path>      the connector: a project directory ("c2c" in its package.json), a
+                          built .js/.mjs module or a .ts module (default: the current directory)
+  --function-name <name>  its Lambda function name (as for c2c dev)
+  --env <NAME=value>      a variable for the connector (repeatable; as for c2c dev)
+  --env-file <file>       variables from a NAME=value file (--env wins)
+  --webhook-secret-env <NAME>  the variable the connector reads its webhook secret from
+  --vendor-url-env <NAME> the variable that gets the vendor cloud's URL
+  --vendor-config <file>  test against your own cloud: a JSON file with the test account and
+                          what the suite may do there; checks needing what it lacks are "not run"
+  --only <ids>            run only these checks (comma-separated ids; "commands" or "contract.d"
+                          select every id starting so)
+  --skip <ids>            leave these checks out (same form)
+  --ack-ms <n>            bound on every invocation's answer (default 2000, the service's)
+  --command-response-ms <n>  wait for a command's DEVICE_COMMAND_RESPONSE (default 60000, the
+                          service's)
+  --event-latency-ms <n>  bound from a change at the vendor to its DEVICE_EVENT (default 5000)
+  --json                  print the report as one JSON document instead of lines
+  --junit <file>          also write the report as JUnit XML (for CI)
+  -h, --help              show this help
+
+Exit status: 0 every check ran and passed, 1 a check failed, 3 none failed but some did not run,
+2 usage error.
+
+Example:
+  $ c2c test --connector ../my-connector --junit conformance.xml`;
+
+const BOUNDS = {
+  'ack-ms': 'ackMs',
+  'command-response-ms': 'commandResponseMs',
+  'event-latency-ms': 'eventLatencyMs',
+} as const;
+
+function list(raw: string | boolean | undefined): string[] {
+  return typeof raw === 'string'
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : [];
+}
+
+/** `c2c test`: returns the exit status. */
+export async function runTest(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs('test', argv, {
+    connector: { type: 'string' },
+    'function-name': { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'env-file': { type: 'string' },
+    'webhook-secret-env': { type: 'string' },
+    'vendor-url-env': { type: 'string' },
+    'vendor-config': { type: 'string' },
+    only: { type: 'string' },
+    skip: { type: 'string' },
+    'ack-ms': { type: 'string' },
+    'command-response-ms': { type: 'string' },
+    'event-latency-ms': { type: 'string' },
+    json: { type: 'boolean' },
+    junit: { type: 'string' },
+  });
+  if (args.values.help === true) {
+    writeLine(io.stdout, TEST_HELP);
+    return 0;
+  }
+  const text = (name: string) => {
+    const v = args.values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const selection = selectChecks(list(args.values.only), list(args.values.skip));
+  if (selection.unknown.length > 0) {
+    throw new UsageError(
+      'test',
+      `no check matches ${selection.unknown.map((u) => JSON.stringify(u)).join(', ')} (ids: ${CHECKS.map((c) => c.id).join(', ')})`,
+    );
+  }
+  if (selection.ids.length === 0)
+    throw new UsageError('test', '--only and --skip leave no check to run');
+  const settings: Record<string, number> = { ...DEFAULT_SETTINGS };
+  for (const [flag, field] of Object.entries(BOUNDS)) {
+    const raw = text(flag);
+    if (raw === undefined) continue;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 3_600_000) {
+      throw new UsageError(
+        'test',
+        `--${flag}: expected milliseconds from 1 to 3600000, got "${raw}"`,
+      );
+    }
+    settings[field] = Number(raw);
+  }
+  const configFile = text('vendor-config');
+  const config =
+    configFile === undefined ? undefined : readVendorConfig(resolve(io.cwd, configFile));
+  let setup: ConnectorSetup;
+  try {
+    setup = resolveConnectorSetup(
+      {
+        connector: text('connector') ?? '.',
+        functionName: text('function-name'),
+        env: (args.values.env as unknown as string[] | undefined) ?? [],
+        envFile: text('env-file'),
+        webhookSecretEnv: text('webhook-secret-env'),
+        vendorUrlEnv: text('vendor-url-env'),
+      },
+      io.cwd,
+    );
+  } catch (error) {
+    // The connector flags are c2c dev's; the help to read is this command's.
+    if (error instanceof UsageError) throw new UsageError('test', error.message, { cause: error });
+    throw error;
+  }
+  if (config) {
+    // The vendor config's variables and webhook secret, under the user's own --env.
+    const environment = { ...setup.environment };
+    const from = `--vendor-config ${configFile}`;
+    for (const [name, value] of Object.entries(config.env ?? {})) {
+      environment[name] ??= { value, from };
+    }
+    if (config.webhookSecret !== undefined) {
+      environment[setup.webhookSecretEnv] ??= { value: config.webhookSecret, from };
+    }
+    setup = { ...setup, environment };
+  }
+  const junit = text('junit');
+  const json = args.values.json === true;
+  const out = (line = '') => {
+    if (!json) writeLine(io.stdout, line);
+  };
+  out(`c2c test: ${setup.source} (${setup.functionName}), starting the local stack…`);
+  let session: Session;
+  try {
+    session = await openSession(
+      { kind: 'module', setup },
+      settings as unknown as ConformanceSettings,
+      (stack) => (config ? configVendor(config, stack.emulatorUrl) : simVendor(stack)),
+    );
+  } catch (error) {
+    if (error instanceof StepFailedError) {
+      writeLine(io.stderr, `c2c test: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  out(`  stack up in ${session.stackStartMs} ms; resource server: ${session.vendor.description}`);
+  out('');
+  let report: Awaited<ReturnType<typeof runChecks>>;
+  try {
+    report = await runChecks(session, {
+      ids: selection.ids,
+      onResult: (r) => out(resultLine(r)),
+    });
+  } finally {
+    await session.close();
+  }
+  const failed = report.results.filter((r) => r.status === 'fail');
+  if (failed.length > 0) {
+    out('');
+    out('Failures:');
+    for (const r of failed) {
+      for (const line of failureDetail(r)) out(line);
+      out('');
+    }
+  }
+  out('');
+  out(summaryLine(report));
+  if (json) writeLine(io.stdout, JSON.stringify(report, null, 2));
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), junitXml(report));
+  return exitStatus(report);
+}
