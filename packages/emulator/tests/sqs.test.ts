@@ -43,7 +43,7 @@ describe('SQS with @aws-sdk/client-sqs', () => {
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
     );
     // Assess
-    expect(url).toBe(`${aws.emu.url}/111122223333/orders`);
+    expect(url).toBe(`${aws.emu.url}/queue/us-east-1/111122223333/orders`);
     expect(again).toBe(url);
     expect(byName.QueueUrl).toBe(url);
     expect(listed.QueueUrls).toEqual([url]);
@@ -303,8 +303,10 @@ describe('SQS with @aws-sdk/client-sqs', () => {
         NextToken: first.NextToken,
       }),
     );
-    expect(second.QueueUrls).toEqual([`${aws.emu.url}/111122223333/page-c`]);
+    expect(second.QueueUrls).toEqual([`${aws.emu.url}/queue/us-east-1/111122223333/page-c`]);
     expect(second.NextToken).toBeUndefined();
+    // The URL form without a region (data dirs and environments from before) names a queue of the
+    // caller's region.
     const url = `${aws.emu.url}/111122223333/page-a`;
     await aws.client.send(
       new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '7' } }),

@@ -86,7 +86,10 @@ export class SecretsStore {
     `);
   }
 
-  /** Finds a secret by full ARN, partial ARN (no random suffix) or name in the caller's scope. */
+  /**
+   * Finds a secret by full ARN, partial ARN (no random suffix) or name in the caller's scope. A
+   * secret lives in one region: with `region` given, an ARN of another region finds nothing.
+   */
   resolve(secretId: string, accountId?: string, region?: string): SecretRow {
     let row: SecretRow | undefined;
     if (secretId.startsWith('arn:')) {
@@ -97,6 +100,7 @@ export class SecretsStore {
         (this.#db
           .prepare('SELECT * FROM secrets_secrets WHERE substr(arn, 1, length(arn) - 7) = ?')
           .get(secretId) as SecretRow | undefined);
+      if (region !== undefined && row?.region !== region) row = undefined;
     } else if (accountId && region) {
       row = this.#db
         .prepare('SELECT * FROM secrets_secrets WHERE account_id = ? AND region = ? AND name = ?')

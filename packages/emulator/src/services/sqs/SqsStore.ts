@@ -110,14 +110,19 @@ export class SqsStore {
     };
   }
 
+  /** A dead-letter queue must be of the same account and region as its source queue. */
   #attributes(
+    owner: { accountId: string; region: string },
     name: string,
     input: Record<string, string>,
     base?: Record<string, string>,
   ): Record<string, string> {
     return normalizeQueueAttributes(name, input, {
       ...(base ? { base } : {}),
-      deadLetterTargetExists: (arn) => this.#stmt.queueByArn.get(arn) !== undefined,
+      deadLetterTargetExists: (arn) => {
+        const dlq = this.#stmt.queueByArn.get(arn) as QueueRow | undefined;
+        return dlq?.account_id === owner.accountId && dlq.region === owner.region;
+      },
     });
   }
 
@@ -133,7 +138,7 @@ export class SqsStore {
         `QueueName: expected 1-80 characters of A-Z, a-z, 0-9, "-" and "_" (and ".fifo" for FIFO queues), got ${JSON.stringify(name.slice(0, 90))}`,
       );
     }
-    const attrs = this.#attributes(name, attributes);
+    const attrs = this.#attributes({ accountId, region }, name, attributes);
     return this.#db.transaction(() => {
       const existing = this.#stmt.queueByName.get(accountId, region, name) as QueueRow | undefined;
       if (existing) {
@@ -171,7 +176,7 @@ export class SqsStore {
   }
 
   setQueueAttributes(queue: QueueRecord, attributes: Record<string, string>): void {
-    const attrs = this.#attributes(queue.name, attributes, queue.attributes);
+    const attrs = this.#attributes(queue, queue.name, attributes, queue.attributes);
     this.#stmt.updateQueueAttrs.run(JSON.stringify(attrs), nowMs(), queue.arn);
   }
 

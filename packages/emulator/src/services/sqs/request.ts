@@ -16,11 +16,21 @@ export interface Ctx {
 
 export type Handler = (input: Record<string, unknown>, ctx: Ctx) => unknown | Promise<unknown>;
 
+/**
+ * A queue's URL. On AWS the host names the region (`sqs.<region>.amazonaws.com/<account>/<name>`);
+ * one origin serves every region here, so the path does: `/queue/<region>/<account>/<name>`.
+ */
 export function queueUrl(config: EmulatorConfigLike, q: QueueRecord): string {
-  return `${config.baseUrl()}/${q.accountId}/${q.name}`;
+  return `${config.baseUrl()}/queue/${q.region}/${q.accountId}/${q.name}`;
 }
 
-/** Resolves `QueueUrl` (any host: the SDK may rewrite it) to a queue of the caller's region. */
+const QUEUE_PATH = /^\/?(?:queue\/([a-z0-9-]{1,32})\/)?(\d{12})\/([^/]+)\/?$/;
+
+/**
+ * Resolves `QueueUrl` (any host: the SDK may rewrite it) to a queue of the caller's region. A URL
+ * of another region names no queue there, as on AWS; the older `/<account>/<name>` form (no
+ * region) means the caller's region.
+ */
 export function queueOf(input: Record<string, unknown>, ctx: Ctx, key = 'QueueUrl'): QueueRecord {
   const url = reqString(input, key, bad);
   let path: string;
@@ -29,15 +39,20 @@ export function queueOf(input: Record<string, unknown>, ctx: Ctx, key = 'QueueUr
   } catch {
     path = url;
   }
-  const m = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
-  if (!m) {
+  const m = QUEUE_PATH.exec(path);
+  let name: string | undefined;
+  try {
+    name = m ? decodeURIComponent(m[3] as string) : undefined;
+  } catch {
+    name = undefined;
+  }
+  if (!m || name === undefined) {
     throw new SqsError(
       'InvalidAddress',
-      `${key}: expected ${ctx.config.baseUrl()}/<accountId>/<queueName>, got ${JSON.stringify(url.slice(0, 200))}`,
-      {
-        statusCode: 404,
-      },
+      `${key}: expected ${ctx.config.baseUrl()}/queue/<region>/<accountId>/<queueName>, got ${JSON.stringify(url.slice(0, 200))}`,
+      { statusCode: 404 },
     );
   }
-  return ctx.store.getQueue(m[1] as string, ctx.caller.region, decodeURIComponent(m[2] as string));
+  if (m[1] !== undefined && m[1] !== ctx.caller.region) throw sqsErrors.queueDoesNotExist();
+  return ctx.store.getQueue(m[2] as string, ctx.caller.region, name);
 }
