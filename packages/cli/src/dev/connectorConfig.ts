@@ -1,16 +1,19 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StepFailedError, UsageError } from '../errors.js';
 
 const run = promisify(execFile);
 
-/** The reference connector, run when `--connector` is not given (a project like any other). */
-export const DEFAULT_CONNECTOR_DIR = fileURLToPath(
-  new URL('../../../../examples/acme-connector', import.meta.url),
+/**
+ * The reference connector, run when `--connector` is not given (a project like any other): a
+ * dependency of this package, found where npm installed it.
+ */
+export const DEFAULT_CONNECTOR_DIR = dirname(
+  realpathSync(createRequire(import.meta.url).resolve('@c2c-kit/acme-connector/package.json')),
 );
 
 /** `"c2c"` in a connector project's package.json: how `c2c dev` runs it. */
