@@ -28,6 +28,7 @@ export {
   commandResponseEvents,
   type DiscoveryTarget,
   deviceDiscoveryEvent,
+  deviceDiscoveryEvents,
   deviceEvent,
   wireMessage,
 } from './events/builders.js';

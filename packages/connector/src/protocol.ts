@@ -6,6 +6,7 @@ import {
   type ConnectorInvocation,
   type ConnectorInvokeReply,
   type ConnectorItem,
+  DISCOVERY_REQUEST_BYTES,
   formatIssue,
   GetCloudConnectorBinding,
   type GetCloudConnectorRequest,
@@ -55,6 +56,7 @@ export type {
 // only them skips the others); `OPERATIONS` and `validateOperationInput` (every operation) for
 // ManagedIntegrationsClient only.
 export {
+  DISCOVERY_REQUEST_BYTES,
   formatIssue,
   GetCloudConnectorBinding,
   isOperationName,

@@ -53,6 +53,7 @@ describe('public API', () => {
       'createJsonLogger',
       'deviceEvent',
       'deviceDiscoveryEvent',
+      'deviceDiscoveryEvents',
       'commandResponseEvents',
       'commandFailureEvent',
       'wireMessage',

@@ -303,6 +303,7 @@ export {
   connectorEventAdvisories,
   DEVICE_COMMAND_RESULTS,
   DISCOVERY_ID_KEY,
+  DISCOVERY_REQUEST_BYTES,
   formatNotificationTimestamp,
   INVOCATION_SETTINGS,
   isNotificationTimestamp,

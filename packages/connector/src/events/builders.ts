@@ -4,7 +4,11 @@
  * failure), and the wire-safe `Message` text they carry.
  */
 import type { CommandResult, DiscoveredDevice } from '../handler/types.js';
-import type { MatterEndpointWire, SendConnectorEventRequest } from '../protocol.js';
+import {
+  DISCOVERY_REQUEST_BYTES,
+  type MatterEndpointWire,
+  type SendConnectorEventRequest,
+} from '../protocol.js';
 import type { DeviceEvent } from '../translate/translator.js';
 
 /** The command a DEVICE_COMMAND_RESPONSE answers: the SendCommand invocation's fields. */
@@ -69,6 +73,42 @@ export function deviceDiscoveryEvent(
       ...(d.metadata !== undefined ? { DeviceMetadata: d.metadata } : {}),
     })),
   };
+}
+
+/**
+ * The DEVICE_DISCOVERY requests that report `devices`: one, or as many as it takes to keep each
+ * request body under `maxRequestBytes` (the service's limit is unpublished: see protocol's
+ * `DISCOVERY_REQUEST_BYTES`). Every part carries the same `DeviceDiscoveryId` and a run of the
+ * devices in their order; send them in order. A device is never split: one that is larger than
+ * the limit on its own goes alone in its part. No devices is one request with `Devices: []`.
+ */
+export function deviceDiscoveryEvents(
+  discovery: DiscoveryTarget,
+  userId: string,
+  devices: readonly DiscoveredDevice[],
+  maxRequestBytes: number = DISCOVERY_REQUEST_BYTES,
+): SendConnectorEventRequest[] {
+  const whole = deviceDiscoveryEvent(discovery, userId, devices);
+  const wire = whole.Devices ?? [];
+  const envelope = { ...whole, Devices: [] };
+  // Sizes of the JSON the client sends, counted once per device (the body of `{…,"Devices":[]}`
+  // plus each device and the comma before it); ConnectorId, in the path, counts too: a margin.
+  const base = Buffer.byteLength(JSON.stringify(envelope));
+  const parts: Array<typeof wire> = [];
+  let current: typeof wire = [];
+  let size = base;
+  for (const device of wire) {
+    const bytes = Buffer.byteLength(JSON.stringify(device));
+    if (current.length > 0 && size + 1 + bytes > maxRequestBytes) {
+      parts.push(current);
+      current = [];
+      size = base;
+    }
+    size += (current.length > 0 ? 1 : 0) + bytes;
+    current.push(device);
+  }
+  parts.push(current);
+  return parts.map((part) => ({ ...envelope, Devices: part }));
 }
 
 /**

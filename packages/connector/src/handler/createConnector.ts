@@ -5,7 +5,7 @@ import { hasParkedMarkers, MemoryIdempotencyStore } from '../idempotency/store.j
 import { createJsonLogger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { SqsOutbox } from '../outbox/sqsOutbox.js';
-import type { ConnectorInvokeReply } from '../protocol.js';
+import { type ConnectorInvokeReply, DISCOVERY_REQUEST_BYTES } from '../protocol.js';
 import { SqsWorkQueue, type WorkQueue } from '../queue/workQueue.js';
 import { resolveConnectorId } from '../resolve/connectorId.js';
 import { systemClock } from '../util/clock.js';
@@ -24,6 +24,17 @@ import { SecretsManagerReader } from './secrets.js';
 import type { LambdaContextLike } from './types.js';
 import { type FunctionUrlResponse, isUrlEvent, webhookHandler } from './webhooks.js';
 import { isSqsEvent, type SqsBatchResponse, workHandler } from './work.js';
+
+/** `policy.maxDiscoveryRequestBytes`, checked: a whole number of at least 1 KiB. */
+function discoveryRequestBytes(value: number | undefined): number {
+  if (value === undefined) return DISCOVERY_REQUEST_BYTES;
+  if (!Number.isSafeInteger(value) || value < 1024) {
+    throw new ConnectorConfigError(
+      `policy.maxDiscoveryRequestBytes: expected a whole number of bytes ≥ 1024, got ${String(value)}`,
+    );
+  }
+  return value;
+}
 
 export type ConnectorResult = ConnectorInvokeReply | FunctionUrlResponse | SqsBatchResponse;
 
@@ -120,6 +131,7 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
   const onWork = workHandler(rt, {
     maxWorkAttempts: policy.maxWorkAttempts ?? 3,
     commandDeadlineMs: deadlineMs,
+    maxDiscoveryRequestBytes: discoveryRequestBytes(policy.maxDiscoveryRequestBytes),
   });
   const onUrl = webhookHandler(rt, options.webhooks);
   // The outbox queue's records come to the same function as the work queue's (another mapping).

@@ -76,6 +76,13 @@ export interface ConnectorPolicy {
   readonly maxWorkAttempts?: number;
   /** Ms from SendCommand until an unanswered command is failed (StatusCode 504). Default `30000`, or `C2C_COMMAND_DEADLINE_MS`. */
   readonly commandDeadlineMs?: number;
+  /**
+   * Largest DEVICE_DISCOVERY request body in bytes: a discovery with more devices is sent as
+   * several requests with the same DeviceDiscoveryId, in order. Default 262144 (256 KiB; the
+   * service's own limit is unpublished, this is our assumption: protocol's
+   * `DISCOVERY_REQUEST_BYTES`).
+   */
+  readonly maxDiscoveryRequestBytes?: number;
   /** Retries of parked events and when they are dead-lettered: `{ maxAttempts: 100, maxAgeMs: 24 h, backoffBaseMs: 1000, backoffMaxMs: 300000 }`. */
   readonly outbox?: OutboxPolicy;
 }

@@ -12,7 +12,7 @@ import {
 import { deviceEvent } from '../events/builders.js';
 import { runOnce } from '../idempotency/store.js';
 import type { Logger } from '../log/logger.js';
-import { type Translate, toDeviceEvents } from '../translate/translator.js';
+import { type DeviceEvent, type Translate, toDeviceEvents } from '../translate/translator.js';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verify.js';
 import { type ConnectorRuntime, deactivatedKey } from './runtime.js';
 import type { LambdaContextLike } from './types.js';
@@ -62,36 +62,59 @@ function http(
 export function webhookHandler<E>(rt: ConnectorRuntime, webhooks: WebhookOptions<E> | undefined) {
   const { store, stats, clock, deliver } = rt;
 
-  /** Sends a delivery's events; `parked` counts those the outbox took. */
+  /** Sends one event unless its user was deactivated; whether the outbox took it. */
+  const sendOne = async (e: DeviceEvent, connectorId: string, log: Logger) => {
+    if (
+      e.userId !== undefined &&
+      store.get &&
+      (await store.get(deactivatedKey(e.userId), clock.now()))
+    ) {
+      log.info('event for a deactivated user dropped', { userId: e.userId });
+      stats.eventsDroppedDeactivated++;
+      return undefined;
+    }
+    return deliver(
+      deviceEvent(connectorId, e),
+      log.child({
+        connectorDeviceId: e.connectorDeviceId,
+        ...(e.userId ? { userId: e.userId } : {}),
+      }),
+    );
+  };
+
+  /**
+   * Sends a delivery's events: each device's in the order given, one after another, and the
+   * devices side by side (the client's keep-alive pool carries them concurrently), so a delivery
+   * of many devices takes about as long as its longest device. `parked` counts those the outbox
+   * took. When some device fails, the others still finish before the error is thrown: nothing
+   * is in flight after the answer.
+   */
   const sendEvents = async (
     translate: Translate<E>,
     vendorEvent: E,
     connectorId: string,
     log: Logger,
   ) => {
-    const events = toDeviceEvents(translate(vendorEvent));
+    const byDevice = new Map<string, DeviceEvent[]>();
+    for (const e of toDeviceEvents(translate(vendorEvent))) {
+      const list = byDevice.get(e.connectorDeviceId);
+      if (list === undefined) byDevice.set(e.connectorDeviceId, [e]);
+      else list.push(e);
+    }
     let sent = 0;
     let parked = 0;
-    for (const e of events) {
-      if (
-        e.userId !== undefined &&
-        store.get &&
-        (await store.get(deactivatedKey(e.userId), clock.now()))
-      ) {
-        log.info('event for a deactivated user dropped', { userId: e.userId });
-        stats.eventsDroppedDeactivated++;
-        continue;
-      }
-      const delivered = await deliver(
-        deviceEvent(connectorId, e),
-        log.child({
-          connectorDeviceId: e.connectorDeviceId,
-          ...(e.userId ? { userId: e.userId } : {}),
-        }),
-      );
-      sent++;
-      if (delivered === 'outboxed') parked++;
-    }
+    const settled = await Promise.allSettled(
+      [...byDevice.values()].map(async (events) => {
+        for (const e of events) {
+          const delivered = await sendOne(e, connectorId, log);
+          if (delivered === undefined) continue;
+          sent++;
+          if (delivered === 'outboxed') parked++;
+        }
+      }),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return { events: sent, parked };
   };
 

@@ -13,6 +13,7 @@ import {
   commandFailureEvent,
   commandResponseEvents,
   deviceDiscoveryEvent,
+  deviceDiscoveryEvents,
   wireMessage,
 } from '../events/builders.js';
 import type { Delivered } from '../events/delivery.js';
@@ -33,11 +34,13 @@ export interface WorkOptions {
   readonly maxWorkAttempts: number;
   /** `policy.commandDeadlineMs`, named in the failure's reason. */
   readonly commandDeadlineMs: number;
+  /** `policy.maxDiscoveryRequestBytes`: the size each DEVICE_DISCOVERY part stays under. */
+  readonly maxDiscoveryRequestBytes: number;
 }
 
 export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
   const { vendor, store, stats, clock, deliver } = rt;
-  const { maxWorkAttempts, commandDeadlineMs } = options;
+  const { maxWorkAttempts, commandDeadlineMs, maxDiscoveryRequestBytes } = options;
   const now = () => clock.now();
 
   /** A command gets one answer: success or failure, whichever is sent first. */
@@ -57,6 +60,26 @@ export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
       { now },
     );
     if (outcome.duplicate) log.info('command already answered; not answering again');
+  };
+
+  /**
+   * The discovery's DEVICE_DISCOVERY parts, one after another (the service gets them in order;
+   * a parked part keeps the later ones behind it in the outbox): 'outboxed' if any part was.
+   */
+  const sendDiscovery = async (
+    item: Extract<WorkItem, { kind: 'discover' }>,
+    userId: string,
+    devices: Parameters<typeof deviceDiscoveryEvents>[2],
+    log: Logger,
+    deadline?: number,
+  ): Promise<Delivered> => {
+    const parts = deviceDiscoveryEvents(item, userId, devices, maxDiscoveryRequestBytes);
+    let outcome: Delivered = 'sent';
+    for (const [i, part] of parts.entries()) {
+      const partLog = parts.length === 1 ? log : log.child({ part: i + 1, parts: parts.length });
+      if ((await deliver(part, partLog, deadline)) === 'outboxed') outcome = 'outboxed';
+    }
+    return outcome;
   };
 
   const doWork = async (
@@ -83,7 +106,7 @@ export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
         const devices = await callVendor('listDevices', () =>
           vendor.listDevices({ ...base, userId: user }),
         );
-        return deliver(deviceDiscoveryEvent(item, user, devices), log.child({ userId }), deadline);
+        return sendDiscovery(item, user, devices, log.child({ userId }), deadline);
       }
       // Once per traceId: a retry after the vendor answered (say the answer could not be sent)
       // sends the stored results instead of executing the command again.

@@ -162,6 +162,17 @@ export const CONNECTOR_EVENT_CONVENTIONS: Readonly<Record<string, readonly strin
 };
 
 /**
+ * UNCONFIRMED (§9): the service publishes no request-size limit for SendConnectorEvent, and the
+ * model caps capability-report endpoints per device at 50 but not devices per DEVICE_DISCOVERY.
+ * OUR ASSUMPTION: a request body of at most 256 KiB, the smallest cap common to AWS's event
+ * APIs (SQS, SNS, EventBridge), is accepted. The connector runtime splits a discovery with more
+ * devices into several DEVICE_DISCOVERY requests with the same `DeviceDiscoveryId`, each under
+ * this size (configurable: `policy.maxDiscoveryRequestBytes`); the emulator adds each part's
+ * devices to the one discovery (docs/emulator-fidelity.md).
+ */
+export const DISCOVERY_REQUEST_BYTES = 256 * 1024;
+
+/**
  * Advisory issues for a (valid) SendConnectorEvent input: members the doc examples always send
  * with its `Operation` but the model does not require (e.g. DEVICE_EVENT without
  * `ConnectorDeviceId` cannot be routed to a managed thing).
