@@ -332,8 +332,12 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
                 discoveredDeviceKeys(doc),
               );
             }
-            if (discovery.doc.Status === 'RUNNING') {
-              finishDiscovery(ctx, discovery, discovery.doc, 'SUCCEEDED', devices.length);
+            // A discovery may come in several parts (the connector splits a large one): each
+            // adds its devices, and the discovery is SUCCEEDED from the first part on, with a
+            // DEVICE_DISCOVERY_STATUS per part counting every device so far (emulator-fidelity.md).
+            if (discovery.doc.Status === 'RUNNING' || discovery.doc.Status === 'SUCCEEDED') {
+              const total = ctx.stores.discovered.count({ k1: discovery.doc.Id, owner: discovery });
+              finishDiscovery(ctx, discovery, discovery.doc, 'SUCCEEDED', total);
             }
           });
           break;

@@ -140,8 +140,14 @@ export class DocTable<T> {
    * owner (links such as a connector's customers span accounts; the dashboard spans regions).
    */
   find(where: DocKeys & { owner?: Owner }): DocRow<T>[] {
-    const { sql, params } = this.#select(where, false);
+    const { sql, params } = this.#select(where, 'rows');
     return (this.#statement(sql).all(...params) as RawRow[]).map(parsed<T>);
+  }
+
+  /** How many rows match every given key column (read from the index alone). */
+  count(where: DocKeys & { owner?: Owner }): number {
+    const { sql, params } = this.#select(where, 'count');
+    return (this.#statement(sql).get(...params) as { n: number }).n;
   }
 
   /**
@@ -158,7 +164,7 @@ export class DocTable<T> {
   ): Page<T> {
     const limit = request.maxResults ?? DEFAULT_PAGE;
     const after = request.nextToken === undefined ? 0 : decodeToken(request.nextToken);
-    const { sql, params } = this.#select({ ...where, owner }, true);
+    const { sql, params } = this.#select({ ...where, owner }, 'page');
     const items: DocRow<T>[] = [];
     let more = false;
     for (const raw of this.#statement(sql).iterate(...params, after) as IterableIterator<RawRow>) {
@@ -176,8 +182,11 @@ export class DocTable<T> {
       : { items: items.map((r) => r.doc) };
   }
 
-  /** The SELECT for `find` (every row) or `page` (rows after a seq, bound last). */
-  #select(where: DocKeys & { owner?: Owner }, paged: boolean): { sql: string; params: string[] } {
+  /** The SELECT of `find` (rows), `count`, or `page` (rows after a seq, bound last). */
+  #select(
+    where: DocKeys & { owner?: Owner },
+    kind: 'rows' | 'count' | 'page',
+  ): { sql: string; params: string[] } {
     const clauses: string[] = [];
     const params: string[] = [];
     const columns: Record<string, string | null | undefined> = {
@@ -193,8 +202,12 @@ export class DocTable<T> {
         params.push(v);
       }
     }
-    if (paged) clauses.push('seq > ?');
-    const sql = `SELECT ${COLUMNS} FROM ${this.#name}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq`;
+    if (kind === 'page') clauses.push('seq > ?');
+    const filter = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
+    const sql =
+      kind === 'count'
+        ? `SELECT count(*) AS n FROM ${this.#name}${filter}`
+        : `SELECT ${COLUMNS} FROM ${this.#name}${filter} ORDER BY seq`;
     return { sql, params };
   }
 
