@@ -21,6 +21,7 @@ import { rootErrorHandler } from './plugins/error-render.js';
 import { addLocalGuard } from './plugins/local-guard.js';
 import { queryPlugin } from './plugins/query.js';
 import { sigv4Plugin } from './plugins/sigv4.js';
+import { dynamoDbPlugin } from './services/dynamodb/plugin.js';
 import {
   type ManagedIntegrationsOptions,
   managedIntegrationsPlugin,
@@ -222,6 +223,11 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
         await root.register(sqsPlugin);
         await root.register(stsPlugin);
         await root.register(secretsManagerPlugin);
+        await root.register(dynamoDbPlugin, {
+          ...(options.memory === true || options.dataDir === undefined
+            ? {}
+            : { dataDir: options.dataDir }),
+        });
         await root.register(managedIntegrationsPlugin, {
           kinesisEndpoint: options.kinesisEndpoint,
           notificationDelivery: options.notificationDelivery,

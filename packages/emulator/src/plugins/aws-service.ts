@@ -13,6 +13,7 @@ export type AwsServiceName =
   | 'secretsmanager'
   | 'kinesis'
   | 'sts'
+  | 'dynamodb'
   | (string & {});
 
 // Unsigned requests (only reachable with verification off) are routed the way the SDKs would
@@ -21,6 +22,7 @@ const TARGET_PREFIXES: ReadonlyArray<readonly [string, string]> = [
   ['AmazonSQS', 'sqs'],
   ['secretsmanager', 'secretsmanager'],
   ['Kinesis_20131202', 'kinesis'],
+  ['DynamoDB_20120810', 'dynamodb'],
 ];
 
 /**
@@ -35,6 +37,7 @@ export const SERVED_SERVICES: ReadonlySet<string> = new Set([
   'sqs',
   'secretsmanager',
   'sts',
+  'dynamodb',
 ]);
 
 /** Which AWS service a request is for: credential scope first, then the unsigned fallbacks. */

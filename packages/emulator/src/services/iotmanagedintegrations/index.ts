@@ -15,6 +15,7 @@ import { type KinesisDeliveryOptions, NotificationHub } from '../../notification
 import { parseJsonBody, rawTextOf } from '../../plugins/body.js';
 import { toWireError } from '../../plugins/error-render.js';
 import { GroupCommitter } from '../../store/group-commit.js';
+import { serviceInvokeRefusal } from '../lambda/permissions.js';
 import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
 import { ConnectorInvoker } from './invoke.js';
 import { localRoutes } from './local.js';
@@ -157,6 +158,7 @@ async function managedIntegrations(
   });
   const invoker = new ConnectorInvoker({
     host: app.lambdaHost,
+    authorize: (arn, caller) => serviceInvokeRefusal(app.db, app.lambdaHost, arn, caller),
     faults: config.faults,
     ...options.invoke,
   });

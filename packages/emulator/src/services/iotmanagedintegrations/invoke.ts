@@ -1,6 +1,7 @@
 import { type BuildInvocationInput, buildInvocation, type MatterEndpoint } from '@c2c-kit/protocol';
 import type { FaultConfig } from '../../config.js';
 import type { InvokeResult } from '../lambda/index.js';
+import { SERVICE_PRINCIPAL, type ServiceCaller } from '../lambda/permissions.js';
 
 /** The four operations managed integrations invokes a connector Lambda with. */
 export type ConnectorOperationName =
@@ -24,6 +25,9 @@ export interface ConnectorInvocationRequest {
   readonly auth: ConnectorAuth;
   /** Operation-specific payload members (`deviceDiscoveryId`, `traceId`, `endpoints` …). */
   readonly payload?: Readonly<Record<string, unknown>>;
+  /** The account association invoked for: `aws:SourceArn` / `aws:SourceAccount` of the call. */
+  readonly sourceArn?: string;
+  readonly sourceAccount?: string;
 }
 
 export type ConnectorInvocationOutcome =
@@ -34,6 +38,14 @@ export type ConnectorInvocationOutcome =
       readonly message: string;
       readonly attempts: number;
     };
+
+/** `aws:SourceArn` and `aws:SourceAccount` of an invocation made for an account association. */
+export function onBehalfOf(association: { readonly Arn: string }): {
+  sourceArn: string;
+  sourceAccount: string;
+} {
+  return { sourceArn: association.Arn, sourceAccount: association.Arn.split(':')[4] ?? '' };
+}
 
 /** What the invoker needs from the Lambda host (`app.lambdaHost`). */
 export interface InvokeTarget {
@@ -56,6 +68,12 @@ export interface ConnectorInvokerOptions {
   readonly random?: () => number;
   /** How long a command may wait for its DEVICE_COMMAND_RESPONSE after the ACK (60 000 ms). */
   readonly responseWaitMs?: number;
+  /**
+   * Why the function's resource-based policy refuses the service, or undefined when it allows
+   * it (`lambda/permissions.ts`). A refused call is not attempted, nor retried: AWS answers it
+   * with AccessDeniedException every time.
+   */
+  readonly authorize?: (functionArn: string, caller: ServiceCaller) => string | undefined;
 }
 
 /**
@@ -123,6 +141,19 @@ export class ConnectorInvoker {
         statusCode: 400,
         message: summarise((error as Error).message),
         attempts: 0,
+      };
+    }
+    const refusal = this.#options.authorize?.(request.functionArn, {
+      principal: SERVICE_PRINCIPAL,
+      ...(request.sourceArn === undefined ? {} : { sourceArn: request.sourceArn }),
+      ...(request.sourceAccount === undefined ? {} : { sourceAccount: request.sourceAccount }),
+    });
+    if (refusal !== undefined) {
+      return {
+        ok: false,
+        statusCode: 403,
+        message: `AccessDeniedException: ${refusal}`,
+        attempts: 1,
       };
     }
     let last = { statusCode: 500, message: 'connector was not invoked' };

@@ -1,21 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerOf, coreDeps } from '../sqs/context.js';
-import {
-  functionConfiguration,
-  functionNameParam,
-  LAMBDA,
-  LAMBDA_API_DEPENDENCIES,
-  lambdaTime,
-  qualified,
-  sendJson,
-} from './api.js';
+import { functionNameParam, LAMBDA, LAMBDA_API_DEPENDENCIES, qualified, sendJson } from './api.js';
+import { configurationOf } from './functionControlRoutes.js';
+import { functionPackagesFor } from './functionPackages.js';
 import type { FunctionInfo } from './LambdaHost.js';
 
-/** GetFunction, GetFunctionConfiguration and GetFunctionUrlConfig, paths from the Lambda model. */
+/** GetFunction and GetFunctionConfiguration, paths from the Lambda model. */
 async function functionRoutes(app: FastifyInstance): Promise<void> {
-  const { config } = coreDeps(app);
+  const { config, db } = coreDeps(app);
   const host = app.lambdaHost;
+  const packages = functionPackagesFor(db);
 
   /** The caller's function the path names, `?Qualifier=` applied (names up to `maxNameLength`). */
   const requestedFunction = (request: FastifyRequest, maxNameLength?: number): FunctionInfo => {
@@ -31,7 +26,11 @@ async function functionRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const info = requestedFunction(request);
       return sendJson(reply, 200, {
-        Configuration: functionConfiguration(info, host.versions.get(info, info.version)),
+        Configuration: configurationOf(
+          info,
+          packages.get(info),
+          host.versions.get(info, info.version),
+        ),
         Code: { RepositoryType: 'S3', Location: `file://${info.handler}` },
         Tags: {},
       });
@@ -46,24 +45,8 @@ async function functionRoutes(app: FastifyInstance): Promise<void> {
       return sendJson(
         reply,
         200,
-        functionConfiguration(info, host.versions.get(info, info.version)),
+        configurationOf(info, packages.get(info), host.versions.get(info, info.version)),
       );
-    },
-  );
-
-  app.get(
-    '/2021-10-31/functions/:FunctionName/url',
-    { constraints: LAMBDA },
-    async (request, reply) => {
-      const info = requestedFunction(request, 140);
-      return sendJson(reply, 200, {
-        FunctionUrl: info.functionUrl,
-        FunctionArn: info.arn,
-        AuthType: 'NONE',
-        CreationTime: lambdaTime(info.createdAt),
-        LastModifiedTime: lambdaTime(info.lastModified),
-        InvokeMode: 'BUFFERED',
-      });
     },
   );
 }

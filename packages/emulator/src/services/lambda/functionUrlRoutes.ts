@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { toWireError } from '../../plugins/error-render.js';
-import { rawBodyOf } from '../sqs/context.js';
+import { coreDeps, rawBodyOf } from '../sqs/context.js';
 import { sendJson } from './api.js';
 import { FunctionUrlResponseError, LambdaServiceError } from './errors.js';
 import {
@@ -9,6 +9,7 @@ import {
   mapFunctionUrlResult,
   parseFunctionUrlPath,
 } from './functionUrl.js';
+import { functionUrlConfigsFor } from './functionUrlConfigs.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
 
 /**
@@ -17,6 +18,7 @@ import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
  */
 async function functionUrlRoutes(app: FastifyInstance): Promise<void> {
   const host = app.lambdaHost;
+  const urls = functionUrlConfigsFor(coreDeps(app).db);
   // Function URLs hand the exact bytes to the function whatever the content type, so this
   // context keeps every body raw instead of parsing JSON.
   app.removeAllContentTypeParsers();
@@ -41,7 +43,7 @@ async function functionUrlRoutes(app: FastifyInstance): Promise<void> {
       region: host.region,
     });
     const info = arn === undefined ? undefined : host.getFunction(arn);
-    if (!info) {
+    if (!info || urls.of(info) === undefined) {
       return sendJson(reply, 404, {
         Message: `No function URL for function "${name.slice(0, 80)}"`,
       });

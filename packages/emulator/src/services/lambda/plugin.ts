@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { lambdaErrorHandler } from './api.js';
 import { lambdaEventSourceMappingRoutes } from './eventSourceMappingRoutes.js';
+import { lambdaFunctionControlRoutes } from './functionControlRoutes.js';
 import { lambdaFunctionRoutes } from './functionRoutes.js';
+import { lambdaFunctionUrlConfigRoutes } from './functionUrlConfigs.js';
 import { lambdaFunctionUrlRoutes } from './functionUrlRoutes.js';
 import { lambdaHostPlugin } from './hostPlugin.js';
 import { lambdaInvokeRoutes } from './invokeRoutes.js';
 import { lambdaLocalFunctionRoutes } from './localFunctionRoutes.js';
+import { lambdaPermissionRoutes } from './permissionRoutes.js';
 import { lambdaVersionRoutes } from './versionRoutes.js';
 
 /**
@@ -20,6 +23,9 @@ async function lambdaApi(app: FastifyInstance): Promise<void> {
   await app.register(lambdaFunctionRoutes);
   await app.register(lambdaVersionRoutes);
   await app.register(lambdaEventSourceMappingRoutes);
+  await app.register(lambdaFunctionControlRoutes);
+  await app.register(lambdaFunctionUrlConfigRoutes);
+  await app.register(lambdaPermissionRoutes);
 }
 
 async function lambda(app: FastifyInstance): Promise<void> {

@@ -19,6 +19,7 @@ import {
   newId,
   withClientToken,
 } from '../context.js';
+import { onBehalfOf } from '../invoke.js';
 import type { AssociationDoc } from '../stores/index.js';
 import {
   activate,
@@ -188,6 +189,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
           connectorId: doc.connectorId,
           operationName: 'AWS.DeactivateUser',
           auth,
+          ...onBehalfOf(doc),
         });
         if (!outcome.ok) {
           publishConnectorError(ctx, call, doc, {

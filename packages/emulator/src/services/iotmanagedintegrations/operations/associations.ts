@@ -1,6 +1,6 @@
 import { ResourceNotFoundException } from '@c2c-kit/protocol';
 import { compact, connectorFunctionArn, type MiContext, notify } from '../context.js';
-import type { ConnectorAuth } from '../invoke.js';
+import { type ConnectorAuth, onBehalfOf } from '../invoke.js';
 import { requestToken, TokenExchangeError } from '../oauth.js';
 import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
 import type { Owner } from '../stores/table.js';
@@ -239,6 +239,7 @@ export async function activate(
       connectorId: doc.connectorId,
       operationName: 'AWS.ActivateUser',
       auth,
+      ...onBehalfOf(doc),
     });
     const payload = outcome.ok
       ? (outcome.reply.payload as Record<string, unknown> | undefined)

@@ -26,7 +26,7 @@ import {
   notify,
   withClientToken,
 } from '../context.js';
-import type { ConnectorOperationName } from '../invoke.js';
+import { type ConnectorOperationName, onBehalfOf } from '../invoke.js';
 import { existingThing, mayUpdateFrom, sameJson } from '../routing.js';
 import {
   type AssociationDoc,
@@ -148,7 +148,14 @@ export async function invokeConnector(
       message: 'no usable authorization for the account association',
     };
   }
-  return ctx.invoker.invoke({ functionArn, connectorId, operationName, auth, payload });
+  return ctx.invoker.invoke({
+    functionArn,
+    connectorId,
+    operationName,
+    auth,
+    payload,
+    ...onBehalfOf(association),
+  });
 }
 
 export function thingHandlers(ctx: MiContext): HandlerMap {

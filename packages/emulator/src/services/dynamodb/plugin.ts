@@ -1,0 +1,169 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Database as Db } from 'better-sqlite3';
+import dynalite from 'dynalite';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { request as httpRequest } from 'undici';
+import { coreDeps, rawBodyOf } from '../sqs/context.js';
+
+/**
+ * DynamoDB behind the emulator's endpoint: requests signed for `dynamodb` are verified like every
+ * other (SigV4) and handed to dynalite, a DynamoDB implementation on LevelDB, which the emulator
+ * starts on a loopback port at the first such request — in memory, or under `<dataDir>/dynamodb`.
+ * dynalite lacks UpdateTimeToLive; the emulator answers it and DescribeTimeToLive from SQLite
+ * (`dynamodb_ttl`). Expired items are not deleted: DynamoDB deletes them lazily too (within days),
+ * so readers check the TTL attribute themselves. dynalite keeps one namespace: every account and
+ * region of the emulator sees the same tables.
+ */
+
+const TARGET = 'DynamoDB_20120810.';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export interface DynamoDbOptions {
+  /** Keep the tables under `<dataDir>/dynamodb`; in memory when unset. */
+  readonly dataDir?: string;
+}
+
+interface Backend {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function startBackend(dataDir: string | undefined): Promise<Backend> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function sendError(reply: FastifyReply, status: number, type: string, message: string) {
+  return reply
+    .code(status)
+    .header('content-type', CONTENT_TYPE)
+    .header('x-amzn-errortype', type)
+    .send(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+}
+
+function ttlTable(db: Db) {
+  db.exec(`CREATE TABLE IF NOT EXISTS dynamodb_ttl (
+    table_name TEXT PRIMARY KEY, attribute_name TEXT NOT NULL, enabled INTEGER NOT NULL)`);
+  return {
+    get: (table: string) =>
+      db
+        .prepare('SELECT attribute_name AS a, enabled AS e FROM dynamodb_ttl WHERE table_name = ?')
+        .get(table) as { a: string; e: number } | undefined,
+    set: (table: string, attribute: string, enabled: boolean) =>
+      db
+        .prepare('INSERT OR REPLACE INTO dynamodb_ttl VALUES (?, ?, ?)')
+        .run(table, attribute, enabled ? 1 : 0),
+  };
+}
+
+async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise<void> {
+  const { db } = coreDeps(app);
+  const ttl = ttlTable(db);
+  let backend: Promise<Backend> | undefined;
+  app.addHook('onClose', async () => {
+    if (backend) await (await backend).close();
+  });
+
+  const forward = async (given: FastifyRequest['headers'], body: Buffer) => {
+    backend ??= startBackend(options.dataDir);
+    const headers: Record<string, string> = { 'content-type': CONTENT_TYPE };
+    for (const name of ['x-amz-target', 'authorization', 'x-amz-date', 'x-amz-security-token']) {
+      const v = given[name];
+      if (typeof v === 'string') headers[name] = v;
+    }
+    const res = await httpRequest(`${(await backend).url}/`, { method: 'POST', headers, body });
+    return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+  };
+
+  app.post('/', { constraints: { awsService: 'dynamodb' } }, async (request, reply) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET) ? target.slice(TARGET.length) : '';
+    if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
+      let input: {
+        TableName?: unknown;
+        TimeToLiveSpecification?: { AttributeName?: unknown; Enabled?: unknown };
+      };
+      try {
+        input = JSON.parse(rawBodyOf(request).toString('utf8') || '{}');
+      } catch {
+        return sendError(reply, 400, 'SerializationException', 'request body: expected JSON');
+      }
+      const table = input.TableName;
+      if (typeof table !== 'string' || !/^[a-zA-Z0-9_.-]{3,255}$/.test(table)) {
+        return sendError(
+          reply,
+          400,
+          'ValidationException',
+          'TableName: expected 3-255 characters of a-z, A-Z, 0-9, _ - .',
+        );
+      }
+      // The table must exist: dynalite says so in DescribeTable's words.
+      const described = await forward(
+        { ...request.headers, 'x-amz-target': `${TARGET}DescribeTable` },
+        Buffer.from(JSON.stringify({ TableName: table })),
+      );
+      if (described.status !== 200) {
+        return reply
+          .code(described.status)
+          .header('content-type', CONTENT_TYPE)
+          .send(described.body);
+      }
+      if (operation === 'DescribeTimeToLive') {
+        const known = ttl.get(table);
+        return reply.header('content-type', CONTENT_TYPE).send(
+          JSON.stringify({
+            TimeToLiveDescription: known?.e
+              ? { TimeToLiveStatus: 'ENABLED', AttributeName: known.a }
+              : { TimeToLiveStatus: 'DISABLED' },
+          }),
+        );
+      }
+      const spec = input.TimeToLiveSpecification;
+      if (
+        typeof spec?.AttributeName !== 'string' ||
+        spec.AttributeName === '' ||
+        typeof spec.Enabled !== 'boolean'
+      ) {
+        return sendError(
+          reply,
+          400,
+          'ValidationException',
+          'TimeToLiveSpecification: expected {AttributeName, Enabled}',
+        );
+      }
+      ttl.set(table, spec.AttributeName, spec.Enabled);
+      return reply.header('content-type', CONTENT_TYPE).send(
+        JSON.stringify({
+          TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled },
+        }),
+      );
+    }
+    const out = await forward(request.headers, rawBodyOf(request));
+    return reply.code(out.status).header('content-type', CONTENT_TYPE).send(out.body);
+  });
+}
+
+/** Registers DynamoDB (`POST /`, constraint `awsService: 'dynamodb'`), served by dynalite. */
+export const dynamoDbPlugin = fp(dynamoDb, {
+  name: '@c2c-kit/emulator-dynamodb',
+  fastify: '5.x',
+  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sigv4'],
+});
