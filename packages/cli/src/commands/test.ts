@@ -38,6 +38,8 @@ Options:
   --command-response-ms <n>  wait for a command's DEVICE_COMMAND_RESPONSE (default 60000, the
                           service's)
   --event-latency-ms <n>  bound from a change at the vendor to its DEVICE_EVENT (default 5000)
+  --delivery-ms <n>       how long events refused by injected faults may take to arrive once
+                          the faults end (default 30000)
   --json                  print the report as one JSON document instead of lines
   --junit <file>          also write the report as JUnit XML (for CI)
   -h, --help              show this help
@@ -52,6 +54,7 @@ const BOUNDS = {
   'ack-ms': 'ackMs',
   'command-response-ms': 'commandResponseMs',
   'event-latency-ms': 'eventLatencyMs',
+  'delivery-ms': 'deliveryMs',
 } as const;
 
 function list(raw: string | boolean | undefined): string[] {
@@ -78,6 +81,7 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     'ack-ms': { type: 'string' },
     'command-response-ms': { type: 'string' },
     'event-latency-ms': { type: 'string' },
+    'delivery-ms': { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
   });

@@ -1,0 +1,34 @@
+import type { ConformanceReport } from '../../src/conformance/types.js';
+import { runBin } from '../helpers/bin.js';
+
+/** The reference connector's variables, as its package.json's "c2c" section gives them. */
+export const ACME = [
+  '--webhook-secret-env',
+  'ACME_WEBHOOK_SECRET',
+  '--vendor-url-env',
+  'ACME_API_URL',
+  '--env',
+  'ACME_CLIENT_ID={{oauthClientId}}',
+  '--env',
+  'ACME_CLIENT_SECRET={{oauthClientSecret}}',
+];
+
+/** `c2c test --json` through the real bin; the report and the ids failed and not run. */
+export async function conformance(
+  connector: string,
+  extra: readonly string[] = [],
+  flags: readonly string[] = ACME,
+) {
+  const r = await runBin(['test', '--connector', connector, ...flags, '--json', ...extra], {
+    timeoutMs: 150_000,
+  });
+  let report: ConformanceReport | undefined;
+  try {
+    report = JSON.parse(r.stdout) as ConformanceReport;
+  } catch {
+    throw new Error(`no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  const ids = (status: string) =>
+    report.results.filter((x) => x.status === status).map((x) => x.id);
+  return { code: r.code, report, failed: ids('fail'), notRun: ids('not run'), stderr: r.stderr };
+}
