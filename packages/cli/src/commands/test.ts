@@ -136,14 +136,20 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     throw error;
   }
   if (config) {
-    // The vendor config's variables and webhook secret, under the user's own --env.
+    // The vendor config's variables and webhook secret: over package.json's, under the user's
+    // own --env and --env-file.
     const environment = { ...setup.environment };
     const from = `--vendor-config ${configFile}`;
-    for (const [name, value] of Object.entries(config.env ?? {})) {
-      environment[name] ??= { value, from };
-    }
-    if (config.webhookSecret !== undefined) {
-      environment[setup.webhookSecretEnv] ??= { value: config.webhookSecret, from };
+    const given = (name: string) => {
+      const entry = environment[name];
+      return entry !== undefined && !entry.from.endsWith('package.json');
+    };
+    const vars = {
+      ...config.env,
+      ...(config.webhookSecret === undefined ? {} : { [setup.webhookSecretEnv]: config.webhookSecret }),
+    };
+    for (const [name, value] of Object.entries(vars)) {
+      if (!given(name)) environment[name] = { value, from };
     }
     setup = { ...setup, environment };
   }
