@@ -146,7 +146,9 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     };
     const vars = {
       ...config.env,
-      ...(config.webhookSecret === undefined ? {} : { [setup.webhookSecretEnv]: config.webhookSecret }),
+      ...(config.webhookSecret === undefined
+        ? {}
+        : { [setup.webhookSecretEnv]: config.webhookSecret }),
     };
     for (const [name, value] of Object.entries(vars)) {
       if (!given(name)) environment[name] = { value, from };
