@@ -22,6 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { TEST_CREDENTIALS } from './helpers/credentials.js';
+import { eventually } from './helpers/eventually.js';
 import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
@@ -53,16 +54,6 @@ const attempts = (file: string): Attempt[] => {
     return [];
   }
 };
-
-/** Polls a condition (bounded: 100 ms steps, 15 s at most). */
-async function eventually<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-esm-'));
