@@ -36,7 +36,7 @@ Exit status: 0 every listed event was delivered (or --dry-run), 1 some still fai
 could not be read, 2 usage error.
 
 Example:
-  $ c2c replay --queue-url http://127.0.0.1:4566/111122223333/acme-connector-outbox-dlq.fifo
+  $ c2c replay --queue-url http://127.0.0.1:4566/queue/us-east-1/111122223333/acme-connector-outbox-dlq.fifo
   replayed 3 events for 2 devices; 0 still failing, left in the outbox`;
 
 const COMMAND = 'replay';
