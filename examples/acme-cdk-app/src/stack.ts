@@ -52,7 +52,8 @@ export class AcmeConnectorStack extends Stack {
               oauth: {
                 authUrl: `${props.apiUrl}/oauth/authorize`,
                 tokenUrl: `${props.apiUrl}/oauth/token`,
-                scope: 'devices',
+                // The Acme cloud's scopes (the reference vendor refuses any other).
+                scope: 'devices:read devices:write',
                 clientSecret,
               },
             },

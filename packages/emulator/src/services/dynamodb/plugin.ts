@@ -1,7 +1,8 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
-import dynalite from 'dynalite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { request as httpRequest } from 'undici';
@@ -16,6 +17,15 @@ import { coreDeps, rawBodyOf } from '../sqs/context.js';
  * so readers check the TTL attribute themselves. dynalite keeps one namespace: every account and
  * region of the emulator sees the same tables.
  */
+
+/** dynalite's server factory (it ships no types; loaded through require, so consumers need none). */
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+  /** LevelDB directory; in memory when unset. */
+  path?: string;
+}) => Server;
 
 const TARGET = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';

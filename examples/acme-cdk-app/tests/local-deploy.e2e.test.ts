@@ -1,0 +1,315 @@
+// The example app's synthesized template and bundle assets deployed into a running emulator with
+// `c2c deploy --endpoint`, then used the way a customer and the vendor would: link an account
+// (OAuth), discover, command a fan, and receive a device event from the vendor's webhook — every
+// step through the deployed function, its queues and its DynamoDB table. Then the same template
+// without the service's invoke permission: the account association fails with AWS's reason.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { oauthLogin } from '@c2c-kit/cli';
+import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
+import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import {
+  generateWebhookSecret,
+  type StartedVendorCloud,
+  startVendorCloud,
+} from '@c2c-kit/vendor-cloud';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../../packages/cli/tests/helpers/bin.js';
+import { AcmeConnectorStack } from '../src/stack.js';
+
+type Json = Record<string, unknown>;
+const REGION = 'us-east-1';
+const OAUTH_CLIENT = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
+
+/** Polls every 100 ms until `probe` returns a value (at most `timeoutMs`). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+}
+
+/** An emulator with the vendor cloud, the secrets the app names, and the customer's client. */
+async function startWorld() {
+  const emu = await startEmulator({ memory: true, region: REGION });
+  const webhookSecret = generateWebhookSecret();
+  const vendor = await startVendorCloud({
+    tickIntervalMs: 0,
+    webhookSecret,
+    clients: [{ ...OAUTH_CLIENT, redirectUris: [`${emu.url}/_local/oauth/callback`] }],
+  });
+  const credentials = {
+    accessKeyId: emu.credentials.accessKeyId,
+    secretAccessKey: emu.credentials.secretAccessKey,
+  };
+  const secrets = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials });
+  await secrets.send(
+    new CreateSecretCommand({ Name: 'acme/webhook-secret', SecretString: webhookSecret }),
+  );
+  const oauth = await secrets.send(
+    new CreateSecretCommand({
+      Name: 'acme/oauth-client',
+      SecretString: JSON.stringify(OAUTH_CLIENT),
+    }),
+  );
+  secrets.destroy();
+  const client = new ManagedIntegrationsClient({
+    endpoint: emu.url,
+    region: REGION,
+    credentials,
+    validate: false,
+  });
+  const call = async <T = Json>(name: string, input: Json = {}): Promise<T> => {
+    const res = await client.send(name as never, input as never);
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      throw new Error(`${name} → ${res.statusCode} ${JSON.stringify(res.body)}`);
+    }
+    return res.body as T;
+  };
+  const close = async () => {
+    await client.close();
+    await vendor.close();
+    await emu.close();
+  };
+  return { emu, vendor, credentials, clientSecretArn: oauth.ARN as string, call, close };
+}
+
+/** `c2c deploy --endpoint` of an assembly, from a fresh working directory; its stack outputs. */
+async function deploy(world: Awaited<ReturnType<typeof startWorld>>, assembly: string) {
+  const cwd = mkdtempSync(join(tmpdir(), 'acme-local-deploy-'));
+  const result = await runCliInProcess(
+    ['deploy', '--endpoint', world.emu.url, '--app', assembly, '--region', REGION],
+    {
+      cwd,
+      env: {
+        AWS_ACCESS_KEY_ID: world.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: world.credentials.secretAccessKey,
+      },
+    },
+  );
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const dir = join(cwd, '.c2c', 'local-stacks');
+  const [host] = readdirSync(dir);
+  const [file] = readdirSync(join(dir, host as string));
+  const record = JSON.parse(readFileSync(join(dir, host as string, file as string), 'utf8')) as {
+    outputs: Record<string, { value: string }>;
+    resources: Record<string, { type: string; physicalId: string }>;
+  };
+  const output = (name: string) =>
+    Object.entries(record.outputs).find(([k]) => k.startsWith(`Acme${name}`))?.[1].value as string;
+  return { stdout: result.stdout, record, output };
+}
+
+/** The example app synthesized for this world (its vendor URL, its client secret's ARN). */
+function synthesize(world: Awaited<ReturnType<typeof startWorld>>): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'acme-cdk-app-local-'));
+  const app = new App({ outdir });
+  new AcmeConnectorStack(app, 'AcmeConnector', {
+    apiUrl: world.vendor.url,
+    webhookSecretName: 'acme/webhook-secret',
+    oauthClientSecretArn: world.clientSecretArn,
+  });
+  app.synth();
+  return outdir;
+}
+
+/** Creates an account association and signs in at the vendor as `user`; its final state. */
+async function link(
+  world: Awaited<ReturnType<typeof startWorld>>,
+  destinationId: string,
+  user: string,
+) {
+  const created = await world.call<{ AccountAssociationId: string; OAuthAuthorizationUrl: string }>(
+    'CreateAccountAssociation',
+    { ConnectorDestinationId: destinationId, Name: `${user}-home` },
+  );
+  // The login fails when the activation does: the association's state tells why.
+  await oauthLogin(created.OAuthAuthorizationUrl, user, `${user}-password`).catch(() => {});
+  return until('the association settled', async () => {
+    const got = await world.call<{ AssociationState: string; ErrorMessage?: string }>(
+      'GetAccountAssociation',
+      { AccountAssociationId: created.AccountAssociationId },
+    );
+    return got.AssociationState === 'ASSOCIATION_IN_PROGRESS'
+      ? undefined
+      : { id: created.AccountAssociationId, ...got };
+  });
+}
+
+describe('c2c deploy --endpoint: the example app in the emulator', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  let deployed: Awaited<ReturnType<typeof deploy>>;
+  let vendor: StartedVendorCloud;
+  let emu: RunningEmulator;
+  let associationId: string;
+  let thing: { Id: string; Arn: string };
+
+  beforeAll(async () => {
+    world = await startWorld();
+    ({ vendor, emu } = world);
+    deployed = await deploy(world, synthesize(world));
+  }, 120_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('applies every resource, registers the connector and prints the outputs and next step', () => {
+    const types = Object.values(deployed.record.resources).map((r) => r.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Url',
+        'AWS::Lambda::Permission',
+        'AWS::Lambda::EventSourceMapping',
+        'AWS::SQS::Queue',
+        'AWS::DynamoDB::Table',
+        'Custom::C2cCloudConnector',
+        'Custom::C2cConnectorDestination',
+        'AWS::IAM::Role',
+      ]),
+    );
+    expect(deployed.output('ConnectorId')).toMatch(/^[a-z0-9]+$/);
+    expect(deployed.output('FunctionUrl')).toMatch(new RegExp(`^${emu.url}/lambda-url/`));
+    expect(deployed.stdout).toMatch(/AcmeStoreTable\w+ +AWS::DynamoDB::Table +created/);
+    expect(deployed.stdout).toMatch(/AcmeRole\w+ +AWS::IAM::Role +recorded/);
+    expect(deployed.stdout).toContain(
+      `next: link a test account (the service invokes the connector with AWS.ActivateUser):\n  aws iot-managed-integrations --region ${REGION} --endpoint-url ${emu.url} create-account-association --connector-destination-id ${deployed.output('ConnectorDestinationId')} --name test-home`,
+    );
+  });
+
+  it('links an account through the deployed function (AWS.ActivateUser)', async () => {
+    const linked = await link(world, deployed.output('ConnectorDestinationId'), 'alice');
+    expect(linked.AssociationState, linked.ErrorMessage).toBe('ASSOCIATION_SUCCEEDED');
+    associationId = linked.id;
+  });
+
+  it('discovers the vendor devices (ACK, then the work queue and its event source mapping)', async () => {
+    const started = await world.call<{ Id: string }>('StartDeviceDiscovery', {
+      DiscoveryType: 'CLOUD',
+      AccountAssociationId: associationId,
+    });
+    const status = await until('the discovery ended', async () => {
+      const got = await world.call<{ Status: string }>('GetDeviceDiscovery', {
+        Identifier: started.Id,
+      });
+      return got.Status === 'RUNNING' ? undefined : got.Status;
+    });
+    expect(status).toBe('SUCCEEDED');
+    const listed = await world.call<{ Items: Json[] }>('ListDiscoveredDevices', {
+      Identifier: started.Id,
+    });
+    expect(listed.Items.map((d) => d.ConnectorDeviceId)).toContain('fan-1');
+    thing = await world.call<{ Id: string; Arn: string }>('CreateManagedThing', {
+      Role: 'DEVICE',
+      AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+      AuthenticationMaterial: `CLOUD:${started.Id}:fan-1`,
+    });
+    await world.call('RegisterAccountAssociation', {
+      ManagedThingId: thing.Id,
+      AccountAssociationId: associationId,
+      DeviceDiscoveryId: started.Id,
+    });
+  });
+
+  it('sends a command that reaches the vendor device', async () => {
+    await world.call('SendManagedThingCommand', {
+      ManagedThingId: thing.Id,
+      Endpoints: [
+        {
+          endpointId: '1',
+          capabilities: [
+            {
+              id: 'matter.FanControl@1.4',
+              name: 'Fan Control',
+              version: '4',
+              actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
+            },
+          ],
+        },
+      ],
+    });
+    await until('the fan runs high', async () => {
+      const state = vendor.simulation.getDevice(undefined, 'fan-1').state as { mode?: string };
+      return state.mode === 'high' ? true : undefined;
+    });
+  });
+
+  it('receives a device event from the vendor webhook through the Function URL', async () => {
+    vendor.setWebhookTarget(deployed.output('FunctionUrl'));
+    vendor.simulation.trigger('fan-1', 'button');
+    const events = await until('a DEVICE_EVENT about the fan', async () => {
+      const res = await fetch(
+        `${emu.url}/_local/notifications?account=${emu.credentials.accountId}&eventType=DEVICE_EVENT&limit=100`,
+      );
+      const body = (await res.json()) as { Items: Array<Json & { resources: string[] }> };
+      const about = body.Items.filter((n) => n.resources.includes(thing.Arn));
+      return about.length > 0 ? about : undefined;
+    });
+    expect(events.length).toBeGreaterThan(0);
+  });
+
+  it('kept its idempotency records in the deployed DynamoDB table', async () => {
+    const table = Object.values(deployed.record.resources).find(
+      (r) => r.type === 'AWS::DynamoDB::Table',
+    );
+    const dynamodb = new DynamoDBClient({
+      endpoint: emu.url,
+      region: REGION,
+      credentials: world.credentials,
+    });
+    const scanned = await dynamodb.send(
+      new ScanCommand({ TableName: table?.physicalId as string }),
+    );
+    dynamodb.destroy();
+    expect(scanned.Count).toBeGreaterThan(0);
+  });
+});
+
+describe('c2c deploy --endpoint: the template without the service invoke permission', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('deploys, and the account association fails as on AWS, with the reason', async () => {
+    const assembly = synthesize(world);
+    const copy = mkdtempSync(join(tmpdir(), 'acme-no-permission-'));
+    cpSync(assembly, copy, { recursive: true });
+    const file = join(copy, 'AcmeConnector.template.json');
+    const template = JSON.parse(readFileSync(file, 'utf8')) as {
+      Resources: Record<string, { Type: string; DependsOn?: string[] }>;
+    };
+    const permission = Object.keys(template.Resources).find((id) =>
+      id.includes('ManagedIntegrationsInvoke'),
+    );
+    expect(permission).toBeDefined();
+    delete template.Resources[permission as string];
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.DependsOn)
+        resource.DependsOn = resource.DependsOn.filter((d) => d !== permission);
+    }
+    writeFileSync(file, JSON.stringify(template));
+
+    const deployed = await deploy(world, copy);
+    const linked = await link(world, deployed.output('ConnectorDestinationId'), 'alice');
+    expect(linked.AssociationState).toBe('ASSOCIATION_FAILED');
+    // The message, in the characters the model allows an ErrorMessage.
+    expect(linked.ErrorMessage).toMatch(
+      /^AccessDeniedException +iotmanagedintegrations amazonaws com is not authorized to perform +lambda InvokeFunction on resource +arn aws lambda us-east-1 \d{12} function AcmeConnector-AcmeFunction\w+-\w+ because no resource-based policy allows the lambda InvokeFunction action/,
+    );
+  }, 120_000);
+});
