@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The road a device maker takes, every step a real process: `c2c init` a project, `npm install`
 // it (the c2c-kit tarballs it packed plus the registry), its own `npm test`, then
-// `c2c dev --connector <project> --demo`, with the connector's log in the terminal. One install
-// for the whole file.
+// `c2c dev --connector <project> --demo`, with the connector's log in the terminal, and
+// `c2c test --connector <project>`. One install for the whole file.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'packages/cli/src/bin.ts');
@@ -56,8 +56,9 @@ let init: Run;
 let install: Run;
 let unitTests: Run;
 let dev: Run;
+let conformance: Run;
 
-describe('c2c init → npm install → npm test → c2c dev --demo', () => {
+describe('c2c init → npm install → npm test → c2c dev --demo → c2c test', () => {
   beforeAll(async () => {
     init = await c2c(['init', project, '--devices', 'light,lock'], root);
     install = await run('npm', ['install', '--no-audit', '--no-fund'], project, 240_000);
@@ -81,7 +82,8 @@ describe('c2c init → npm install → npm test → c2c dev --demo', () => {
       REPO,
       120_000,
     );
-  }, 480_000);
+    conformance = await c2c(['test', '--connector', project, '--json'], REPO, 180_000);
+  }, 660_000);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -112,6 +114,15 @@ describe('c2c init → npm install → npm test → c2c dev --demo', () => {
     );
     expect(dev.stdout).toMatch(/▶ device event: Vendor cloud: \w+ on (light|lock)-1/);
     expect(dev.stdout).toContain('Demo complete: every step succeeded.');
+  });
+
+  it('c2c test: the generated connector passes every conformance check', () => {
+    const report = JSON.parse(conformance.stdout) as {
+      results: Array<{ id: string; status: string; reason?: string }>;
+    };
+    const notPassed = report.results.filter((r) => r.status !== 'pass');
+    expect(notPassed, conformance.stderr).toEqual([]);
+    expect(conformance.code).toBe(0);
   });
 
   it("prints the connector's log: each invocation, and its own lines under it", () => {

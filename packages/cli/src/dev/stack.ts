@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -383,6 +384,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       C2C_OUTBOX_QUEUE_URL: outboxQueueUrl,
       C2C_OUTBOX_DLQ_URL: outboxQueues.dlqUrl,
       C2C_STORE_SQLITE_PATH: connectorStoreFile,
+      ...sqliteStoreModule(),
     };
     const fn = await step(
       'connector function',
@@ -597,6 +599,29 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * `C2C_STORE_SQLITE_MODULE`: the built SQLite store of the stack's own `@c2c-kit/connector`, so a
+ * connector without SQLite of its own (a `c2c init` project needs no native module) can still
+ * share `C2C_STORE_SQLITE_PATH` across its workers. Left out when that build is not there.
+ */
+function sqliteStoreModule(): { C2C_STORE_SQLITE_MODULE?: string } {
+  try {
+    let dir = dirname(fileURLToPath(import.meta.resolve('@c2c-kit/connector')));
+    while (!existsSync(join(dir, 'package.json'))) {
+      if (dirname(dir) === dir) return {};
+      dir = dirname(dir);
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      exports?: Record<string, { default?: string }>;
+    };
+    const target = manifest.exports?.['./sqlite']?.default;
+    const file = target === undefined ? undefined : join(dir, target);
+    return file && existsSync(file) ? { C2C_STORE_SQLITE_MODULE: pathToFileURL(file).href } : {};
+  } catch {
+    return {};
   }
 }
 

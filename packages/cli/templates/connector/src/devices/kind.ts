@@ -37,6 +37,7 @@ export const CLUSTER = {
   DoorLock: '0x0101',
   Thermostat: '0x0201',
   FanControl: '0x0202',
+  ColorControl: '0x0300',
 } as const;
 
 /** The value of attribute `id` in a request's writes, if it is there. */

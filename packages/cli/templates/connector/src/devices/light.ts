@@ -39,6 +39,14 @@ export const light: DeviceKind = {
         return [{ command: 'setBrightness', params: { brightness } }];
       }
     }
+    // ColorControl MoveToColorTemperature (0x0A): ColorTemperatureMireds (field 0x00) → kelvin.
+    if (request.clusterId === CLUSTER.ColorControl && request.commandId === '0x0A') {
+      const mireds = Number(request.fields?.['0x00']);
+      if (Number.isFinite(mireds) && mireds > 0) {
+        const kelvin = Math.min(6500, Math.max(2700, Math.round(1_000_000 / mireds)));
+        return [{ command: 'setColorTemperature', params: { kelvin } }];
+      }
+    }
     throw unsupported('light', request);
   },
 };

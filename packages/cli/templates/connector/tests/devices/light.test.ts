@@ -19,4 +19,13 @@ describe('light', () => {
       light.toCommands({ clusterId: '0x0008', commandId: '0x00', fields: { '0x00': 127 } }),
     ).toEqual([{ command: 'setBrightness', params: { brightness: 50 } }]);
   });
+
+  it('MoveToColorTemperature 250 mireds becomes 4000 K, clamped to what the light does', () => {
+    expect(
+      light.toCommands({ clusterId: '0x0300', commandId: '0x0A', fields: { '0x00': 250 } }),
+    ).toEqual([{ command: 'setColorTemperature', params: { kelvin: 4000 } }]);
+    expect(
+      light.toCommands({ clusterId: '0x0300', commandId: '0x0A', fields: { '0x00': 100 } }),
+    ).toEqual([{ command: 'setColorTemperature', params: { kelvin: 6500 } }]);
+  });
 });
