@@ -2,14 +2,15 @@
 // parses JSON and answers 202; `emulator` is the real emulator with a connector, an activated
 // account association and a managed thing, so DEVICE_EVENT takes the full path: SigV4 verify →
 // validate → route → group-committed insert + state merge → notifications → 202.
-import { buildEmulator } from '@c2c-kit/emulator';
+import { buildEmulator, parseFaults } from '@c2c-kit/emulator';
 import Fastify from 'fastify';
 import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 
 const mode = process.argv[2];
 const dataDir = process.argv[3];
-// `--retain-events` text; the emulator's default when not given.
-const retainEvents = process.argv[4];
+// `--retain-events` and `--faults` text; the emulator's defaults when empty.
+const retainEvents = process.argv[4] || undefined;
+const faults = process.argv[5] ? parseFaults(process.argv[5]) : undefined;
 
 // Server CPU per request (user + system), immune to how much wall time other processes take.
 let served = 0;
@@ -47,6 +48,7 @@ if (mode === 'bare') {
     dataDir,
     credentials: [TEST_CREDENTIALS],
     ...(retainEvents === undefined ? {} : { retainEvents }),
+    ...(faults === undefined ? {} : { faults }),
   });
   app.addHook('onResponse', (_req, _reply, done) => {
     served++;

@@ -81,7 +81,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const side of ['empty', 'large'] as const) {
       const dir = side === 'large' ? dirs.large : mkdtempSync(join(scratch, 'empty-'));
-      const server = await startServer('emulator', dir, 'off');
+      const server = await startServer('emulator', dir, { retention: 'off' });
       try {
         ingest[side].push(
           load(server.port, {
@@ -112,7 +112,7 @@ try {
   for (const mode of modes) lookups[mode] = { small: [], large: [] };
   for (let round = 0; round < rounds; round++) {
     for (const side of ['small', 'large'] as const) {
-      const server = await startServer('emulator', dirs[side], 'off');
+      const server = await startServer('emulator', dirs[side], { retention: 'off' });
       try {
         for (const mode of modes) {
           const things = (side === 'large' ? large : small).things;

@@ -39,7 +39,11 @@ export interface SignedClientOptions {
   readonly endpoint?: string | URL;
   /** Default: Lambda environment credentials, else the `@aws-sdk/credential-providers` chain. */
   readonly credentials?: Credentials | CredentialsProvider;
-  /** Keep-alive connections in the pool. Default 16. */
+  /**
+   * Keep-alive connections in the pool at most. Default 128: a webhook carrying many devices'
+   * events sends them side by side, and every request waiting for a socket adds a round trip.
+   * Sockets open only while that many requests are in flight and close after 4 s idle.
+   */
   readonly connections?: number;
   /** Attempts including the first. Default 3 (AWS SDK standard mode). */
   readonly maxAttempts?: number;
@@ -131,7 +135,7 @@ export class SignedClient {
     this.sign = createRequestSigner({ region: this.region, credentials: provider });
     this.clock = options.clock ?? systemClock;
     this.pool = new KeepAlivePool(this.endpoint, {
-      connections: options.connections ?? 16,
+      connections: options.connections ?? 128,
       timeoutMs: options.attemptTimeoutMs ?? 5000,
       clock: this.clock,
     });
