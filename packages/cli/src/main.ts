@@ -11,7 +11,7 @@ Commands:
   dev                 run the local stack (emulator, vendor cloud, a connector, dashboard)
   test                check a connector against the service's contract, as AWS would
   replay              re-send the events a connector parked in its outbox / dead-letter
-  deploy              synthesize the connector's AWS deployment (--synth-only)
+  deploy              deploy the connector to AWS, into the emulator (--local) or --synth-only
   emulator            run only the managed-integrations emulator
   vendor-cloud        run only the simulated vendor device cloud
 

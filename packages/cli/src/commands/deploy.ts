@@ -11,6 +11,18 @@ import { type CliIo, writeLine } from '../io.js';
 
 export { resolveConnectorEntry } from '../deploy/connectorEntry.js';
 
+/** A list of names as indented lines of at most 100 characters. */
+function wrapList(names: readonly string[]): string {
+  const lines = [''];
+  for (const name of names) {
+    const last = lines.length - 1;
+    const line = lines[last] as string;
+    if (line !== '' && line.length + name.length + 4 > 100) lines.push(name);
+    else lines[last] = line === '' ? name : `${line}, ${name}`;
+  }
+  return lines.map((l, i) => `  ${l}${i < lines.length - 1 ? ',' : ''}`).join('\n');
+}
+
 export const DEPLOY_HELP = `Usage: c2c deploy [target] [source] [options]
 
 Synthesizes a connector's deployment (the @c2c-kit/cdk C2cConnector: Lambda + Function URL, work
@@ -52,9 +64,9 @@ Options:
 
 The local deploy applies the very template and bundle assets with an applier of c2c-kit's own (not
 an emulated CloudFormation). Resource types it applies:
-  ${APPLIED_TYPES.join(', ')}
+${wrapList(APPLIED_TYPES)}
 recorded without being enforced:
-  ${RECORDED_TYPES.join(', ')}
+${wrapList(RECORDED_TYPES)}
 and every other type is refused by name. See docs/deploy.md.
 
 Exit status: 0 done, 1 synthesis or deployment failed (the reason printed), 2 usage error.

@@ -81,9 +81,9 @@ export async function resolveDynamicReferences(
     return Promise.all(value.map((v) => resolveDynamicReferences(v, read, where)));
   }
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
+  const entries: Array<[string, unknown]> = [];
   for (const [k, v] of Object.entries(value)) {
-    out[k] = await resolveDynamicReferences(v, read, `${where}.${k}`);
+    entries.push([k, await resolveDynamicReferences(v, read, `${where}.${k}`)]);
   }
-  return out;
+  return Object.fromEntries(entries);
 }

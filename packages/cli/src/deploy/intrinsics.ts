@@ -194,12 +194,12 @@ export function resolveValue(value: Json, ctx: ResolveContext, where: string): J
   if (key !== undefined && (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::'))) {
     return evaluateFunction(key, (value as Record<string, Json>)[key], ctx, where);
   }
-  const out: Record<string, Json> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const resolved = resolveValue(v, ctx, `${where}.${k}`);
-    if (resolved !== NO_VALUE) out[k] = resolved;
-  }
-  return out;
+  // fromEntries defines own properties, so a "__proto__" key stays a key.
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([k, v]) => [k, resolveValue(v, ctx, `${where}.${k}`)] as const)
+      .filter(([, v]) => v !== NO_VALUE),
+  );
 }
 
 /** Evaluates a condition expression of the template's Conditions section. */
