@@ -2,6 +2,16 @@ export type { ReplayFailure } from './commands/replay.js';
 export { runReplay } from './commands/replay.js';
 export type { InputKind, ValidateReport } from './commands/validate.js';
 export { validateDocument } from './commands/validate.js';
+export type { CheckDef, CheckFamily } from './conformance/catalog.js';
+export { CHECKS, selectChecks } from './conformance/catalog.js';
+export { runChecks } from './conformance/runner.js';
+export type { ConformanceTarget } from './conformance/session.js';
+export { openSession } from './conformance/session.js';
+export type {
+  CheckResult,
+  ConformanceReport,
+  ConformanceSettings,
+} from './conformance/types.js';
 export {
   describeMatterEndpoint,
   summariseInvocation,

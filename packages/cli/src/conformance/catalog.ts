@@ -139,15 +139,15 @@ export const CHECKS: readonly CheckDef[] = [
     needs: ['discovery.discovery-id'],
   },
   {
-    id: 'security.webhook-signature',
-    family: 'security',
-    title: 'a webhook with a forged signature is refused and relays nothing',
-    needs: ['discovery.discovery-id'],
-  },
-  {
     id: 'security.webhook-replay',
     family: 'security',
     title: 'a webhook delivered again relays nothing new',
+    needs: ['discovery.discovery-id'],
+  },
+  {
+    id: 'security.webhook-signature',
+    family: 'security',
+    title: 'a webhook with a forged signature is refused and relays nothing',
     needs: ['discovery.discovery-id'],
   },
   {

@@ -146,7 +146,7 @@ export async function deactivation(ctx: RunContext, counter: { n: number }): Pro
       tried.push(`a freshly signed webhook about ${state.webhook.deviceId}`);
     }
     if (tried.length === 0) return notRun('nothing could make the vendor report a change');
-    await sleep(quietMs * 2);
+    await sleep(quietMs);
     const ours = new Set(state.things.map((t) => t.deviceId));
     const late = (await session.events()).filter(
       (e) =>
