@@ -308,6 +308,69 @@ describe('the outbox drainer (createConnector on its own outbox queue)', () => {
   }, 60_000);
 });
 
+describe('replayOutbox with concurrency', () => {
+  it('replays devices side by side, each device in order, and stops a device at its failure', async () => {
+    const outbox = new MemoryOutbox();
+    const event = (device: string, seq: number): SendConnectorEventRequest => ({
+      ConnectorId: 'conn-1',
+      Operation: 'DEVICE_EVENT',
+      ConnectorDeviceId: device,
+      TraceId: `t-${device}-${seq}`,
+    });
+    for (let seq = 0; seq < 3; seq++) {
+      for (const device of ['a', 'b', 'c']) await outbox.add(device, event(device, seq), 'parked');
+    }
+    // The first send of each device waits until all three devices are in flight at once (a
+    // replay that went one at a time never gets there: the bound then releases them and the
+    // test fails); c's second event fails once.
+    const inFlight = new Set<string>();
+    const waiting: Array<() => void> = [];
+    let overlapped = false;
+    let failedOnce = false;
+    const sent: string[] = [];
+    const timer = setTimeout(() => {
+      for (const go of waiting.splice(0)) go();
+    }, 5_000);
+    const sender = {
+      async sendConnectorEvent(request: SendConnectorEventRequest) {
+        const device = request.ConnectorDeviceId as string;
+        if (!overlapped) {
+          inFlight.add(device);
+          if (inFlight.size === 3) {
+            overlapped = true;
+            clearTimeout(timer);
+            for (const go of waiting.splice(0)) go();
+          } else {
+            await new Promise<void>((resolve) => waiting.push(resolve));
+          }
+        }
+        if (request.TraceId === 't-c-1' && !failedOnce) {
+          failedOnce = true;
+          throw new ServiceException({
+            name: 'ThrottlingException',
+            message: 'Rate exceeded',
+            statusCode: 429,
+          });
+        }
+        sent.push(request.TraceId as string);
+      },
+    };
+    const first = await replayOutbox(outbox, sender, { concurrency: 3 });
+    expect(overlapped).toBe(true);
+    // c stopped at its failure, its later event kept behind it; the next replay sends both.
+    expect(first).toMatchObject({ sent: 7, failed: 1, remaining: 2 });
+    expect(await replayOutbox(outbox, sender, { concurrency: 3 })).toMatchObject({
+      sent: 2,
+      remaining: 0,
+    });
+    for (const device of ['a', 'b', 'c']) {
+      expect(sent.filter((t) => t.startsWith(`t-${device}-`))).toEqual(
+        [0, 1, 2].map((seq) => `t-${device}-${seq}`),
+      );
+    }
+  });
+});
+
 describe('replay failures: permanent vs transient', () => {
   it('classifies errors by what a retry can change', () => {
     const service = (name: string, statusCode: number) =>

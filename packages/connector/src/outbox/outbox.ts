@@ -150,27 +150,28 @@ export function isPermanentReplayError(error: unknown): boolean {
 
 /**
  * Re-sends outbox entries oldest first. A device whose head entry fails is skipped for the
- * rest of the pass so its later events never overtake it. Backs `c2c replay`.
+ * rest of the pass so its later events never overtake it. `concurrency` devices are replayed
+ * side by side (each device's entries still one after another, in order); default 1, one entry
+ * at a time. Backs `c2c replay`.
  */
 export async function replayOutbox(
   outbox: Outbox,
   sender: ReplaySender,
-  options: { limit?: number; logger?: Logger } = {},
+  options: { limit?: number; logger?: Logger; concurrency?: number } = {},
 ): Promise<ReplayReport> {
   const logger = options.logger ?? silentLogger;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const blocked = new Set<string>();
   const failures: ReplayFailure[] = [];
   let sent = 0;
   let failed = 0;
   let rejected = 0;
   const limit = options.limit ?? 10_000;
-  // Passes, because a FIFO queue only hands out a device's next event once the previous one is
-  // deleted; a pass that delivers nothing ends the replay.
-  for (let pass = 0; pass < 1000 && sent + failed + rejected < limit; pass++) {
-    const entries = (await outbox.list(limit)).filter((e) => !blocked.has(e.deviceKey));
+  /** One device's entries of a pass, in order, until one fails; whether any was delivered. */
+  const replayDevice = async (entries: readonly OutboxEntry[]): Promise<boolean> => {
     let progressed = false;
     for (const entry of entries) {
-      if (blocked.has(entry.deviceKey)) continue;
+      if (sent + failed + rejected >= limit) break;
       try {
         await sender.sendConnectorEvent(entry.request);
         await outbox.remove(entry.id);
@@ -194,8 +195,30 @@ export async function replayOutbox(
           permanent,
         });
         logger.warn('outbox replay failed', { outboxId: entry.id, error: name, permanent });
+        break;
       }
     }
+    return progressed;
+  };
+  // Passes, because a FIFO queue only hands out a device's next event once the previous one is
+  // deleted; a pass that delivers nothing ends the replay.
+  for (let pass = 0; pass < 1000 && sent + failed + rejected < limit; pass++) {
+    const byDevice = new Map<string, OutboxEntry[]>();
+    for (const entry of await outbox.list(limit)) {
+      if (blocked.has(entry.deviceKey)) continue;
+      const list = byDevice.get(entry.deviceKey);
+      if (list === undefined) byDevice.set(entry.deviceKey, [entry]);
+      else list.push(entry);
+    }
+    const devices = [...byDevice.values()];
+    let progressed = false;
+    let next = 0;
+    const worker = async () => {
+      while (next < devices.length) {
+        if (await replayDevice(devices[next++] as OutboxEntry[])) progressed = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, devices.length) }, worker));
     if (!progressed) break;
   }
   const unreadable = outbox.unreadable?.() ?? [];
