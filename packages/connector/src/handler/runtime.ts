@@ -140,5 +140,17 @@ export function invocationDeadline(
     : undefined;
 }
 
+/**
+ * An idempotency lease (`runOnce`'s `leaseMs`) that ends a second after the invocation's deadline:
+ * a claim left by an environment that died mid-invocation then blocks the retry of the same key
+ * only until Lambda would have timed that invocation out. The store's default without a deadline.
+ */
+export function invocationLease(
+  clock: Pick<Clock, 'now'>,
+  deadline: number | undefined,
+): { leaseMs?: number } {
+  return deadline === undefined ? {} : { leaseMs: Math.max(1_000, deadline - clock.now() + 1_000) };
+}
+
 /** Records of users who left: their events are refused until ActivateUser links them again. */
 export const deactivatedKey = (userId: string) => `deactivated:${userId}`;

@@ -14,7 +14,12 @@ import { runOnce } from '../idempotency/store.js';
 import type { Logger } from '../log/logger.js';
 import { type DeviceEvent, type Translate, toDeviceEvents } from '../translate/translator.js';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verify.js';
-import { type ConnectorRuntime, deactivatedKey } from './runtime.js';
+import {
+  type ConnectorRuntime,
+  deactivatedKey,
+  invocationDeadline,
+  invocationLease,
+} from './runtime.js';
 import type { LambdaContextLike } from './types.js';
 
 export interface WebhookOptions<E> {
@@ -185,7 +190,9 @@ export function webhookHandler<E>(rt: ConnectorRuntime, webhooks: WebhookOptions
         store,
         `webhook:${verified.id}`,
         () => sendEvents(webhooks.translate, vendorEvent, id, log),
-        { now: () => clock.now() },
+        // A delivery whose environment died mid-way blocks the vendor's retry (409) only until
+        // this invocation would have timed out, not for the store's default lease.
+        { ...invocationLease(clock, invocationDeadline(clock, context)), now: () => clock.now() },
       );
       // The stored result of an earlier run: a number before `parked` was counted.
       const stored = outcome.result as { events: number; parked: number } | number;

@@ -22,7 +22,12 @@ import type { Logger } from '../log/logger.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
 import { type SqsRecord, type WorkItem, workKey } from '../queue/workQueue.js';
 import { beforeDeadline, failureOf } from './commandDeadline.js';
-import { type ConnectorRuntime, callVendor, invocationDeadline } from './runtime.js';
+import {
+  type ConnectorRuntime,
+  callVendor,
+  invocationDeadline,
+  invocationLease,
+} from './runtime.js';
 import type { LambdaContextLike } from './types.js';
 
 export interface SqsBatchResponse {
@@ -195,11 +200,7 @@ export function workHandler(rt: ConnectorRuntime, options: WorkOptions) {
           () => doWork(item, record, log, deadline),
           // The lease ends with this invocation's time budget: after a timeout SQS redelivers,
           // and the redelivery must be able to claim the work again.
-          {
-            leaseMs:
-              deadline === undefined ? 60_000 : Math.max(1_000, deadline - clock.now() + 1_000),
-            now,
-          },
+          { ...invocationLease(clock, deadline), now },
         );
         if (outcome.duplicate) log.info('duplicate work item skipped');
         stats.workItemsDone++;
