@@ -96,7 +96,7 @@ describe('STS with @aws-sdk/client-sts', () => {
     const sqs = client((c) => new SQSClient(c), emu, keys);
     await sqs.send(new CreateQueueCommand({ QueueName: 'from-session' }));
     const listed = await sqs.send(new ListQueuesCommand({}));
-    expect(listed.QueueUrls).toEqual([`${emu.url}/${ACCOUNT}/from-session`]);
+    expect(listed.QueueUrls).toEqual([`${emu.url}/queue/us-east-1/${ACCOUNT}/from-session`]);
 
     // The session is the same user; it cannot get another session token.
     const asSession = client((c) => new STSClient(c), emu, keys);
