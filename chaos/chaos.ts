@@ -46,7 +46,7 @@ export interface ChaosReport extends ChaosCount {
   failures: string[];
 }
 
-/** Devices sending at once: enough to keep the workers busy, few enough not to flood the host. */
+/** Events in flight at once, each of another device: keeps the workers busy, not the host flooded. */
 const IN_FLIGHT = 16;
 const DEVICE_PREFIX = 'chaos-d';
 
@@ -78,6 +78,8 @@ export async function runChaos(
     let ackedTotal = 0;
     let refused = 0;
     let timeouts = 0;
+    // Answers other than 2xx since the last progress line, by status (0: no answer).
+    const retried = new Map<number, number>();
 
     const deliver = async (device: string, seq: number): Promise<void> => {
       const id = `chaos-${device}-${seq}`;
@@ -111,6 +113,7 @@ export async function runChaos(
         } catch (error) {
           if ((error as Error).name === 'TimeoutError') timeouts++;
         }
+        if (status < 200 || status >= 300) retried.set(status, (retried.get(status) ?? 0) + 1);
         if (status >= 200 && status < 300) {
           acked.get(device)?.push(seq);
           ackedTotal++;
@@ -125,13 +128,29 @@ export async function runChaos(
       }
     };
 
-    const queue = counts.map((n, i) => ({ device: chaosDeviceId(i), n }));
-    for (const { device } of queue) acked.set(device, []);
-    const drive = async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        for (let seq = 1; seq <= next.n && Date.now() < driveUntil; seq++) {
-          await deliver(next.device, seq);
+    // Every device sends throughout the run, one event at a time: a driver takes the next event
+    // of a device with none in flight, round robin, so all devices (and their outbox message
+    // groups) are active at once and the run does not end with a few devices sending alone.
+    const devices = counts.map((n, i) => ({ device: chaosDeviceId(i), n, next: 1, busy: false }));
+    for (const { device } of devices) acked.set(device, []);
+    let turn = 0;
+    const take = () => {
+      for (let k = 0; k < devices.length; k++) {
+        const d = devices[(turn + k) % devices.length];
+        if (d !== undefined && !d.busy && d.next <= d.n) {
+          turn = (turn + k + 1) % devices.length;
+          d.busy = true;
+          return d;
         }
+      }
+      return undefined;
+    };
+    // A driver stops when every unfinished device is in flight: their drivers go on with them.
+    const drive = async () => {
+      for (let d = take(); d !== undefined && Date.now() < driveUntil; d = take()) {
+        await deliver(d.device, d.next);
+        d.next++;
+        d.busy = false;
       }
     };
 
@@ -166,7 +185,17 @@ export async function runChaos(
       }
     };
     const killing = killer();
-    await Promise.all(Array.from({ length: IN_FLIGHT }, drive));
+    // A line every 30 s, so a slow or stalled run shows where it is.
+    const progress = setInterval(() => {
+      const answers = [...retried].map(([status, n]) => `${status || 'none'}×${n}`).join(' ');
+      retried.clear();
+      log(`${ackedTotal} acknowledged; answers retried since: ${answers || 'none'}`);
+    }, 30_000);
+    try {
+      await Promise.all(Array.from({ length: IN_FLIGHT }, drive));
+    } finally {
+      clearInterval(progress);
+    }
     driving = false;
     await killing;
     log(`driving done: ${ackedTotal} acknowledged; draining the outbox`);

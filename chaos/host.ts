@@ -55,16 +55,29 @@ if (devices > 0) {
   const quiet = () => {};
   // The demo links the devices (discovery, managed things, RegisterAccountAssociation) in its
   // first steps; its later steps (camera, fan) do not matter here, so a failure there is only
-  // fatal if a chaos device has no managed thing.
+  // fatal if a chaos device has no managed thing. Checked either way: a device without one has
+  // every event refused, which the run would only show as stuck parked events.
   const demoError = await runDemo(stack, { step: quiet, ok: quiet, detail: quiet }).then(
     () => undefined,
     (error: unknown) => error,
   );
-  if (demoError !== undefined) {
-    const list = await stack.client.send('ListManagedThings', { MaxResults: 1000 });
-    const items = (list.body as { Items?: Array<{ ConnectorDeviceId?: string }> }).Items ?? [];
-    const have = new Set(items.map((t) => t.ConnectorDeviceId));
-    for (let i = 0; i < devices; i++) if (!have.has(chaosDeviceId(i))) throw demoError;
+  const have = new Set<string | undefined>();
+  let nextToken: string | undefined;
+  do {
+    const page = await stack.client.send('ListManagedThings', {
+      MaxResults: 1000,
+      ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+    });
+    const body = page.body as { Items?: Array<{ ConnectorDeviceId?: string }>; NextToken?: string };
+    for (const thing of body.Items ?? []) have.add(thing.ConnectorDeviceId);
+    nextToken = body.NextToken;
+  } while (nextToken !== undefined);
+  const missing = Array.from({ length: devices }, (_, i) => chaosDeviceId(i)).filter(
+    (id) => !have.has(id),
+  );
+  if (missing.length > 0) {
+    if (demoError !== undefined) throw demoError;
+    throw new Error(`set-up: no managed thing for ${missing.length} devices (${missing[0]}, …)`);
   }
 }
 if (values.faults) stack.setFaults(parseFaults(values.faults));

@@ -30,9 +30,14 @@ export function formatReport(report: ChaosReport): string {
 const isMain =
   process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`${USAGE}\nSee chaos/README.md for what a run does and what its figures rest on.`);
+    process.exit(0);
+  }
   let options: ReturnType<typeof parseChaosArgs>;
   try {
-    options = parseChaosArgs(process.argv.slice(2));
+    options = parseChaosArgs(argv);
   } catch (error) {
     console.error(`chaos: ${(error as Error).message}\n${USAGE}`);
     process.exit(2);
