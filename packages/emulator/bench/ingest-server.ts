@@ -107,7 +107,12 @@ if (mode === 'bare') {
   cpuAtReady = process.cpuUsage();
   process.on('SIGTERM', () => {
     const { batches, units } = mi.committer.stats();
-    report({ batches, units, events: mi.stores.countEvents() });
+    report({
+      batches,
+      units,
+      events: mi.stores.countEvents(),
+      pruned: app.eventPruner.stats.pruned,
+    });
     emu.close().then(() => process.exit(0));
   });
 }

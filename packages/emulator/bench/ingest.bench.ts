@@ -28,7 +28,7 @@ for (let round = 0; round < rounds; round++) {
     const server = await startServer(mode, dir);
     try {
       results[mode].push(
-        load(server.port, {
+        await load(server.port, {
           mode: 'ingest',
           connector: server.connectorId ?? 'abc123',
           concurrency,

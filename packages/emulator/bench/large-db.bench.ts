@@ -84,7 +84,7 @@ try {
       const server = await startServer('emulator', dir, { retention: 'off' });
       try {
         ingest[side].push(
-          load(server.port, {
+          await load(server.port, {
             mode: 'ingest',
             concurrency: 16,
             duration,
@@ -116,7 +116,9 @@ try {
       try {
         for (const mode of modes) {
           const things = (side === 'large' ? large : small).things;
-          lookups[mode]?.[side].push(load(server.port, { mode, concurrency: 8, duration, things }));
+          lookups[mode]?.[side].push(
+            await load(server.port, { mode, concurrency: 8, duration, things }),
+          );
         }
       } finally {
         await stop(server.child);
