@@ -1,7 +1,12 @@
 import { resolve, sep } from 'node:path';
 import { DataDirInUseError } from '@c2c-kit/emulator';
 import { parseAllowedHostsFlag, parseCommandArgs, parsePort } from '../args.js';
-import { DEFAULT_CONNECTOR_DIR, resolveConnectorSetup } from '../dev/connectorConfig.js';
+import {
+  CONNECTOR_OPTIONS,
+  connectorFlags,
+  DEFAULT_CONNECTOR_DIR,
+  resolveConnectorSetup,
+} from '../dev/connectorConfig.js';
 import { runConnectorDemo } from '../dev/connectorDemo.js';
 import { runDemo } from '../dev/demo.js';
 import { ConnectorLog, LOG_LEVELS, type LogLevel } from '../dev/logs.js';
@@ -58,12 +63,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     'vendor-port': { type: 'string' },
     'dashboard-port': { type: 'string' },
     'allowed-hosts': { type: 'string' },
-    connector: { type: 'string' },
-    'function-name': { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'env-file': { type: 'string' },
-    'webhook-secret-env': { type: 'string' },
-    'vendor-url-env': { type: 'string' },
+    ...CONNECTOR_OPTIONS,
     'log-level': { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -84,17 +84,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     const v = args.values[name];
     return typeof v === 'string' ? v : undefined;
   };
-  const setup = resolveConnectorSetup(
-    {
-      connector: text('connector'),
-      functionName: text('function-name'),
-      env: (args.values.env as unknown as string[] | undefined) ?? [],
-      envFile: text('env-file'),
-      webhookSecretEnv: text('webhook-secret-env'),
-      vendorUrlEnv: text('vendor-url-env'),
-    },
-    io.cwd,
-  );
+  const setup = resolveConnectorSetup(connectorFlags(args.values), io.cwd);
   const level = text('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError('dev', `--log-level: expected ${LOG_LEVELS.join(', ')}, got "${level}"`);

@@ -8,7 +8,12 @@ import { runChecks } from '../conformance/runner.js';
 import { openSession, type Session } from '../conformance/session.js';
 import { simVendor } from '../conformance/simVendor.js';
 import { type ConformanceSettings, DEFAULT_SETTINGS, exitStatus } from '../conformance/types.js';
-import { type ConnectorSetup, resolveConnectorSetup } from '../dev/connectorConfig.js';
+import {
+  CONNECTOR_OPTIONS,
+  type ConnectorSetup,
+  connectorFlags,
+  resolveConnectorSetup,
+} from '../dev/connectorConfig.js';
 import { StepFailedError, UsageError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
 
@@ -69,12 +74,7 @@ function list(raw: string | boolean | undefined): string[] {
 /** `c2c test`: returns the exit status. */
 export async function runTest(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseCommandArgs('test', argv, {
-    connector: { type: 'string' },
-    'function-name': { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'env-file': { type: 'string' },
-    'webhook-secret-env': { type: 'string' },
-    'vendor-url-env': { type: 'string' },
+    ...CONNECTOR_OPTIONS,
     'vendor-config': { type: 'string' },
     only: { type: 'string' },
     skip: { type: 'string' },
@@ -119,15 +119,9 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     configFile === undefined ? undefined : readVendorConfig(resolve(io.cwd, configFile));
   let setup: ConnectorSetup;
   try {
+    // Without --connector: the project in the current directory (a project's own npm script).
     setup = resolveConnectorSetup(
-      {
-        connector: text('connector') ?? '.',
-        functionName: text('function-name'),
-        env: (args.values.env as unknown as string[] | undefined) ?? [],
-        envFile: text('env-file'),
-        webhookSecretEnv: text('webhook-secret-env'),
-        vendorUrlEnv: text('vendor-url-env'),
-      },
+      { ...connectorFlags(args.values), connector: text('connector') ?? '.' },
       io.cwd,
     );
   } catch (error) {

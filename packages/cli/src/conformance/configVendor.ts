@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { oauthLogin } from '../dev/demoSetup.js';
 import { UsageError } from '../errors.js';
 import {
   codeFlowToken,
   type DestinationSettings,
-  formLogin,
   revokeToken,
   tokenRequest,
   type VendorDriver,
@@ -262,15 +262,7 @@ export function configVendor(config: VendorConfig, emulatorUrl: string): VendorD
     ...(canLogin
       ? {
           async login(authorizationUrl: string) {
-            const callback = await formLogin(
-              authorizationUrl,
-              user.username as string,
-              user.password as string,
-            );
-            const landed = await fetch(callback, { redirect: 'manual' });
-            await landed.text();
-            if (landed.status >= 400)
-              throw new Error(`the OAuth callback answered ${landed.status}`);
+            await oauthLogin(authorizationUrl, user.username as string, user.password as string);
           },
         }
       : {}),

@@ -6,7 +6,13 @@ import { discovery, link } from './discovery.js';
 import { deactivation, latency, profileData, validAndRouted } from './events.js';
 import { replay, sendFaults } from './retries.js';
 import type { Session } from './session.js';
-import { type CheckOutcome, type CheckResult, type ConformanceReport, notRun } from './types.js';
+import {
+  type CheckOutcome,
+  type CheckResult,
+  type ConformanceReport,
+  notRun,
+  summarise,
+} from './types.js';
 import { secretsInLogs, webhookChecks } from './webhooks.js';
 
 /** Checks that need no linked account: the direct probes and what reads the whole run. */
@@ -113,8 +119,6 @@ export async function runChecks(session: Session, options: RunOptions): Promise<
   await missingAfter(ctx, stopped ?? 'an earlier step of the suite stopped');
   const order = new Map(CHECKS.map((c, i) => [c.id, i]));
   results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  const count = (status: CheckResult['status']) =>
-    results.filter((r) => r.status === status).length;
   return {
     connector: session.stack.connector.source,
     startedAt: new Date(started).toISOString(),
@@ -122,12 +126,7 @@ export async function runChecks(session: Session, options: RunOptions): Promise<
     stackStartMs: session.stackStartMs,
     settings: session.settings,
     results,
-    summary: {
-      passed: count('pass'),
-      failed: count('fail'),
-      notRun: count('not run'),
-      ran: count('pass') + count('fail'),
-    },
+    summary: summarise(results),
   };
 }
 

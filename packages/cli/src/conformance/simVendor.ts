@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { oauthLogin } from '../dev/demoSetup.js';
 import type { DevStack } from '../dev/stack.js';
 import {
   codeFlowToken,
-  formLogin,
   revokeToken,
   runTag,
   type VendorDeviceState,
@@ -95,10 +95,7 @@ export async function simVendor(stack: DevStack): Promise<VendorDriver> {
       return revoked;
     },
     async login(authorizationUrl) {
-      const callback = await formLogin(authorizationUrl, username, password);
-      const landed = await fetch(callback, { redirect: 'manual' });
-      await landed.text();
-      if (landed.status >= 400) throw new Error(`the OAuth callback answered ${landed.status}`);
+      await oauthLogin(authorizationUrl, username, password);
     },
     async addDevice(like) {
       const kind = kinds.get(like) ?? 'light';

@@ -89,6 +89,17 @@ export interface ConformanceReport {
   };
 }
 
+/** The summary counts of a list of results. */
+export function summarise(results: readonly CheckResult[]): ConformanceReport['summary'] {
+  const count = (status: CheckStatus) => results.filter((r) => r.status === status).length;
+  return {
+    passed: count('pass'),
+    failed: count('fail'),
+    notRun: count('not run'),
+    ran: count('pass') + count('fail'),
+  };
+}
+
 /** The exit status of `c2c test`: 0 all ran and passed, 1 any failed, 3 none failed but some did not run. */
 export function exitStatus(report: ConformanceReport): number {
   if (report.summary.failed > 0) return 1;

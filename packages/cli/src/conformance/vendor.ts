@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { postLoginForm } from '../dev/demoSetup.js';
 
 /**
  * The vendor side of a run: the test user, their tokens, and the ways the suite can change the
@@ -127,43 +128,6 @@ function clientFields(client: {
     : {};
 }
 
-/**
- * Logs in on a plain HTML login form (the simulated cloud's, and any like it) and returns the
- * redirect the form answers with: the authorization URL's redirect_uri with `code` (or `error`).
- */
-export async function formLogin(
-  authorizationUrl: string,
-  username: string,
-  password: string,
-): Promise<URL> {
-  const page = await fetch(authorizationUrl, { redirect: 'manual' });
-  const html = await page.text();
-  if (page.status !== 200) throw new Error(`login page answered HTTP ${page.status}`);
-  const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
-  if (!form) throw new Error('login page has no form');
-  const fields = new URLSearchParams();
-  for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
-    const name = /name="([^"]*)"/.exec(input[0])?.[1];
-    const value = /value="([^"]*)"/.exec(input[0])?.[1];
-    if (name !== undefined) fields.set(name, decodeEntities(value ?? ''));
-  }
-  fields.set('username', username);
-  fields.set('password', password);
-  fields.set('allowed', 'true');
-  const action = new URL(decodeEntities(form[1] ?? ''), authorizationUrl);
-  const posted = await fetch(action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: fields.toString(),
-    redirect: 'manual',
-  });
-  const location = posted.headers.get('location');
-  if (posted.status < 300 || posted.status > 399 || location === null) {
-    throw new Error(`login form answered HTTP ${posted.status}, not a redirect`);
-  }
-  return new URL(location, action);
-}
-
 /** Code flow without a browser: log in, take the code from the redirect, exchange it. */
 export async function codeFlowToken(options: {
   authorizeUrl: string;
@@ -180,7 +144,7 @@ export async function codeFlowToken(options: {
   url.searchParams.set('redirect_uri', options.redirectUri);
   url.searchParams.set('state', runTag());
   if (options.scope) url.searchParams.set('scope', options.scope);
-  const landing = await formLogin(url.toString(), options.username, options.password);
+  const landing = await postLoginForm(url.toString(), options.username, options.password);
   const code = landing.searchParams.get('code');
   if (code === null) {
     throw new Error(`login refused: ${landing.searchParams.get('error') ?? 'no code'}`);
@@ -190,13 +154,4 @@ export async function codeFlowToken(options: {
     code,
     redirect_uri: options.redirectUri,
   });
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }

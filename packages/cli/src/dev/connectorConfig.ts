@@ -59,6 +59,32 @@ export interface ConnectorFlags {
   readonly vendorUrlEnv?: string;
 }
 
+/** The flags naming the connector and its variables: the same for `c2c dev` and `c2c test`. */
+export const CONNECTOR_OPTIONS = {
+  connector: { type: 'string' },
+  'function-name': { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'env-file': { type: 'string' },
+  'webhook-secret-env': { type: 'string' },
+  'vendor-url-env': { type: 'string' },
+} as const;
+
+/** Those flags' parsed values, as `resolveConnectorSetup` takes them. */
+export function connectorFlags(values: Readonly<Record<string, unknown>>): ConnectorFlags {
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    connector: text('connector'),
+    functionName: text('function-name'),
+    env: Array.isArray(values.env) ? (values.env as string[]) : [],
+    envFile: text('env-file'),
+    webhookSecretEnv: text('webhook-secret-env'),
+    vendorUrlEnv: text('vendor-url-env'),
+  };
+}
+
 /** Stack values a variable can use: `--env ACME_CLIENT_ID={{oauthClientId}}`. */
 export const PLACEHOLDERS = [
   'vendorCloudUrl',

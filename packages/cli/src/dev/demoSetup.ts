@@ -269,6 +269,46 @@ export async function oauthLogin(
   username: string,
   password: string,
 ): Promise<string> {
+  const callbackUrl = await postLoginForm(authorizationUrl, username, password);
+  if (callbackUrl.searchParams.has('error')) {
+    throw new StepFailedError(
+      'link account',
+      `vendor refused: ${callbackUrl.searchParams.get('error')}`,
+    );
+  }
+  const completed = await fetch(callbackUrl, { redirect: 'manual' });
+  await completed.text();
+  if (completed.status >= 400) {
+    throw new UpstreamError(
+      'emulator OAuth callback',
+      completed.status,
+      undefined,
+      'token exchange failed',
+    );
+  }
+  const location = completed.headers.get('location');
+  if (location !== null && new URL(location, callbackUrl).searchParams.has('error')) {
+    const landing = new URL(location, callbackUrl);
+    throw new StepFailedError(
+      'link account',
+      `callback reported ${landing.searchParams.get('error')}: ${landing.searchParams.get('error_description') ?? ''}`,
+    );
+  }
+  // The code is single-use and the URL carries it: report only where we landed, without query.
+  return location === null ? `HTTP ${completed.status}` : new URL(location, callbackUrl).pathname;
+}
+
+/**
+ * Logs in on a plain HTML login form (the simulated vendor cloud's, and any like it): fetches the
+ * page, posts its form with the hidden fields and the credentials, and returns where the form
+ * redirects (the authorization's redirect_uri with `code`, or `error`). Failures are
+ * `StepFailedError`s of step "link account".
+ */
+export async function postLoginForm(
+  authorizationUrl: string,
+  username: string,
+  password: string,
+): Promise<URL> {
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
   const html = await page.text();
   if (page.status !== 200) {
@@ -299,33 +339,7 @@ export async function oauthLogin(
       `vendor login answered HTTP ${posted.status}, not a redirect`,
     );
   }
-  const callbackUrl = new URL(callback, action);
-  if (callbackUrl.searchParams.has('error')) {
-    throw new StepFailedError(
-      'link account',
-      `vendor refused: ${callbackUrl.searchParams.get('error')}`,
-    );
-  }
-  const completed = await fetch(callbackUrl, { redirect: 'manual' });
-  await completed.text();
-  if (completed.status >= 400) {
-    throw new UpstreamError(
-      'emulator OAuth callback',
-      completed.status,
-      undefined,
-      'token exchange failed',
-    );
-  }
-  const location = completed.headers.get('location');
-  if (location !== null && new URL(location, callbackUrl).searchParams.has('error')) {
-    const landing = new URL(location, callbackUrl);
-    throw new StepFailedError(
-      'link account',
-      `callback reported ${landing.searchParams.get('error')}: ${landing.searchParams.get('error_description') ?? ''}`,
-    );
-  }
-  // The code is single-use and the URL carries it: report only where we landed, without query.
-  return location === null ? `HTTP ${completed.status}` : new URL(location, callbackUrl).pathname;
+  return new URL(callback, action);
 }
 
 function decodeEntities(text: string): string {

@@ -7,6 +7,7 @@ import {
   type ConformanceReport,
   DEFAULT_SETTINGS,
   exitStatus,
+  summarise,
 } from '../../src/conformance/types.js';
 
 // One list of checks: the doc's headings and titles are the catalog's, in the same order.
@@ -90,7 +91,6 @@ const report = (statuses: Array<'pass' | 'fail' | 'not run'>): ConformanceReport
     ...(status === 'pass' ? {} : { reason: `why <${i}> & "so"\u0001` }),
     ...(status === 'fail' ? { evidence: { sent: { a: 1 }, answer: 'no', expected: 'yes' } } : {}),
   }));
-  const count = (s: string) => results.filter((r) => r.status === s).length;
   return {
     connector: 'x',
     startedAt: '2026-01-01T00:00:00.000Z',
@@ -98,12 +98,7 @@ const report = (statuses: Array<'pass' | 'fail' | 'not run'>): ConformanceReport
     stackStartMs: 700,
     settings: DEFAULT_SETTINGS,
     results,
-    summary: {
-      passed: count('pass'),
-      failed: count('fail'),
-      notRun: count('not run'),
-      ran: count('pass') + count('fail'),
-    },
+    summary: summarise(results),
   };
 };
 
