@@ -1,4 +1,4 @@
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   buildNotification,
   NOTIFICATION_EVENT_TYPES,
@@ -7,7 +7,6 @@ import {
   type NotificationPayloads,
   notificationEnvelope,
 } from '@c2c-kit/protocol';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmulatorCredential } from '../config.js';
 
 /** Where one account's notifications of one event type go (from CreateNotificationConfiguration). */
@@ -107,7 +106,7 @@ export class NotificationHub {
   #next = 0;
   readonly #limit: number;
   readonly #listeners = new Map<string, Set<NotificationListener>>();
-  readonly #clients = new Map<string, KinesisClient>();
+  readonly #clients = new Map<string, Promise<KinesisClient>>();
   readonly #inflight = new Set<Promise<void>>();
   readonly #seen = new Map<string, number>();
   readonly #warned = new Set<string>();
@@ -292,29 +291,38 @@ export class NotificationHub {
 
   async close(): Promise<void> {
     await this.drain();
-    for (const client of this.#clients.values()) client.destroy();
+    for (const client of this.#clients.values()) {
+      (await client.catch(() => undefined))?.destroy();
+    }
     this.#clients.clear();
     this.#listeners.clear();
   }
 
-  #client(region: string, endpoint: string): KinesisClient {
+  /**
+   * The region's Kinesis client. The SDK is loaded on the first delivery, not at start-up: most
+   * emulators deliver nothing to Kinesis, and it is one of the largest modules they would load.
+   */
+  #client(region: string, endpoint: string): Promise<KinesisClient> {
     let client = this.#clients.get(region);
     if (client === undefined) {
-      client = new KinesisClient({
-        region,
-        endpoint,
-        credentials: {
-          accessKeyId: this.#options.credentials.accessKeyId,
-          secretAccessKey: this.#options.credentials.secretAccessKey,
-        },
-        // Retries are ours (bounded, counted); the SDK makes exactly one attempt per call.
-        maxAttempts: 1,
-        // PutRecord needs no HTTP/2 streaming; HTTP/1.1 also reaches kinesalite and LocalStack.
-        requestHandler: new NodeHttpHandler({
-          connectionTimeout: this.#timeoutMs,
-          requestTimeout: this.#timeoutMs,
-        }),
-      });
+      client = kinesisSdk().then(
+        ({ KinesisClient, NodeHttpHandler }) =>
+          new KinesisClient({
+            region,
+            endpoint,
+            credentials: {
+              accessKeyId: this.#options.credentials.accessKeyId,
+              secretAccessKey: this.#options.credentials.secretAccessKey,
+            },
+            // Retries are ours (bounded, counted); the SDK makes exactly one attempt per call.
+            maxAttempts: 1,
+            // PutRecord needs no HTTP/2 streaming; HTTP/1.1 also reaches kinesalite and LocalStack.
+            requestHandler: new NodeHttpHandler({
+              connectionTimeout: this.#timeoutMs,
+              requestTimeout: this.#timeoutMs,
+            }),
+          }),
+      );
       this.#clients.set(region, client);
     }
     return client;
@@ -373,9 +381,11 @@ export class NotificationHub {
 
   /** PutRecord with a deadline per attempt and a bounded number of attempts. */
   async #putWithRetries(
-    client: KinesisClient,
+    clientReady: Promise<KinesisClient>,
     input: { StreamName: string; Data: Buffer; PartitionKey: string },
   ): Promise<void> {
+    const client = await clientReady;
+    const { PutRecordCommand } = await kinesisSdk();
     for (let attempt = 1; ; attempt++) {
       try {
         await client.send(new PutRecordCommand(input), {
@@ -399,4 +409,16 @@ export class NotificationHub {
 
 function positive(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+let sdk:
+  | Promise<typeof import('@aws-sdk/client-kinesis') & typeof import('@smithy/node-http-handler')>
+  | undefined;
+/** The Kinesis SDK and its HTTP/1.1 handler, imported once, on first use. */
+function kinesisSdk() {
+  sdk ??= Promise.all([
+    import('@aws-sdk/client-kinesis'),
+    import('@smithy/node-http-handler'),
+  ]).then(([kinesis, http]) => ({ ...kinesis, ...http }));
+  return sdk;
 }

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import type { TokenSet } from './stores/index.js';
 
 export interface TokenRequest {
@@ -43,6 +42,8 @@ export async function requestToken(req: TokenRequest, now = Date.now()): Promise
   let status: number;
   let text: string;
   try {
+    // Loaded on the first token exchange, not at start-up (a large module few runs need).
+    const { request } = await import('undici');
     const res = await request(req.tokenUrl, {
       method: 'POST',
       headers,
