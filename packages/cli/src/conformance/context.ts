@@ -24,6 +24,8 @@ export interface RunState {
   userId?: string;
   /** Tokens sent on purpose where the connector must refuse them. */
   readonly refusedTokens: Set<string>;
+  /** When the cold-start probe ran: judged by contract.cold-start alone, not again by its operation. */
+  coldStart?: { from: number; to: number };
   /** Trace ids of the suite's direct SendCommand invocations (the service knows nothing of them). */
   readonly probeTraces: Set<string>;
   associationId?: string;

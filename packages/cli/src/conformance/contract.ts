@@ -67,7 +67,15 @@ function evidence(sent: unknown, answer: unknown, expected: string, details: str
 /** Judges every invocation of `op` made with a token the connector must accept. */
 export function judgeOperation(ctx: RunContext, op: ConnectorOperationName): CheckOutcome {
   const { ackMs } = ctx.session.settings;
-  const seen = ctx.session.invocations().filter((i) => i.kind === op && !refused(ctx, i));
+  const cold = ctx.state.coldStart;
+  const seen = ctx.session
+    .invocations()
+    .filter(
+      (i) =>
+        i.kind === op &&
+        !refused(ctx, i) &&
+        !(cold !== undefined && i.at >= cold.from && i.at <= cold.to),
+    );
   if (seen.length === 0) return notRun(`no ${op} invocation was made`);
   for (const inv of seen) {
     const reply = inv.outcome.ok ? parse(inv.outcome.payload) : inv.outcome.error;
@@ -150,7 +158,9 @@ export async function contractProbes(ctx: RunContext): Promise<void> {
   const activate = activateUser(connectorId, token);
   await ctx.check('contract.cold-start', async () => {
     await session.redeploy();
+    const from = Date.now();
     first = await session.invoke(activate);
+    state.coldStart = { from, to: Date.now() };
     if (first.functionError) {
       return fail(
         'the first invocation after deployment failed',
