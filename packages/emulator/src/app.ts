@@ -219,10 +219,12 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
         await root.register(queryPlugin);
         await root.register(bodyPlugin);
         await root.register(sigv4Plugin);
-        await root.register(lambdaPlugin);
+        // Each service plugin declares the plugins it needs (`dependencies`); SQS and STS come
+        // before Lambda, whose host reads both.
         await root.register(sqsPlugin);
         await root.register(stsPlugin);
         await root.register(secretsManagerPlugin);
+        await root.register(lambdaPlugin);
         await root.register(dynamoDbPlugin, {
           ...(options.memory === true || options.dataDir === undefined
             ? {}

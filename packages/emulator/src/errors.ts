@@ -57,6 +57,17 @@ export class NonLoopbackHostError extends EmulatorError {
   }
 }
 
+/**
+ * An AWS-service plugin was registered without the core's decorations (`app.db`,
+ * `app.emulatorConfig`): a composition mistake, never a request error.
+ */
+export class MissingCoreDependencyError extends EmulatorError {
+  constructor(message: string) {
+    super('EMULATOR_MISSING_CORE_DEPENDENCY', message);
+    this.name = 'MissingCoreDependencyError';
+  }
+}
+
 /** A request rejected before its handler ran; rendered by the route's service in its wire format. */
 export class RequestRejectedError extends EmulatorError {
   /** The AWS error name put on the wire (`InvalidSignatureException`, …). */

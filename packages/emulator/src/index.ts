@@ -35,7 +35,8 @@ export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.
 export type { AwsServiceName } from './plugins/aws-service.js';
 export { awsServiceConstraint } from './plugins/aws-service.js';
 export type { WireError } from './plugins/error-render.js';
-export { sendRestJsonError, toWireError } from './plugins/error-render.js';
+export { toWireError } from './plugins/error-render.js';
+export { sendRestJsonError } from './protocols/restJson.js';
 export type { RunningEmulator } from './server.js';
 export { startEmulator } from './server.js';
 export type {

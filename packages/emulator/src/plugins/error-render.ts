@@ -68,19 +68,6 @@ export function toWireError(error: unknown): WireError {
   };
 }
 
-/** Renders an error restJson1 style: `X-Amzn-ErrorType` header + `{ "message": … }`. */
-export function sendRestJsonError(
-  reply: FastifyReply,
-  wire: WireError,
-  messageKey: 'message' | 'Message' = 'message',
-): FastifyReply {
-  return reply
-    .code(wire.statusCode)
-    .header('x-amzn-errortype', wire.awsCode)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify({ [messageKey]: wire.message }));
-}
-
 /** Root error handler (local API, unmatched routes): AWS JSON style, never echoes internals. */
 export function rootErrorHandler(
   error: unknown,

@@ -6,7 +6,9 @@ import type { Database as Db } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { request as httpRequest } from 'undici';
-import { coreDeps, rawBodyOf } from '../sqs/context.js';
+import { coreDeps } from '../../plugins/core-deps.js';
+import { targetOperation } from '../../protocols/awsJson.js';
+import { jsonBodyOf, rawBodyOf } from '../../protocols/requestBody.js';
 
 /**
  * DynamoDB behind the emulator's endpoint: requests signed for `dynamodb` are verified like every
@@ -27,7 +29,7 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
   path?: string;
 }) => Server;
 
-const TARGET = 'DynamoDB_20120810.';
+const TARGET_PREFIX = 'DynamoDB_20120810';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 export interface DynamoDbOptions {
@@ -104,15 +106,14 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
   };
 
   app.post('/', { constraints: { awsService: 'dynamodb' } }, async (request, reply) => {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET) ? target.slice(TARGET.length) : '';
+    const operation = targetOperation(request, TARGET_PREFIX);
     if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
       let input: {
         TableName?: unknown;
         TimeToLiveSpecification?: { AttributeName?: unknown; Enabled?: unknown };
       };
       try {
-        input = JSON.parse(rawBodyOf(request).toString('utf8') || '{}');
+        input = (jsonBodyOf(request) ?? {}) as typeof input;
       } catch {
         return sendError(reply, 400, 'SerializationException', 'request body: expected JSON');
       }
@@ -127,7 +128,7 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
       }
       // The table must exist: dynalite says so in DescribeTable's words.
       const described = await forward(
-        { ...request.headers, 'x-amz-target': `${TARGET}DescribeTable` },
+        { ...request.headers, 'x-amz-target': `${TARGET_PREFIX}.DescribeTable` },
         Buffer.from(JSON.stringify({ TableName: table })),
       );
       if (described.status !== 200) {

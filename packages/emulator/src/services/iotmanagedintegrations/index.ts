@@ -1,19 +1,8 @@
-import {
-  formatIssue,
-  fromHttpRequest,
-  OPERATIONS,
-  type OperationBinding,
-  type OperationName,
-  ServiceException,
-  toErrorResponse,
-  ValidationException,
-} from '@c2c-kit/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { MalformedBodyError, RequestRejectedError } from '../../errors.js';
 import { type KinesisDeliveryOptions, NotificationHub } from '../../notifications/hub.js';
-import { parseJsonBody, rawTextOf } from '../../plugins/body.js';
-import { toWireError } from '../../plugins/error-render.js';
+import { rawTextOf } from '../../plugins/body.js';
+import { modelledErrorHandler, modelledOperationRoutes } from '../../protocols/restJson.js';
 import { GroupCommitter } from '../../store/group-commit.js';
 import { serviceInvokeRefusal } from '../lambda/permissions.js';
 import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
@@ -64,56 +53,8 @@ declare module 'fastify' {
   }
 }
 
-const MAX_MESSAGE = 2000;
 /** Largest managed-integrations request body (413 above it). */
 export const MI_BODY_LIMIT = 1024 * 1024;
-
-function validationMessage(issues: readonly Parameters<typeof formatIssue>[0][]): string {
-  const text = issues.map(formatIssue).join('; ');
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text;
-}
-
-/** restJson1 error rendering: `X-Amzn-ErrorType` + `{"Message": …, ResourceId?, ResourceType?}`. */
-function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  let exception: ServiceException;
-  if (error instanceof ServiceException) {
-    exception = error;
-  } else if (error instanceof MalformedBodyError) {
-    exception = new ValidationException(error.message);
-  } else {
-    const wire = toWireError(error);
-    if (wire.fault === 'server') {
-      request.log.error({ err: error }, 'managed-integrations handler failed');
-    }
-    exception = new ServiceException({
-      name: wire.awsCode,
-      message: wire.message,
-      statusCode: wire.statusCode,
-    });
-    if (!(error instanceof RequestRejectedError) && wire.fault === 'server') {
-      exception = new ServiceException({
-        name: 'InternalServerException',
-        message: 'Internal server error',
-        statusCode: 500,
-      });
-    }
-  }
-  const response = toErrorResponse(exception);
-  return reply
-    .code(response.statusCode)
-    .headers(response.headers)
-    .send(JSON.stringify(response.body));
-}
-
-function bodyOf(request: FastifyRequest): unknown {
-  const body = request.body;
-  if (body === undefined || body === null) return undefined;
-  if (Buffer.isBuffer(body)) {
-    // No (or a non-JSON) Content-Type: restJson1 bodies are JSON regardless.
-    return body.length === 0 ? undefined : parseJsonBody(rawTextOf(request));
-  }
-  return body;
-}
 
 async function managedIntegrations(
   app: FastifyInstance,
@@ -217,57 +158,19 @@ async function managedIntegrations(
 
   // Routes live in their own encapsulated context so the restJson1 error handler applies only here.
   await app.register(async (scope) => {
-    scope.setErrorHandler(errorHandler);
-    for (const name of Object.keys(OPERATIONS) as OperationName[]) {
-      const op = OPERATIONS[name];
-      const handler = handlers[name] as
-        | ((input: unknown, call: CallContext) => unknown | Promise<unknown>)
-        | undefined;
-      scope.route({
-        method: op.method as 'GET',
-        url: op.uri.replace(/\{([^}]+)\}/g, ':$1'),
-        constraints: { awsService: 'iotmanagedintegrations' },
-        // List members may repeat (`?Types=a&Types=b`; the model has none today); a repeated
-        // scalar is refused.
-        config: {
-          repeatableQuery: (op as OperationBinding).queryBindings
-            .filter((q) => q.type === 'list')
-            .map((q) => q.name),
-        },
-        bodyLimit: MI_BODY_LIMIT,
-        handler: async (request, reply) => {
-          const parsed = fromHttpRequest(name, {
-            params: request.params as Record<string, string>,
-            query: request.query as Record<string, string | string[]>,
-            // Only operations with header-bound members need the headers copied and lower-cased.
-            headers:
-              op.headerBindings.length > 0
-                ? (request.headers as Record<string, string | string[] | undefined>)
-                : undefined,
-            body: bodyOf(request),
-          });
-          if (!parsed.ok) throw new ValidationException(validationMessage(parsed.issues));
-          if (handler === undefined) {
-            throw new ServiceException({
-              name: 'NotImplementedException',
-              message: `${name} is not implemented by the c2c-kit emulator`,
-              statusCode: 501,
-            });
-          }
-          const call: CallContext = {
-            account: request.aws.accountId,
-            region: request.aws.region,
-            log: request.log,
-            rawBody: request.rawBody,
-            rawText: rawTextOf(request),
-          };
-          const output = await handler(parsed.value, call);
-          reply.code(op.successCode);
-          if (output === undefined) return reply.send();
-          return reply.header('content-type', 'application/json').send(JSON.stringify(output));
-        },
-      });
-    }
+    scope.setErrorHandler(modelledErrorHandler);
+    modelledOperationRoutes<CallContext>(scope, {
+      awsService: 'iotmanagedintegrations',
+      handlers,
+      bodyLimit: MI_BODY_LIMIT,
+      callOf: (request) => ({
+        account: request.aws.accountId,
+        region: request.aws.region,
+        log: request.log,
+        rawBody: request.rawBody,
+        rawText: rawTextOf(request),
+      }),
+    });
     await scope.register(localRoutes, { ctx });
   });
 }

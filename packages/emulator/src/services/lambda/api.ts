@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toWireError } from '../../plugins/error-render.js';
-import { jsonBody } from '../sqs/context.js';
-import { optString, requireObject } from '../sqs/fields.js';
+import { optString } from '../../protocols/jsonMembers.js';
+import { jsonObjectBody } from '../../protocols/requestBody.js';
 import { LAMBDA_ERRORS, LambdaServiceError, lambdaErrors } from './errors.js';
 import { executionRoleArn } from './executionRole.js';
 import { parseFunctionRef } from './functionRef.js';
@@ -22,16 +22,15 @@ export const bad = (message: string): LambdaServiceError => lambdaErrors.invalid
 
 /** The request's JSON object body, or the errors Lambda answers when it is not JSON / an object. */
 export function requestObject(request: FastifyRequest): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = jsonBody(request);
-  } catch {
-    throw new LambdaServiceError(
-      'InvalidRequestContentException',
-      'Could not parse request body into json',
-    );
-  }
-  return requireObject(parsed, 'request body', bad);
+  return jsonObjectBody(
+    request,
+    () =>
+      new LambdaServiceError(
+        'InvalidRequestContentException',
+        'Could not parse request body into json',
+      ),
+    bad,
+  );
 }
 
 /** Lambda writes timestamps like `2019-08-14T22:26:11.234+0000`. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps } from '../sqs/context.js';
-import { optArray, optBoolean, optInt, optString, reqString } from '../sqs/fields.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import { optArray, optBoolean, optInt, optString, reqString } from '../../protocols/jsonMembers.js';
 import { bad, LAMBDA, LAMBDA_API_DEPENDENCIES, pageOf, requestObject, sendJson } from './api.js';
 import type { EventSourceMapping } from './EventSourceMappings.js';
 import { LambdaServiceError } from './errors.js';

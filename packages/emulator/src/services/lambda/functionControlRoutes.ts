@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps } from '../sqs/context.js';
-import { optArray, optInt, optString, reqString, requireObject } from '../sqs/fields.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import {
+  optArray,
+  optInt,
+  optString,
+  reqString,
+  requireObject,
+} from '../../protocols/jsonMembers.js';
 import {
   bad,
   functionConfiguration,

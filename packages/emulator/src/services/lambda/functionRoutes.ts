@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps } from '../sqs/context.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
 import { functionNameParam, LAMBDA, LAMBDA_API_DEPENDENCIES, qualified, sendJson } from './api.js';
 import { configurationOf } from './functionControlRoutes.js';
 import { functionPackagesFor } from './functionPackages.js';

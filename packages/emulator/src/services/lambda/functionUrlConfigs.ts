@@ -1,8 +1,8 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps } from '../sqs/context.js';
-import { optString } from '../sqs/fields.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import { optString } from '../../protocols/jsonMembers.js';
 import {
   bad,
   functionNameParam,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { coreDeps } from '../../plugins/core-deps.js';
 import { toWireError } from '../../plugins/error-render.js';
-import { coreDeps, rawBodyOf } from '../sqs/context.js';
+import { rawBodyOf } from '../../protocols/requestBody.js';
 import { sendJson } from './api.js';
 import { FunctionUrlResponseError, LambdaServiceError } from './errors.js';
 import {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { coreDeps } from '../sqs/context.js';
+import { coreDeps } from '../../plugins/core-deps.js';
 import { sqsStoreFor } from '../sqs/SqsStore.js';
 import { sessionStoreOf } from '../sts/SessionStore.js';
 import { EventSourceMappings } from './EventSourceMappings.js';
@@ -47,9 +47,13 @@ async function lambdaHost(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** Decorates `app.lambdaHost` and `app.lambdaEventSourceMappings` (not encapsulated). */
+/**
+ * Decorates `app.lambdaHost` and `app.lambdaEventSourceMappings` (not encapsulated). Two service
+ * dependencies: event source mappings read the SQS plugin's queues, and functions run with
+ * temporary credentials the STS plugin's session store issues.
+ */
 export const lambdaHostPlugin = fp(lambdaHost, {
   name: LAMBDA_HOST_PLUGIN,
   fastify: '5.x',
-  dependencies: ['@c2c-kit/emulator-db'],
+  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sqs', '@c2c-kit/emulator-sts'],
 });

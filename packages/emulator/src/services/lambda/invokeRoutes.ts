@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps, rawBodyOf } from '../sqs/context.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import { rawBodyOf } from '../../protocols/requestBody.js';
 import { bad, functionNameParam, LAMBDA, LAMBDA_API_DEPENDENCIES, qualified } from './api.js';
 
 /** Invoke (`RequestResponse`, `Event`, `DryRun`), path and headers from the Lambda model. */

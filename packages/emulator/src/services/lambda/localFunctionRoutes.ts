@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { RequestRejectedError } from '../../errors.js';
-import { jsonBody } from '../sqs/context.js';
+import { jsonBodyOf } from '../../protocols/requestBody.js';
 import { sendJson } from './api.js';
 import { FunctionRegistrationError } from './errors.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
@@ -32,7 +32,7 @@ async function localFunctionRoutes(app: FastifyInstance): Promise<void> {
   app.post('/_local/functions', opts, async (request, reply) => {
     let body: unknown;
     try {
-      body = jsonBody(request);
+      body = jsonBodyOf(request) ?? {};
     } catch {
       throw new RequestRejectedError(
         'LOCAL_BAD_JSON',

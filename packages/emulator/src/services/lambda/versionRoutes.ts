@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { callerOf, coreDeps } from '../sqs/context.js';
-import { optString, reqString } from '../sqs/fields.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import { optString, reqString } from '../../protocols/jsonMembers.js';
 import {
   bad,
   functionConfiguration,

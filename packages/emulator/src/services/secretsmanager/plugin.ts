@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { frameworkErrorToWire, sendAwsJson, sendAwsJsonError } from '../sqs/awsJson.js';
-import { type Caller, callerOf, coreDeps, jsonBody } from '../sqs/context.js';
+import { type Caller, callerOf, coreDeps } from '../../plugins/core-deps.js';
+import {
+  frameworkErrorToWire,
+  sendAwsJson,
+  sendAwsJsonError,
+  targetOperation,
+  targetText,
+} from '../../protocols/awsJson.js';
 import {
   optArray,
   optBlob,
@@ -12,7 +18,8 @@ import {
   optStringArray,
   reqString,
   requireObject,
-} from '../sqs/fields.js';
+} from '../../protocols/jsonMembers.js';
+import { jsonObjectBody } from '../../protocols/requestBody.js';
 import { SecretsManagerError, secretsErrors } from './errors.js';
 import { type SecretPayload, SecretsStore, type SecretValue } from './SecretsStore.js';
 
@@ -175,26 +182,23 @@ async function secretsRoutes(app: FastifyInstance, opts: { store: SecretsStore }
     return sendAwsJsonError(reply, CONTENT_TYPE, '', wire, 'Message');
   });
   app.post('/', { constraints: { awsService: 'secretsmanager' } }, async (request, reply) => {
-    const target = request.headers['x-amz-target'];
-    const op =
-      typeof target === 'string' && target.startsWith('secretsmanager.') ? target.slice(15) : '';
+    const op = targetOperation(request, 'secretsmanager');
     const handler = Object.hasOwn(handlers, op) ? handlers[op] : undefined;
     if (!handler) {
       throw new SecretsManagerError(
         'UnknownOperationException',
-        `X-Amz-Target: expected secretsmanager.<Operation> with one of ${Object.keys(handlers).join(', ')}, got ${JSON.stringify(String(target ?? '').slice(0, 80))}`,
+        `X-Amz-Target: expected secretsmanager.<Operation> with one of ${Object.keys(handlers).join(', ')}, got ${targetText(request)}`,
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = jsonBody(request);
-    } catch {
-      throw new SecretsManagerError(
-        'SerializationException',
-        'request body: expected JSON, got text that does not parse',
-      );
-    }
-    const input = requireObject(parsed, 'request body', bad);
+    const input = jsonObjectBody(
+      request,
+      () =>
+        new SecretsManagerError(
+          'SerializationException',
+          'request body: expected JSON, got text that does not parse',
+        ),
+      bad,
+    );
     return sendAwsJson(reply, CONTENT_TYPE, handler(input, store, callerOf(request, config)));
   });
 }
@@ -219,4 +223,5 @@ async function secretsManager(app: FastifyInstance): Promise<void> {
 export const secretsManagerPlugin = fp(secretsManager, {
   name: '@c2c-kit/emulator-secretsmanager',
   fastify: '5.x',
+  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sigv4'],
 });

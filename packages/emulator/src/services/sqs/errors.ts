@@ -82,9 +82,3 @@ export const sqsErrors = {
   invalidMessageContents: (message: string): SqsError =>
     new SqsError('InvalidMessageContents', message),
 } as const;
-
-/** The AWS-service plugins were registered without the core's `app.db` / `app.emulatorConfig`. */
-export class MissingCoreDependencyError extends Error {
-  override readonly name = 'MissingCoreDependencyError';
-  readonly code = 'EMULATOR_MISSING_CORE_DEPENDENCY';
-}

@@ -1,5 +1,12 @@
+import {
+  describe,
+  optArray,
+  optInt,
+  optString,
+  reqString,
+  requireObject,
+} from '../../protocols/jsonMembers.js';
 import { SqsError, sqsErrors } from './errors.js';
-import { describe, optArray, optInt, optString, reqString, requireObject } from './fields.js';
 import type { MessageAttributeValue } from './md5.js';
 import { bad, type Ctx } from './request.js';
 import type { QueueRecord, SendInput } from './SqsStore.js';

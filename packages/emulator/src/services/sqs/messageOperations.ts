@@ -1,5 +1,5 @@
+import { optInt, optString, optStringArray, reqString } from '../../protocols/jsonMembers.js';
 import { sqsErrors } from './errors.js';
-import { optInt, optString, optStringArray, reqString } from './fields.js';
 import { batchEntries, batchError, sendInputOf } from './messageInput.js';
 import { bad, type Handler, queueOf } from './request.js';
 import type { SendInput } from './SqsStore.js';

@@ -1,9 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { frameworkErrorToWire, sendAwsJson, sendAwsJsonError } from './awsJson.js';
-import { callerOf, coreDeps, jsonBody } from './context.js';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
+import {
+  frameworkErrorToWire,
+  sendAwsJson,
+  sendAwsJsonError,
+  targetOperation,
+  targetText,
+} from '../../protocols/awsJson.js';
+import { jsonObjectBody } from '../../protocols/requestBody.js';
 import { SqsError } from './errors.js';
-import { requireObject } from './fields.js';
 import { messageHandlers } from './messageOperations.js';
 import { queueHandlers } from './queueOperations.js';
 import { bad, type Handler } from './request.js';
@@ -35,27 +41,24 @@ async function sqsRoutes(app: FastifyInstance): Promise<void> {
     '/',
     { constraints: { awsService: 'sqs' } },
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const target = request.headers['x-amz-target'];
-      const op =
-        typeof target === 'string' && target.startsWith('AmazonSQS.') ? target.slice(10) : '';
+      const op = targetOperation(request, 'AmazonSQS');
       const handler = Object.hasOwn(handlers, op) ? handlers[op] : undefined;
       if (!handler) {
         throw new SqsError(
           'UnsupportedOperation',
-          `X-Amz-Target: expected AmazonSQS.<Operation> with one of ${Object.keys(handlers).join(', ')}, got ${JSON.stringify(String(target ?? '').slice(0, 80))}`,
+          `X-Amz-Target: expected AmazonSQS.<Operation> with one of ${Object.keys(handlers).join(', ')}, got ${targetText(request)}`,
           { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' },
         );
       }
-      let parsed: unknown;
-      try {
-        parsed = jsonBody(request);
-      } catch {
-        throw new SqsError(
-          'SerializationException',
-          'request body: expected JSON, got text that does not parse',
-        );
-      }
-      const input = requireObject(parsed, 'request body', bad);
+      const input = jsonObjectBody(
+        request,
+        () =>
+          new SqsError(
+            'SerializationException',
+            'request body: expected JSON, got text that does not parse',
+          ),
+        bad,
+      );
       const abort = new AbortController();
       reply.raw.once('close', () => abort.abort());
       const out = await handler(input, {

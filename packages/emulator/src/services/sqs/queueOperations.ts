@@ -1,5 +1,11 @@
+import {
+  optInt,
+  optString,
+  optStringArray,
+  optStringMap,
+  reqString,
+} from '../../protocols/jsonMembers.js';
 import { sqsErrors } from './errors.js';
-import { optInt, optString, optStringArray, optStringMap, reqString } from './fields.js';
 import { bad, type Handler, queueOf, queueUrl } from './request.js';
 
 /** Queue operations: CreateQueue, GetQueueUrl, ListQueues, Get/SetQueueAttributes, Delete/PurgeQueue. */

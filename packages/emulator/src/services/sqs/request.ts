@@ -1,6 +1,6 @@
-import type { Caller, EmulatorConfigLike } from './context.js';
+import type { Caller, EmulatorConfigLike } from '../../plugins/core-deps.js';
+import { reqString } from '../../protocols/jsonMembers.js';
 import { SqsError, sqsErrors } from './errors.js';
-import { reqString } from './fields.js';
 import type { QueueRecord, SqsStore } from './SqsStore.js';
 
 /** What every SQS operation handler gets, and the queue a request's `QueueUrl` names. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { callerOf, coreDeps } from '../../plugins/core-deps.js';
 import { toWireError } from '../../plugins/error-render.js';
-import { callerOf, coreDeps } from '../sqs/context.js';
 import { STS_SIGNATURE_CODES, StsError, stsErrors } from './errors.js';
 import { roleSession } from './roles.js';
 import {
@@ -204,4 +204,8 @@ async function sts(app: FastifyInstance): Promise<void> {
 }
 
 /** Registers the STS routes (`GetCallerIdentity`, `GetSessionToken`, `AssumeRole`). */
-export const stsPlugin = fp(sts, { name: '@c2c-kit/emulator-sts', fastify: '5.x' });
+export const stsPlugin = fp(sts, {
+  name: '@c2c-kit/emulator-sts',
+  fastify: '5.x',
+  dependencies: ['@c2c-kit/emulator-db', '@c2c-kit/emulator-sigv4'],
+});

@@ -1,6 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toWireError } from '../../plugins/error-render.js';
+import { toWireError } from '../plugins/error-render.js';
+
+/**
+ * The awsJson 1.0 / 1.1 protocols (SQS, Secrets Manager): `POST /` with
+ * `X-Amz-Target: <prefix>.<Operation>`, a JSON body in and out, and errors named by `__type`.
+ */
+
+/** The operation `X-Amz-Target: <prefix>.<Operation>` names, or '' when it names none. */
+export function targetOperation(request: FastifyRequest, prefix: string): string {
+  const target = request.headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(`${prefix}.`)
+    ? target.slice(prefix.length + 1)
+    : '';
+}
+
+/** A short, quoted form of the request's `X-Amz-Target` for error messages. */
+export function targetText(request: FastifyRequest): string {
+  return JSON.stringify(String(request.headers['x-amz-target'] ?? '').slice(0, 80));
+}
 
 /** A wire error of an awsJson service (SQS, Secrets Manager). */
 export interface AwsJsonErrorLike {

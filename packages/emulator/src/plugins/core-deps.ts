@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { InvocationRecord } from '../lambda/invocation.js';
-import { MissingCoreDependencyError } from './errors.js';
+import { MissingCoreDependencyError } from '../errors.js';
+import type { InvocationRecord } from '../services/lambda/invocation.js';
 
 /**
  * What the AWS-service plugins need from the core (emulator contract): `app.db`,
@@ -21,6 +21,7 @@ export interface EmulatorConfigLike {
   };
 }
 
+/** Who signed a request: the account and region its resources belong to. */
 export interface Caller {
   accountId: string;
   region: string;
@@ -46,25 +47,4 @@ export function callerOf(request: FastifyRequest, config: EmulatorConfigLike): C
     region: aws?.region ?? config.region,
     accessKeyId: aws?.accessKeyId ?? first?.accessKeyId ?? 'anonymous',
   };
-}
-
-/** The request body as a JSON object, whatever content-type parser produced it. */
-export function jsonBody(request: FastifyRequest): unknown {
-  const body = request.body;
-  if (Buffer.isBuffer(body) || typeof body === 'string') {
-    const text = body.toString();
-    if (text.trim() === '') return {};
-    return JSON.parse(text) as unknown;
-  }
-  return body ?? {};
-}
-
-export function rawBodyOf(request: FastifyRequest): Buffer {
-  const raw = (request as unknown as { rawBody?: Buffer }).rawBody;
-  if (Buffer.isBuffer(raw)) return raw;
-  const body = request.body;
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  return Buffer.from(JSON.stringify(body), 'utf8');
 }
