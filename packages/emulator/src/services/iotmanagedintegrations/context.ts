@@ -6,7 +6,7 @@ import type { EmulatorConfig } from '../../config.js';
 import type { NotificationHub } from '../../notifications/hub.js';
 import type { GroupCommitter } from '../../store/group-commit.js';
 import type { SecretReader } from '../secretsmanager/index.js';
-import type { ConnectorInvoker } from './invoke.js';
+import type { ConnectorInvoker } from './domain/invoke.js';
 import type { MiStores } from './stores/index.js';
 import type { Owner } from './stores/table.js';
 

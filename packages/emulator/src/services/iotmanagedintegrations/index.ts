@@ -6,14 +6,15 @@ import { modelledErrorHandler, modelledOperationRoutes } from '../../protocols/r
 import { GroupCommitter } from '../../store/group-commit.js';
 import { serviceInvokeRefusal } from '../lambda/permissions.js';
 import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
-import { ConnectorInvoker } from './invoke.js';
+import { ConnectorInvoker } from './domain/invoke.js';
+import { kinesisTargetFor } from './domain/notifications.js';
 import { localRoutes } from './local.js';
-import { associationHandlers } from './operations/associationOperations.js';
+import { associationHandlers } from './operations/associations.js';
 import { connectorHandlers } from './operations/connectors.js';
 import { discoveryHandlers } from './operations/discovery.js';
 import { encryptionHandlers } from './operations/encryption.js';
 import { eventHandlers } from './operations/events.js';
-import { kinesisTargetFor, notificationHandlers } from './operations/notifications.js';
+import { notificationHandlers } from './operations/notifications.js';
 import { registrationHandlers } from './operations/registration.js';
 import { schemaHandlers } from './operations/schemas.js';
 import { tagHandlers } from './operations/tags.js';

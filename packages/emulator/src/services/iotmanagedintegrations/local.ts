@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { MiContext } from './context.js';
-import { handleOAuthCallback, OAUTH_CALLBACK_PATH } from './operations/oauthLink.js';
+import { handleOAuthCallback, OAUTH_CALLBACK_PATH } from './domain/linking.js';
 
 function limitOf(value: unknown, fallback: number): number {
   const n = Number(value);

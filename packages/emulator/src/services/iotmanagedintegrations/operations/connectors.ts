@@ -24,14 +24,9 @@ import {
   unqualifiedLambdaArn,
   withClientToken,
 } from '../context.js';
+import { connectorNotFound } from '../domain/connectors.js';
+import { readClientCredentials } from '../domain/oauth.js';
 import type { ConnectorDoc, DestinationDoc } from '../stores/index.js';
-
-export function connectorNotFound(id: string): ResourceNotFoundException {
-  return new ResourceNotFoundException('Connector Resource does not exists', {
-    ResourceId: id,
-    ResourceType: 'CloudConnector',
-  });
-}
 
 /** `AuthConfig.GeneralAuthorization` holds at most 3 materials in the model. */
 const MAX_AUTH_MATERIALS = 3;
@@ -65,41 +60,6 @@ function connectorItem(doc: ConnectorDoc): Record<string, unknown> {
     Id: doc.Id,
     Type: doc.Type,
   });
-}
-
-/** Reads a destination's OAuth client credentials from its Secrets Manager reference. */
-export function readClientCredentials(
-  ctx: MiContext,
-  destination: DestinationDoc,
-): { clientId: string; clientSecret: string } {
-  const ref = destination.SecretsManager;
-  if (ref === undefined) {
-    throw new ValidationException(
-      'SecretsManager: the connector destination has no client secret reference',
-    );
-  }
-  let text: string | undefined;
-  try {
-    text = ctx.secrets.getSecretValue(ref.arn, ref.versionId).secretString;
-  } catch (error) {
-    throw new ValidationException(
-      `SecretsManager.arn: secret ${ref.arn} (version ${ref.versionId}) could not be read: ${(error as Error).message}`,
-    );
-  }
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text ?? '') as Record<string, unknown>;
-  } catch {
-    // fall through to the field check below
-  }
-  const clientId = parsed.clientId ?? parsed.client_id;
-  const clientSecret = parsed.clientSecret ?? parsed.client_secret;
-  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
-    throw new ValidationException(
-      'SecretsManager.arn: expected the secret to be JSON {"clientId": "...", "clientSecret": "..."}',
-    );
-  }
-  return { clientId, clientSecret };
 }
 
 /**

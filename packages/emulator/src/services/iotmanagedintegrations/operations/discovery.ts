@@ -2,7 +2,6 @@ import {
   type GetDeviceDiscoveryRequest,
   type ListDeviceDiscoveriesRequest,
   type ListDiscoveredDevicesRequest,
-  ResourceNotFoundException,
   type StartDeviceDiscoveryRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
@@ -14,23 +13,11 @@ import {
   type HandlerMap,
   type MiContext,
   newId,
-  notify,
   withClientToken,
 } from '../context.js';
+import { associationNotFound } from '../domain/associations.js';
+import { discoveryNotFound, runDiscovery } from '../domain/discovery.js';
 import type { AssociationDoc, DiscoveryDoc } from '../stores/index.js';
-import type { Owner } from '../stores/table.js';
-import { associationNotFound, publishConnectorError } from './associations.js';
-import { invokeConnector } from './things.js';
-
-/** How long a CLOUD discovery may run before it is TIMED_OUT (the service's value is unpublished). */
-export const DISCOVERY_TIMEOUT_MS = 5 * 60_000;
-
-export function discoveryNotFound(id: string): ResourceNotFoundException {
-  return new ResourceNotFoundException('Device discovery does not exist', {
-    ResourceId: id,
-    ResourceType: 'DeviceDiscovery',
-  });
-}
 
 function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
   return compact({
@@ -43,36 +30,6 @@ function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
     FinishedAt: epochSeconds(doc.FinishedAt),
     Tags: doc.Tags,
   });
-}
-
-/** Marks a discovery finished and tells the customer. */
-export function finishDiscovery(
-  ctx: MiContext,
-  owner: Owner,
-  doc: DiscoveryDoc,
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT',
-  deviceCount: number,
-): void {
-  const next: DiscoveryDoc = { ...doc, Status: status, FinishedAt: Date.now() };
-  ctx.stores.discoveries.put(owner, doc.Id, next, { k1: doc.AccountAssociationId ?? null });
-  notify(
-    ctx,
-    owner,
-    'DEVICE_DISCOVERY_STATUS',
-    { deviceCount, deviceDiscoveryId: doc.Id, status },
-    [doc.Arn],
-  );
-}
-
-/** Finishes a discovery that is still RUNNING; one the connector already completed is left as is. */
-function finishRunningDiscovery(
-  ctx: MiContext,
-  owner: Owner,
-  discoveryId: string,
-  status: 'FAILED' | 'TIMED_OUT',
-): void {
-  const current = ctx.stores.discoveries.get(discoveryId)?.doc;
-  if (current?.Status === 'RUNNING') finishDiscovery(ctx, owner, current, status, 0);
 }
 
 /** StartDeviceDiscovery (CLOUD), GetDeviceDiscovery, ListDeviceDiscoveries, ListDiscoveredDevices. */
@@ -117,29 +74,7 @@ export function discoveryHandlers(ctx: MiContext): HandlerMap {
         ({ Id: id }) => {
           const association = started;
           if (association === undefined) return;
-          ctx.background(async () => {
-            const outcome = await invokeConnector(
-              ctx,
-              association.connectorId,
-              association,
-              'AWS.DiscoverDevices',
-              { deviceDiscoveryId: id },
-            );
-            if (!outcome.ok) {
-              publishConnectorError(ctx, call, association, {
-                statusCode: outcome.statusCode,
-                message: outcome.message,
-                operation: 'AWS.DiscoverDevices',
-              });
-              finishRunningDiscovery(ctx, call, id, 'FAILED');
-              return;
-            }
-            const timer = setTimeout(
-              () => finishRunningDiscovery(ctx, call, id, 'TIMED_OUT'),
-              DISCOVERY_TIMEOUT_MS,
-            );
-            timer.unref();
-          });
+          runDiscovery(ctx, call, association, id);
         },
       );
     },

@@ -20,11 +20,8 @@ import {
   type MiContext,
   withClientToken,
 } from '../context.js';
+import { notificationKey as key } from '../domain/notifications.js';
 import type { NotificationConfigDoc, NotificationDestinationDoc } from '../stores/index.js';
-import type { Owner } from '../stores/table.js';
-
-/** Destinations and configurations are named per account and region (`account|region|name`). */
-const key = (owner: Owner, name: string) => `${owner.account}|${owner.region}|${name}`;
 
 function destinationNotFound(name: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Destination does not exist', {
@@ -201,13 +198,4 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
   };
-}
-
-/** Where an account's notifications of one event type in one region go, if configured. */
-export function kinesisTargetFor(ctx: Pick<MiContext, 'stores'>, owner: Owner, eventType: string) {
-  const config = ctx.stores.notificationConfigs.get(key(owner, eventType));
-  if (config === undefined) return undefined;
-  const dest = ctx.stores.notificationDestinations.get(key(owner, config.doc.DestinationName));
-  if (dest === undefined || dest.doc.DeliveryDestinationType !== 'KINESIS') return undefined;
-  return { destinationName: dest.doc.Name, streamArn: dest.doc.DeliveryDestinationArn };
 }

@@ -7,11 +7,11 @@ import {
   ValidationException,
 } from '@c2c-kit/protocol';
 import { type CallContext, compact, type HandlerMap, type MiContext, notify } from '../context.js';
-import { liveAssociation } from '../routing.js';
+import { associationNotFound } from '../domain/associations.js';
+import { discoveryNotFound } from '../domain/discovery.js';
+import { liveAssociation } from '../domain/routing.js';
+import { thingKeys, thingNotFound } from '../domain/things.js';
 import type { AssociationDoc, ThingDoc } from '../stores/index.js';
-import { associationNotFound } from './associations.js';
-import { discoveryNotFound } from './discovery.js';
-import { thingKeys, thingNotFound } from './things.js';
 
 /** A thing registered to an account association (RegisterAccountAssociation): events route to it. */
 function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number): ThingDoc {

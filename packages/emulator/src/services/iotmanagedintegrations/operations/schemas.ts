@@ -16,10 +16,10 @@ import {
   ValidationException,
 } from '@c2c-kit/protocol';
 import { type CallContext, compact, type HandlerMap, type MiContext } from '../context.js';
+import { customerReportOf } from '../domain/capabilities.js';
+import { thingNotFound } from '../domain/things.js';
 import { decodeToken, encodeToken } from '../stores/table.js';
-import { customerReportOf } from './capabilities.js';
 import type { Input } from './input.js';
-import { thingNotFound } from './things.js';
 
 /**
  * AWS's public schema catalog, generated from `@c2c-kit/matter`: every Matter 1.4 cluster as a

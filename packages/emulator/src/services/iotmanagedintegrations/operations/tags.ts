@@ -1,8 +1,8 @@
 import { ERROR_CLASSES, ResourceNotFoundException } from '@c2c-kit/protocol';
 import type { CallContext, HandlerMap, MiContext } from '../context.js';
-import { saveAssociation } from './associations.js';
+import { saveAssociation } from '../domain/associations.js';
+import { thingKeys } from '../domain/things.js';
 import type { Input } from './input.js';
-import { thingKeys } from './things.js';
 
 /** The model's TagsMap holds at most 50 tags. */
 const MAX_TAGS = 50;

@@ -6,10 +6,10 @@ import {
   type HandlerMap,
   type MiContext,
 } from '../context.js';
-import { liveAssociation } from '../routing.js';
+import { liveAssociation } from '../domain/routing.js';
+import { thingKeys, thingNotFound } from '../domain/things.js';
 import type { ThingDoc } from '../stores/index.js';
 import type { Input } from './input.js';
-import { thingKeys, thingNotFound } from './things.js';
 
 /** Association states in which the vendor cloud refuses the link's tokens. */
 const AUTH_FAILED = new Set(['ASSOCIATION_FAILED', 'REFRESH_TOKEN_EXPIRED']);

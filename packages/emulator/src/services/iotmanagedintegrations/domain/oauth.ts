@@ -1,4 +1,6 @@
-import type { TokenSet } from './stores/index.js';
+import { ValidationException } from '@c2c-kit/protocol';
+import type { MiContext } from '../context.js';
+import type { DestinationDoc, TokenSet } from '../stores/index.js';
 
 export interface TokenRequest {
   readonly tokenUrl: string;
@@ -76,4 +78,39 @@ export async function requestToken(req: TokenRequest, now = Date.now()): Promise
     refreshToken: typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
   };
+}
+
+/** Reads a destination's OAuth client credentials from its Secrets Manager reference. */
+export function readClientCredentials(
+  ctx: MiContext,
+  destination: DestinationDoc,
+): { clientId: string; clientSecret: string } {
+  const ref = destination.SecretsManager;
+  if (ref === undefined) {
+    throw new ValidationException(
+      'SecretsManager: the connector destination has no client secret reference',
+    );
+  }
+  let text: string | undefined;
+  try {
+    text = ctx.secrets.getSecretValue(ref.arn, ref.versionId).secretString;
+  } catch (error) {
+    throw new ValidationException(
+      `SecretsManager.arn: secret ${ref.arn} (version ${ref.versionId}) could not be read: ${(error as Error).message}`,
+    );
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text ?? '') as Record<string, unknown>;
+  } catch {
+    // fall through to the field check below
+  }
+  const clientId = parsed.clientId ?? parsed.client_id;
+  const clientSecret = parsed.clientSecret ?? parsed.client_secret;
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+    throw new ValidationException(
+      'SecretsManager.arn: expected the secret to be JSON {"clientId": "...", "clientSecret": "..."}',
+    );
+  }
+  return { clientId, clientSecret };
 }

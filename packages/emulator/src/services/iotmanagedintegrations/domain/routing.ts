@@ -1,6 +1,6 @@
-import type { MiContext } from './context.js';
-import type { AssociationDoc, ThingDoc } from './stores/index.js';
-import type { DocRow, Owner } from './stores/table.js';
+import type { MiContext, RouteMiss, RouteTarget, RouteUnregistered } from '../context.js';
+import type { AssociationDoc, ThingDoc } from '../stores/index.js';
+import { type DocRow, type Owner, ownerOf } from '../stores/table.js';
 
 /**
  * Which managed thing receives a connector device's events, and which thing a re-discovered
@@ -74,6 +74,63 @@ export function routedThing(
     }
   }
   return best;
+}
+
+export /**
+ * Finds the customer's managed thing for connector + UserId + ConnectorDeviceId by the rule in
+ * this file (the most recent live association with a thing for the device wins). Cached: the
+ * answer changes only when connectors, associations or things change (`ctx.invalidate()`).
+ */
+function resolveThing(
+  ctx: MiContext,
+  connectorId: string,
+  userId: string | undefined,
+  deviceId: string | undefined,
+): RouteTarget | RouteMiss | RouteUnregistered {
+  const key = `${connectorId}|${userId ?? ''}|${deviceId ?? ''}`;
+  const cached = ctx.caches.route.get(key);
+  if (cached !== undefined) return cached;
+  let result: RouteTarget | RouteMiss | RouteUnregistered;
+  if (userId !== undefined && liveAssociationsOfUser(ctx, connectorId, userId).length === 0) {
+    result = {
+      kind: 'miss',
+      unknown: 'UserId',
+      reason: 'UserId: no account association of this connector has activated that user',
+    };
+  } else if (deviceId === undefined) {
+    result = {
+      kind: 'miss',
+      unknown: 'ConnectorDeviceId',
+      reason: 'ConnectorDeviceId: required to route a DEVICE_EVENT to a managed thing',
+    };
+  } else {
+    const chosen = routedThing(ctx, connectorId, userId, deviceId);
+    const who = userId === undefined ? 'this connector' : 'that user';
+    result =
+      chosen === undefined
+        ? ctx.stores.things.find({ k1: `${connectorId}|${deviceId}` }).length > 0
+          ? {
+              // Created from a discovery but not registered (or deregistered): the connector did
+              // nothing wrong, the customer has not taken the device (yet).
+              kind: 'unregistered',
+              reason: `ConnectorDeviceId: the managed thing for that device is not registered to an account association of ${who} (RegisterAccountAssociation); not relayed`,
+            }
+          : {
+              kind: 'miss',
+              unknown: 'ConnectorDeviceId',
+              reason: `ConnectorDeviceId: no managed thing of ${who} has that ConnectorDeviceId`,
+            }
+        : {
+            kind: 'thing',
+            thingId: chosen.thing.id,
+            thingArn: chosen.thing.doc.Arn,
+            customer: ownerOf(chosen.thing),
+            associationId: chosen.association.id,
+          };
+  }
+  if (ctx.caches.route.size > 10_000) ctx.caches.route.clear();
+  ctx.caches.route.set(key, result);
+  return result;
 }
 
 /**

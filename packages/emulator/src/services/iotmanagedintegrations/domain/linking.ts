@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { MiContext } from '../context.js';
 import { compact } from '../context.js';
-import { requestToken } from '../oauth.js';
 import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
 import {
   activate,
@@ -9,7 +9,7 @@ import {
   publishAssociation,
   saveAssociation,
 } from './associations.js';
-import { readClientCredentials } from './connectors.js';
+import { readClientCredentials, requestToken } from './oauth.js';
 
 /**
  * The OAuth code grant that links a customer's vendor account: the authorization URL the customer
@@ -18,22 +18,25 @@ import { readClientCredentials } from './connectors.js';
 
 export const OAUTH_CALLBACK_PATH = '/_local/oauth/callback';
 
-/** The authorization URL: destination authUrl + code-grant parameters + our callback. */
-export function authorizationUrl(
+/**
+ * A new link attempt through an OAuth destination: a fresh `state` and the authorization URL the
+ * customer opens (the destination's authUrl with the code-grant parameters and our callback).
+ * Reads the destination's client id from its secret, so a wrong reference fails here.
+ */
+export function startAuthorization(
   ctx: MiContext,
   destination: DestinationDoc,
-  clientId: string,
-  state: string,
-): string {
+): { readonly state: string; readonly url: string } {
   const oauth = destination.AuthConfig.oAuth;
-  if (oauth === undefined) return '';
+  if (oauth === undefined) return { state: '', url: '' };
+  const state = randomBytes(18).toString('base64url');
   const url = new URL(oauth.authUrl);
   url.searchParams.set('response_type', 'code');
-  url.searchParams.set('client_id', clientId);
+  url.searchParams.set('client_id', readClientCredentials(ctx, destination).clientId);
   url.searchParams.set('redirect_uri', `${ctx.config.baseUrl()}${OAUTH_CALLBACK_PATH}`);
   url.searchParams.set('state', state);
   if (oauth.scope !== undefined && oauth.scope !== '') url.searchParams.set('scope', oauth.scope);
-  return url.toString();
+  return { state, url: url.toString() };
 }
 
 /** Result of the OAuth redirect: where to send the browser, and the outcome. */

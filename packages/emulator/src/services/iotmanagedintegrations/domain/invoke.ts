@@ -1,7 +1,7 @@
 import { type BuildInvocationInput, buildInvocation, type MatterEndpoint } from '@c2c-kit/protocol';
-import type { FaultConfig } from '../../config.js';
-import type { InvokeResult } from '../lambda/index.js';
-import { SERVICE_PRINCIPAL, type ServiceCaller } from '../lambda/permissions.js';
+import type { FaultConfig } from '../../../config.js';
+import type { InvokeResult } from '../../lambda/index.js';
+import { SERVICE_PRINCIPAL, type ServiceCaller } from '../../lambda/permissions.js';
 
 /** The four operations managed integrations invokes a connector Lambda with. */
 export type ConnectorOperationName =
