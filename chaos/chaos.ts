@@ -39,6 +39,8 @@ export interface ChaosReport extends ChaosCount {
   refused: number;
   /** Webhook calls the driver gave up waiting for (each may have been processed). */
   timeouts: number;
+  /** Acknowledged events the connector parked in its outbox (its answer's `parked`). */
+  parked: number;
   allowedDuplicates: number;
   outboxLeft: number;
   deadLettered: number;
@@ -78,6 +80,7 @@ export async function runChaos(
     let ackedTotal = 0;
     let refused = 0;
     let timeouts = 0;
+    let parked = 0;
     // Answers other than 2xx since the last progress line, by status (0: no answer).
     const retried = new Map<number, number>();
 
@@ -101,6 +104,7 @@ export async function runChaos(
           body,
         });
         let status = 0;
+        let answer = '';
         try {
           const response = await fetch(info.functionUrl, {
             method: 'POST',
@@ -109,7 +113,7 @@ export async function runChaos(
             signal: AbortSignal.timeout(40_000),
           });
           status = response.status;
-          await response.arrayBuffer();
+          answer = await response.text();
         } catch (error) {
           if ((error as Error).name === 'TimeoutError') timeouts++;
         }
@@ -117,6 +121,7 @@ export async function runChaos(
         if (status >= 200 && status < 300) {
           acked.get(device)?.push(seq);
           ackedTotal++;
+          parked += parkedIn(answer);
           return;
         }
         if (status >= 400 && status < 500 && status !== 409 && status !== 429) {
@@ -254,6 +259,7 @@ export async function runChaos(
       unacknowledged: options.events - ackedTotal - refused,
       refused,
       timeouts,
+      parked,
       allowedDuplicates: allowed,
       outboxLeft,
       deadLettered,
@@ -263,6 +269,19 @@ export async function runChaos(
   } finally {
     if (host !== undefined) await stopHost(host).catch(() => {});
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The `parked` count of a webhook's 2xx answer (`{"status":"accepted","events":1,"parked":1}`);
+ * a duplicate's answer repeats the first one's, which was counted then.
+ */
+function parkedIn(answer: string): number {
+  try {
+    const { status, parked } = JSON.parse(answer) as { status?: unknown; parked?: unknown };
+    return status !== 'duplicate' && typeof parked === 'number' ? parked : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -17,7 +17,7 @@ export function formatReport(report: ChaosReport): string {
   lines.push(
     `events ${o.events}, devices ${o.devices}, workers ${o.workers}, faults ${o.faults}, seed ${o.seed}, max ${o.maxSeconds} s`,
     `kills: ${report.kills.worker} worker, ${report.kills.stack} stack, ${report.kills.emulator} emulator (SIGKILL)`,
-    `unacknowledged ${report.unacknowledged}, refused ${report.refused}, driver timeouts ${report.timeouts}`,
+    `unacknowledged ${report.unacknowledged}, refused ${report.refused}, driver timeouts ${report.timeouts}, parked in the outbox ${report.parked}`,
     `duplicates ${report.total.duplicated} (allowed ${report.allowedDuplicates}: calls in flight at a kill or timed out; SendConnectorEvent has no idempotency token)`,
     `outbox left ${report.outboxLeft}, outbox dead-letter queue ${report.deadLettered}, wall ${report.wallSeconds} s`,
   );
