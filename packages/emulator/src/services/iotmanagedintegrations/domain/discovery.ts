@@ -82,10 +82,10 @@ export function runDiscovery(
       finishRunningDiscovery(ctx, owner, discoveryId, 'FAILED');
       return;
     }
-    const timer = setTimeout(
-      () => finishRunningDiscovery(ctx, owner, discoveryId, 'TIMED_OUT'),
-      DISCOVERY_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => {
+      // A closed emulator (an embedding test's stack) has no discovery left to time out.
+      if (ctx.stores.db.open) finishRunningDiscovery(ctx, owner, discoveryId, 'TIMED_OUT');
+    }, DISCOVERY_TIMEOUT_MS);
     timer.unref();
   });
 }
