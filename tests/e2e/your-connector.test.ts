@@ -82,7 +82,21 @@ describe('c2c init → npm install → npm test → c2c dev --demo → c2c test'
       REPO,
       120_000,
     );
-    conformance = await c2c(['test', '--connector', project, '--json'], REPO, 180_000);
+    // Loose time bounds: the verdict must not depend on this machine's speed under load.
+    conformance = await c2c(
+      [
+        'test',
+        '--connector',
+        project,
+        '--ack-ms',
+        '10000',
+        '--event-latency-ms',
+        '20000',
+        '--json',
+      ],
+      REPO,
+      180_000,
+    );
   }, 660_000);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
