@@ -150,6 +150,12 @@ function checkOptions(options: EmulatorOptions): void {
   }
 }
 
+function noSchemas(): never {
+  throw new EmulatorConfigError(
+    'route schema: the emulator validates requests with each service model, not JSON schemas',
+  );
+}
+
 /**
  * Builds the emulator app (every AWS service on one endpoint, routed by SigV4 credential scope)
  * without listening. Call `app.ready()` / `app.inject()` in tests, or use `startEmulator`.
@@ -170,6 +176,12 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     requestIdHeader: false,
     // AWS paths carry ARNs with ':' and encoded '/'; longer ids than find-my-way's default 100.
     routerOptions: { maxParamLength: 2048, constraints: { awsService: awsServiceConstraint } },
+    // No route declares a JSON schema (each service validates with its own model): Fastify's
+    // default compilers would load and build ajv and fast-json-stringify on every start for
+    // nothing, so a schema added by mistake fails at registration instead.
+    schemaController: {
+      compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+    },
   } as FastifyServerOptions);
 
   const host = options.host ?? '127.0.0.1';
