@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
 
-// Malformed requests to every Lambda-side route (REST API, Function URLs, /_local/functions) must
-// get a 4xx with a message, never a 5xx or a crash. Verification is off so the fuzzed input reaches
-// the routes instead of stopping at SigV4.
+// Malformed requests to every Lambda-side route (REST API, Function URLs, /_local/functions and
+// its journal) must get a 4xx with a message, never a 5xx or a crash. Verification is off so the
+// fuzzed input reaches the routes instead of stopping at SigV4.
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
@@ -137,6 +137,18 @@ const requests = fc.oneof(
       { 'content-type': 'text/plain' },
     ),
     body: bodies,
+  }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(functionNames, fc.constantFrom('invocations', 'logs'))
+      .map(([name, what]) => `/_local/functions/${encodeURIComponent(name)}/${what}`),
+    query: fc.oneof(
+      fc.constantFrom('', '?after=0', '?after=-1', '?limit=0', '?limit=99999999999999999'),
+      fc.string({ maxLength: 20 }).map((q) => `?after=${encodeURIComponent(q)}`),
+    ),
+    headers: fc.constant({}),
+    body: fc.constant(''),
   }),
   fc.record({
     method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),

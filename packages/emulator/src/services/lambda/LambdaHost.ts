@@ -68,7 +68,7 @@ export interface LambdaHostOptions {
    * Receives each line a function prints, with the request id of the invocation it printed it
    * in (none for lines printed outside one), and the START / END / REPORT lines Lambda adds.
    */
-  onLog?: (functionName: string, line: string, requestId?: string) => void;
+  onLog?: (functionName: string, line: string, requestId?: string, functionArn?: string) => void;
   /** Receives each finished invocation: what was invoked, how long it took, what it returned. */
   onInvocation?: (record: InvocationRecord) => void;
 }
@@ -303,7 +303,10 @@ export class LambdaHost {
           maxQueued: this.#options.maxQueuedPerFunction ?? 100,
           idleTimeoutMs: this.#options.idleTimeoutMs ?? 600_000,
           ...(onLog
-            ? { onLog: (line: string, requestId?: string) => onLog(info.name, line, requestId) }
+            ? {
+                onLog: (line: string, requestId?: string) =>
+                  onLog(info.name, line, requestId, info.arn),
+              }
             : {}),
         }),
       };
@@ -344,9 +347,10 @@ export class LambdaHost {
       outcome,
     });
     const onLog = this.#options.onLog;
-    if (onLog) for (const line of [...start, ...end]) onLog(info.name, line, requestId);
+    if (onLog) for (const line of [...start, ...end]) onLog(info.name, line, requestId, info.arn);
     this.#options.onInvocation?.({
       functionName: info.name,
+      functionArn: info.arn,
       version: info.version,
       requestId,
       event,

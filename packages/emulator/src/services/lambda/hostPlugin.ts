@@ -5,6 +5,7 @@ import { sqsStoreFor } from '../sqs/SqsStore.js';
 import { sessionStoreOf } from '../sts/SessionStore.js';
 import { EventSourceMappings } from './EventSourceMappings.js';
 import { stsExecutionCredentials } from './executionRole.js';
+import { FunctionJournal } from './journal.js';
 import { LambdaHost } from './LambdaHost.js';
 
 declare module 'fastify' {
@@ -13,6 +14,8 @@ declare module 'fastify' {
     lambdaHost: LambdaHost;
     /** The SQS event source mappings and their pollers. */
     lambdaEventSourceMappings: EventSourceMappings;
+    /** Each function's recent invocations and output (`/_local/functions/:name/…`). */
+    lambdaJournal: FunctionJournal;
   }
 }
 
@@ -21,21 +24,27 @@ export const LAMBDA_HOST_PLUGIN = '@c2c-kit/emulator-lambda-host';
 
 async function lambdaHost(app: FastifyInstance): Promise<void> {
   const { db, config } = coreDeps(app);
+  const journal = new FunctionJournal();
   const host = new LambdaHost({
     db,
     region: config.region,
     baseUrl: () => config.baseUrl(),
     credentials: config.credentials,
     executionCredentials: stsExecutionCredentials(sessionStoreOf(db, config)),
-    onLog: (fn, line, requestId) => {
+    onLog: (fn, line, requestId, arn) => {
       app.log.debug({ function: fn, requestId }, line);
+      if (arn !== undefined) journal.recordLine(arn, line, requestId);
       config.functions?.onLog?.(fn, line, requestId);
     },
-    onInvocation: (record) => config.functions?.onInvocation?.(record),
+    onInvocation: (record) => {
+      journal.recordInvocation(record.functionArn, record);
+      config.functions?.onInvocation?.(record);
+    },
   });
   const esm = new EventSourceMappings(db, host, () => sqsStoreFor(db));
   app.decorate('lambdaHost', host);
   app.decorate('lambdaEventSourceMappings', esm);
+  app.decorate('lambdaJournal', journal);
   // Pollers start once the server listens, and stop before it closes. Not on `onReady`, which
   // runs before the port is bound: a waiting message would start a worker whose
   // AWS_ENDPOINT_URL has no port, and that warm worker would fail every call back.
@@ -48,9 +57,9 @@ async function lambdaHost(app: FastifyInstance): Promise<void> {
 }
 
 /**
- * Decorates `app.lambdaHost` and `app.lambdaEventSourceMappings` (not encapsulated). Two service
- * dependencies: event source mappings read the SQS plugin's queues, and functions run with
- * temporary credentials the STS plugin's session store issues.
+ * Decorates `app.lambdaHost`, `app.lambdaEventSourceMappings` and `app.lambdaJournal` (not
+ * encapsulated). Two service dependencies: event source mappings read the SQS plugin's queues,
+ * and functions run with temporary credentials the STS plugin's session store issues.
  */
 export const lambdaHostPlugin = fp(lambdaHost, {
   name: LAMBDA_HOST_PLUGIN,

@@ -32,6 +32,8 @@ export interface InvokeResult {
 /** One finished invocation, for `LambdaHostOptions.onInvocation` (a developer's log view). */
 export interface InvocationRecord {
   readonly functionName: string;
+  /** The unqualified ARN (names repeat across accounts and regions). */
+  readonly functionArn: string;
   readonly version: string;
   readonly requestId: string;
   /** The event as invoked (JSON text; it may hold tokens: never print it whole). */
