@@ -44,6 +44,7 @@ export type {
   ManagedIntegrationsOptions,
 } from './services/iotmanagedintegrations/index.js';
 export type { InvocationRecord } from './services/lambda/index.js';
+export { tokenFingerprint } from './services/lambda/index.js';
 export type {
   AwsRequestIdentity,
   SignedRequestInput,

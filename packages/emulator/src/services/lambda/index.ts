@@ -3,6 +3,8 @@
 export type { LambdaErrorCode } from './errors.js';
 export { FunctionRegistrationError, LambdaServiceError } from './errors.js';
 export type { InvocationRecord, InvokeOptions, InvokeResult } from './invocation.js';
+export type { JournalInvocation, JournalLine } from './journal.js';
+export { tokenFingerprint } from './journal.js';
 export type { FunctionInfo, LambdaHostOptions } from './LambdaHost.js';
 export { LambdaHost } from './LambdaHost.js';
 export { lambdaPlugin } from './plugin.js';
