@@ -355,6 +355,7 @@ export class C2cConnector extends Construct {
       out('ConnectorDestinationId', this.registration.destination.ref, 'ConnectorDestination id');
     }
     out('FunctionUrl', this.functionUrl.url, "The vendor's webhook target");
+    out('FunctionName', this.function.functionName, 'The connector function (c2c test --deployed)');
     out('WorkQueueUrl', this.workQueue.queueUrl, 'SQS work queue');
     out('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Dead-letter queue of the work queue');
     if (this.outboxQueue && this.outboxDeadLetterQueue) {

@@ -409,12 +409,13 @@ describe('registration custom resources', () => {
 });
 
 describe('outputs', () => {
-  it('connector id, destination id, Function URL and queue URLs', () => {
+  it('connector id, destination id, Function URL and name, and queue URLs', () => {
     const outputs = Object.values(oauth.findOutputs('*')).map((o) => o.Value);
     expect(outputs).toEqual([
       ref(s.connector.registration.cloudConnector),
       ref(s.connector.registration.destination as IConstruct),
       { 'Fn::GetAtt': [id(s.connector.functionUrl), 'FunctionUrl'] },
+      ref(s.connector.function),
       ref(s.connector.workQueue),
       ref(s.connector.deadLetterQueue),
       ref(s.connector.outboxQueue as IConstruct),

@@ -1,7 +1,13 @@
-import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { type AssemblyStack, bundleSize, pickStack } from '../deploy/assembly.js';
+import {
+  DEFAULT_EMULATOR_DATA_DIR,
+  emulatorCredentials,
+  emulatorEndpoint,
+  emulatorRegion,
+  noCredentialsHint,
+} from '../deploy/emulatorTarget.js';
 import { cliIoHost } from '../deploy/ioHost.js';
 import { outputValues, printOutputsAndNextStep } from '../deploy/outputs.js';
 import { APPLIED_TYPES, RECORDED_TYPES } from '../deploy/resourceTypes.js';
@@ -97,14 +103,8 @@ function targetOf(values: Record<string, unknown>, io: CliIo): Target {
   }
   if (values['synth-only'] === true) return { kind: 'synth-only' };
   if (values.local === true || typeof values.endpoint === 'string') {
-    const endpoint =
-      typeof values.endpoint === 'string'
-        ? values.endpoint
-        : (io.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566');
-    if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
-      throw new UsageError(COMMAND, `--endpoint: expected an http(s) URL, got "${endpoint}"`);
-    }
-    return { kind: 'emulator', endpoint: endpoint.replace(/\/+$/, '') };
+    const given = typeof values.endpoint === 'string' ? values.endpoint : undefined;
+    return { kind: 'emulator', endpoint: emulatorEndpoint(COMMAND, given, io.env) };
   }
   return { kind: 'aws' };
 }
@@ -207,11 +207,11 @@ export async function runDeploy(argv: readonly string[], io: CliIo): Promise<num
         return 0;
       }
       return await deployToEmulator(io, stack, target.endpoint, {
-        region: region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        region: emulatorRegion(region, io.env),
         parameters,
         dataDir: resolve(
           io.cwd,
-          typeof values['data-dir'] === 'string' ? values['data-dir'] : '.c2c/emulator',
+          typeof values['data-dir'] === 'string' ? values['data-dir'] : DEFAULT_EMULATOR_DATA_DIR,
         ),
         destroy: values.destroy === true,
       });
@@ -266,25 +266,10 @@ async function deployToEmulator(
   endpoint: string,
   o: EmulatorTargetOptions,
 ): Promise<number> {
-  const [{ deployLocal }, { readCredentialsFile, CREDENTIALS_FILE_NAME }] = await Promise.all([
-    import('../deploy/local.js'),
-    import('@c2c-kit/emulator'),
-  ]);
-  const file = join(o.dataDir, CREDENTIALS_FILE_NAME);
-  const credentials =
-    io.env.AWS_ACCESS_KEY_ID && io.env.AWS_SECRET_ACCESS_KEY
-      ? {
-          accessKeyId: io.env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: io.env.AWS_SECRET_ACCESS_KEY,
-          ...(io.env.AWS_SESSION_TOKEN ? { sessionToken: io.env.AWS_SESSION_TOKEN } : {}),
-        }
-      : existsSync(file)
-        ? readCredentialsFile(file)
-        : undefined;
+  const { deployLocal } = await import('../deploy/local.js');
+  const credentials = await emulatorCredentials(io.env, o.dataDir);
   if (credentials === undefined) {
-    throw new DeployError(
-      `no credentials for the emulator: export the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "c2c emulator" printed, or give --data-dir of an emulator that keeps ${CREDENTIALS_FILE_NAME}`,
-    );
+    throw new DeployError(`no credentials for the emulator: ${noCredentialsHint()}`);
   }
   writeLine(
     io.stdout,
