@@ -4,6 +4,7 @@ import {
   OPERATIONS,
   type OperationBinding,
   type OperationName,
+  type OperationShapes,
   ServiceException,
   toErrorResponse,
   ValidationException,
@@ -78,14 +79,72 @@ export function modelledErrorHandler(
     .send(JSON.stringify(response.body));
 }
 
-/** A handler as the route calls it: validated input in, output body out (undefined: empty). */
-type AnyHandler<C> = (input: never, call: C) => unknown | Promise<unknown>;
+/**
+ * What operation `K`'s handler answers: its modelled output, or `undefined` (an empty body) when
+ * the output has no members.
+ */
+export type OperationReply<K extends OperationName> =
+  OperationShapes[K]['output'] extends Record<string, never>
+    ? OperationShapes[K]['output'] | undefined
+    : OperationShapes[K]['output'];
+
+/**
+ * The handler of operation `K`, typed by the model (as smithy's server handlers are): its
+ * validated input in, its output out; `C` is the service's call context.
+ */
+export type OperationHandler<K extends OperationName, C> = (
+  input: OperationShapes[K]['input'],
+  call: C,
+) => OperationReply<K> | Promise<OperationReply<K>>;
+
+/** Handlers by operation name; a modelled operation without one answers 501. */
+export type OperationHandlers<C> = { [K in OperationName]?: OperationHandler<K, C> };
+
+/**
+ * The members of `R` (a handler's reply) that the model's shape `O` lacks, at any depth of nested
+ * structures and lists; free-form members (maps, documents) take any keys.
+ */
+type ExtraMembers<R, O> = [O] extends [readonly (infer OE)[]]
+  ? R extends readonly (infer E)[]
+    ? ExtraMembers<E, OE>
+    : never
+  : [O] extends [object]
+    ? string extends keyof O
+      ? never
+      : R extends object
+        ?
+            | Exclude<keyof R, keyof O>
+            | {
+                [P in keyof R & keyof O]-?: ExtraMembers<R[P], NonNullable<O[P]>>;
+              }[keyof R & keyof O]
+        : never
+    : never;
+
+/**
+ * Per handler of `H`: nothing more when its replies hold only modelled members, else a demand the
+ * handler cannot meet (the error names the members). A function's inferred reply is compared
+ * structurally, so an extra member passes a plain `OperationHandlers` annotation; take handlers
+ * as `H & ExactReplies<H>` to refuse it.
+ */
+export type ExactReplies<H> = {
+  [K in keyof H]: K extends OperationName
+    ? H[K] extends (...args: never[]) => infer R
+      ? [ExtraMembers<Awaited<R>, OperationShapes[K]['output']>] extends [never]
+        ? unknown
+        : {
+            readonly 'members the model lacks': ExtraMembers<
+              Awaited<R>,
+              OperationShapes[K]['output']
+            >;
+          }
+      : unknown
+    : never;
+};
 
 export interface ModelledRoutesOptions<C> {
   /** The `awsService` routing constraint (the SigV4 signing name). */
   readonly awsService: string;
-  /** Handlers by operation name; a modelled operation without one answers 501. */
-  readonly handlers: Partial<Record<OperationName, AnyHandler<C>>>;
+  readonly handlers: OperationHandlers<C>;
   /** Largest request body (413 above it). */
   readonly bodyLimit: number;
   /** The handler's call context for a request (who signed it, the raw body). */

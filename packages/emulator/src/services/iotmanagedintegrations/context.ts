@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ConflictException, type OperationName } from '@c2c-kit/protocol';
+import { ConflictException } from '@c2c-kit/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from '../../config.js';
 import type { NotificationHub } from '../../notifications/hub.js';
+import type { ExactReplies, OperationHandlers } from '../../protocols/restJson.js';
 import type { GroupCommitter } from '../../store/group-commit.js';
 import type { SecretReader } from '../secretsmanager/index.js';
 import type { ConnectorInvoker } from './domain/invoke.js';
@@ -65,9 +66,16 @@ export interface RouteUnregistered {
   readonly reason: string;
 }
 
-/** A handler: validated input in, output body out (undefined = empty body). */
-export type OperationHandler = (input: never, call: CallContext) => unknown | Promise<unknown>;
-export type HandlerMap = Partial<Record<OperationName, OperationHandler>>;
+/** The managed-integrations handlers, each typed by its operation in the model. */
+export type HandlerMap = OperationHandlers<CallContext>;
+
+/**
+ * A group of handlers, checked against the model: each takes its operation's input and answers
+ * its output, with no member the model lacks (`ExactReplies`). Returns them unchanged.
+ */
+export function defineHandlers<H extends HandlerMap>(handlers: H & ExactReplies<H>): H {
+  return handlers;
+}
 
 /** Random alphanumeric id (resource ids must match `^[0-9a-zA-Z]+$`). */
 export function newId(bytes = 16): string {
@@ -95,6 +103,8 @@ export function notify(
 }
 
 /** Epoch ms → restJson1 timestamp (epoch seconds as a JSON number). */
+export function epochSeconds(ms: number): number;
+export function epochSeconds(ms: number | undefined): number | undefined;
 export function epochSeconds(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : ms / 1000;
 }

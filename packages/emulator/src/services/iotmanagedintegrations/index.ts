@@ -5,7 +5,7 @@ import { rawTextOf } from '../../plugins/body.js';
 import { modelledErrorHandler, modelledOperationRoutes } from '../../protocols/restJson.js';
 import { GroupCommitter } from '../../store/group-commit.js';
 import { serviceInvokeRefusal } from '../lambda/permissions.js';
-import type { CallContext, HandlerMap, MiCaches, MiContext, OperationHandler } from './context.js';
+import type { CallContext, HandlerMap, MiCaches, MiContext } from './context.js';
 import { ConnectorInvoker } from './domain/invoke.js';
 import { kinesisTargetFor } from './domain/notifications.js';
 import { localRoutes } from './local.js';
@@ -188,5 +188,3 @@ export const managedIntegrationsPlugin = fp(managedIntegrations, {
     '@c2c-kit/emulator-secretsmanager',
   ],
 });
-
-export type { OperationHandler };

@@ -1,6 +1,6 @@
 import { ResourceNotFoundException } from '@c2c-kit/protocol';
 import { compact, connectorFunctionArn, type MiContext, notify } from '../context.js';
-import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
+import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/docs.js';
 import type { Owner } from '../stores/table.js';
 import { type ConnectorAuth, type ConnectorOperationName, onBehalfOf } from './invoke.js';
 import { readClientCredentials, requestToken, TokenExchangeError } from './oauth.js';

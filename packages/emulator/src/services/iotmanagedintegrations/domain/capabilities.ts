@@ -6,8 +6,13 @@ import {
   toCapabilityEndpoint,
   toCustomerCapabilityReport,
 } from '@c2c-kit/matter';
-import type { MatterCapabilityReport, MatterEndpoint } from '@c2c-kit/protocol';
-import type { ThingDoc } from '../stores/index.js';
+import type {
+  CapabilityReport,
+  DocumentValue,
+  MatterCapabilityReport,
+  MatterEndpoint,
+} from '@c2c-kit/protocol';
+import type { ThingDoc } from '../stores/docs.js';
 
 /** Endpoints and capabilities per endpoint of the customer-form CapabilityReport. */
 const REPORT_LIMIT = 40;
@@ -22,14 +27,17 @@ function unknownCapabilityId(clusterId: string): string {
   return `matter.${clusterId}@${MATTER_SPEC_VERSION}`;
 }
 
-/** Customer-side (named-capability) form of one endpoint's state. */
+/**
+ * Customer-side (named-capability) form of one endpoint's state. Values are JSON: they arrived in
+ * a connector's JSON event.
+ */
 export interface NamedEndpoint {
   endpointId: string;
   capabilities: Array<{
     id: string;
     name: string;
     version: string;
-    properties: Array<{ name: string; value: unknown }>;
+    properties: Array<{ name: string; value: DocumentValue }>;
   }>;
 }
 
@@ -49,11 +57,14 @@ export function toNamedEndpoint(endpoint: MatterEndpoint): NamedEndpoint {
       for (const cap of converted.capabilities) {
         capabilities.push({
           ...cap,
-          properties: cap.properties.map((p) => ({ name: p.name, value: p.value })),
+          properties: cap.properties.map((p) => ({
+            name: p.name,
+            value: p.value as DocumentValue,
+          })),
         });
       }
     } catch {
-      const attrs = (cluster.attributes ?? {}) as Record<string, unknown>;
+      const attrs = (cluster.attributes ?? {}) as Record<string, DocumentValue>;
       const def = getCluster(String(cluster.id));
       capabilities.push({
         id: def === undefined ? unknownCapabilityId(String(cluster.id)) : capabilityOf(def).id,
@@ -74,22 +85,26 @@ export function toNamedEndpoint(endpoint: MatterEndpoint): NamedEndpoint {
  * conversion, cut to what the customer form holds (40 endpoints of 40 capabilities; a connector
  * may report 50 of 50).
  */
-export function toCustomerReport(report: MatterCapabilityReport): Record<string, unknown> {
+export function toCustomerReport(report: MatterCapabilityReport): CapabilityReport {
   const customer = toCustomerCapabilityReport(report);
   return {
     ...customer,
     endpoints: customer.endpoints.slice(0, REPORT_LIMIT).map((ep) => ({
       ...ep,
-      capabilities: ep.capabilities.slice(0, REPORT_LIMIT),
+      deviceTypes: [...ep.deviceTypes],
+      capabilities: ep.capabilities.slice(0, REPORT_LIMIT).map((c) => ({
+        ...c,
+        properties: [...c.properties],
+        actions: [...c.actions],
+        events: [...c.events],
+      })),
     })),
   };
 }
 
 /** A thing's capability report as the customer sees it: UpdateManagedThing's, else the connector's. */
-export function customerReportOf(thing: ThingDoc): Record<string, unknown> | undefined {
-  if (thing.CustomerCapabilityReport !== undefined) {
-    return thing.CustomerCapabilityReport as unknown as Record<string, unknown>;
-  }
+export function customerReportOf(thing: ThingDoc): CapabilityReport | undefined {
+  if (thing.CustomerCapabilityReport !== undefined) return thing.CustomerCapabilityReport;
   return thing.CapabilityReport === undefined
     ? undefined
     : toCustomerReport(thing.CapabilityReport);

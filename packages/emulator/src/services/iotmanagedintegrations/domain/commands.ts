@@ -1,6 +1,6 @@
 import type { MatterEndpoint } from '@c2c-kit/protocol';
 import { type MiContext, newTraceId, notify } from '../context.js';
-import type { AssociationDoc, CommandDoc, ThingDoc } from '../stores/index.js';
+import type { AssociationDoc, CommandDoc, ThingDoc } from '../stores/docs.js';
 import type { DocRow, Owner } from '../stores/table.js';
 import { invokeConnector, publishConnectorError, vendorRefusedToken } from './associations.js';
 import { toNamedEndpoint } from './capabilities.js';

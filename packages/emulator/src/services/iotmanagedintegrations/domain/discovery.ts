@@ -5,7 +5,7 @@ import {
   type DiscoveredDeviceDoc,
   type DiscoveryDoc,
   discoveredDeviceKeys,
-} from '../stores/index.js';
+} from '../stores/docs.js';
 import type { DocRow, Owner } from '../stores/table.js';
 import { invokeConnector, publishConnectorError, vendorRefusedToken } from './associations.js';
 import { responseFailureMessage } from './commands.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MiContext } from '../context.js';
 import { compact } from '../context.js';
-import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/index.js';
+import type { AssociationDoc, DestinationDoc, TokenSet } from '../stores/docs.js';
 import {
   activate,
   describe,

@@ -1,6 +1,6 @@
 import { ValidationException } from '@c2c-kit/protocol';
 import type { MiContext } from '../context.js';
-import type { DestinationDoc, TokenSet } from '../stores/index.js';
+import type { DestinationDoc, TokenSet } from '../stores/docs.js';
 
 export interface TokenRequest {
   readonly tokenUrl: string;

@@ -1,5 +1,5 @@
 import type { MiContext, RouteMiss, RouteTarget, RouteUnregistered } from '../context.js';
-import type { AssociationDoc, ThingDoc } from '../stores/index.js';
+import type { AssociationDoc, ThingDoc } from '../stores/docs.js';
 import { type DocRow, type Owner, ownerOf } from '../stores/table.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   type DiscoveredDeviceDoc,
   discoveredDeviceKeys,
   type ThingDoc,
-} from '../stores/index.js';
+} from '../stores/docs.js';
 import { type DocRow, type Owner, sameOwner } from '../stores/table.js';
 import { existingThing, mayUpdateFrom, sameJson } from './routing.js';
 

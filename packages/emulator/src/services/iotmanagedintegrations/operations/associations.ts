@@ -1,17 +1,11 @@
 import {
-  type CreateAccountAssociationRequest,
-  type DeleteAccountAssociationRequest,
-  type GetAccountAssociationRequest,
-  type ListAccountAssociationsRequest,
+  type AccountAssociationItem,
   ResourceNotFoundException,
-  type StartAccountAssociationRefreshRequest,
-  type UpdateAccountAssociationRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
 import {
   arn,
-  type CallContext,
-  compact,
+  defineHandlers,
   type HandlerMap,
   type MiContext,
   newId,
@@ -24,12 +18,12 @@ import {
   saveAssociation,
 } from '../domain/associations.js';
 import { startAuthorization } from '../domain/linking.js';
-import type { AssociationDoc } from '../stores/index.js';
+import type { AssociationDoc } from '../stores/docs.js';
 
 /** The account association operations: Create, Get, List, Update, StartRefresh, Delete. */
 
-function associationView(doc: AssociationDoc, full: boolean): Record<string, unknown> {
-  return compact({
+function associationItem(doc: AssociationDoc): AccountAssociationItem {
+  return {
     AccountAssociationId: doc.AccountAssociationId,
     AssociationState: doc.AssociationState,
     ErrorMessage: doc.ErrorMessage,
@@ -37,20 +31,13 @@ function associationView(doc: AssociationDoc, full: boolean): Record<string, unk
     Name: doc.Name,
     Description: doc.Description,
     Arn: doc.Arn,
-    ...(full
-      ? {
-          OAuthAuthorizationUrl: doc.OAuthAuthorizationUrl,
-          Tags: doc.Tags,
-          GeneralAuthorization: doc.GeneralAuthorization,
-        }
-      : {}),
-  });
+  };
 }
 
 export function associationHandlers(ctx: MiContext): HandlerMap {
   const { associations, destinations } = ctx.stores;
-  return {
-    CreateAccountAssociation: (input: CreateAccountAssociationRequest, call: CallContext) =>
+  return defineHandlers({
+    CreateAccountAssociation: (input, call) =>
       withClientToken(
         ctx,
         call,
@@ -108,25 +95,27 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
         },
       ),
 
-    GetAccountAssociation: (input: GetAccountAssociationRequest, call: CallContext) => {
+    GetAccountAssociation: (input, call) => {
       const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
-      return associationView(doc, true);
+      return {
+        ...associationItem(doc),
+        OAuthAuthorizationUrl: doc.OAuthAuthorizationUrl,
+        Tags: doc.Tags,
+        GeneralAuthorization: doc.GeneralAuthorization,
+      };
     },
 
-    ListAccountAssociations: (input: ListAccountAssociationsRequest, call: CallContext) => {
+    ListAccountAssociations: (input, call) => {
       const page = associations.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.ConnectorDestinationId },
       );
-      return compact({
-        Items: page.items.map((d) => associationView(d, false)),
-        NextToken: page.nextToken,
-      });
+      return { Items: page.items.map(associationItem), NextToken: page.nextToken };
     },
 
-    UpdateAccountAssociation: (input: UpdateAccountAssociationRequest, call: CallContext) => {
+    UpdateAccountAssociation: (input, call) => {
       const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       saveAssociation(ctx, call, {
@@ -137,10 +126,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    StartAccountAssociationRefresh: (
-      input: StartAccountAssociationRefreshRequest,
-      call: CallContext,
-    ) => {
+    StartAccountAssociationRefresh: (input, call) => {
       const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       const destination = destinations.get(doc.ConnectorDestinationId)?.doc;
@@ -150,7 +136,7 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
       return { OAuthAuthorizationUrl: url };
     },
 
-    DeleteAccountAssociation: async (input: DeleteAccountAssociationRequest, call: CallContext) => {
+    DeleteAccountAssociation: async (input, call) => {
       const doc = associations.getOwned(call, input.AccountAssociationId);
       if (doc === undefined) throw associationNotFound(input.AccountAssociationId);
       // The model: DeregisterAccountAssociation first, for every thing registered to it. Of the
@@ -164,5 +150,5 @@ export function associationHandlers(ctx: MiContext): HandlerMap {
       await deleteAssociation(ctx, call, doc);
       return undefined;
     },
-  };
+  });
 }

@@ -2,22 +2,13 @@ import {
   type AuthConfig,
   type AuthConfigUpdate,
   ConflictException,
-  type CreateCloudConnectorRequest,
-  type CreateConnectorDestinationRequest,
-  type DeleteCloudConnectorRequest,
-  type DeleteConnectorDestinationRequest,
-  type GetCloudConnectorRequest,
-  type GetConnectorDestinationRequest,
-  type ListCloudConnectorsRequest,
-  type ListConnectorDestinationsRequest,
+  type ConnectorItem,
   ResourceNotFoundException,
-  type UpdateCloudConnectorRequest,
-  type UpdateConnectorDestinationRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
 import {
-  type CallContext,
   compact,
+  defineHandlers,
   type HandlerMap,
   type MiContext,
   newId,
@@ -26,7 +17,7 @@ import {
 } from '../context.js';
 import { connectorNotFound } from '../domain/connectors.js';
 import { readClientCredentials } from '../domain/oauth.js';
-import type { ConnectorDoc, DestinationDoc } from '../stores/index.js';
+import type { ConnectorDoc, DestinationDoc } from '../stores/docs.js';
 
 /** `AuthConfig.GeneralAuthorization` holds at most 3 materials in the model. */
 const MAX_AUTH_MATERIALS = 3;
@@ -51,15 +42,15 @@ function sameRegionLambda(lambdaArn: string, region: string): void {
   }
 }
 
-function connectorItem(doc: ConnectorDoc): Record<string, unknown> {
-  return compact({
+function connectorItem(doc: ConnectorDoc): ConnectorItem {
+  return {
     Name: doc.Name,
     EndpointConfig: doc.EndpointConfig,
     Description: doc.Description,
     EndpointType: doc.EndpointType,
     Id: doc.Id,
     Type: doc.Type,
-  });
+  };
 }
 
 /**
@@ -116,8 +107,8 @@ function updatedAuthConfig(current: AuthConfig, update: AuthConfigUpdate | undef
 
 export function connectorHandlers(ctx: MiContext): HandlerMap {
   const { connectors, destinations } = ctx.stores;
-  return {
-    CreateCloudConnector: (input: CreateCloudConnectorRequest, call: CallContext) =>
+  return defineHandlers({
+    CreateCloudConnector: (input, call) =>
       withClientToken(ctx, call, 'CreateCloudConnector', input, () => {
         if (connectors.find({ owner: call, k2: input.Name }).length > 0) {
           throw new ConflictException('Connector Resource already exists');
@@ -141,13 +132,13 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
         return { Id: id };
       }),
 
-    GetCloudConnector: (input: GetCloudConnectorRequest, call: CallContext) => {
+    GetCloudConnector: (input, call) => {
       const doc = connectors.getOwned(call, input.Identifier);
       if (doc === undefined) throw connectorNotFound(input.Identifier);
       return connectorItem(doc);
     },
 
-    ListCloudConnectors: (input: ListCloudConnectorsRequest, call: CallContext) => {
+    ListCloudConnectors: (input, call) => {
       const page = connectors.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
@@ -159,10 +150,10 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
         },
         (doc) => input.Type === undefined || doc.Type === input.Type,
       );
-      return compact({ Items: page.items.map(connectorItem), NextToken: page.nextToken });
+      return { Items: page.items.map(connectorItem), NextToken: page.nextToken };
     },
 
-    UpdateCloudConnector: (input: UpdateCloudConnectorRequest, call: CallContext) => {
+    UpdateCloudConnector: (input, call) => {
       const owned = connectors.getOwned(call, input.Identifier);
       if (owned === undefined) throw connectorNotFound(input.Identifier);
       const doc = { ...owned };
@@ -177,7 +168,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    DeleteCloudConnector: (input: DeleteCloudConnectorRequest, call: CallContext) => {
+    DeleteCloudConnector: (input, call) => {
       if (connectors.getOwned(call, input.Identifier) === undefined) {
         throw connectorNotFound(input.Identifier);
       }
@@ -186,7 +177,7 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    CreateConnectorDestination: (input: CreateConnectorDestinationRequest, call: CallContext) =>
+    CreateConnectorDestination: (input, call) =>
       withClientToken(ctx, call, 'CreateConnectorDestination', input, () => {
         // A destination belongs to a connector of its own region (any account: the connector's
         // customers link to it); another region's connector does not exist from here.
@@ -221,10 +212,10 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
         return { Id: id };
       }),
 
-    GetConnectorDestination: (input: GetConnectorDestinationRequest, call: CallContext) => {
+    GetConnectorDestination: (input, call) => {
       const doc = destinations.getOwned(call, input.Identifier);
       if (doc === undefined) throw destinationNotFound(input.Identifier);
-      return compact({
+      return {
         Name: doc.Name,
         Description: doc.Description,
         CloudConnectorId: doc.CloudConnectorId,
@@ -233,29 +224,27 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
         AuthConfig: doc.AuthConfig,
         SecretsManager: doc.SecretsManager,
         OAuthCompleteRedirectUrl: doc.AuthConfig.oAuth?.oAuthCompleteRedirectUrl,
-      });
+      };
     },
 
-    ListConnectorDestinations: (input: ListConnectorDestinationsRequest, call: CallContext) => {
+    ListConnectorDestinations: (input, call) => {
       const page = destinations.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.CloudConnectorId },
       );
-      return compact({
-        ConnectorDestinationList: page.items.map((d) =>
-          compact({
-            Name: d.Name,
-            Description: d.Description,
-            CloudConnectorId: d.CloudConnectorId,
-            Id: d.Id,
-          }),
-        ),
+      return {
+        ConnectorDestinationList: page.items.map((d) => ({
+          Name: d.Name,
+          Description: d.Description,
+          CloudConnectorId: d.CloudConnectorId,
+          Id: d.Id,
+        })),
         NextToken: page.nextToken,
-      });
+      };
     },
 
-    UpdateConnectorDestination: (input: UpdateConnectorDestinationRequest, call: CallContext) => {
+    UpdateConnectorDestination: (input, call) => {
       const doc = destinations.getOwned(call, input.Identifier);
       if (doc === undefined) throw destinationNotFound(input.Identifier);
       const next: DestinationDoc = {
@@ -281,12 +270,12 @@ export function connectorHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    DeleteConnectorDestination: (input: DeleteConnectorDestinationRequest, call: CallContext) => {
+    DeleteConnectorDestination: (input, call) => {
       if (destinations.getOwned(call, input.Identifier) === undefined) {
         throw destinationNotFound(input.Identifier);
       }
       destinations.delete(input.Identifier);
       return undefined;
     },
-  };
+  });
 }

@@ -1,14 +1,7 @@
-import {
-  type GetDeviceDiscoveryRequest,
-  type ListDeviceDiscoveriesRequest,
-  type ListDiscoveredDevicesRequest,
-  type StartDeviceDiscoveryRequest,
-  ValidationException,
-} from '@c2c-kit/protocol';
+import { type GetDeviceDiscoveryResponse, ValidationException } from '@c2c-kit/protocol';
 import {
   arn,
-  type CallContext,
-  compact,
+  defineHandlers,
   epochSeconds,
   type HandlerMap,
   type MiContext,
@@ -17,10 +10,10 @@ import {
 } from '../context.js';
 import { associationNotFound } from '../domain/associations.js';
 import { discoveryNotFound, runDiscovery } from '../domain/discovery.js';
-import type { AssociationDoc, DiscoveryDoc } from '../stores/index.js';
+import type { AssociationDoc, DiscoveryDoc } from '../stores/docs.js';
 
-function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
-  return compact({
+function discoveryView(doc: DiscoveryDoc): GetDeviceDiscoveryResponse {
+  return {
     Id: doc.Id,
     Arn: doc.Arn,
     DiscoveryType: doc.DiscoveryType,
@@ -29,14 +22,14 @@ function discoveryView(doc: DiscoveryDoc): Record<string, unknown> {
     AccountAssociationId: doc.AccountAssociationId,
     FinishedAt: epochSeconds(doc.FinishedAt),
     Tags: doc.Tags,
-  });
+  };
 }
 
 /** StartDeviceDiscovery (CLOUD), GetDeviceDiscovery, ListDeviceDiscoveries, ListDiscoveredDevices. */
 export function discoveryHandlers(ctx: MiContext): HandlerMap {
   const { discoveries, discovered, associations, things } = ctx.stores;
-  return {
-    StartDeviceDiscovery: (input: StartDeviceDiscoveryRequest, call: CallContext) => {
+  return defineHandlers({
+    StartDeviceDiscovery: (input, call) => {
       // The association of a discovery this call starts (not of a replayed one).
       let started: AssociationDoc | undefined;
       return withClientToken(
@@ -79,13 +72,13 @@ export function discoveryHandlers(ctx: MiContext): HandlerMap {
       );
     },
 
-    GetDeviceDiscovery: (input: GetDeviceDiscoveryRequest, call: CallContext) => {
+    GetDeviceDiscovery: (input, call) => {
       const doc = discoveries.getOwned(call, input.Identifier);
       if (doc === undefined) throw discoveryNotFound(input.Identifier);
       return discoveryView(doc);
     },
 
-    ListDeviceDiscoveries: (input: ListDeviceDiscoveriesRequest, call: CallContext) => {
+    ListDeviceDiscoveries: (input, call) => {
       const page = discoveries.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
@@ -94,19 +87,17 @@ export function discoveryHandlers(ctx: MiContext): HandlerMap {
           (input.TypeFilter === undefined || d.DiscoveryType === input.TypeFilter) &&
           (input.StatusFilter === undefined || d.Status === input.StatusFilter),
       );
-      return compact({
-        Items: page.items.map((d) =>
-          compact({
-            Id: d.Id,
-            DiscoveryType: d.DiscoveryType,
-            Status: d.Status,
-          }),
-        ),
+      return {
+        Items: page.items.map((d) => ({
+          Id: d.Id,
+          DiscoveryType: d.DiscoveryType,
+          Status: d.Status,
+        })),
         NextToken: page.nextToken,
-      });
+      };
     },
 
-    ListDiscoveredDevices: (input: ListDiscoveredDevicesRequest, call: CallContext) => {
+    ListDiscoveredDevices: (input, call) => {
       if (discoveries.getOwned(call, input.Identifier) === undefined) {
         throw discoveryNotFound(input.Identifier);
       }
@@ -115,22 +106,20 @@ export function discoveryHandlers(ctx: MiContext): HandlerMap {
         { maxResults: input.MaxResults, nextToken: input.NextToken },
         { k1: input.Identifier },
       );
-      return compact({
-        Items: page.items.map((d) =>
-          compact({
-            ConnectorDeviceId: d.ConnectorDeviceId,
-            ConnectorDeviceName: d.ConnectorDeviceName,
-            DeviceTypes: d.DeviceTypes,
-            ManagedThingId:
-              d.ManagedThingId !== undefined && things.get(d.ManagedThingId) !== undefined
-                ? d.ManagedThingId
-                : undefined,
-            Modification: d.Modification,
-            DiscoveredAt: epochSeconds(d.DiscoveredAt),
-          }),
-        ),
+      return {
+        Items: page.items.map((d) => ({
+          ConnectorDeviceId: d.ConnectorDeviceId,
+          ConnectorDeviceName: d.ConnectorDeviceName,
+          DeviceTypes: d.DeviceTypes,
+          ManagedThingId:
+            d.ManagedThingId !== undefined && things.get(d.ManagedThingId) !== undefined
+              ? d.ManagedThingId
+              : undefined,
+          Modification: d.Modification,
+          DiscoveredAt: epochSeconds(d.DiscoveredAt),
+        })),
         NextToken: page.nextToken,
-      });
+      };
     },
-  };
+  });
 }

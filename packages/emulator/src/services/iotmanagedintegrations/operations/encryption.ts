@@ -1,7 +1,12 @@
-import { ValidationException } from '@c2c-kit/protocol';
-import { type CallContext, compact, type HandlerMap, type MiContext } from '../context.js';
-import type { AccountSettingDoc } from '../stores/index.js';
-import type { Input } from './input.js';
+import { type OperationShapes, ValidationException } from '@c2c-kit/protocol';
+import {
+  type CallContext,
+  compact,
+  defineHandlers,
+  type HandlerMap,
+  type MiContext,
+} from '../context.js';
+import type { AccountSettingDoc } from '../stores/docs.js';
 
 /** An account's setting in one region (the docs: "for the account in the default or specified region"). */
 function settingId(call: CallContext): string {
@@ -16,25 +21,24 @@ const DEFAULT_SETTING: AccountSettingDoc = {
  * The answer of Get/PutDefaultEncryptionConfiguration. The emulator applies a change at once, so
  * the configuration is always `ENABLED` (the service passes through `UPDATE_IN_PROGRESS`).
  */
-function view(setting: AccountSettingDoc): Record<string, unknown> {
-  return compact({
+function view(
+  setting: AccountSettingDoc,
+): OperationShapes['GetDefaultEncryptionConfiguration']['output'] {
+  return {
     configurationStatus: { state: 'ENABLED' },
     encryptionType: setting.encryptionType,
     kmsKeyArn: setting.kmsKeyArn,
-  });
+  };
 }
 
 /** GetDefaultEncryptionConfiguration / PutDefaultEncryptionConfiguration. */
 export function encryptionHandlers(ctx: MiContext): HandlerMap {
   const { settings } = ctx.stores;
-  return {
-    GetDefaultEncryptionConfiguration: (_input: unknown, call: CallContext) =>
+  return defineHandlers({
+    GetDefaultEncryptionConfiguration: (_input, call) =>
       view(settings.getOwned(call, settingId(call)) ?? DEFAULT_SETTING),
 
-    PutDefaultEncryptionConfiguration: (
-      input: Input<'PutDefaultEncryptionConfiguration'>,
-      call: CallContext,
-    ) => {
+    PutDefaultEncryptionConfiguration: (input, call) => {
       if (input.encryptionType === 'CUSTOMER_KEY_ENCRYPTION' && input.kmsKeyArn === undefined) {
         throw new ValidationException(
           'kmsKeyArn: required with encryptionType CUSTOMER_KEY_ENCRYPTION',
@@ -52,5 +56,5 @@ export function encryptionHandlers(ctx: MiContext): HandlerMap {
       settings.put(call, settingId(call), setting);
       return view(setting);
     },
-  };
+  });
 }

@@ -1,10 +1,9 @@
 import {
   AccessDeniedException,
-  type SendConnectorEventRequest,
   ServiceUnavailableException,
   ThrottlingException,
 } from '@c2c-kit/protocol';
-import type { CallContext, HandlerMap, MiContext } from '../context.js';
+import { defineHandlers, type HandlerMap, type MiContext } from '../context.js';
 import { recordCommandResponse } from '../domain/commands.js';
 import { connectorNotFound, connectorOf } from '../domain/connectors.js';
 import {
@@ -19,8 +18,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** SendConnectorEvent: the connector's events, accepted from the account that registered it. */
 export function eventHandlers(ctx: MiContext): HandlerMap {
   const faults = ctx.config.faults;
-  return {
-    SendConnectorEvent: async (input: SendConnectorEventRequest, call: CallContext) => {
+  return defineHandlers({
+    SendConnectorEvent: async (input, call) => {
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
       if (faults.throttle > 0 && Math.random() < faults.throttle) {
         throw new ThrottlingException('Rate exceeded (injected fault)');
@@ -62,5 +61,5 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
       }
       return { ConnectorId: connectorId };
     },
-  };
+  });
 }

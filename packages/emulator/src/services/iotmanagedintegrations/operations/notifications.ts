@@ -1,27 +1,18 @@
 import {
   ConflictException,
-  type CreateDestinationRequest,
-  type CreateNotificationConfigurationRequest,
-  type DeleteDestinationRequest,
-  type DeleteNotificationConfigurationRequest,
-  type GetDestinationRequest,
-  type GetNotificationConfigurationRequest,
-  type ListDestinationsRequest,
-  type ListNotificationConfigurationsRequest,
+  type GetDestinationResponse,
   ResourceNotFoundException,
-  type UpdateDestinationRequest,
-  type UpdateNotificationConfigurationRequest,
 } from '@c2c-kit/protocol';
 import {
-  type CallContext,
   compact,
+  defineHandlers,
   epochSeconds,
   type HandlerMap,
   type MiContext,
   withClientToken,
 } from '../context.js';
 import { notificationKey as key } from '../domain/notifications.js';
-import type { NotificationConfigDoc, NotificationDestinationDoc } from '../stores/index.js';
+import type { NotificationConfigDoc, NotificationDestinationDoc } from '../stores/docs.js';
 
 function destinationNotFound(name: string): ResourceNotFoundException {
   return new ResourceNotFoundException('Destination does not exist', {
@@ -37,8 +28,8 @@ function configNotFound(eventType: string): ResourceNotFoundException {
   });
 }
 
-function destinationView(d: NotificationDestinationDoc): Record<string, unknown> {
-  return compact({
+function destinationView(d: NotificationDestinationDoc): GetDestinationResponse {
+  return {
     Name: d.Name,
     DeliveryDestinationArn: d.DeliveryDestinationArn,
     DeliveryDestinationType: d.DeliveryDestinationType,
@@ -47,14 +38,14 @@ function destinationView(d: NotificationDestinationDoc): Record<string, unknown>
     Tags: d.Tags,
     CreatedAt: epochSeconds(d.CreatedAt),
     UpdatedAt: epochSeconds(d.UpdatedAt),
-  });
+  };
 }
 
 /** CreateDestination / CreateNotificationConfiguration and their Get/List/Update/Delete. */
 export function notificationHandlers(ctx: MiContext): HandlerMap {
   const { notificationDestinations: dests, notificationConfigs: configs } = ctx.stores;
-  return {
-    CreateDestination: (input: CreateDestinationRequest, call: CallContext) =>
+  return defineHandlers({
+    CreateDestination: (input, call) =>
       withClientToken(ctx, call, 'CreateDestination', input, () => {
         if (dests.get(key(call, input.Name)) !== undefined) {
           throw new ConflictException(`Destination "${input.Name}" already exists`);
@@ -73,31 +64,29 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
         ctx.invalidate();
         return { Name: input.Name };
       }),
-    GetDestination: (input: GetDestinationRequest, call: CallContext) => {
+    GetDestination: (input, call) => {
       const d = dests.getOwned(call, key(call, input.Name));
       if (d === undefined) throw destinationNotFound(input.Name);
       return destinationView(d);
     },
-    ListDestinations: (input: ListDestinationsRequest, call: CallContext) => {
+    ListDestinations: (input, call) => {
       const page = dests.page(call, {
         maxResults: input.MaxResults,
         nextToken: input.NextToken,
       });
-      return compact({
+      return {
         // DestinationSummary has no Tags or timestamps (GetDestination has them).
-        DestinationList: page.items.map((d) =>
-          compact({
-            Name: d.Name,
-            DeliveryDestinationArn: d.DeliveryDestinationArn,
-            DeliveryDestinationType: d.DeliveryDestinationType,
-            RoleArn: d.RoleArn,
-            Description: d.Description,
-          }),
-        ),
+        DestinationList: page.items.map((d) => ({
+          Name: d.Name,
+          DeliveryDestinationArn: d.DeliveryDestinationArn,
+          DeliveryDestinationType: d.DeliveryDestinationType,
+          RoleArn: d.RoleArn,
+          Description: d.Description,
+        })),
         NextToken: page.nextToken,
-      });
+      };
     },
-    UpdateDestination: (input: UpdateDestinationRequest, call: CallContext) => {
+    UpdateDestination: (input, call) => {
       const d = dests.getOwned(call, key(call, input.Name));
       if (d === undefined) throw destinationNotFound(input.Name);
       dests.put(call, key(call, input.Name), {
@@ -113,15 +102,12 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       ctx.invalidate();
       return undefined;
     },
-    DeleteDestination: (input: DeleteDestinationRequest, call: CallContext) => {
+    DeleteDestination: (input, call) => {
       if (!dests.delete(key(call, input.Name))) throw destinationNotFound(input.Name);
       ctx.invalidate();
       return undefined;
     },
-    CreateNotificationConfiguration: (
-      input: CreateNotificationConfigurationRequest,
-      call: CallContext,
-    ) =>
+    CreateNotificationConfiguration: (input, call) =>
       withClientToken(ctx, call, 'CreateNotificationConfiguration', input, () => {
         if (dests.get(key(call, input.DestinationName)) === undefined) {
           throw destinationNotFound(input.DestinationName);
@@ -143,39 +129,31 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
         ctx.invalidate();
         return { EventType: input.EventType };
       }),
-    GetNotificationConfiguration: (
-      input: GetNotificationConfigurationRequest,
-      call: CallContext,
-    ) => {
+    GetNotificationConfiguration: (input, call) => {
       const c = configs.getOwned(call, key(call, input.EventType));
       if (c === undefined) throw configNotFound(input.EventType);
-      return compact({
+      return {
         EventType: c.EventType,
         DestinationName: c.DestinationName,
         CreatedAt: epochSeconds(c.CreatedAt),
         UpdatedAt: epochSeconds(c.UpdatedAt),
         Tags: c.Tags,
-      });
+      };
     },
-    ListNotificationConfigurations: (
-      input: ListNotificationConfigurationsRequest,
-      call: CallContext,
-    ) => {
+    ListNotificationConfigurations: (input, call) => {
       const page = configs.page(call, {
         maxResults: input.MaxResults,
         nextToken: input.NextToken,
       });
-      return compact({
-        NotificationConfigurationList: page.items.map((c) =>
-          compact({ EventType: c.EventType, DestinationName: c.DestinationName }),
-        ),
+      return {
+        NotificationConfigurationList: page.items.map((c) => ({
+          EventType: c.EventType,
+          DestinationName: c.DestinationName,
+        })),
         NextToken: page.nextToken,
-      });
+      };
     },
-    UpdateNotificationConfiguration: (
-      input: UpdateNotificationConfigurationRequest,
-      call: CallContext,
-    ) => {
+    UpdateNotificationConfiguration: (input, call) => {
       const c = configs.getOwned(call, key(call, input.EventType));
       if (c === undefined) throw configNotFound(input.EventType);
       if (dests.get(key(call, input.DestinationName)) === undefined) {
@@ -189,13 +167,10 @@ export function notificationHandlers(ctx: MiContext): HandlerMap {
       ctx.invalidate();
       return undefined;
     },
-    DeleteNotificationConfiguration: (
-      input: DeleteNotificationConfigurationRequest,
-      call: CallContext,
-    ) => {
+    DeleteNotificationConfiguration: (input, call) => {
       if (!configs.delete(key(call, input.EventType))) throw configNotFound(input.EventType);
       ctx.invalidate();
       return undefined;
     },
-  };
+  });
 }

@@ -1,17 +1,14 @@
 import {
   ConflictException,
-  type DeregisterAccountAssociationRequest,
-  type ListManagedThingAccountAssociationsRequest,
-  type RegisterAccountAssociationRequest,
   ResourceNotFoundException,
   ValidationException,
 } from '@c2c-kit/protocol';
-import { type CallContext, compact, type HandlerMap, type MiContext, notify } from '../context.js';
+import { defineHandlers, type HandlerMap, type MiContext, notify } from '../context.js';
 import { associationNotFound } from '../domain/associations.js';
 import { discoveryNotFound } from '../domain/discovery.js';
 import { liveAssociation } from '../domain/routing.js';
 import { thingKeys, thingNotFound } from '../domain/things.js';
-import type { AssociationDoc, ThingDoc } from '../stores/index.js';
+import type { AssociationDoc, ThingDoc } from '../stores/docs.js';
 
 /** A thing registered to an account association (RegisterAccountAssociation): events route to it. */
 function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number): ThingDoc {
@@ -33,8 +30,8 @@ function registeredTo(thing: ThingDoc, association: AssociationDoc, now: number)
  */
 export function registrationHandlers(ctx: MiContext): HandlerMap {
   const { discoveries, discovered, things, associations } = ctx.stores;
-  return {
-    RegisterAccountAssociation: (input: RegisterAccountAssociationRequest, call: CallContext) => {
+  return defineHandlers({
+    RegisterAccountAssociation: (input, call) => {
       const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
       const association = associations.getOwned(call, input.AccountAssociationId);
@@ -91,10 +88,7 @@ export function registrationHandlers(ctx: MiContext): HandlerMap {
       return output;
     },
 
-    DeregisterAccountAssociation: (
-      input: DeregisterAccountAssociationRequest,
-      call: CallContext,
-    ) => {
+    DeregisterAccountAssociation: (input, call) => {
       const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
       if (associations.getOwned(call, input.AccountAssociationId) === undefined) {
@@ -127,10 +121,7 @@ export function registrationHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    ListManagedThingAccountAssociations: (
-      input: ListManagedThingAccountAssociationsRequest,
-      call: CallContext,
-    ) => {
+    ListManagedThingAccountAssociations: (input, call) => {
       const page = things.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
@@ -139,14 +130,14 @@ export function registrationHandlers(ctx: MiContext): HandlerMap {
           t.accountAssociationId !== undefined &&
           (input.ManagedThingId === undefined || t.Id === input.ManagedThingId),
       );
-      return compact({
+      return {
         Items: page.items.map((t) => ({
           ManagedThingId: t.Id,
           AccountAssociationId: t.accountAssociationId,
           ManagedThingAssociationStatus: 'ASSOCIATED',
         })),
         NextToken: page.nextToken,
-      });
+      };
     },
-  };
+  });
 }

@@ -10,16 +10,15 @@ import {
   typeDefinitionSchema,
 } from '@c2c-kit/matter';
 import {
-  type GetSchemaVersionRequest,
-  type ListSchemaVersionsRequest,
+  type DocumentValue,
+  type OperationShapes,
   ResourceNotFoundException,
   ValidationException,
 } from '@c2c-kit/protocol';
-import { type CallContext, compact, type HandlerMap, type MiContext } from '../context.js';
+import { defineHandlers, type HandlerMap, type MiContext } from '../context.js';
 import { customerReportOf } from '../domain/capabilities.js';
 import { thingNotFound } from '../domain/things.js';
 import { decodeToken, encodeToken } from '../stores/table.js';
-import type { Input } from './input.js';
 
 /**
  * AWS's public schema catalog, generated from `@c2c-kit/matter`: every Matter 1.4 cluster as a
@@ -65,6 +64,11 @@ function catalogOf(type: 'capability' | 'definition'): CatalogEntry[] {
   return catalog[type];
 }
 
+/** A schema document of `@c2c-kit/matter` as the model's Document (it is plain JSON data). */
+function asDocument(schema: Record<string, unknown> | undefined): DocumentValue | undefined {
+  return schema as DocumentValue | undefined;
+}
+
 function noSchema(id: string): ResourceNotFoundException {
   return new ResourceNotFoundException('No schema version found', {
     ResourceId: id,
@@ -98,8 +102,8 @@ function capabilityMatches(id: string, filter: string | undefined): boolean {
 
 export function schemaHandlers(ctx: MiContext): HandlerMap {
   const { things } = ctx.stores;
-  return {
-    GetSchemaVersion: (input: GetSchemaVersionRequest) => {
+  return defineHandlers({
+    GetSchemaVersion: (input) => {
       const at = input.SchemaVersionedId.lastIndexOf('@');
       const schemaId = input.SchemaVersionedId.slice(0, at);
       const version = input.SchemaVersionedId.slice(at + 1);
@@ -107,14 +111,15 @@ export function schemaHandlers(ctx: MiContext): HandlerMap {
       if (entry === undefined || !versionMatches(entry, version)) {
         throw noSchema(input.SchemaVersionedId);
       }
-      const Schema =
+      const Schema = asDocument(
         input.Type === 'definition'
           ? typeDefinitionSchema(schemaId)
-          : capabilitySchema(schemaId, input.Format ?? 'AWS');
+          : capabilitySchema(schemaId, input.Format ?? 'AWS'),
+      );
       return { ...entry, Schema };
     },
 
-    ListSchemaVersions: (input: ListSchemaVersionsRequest) => {
+    ListSchemaVersions: (input) => {
       // The model's example: SchemaId together with Namespace is a ValidationException.
       if (input.SchemaId !== undefined && input.Namespace !== undefined) {
         throw new ValidationException(
@@ -129,17 +134,15 @@ export function schemaHandlers(ctx: MiContext): HandlerMap {
           (input.SemanticVersion === undefined || versionMatches(e, input.SemanticVersion)),
       );
       const page = pageOf(items, input);
-      return compact({ Items: page.items, NextToken: page.nextToken });
+      return { Items: page.items, NextToken: page.nextToken };
     },
 
-    ListManagedThingSchemas: (input: Input<'ListManagedThingSchemas'>, call: CallContext) => {
+    ListManagedThingSchemas: (input, call) => {
       const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
-      const report = customerReportOf(thing) as
-        | { endpoints: Array<{ id: string; capabilities: Array<{ id: string }> }> }
-        | undefined;
+      const report = customerReportOf(thing);
       const own = new Map((thing.CapabilitySchemas ?? []).map((s) => [s.CapabilityId, s.Schema]));
-      const items: Array<{ EndpointId: string; CapabilityId: string; Schema?: unknown }> = [];
+      const items: OperationShapes['ListManagedThingSchemas']['output']['Items'] = [];
       for (const endpoint of report?.endpoints ?? []) {
         if (input.EndpointIdFilter !== undefined && endpoint.id !== input.EndpointIdFilter)
           continue;
@@ -151,21 +154,19 @@ export function schemaHandlers(ctx: MiContext): HandlerMap {
             capability.id.slice(at + 1) === MATTER_SPEC_VERSION
               ? getCluster(capability.id)
               : undefined;
-          items.push(
-            compact({
-              EndpointId: endpoint.id,
-              CapabilityId: capability.id,
-              // The thing's own schema for the capability (Create/UpdateManagedThing, or the
-              // connector's discovery), else the catalog's; none for an unknown capability.
-              Schema:
-                own.get(capability.id) ??
-                (cluster === undefined ? undefined : capabilitySchema(cluster)),
-            }),
-          );
+          items.push({
+            EndpointId: endpoint.id,
+            CapabilityId: capability.id,
+            // The thing's own schema for the capability (Create/UpdateManagedThing, or the
+            // connector's discovery), else the catalog's; none for an unknown capability.
+            Schema:
+              own.get(capability.id) ??
+              (cluster === undefined ? undefined : asDocument(capabilitySchema(cluster))),
+          });
         }
       }
       const page = pageOf(items, input);
-      return compact({ Items: page.items, NextToken: page.nextToken });
+      return { Items: page.items, NextToken: page.nextToken };
     },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 import { ERROR_CLASSES, ResourceNotFoundException } from '@c2c-kit/protocol';
-import type { CallContext, HandlerMap, MiContext } from '../context.js';
+import { type CallContext, defineHandlers, type HandlerMap, type MiContext } from '../context.js';
 import { saveAssociation } from '../domain/associations.js';
 import { thingKeys } from '../domain/things.js';
-import type { Input } from './input.js';
 
 /** The model's TagsMap holds at most 50 tags. */
 const MAX_TAGS = 50;
@@ -50,8 +49,8 @@ function resolve(ctx: MiContext, call: CallContext, resourceArn: string): Taggab
 
 /** TagResource / UntagResource / ListTagsForResource on managed things and account associations. */
 export function tagHandlers(ctx: MiContext): HandlerMap {
-  return {
-    TagResource: (input: Input<'TagResource'>, call: CallContext) => {
+  return defineHandlers({
+    TagResource: (input, call) => {
       ctx.stores.db.transaction(() => {
         const resource = resolve(ctx, call, input.ResourceArn);
         const tags = { ...resource.tags, ...input.Tags };
@@ -65,7 +64,7 @@ export function tagHandlers(ctx: MiContext): HandlerMap {
       return {};
     },
 
-    UntagResource: (input: Input<'UntagResource'>, call: CallContext) => {
+    UntagResource: (input, call) => {
       ctx.stores.db.transaction(() => {
         const resource = resolve(ctx, call, input.ResourceArn);
         const tags = { ...resource.tags };
@@ -75,10 +74,10 @@ export function tagHandlers(ctx: MiContext): HandlerMap {
       return {};
     },
 
-    ListTagsForResource: (input: Input<'ListTagsForResource'>, call: CallContext) => {
+    ListTagsForResource: (input, call) => {
       const { tags } = resolve(ctx, call, input.ResourceArn);
       // TagsMap has 1–50 entries: an untagged resource answers without `tags`.
       return tags !== undefined && Object.keys(tags).length > 0 ? { tags } : {};
     },
-  };
+  });
 }

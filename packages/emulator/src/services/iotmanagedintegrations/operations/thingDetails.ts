@@ -1,15 +1,14 @@
-import { ResourceNotFoundException, type UpdateManagedThingRequest } from '@c2c-kit/protocol';
+import { ResourceNotFoundException } from '@c2c-kit/protocol';
 import {
-  type CallContext,
   compact,
+  defineHandlers,
   epochSeconds,
   type HandlerMap,
   type MiContext,
 } from '../context.js';
 import { liveAssociation } from '../domain/routing.js';
 import { thingKeys, thingNotFound } from '../domain/things.js';
-import type { ThingDoc } from '../stores/index.js';
-import type { Input } from './input.js';
+import type { ThingDoc } from '../stores/docs.js';
 
 /** Association states in which the vendor cloud refuses the link's tokens. */
 const AUTH_FAILED = new Set(['ASSOCIATION_FAILED', 'REFRESH_TOKEN_EXPIRED']);
@@ -41,8 +40,8 @@ function connectivityOf(
 /** UpdateManagedThing, GetManagedThingMetaData, GetManagedThingConnectivityData. */
 export function thingDetailHandlers(ctx: MiContext): HandlerMap {
   const { things } = ctx.stores;
-  return {
-    UpdateManagedThing: (input: UpdateManagedThingRequest, call: CallContext) => {
+  return defineHandlers({
+    UpdateManagedThing: (input, call) => {
       const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       // The emulator has no credential lockers (CreateCredentialLocker answers 501), so no id
@@ -76,23 +75,20 @@ export function thingDetailHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    GetManagedThingMetaData: (input: Input<'GetManagedThingMetaData'>, call: CallContext) => {
+    GetManagedThingMetaData: (input, call) => {
       const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
-      return compact({
+      return {
         ManagedThingId: thing.Id,
         // MetaData has 1–50 entries in the model: an empty map is left out.
         MetaData:
           thing.MetaData !== undefined && Object.keys(thing.MetaData).length > 0
             ? thing.MetaData
             : undefined,
-      });
+      };
     },
 
-    GetManagedThingConnectivityData: (
-      input: Input<'GetManagedThingConnectivityData'>,
-      call: CallContext,
-    ) => {
+    GetManagedThingConnectivityData: (input, call) => {
       const thing = things.getOwned(call, input.Identifier);
       if (thing === undefined) throw thingNotFound(input.Identifier);
       const { connected, reason } = connectivityOf(ctx, thing);
@@ -104,5 +100,5 @@ export function thingDetailHandlers(ctx: MiContext): HandlerMap {
         DisconnectReason: reason,
       };
     },
-  };
+  });
 }

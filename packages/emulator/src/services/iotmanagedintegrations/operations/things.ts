@@ -1,19 +1,12 @@
 import { capabilityActionsToMatter } from '@c2c-kit/matter';
 import {
-  type CreateManagedThingRequest,
-  type DeleteManagedThingRequest,
   formatIssue,
-  type GetManagedThingCapabilitiesRequest,
-  type GetManagedThingRequest,
-  type GetManagedThingStateRequest,
-  type ListManagedThingsRequest,
+  type ManagedThingSummary,
   type MatterEndpoint,
-  type SendManagedThingCommandRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
 import {
-  type CallContext,
-  compact,
+  defineHandlers,
   epochSeconds,
   type HandlerMap,
   type MiContext,
@@ -23,10 +16,10 @@ import {
 import { customerReportOf, toStateEndpoints } from '../domain/capabilities.js';
 import { sendCommand } from '../domain/commands.js';
 import { createThingFromDiscovery, thingNotFound } from '../domain/things.js';
-import type { ThingDoc } from '../stores/index.js';
+import type { ThingDoc } from '../stores/docs.js';
 
-function thingSummary(doc: ThingDoc): Record<string, unknown> {
-  return compact({
+function thingSummary(doc: ThingDoc): ManagedThingSummary {
+  return {
     Id: doc.Id,
     Arn: doc.Arn,
     Brand: doc.Brand,
@@ -43,13 +36,13 @@ function thingSummary(doc: ThingDoc): Record<string, unknown> {
     CreatedAt: epochSeconds(doc.CreatedAt),
     UpdatedAt: epochSeconds(doc.UpdatedAt),
     ActivatedAt: epochSeconds(doc.ActivatedAt),
-  });
+  };
 }
 
 export function thingHandlers(ctx: MiContext): HandlerMap {
   const { things, associations } = ctx.stores;
-  return {
-    CreateManagedThing: (input: CreateManagedThingRequest, call: CallContext) => {
+  return defineHandlers({
+    CreateManagedThing: (input, call) => {
       // Set when a new thing is made: its DEVICE_LIFE_CYCLE goes out after the commit, once.
       let created: ThingDoc | undefined;
       return withClientToken(
@@ -74,19 +67,19 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       );
     },
 
-    GetManagedThing: (input: GetManagedThingRequest, call: CallContext) => {
+    GetManagedThing: (input, call) => {
       const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
-      return compact({
+      return {
         ...thingSummary(doc),
         HubNetworkMode: doc.HubNetworkMode,
         MetaData: doc.MetaData,
         Tags: doc.Tags,
         WiFiSimpleSetupConfiguration: doc.WiFiSimpleSetupConfiguration,
-      });
+      };
     },
 
-    ListManagedThings: (input: ListManagedThingsRequest, call: CallContext) => {
+    ListManagedThings: (input, call) => {
       const page = things.page(
         call,
         { maxResults: input.MaxResults, nextToken: input.NextToken },
@@ -107,10 +100,10 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
           input.ParentControllerIdentifierFilter === undefined &&
           input.ConnectorPolicyIdFilter === undefined,
       );
-      return compact({ Items: page.items.map(thingSummary), NextToken: page.nextToken });
+      return { Items: page.items.map(thingSummary), NextToken: page.nextToken };
     },
 
-    DeleteManagedThing: (input: DeleteManagedThingRequest, call: CallContext) => {
+    DeleteManagedThing: (input, call) => {
       const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
       things.delete(input.Identifier);
@@ -118,23 +111,23 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       return undefined;
     },
 
-    GetManagedThingCapabilities: (input: GetManagedThingCapabilitiesRequest, call: CallContext) => {
+    GetManagedThingCapabilities: (input, call) => {
       const doc = things.getOwned(call, input.Identifier);
       if (doc === undefined) throw thingNotFound(input.Identifier);
-      return compact({
+      return {
         ManagedThingId: doc.Id,
         Capabilities: doc.Capabilities,
         CapabilityReport: customerReportOf(doc),
-      });
+      };
     },
 
-    GetManagedThingState: (input: GetManagedThingStateRequest, call: CallContext) => {
+    GetManagedThingState: (input, call) => {
       const doc = things.getOwned(call, input.ManagedThingId);
       if (doc === undefined) throw thingNotFound(input.ManagedThingId);
       return { Endpoints: toStateEndpoints(ctx.stores.stateOf(doc.Id)) };
     },
 
-    SendManagedThingCommand: (input: SendManagedThingCommandRequest, call: CallContext) => {
+    SendManagedThingCommand: (input, call) => {
       const thing = things.getOwned(call, input.ManagedThingId);
       if (thing === undefined) throw thingNotFound(input.ManagedThingId);
       const associationId = input.AccountAssociationId ?? thing.accountAssociationId;
@@ -161,5 +154,5 @@ export function thingHandlers(ctx: MiContext): HandlerMap {
       );
       return { TraceId: traceId };
     },
-  };
+  });
 }

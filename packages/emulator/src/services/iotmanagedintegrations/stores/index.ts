@@ -1,195 +1,27 @@
-import type {
-  AuthConfig,
-  CapabilityReport,
-  CapabilitySchemaItem,
-  EndpointConfig,
-  GeneralAuthorizationName,
-  MatterCapabilityReport,
-  MatterEndpoint,
-  SecretsManager,
-  WiFiSimpleSetupConfiguration,
-} from '@c2c-kit/protocol';
+import type { MatterEndpoint } from '@c2c-kit/protocol';
 import type Database from 'better-sqlite3';
 import { DEFAULT_REGION } from '../../../config.js';
+import type {
+  AccountSettingDoc,
+  AssociationDoc,
+  CommandDoc,
+  ConnectorDoc,
+  DestinationDoc,
+  DiscoveredDeviceDoc,
+  DiscoveryDoc,
+  NotificationConfigDoc,
+  NotificationDestinationDoc,
+  RejectedEvent,
+  StoredEvent,
+  ThingDoc,
+} from './docs.js';
 import {
   CLIENT_TOKEN_COLUMNS,
   EVENTS_COLUMNS,
   keyDiscoveredDevicesByDevice,
   migrateToRegions,
 } from './migrate.js';
-import { type DocKeys, DocTable, type Owner } from './table.js';
-
-export interface ConnectorDoc {
-  Id: string;
-  Name: string;
-  EndpointConfig: EndpointConfig;
-  Description?: string;
-  EndpointType: string;
-  Type: string;
-}
-
-export interface DestinationDoc {
-  Id: string;
-  Name?: string;
-  Description?: string;
-  CloudConnectorId: string;
-  AuthType?: string;
-  AuthConfig: AuthConfig;
-  SecretsManager?: SecretsManager;
-}
-
-/** OAuth tokens of an account association (stored locally, never returned or logged). */
-export interface TokenSet {
-  accessToken: string;
-  refreshToken?: string;
-  /** Epoch ms; absent when the token endpoint gave no `expires_in`. */
-  expiresAt?: number;
-}
-
-export interface AssociationDoc {
-  AccountAssociationId: string;
-  Arn: string;
-  ConnectorDestinationId: string;
-  Name?: string;
-  Description?: string;
-  Tags?: Record<string, string>;
-  GeneralAuthorization?: GeneralAuthorizationName;
-  AssociationState: string;
-  ErrorMessage?: string;
-  OAuthAuthorizationUrl: string;
-  connectorId: string;
-  oauthState?: string;
-  tokens?: TokenSet;
-  userId?: string;
-  /** Epoch ms of the latest successful ActivateUser: the most recent one is the user's current link. */
-  activatedAt?: number;
-}
-
-export interface DiscoveryDoc {
-  Id: string;
-  Arn: string;
-  DiscoveryType: string;
-  Status: string;
-  StartedAt: number;
-  FinishedAt?: number;
-  AccountAssociationId?: string;
-  Tags?: Record<string, string>;
-  connectorId?: string;
-}
-
-export interface DiscoveredDeviceDoc {
-  discoveryId: string;
-  connectorId: string;
-  accountAssociationId?: string;
-  ConnectorDeviceId: string;
-  ConnectorDeviceName?: string;
-  DeviceTypes: string[];
-  CapabilityReport: MatterCapabilityReport;
-  CapabilitySchemas?: CapabilitySchemaItem[];
-  DeviceMetadata?: unknown;
-  DiscoveredAt: number;
-  Modification: string;
-  ManagedThingId?: string;
-}
-
-/**
- * The lookup keys of a discovered device: its discovery (ListDiscoveredDevices), connector and
- * device (re-discoveries), and the device id alone (CreateManagedThing's AuthenticationMaterial).
- */
-export function discoveredDeviceKeys(doc: DiscoveredDeviceDoc): DocKeys {
-  return {
-    k1: doc.discoveryId,
-    k2: `${doc.connectorId}|${doc.ConnectorDeviceId}`,
-    k3: doc.ConnectorDeviceId,
-  };
-}
-
-export interface ThingDoc {
-  Id: string;
-  Arn: string;
-  Role: string;
-  Name?: string;
-  Owner?: string;
-  Brand?: string;
-  Model?: string;
-  SerialNumber?: string;
-  Classification?: string;
-  MetaData?: Record<string, string>;
-  Tags?: Record<string, string>;
-  ProvisioningStatus: string;
-  ConnectorDeviceId?: string;
-  ConnectorDestinationId?: string;
-  accountAssociationId?: string;
-  connectorId?: string;
-  userId?: string;
-  CapabilityReport?: MatterCapabilityReport;
-  /** A customer-form report set by UpdateManagedThing; replaces the connector's when present. */
-  CustomerCapabilityReport?: CapabilityReport;
-  CapabilitySchemas?: CapabilitySchemaItem[];
-  /** The deprecated `Capabilities` text (Create/UpdateManagedThing), returned as given. */
-  Capabilities?: string;
-  CredentialLockerId?: string;
-  HubNetworkMode?: string;
-  WiFiSimpleSetupConfiguration?: WiFiSimpleSetupConfiguration;
-  CreatedAt: number;
-  UpdatedAt: number;
-  ActivatedAt?: number;
-}
-
-/** Per account and region settings (`GetDefaultEncryptionConfiguration`, …). */
-export interface AccountSettingDoc {
-  encryptionType: string;
-  kmsKeyArn?: string;
-}
-
-export interface CommandDoc {
-  TraceId: string;
-  ManagedThingId: string;
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
-  receivedAt: number;
-  executedAt?: number;
-  endpoints: MatterEndpoint[];
-}
-
-export interface NotificationDestinationDoc {
-  Name: string;
-  DeliveryDestinationArn: string;
-  DeliveryDestinationType: string;
-  RoleArn: string;
-  Description?: string;
-  Tags?: Record<string, string>;
-  CreatedAt: number;
-  UpdatedAt: number;
-}
-
-export interface NotificationConfigDoc {
-  EventType: string;
-  DestinationName: string;
-  Tags?: Record<string, string>;
-  CreatedAt: number;
-  UpdatedAt: number;
-}
-
-export interface StoredEvent {
-  seq: number;
-  account: string;
-  region: string;
-  connectorId: string;
-  operation: string;
-  traceId: string | null;
-  receivedAt: number;
-  body: unknown;
-}
-
-export interface RejectedEvent {
-  seq: number;
-  account: string;
-  region: string;
-  connectorId: string;
-  reason: string;
-  receivedAt: number;
-  body: unknown;
-}
+import { DocTable, type Owner } from './table.js';
 
 /** A cluster state merged in the running transaction and not written yet. */
 interface PendingState {
