@@ -56,7 +56,9 @@ describe('fault injection (--faults)', () => {
   });
 
   it('connector invokes fail under error=1 after 1 + 5 attempts; unhandled errors are retried', async () => {
-    const { ConnectorInvoker } = await import('../src/services/iotmanagedintegrations/domain/invoke.js');
+    const { ConnectorInvoker } = await import(
+      '../src/services/iotmanagedintegrations/domain/invoke.js'
+    );
     let calls = 0;
     const direct = new ConnectorInvoker({
       host: {

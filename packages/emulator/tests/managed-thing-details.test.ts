@@ -1,6 +1,6 @@
 import { capabilitySchema } from '@c2c-kit/matter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { miClient } from './helpers/mi-client.js';
 
 // The operations a customer app calls around a managed thing besides Create/Get/List/Delete:
@@ -16,19 +16,11 @@ beforeAll(async () => {
   const credentials = stack.emu.app.emulatorConfig.credentials[0];
   if (credentials === undefined) throw new Error('the emulator has no credentials');
   mi = miClient(stack.emu.url, credentials);
-  ids.association = await stack.link();
-  ids.discovery = await stack.discover(ids.association, [
-    { id: 'fan-1', name: 'Fan', report: fanReport() },
-  ]);
-  const thing = await mi('CreateManagedThing', {
-    Role: 'DEVICE',
-    AuthenticationMaterialType: 'DISCOVERED_DEVICE',
-    AuthenticationMaterial: `CLOUD:${ids.discovery}:fan-1`,
-  });
-  expect(thing.status, thing.text).toBe(201);
-  ids.thing = thing.json.Id as string;
-  ids.thingArn = thing.json.Arn as string;
-  await stack.register(ids.thing, ids.association, ids.discovery);
+  const thing = await stack.registeredThing();
+  ids.association = thing.associationId;
+  ids.discovery = thing.discoveryId;
+  ids.thing = thing.thingId;
+  ids.thingArn = thing.thingArn;
   const association = await mi('GetAccountAssociation', { AccountAssociationId: ids.association });
   ids.associationArn = association.json.Arn as string;
 });

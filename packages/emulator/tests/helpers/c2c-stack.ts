@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -13,16 +13,31 @@ import {
 } from '../../src/index.js';
 import { TEST_CREDENTIALS } from './credentials.js';
 import { miClient } from './mi-client.js';
-import { startOAuthServer } from './oauth-server.js';
+import { oAuthConfig, startOAuthServer } from './oauth-server.js';
 import { sdkClientConfig } from './sign.js';
 
-const FIXTURE = join(
+/**
+ * The recording connector Lambda: one JSON line per invocation in `$RECORD_FILE`; the operations
+ * named in `$FAIL_OPS` throw.
+ */
+export const RECORDING_CONNECTOR = join(
   import.meta.dirname,
   '..',
   'fixtures',
   'connectors',
   'recording-connector.mjs',
 );
+
+/** A connector invocation event as the recording connector wrote it. */
+export interface RecordedInvocation {
+  event: { header: { auth: Record<string, unknown> }; payload: Record<string, unknown> };
+}
+
+/** The invocations the recording connector wrote to `recordFile`, oldest first. */
+export function recordedInvocations(recordFile: string): RecordedInvocation[] {
+  const text = readFileSync(recordFile, 'utf8').trim();
+  return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as RecordedInvocation);
+}
 
 /** A fan's capability report (OnOff + FanControl), optionally with an extra attribute. */
 export function fanReport(extraAttribute = false): MatterCapabilityReport {
@@ -114,7 +129,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
   const mi = miClient(emu.url);
   const functionArn = emu.app.lambdaHost.registerFunction({
     name: 'acme-connector',
-    handler: FIXTURE,
+    handler: RECORDING_CONNECTOR,
     environment: { RECORD_FILE: recordFile, USER_ID: 'user-1' },
   }).arn;
   const secret = await createOAuthClientSecret(emu.url);
@@ -128,13 +143,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
     Name: 'acme-dest',
     CloudConnectorId: connectorId,
     AuthType: 'OAUTH',
-    AuthConfig: {
-      oAuth: {
-        authUrl: `${oauth.url}/authorize`,
-        tokenUrl: `${oauth.url}/token`,
-        tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-      },
-    },
+    AuthConfig: oAuthConfig(oauth.url),
     SecretsManager: secret,
   });
   expect(destination.status, destination.text).toBe(201);
@@ -198,15 +207,43 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
     expect(registered.status, registered.text).toBe(201);
   }
 
+  /**
+   * A linked user's device (a fan unless `report` says otherwise), discovered, made a managed
+   * thing and registered to the link: what events and commands need.
+   */
+  async function registeredThing(
+    deviceId = 'fan-1',
+    report: MatterCapabilityReport = fanReport(),
+  ): Promise<{ associationId: string; discoveryId: string; thingId: string; thingArn: string }> {
+    const associationId = await link();
+    const discoveryId = await discover(associationId, [{ id: deviceId, name: deviceId, report }]);
+    const thing = await mi('CreateManagedThing', {
+      Role: 'DEVICE',
+      AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+      AuthenticationMaterial: `CLOUD:${discoveryId}:${deviceId}`,
+    });
+    expect(thing.status, thing.text).toBe(201);
+    const thingId = thing.json.Id as string;
+    await register(thingId, associationId, discoveryId);
+    return { associationId, discoveryId, thingId, thingArn: thing.json.Arn as string };
+  }
+
   return {
     emu,
     mi,
     oauth,
     connectorId,
     destinationId,
+    /** The OAuth client secret the destination reads (Secrets Manager). */
+    secret,
+    /** Where the recording connector writes its invocations (`RECORD_FILE`). */
+    recordFile,
+    /** The connector's invocations so far, oldest first. */
+    invocations: () => recordedInvocations(recordFile),
     link,
     discover,
     register,
+    registeredThing,
     async close() {
       await emu.close();
       await oauth.app.close();

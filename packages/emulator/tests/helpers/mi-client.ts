@@ -1,5 +1,10 @@
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
-import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
+import {
+  formatIssue,
+  type OperationName,
+  type OperationShapes,
+  validateOperationOutput,
+} from '@c2c-kit/protocol';
 import type { EmulatorCredential } from '../../src/index.js';
 import { TEST_CREDENTIALS } from './credentials.js';
 
@@ -41,4 +46,27 @@ export function miClient(
       text: res.text,
     };
   };
+}
+
+export type MiCall = ReturnType<typeof miClient>;
+
+/**
+ * `call`, with every successful response checked against the model's output shape (protocol's
+ * generated validators): issues are pushed to `issues`, for an `afterAll` to expect empty. Known
+ * deviation: OAuthAuthorizationUrl is http:// for a local authUrl.
+ */
+export function checkingOutputs(call: MiCall, issues: string[]): MiCall {
+  return (async (name, input) => {
+    const res = await call(name, input);
+    if (res.status < 300) {
+      const checked = validateOperationOutput(name, res.json);
+      if (!checked.ok) {
+        for (const issue of checked.issues) {
+          if (issue.path === 'OAuthAuthorizationUrl') continue;
+          issues.push(`${name}: ${formatIssue(issue)}`);
+        }
+      }
+    }
+    return res;
+  }) as MiCall;
 }

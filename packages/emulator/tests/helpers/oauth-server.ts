@@ -79,3 +79,19 @@ export async function startOAuthServer(): Promise<{
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, calls, app, expiresIn, refuseRefresh };
 }
+
+/** A connector destination's `AuthConfig` that authorizes against the test OAuth server at `url`. */
+export function oAuthConfig(
+  url: string,
+  tokenEndpointAuthenticationScheme: 'HTTP_BASIC' | 'REQUEST_BODY_CREDENTIALS' = 'HTTP_BASIC',
+  options: { scope?: string; oAuthCompleteRedirectUrl?: string } = {},
+) {
+  return {
+    oAuth: {
+      authUrl: `${url}/authorize`,
+      tokenUrl: `${url}/token`,
+      ...options,
+      tokenEndpointAuthenticationScheme,
+    },
+  };
+}
