@@ -10,3 +10,10 @@ export const TEST_CREDENTIALS: EmulatorCredential = {
   secretAccessKey: 'c2c-kit-test-secret-access-key-000000001',
   accountId: '111122223333',
 };
+
+/** A second account's key pair, for tests of what one account sees of another's resources. */
+export const OTHER_ACCOUNT_CREDENTIALS: EmulatorCredential = {
+  accessKeyId: 'AKIAC2CKITOTHER00001',
+  secretAccessKey: 'c2c-kit-other-secret-access-key-00000001',
+  accountId: '444455556666',
+};
