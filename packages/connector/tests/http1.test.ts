@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ParsedResponse, ResponseParser } from '../src/client/http1.js';
+import { ResponseParser } from '../src/client/http1.js';
+import type { ParsedResponse } from '../src/client/http1Response.js';
 import { MalformedResponseError } from '../src/errors.js';
 
 const scratch = Buffer.alloc(64 * 1024);

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { type Clock, systemClock } from '../util/clock.js';
-import { type ParsedResponse, ResponseParser } from './http1.js';
+import { ResponseParser } from './http1.js';
+import type { ParsedResponse } from './http1Response.js';
 
 /**
  * Keep-alive HTTP/1.1 connections to one origin, written for the one job the client has: many
