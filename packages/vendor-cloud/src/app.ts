@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { BehaviourOptions } from './behaviours.js';
 import { COMMANDS, DEVICE_KINDS, TRIGGERS } from './devices.js';
 import { InvalidRequestError, VendorCloudError, VendorConfigError } from './errors.js';
 import { type ListenOptions, listenHost } from './listen.js';
@@ -14,7 +15,6 @@ import {
   timeoutServerOptions,
 } from './requestLimits.js';
 import {
-  type BehaviourOptions,
   DEFAULT_DEVICES,
   DEFAULT_USERS,
   type DeviceSeed,

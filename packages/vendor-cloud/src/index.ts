@@ -5,6 +5,7 @@ export {
   type VendorCloud,
   type VendorCloudOptions,
 } from './app.js';
+export type { BehaviourOptions } from './behaviours.js';
 export {
   type CameraState,
   COMMANDS,
@@ -36,13 +37,12 @@ export {
 } from './errors.js';
 export { type ListenOptions, listenHost, nonLoopbackWarning } from './listen.js';
 export { DEFAULT_CLIENTS, type OAuthClientConfig, SCOPES } from './oauthStore.js';
+export type { ScenarioStep } from './scenario.js';
 export {
-  type BehaviourOptions,
   DEFAULT_DEVICES,
   DEFAULT_USERS,
   type DeviceEvent,
   type DeviceSeed,
-  type ScenarioStep,
   Simulation,
   type UserSeed,
   userIdFor,

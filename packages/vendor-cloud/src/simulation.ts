@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  type BehaviourOptions,
+  type DeviceRuntime,
+  runBehaviours,
+  withDefaults,
+} from './behaviours.js';
+import {
   applyCommand,
   applyTrigger,
   type Change,
@@ -7,12 +13,11 @@ import {
   DEVICE_KINDS,
   type DeviceKind,
   type DeviceStates,
-  round1,
-  TRIGGERS,
   type VendorDevice,
 } from './devices.js';
 import { DeviceNotFoundError, InvalidRequestError, VendorConfigError } from './errors.js';
-import { describe, numberAt, objectAt, stringAt } from './validate.js';
+import { parseScenario, type ScenarioStep } from './scenario.js';
+import { describe } from './validate.js';
 
 /** A demo end user of the vendor cloud. */
 export interface VendorUser {
@@ -56,27 +61,6 @@ export interface DeviceEvent {
   data: Record<string, unknown>;
 }
 
-export interface ScenarioStep {
-  /** Milliseconds after the scenario was scheduled. */
-  afterMs: number;
-  deviceId: string;
-  event: string;
-  params?: Record<string, unknown>;
-}
-
-export interface BehaviourOptions {
-  /** A motion clears by itself after this long (default 15 s). */
-  motionHoldMs?: number;
-  /** Camera battery loses 1 % per this many ms (default 120 s); 0 disables draining. */
-  cameraDrainMsPerPercent?: number;
-  /** Contact sensor battery loses 1 % per this many ms (default 15 min); 0 disables. */
-  contactDrainMsPerPercent?: number;
-  /** Thermostat moves 0.1 °C toward its target per this many ms (default 5 s); 0 disables. */
-  thermostatStepMs?: number;
-  /** Room temperature a thermostat drifts to when it is off (default 18 °C). */
-  ambientC?: number;
-}
-
 export interface SimulationOptions {
   users?: UserSeed[];
   devices?: DeviceSeed[];
@@ -110,19 +94,6 @@ export function userIdFor(username: string): string {
   return `acme-${createHash('sha256').update(`acme-user:${username}`).digest('hex').slice(0, 20)}`;
 }
 
-const MAX_SCENARIO_STEPS = 1000;
-const MAX_SCENARIO_SPAN_MS = 3_600_000;
-/** Bound on behaviour steps per device per `advance()`, so a huge jump cannot stall the loop. */
-const MAX_STEPS_PER_ADVANCE = 10_000;
-
-interface DeviceRuntime {
-  device: VendorDevice;
-  ownerId: string;
-  motionSince: number | undefined;
-  drainCarryMs: number;
-  thermoCarryMs: number;
-}
-
 type Listener = (event: DeviceEvent) => void;
 
 /**
@@ -149,14 +120,7 @@ export class Simulation {
     });
     this.now = options.startAt ?? Date.now();
     this.seed = options.seed;
-    const b = options.behaviour ?? {};
-    this.behaviour = {
-      motionHoldMs: b.motionHoldMs ?? 15_000,
-      cameraDrainMsPerPercent: b.cameraDrainMsPerPercent ?? 120_000,
-      contactDrainMsPerPercent: b.contactDrainMsPerPercent ?? 900_000,
-      thermostatStepMs: b.thermostatStepMs ?? 5_000,
-      ambientC: b.ambientC ?? 18,
-    };
+    this.behaviour = withDefaults(options.behaviour);
   }
 
   /**
@@ -337,36 +301,7 @@ export class Simulation {
    * checked before any is scheduled, so a bad script changes nothing.
    */
   schedule(rawSteps: unknown, path = 'body.steps'): number {
-    if (!Array.isArray(rawSteps) || rawSteps.length === 0 || rawSteps.length > MAX_SCENARIO_STEPS) {
-      throw new InvalidRequestError(
-        path,
-        `an array of 1-${MAX_SCENARIO_STEPS} steps`,
-        describe(rawSteps),
-      );
-    }
-    const steps = rawSteps.map((raw, i): ScenarioStep => {
-      const p = `${path}[${i}]`;
-      const obj = objectAt(raw, p);
-      const deviceId = stringAt(obj.deviceId, `${p}.deviceId`, 64);
-      const rt = this.devices.get(deviceId);
-      if (!rt)
-        throw new InvalidRequestError(`${p}.deviceId`, 'an existing device id', describe(deviceId));
-      const event = stringAt(obj.event, `${p}.event`, 64);
-      if (!TRIGGERS[rt.device.kind].includes(event)) {
-        throw new InvalidRequestError(
-          `${p}.event`,
-          `one of ${TRIGGERS[rt.device.kind].join('|')} for a ${rt.device.kind}`,
-          describe(event),
-        );
-      }
-      const step: ScenarioStep = {
-        afterMs: numberAt(obj.afterMs, `${p}.afterMs`, 0, MAX_SCENARIO_SPAN_MS, true),
-        deviceId,
-        event,
-      };
-      if (obj.params !== undefined) step.params = objectAt(obj.params, `${p}.params`);
-      return step;
-    });
+    const steps = parseScenario(rawSteps, path, (id) => this.devices.get(id)?.device.kind);
     const base = this.now;
     let index = this.scenario.length;
     for (const step of steps) this.scenario.push({ at: base + step.afterMs, step, index: index++ });
@@ -408,65 +343,9 @@ export class Simulation {
   }
 
   private runBehaviours(ms: number): void {
-    if (ms <= 0) return;
-    const b = this.behaviour;
-    for (const rt of this.devices.values()) {
-      const d = rt.device;
-      if (!d.online) continue;
-      if (d.kind === 'camera') {
-        if (
-          d.state.motion &&
-          rt.motionSince !== undefined &&
-          this.now + ms - rt.motionSince >= b.motionHoldMs
-        ) {
-          d.state.motion = false;
-          rt.motionSince = undefined;
-          this.emit(rt, [{ type: 'device.motion', data: { motion: false } }], 'device');
-        }
-      }
-      if (d.kind === 'camera' || d.kind === 'contact') {
-        const per = d.kind === 'camera' ? b.cameraDrainMsPerPercent : b.contactDrainMsPerPercent;
-        if (per > 0) {
-          rt.drainCarryMs += ms;
-          const percent = Math.min(Math.floor(rt.drainCarryMs / per), d.state.battery);
-          if (percent > 0) {
-            rt.drainCarryMs -= percent * per;
-            d.state.battery -= percent;
-            this.emit(
-              rt,
-              [{ type: 'device.battery', data: { battery: d.state.battery } }],
-              'device',
-            );
-            if (d.state.battery === 0) {
-              d.online = false;
-              this.emit(rt, [{ type: 'device.connectivity', data: { online: false } }], 'device');
-            }
-          }
-        }
-      }
-      if (d.kind === 'thermostat' && b.thermostatStepMs > 0) {
-        rt.thermoCarryMs += ms;
-        const steps = Math.min(
-          Math.floor(rt.thermoCarryMs / b.thermostatStepMs),
-          MAX_STEPS_PER_ADVANCE,
-        );
-        rt.thermoCarryMs -= steps * b.thermostatStepMs;
-        if (steps > 0) {
-          const before = d.state.temperatureC;
-          const target = thermostatTarget(d.state, b.ambientC);
-          const delta = Math.min(Math.abs(target - before), steps * 0.1);
-          const after = round1(before + Math.sign(target - before) * delta);
-          if (after !== before) {
-            d.state.temperatureC = after;
-            this.emit(
-              rt,
-              [{ type: 'device.temperature', data: { temperatureC: after } }],
-              'device',
-            );
-          }
-        }
-      }
-    }
+    runBehaviours(this.devices.values(), this.now, ms, this.behaviour, (rt, changes) => {
+      this.emit(rt, changes, 'device');
+    });
   }
 
   private runtime(userId: string | undefined, deviceId: string): DeviceRuntime {
@@ -500,19 +379,6 @@ export class Simulation {
     if (this.seed === undefined) return `evt_${randomUUID().replaceAll('-', '')}`;
     const hash = createHash('sha256').update(`${this.seed}:${this.seq}`).digest('hex');
     return `evt_${hash.slice(0, 32)}`;
-  }
-}
-
-function thermostatTarget(s: DeviceStates['thermostat'], ambient: number): number {
-  switch (s.mode) {
-    case 'heat':
-      return s.heatSetpointC;
-    case 'cool':
-      return s.coolSetpointC;
-    case 'auto':
-      return Math.min(Math.max(s.temperatureC, s.heatSetpointC), s.coolSetpointC);
-    default:
-      return ambient;
   }
 }
 
