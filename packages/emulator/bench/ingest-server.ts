@@ -14,6 +14,12 @@ const faults = process.argv[5] ? parseFaults(process.argv[5]) : undefined;
 
 // Server CPU per request (user + system), immune to how much wall time other processes take.
 let served = 0;
+// Where the memory is, every 5 s (V8 heap vs everything else), for the soak's analysis.
+const memory: Array<{ rss: number; heap: number; external: number }> = [];
+setInterval(() => {
+  const m = process.memoryUsage();
+  memory.push({ rss: m.rss, heap: m.heapTotal, external: m.external });
+}, 5_000).unref();
 let cpuAtReady = process.cpuUsage();
 function report(extra: Record<string, unknown> = {}): void {
   const cpu = process.cpuUsage(cpuAtReady);
@@ -23,6 +29,7 @@ function report(extra: Record<string, unknown> = {}): void {
       served,
       cpuUsPerRequest: served === 0 ? 0 : cpuUs / served,
       userUsPerRequest: served === 0 ? 0 : cpu.user / served,
+      memory,
       ...extra,
     })}\n`,
   );

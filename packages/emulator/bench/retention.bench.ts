@@ -83,7 +83,12 @@ try {
   const empty = dbSize(fresh);
   const ingestServer = await startServer('emulator', fresh, { retention: 'off' });
   try {
-    await load(ingestServer.port, { mode: 'ingest', concurrency: 16, duration });
+    // Long enough for tens of thousands of events: the file grows by whole pages.
+    await load(ingestServer.port, {
+      mode: 'ingest',
+      concurrency: 16,
+      duration: Math.max(duration, 10),
+    });
   } finally {
     await stop(ingestServer.child);
   }
@@ -121,7 +126,11 @@ try {
     clearInterval(sampler);
     await stop(server.child);
   }
-  const kept = serverStats<{ events: number; pruned: number }>(server, 'events');
+  const kept = serverStats<{
+    events: number;
+    pruned: number;
+    memory: Array<{ rss: number; heap: number; external: number }>;
+  }>(server, 'events');
   const finalBytes = dbSize(soakDir);
   rmSync(soakDir, { recursive: true, force: true });
   const warm = samples.filter((s) => s.at >= SOAK_SECONDS / 10);
@@ -134,6 +143,12 @@ try {
   );
   console.log(
     `  server RSS after the first tenth ${mib(level)}, then between ${mib(lo)} and ${mib(hi)} (drift ${(drift * 100).toFixed(1)} %); every 5 s: ${samples.map((s) => (s.rss / 2 ** 20).toFixed(0)).join(' ')} MiB`,
+  );
+  // The same samples split by the server itself: V8's heap (committed) vs the rest of the RSS.
+  const inside = kept?.memory ?? [];
+  const range = (xs: number[]) => `${mib(Math.min(...xs))}–${mib(Math.max(...xs))}`;
+  console.log(
+    `  inside the server over the soak: V8 heap ${range(inside.map((m) => m.heap))}, external ${range(inside.map((m) => m.external))}, the rest of the RSS ${range(inside.map((m) => m.rss - m.heap))}`,
   );
   reportFigure({
     name: `emulator: server RSS over a ${SOAK_SECONDS} s ingest soak, default retention`,

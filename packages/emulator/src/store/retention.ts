@@ -16,6 +16,9 @@ export type EventRetention = { readonly count: number } | { readonly maxAgeMs: n
  */
 export const DEFAULT_EVENT_RETENTION: EventRetention = { count: 100_000 };
 
+/** The shortest pause between two pruning steps, ms. */
+const REST_MS = 2;
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -80,9 +83,10 @@ interface TableStatements {
 
 /**
  * Deletes the events retention no longer keeps, oldest first, in small steps: each step is one
- * short transaction of at most `stepRows` rows per table, and the next step waits for the event
- * loop to come round, so requests (and their group commits) run between steps. A large backlog
- * (a lowered setting, a long-idle data dir) is worked off the same way, never at start-up.
+ * short transaction of at most `stepRows` rows per table, and the next one comes after a rest
+ * four times as long as the step took, so requests (and their group commits) run between steps
+ * and keep most of the event loop. A large backlog (a lowered setting, a long-idle data dir) is
+ * worked off the same way, never at start-up.
  *
  * Only the oldest rows go (rows are found by their `seq` range, never by scanning), and the
  * newest row of a table always stays, so the next insert's seq keeps counting up.
@@ -94,7 +98,7 @@ export class EventPruner {
   readonly #idleMs: number;
   readonly #now: () => number;
   readonly #step: () => number;
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   /** Whether the last step deleted a full step of some table (more is probably waiting). */
   #full = false;
@@ -156,14 +160,13 @@ export class EventPruner {
   start(): void {
     if (this.#retention === 'all' || !this.#stopped) return;
     this.#stopped = false;
-    this.#schedule(0);
+    this.#schedule(REST_MS);
   }
 
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer as NodeJS.Timeout);
-      clearImmediate(this.#timer as NodeJS.Immediate);
+      clearTimeout(this.#timer);
       this.#timer = undefined;
     }
   }
@@ -172,20 +175,17 @@ export class EventPruner {
     const run = () => {
       this.#timer = undefined;
       if (this.#stopped) return;
+      const started = performance.now();
       this.step();
-      // A full step means more is waiting: go on as soon as the event loop has come round
-      // (requests read meanwhile run first); otherwise look again after `idleMs`.
-      this.#schedule(this.#full ? 0 : this.#idleMs);
+      const spent = performance.now() - started;
+      // A full step means more is waiting: go on after a rest of four times the step (at least
+      // REST_MS), so pruning takes at most a fifth of the event loop and of the WAL's writes
+      // while requests keep theirs; otherwise look again after `idleMs`.
+      this.#schedule(this.#full ? Math.max(REST_MS, 4 * spent) : this.#idleMs);
     };
-    if (delayMs === 0) {
-      const immediate = setImmediate(run);
-      immediate.unref();
-      this.#timer = immediate;
-    } else {
-      const timer = setTimeout(run, delayMs);
-      timer.unref();
-      this.#timer = timer;
-    }
+    const timer = setTimeout(run, delayMs);
+    timer.unref();
+    this.#timer = timer;
   }
 }
 
