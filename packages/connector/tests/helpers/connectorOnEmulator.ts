@@ -1,0 +1,218 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { signStandardWebhook } from '../../src/webhooks/verify.js';
+import { bundleFixture } from './bundle.js';
+import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './mi.js';
+
+/** The test connector's function name in the emulator's Lambda host. */
+export const FUNCTION = 'acme-fan-connector';
+export const aws = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+
+type Note = { messageType: string; payload: Record<string, unknown> };
+
+interface Started {
+  emu: RunningEmulator;
+  vendor: StartedVendorCloud;
+  mi: ReturnType<typeof miCaller>;
+  lambda: LambdaClient;
+  dir: string;
+  functionUrl: string;
+  functionArn: string;
+}
+
+/**
+ * For an end-to-end test file: the fan connector fixture bundled with esbuild and deployed into
+ * a running emulator (Lambda host, its work queue on the emulator's SQS with an event source
+ * mapping, its OAuth client secret in Secrets Manager), the simulated vendor cloud sending signed
+ * webhooks to its Function URL, and a cloud connector with an OAuth destination registered.
+ * Started before the file's tests, closed after them; read its members inside tests and hooks.
+ */
+export function useConnectorOnEmulator() {
+  /** The running parts, set in beforeAll; read them inside tests and later hooks. */
+  const s = {} as Started;
+  /** Ids the file's tests share (connectorId, destinationId, workQueueUrl, and what they add). */
+  const state: Record<string, string> = {};
+
+  beforeAll(async () => {
+    s.dir = mkdtempSync(join(tmpdir(), 'c2c-connector-e2e-'));
+    const bundle = await bundleFixture('fan-connector');
+    s.emu = await startEmulator({
+      memory: true,
+      credentials: [LOCAL_CREDENTIALS],
+      invoke: { backoffMs: 5, timeoutMs: 5000 },
+    });
+    s.mi = miCaller(s.emu.url);
+    const cfg = { ...aws, endpoint: s.emu.url };
+    s.lambda = new LambdaClient(cfg);
+    const sqs = new SQSClient(cfg);
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'acme-work-dlq' }));
+    const dlqArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    const work = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'acme-work',
+        Attributes: {
+          VisibilityTimeout: '5',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '3' }),
+        },
+      }),
+    );
+    state.workQueueUrl = work.QueueUrl as string;
+    const workArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    sqs.destroy();
+    s.functionUrl = `${s.emu.url}/lambda-url/${FUNCTION}/`;
+    s.vendor = await startVendorCloud({
+      webhookUrl: s.functionUrl,
+      tickIntervalMs: 0,
+      seed: 7,
+      webhookRetry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+    });
+    s.functionArn = s.emu.app.lambdaHost.registerFunction({
+      name: FUNCTION,
+      handler: bundle,
+      exportName: 'handler',
+      timeoutSeconds: 30,
+      environment: {
+        ACME_API_URL: s.vendor.url,
+        ACME_WEBHOOK_SECRETS: s.vendor.webhooks.secret,
+        C2C_WORK_QUEUE_URL: work.QueueUrl as string,
+        C2C_TEST_STATE_DIR: s.dir,
+      },
+    }).arn;
+    await s.lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: FUNCTION,
+        EventSourceArn: workArn,
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    const sm = new SecretsManagerClient(cfg);
+    const secret = await sm.send(
+      new CreateSecretCommand({
+        Name: 'acme/oauth',
+        SecretString: JSON.stringify({
+          clientId: 'c2c-kit-connector',
+          clientSecret: 'c2c-kit-connector-secret',
+        }),
+      }),
+    );
+    sm.destroy();
+    const connector = await s.mi('CreateCloudConnector', {
+      Name: 'acme-fans',
+      EndpointConfig: { lambda: { arn: s.functionArn } },
+    });
+    state.connectorId = connector.json.Id as string;
+    const dest = await s.mi('CreateConnectorDestination', {
+      CloudConnectorId: state.connectorId,
+      AuthType: 'OAUTH',
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${s.vendor.url}/oauth/authorize`,
+          tokenUrl: `${s.vendor.url}/oauth/token`,
+          scope: 'devices:read devices:write',
+          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+        },
+      },
+      SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
+    });
+    expect(dest.status, dest.text).toBe(201);
+    state.destinationId = dest.json.Id as string;
+  }, 120_000);
+
+  afterAll(async () => {
+    s.lambda?.destroy();
+    await s.vendor?.close();
+    await s.emu?.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+
+  return Object.assign(s, {
+    state,
+    aws,
+    FUNCTION,
+    /** The customer notifications of one event type the emulator has published. */
+    notes: (type: string): Note[] =>
+      s.emu.app.managedIntegrations.hub.recent({ eventType: type }) as unknown as Note[],
+    /**
+     * A vendor webhook about alice's `fan-1` (`device.state` with `data`), signed with the vendor
+     * cloud's secret as it signs its own deliveries.
+     */
+    fanWebhook(eventId: string, data: Record<string, unknown>) {
+      const alice = s.vendor.simulation
+        .allDevices()
+        .find((d: { deviceId: string }) => d.deviceId === 'fan-1') as { ownerId: string };
+      const body = JSON.stringify({
+        eventId,
+        type: 'device.state',
+        deviceId: 'fan-1',
+        kind: 'fan',
+        userId: alice.ownerId,
+        data,
+      });
+      const headers = signStandardWebhook({
+        secret: s.vendor.webhooks.secret,
+        id: eventId,
+        timestamp: Math.floor(Date.now() / 1000),
+        body,
+      });
+      return { body, headers };
+    },
+    /** CreateAccountAssociation, then the vendor's login form as `username`; the association id. */
+    async link(username: string, password: string): Promise<string> {
+      const assoc = await s.mi('CreateAccountAssociation', {
+        ConnectorDestinationId: state.destinationId as string,
+        Name: `${username}-home`,
+      });
+      expect(assoc.status, assoc.text).toBe(201);
+      await vendorLogin(assoc.json.OAuthAuthorizationUrl as string, username, password);
+      return assoc.json.AccountAssociationId as string;
+    },
+    /** StartDeviceDiscovery through the connector, until SUCCEEDED; the discovery id. */
+    async discover(associationId: string): Promise<string> {
+      const started = await s.mi('StartDeviceDiscovery', {
+        DiscoveryType: 'CLOUD',
+        AccountAssociationId: associationId,
+      });
+      expect(started.status, started.text).toBe(201);
+      const id = started.json.Id as string;
+      await eventually(async () => {
+        const got = await s.mi('GetDeviceDiscovery', { Identifier: id });
+        return got.json.Status === 'SUCCEEDED' ? got : undefined;
+      }, 'discovery to succeed');
+      return id;
+    },
+    /** CreateManagedThing for a discovered device, registered to the link; the thing id. */
+    async register(associationId: string, discoveryId: string, deviceId: string): Promise<string> {
+      const thing = await s.mi('CreateManagedThing', {
+        Role: 'DEVICE',
+        AuthenticationMaterialType: 'DISCOVERED_DEVICE',
+        AuthenticationMaterial: `CLOUD:${discoveryId}:${deviceId}`,
+        Name: deviceId,
+      });
+      expect(thing.status, thing.text).toBe(201);
+      const thingId = thing.json.Id as string;
+      const registered = await s.mi('RegisterAccountAssociation', {
+        ManagedThingId: thingId,
+        AccountAssociationId: associationId,
+        DeviceDiscoveryId: discoveryId,
+      });
+      expect(registered.status, registered.text).toBe(201);
+      return thingId;
+    },
+  });
+}
