@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { request as httpRequest } from 'undici';
 import { coreDeps } from '../../plugins/core-deps.js';
 import { targetOperation } from '../../protocols/awsJson.js';
 import { jsonBodyOf, rawBodyOf } from '../../protocols/requestBody.js';
@@ -21,7 +20,7 @@ import { jsonBodyOf, rawBodyOf } from '../../protocols/requestBody.js';
  */
 
 /** dynalite's server factory (it ships no types; loaded through require, so consumers need none). */
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
+type Dynalite = (options: {
   createTableMs?: number;
   deleteTableMs?: number;
   updateTableMs?: number;
@@ -43,6 +42,9 @@ interface Backend {
 }
 
 async function startBackend(dataDir: string | undefined): Promise<Backend> {
+  // Loaded with the backend, at the first DynamoDB request: most emulators never get one, and
+  // dynalite (with LevelDB) is among the largest modules the emulator would load at start.
+  const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -101,6 +103,7 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
       const v = given[name];
       if (typeof v === 'string') headers[name] = v;
     }
+    const { request: httpRequest } = await import('undici');
     const res = await httpRequest(`${(await backend).url}/`, { method: 'POST', headers, body });
     return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
   };
