@@ -1,13 +1,17 @@
 // The example app's synthesized template and bundle assets deployed into a running emulator with
 // `c2c deploy --endpoint`, then used the way a customer and the vendor would: link an account
 // (OAuth), discover, command a fan, and receive a device event from the vendor's webhook — every
-// step through the deployed function, its queues and its DynamoDB table. Then the same template
-// without the service's invoke permission: the account association fails with AWS's reason.
+// step through the deployed function, its queues and its DynamoDB table — and judged by the
+// conformance suite (`c2c test --deployed`). Then the same template without the service's invoke
+// permission: the account association fails with AWS's reason.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { bundleEntry } from '@c2c-kit/cdk';
 import { oauthLogin } from '@c2c-kit/cli';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
@@ -18,6 +22,9 @@ import {
 } from '@c2c-kit/vendor-cloud';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConformanceReport } from '../../../packages/cli/src/conformance/types.js';
+import { zipAsset } from '../../../packages/cli/src/deploy/zipAsset.js';
+import { LOOSE_BOUNDS } from '../../../packages/cli/tests/conformance/run.js';
 import { runCliInProcess } from '../../../packages/cli/tests/helpers/bin.js';
 import { AcmeConnectorStack } from '../src/stack.js';
 
@@ -105,7 +112,7 @@ async function deploy(world: Awaited<ReturnType<typeof startWorld>>, assembly: s
   };
   const output = (name: string) =>
     Object.entries(record.outputs).find(([k]) => k.startsWith(`Acme${name}`))?.[1].value as string;
-  return { stdout: result.stdout, record, output };
+  return { cwd, stdout: result.stdout, record, output };
 }
 
 /** The example app synthesized for this world (its vendor URL, its client secret's ARN). */
@@ -272,6 +279,84 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
     dynamodb.destroy();
     expect(scanned.Count).toBeGreaterThan(0);
   });
+
+  /**
+   * `c2c test --deployed <function or stack>` from the directory the deploy ran in, with loose
+   * time bounds; its report.
+   */
+  async function testDeployed(target: string, extra: readonly string[] = []) {
+    const result = await runCliInProcess(
+      [
+        'test',
+        '--deployed',
+        target,
+        '--endpoint',
+        emu.url,
+        '--vendor-url',
+        vendor.url,
+        '--region',
+        REGION,
+        ...LOOSE_BOUNDS,
+        '--json',
+        ...extra,
+      ],
+      {
+        cwd: deployed.cwd,
+        env: {
+          AWS_ACCESS_KEY_ID: world.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: world.credentials.secretAccessKey,
+        },
+      },
+    );
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as ConformanceReport;
+    const ids = (status: string) =>
+      report.results.filter((r) => r.status === status).map((r) => r.id);
+    const why = JSON.stringify(
+      report.results.filter((r) => r.status !== 'pass'),
+      null,
+      2,
+    );
+    return { code: result.code, report, failed: ids('fail'), notRun: ids('not run'), why };
+  }
+
+  it('passes the conformance suite: c2c test --deployed <stack>', async () => {
+    // The stack's name: the deploy's record in that directory names the connector function.
+    const run = await testDeployed('AcmeConnector');
+    expect(run.failed, run.why).toEqual([]);
+    // What an emulator the suite did not start cannot give it (docs/conformance.md, "--deployed").
+    expect(run.notRun, run.why).toEqual(['retries.replay', 'retries.send-faults']);
+    expect(run.code).toBe(3);
+    expect(run.report.connector).toBe(
+      `${deployed.output('FunctionName')} in the emulator at ${emu.url}`,
+    );
+  }, 300_000);
+
+  it('fails the deployed connector once its code logs tokens (read from the emulator)', async () => {
+    // The deployed function's code replaced by the suite's broken fixture: the reference connector
+    // printing each invocation's header, the user's access token in it.
+    const fixture = fileURLToPath(
+      new URL('../../../packages/cli/tests/conformance/fixtures/token-in-logs.ts', import.meta.url),
+    );
+    const lambda = new LambdaClient({
+      endpoint: emu.url,
+      region: REGION,
+      credentials: world.credentials,
+    });
+    await lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: deployed.output('FunctionName'),
+        ZipFile: zipAsset(bundleEntry(fixture, { conditions: ['source'] }), 'zip'),
+      }),
+    );
+    lambda.destroy();
+    const run = await testDeployed(deployed.output('FunctionName'), [
+      '--only',
+      'contract.unknown-operation,security.secrets-in-logs',
+    ]);
+    expect(run.failed, run.why).toEqual(['security.secrets-in-logs']);
+    expect(run.code).toBe(1);
+  }, 300_000);
 });
 
 describe('c2c deploy --endpoint: the template without the service invoke permission', () => {

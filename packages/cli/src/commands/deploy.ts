@@ -10,6 +10,7 @@ import {
 } from '../deploy/emulatorTarget.js';
 import { cliIoHost } from '../deploy/ioHost.js';
 import { outputValues, printOutputsAndNextStep } from '../deploy/outputs.js';
+import { RECORD_DIR } from '../deploy/records.js';
 import { APPLIED_TYPES, RECORDED_TYPES } from '../deploy/resourceTypes.js';
 import { type AppSource, appSource, synthesize } from '../deploy/synth.js';
 import { DeployError, UsageError } from '../errors.js';
@@ -282,7 +283,7 @@ async function deployToEmulator(
     region: o.region,
     credentials,
     parameters: o.parameters,
-    recordDir: join(io.cwd, '.c2c', 'local-stacks'),
+    recordDir: join(io.cwd, RECORD_DIR),
     destroy: o.destroy,
     onProgress: (id, type, status) =>
       writeLine(io.stdout, `  ${id.padEnd(width)}  ${type.padEnd(34)} ${status}`),

@@ -8,22 +8,21 @@ import { runChecks } from '../conformance/runner.js';
 import { openSession, type Session } from '../conformance/session.js';
 import { simVendor } from '../conformance/simVendor.js';
 import { type ConformanceSettings, DEFAULT_SETTINGS, exitStatus } from '../conformance/types.js';
-import {
-  CONNECTOR_OPTIONS,
-  type ConnectorSetup,
-  connectorFlags,
-  resolveConnectorSetup,
-} from '../dev/connectorConfig.js';
+import { CONNECTOR_OPTIONS } from '../dev/connectorConfig.js';
 import { StepFailedError, UsageError } from '../errors.js';
 import { type CliIo, writeLine } from '../io.js';
+import { DEPLOYED_OPTIONS, deployedTarget, moduleTarget } from './testTargets.js';
 
 export const TEST_HELP = `Usage: c2c test [options]
+       c2c test --deployed <function> --vendor-url <url> [options]
 
 Plays the managed-integrations service against a connector and reports, check by check, whether
 AWS will accept it: the invocation contract, discovery, commands, retries, events and webhook
 security. The connector runs in the emulator's Lambda host exactly as under c2c dev, with the
 simulated vendor cloud as its resource server (or your cloud, with --vendor-config). No AWS
 account is needed and nothing is kept: the stack runs in memory on free ports.
+With --deployed the suite tests a connector c2c deploy --local put into a running emulator
+instead, and leaves what it made there (a test user with devices, managed things).
 Every check, why AWS needs it and how to fix a failure: docs/conformance.md.
 
 Options:
@@ -32,10 +31,22 @@ Options:
   --function-name <name>  its Lambda function name (as for c2c dev)
   --env <NAME=value>      a variable for the connector (repeatable; as for c2c dev)
   --env-file <file>       variables from a NAME=value file (--env wins)
-  --webhook-secret-env <NAME>  the variable the connector reads its webhook secret from
+  --webhook-secret-env <NAME>  the variable the connector reads its webhook secret from (with
+                          --deployed: default the one variable holding a whsec_ value)
   --vendor-url-env <NAME> the variable that gets the vendor cloud's URL
   --vendor-config <file>  test against your own cloud: a JSON file with the test account and
                           what the suite may do there; checks needing what it lacks are "not run"
+
+Deployed connector:
+  --deployed <function>   the connector's Lambda function in a running emulator: its name or
+                          ARN (the FunctionName output), or the name of the stack c2c deploy
+                          --local deployed from this directory
+  --vendor-url <url>      the simulated vendor cloud it calls (c2c vendor-cloud); the suite
+                          points that cloud's webhooks at the function
+  --endpoint <url>        the emulator (default AWS_ENDPOINT_URL, else http://127.0.0.1:4566)
+  --data-dir <dir>        its data directory, whose credentials.json signs the suite's calls
+                          when AWS_ACCESS_KEY_ID is not set (default .c2c/emulator)
+  --region <region>       its region (default AWS_REGION, else us-east-1)
   --only <ids>            run only these checks (comma-separated ids; "commands" or "contract.d"
                           select every id starting so)
   --skip <ids>            leave these checks out (same form)
@@ -52,8 +63,9 @@ Options:
 Exit status: 0 every check ran and passed, 1 a check failed, 3 none failed but some did not run,
 2 usage error.
 
-Example:
-  $ c2c test --connector ../my-connector --junit conformance.xml`;
+Examples:
+  $ c2c test --connector ../my-connector --junit conformance.xml
+  $ c2c test --deployed AcmeConnector --vendor-url http://127.0.0.1:4000`;
 
 const BOUNDS = {
   'ack-ms': 'ackMs',
@@ -84,6 +96,7 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     'delivery-ms': { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
+    ...DEPLOYED_OPTIONS,
   });
   if (args.values.help === true) {
     writeLine(io.stdout, TEST_HELP);
@@ -117,50 +130,30 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
   const configFile = text('vendor-config');
   const config =
     configFile === undefined ? undefined : readVendorConfig(resolve(io.cwd, configFile));
-  let setup: ConnectorSetup;
-  try {
-    // Without --connector: the project in the current directory (a project's own npm script).
-    setup = resolveConnectorSetup(
-      { ...connectorFlags(args.values), connector: text('connector') ?? '.' },
-      io.cwd,
-    );
-  } catch (error) {
-    // The connector flags are c2c dev's; the help to read is this command's.
-    if (error instanceof UsageError) throw new UsageError('test', error.message, { cause: error });
-    throw error;
-  }
-  if (config) {
-    // The vendor config's variables and webhook secret: over package.json's, under the user's
-    // own --env and --env-file.
-    const environment = { ...setup.environment };
-    const from = `--vendor-config ${configFile}`;
-    const given = (name: string) => {
-      const entry = environment[name];
-      return entry !== undefined && !entry.from.endsWith('package.json');
-    };
-    const vars = {
-      ...config.env,
-      ...(config.webhookSecret === undefined
-        ? {}
-        : { [setup.webhookSecretEnv]: config.webhookSecret }),
-    };
-    for (const [name, value] of Object.entries(vars)) {
-      if (!given(name)) environment[name] = { value, from };
-    }
-    setup = { ...setup, environment };
-  }
+  const deployed = text('deployed');
+  const target =
+    deployed === undefined
+      ? moduleTarget(args.values, io, config, configFile)
+      : await deployedTarget(deployed, args.values, io);
   const junit = text('junit');
   const json = args.values.json === true;
   const out = (line = '') => {
     if (!json) writeLine(io.stdout, line);
   };
-  out(`c2c test: ${setup.source} (${setup.functionName}), starting the local stack…`);
+  if (target.kind === 'module') {
+    out(
+      `c2c test: ${target.setup.source} (${target.setup.functionName}), starting the local stack…`,
+    );
+  } else {
+    out(`c2c test: ${target.functionName} in the emulator at ${target.emulatorUrl}…`);
+    if (config?.env !== undefined) {
+      out('  --vendor-config "env" is not applied: a deployed function has its deployed variables');
+    }
+  }
   let session: Session;
   try {
-    session = await openSession(
-      { kind: 'module', setup },
-      settings as unknown as ConformanceSettings,
-      (stack) => (config ? configVendor(config, stack.emulatorUrl) : simVendor(stack)),
+    session = await openSession(target, settings as unknown as ConformanceSettings, (world) =>
+      config ? configVendor(config, world.emulatorUrl) : simVendor(world),
     );
   } catch (error) {
     if (error instanceof StepFailedError) {
@@ -169,7 +162,8 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     }
     throw error;
   }
-  out(`  stack up in ${session.stackStartMs} ms; resource server: ${session.vendor.description}`);
+  const ready = target.kind === 'module' ? 'stack up' : 'found it and its connector';
+  out(`  ${ready} in ${session.stackStartMs} ms; resource server: ${session.vendor.description}`);
   out('');
   let report: Awaited<ReturnType<typeof runChecks>>;
   try {

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   buildInvocation,
   type ConnectorOperationName,
@@ -210,6 +214,7 @@ export async function contractProbes(ctx: RunContext): Promise<void> {
       credentials: session.stack.customer.credentials,
     });
     let envelope: unknown;
+    let answer: DirectAnswer;
     try {
       const created = await secrets.send(
         new CreateSecretCommand({
@@ -225,10 +230,17 @@ export async function contractProbes(ctx: RunContext): Promise<void> {
           secretsManager: { arn: String(created.ARN), versionId: String(created.VersionId) },
         },
       });
+      try {
+        answer = await session.invoke(envelope);
+      } finally {
+        // An emulator the suite did not start keeps its secrets: this one is the suite's own.
+        await secrets.send(
+          new DeleteSecretCommand({ SecretId: created.ARN, ForceDeleteWithoutRecovery: true }),
+        );
+      }
     } finally {
       secrets.destroy();
     }
-    const answer = await session.invoke(envelope);
     const reply = answer.reply as Reply;
     const code = reply?.header?.responseCode ?? 0;
     const success = code >= 200 && code <= 299;

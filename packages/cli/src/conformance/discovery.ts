@@ -17,7 +17,12 @@ import { type CheckOutcome, fail, notRun, pass } from './types.js';
 async function destinationId(ctx: RunContext): Promise<string> {
   const { session } = ctx;
   const settings = session.vendor.destination;
-  if (settings === undefined) return session.stack.connectorDestinationId;
+  if (settings === undefined) {
+    const own = session.stack.connectorDestinationId;
+    if (own === undefined)
+      throw new Error('the connector has no connector destination to link through');
+    return own;
+  }
   const secrets = new SecretsManagerClient({
     endpoint: session.stack.emulatorUrl,
     region: session.stack.region,

@@ -17,7 +17,9 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
     const proxy = session.proxy;
     if (proxy === undefined) {
       return notRun(
-        'the connector names no vendor URL variable (vendorUrlEnv), so its vendor calls cannot be counted',
+        session.stack.setFaults === undefined
+          ? 'a deployed connector calls its vendor directly, so its vendor calls cannot be counted'
+          : 'the connector names no vendor URL variable (vendorUrlEnv), so its vendor calls cannot be counted',
       );
     }
     const cmd = list.find((c) => c.plan) ?? list[0];
@@ -91,7 +93,13 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
 export async function sendFaults(ctx: RunContext, counter: { n: number }): Promise<void> {
   await ctx.check('retries.send-faults', async (): Promise<CheckOutcome> => {
     const { session, state } = ctx;
-    const { vendor, stack } = session;
+    const { vendor } = session;
+    const setFaults = session.stack.setFaults;
+    if (setFaults === undefined) {
+      return notRun(
+        "SendConnectorEvent's faults can be switched only in an emulator the suite starts (a running one takes them at start: c2c emulator --faults)",
+      );
+    }
     const deviceId = vendor.pickChangeable(state.things.map((t) => t.deviceId));
     if (deviceId === undefined || vendor.changeState === undefined) {
       return notRun('the vendor config gives no way to change a device (stateChange)');
@@ -101,7 +109,7 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
     let sent = 0;
     try {
       for (const fault of [{ throttle: 1 }, { error: 1 }]) {
-        stack.setFaults({ throttle: 0, error: 0, ...fault });
+        setFaults({ throttle: 0, error: 0, ...fault });
         const before = webhooks(ctx, mark);
         for (let i = 0; i < perFault; i += 1) {
           counter.n += 1;
@@ -114,7 +122,7 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
         );
       }
     } finally {
-      stack.setFaults({ throttle: 0, error: 0 });
+      setFaults({ throttle: 0, error: 0 });
     }
     const mine = async () =>
       (await session.events()).filter(

@@ -1,9 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { FunctionObserver, InvocationRecord } from '@c2c-kit/emulator';
+import type { FaultConfig, FunctionObserver, InvocationRecord } from '@c2c-kit/emulator';
 import type { ConnectorSetup } from '../dev/connectorConfig.js';
 import { type Call, demoCaller } from '../dev/demoSetup.js';
 import { type DevStack, startDevStack } from '../dev/stack.js';
-import { UsageError } from '../errors.js';
 import { VendorProxy } from './proxy.js';
 import type { ConformanceSettings } from './types.js';
 import type { VendorDriver } from './vendor.js';
@@ -11,11 +10,59 @@ import type { VendorDriver } from './vendor.js';
 /**
  * What the suite runs against. `module`: a connector built and deployed into the emulator's Lambda
  * host exactly as `c2c dev --connector` does. `deployed`: a function already deployed into a
- * running emulator (the seam `c2c deploy` fills in; not available yet).
+ * running emulator (`c2c deploy --local`), with the simulated vendor cloud it talks to.
  */
 export type ConformanceTarget =
   | { readonly kind: 'module'; readonly setup: ConnectorSetup }
-  | { readonly kind: 'deployed'; readonly functionName: string; readonly emulatorUrl: string };
+  | {
+      readonly kind: 'deployed';
+      readonly functionName: string;
+      readonly emulatorUrl: string;
+      readonly region: string;
+      readonly credentials: {
+        readonly accessKeyId: string;
+        readonly secretAccessKey: string;
+        readonly sessionToken?: string;
+      };
+      /** The simulated vendor cloud the function calls (not needed with `--vendor-config`). */
+      readonly vendorCloudUrl?: string;
+      /** The function's variable holding its webhook secret (else the one `whsec_…` value). */
+      readonly webhookSecretEnv?: string;
+    };
+
+/** What the checks use of the stack the connector runs in (a `DevStack`, or a deployed one). */
+export interface ConformanceStack {
+  readonly emulatorUrl: string;
+  readonly region: string;
+  /** The customer account the suite acts as (the service's API, Secrets Manager). */
+  readonly customer: {
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  };
+  readonly connectorId: string;
+  /** The connector's own destination; undefined when it has none (a vendor config brings one). */
+  readonly connectorDestinationId: string | undefined;
+  readonly functionUrl: string;
+  /** What the report names as the connector, and its function. */
+  readonly connector: { readonly source: string; readonly functionName: string };
+  /** Switches the emulator's faults; undefined when the suite did not start the emulator. */
+  readonly setFaults?: (faults: Partial<FaultConfig>) => void;
+}
+
+/** What the vendor side is built from (`simVendor`, `configVendor`). */
+export interface VendorWorld {
+  readonly emulatorUrl: string;
+  /** The simulated vendor cloud: the stack's own, or the one a deployed function calls. */
+  readonly vendorCloudUrl: string | undefined;
+  /** The OAuth client the connector destination uses at the vendor. */
+  readonly oauthClient: { readonly clientId: string; readonly clientSecret: string } | undefined;
+  /** The Standard Webhooks secret the connector checks signatures with. */
+  readonly webhookSecret: string | undefined;
+  /**
+   * Point the vendor's webhooks at the Function URL (signed with `webhookSecret`) when preparing:
+   * a vendor cloud the suite did not set up itself.
+   */
+  readonly routeWebhooks: boolean;
+}
 
 /** One SendConnectorEvent the service received from the connector, accepted or refused. */
 export interface ConnectorEvent {
@@ -39,7 +86,7 @@ export interface SeenInvocation {
 }
 
 export interface Session {
-  readonly stack: DevStack;
+  readonly stack: ConformanceStack;
   readonly vendor: VendorDriver;
   readonly settings: ConformanceSettings;
   /** The counting proxy between connector and vendor, when the connector names its vendor URL. */
@@ -53,7 +100,7 @@ export interface Session {
   logLines(): readonly string[];
   /** Invokes the function directly, as the service does, and times the answer. */
   invoke(envelope: unknown): Promise<DirectAnswer>;
-  /** Re-registers the function unchanged, so the next invocation is a cold start. */
+  /** Restarts the function unchanged, so the next invocation is a cold start. */
   redeploy(): Promise<void>;
   close(): Promise<void>;
 }
@@ -84,7 +131,8 @@ export async function waitFor<T>(
   }
 }
 
-function kindOf(event: Record<string, unknown>): string {
+/** What an invocation was: a service operation, `webhook` (the Function URL), else `other`. */
+export function kindOf(event: Record<string, unknown>): string {
   const payload = event.payload as Record<string, unknown> | undefined;
   if (event.header !== undefined && typeof payload?.operationName === 'string') {
     return payload.operationName;
@@ -93,19 +141,114 @@ function kindOf(event: Record<string, unknown>): string {
   return 'other';
 }
 
+/** An invocation as the checks see it; `event` is the parsed event (anything else: `{}`). */
+export function seenInvocation(
+  event: unknown,
+  at: number,
+  record: Pick<InvocationRecord, 'durationMs' | 'outcome'>,
+): SeenInvocation {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  return {
+    at,
+    durationMs: record.durationMs,
+    kind: kindOf(e),
+    event: e,
+    outcome: record.outcome,
+  };
+}
+
+/** The secret a connector signs with first, of a variable that may list several (rotation). */
+export function firstSecret(value: string | undefined): string | undefined {
+  return value?.split(/[\s,]+/).find((secret) => secret !== '');
+}
+
+/** Every SendConnectorEvent of `connectorId` the emulator kept (accepted and refused), oldest first. */
+export async function connectorEvents(
+  emulatorUrl: string,
+  connectorId: string,
+  since = 0,
+): Promise<ConnectorEvent[]> {
+  const q = `connectorId=${encodeURIComponent(connectorId)}&limit=10000`;
+  const [accepted, rejected] = await Promise.all([
+    fetch(`${emulatorUrl}/_local/events?${q}`).then((r) => r.json()),
+    fetch(`${emulatorUrl}/_local/rejected?limit=10000`).then((r) => r.json()),
+  ]);
+  const out: ConnectorEvent[] = [];
+  for (const e of (accepted as { Items: Array<Record<string, unknown>> }).Items) {
+    out.push({
+      seq: Number(e.seq),
+      accepted: true,
+      receivedAt: Number(e.receivedAt),
+      operation: String(e.operation),
+      body: (e.body ?? {}) as Record<string, unknown>,
+    });
+  }
+  for (const e of (rejected as { Items: Array<Record<string, unknown>> }).Items) {
+    if (e.connectorId !== connectorId) continue;
+    const body = (e.body ?? {}) as Record<string, unknown>;
+    out.push({
+      seq: Number(e.seq),
+      accepted: false,
+      reason: String(e.reason ?? ''),
+      receivedAt: Number(e.receivedAt),
+      operation: String(body.Operation ?? ''),
+      body,
+    });
+  }
+  return out
+    .filter((e) => e.receivedAt >= since)
+    .sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
+}
+
+/** Invokes `functionName` with Lambda's Invoke API, as the service does, and times the answer. */
+export async function invokeDirect(
+  lambda: LambdaClient,
+  functionName: string,
+  envelope: unknown,
+): Promise<DirectAnswer> {
+  const t0 = performance.now();
+  const result = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(envelope) }),
+  );
+  const ms = performance.now() - t0;
+  const text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
+  let reply: unknown = text;
+  try {
+    reply = JSON.parse(text);
+  } catch {
+    // a reply that is not JSON is kept as text (the checks say so)
+  }
+  return {
+    ms,
+    reply,
+    text,
+    ...(result.FunctionError ? { functionError: result.FunctionError } : {}),
+  };
+}
+
 /**
- * Starts the local stack with the target connector in it (the vendor's URL variable pointed at a
- * counting proxy), and gives the checks what they observe: invocations, log lines and the events
- * the service received.
+ * Opens the target: for a module, starts the local stack with the connector in it (the vendor's
+ * URL variable pointed at a counting proxy); for a deployed function, finds it and what belongs
+ * to it in the running emulator (`deployed.ts`). Either way the checks get what they observe:
+ * invocations, log lines and the events the service received.
  */
 export async function openSession(
   target: ConformanceTarget,
   settings: ConformanceSettings,
-  makeVendor: (stack: DevStack) => Promise<VendorDriver> | VendorDriver,
+  makeVendor: (world: VendorWorld) => Promise<VendorDriver> | VendorDriver,
 ): Promise<Session> {
   if (target.kind === 'deployed') {
-    throw new UsageError('test', 'testing an already deployed function is not available yet');
+    const { openDeployedSession } = await import('./deployed.js');
+    return openDeployedSession(target, settings, makeVendor);
   }
+  return openModuleSession(target.setup, settings, makeVendor);
+}
+
+async function openModuleSession(
+  setup: ConnectorSetup,
+  settings: ConformanceSettings,
+  makeVendor: (world: VendorWorld) => Promise<VendorDriver> | VendorDriver,
+): Promise<Session> {
   const seen: SeenInvocation[] = [];
   const lines: string[] = [];
   const observer: FunctionObserver = {
@@ -113,22 +256,15 @@ export async function openSession(
       if (lines.length < 50_000) lines.push(line);
     },
     onInvocation: (record) => {
-      let event: Record<string, unknown> = {};
+      let event: unknown = {};
       try {
-        event = JSON.parse(record.event) as Record<string, unknown>;
+        event = JSON.parse(record.event);
       } catch {
         // not JSON: kept as an empty event
       }
-      seen.push({
-        at: Date.now() - record.durationMs,
-        durationMs: record.durationMs,
-        kind: kindOf(event),
-        event,
-        outcome: record.outcome,
-      });
+      seen.push(seenInvocation(event, Date.now() - record.durationMs, record));
     },
   };
-  const setup = target.setup;
   // The connector reaches its vendor through the proxy, which counts its calls.
   const proxy = setup.vendorUrlEnv ? new VendorProxy() : undefined;
   const proxyUrl = proxy ? await proxy.start() : undefined;
@@ -156,7 +292,13 @@ export async function openSession(
   const closers: Array<() => Promise<void>> = [() => stack.close()];
   if (proxy) closers.unshift(() => proxy.close());
   try {
-    const vendor = await makeVendor(stack);
+    const vendor = await makeVendor({
+      emulatorUrl: stack.emulatorUrl,
+      vendorCloudUrl: stack.vendorCloudUrl,
+      oauthClient: stack.oauthClient,
+      webhookSecret: firstSecret(stack.connectorEnvironment[setup.webhookSecretEnv]),
+      routeWebhooks: false,
+    });
     closers.unshift(() => vendor.close());
     if (proxy) proxy.upstream = vendor.apiUrl;
     const lambda = new LambdaClient({
@@ -173,58 +315,10 @@ export async function openSession(
       proxy,
       stackStartMs,
       call: demoCaller(stack),
-      async events() {
-        const q = `connectorId=${encodeURIComponent(stack.connectorId)}&limit=10000`;
-        const [accepted, rejected] = await Promise.all([
-          fetch(`${stack.emulatorUrl}/_local/events?${q}`).then((r) => r.json()),
-          fetch(`${stack.emulatorUrl}/_local/rejected?limit=10000`).then((r) => r.json()),
-        ]);
-        const out: ConnectorEvent[] = [];
-        for (const e of (accepted as { Items: Array<Record<string, unknown>> }).Items) {
-          out.push({
-            seq: Number(e.seq),
-            accepted: true,
-            receivedAt: Number(e.receivedAt),
-            operation: String(e.operation),
-            body: (e.body ?? {}) as Record<string, unknown>,
-          });
-        }
-        for (const e of (rejected as { Items: Array<Record<string, unknown>> }).Items) {
-          if (e.connectorId !== stack.connectorId) continue;
-          const body = (e.body ?? {}) as Record<string, unknown>;
-          out.push({
-            seq: Number(e.seq),
-            accepted: false,
-            reason: String(e.reason ?? ''),
-            receivedAt: Number(e.receivedAt),
-            operation: String(body.Operation ?? ''),
-            body,
-          });
-        }
-        return out.sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
-      },
+      events: () => connectorEvents(stack.emulatorUrl, stack.connectorId),
       invocations: () => seen,
       logLines: () => lines,
-      async invoke(envelope) {
-        const t0 = performance.now();
-        const result = await lambda.send(
-          new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(envelope) }),
-        );
-        const ms = performance.now() - t0;
-        const text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
-        let reply: unknown = text;
-        try {
-          reply = JSON.parse(text);
-        } catch {
-          // a reply that is not JSON is kept as text (the checks say so)
-        }
-        return {
-          ms,
-          reply,
-          text,
-          ...(result.FunctionError ? { functionError: result.FunctionError } : {}),
-        };
-      },
+      invoke: (envelope) => invokeDirect(lambda, functionName, envelope),
       async redeploy() {
         const listed = (await (await fetch(`${stack.emulatorUrl}/_local/functions`)).json()) as {
           functions: Array<{

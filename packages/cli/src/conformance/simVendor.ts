@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { oauthLogin } from '../dev/demoSetup.js';
-import type { DevStack } from '../dev/stack.js';
+import type { VendorWorld } from './session.js';
 import {
   codeFlowToken,
   revokeToken,
@@ -9,9 +9,9 @@ import {
   type VendorDriver,
 } from './vendor.js';
 
-// The simulated vendor cloud of the stack as the resource server: the suite makes a test user of
-// its own with one device of every kind, so nothing of the demo users is touched and every run
-// starts from the same world.
+// The simulated vendor cloud as the resource server (the stack's own, or the one a deployed
+// connector calls): the suite makes a test user of its own with one device of every kind, so
+// nothing of the demo users is touched and every run starts from the same world.
 
 const KINDS = ['light', 'lock', 'fan', 'thermostat', 'contact', 'camera'] as const;
 
@@ -26,8 +26,19 @@ const CHANGES: Record<string, (n: number) => { trigger?: object; command?: objec
   camera: (n) => ({ trigger: { event: 'battery', params: { level: 5 + (n % 90) } } }),
 };
 
-export async function simVendor(stack: DevStack): Promise<VendorDriver> {
-  const base = stack.vendorCloudUrl;
+export async function simVendor(world: VendorWorld): Promise<VendorDriver> {
+  const base = world.vendorCloudUrl;
+  const client = world.oauthClient;
+  const missing = [
+    ...(base === undefined ? ['its URL'] : []),
+    ...(client === undefined ? ['the OAuth client of a connector destination'] : []),
+    ...(world.routeWebhooks && world.webhookSecret === undefined
+      ? ["the connector's webhook secret"]
+      : []),
+  ];
+  if (base === undefined || client === undefined || missing.length > 0) {
+    throw new Error(`the simulated vendor cloud needs ${missing.join(' and ')}`);
+  }
   const tag = runTag();
   const username = `c2c-test-${tag}`;
   const password = randomBytes(12).toString('base64url');
@@ -35,8 +46,7 @@ export async function simVendor(stack: DevStack): Promise<VendorDriver> {
   const displayName = `Rowan Testperson-${tag}`;
   const kinds = new Map<string, string>();
   const tokens: string[] = [];
-  const client = stack.oauthClient;
-  const redirectUri = `${stack.emulatorUrl}/_local/oauth/callback`;
+  const redirectUri = `${world.emulatorUrl}/_local/oauth/callback`;
 
   const sim = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${base}${path}`, {
@@ -78,13 +88,18 @@ export async function simVendor(stack: DevStack): Promise<VendorDriver> {
     description: `the simulated vendor cloud at ${base}`,
     apiUrl: base,
     profileValues: [displayName, username],
-    webhookSecret: stack.connectorEnvironment[stack.connector.webhookSecretEnv]
-      ?.split(/[\s,]+/)
-      .find((s) => s !== ''),
+    webhookSecret: world.webhookSecret,
     get secrets() {
       return [password, client.clientSecret, ...tokens];
     },
-    async prepare() {
+    async prepare(functionUrl) {
+      if (world.routeWebhooks) {
+        // Where `c2c vendor-cloud --webhook-url --webhook-secret` would have pointed them.
+        await sim('PUT', '/_sim/webhooks/config', {
+          url: functionUrl,
+          ...(world.webhookSecret === undefined ? {} : { secret: world.webhookSecret }),
+        });
+      }
       await sim('POST', '/_sim/users', { username, password, displayName });
       for (const kind of KINDS) await addDevice(kind, `ct-${tag}-${kind}`);
     },

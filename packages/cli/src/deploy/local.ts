@@ -20,6 +20,7 @@ import {
 import type { AssemblyStack } from './assembly.js';
 import type { SecretReader } from './dynamicReferences.js';
 import { type ApplyEnv, isAwsError } from './handlers/types.js';
+import { recordFileOf } from './records.js';
 import { startResponseServer } from './responseServer.js';
 
 export interface LocalCredentials {
@@ -46,11 +47,6 @@ export interface LocalDeployOptions {
 export interface LocalDeployResult {
   readonly record: StackRecord | undefined;
   readonly recordFile: string;
-}
-
-function recordFileOf(o: LocalDeployOptions, accountId: string): string {
-  const endpoint = new URL(o.endpoint).host.replace(/[^A-Za-z0-9.-]/g, '_');
-  return join(o.recordDir, endpoint, `${accountId}-${o.region}-${o.stack.name}.json`);
 }
 
 /** The earlier deploy's record, unless the emulator no longer has its functions (a restart in memory). */
@@ -108,7 +104,11 @@ export async function deployLocal(o: LocalDeployOptions): Promise<LocalDeployRes
         { cause: error },
       );
     }
-    const recordFile = recordFileOf(o, accountId);
+    const recordFile = recordFileOf(o.recordDir, o.endpoint, {
+      accountId,
+      region: o.region,
+      stackName: o.stack.name,
+    });
     const previous = await previousRecord(recordFile, clients.lambda);
     const env: ApplyEnv = {
       ...clients,

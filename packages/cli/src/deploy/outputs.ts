@@ -1,10 +1,19 @@
 // The stack outputs after a deploy (AWS or local), and the step that follows: link an account.
 import { type CliIo, writeLine } from '../io.js';
 
-/** CDK names outputs `<path><Name><hash>`; the C2cConnector's names are found by their `<Name>`. */
+/**
+ * CDK names outputs `<path><Name><hash>`; the C2cConnector's are found by their `<Name>` (one per
+ * connector of the stack).
+ */
+export function findOutputs(outputs: Readonly<Record<string, string>>, name: string): string[] {
+  const named = new RegExp(`${name}(?:[0-9A-F]{8})?$`);
+  return Object.keys(outputs)
+    .filter((k) => named.test(k))
+    .map((k) => outputs[k] as string);
+}
+
 function findOutput(outputs: Readonly<Record<string, string>>, name: string): string | undefined {
-  const key = Object.keys(outputs).find((k) => new RegExp(`${name}(?:[0-9A-F]{8})?$`).test(k));
-  return key === undefined ? undefined : outputs[key];
+  return findOutputs(outputs, name)[0];
 }
 
 export interface NextStepTarget {

@@ -11,7 +11,7 @@ import type { DevStack } from './stack.js';
 export type Json = Record<string, unknown>;
 
 /** Calls an operation as the customer; an answer other than 2xx fails `step`, naming the call. */
-export function demoCaller(stack: DevStack): Call {
+export function demoCaller(stack: Pick<DevStack, 'client'>): Call {
   return async <T = Json>(step: string, name: string, input: Json): Promise<T> => {
     const response = await stack.client.send(
       name as OperationName,

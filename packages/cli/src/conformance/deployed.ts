@@ -1,0 +1,267 @@
+import {
+  GetFunctionConfigurationCommand,
+  type GetFunctionConfigurationCommandOutput,
+  GetFunctionUrlConfigCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
+import { type Call, demoCaller } from '../dev/demoSetup.js';
+import { StepFailedError } from '../errors.js';
+import { JournalReader } from './journal.js';
+import {
+  type ConformanceStack,
+  type ConformanceTarget,
+  connectorEvents,
+  firstSecret,
+  invokeDirect,
+  type Session,
+  type VendorWorld,
+} from './session.js';
+import type { ConformanceSettings } from './types.js';
+import type { VendorDriver } from './vendor.js';
+
+// `c2c test --deployed`: the suite against a function `c2c deploy --local` put into a running
+// emulator. Everything is found from the function's name with the emulator's own APIs (Lambda,
+// managed integrations, Secrets Manager); what the function does is read from the emulator's
+// function journal. Only what happens from the moment the session opens is judged.
+
+type Deployed = Extract<ConformanceTarget, { kind: 'deployed' }>;
+
+const STEP = 'deployed connector';
+const fail = (reason: string, cause?: unknown) =>
+  new StepFailedError(STEP, reason, cause === undefined ? undefined : { cause });
+
+/** The name of an error AWS answered with (`ResourceNotFoundException`); undefined: no answer. */
+function awsError(error: unknown): string | undefined {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode !== undefined ? e.name : undefined;
+}
+
+interface FoundFunction {
+  readonly name: string;
+  readonly arn: string;
+  readonly url: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+async function findFunction(lambda: LambdaClient, target: Deployed): Promise<FoundFunction> {
+  const where = `the emulator at ${target.emulatorUrl} (${target.region})`;
+  let config: GetFunctionConfigurationCommandOutput;
+  try {
+    config = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: target.functionName }),
+    );
+  } catch (error) {
+    if (awsError(error) === 'ResourceNotFoundException') {
+      throw fail(
+        `no function "${target.functionName}" in ${where}; give the FunctionName output c2c deploy --local printed, or the stack's name in the directory it ran in`,
+        error,
+      );
+    }
+    if (awsError(error) === undefined) {
+      throw fail(
+        `no emulator answers at ${target.emulatorUrl} (${(error as Error).message}); start one with c2c emulator, or give --endpoint`,
+        error,
+      );
+    }
+    throw fail(`GetFunctionConfiguration: ${(error as Error).message}`, error);
+  }
+  let url: string | undefined;
+  try {
+    url = (await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: config.FunctionArn })))
+      .FunctionUrl;
+  } catch (error) {
+    if (awsError(error) !== 'ResourceNotFoundException') throw error;
+  }
+  if (url === undefined) {
+    throw fail(`${target.functionName} has no Function URL: vendor webhooks cannot reach it`);
+  }
+  return {
+    name: config.FunctionName ?? target.functionName,
+    arn: config.FunctionArn as string,
+    url,
+    environment: config.Environment?.Variables ?? {},
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** The CloudConnector invoking `arn`, and its connector destination with its OAuth client. */
+async function findConnector(
+  call: Call,
+  secrets: SecretsManagerClient,
+  fn: FoundFunction,
+  notes: string[],
+): Promise<{
+  connectorId: string;
+  destinationId?: string;
+  oauthClient?: { clientId: string; clientSecret: string };
+}> {
+  const listed = await call<{ Items?: Json[] }>(STEP, 'ListCloudConnectors', {
+    LambdaArn: fn.arn,
+  });
+  const ids = (listed.Items ?? []).map((c) => String(c.Id));
+  if (ids.length === 0) {
+    throw fail(
+      `no CloudConnector invokes ${fn.arn}: its stack registers one (Custom::C2cCloudConnector) when deployed with c2c deploy --local`,
+    );
+  }
+  if (ids.length > 1) {
+    throw fail(`several CloudConnectors invoke ${fn.arn} (${ids.join(', ')}); remove all but one`);
+  }
+  const connectorId = ids[0] as string;
+  const destinations = await call<{ ConnectorDestinationList?: Json[] }>(
+    STEP,
+    'ListConnectorDestinations',
+    { CloudConnectorId: connectorId },
+  );
+  const first = destinations.ConnectorDestinationList?.[0];
+  if (first === undefined) {
+    notes.push(`CloudConnector ${connectorId} has no connector destination`);
+    return { connectorId };
+  }
+  const destinationId = String(first.Id);
+  const got = await call<{
+    AuthType?: string;
+    SecretsManager?: { arn: string; versionId: string };
+  }>(STEP, 'GetConnectorDestination', { Identifier: destinationId });
+  if (got.AuthType !== 'OAUTH' || got.SecretsManager === undefined) {
+    notes.push(`connector destination ${destinationId} links accounts with ${got.AuthType}`);
+    return { connectorId, destinationId };
+  }
+  // The form the service reads a destination's client from: {"clientId", "clientSecret"}.
+  let parsed: Json = {};
+  try {
+    const secret = await secrets.send(
+      new GetSecretValueCommand({
+        SecretId: got.SecretsManager.arn,
+        VersionId: got.SecretsManager.versionId,
+      }),
+    );
+    parsed = JSON.parse(secret.SecretString ?? '') as Json;
+  } catch (error) {
+    notes.push(`${got.SecretsManager.arn}: ${(error as Error).message}`);
+    return { connectorId, destinationId };
+  }
+  const clientId = parsed.clientId ?? parsed.client_id;
+  const clientSecret = parsed.clientSecret ?? parsed.client_secret;
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+    notes.push(`the secret of connector destination ${destinationId} holds no OAuth client`);
+    return { connectorId, destinationId };
+  }
+  return { connectorId, destinationId, oauthClient: { clientId, clientSecret } };
+}
+
+/** The connector's webhook secret: the variable named, else the one holding a `whsec_` value. */
+function webhookSecretOf(fn: FoundFunction, name: string | undefined, notes: string[]) {
+  if (name !== undefined) {
+    const value = firstSecret(fn.environment[name]);
+    if (value === undefined)
+      throw fail(`${fn.name} has no variable ${name} (--webhook-secret-env)`);
+    return value;
+  }
+  const found = Object.entries(fn.environment).filter(([, v]) =>
+    firstSecret(v)?.startsWith('whsec_'),
+  );
+  if (found.length === 1) return firstSecret((found[0] as [string, string])[1]);
+  notes.push(
+    found.length === 0
+      ? `no variable of ${fn.name} holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env`
+      : `several variables of ${fn.name} hold webhook secrets (${found.map(([k]) => k).join(', ')}); choose one with --webhook-secret-env`,
+  );
+  return undefined;
+}
+
+export async function openDeployedSession(
+  target: Deployed,
+  settings: ConformanceSettings,
+  makeVendor: (world: VendorWorld) => Promise<VendorDriver> | VendorDriver,
+): Promise<Session> {
+  const openedAt = Date.now();
+  const { emulatorUrl, region, credentials } = target;
+  const aws = { endpoint: emulatorUrl, region, credentials };
+  const lambda = new LambdaClient(aws);
+  const secrets = new SecretsManagerClient(aws);
+  const client = new ManagedIntegrationsClient({ ...aws, validate: false });
+  const closers: Array<() => Promise<void>> = [
+    async () => lambda.destroy(),
+    async () => secrets.destroy(),
+    () => client.close(),
+  ];
+  const closeAll = async () => {
+    for (const close of closers) await close().catch(() => {});
+  };
+  try {
+    const fn = await findFunction(lambda, target);
+    const call = demoCaller({ client });
+    const notes: string[] = [];
+    const found = await findConnector(call, secrets, fn, notes);
+    const webhookSecret = webhookSecretOf(fn, target.webhookSecretEnv, notes);
+    const journal = await JournalReader.open(emulatorUrl, fn.arn);
+    closers.unshift(() => journal.close());
+    let vendor: VendorDriver;
+    try {
+      vendor = await makeVendor({
+        emulatorUrl,
+        vendorCloudUrl: target.vendorCloudUrl,
+        oauthClient: found.oauthClient,
+        webhookSecret,
+        routeWebhooks: true,
+      });
+    } catch (error) {
+      const why = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+      throw fail(`${(error as Error).message}${why}`, error);
+    }
+    closers.unshift(() => vendor.close());
+    const stack: ConformanceStack = {
+      emulatorUrl,
+      region,
+      customer: { credentials },
+      connectorId: found.connectorId,
+      connectorDestinationId: found.destinationId,
+      functionUrl: fn.url,
+      connector: { source: `${fn.name} in the emulator at ${emulatorUrl}`, functionName: fn.name },
+    };
+    // Whatever the checks learn (an answer, a state, an event) is followed by a journal read, so
+    // an invocation that ended before it is there, as the in-process session sees it.
+    const observed: Call = async (step, name, input) => {
+      const answer = await call(step, name, input);
+      await journal.refresh();
+      return answer as never;
+    };
+    const session: Session = {
+      stack,
+      vendor,
+      settings,
+      proxy: undefined,
+      stackStartMs: Date.now() - openedAt,
+      call: observed,
+      async events() {
+        const events = await connectorEvents(emulatorUrl, found.connectorId, openedAt);
+        await journal.refresh();
+        return events;
+      },
+      invocations: () => journal.invocations,
+      logLines: () => journal.lines,
+      async invoke(envelope) {
+        journal.remember(envelope);
+        const answer = await invokeDirect(lambda, fn.arn, envelope);
+        await journal.refresh();
+        return answer;
+      },
+      async redeploy() {
+        // A configuration update that changes nothing: the emulator (like Lambda) starts fresh
+        // workers for the next invocation.
+        await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.arn }));
+      },
+      close: closeAll,
+    };
+    await vendor.prepare(fn.url);
+    return session;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
