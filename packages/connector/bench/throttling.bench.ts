@@ -31,16 +31,21 @@ try {
   });
   let run: { sent: number; parked: number; replayed: number; left: number; seconds: number };
   try {
-    run = await runGenerator(here('./fixtures/fleet-load.ts'), [
-      '--mode',
-      'throttle',
-      '--url',
-      `http://127.0.0.1:${server.port}`,
-      '--devices',
-      String(DEVICES),
-      '--per-device',
-      String(PER_DEVICE),
-    ]);
+    run = await runGenerator(
+      here('./fixtures/fleet-load.ts'),
+      [
+        '--mode',
+        'throttle',
+        '--url',
+        `http://127.0.0.1:${server.port}`,
+        '--devices',
+        String(DEVICES),
+        '--per-device',
+        String(PER_DEVICE),
+      ],
+      // Bounded: retries and outbox replays wait on backoff.
+      600_000,
+    );
   } finally {
     await stop(server.child);
   }

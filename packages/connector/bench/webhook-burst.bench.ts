@@ -30,14 +30,12 @@ try {
   for (const faults of ['', 'latency=20ms']) {
     const server = await startServer('emulator', dir, { retention: 'off', faults });
     try {
-      runs[faults] = await runGenerator<Result>(here('./fixtures/fleet-load.ts'), [
-        '--mode',
-        'burst',
-        '--url',
-        `http://127.0.0.1:${server.port}`,
-        '--reps',
-        reps,
-      ]);
+      runs[faults] = await runGenerator<Result>(
+        here('./fixtures/fleet-load.ts'),
+        ['--mode', 'burst', '--url', `http://127.0.0.1:${server.port}`, '--reps', reps],
+        // Bounded: 100 events one by one at 20 ms each, 25 rounds.
+        600_000,
+      );
     } finally {
       await stop(server.child);
     }
