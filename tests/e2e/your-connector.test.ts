@@ -1,14 +1,24 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import {
+  generateWebhookSecret,
+  type StartedVendorCloud,
+  startVendorCloud,
+} from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint } from '../../packages/cdk/tests/helpers/cfnLint.js';
 
 // The road a device maker takes, every step a real process: `c2c init` a project, `npm install`
 // it (the c2c-kit tarballs it packed plus the registry), its own `npm test`, then
 // `c2c dev --connector <project> --demo`, with the connector's log in the terminal, and
-// `c2c test --connector <project>`. One install for the whole file.
+// `c2c test --connector <project>`; then its CDK app: `c2c deploy --synth-only` in the project,
+// the same assembly deployed into an emulator, and `c2c test --deployed` on what was deployed.
+// One install for the whole file.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'packages/cli/src/bin.ts');
@@ -18,17 +28,25 @@ const project = join(root, 'my-connector');
 /** A secret the test gives the connector, to check it never reaches the terminal. */
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtdGhhdC1tdXN0LW5vdC1sZWFr';
 
+type Json = Record<string, unknown>;
+
 interface Run {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-function run(command: string, args: readonly string[], cwd: string, timeoutMs: number) {
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = {},
+) {
   return new Promise<Run>((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -49,8 +67,19 @@ function run(command: string, args: readonly string[], cwd: string, timeoutMs: n
 }
 
 /** The c2c bin on the current sources, as `npx c2c` runs it after a build. */
-const c2c = (args: readonly string[], cwd: string, timeoutMs = 60_000) =>
-  run(process.execPath, ['--conditions=source', '--import', TSX, BIN, ...args], cwd, timeoutMs);
+const c2c = (
+  args: readonly string[],
+  cwd: string,
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = {},
+) =>
+  run(
+    process.execPath,
+    ['--conditions=source', '--import', TSX, BIN, ...args],
+    cwd,
+    timeoutMs,
+    env,
+  );
 
 let init: Run;
 let install: Run;
@@ -154,5 +183,136 @@ describe('c2c init → npm install → npm test → c2c dev --demo → c2c test'
     expect(dev.stdout).toMatch(/VENDOR_API_URL=http:\/\/127\.0\.0\.1:\d+ {3}\(the vendor cloud\)/);
     expect(dev.stdout).not.toContain(SECRET);
     expect(dev.stdout).not.toContain(SECRET.slice('whsec_'.length));
+  });
+
+  describe('its CDK app: c2c deploy --synth-only, then --local, then c2c test --deployed', () => {
+    const out = join(root, 'cdk.out');
+    const oauthClient = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
+    let emu: RunningEmulator | undefined;
+    let vendor: StartedVendorCloud | undefined;
+    let synth: Run;
+    let local: Run;
+    let deployedTest: Run;
+    let template: { Resources: Record<string, { Type: string; Properties?: Json }> };
+
+    beforeAll(async () => {
+      emu = await startEmulator({ memory: true, region: 'us-east-1' });
+      vendor = await startVendorCloud({
+        clients: [{ ...oauthClient, redirectUris: [`${emu.url}/_local/oauth/callback`] }],
+      });
+      const keys = {
+        AWS_ACCESS_KEY_ID: emu.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: emu.credentials.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      };
+      // The secrets the app's context names, as docs/deploy.md creates them.
+      const secrets = new SecretsManagerClient({
+        endpoint: emu.url,
+        region: 'us-east-1',
+        credentials: {
+          accessKeyId: keys.AWS_ACCESS_KEY_ID,
+          secretAccessKey: keys.AWS_SECRET_ACCESS_KEY,
+        },
+      });
+      await secrets.send(
+        new CreateSecretCommand({
+          Name: 'my-connector/webhook-secret',
+          SecretString: generateWebhookSecret(),
+        }),
+      );
+      const client = await secrets.send(
+        new CreateSecretCommand({
+          Name: 'my-connector/oauth-client',
+          SecretString: JSON.stringify(oauthClient),
+        }),
+      );
+      secrets.destroy();
+      const context = [
+        '-c',
+        `vendorApiUrl=${vendor.url}`,
+        '-c',
+        `oauthClientSecretArn=${client.ARN}`,
+      ];
+      synth = await c2c(['deploy', '--synth-only', '--out', out, ...context], project, 180_000);
+      template = JSON.parse(readFileSync(join(out, 'my-connector.template.json'), 'utf8'));
+      local = await c2c(['deploy', '--endpoint', emu.url, '--app', out], project, 180_000, keys);
+      deployedTest = await c2c(
+        [
+          'test',
+          '--deployed',
+          'my-connector',
+          '--endpoint',
+          emu.url,
+          '--vendor-url',
+          vendor.url,
+          '--ack-ms',
+          '10000',
+          '--event-latency-ms',
+          '20000',
+          '--json',
+        ],
+        project,
+        180_000,
+        keys,
+      );
+    }, 600_000);
+
+    afterAll(async () => {
+      await vendor?.close();
+      await emu?.close();
+    });
+
+    it('synthesizes the function, its URL, queues, table and registration', () => {
+      expect(synth.stderr).toBe('');
+      expect(synth.code).toBe(0);
+      expect(synth.stdout).toContain('synthesized stack my-connector into');
+      const of = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+      const variablesOf = (f: { Properties?: Json }) =>
+        ((f.Properties?.Environment ?? {}) as { Variables?: Json }).Variables ?? {};
+      const connector = of('AWS::Lambda::Function').find((f) => 'VENDOR_API_URL' in variablesOf(f));
+      expect(connector?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
+      const variables = variablesOf(connector ?? {});
+      expect(variables.VENDOR_API_URL).toBe(vendor?.url);
+      expect(variables.VENDOR_WEBHOOK_SECRET).toBe(
+        '{{resolve:secretsmanager:my-connector/webhook-secret:SecretString:::}}',
+      );
+      expect(of('AWS::Lambda::Url')).toHaveLength(1);
+      const queues = of('AWS::SQS::Queue');
+      expect(queues).toHaveLength(4);
+      expect(queues.filter((q) => q.Properties?.FifoQueue === true)).toHaveLength(2);
+      expect(of('AWS::DynamoDB::Table')).toHaveLength(1);
+      expect(of('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+      expect(of('Custom::C2cCloudConnector')).toHaveLength(1);
+      expect(of('Custom::C2cConnectorDestination')).toHaveLength(1);
+    });
+
+    it('passes cfn-lint', () => {
+      const { status, output } = cfnLint({ 'my-connector': template });
+      expect(output).toBe('');
+      expect(status).toBe(0);
+    });
+
+    it('deploys that assembly into the emulator', () => {
+      expect(local.stderr).toBe('');
+      expect(local.code).toBe(0);
+      expect(local.stdout).toMatch(/ConnectorFunctionName\w* +my-connector-ConnectorFunction/);
+    });
+
+    it('passes c2c test --deployed but for the two checks a running emulator cannot give', () => {
+      const report = JSON.parse(deployedTest.stdout) as {
+        results: Array<{ id: string; status: string; reason?: string }>;
+      };
+      const notPassed = report.results.filter((r) => r.status !== 'pass');
+      expect(
+        notPassed.map((r) => r.id),
+        JSON.stringify(notPassed, null, 2),
+      ).toEqual(['retries.replay', 'retries.send-faults']);
+      expect(notPassed.every((r) => r.status === 'not run')).toBe(true);
+      expect(deployedTest.code).toBe(3);
+    });
   });
 });

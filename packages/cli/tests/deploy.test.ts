@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveConnectorEntry } from '../src/commands/deploy.js';
+import { appSource } from '../src/deploy/synth.js';
 import { runCliInProcess } from './helpers/bin.js';
 
 // `c2c deploy --synth-only`: a real synthesis of the reference connector into a cloud assembly.
@@ -91,5 +92,45 @@ describe('c2c deploy --synth-only', () => {
     const dir = join(root, 'examples/acme-connector');
     expect(resolveConnectorEntry(dir, ['source'])).toBe(join(dir, 'src/index.ts'));
     expect(resolveConnectorEntry(dir, [])).toBe(join(dir, 'dist/index.js'));
+  });
+});
+
+describe('what c2c deploy synthesizes', () => {
+  const dir = (files: Record<string, string>) => {
+    const d = mkdtempSync(join(tmpdir(), 'c2c-deploy-source-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+    return d;
+  };
+  const project = () => dir({ 'cdk.json': JSON.stringify({ app: 'npx tsx infra/app.ts' }) });
+
+  it("--app <project dir>: its cdk.json's app, run in that directory", () => {
+    const p = project();
+    expect(appSource({ app: p, conditions: [] }, tmpdir())).toEqual({
+      kind: 'command',
+      command: 'npx tsx infra/app.ts',
+      workingDirectory: p,
+    });
+  });
+
+  it('no flag: ./cdk.json; --app <assembly>; --app <command> run here', () => {
+    const p = project();
+    expect(appSource({ conditions: [] }, p)).toMatchObject({ workingDirectory: p });
+    const assembly = dir({ 'manifest.json': '{}' });
+    expect(appSource({ app: assembly, conditions: [] }, p)).toEqual({
+      kind: 'assembly',
+      dir: assembly,
+    });
+    expect(appSource({ app: 'node app.js', conditions: [] }, p)).toEqual({
+      kind: 'command',
+      command: 'node app.js',
+      workingDirectory: p,
+    });
+  });
+
+  it('a cdk.json without an app is refused, naming the file', () => {
+    const p = dir({ 'cdk.json': '{"context": {}}' });
+    expect(() => appSource({ app: p, conditions: [] }, tmpdir())).toThrow(
+      `${join(p, 'cdk.json')}: expected an "app" command`,
+    );
   });
 });

@@ -100,6 +100,7 @@ describe('c2c init writes a project', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       name: string;
       dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
       c2c: { functionName: string };
     };
     expect(manifest.name).toBe('door-connector');
@@ -109,10 +110,34 @@ describe('c2c init writes a project', () => {
       '@c2c-kit/matter': 'file:.c2c-kit/c2c-kit-matter-0.1.0.tgz',
       '@c2c-kit/protocol': 'file:.c2c-kit/c2c-kit-protocol-0.1.0.tgz',
     });
-    for (const spec of Object.values(manifest.dependencies)) {
+    // The CDK app's construct: a development dependency, like aws-cdk-lib.
+    expect(manifest.devDependencies).toMatchObject({
+      '@c2c-kit/cdk': 'file:.c2c-kit/c2c-kit-cdk-0.1.0.tgz',
+      'aws-cdk-lib': expect.any(String),
+      constructs: expect.any(String),
+    });
+    for (const spec of [
+      ...Object.values(manifest.dependencies),
+      manifest.devDependencies['@c2c-kit/cdk'] as string,
+    ]) {
       expect(existsSync(join(dir, spec.slice('file:'.length)))).toBe(true);
     }
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('# door-connector');
+  });
+
+  it('has a CDK app c2c deploy synthesizes: a C2cConnector stack named after the project', () => {
+    const cdkJson = JSON.parse(readFileSync(join(dir, 'cdk.json'), 'utf8')) as {
+      app: string;
+      context: Record<string, string>;
+    };
+    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    expect(cdkJson.context.webhookSecretName).toBe('door-connector/webhook-secret');
+    const app = readFileSync(join(dir, 'infra/app.ts'), 'utf8');
+    expect(app).toContain("new Stack(app, 'door-connector'");
+    expect(app).toContain("connectorName: 'door-connector'");
+    expect(app).not.toContain('{{');
+    expect(readFileSync(join(dir, 'tsconfig.json'), 'utf8')).toContain('"infra"');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('cdk.out/');
   });
 
   it('refuses to write into it a second time', async () => {

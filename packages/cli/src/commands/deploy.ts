@@ -46,7 +46,8 @@ Target (one of):
   --synth-only           no endpoint: write the cloud assembly to --out and stop
 
 Source (default: the "app" of ./cdk.json if there is one, else --connector .):
-  --app <dir|command>    a CDK app command (as cdk.json's "app") or a synthesized cloud assembly
+  --app <dir|command>    a CDK app command (as cdk.json's "app"), a project directory with a
+                         cdk.json (its app, run there) or a synthesized cloud assembly
   --connector <path>     a connector's handler file or package directory (package.json "exports" /
                          "main", else src/index.ts, index.ts, index.js), deployed as one stack
   --name <stack>         the --connector stack's name (default "C2cConnector")

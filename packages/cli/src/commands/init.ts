@@ -10,8 +10,9 @@ export const INIT_HELP = `Usage: c2c init <dir> [options]
 Writes a complete connector project into <dir> (new or empty): a TypeScript Lambda handler on
 @c2c-kit/connector (the four operations, webhook intake, Matter translation per device kind), a
 vendor-client module where your cloud's API goes (generated for the simulated vendor cloud, so
-it runs in "c2c dev" as it is), unit tests, an esbuild bundle script and a README. The c2c-kit
-packages it needs are packed from this checkout into <dir>/.c2c-kit/.
+it runs in "c2c dev" as it is), unit tests, an esbuild bundle script, an AWS CDK app for
+"c2c deploy" (infra/app.ts, cdk.json) and a README. The c2c-kit packages it needs are packed from
+this checkout into <dir>/.c2c-kit/.
 
 Options:
   --devices <a,b>   device kinds to support: ${DEVICE_KINDS.join(', ')}

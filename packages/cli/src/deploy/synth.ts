@@ -26,9 +26,19 @@ export interface SourceFlags {
   readonly stackName?: string;
 }
 
+/** The `app` of `dir`/cdk.json, run in `dir` (its context files are read there too). */
+function cdkJsonApp(dir: string): AppSource {
+  const cdkJson = join(dir, 'cdk.json');
+  const app = (JSON.parse(readFileSync(cdkJson, 'utf8')) as { app?: unknown }).app;
+  if (typeof app !== 'string' || app === '')
+    throw new DeployError(`${cdkJson}: expected an "app" command`);
+  return { kind: 'command', command: app, workingDirectory: dir };
+}
+
 /**
- * `--app <dir|command>` as given; else the `app` of cdk.json in the working directory, as the CDK
- * command line does; else a stack around the connector at `--connector` (default ".").
+ * `--app <dir|command>` as given (a cloud assembly, a project directory with a cdk.json, or a
+ * command); else the `app` of cdk.json in the working directory, as the CDK command line does;
+ * else a stack around the connector at `--connector` (default ".").
  */
 export function appSource(flags: SourceFlags, cwd: string): AppSource {
   if (flags.app !== undefined && flags.connector !== undefined) {
@@ -37,15 +47,10 @@ export function appSource(flags: SourceFlags, cwd: string): AppSource {
   if (flags.app !== undefined) {
     const dir = resolve(cwd, flags.app);
     if (existsSync(join(dir, 'manifest.json'))) return { kind: 'assembly', dir };
+    if (existsSync(join(dir, 'cdk.json'))) return cdkJsonApp(dir);
     return { kind: 'command', command: flags.app, workingDirectory: cwd };
   }
-  const cdkJson = join(cwd, 'cdk.json');
-  if (flags.connector === undefined && existsSync(cdkJson)) {
-    const app = (JSON.parse(readFileSync(cdkJson, 'utf8')) as { app?: unknown }).app;
-    if (typeof app !== 'string' || app === '')
-      throw new DeployError(`${cdkJson}: expected an "app" command`);
-    return { kind: 'command', command: app, workingDirectory: cwd };
-  }
+  if (flags.connector === undefined && existsSync(join(cwd, 'cdk.json'))) return cdkJsonApp(cwd);
   return {
     kind: 'connector',
     entry: resolveConnectorEntry(resolve(cwd, flags.connector ?? '.'), flags.conditions),

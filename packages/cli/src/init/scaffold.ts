@@ -15,6 +15,8 @@ export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/connector', i
 const PACKAGES_DIR = fileURLToPath(new URL('../../..', import.meta.url));
 /** What a generated project depends on directly; their own `@c2c-kit/*` dependencies follow. */
 const DIRECT_PACKAGES = ['connector', 'matter'];
+/** What only its CDK app (infra/app.ts) needs: development dependencies. */
+const DEV_PACKAGES = ['cdk'];
 /** Where the packed tarballs go inside the project. */
 export const TARBALL_DIR = '.c2c-kit';
 
@@ -113,8 +115,8 @@ function selectKindLines(text: string, kinds: readonly string[]): string {
     .join('\n');
 }
 
-/** `npm pack` of each checkout package the project needs, into `<dir>/.c2c-kit`. */
-async function packPackages(dir: string): Promise<Map<string, string>> {
+/** `short` and the checkout packages it depends on, transitively (`connector`, …). */
+function withDependencies(shorts: readonly string[]): Set<string> {
   const wanted = new Set<string>();
   const visit = (short: string) => {
     if (wanted.has(short)) return;
@@ -126,7 +128,13 @@ async function packPackages(dir: string): Promise<Map<string, string>> {
       if (dep.startsWith('@c2c-kit/')) visit(dep.slice('@c2c-kit/'.length));
     }
   };
-  for (const short of DIRECT_PACKAGES) visit(short);
+  for (const short of shorts) visit(short);
+  return wanted;
+}
+
+/** `npm pack` of each checkout package the project needs, into `<dir>/.c2c-kit`. */
+async function packPackages(dir: string): Promise<Map<string, string>> {
+  const wanted = withDependencies([...DIRECT_PACKAGES, ...DEV_PACKAGES]);
   const destination = join(dir, TARBALL_DIR);
   await mkdir(destination, { recursive: true });
   const tarballs = new Map<string, string>();
@@ -154,16 +162,27 @@ async function packPackages(dir: string): Promise<Map<string, string>> {
   return tarballs;
 }
 
-/** The template's package.json with this project's name and the packed c2c-kit packages. */
+/**
+ * The template's package.json with this project's name and the packed c2c-kit packages: what the
+ * connector needs as dependencies, what only its CDK app needs as development dependencies.
+ */
 function projectManifest(text: string, name: string, tarballs: Map<string, string>): string {
   const manifest = JSON.parse(text) as {
     name: string;
     c2c: { functionName: string };
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
   };
   manifest.name = name;
   manifest.c2c.functionName = name;
-  manifest.dependencies = Object.fromEntries([...tarballs].sort(([a], [b]) => a.localeCompare(b)));
+  const runtime = withDependencies(DIRECT_PACKAGES);
+  const sorted = [...tarballs].sort(([a], [b]) => a.localeCompare(b));
+  manifest.dependencies = Object.fromEntries(
+    sorted.filter(([pkg]) => runtime.has(pkg.slice('@c2c-kit/'.length))),
+  );
+  for (const short of DEV_PACKAGES) {
+    manifest.devDependencies[`@c2c-kit/${short}`] = tarballs.get(`@c2c-kit/${short}`) as string;
+  }
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
