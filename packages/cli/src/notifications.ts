@@ -38,6 +38,14 @@ function clusterOfCapability(capabilityId: unknown) {
   }
 }
 
+/** `matter.DoorLock@1.4` → `DoorLock`; an id Matter does not define keeps its own name part. */
+function clusterNameOf(capabilityId: string): string {
+  return (
+    clusterOfCapability(capabilityId)?.name ??
+    capabilityId.replace(/^[a-z]+\./, '').replace(/@.*$/, '')
+  );
+}
+
 const LOCK_STATES = ['Not fully locked', 'Locked', 'Unlocked', 'Unlatched'];
 
 /**
@@ -47,7 +55,7 @@ const LOCK_STATES = ['Not fully locked', 'Locked', 'Unlocked', 'Unlatched'];
  */
 export function describeValue(capabilityId: unknown, property: string, value: unknown): string {
   const id = String(capabilityId ?? '');
-  const cluster = clusterOfCapability(id)?.name ?? id.replace(/^[a-z]+\./, '').replace(/@.*$/, '');
+  const cluster = clusterNameOf(id);
   const n = typeof value === 'number' ? value : undefined;
   switch (`${cluster}.${property}`) {
     case 'DoorLock.LockState':
@@ -88,7 +96,7 @@ const PROPERTY_LABELS: Record<string, string> = {
  */
 export function describeProperty(capabilityId: unknown, property: string): string {
   const id = String(capabilityId ?? '');
-  const cluster = clusterOfCapability(id)?.name ?? id.replace(/^[a-z]+\./, '').replace(/@.*$/, '');
+  const cluster = clusterNameOf(id);
   const label = PROPERTY_LABELS[`${cluster}.${property}`];
   if (label !== undefined) return label;
   const words = property
