@@ -5,14 +5,14 @@ import { hasParkedMarkers, MemoryIdempotencyStore } from '../idempotency/store.j
 import { createJsonLogger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { SqsOutbox } from '../outbox/sqsOutbox.js';
-import { type ConnectorInvokeReply, DISCOVERY_REQUEST_BYTES } from '../protocol.js';
+import type { ConnectorInvokeReply } from '../protocol.js';
 import { SqsWorkQueue, type WorkQueue } from '../queue/workQueue.js';
 import { resolveConnectorId } from '../resolve/connectorId.js';
 import { systemClock } from '../util/clock.js';
 import { commandDeadlineMs } from './commandDeadline.js';
 import { invocationHandler, reply } from './invocations.js';
-import type { ConnectorOptions } from './options.js';
-import { MARKER_GRACE_MS, outboxDrainHandler, outboxPolicy } from './outboxDrain.js';
+import { type ConnectorOptions, checkVendor, discoveryRequestBytes } from './options.js';
+import { MARKER_GRACE_MS, outboxPolicy, outboxRoute } from './outboxDrain.js';
 import {
   authContextReader,
   type ConnectorRuntime,
@@ -24,17 +24,6 @@ import { SecretsManagerReader } from './secrets.js';
 import type { LambdaContextLike } from './types.js';
 import { type FunctionUrlResponse, isUrlEvent, webhookHandler } from './webhooks.js';
 import { isSqsEvent, type SqsBatchResponse, workHandler } from './work.js';
-
-/** `policy.maxDiscoveryRequestBytes`, checked: a whole number of at least 1 KiB. */
-function discoveryRequestBytes(value: number | undefined): number {
-  if (value === undefined) return DISCOVERY_REQUEST_BYTES;
-  if (!Number.isSafeInteger(value) || value < 1024) {
-    throw new ConnectorConfigError(
-      `policy.maxDiscoveryRequestBytes: expected a whole number of bytes ≥ 1024, got ${String(value)}`,
-    );
-  }
-  return value;
-}
 
 export type ConnectorResult = ConnectorInvokeReply | FunctionUrlResponse | SqsBatchResponse;
 
@@ -54,14 +43,7 @@ export interface ConnectorHandler {
  * `events/delivery.ts`.
  */
 export function createConnector<E = unknown>(options: ConnectorOptions<E>): ConnectorHandler {
-  const vendor = options.vendor as ConnectorOptions['vendor'] | undefined;
-  for (const name of ['resolveUser', 'listDevices', 'executeCommand'] as const) {
-    if (typeof vendor?.[name] !== 'function') {
-      throw new ConnectorConfigError(
-        `vendor.${name}: expected a function, got ${vendor ? typeof vendor[name] : 'no vendor callbacks'}`,
-      );
-    }
-  }
+  checkVendor(options.vendor);
   const parts = options.runtime ?? {};
   const policy = options.policy ?? {};
   const logger = parts.logger ?? createJsonLogger();
@@ -134,22 +116,9 @@ export function createConnector<E = unknown>(options: ConnectorOptions<E>): Conn
     maxDiscoveryRequestBytes: discoveryRequestBytes(policy.maxDiscoveryRequestBytes),
   });
   const onUrl = webhookHandler(rt, options.webhooks);
-  // The outbox queue's records come to the same function as the work queue's (another mapping).
   const onOutbox =
     outbox instanceof SqsOutbox
-      ? {
-          owns: (e: { Records: Array<{ eventSourceARN?: string }> }) =>
-            outbox.isQueueArn(e.Records[0]?.eventSourceARN),
-          drain: outboxDrainHandler({
-            outbox,
-            sender,
-            markers,
-            policy: drainPolicy,
-            stats,
-            logger,
-            clock,
-          }),
-        }
+      ? outboxRoute({ outbox, sender, markers, policy: drainPolicy, stats, logger, clock })
       : undefined;
 
   const handler = (async (

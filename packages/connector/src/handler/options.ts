@@ -1,7 +1,9 @@
+import { ConnectorConfigError } from '../errors.js';
 import type { EndpointCheck, EventSender } from '../events/delivery.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
+import { DISCOVERY_REQUEST_BYTES } from '../protocol.js';
 import type { WorkQueue } from '../queue/workQueue.js';
 import type { Clock } from '../util/clock.js';
 import type { OutboxPolicy } from './outboxDrain.js';
@@ -85,4 +87,26 @@ export interface ConnectorPolicy {
   readonly maxDiscoveryRequestBytes?: number;
   /** Retries of parked events and when they are dead-lettered: `{ maxAttempts: 100, maxAgeMs: 24 h, backoffBaseMs: 1000, backoffMaxMs: 300000 }`. */
   readonly outbox?: OutboxPolicy;
+}
+
+/** `vendor`, checked: the three required callbacks are functions. */
+export function checkVendor(vendor: ConnectorCallbacks | undefined): void {
+  for (const name of ['resolveUser', 'listDevices', 'executeCommand'] as const) {
+    if (typeof vendor?.[name] !== 'function') {
+      throw new ConnectorConfigError(
+        `vendor.${name}: expected a function, got ${vendor ? typeof vendor[name] : 'no vendor callbacks'}`,
+      );
+    }
+  }
+}
+
+/** `policy.maxDiscoveryRequestBytes`, checked: a whole number of at least 1 KiB. */
+export function discoveryRequestBytes(value: number | undefined): number {
+  if (value === undefined) return DISCOVERY_REQUEST_BYTES;
+  if (!Number.isSafeInteger(value) || value < 1024) {
+    throw new ConnectorConfigError(
+      `policy.maxDiscoveryRequestBytes: expected a whole number of bytes ≥ 1024, got ${String(value)}`,
+    );
+  }
+  return value;
 }

@@ -171,3 +171,15 @@ export function outboxDrainHandler(deps: OutboxDrainDeps) {
     return { batchItemFailures: failures };
   };
 }
+
+/**
+ * The outbox queue's records come to the same function as the work queue's (another event
+ * source mapping): `owns` tells them apart by the record's queue ARN.
+ */
+export function outboxRoute(deps: OutboxDrainDeps) {
+  return {
+    owns: (e: { Records: Array<{ eventSourceARN?: string }> }) =>
+      deps.outbox.isQueueArn(e.Records[0]?.eventSourceARN),
+    drain: outboxDrainHandler(deps),
+  };
+}
