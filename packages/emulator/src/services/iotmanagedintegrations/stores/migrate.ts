@@ -7,8 +7,8 @@ import type Database from 'better-sqlite3';
 
 // Events are appended, and retention deletes only the oldest and never the newest
 // (store/retention.ts), so a plain rowid key hands out the same increasing seq values
-// AUTOINCREMENT did, without its sqlite_sequence row update on every insert (the hottest write
-// of the emulator: ~1.5 µs per event).
+// AUTOINCREMENT did, without its sqlite_sequence row update on every insert (the emulator's
+// hottest write).
 export const EVENTS_COLUMNS = `seq INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
       connector_id TEXT NOT NULL, operation TEXT NOT NULL, trace_id TEXT,
       received_at INTEGER NOT NULL, body TEXT NOT NULL`;
