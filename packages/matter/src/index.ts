@@ -1,6 +1,13 @@
 // Public API of @c2c-kit/matter. Named exports only; everything else is internal.
 
 export {
+  type CapabilityAction,
+  type CommandCapability,
+  type CommandEndpoint,
+  capabilityActionsToMatter,
+  matterToCapabilityActions,
+} from './actions.js';
+export {
   BAT_CHARGE_LEVELS,
   type BatChargeLevelName,
   booleanState,
@@ -26,22 +33,17 @@ export {
   thermostat,
 } from './builders.js';
 export {
-  type CapabilityAction,
   type CapabilityEndpoint,
   type CapabilityNaming,
   type CapabilityProperty,
   type CapabilityState,
-  type CommandCapability,
-  type CommandEndpoint,
   type ConversionOptions,
-  capabilityActionsToMatter,
   capabilityId,
   capabilityOf,
   fromCapabilityEndpoint,
   MATTER_SPEC_VERSION,
   type MatterClusterLike,
   type MatterEndpointLike,
-  matterToCapabilityActions,
   toCapabilityEndpoint,
   unwrap,
 } from './capability.js';
