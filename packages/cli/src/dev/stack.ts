@@ -1,162 +1,54 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { join, resolve } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
-import {
-  DEFAULT_REGION,
-  type FaultConfig,
-  type FunctionObserver,
-  startEmulator,
-} from '@c2c-kit/emulator';
-import { ensurePrivateDir, tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
+import { DEFAULT_REGION, startEmulator } from '@c2c-kit/emulator';
+import { ensurePrivateDir } from '@c2c-kit/local-guard';
 import { DEFAULT_USERS, startVendorCloud } from '@c2c-kit/vendor-cloud';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import kinesalite from 'kinesalite';
-import { StepFailedError, UpstreamError, UsageError } from '../errors.js';
+import { StepFailedError, UpstreamError } from '../errors.js';
 import {
   buildConnector,
-  type ConnectorSetup,
   connectorEnvironment,
   givenWebhookSecret,
   resolveConnectorSetup,
 } from './connectorConfig.js';
 import { registerConnectorFunction } from './connectorFunction.js';
 import { type CustomerAccount, type DashboardServer, startDashboard } from './dashboardServer.js';
-import { callOk, ensureSecret, isOkOrConflict, upstreamError } from './registration.js';
+import {
+  ensureOutboxQueues,
+  ensureWorkQueue,
+  queueNames,
+  startLocalKinesis,
+} from './stackQueues.js';
+import {
+  ensureCloudConnector,
+  ensureConnectorDestination,
+  subscribeNotifications,
+} from './stackRegistrations.js';
+import {
+  DEV_STATE_FILE,
+  loadOrCreateState,
+  setEmulatorFaults,
+  sqliteStoreModule,
+} from './stackState.js';
+import type { DevStack, DevStackOptions } from './stackTypes.js';
 
-/** Customer-notification event types the dev stack subscribes to (all a C2C flow produces). */
-export const DEV_EVENT_TYPES = [
-  'DEVICE_EVENT',
-  'DEVICE_STATE',
-  'DEVICE_COMMAND',
-  'DEVICE_COMMAND_REQUEST',
-  'DEVICE_DISCOVERY_STATUS',
-  'DEVICE_LIFE_CYCLE',
-  'ACCOUNT_ASSOCIATION',
-  'CONNECTOR_ERROR_REPORT',
-] as const;
+// The one bring-up of the local stack — emulator, vendor cloud, connector and dashboard,
+// provisioned as a customer would — that `c2c dev`, `c2c test` and the tests all start.
+// Its public entry is `@c2c-kit/cli/stack` (src/stack.ts).
 
-/**
- * The connector's queues, named after its function: the work queue and its dead-letter queue;
- * the outbox, a FIFO queue grouped per device that the connector consumes itself (a second event
- * source mapping) to retry parked events in order, and the outbox's dead-letter queue for what
- * fails for good, which `c2c replay` serves.
- */
-const queueNames = (fn: string) => ({
-  work: `${fn}-work`,
-  deadLetter: `${fn}-dlq`,
-  outbox: `${fn}-outbox.fifo`,
-  outboxDlq: `${fn}-outbox-dlq.fifo`,
-});
+export { DEV_EVENT_TYPES } from './stackRegistrations.js';
+export type { DevStack, DevStackOptions } from './stackTypes.js';
+
 /** The connector store (webhook de-duplication, parked markers) its workers share: SQLite, WAL. */
 export const CONNECTOR_STORE_FILE = 'connector-store.sqlite';
-const SECRET_NAME = 'c2c-dev/acme-oauth-client';
-const CONNECTOR_NAME = 'Acme Cloud';
-const DESTINATION_NAME = 'acme-cloud-oauth';
-const NOTIFICATION_DESTINATION = 'c2c-dev-notifications';
 /** The vendor cloud's state file in the data directory (users, devices, OAuth clients, tokens). */
 export const VENDOR_STATE_FILE = 'vendor-cloud.json';
 /** The vendor cloud's OAuth client the destination uses (a local demo credential, not a secret). */
 const OAUTH_CLIENT = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
-
-export interface DevStackOptions {
-  /** State directory (SQLite file, generated secrets); `undefined` keeps everything in memory. */
-  readonly dataDir?: string;
-  readonly emulatorPort?: number;
-  readonly vendorPort?: number;
-  readonly dashboardPort?: number;
-  /**
-   * Extra names (`Host` header) the emulator, vendor cloud and dashboard answer to, beyond their
-   * listening addresses; `name` or `name:port`. See docs/security.md.
-   */
-  readonly allowedHosts?: readonly string[];
-  /**
-   * The connector to run, as `resolveConnectorSetup` reads it from `--connector` and the flags
-   * (default: the reference connector, examples/acme-connector).
-   */
-  readonly connector?: ConnectorSetup;
-  /** Watches the connector function: its output lines and each invocation (the terminal log). */
-  readonly functions?: FunctionObserver;
-  /** Called with each start-up step as it begins and ends, for the progress display. */
-  readonly progress?: (event: { step: string; state: 'start' | 'done'; detail?: string }) => void;
-}
-
-export interface DevStack {
-  readonly emulatorUrl: string;
-  readonly vendorCloudUrl: string;
-  readonly dashboardUrl: string;
-  readonly region: string;
-  readonly customer: CustomerAccount;
-  readonly connectorId: string;
-  readonly connectorDestinationId: string;
-  readonly functionArn: string;
-  readonly functionUrl: string;
-  /** The connector that runs, and its environment as configured (secrets included: print with care). */
-  readonly connector: ConnectorSetup;
-  readonly connectorEnvironment: Readonly<Record<string, string>>;
-  /** Where the webhook secret came from: generated (kept in the data dir) or the user's variable. */
-  readonly webhookSecretSource: string;
-  /**
-   * The connector's outbox (`C2C_OUTBOX_QUEUE_URL`, an SQS FIFO queue on the emulator): events
-   * SendConnectorEvent still refuses after the client's retries wait here, and the connector
-   * retries them with backoff (an event source mapping), each device's in order.
-   */
-  readonly outboxQueueUrl: string;
-  /**
-   * The outbox's dead-letter queue (`C2C_OUTBOX_DLQ_URL`): events that failed for good (a 4xx,
-   * too many attempts, too old) wait here for `c2c replay --queue-url <this>`.
-   */
-  readonly deadLetterQueueUrl: string;
-  /** The connector store's SQLite file (in the data directory, else a temporary directory). */
-  readonly connectorStoreFile: string;
-  readonly demoUsers: typeof DEFAULT_USERS;
-  /** The vendor cloud's OAuth client the destination uses (c2c test gets users' tokens with it). */
-  readonly oauthClient: { readonly clientId: string; readonly clientSecret: string };
-  /** Signed managed-integrations client acting as the customer account. */
-  readonly client: ManagedIntegrationsClient;
-  /** SSE URL of the customer's notification stream on the emulator. */
-  readonly notificationStreamUrl: string;
-  /** Fires a vendor-side device event (the vendor cloud's simulation API). */
-  triggerVendorEvent(deviceId: string, event: string, params?: unknown): Promise<unknown>;
-  /**
-   * Changes the emulator's fault injection while it runs (SendConnectorEvent and connector
-   * invokes: `throttle`, `error` probabilities, `latencyMs`); fields left out keep their value.
-   * For trying the outbox: `setFaults({ throttle: 1 })`, fire an event, `setFaults({ throttle: 0 })`.
-   */
-  setFaults(faults: Partial<FaultConfig>): void;
-  close(): Promise<void>;
-}
-
-interface PersistedDevState {
-  /** Standard Webhooks secret shared by the vendor cloud and the connector. */
-  webhookSecret: string;
-}
-
-async function loadOrCreateState(dataDir: string | undefined): Promise<PersistedDevState> {
-  const fresh = (): PersistedDevState => ({
-    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
-  });
-  if (dataDir === undefined) return fresh();
-  const file = join(dataDir, 'dev-stack.json');
-  if (existsSync(file)) {
-    // Only this user may read it (0600, also when an older version wrote it wider): it holds
-    // the webhook signing secret.
-    tightenFile(file);
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<PersistedDevState>;
-    if (typeof parsed.webhookSecret === 'string') return { webhookSecret: parsed.webhookSecret };
-  }
-  const state = fresh();
-  writePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
-  return state;
-}
 
 /**
  * Starts emulator, vendor cloud, the reference connector (in the emulator's Lambda host, with its
@@ -200,7 +92,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       ? `from ${setup.environment[setup.webhookSecretEnv]?.from}`
       : dataDir === undefined
         ? 'generated for this run'
-        : `generated, kept in ${join(dataDir, 'dev-stack.json')}`;
+        : `generated, kept in ${join(dataDir, DEV_STATE_FILE)}`;
     const names = queueNames(setup.functionName);
     const handler = await step(
       'connector build',
@@ -212,30 +104,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       () => `${setup.functionName} (${setup.source})`,
     );
 
-    // The customer's notification destination is a Kinesis stream, as in AWS: a local Kinesis
-    // (kinesalite, in memory) receives the emulator's real PutRecord deliveries, so they neither
-    // go to the internet nor hang until a timeout. The dashboard and the demo read the
-    // emulator's SSE stream of the same messages.
-    const kinesis = await step(
-      'local kinesis',
-      async () => {
-        const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve());
-        });
-        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        closers.push(
-          () =>
-            new Promise<void>((resolve) => {
-              server.closeAllConnections();
-              server.close(() => resolve());
-            }),
-        );
-        return { url };
-      },
-      (k) => k.url,
-    );
+    // The customer's notifications go to a local Kinesis stream, as in AWS to a real one; the
+    // dashboard and the demo read the emulator's SSE stream of the same messages.
+    const kinesis = await step('local kinesis', startLocalKinesis, (k) => k.url);
+    closers.push(() => kinesis.close());
 
     const emulator = await step(
       'emulator',
@@ -300,63 +172,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     const queues = await step(
       'work queue',
-      async () => {
-        const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetter }));
-        const dlqArn = (
-          await sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-          )
-        ).Attributes?.QueueArn;
-        const work = await sqs.send(
-          new CreateQueueCommand({
-            QueueName: names.work,
-            Attributes: {
-              VisibilityTimeout: '30',
-              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '5' }),
-            },
-          }),
-        );
-        const workArn = (
-          await sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: work.QueueUrl,
-              AttributeNames: ['QueueArn'],
-            }),
-          )
-        ).Attributes?.QueueArn;
-        if (!work.QueueUrl || !workArn) throw new Error('CreateQueue returned no URL/ARN');
-        return { url: work.QueueUrl, arn: workArn };
-      },
+      () => ensureWorkQueue(sqs, names),
       (q) => q.url,
     );
 
     const outboxQueues = await step(
       'outbox queue',
-      async () => {
-        // CreateQueue with the same attributes returns the existing queue on a second start.
-        const [outbox, dlq] = await Promise.all(
-          [names.outbox, names.outboxDlq].map((QueueName) =>
-            sqs.send(
-              new CreateQueueCommand({
-                QueueName,
-                Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' },
-              }),
-            ),
-          ),
-        );
-        const arn = (
-          await sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: outbox?.QueueUrl,
-              AttributeNames: ['QueueArn'],
-            }),
-          )
-        ).Attributes?.QueueArn;
-        if (!outbox?.QueueUrl || !dlq?.QueueUrl || !arn) {
-          throw new Error('CreateQueue returned no URL/ARN');
-        }
-        return { url: outbox.QueueUrl, arn, dlqUrl: dlq.QueueUrl };
-      },
+      () => ensureOutboxQueues(sqs, names),
       (q) => q.url,
     );
     const outboxQueueUrl = outboxQueues.url;
@@ -411,18 +233,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     const connectorId = await step(
       'cloud connector',
-      async () => {
-        const list = await callOk(client, 'ListCloudConnectors', { LambdaArn: fn.arn });
-        const existing = list.Items?.find((i) => i.Id !== undefined)?.Id;
-        if (existing) return existing;
-        const created = await callOk(client, 'CreateCloudConnector', {
-          Name: CONNECTOR_NAME,
-          EndpointConfig: { lambda: { arn: fn.arn } },
-          EndpointType: 'LAMBDA',
-          Description: 'Reference connector for the simulated Acme device cloud',
-        });
-        return created.Id as string;
-      },
+      () => ensureCloudConnector(client, fn.arn),
       (id) => id,
     );
 
@@ -483,92 +294,25 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     destinationId = await step(
       'connector destination',
-      async () => {
-        const secretArn = await ensureSecret(secrets, SECRET_NAME, OAUTH_CLIENT);
-        const authUrl = `${vendor.url}/oauth/authorize`;
-        const completeUrl = `${dashboard.url}/?linked=1`;
-        const list = await callOk(client, 'ListConnectorDestinations', {
-          CloudConnectorId: connectorId,
-        });
-        for (const summary of list.ConnectorDestinationList ?? []) {
-          if (summary.Id === undefined || summary.Name !== DESTINATION_NAME) continue;
-          const existing = await callOk(client, 'GetConnectorDestination', {
-            Identifier: summary.Id,
-          });
-          // Ports can change between starts; a destination pointing at an old vendor URL is stale
-          // (its links keep it: AuthConfig's URLs cannot be updated, so they break on refresh).
-          if (existing.AuthConfig?.oAuth?.authUrl !== authUrl) continue;
-          // The dashboard may have moved: the completion page is updatable.
-          if (existing.AuthConfig.oAuth.oAuthCompleteRedirectUrl !== completeUrl) {
-            await callOk(client, 'UpdateConnectorDestination', {
-              Identifier: summary.Id,
-              AuthConfig: { oAuthUpdate: { oAuthCompleteRedirectUrl: completeUrl } },
-            });
-          }
-          return summary.Id;
-        }
-        const created = await callOk(client, 'CreateConnectorDestination', {
-          Name: DESTINATION_NAME,
-          CloudConnectorId: connectorId,
-          AuthType: 'OAUTH',
-          AuthConfig: {
-            oAuth: {
-              authUrl,
-              tokenUrl: `${vendor.url}/oauth/token`,
-              scope: 'devices:read devices:write',
-              tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-              oAuthCompleteRedirectUrl: completeUrl,
-            },
-          },
-          SecretsManager: { arn: secretArn.arn, versionId: secretArn.versionId },
-        });
-        return created.Id as string;
-      },
+      () =>
+        ensureConnectorDestination(client, secrets, {
+          connectorId,
+          vendorCloudUrl: vendor.url,
+          completeUrl: `${dashboard.url}/?linked=1`,
+          oauthClient: OAUTH_CLIENT,
+        }),
       (id) => id,
     );
 
     await step(
       'notifications',
-      async () => {
-        const kinesisClient = new KinesisClient({
-          ...awsConfig,
-          endpoint: kinesis.url,
-          requestHandler: new NodeHttpHandler(),
-        });
-        try {
-          await kinesisClient.send(
-            new CreateStreamCommand({ StreamName: NOTIFICATION_DESTINATION, ShardCount: 1 }),
-          );
-        } catch (error) {
-          if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-        } finally {
-          kinesisClient.destroy();
-        }
-        const destination = await client.send('CreateDestination', {
-          Name: NOTIFICATION_DESTINATION,
-          DeliveryDestinationType: 'KINESIS',
-          DeliveryDestinationArn: `arn:aws:kinesis:${region}:${accountId}:stream/${NOTIFICATION_DESTINATION}`,
-          RoleArn: `arn:aws:iam::${accountId}:role/${NOTIFICATION_DESTINATION}`,
-          Description: 'c2c dev notifications - read from the local SSE stream',
-        });
-        if (!isOkOrConflict(destination.statusCode)) {
-          throw upstreamError('CreateDestination', destination, JSON.stringify(destination.body));
-        }
-        for (const eventType of DEV_EVENT_TYPES) {
-          const config = await client.send('CreateNotificationConfiguration', {
-            EventType: eventType,
-            DestinationName: NOTIFICATION_DESTINATION,
-          });
-          if (!isOkOrConflict(config.statusCode)) {
-            throw upstreamError(
-              `CreateNotificationConfiguration ${eventType}`,
-              config,
-              JSON.stringify(config.body),
-            );
-          }
-        }
-        return DEV_EVENT_TYPES.length;
-      },
+      () =>
+        subscribeNotifications(client, {
+          kinesisUrl: kinesis.url,
+          region,
+          accountId,
+          credentials: awsConfig.credentials,
+        }),
       (n) => `${n} event types`,
     );
 
@@ -600,45 +344,4 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     await closeAll();
     throw error;
   }
-}
-
-/**
- * `C2C_STORE_SQLITE_MODULE`: the built SQLite store of the stack's own `@c2c-kit/connector`, so a
- * connector without SQLite of its own (a `c2c init` project needs no native module) can still
- * share `C2C_STORE_SQLITE_PATH` across its workers. Left out when that build is not there.
- */
-function sqliteStoreModule(): { C2C_STORE_SQLITE_MODULE?: string } {
-  try {
-    let dir = dirname(fileURLToPath(import.meta.resolve('@c2c-kit/connector')));
-    while (!existsSync(join(dir, 'package.json'))) {
-      if (dirname(dir) === dir) return {};
-      dir = dirname(dir);
-    }
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      exports?: Record<string, { default?: string }>;
-    };
-    const target = manifest.exports?.['./sqlite']?.default;
-    const file = target === undefined ? undefined : join(dir, target);
-    return file && existsSync(file) ? { C2C_STORE_SQLITE_MODULE: pathToFileURL(file).href } : {};
-  } catch {
-    return {};
-  }
-}
-
-/**
- * The emulator reads its fault settings from its shared config object on every request, so
- * changing its fields takes effect at once (the handlers keep a reference to the same object).
- */
-function setEmulatorFaults(target: FaultConfig, faults: Partial<FaultConfig>): void {
-  for (const field of ['throttle', 'error'] as const) {
-    const v = faults[field];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) {
-      throw new UsageError('dev', `setFaults ${field}: expected a probability 0–1, got ${v}`);
-    }
-  }
-  const latency = faults.latencyMs;
-  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
-    throw new UsageError('dev', `setFaults latencyMs: expected a number ≥ 0, got ${latency}`);
-  }
-  Object.assign(target, faults);
 }
