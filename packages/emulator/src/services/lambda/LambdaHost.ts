@@ -3,7 +3,8 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
 import { LambdaServiceError, lambdaErrors, PoolSaturatedError } from './errors.js';
 import type { ExecutionCredentialIssuer } from './executionRole.js';
-import { type FunctionScope, locate, parseFunctionRef } from './functionRef.js';
+import { type FunctionScope, parseFunctionRef } from './functionRef.js';
+import { type FunctionInfo, FunctionRegistry } from './functionRegistry.js';
 import { functionUrlPath } from './functionUrl.js';
 import {
   type InvocationRecord,
@@ -13,35 +14,14 @@ import {
   toInvokeResult,
 } from './invocation.js';
 import { workerEnvironment } from './processEnv.js';
-import { type RegisterFunctionInput, validateRegistration } from './registration.js';
-import { FunctionVersions } from './versions.js';
+import type { RegisterFunctionInput } from './registration.js';
+import type { FunctionVersions } from './versions.js';
 import { type InvocationOutcome, type WorkerEnvironment, WorkerPool } from './WorkerPool.js';
 
 /**
- * Runs the emulator's Lambda functions: registrations in SQLite (`lambda_functions`), each
+ * Runs the emulator's Lambda functions: registrations in SQLite (`FunctionRegistry`), each
  * function's workers in a `WorkerPool`, invocations as Lambda's Invoke API runs them.
  */
-
-export interface FunctionInfo {
-  name: string;
-  /** The unqualified function ARN. */
-  arn: string;
-  /** `$LATEST`, or the published version a qualifier (version or alias) resolved to. */
-  version: string;
-  handler: string;
-  exportName: string;
-  timeoutSeconds: number;
-  environment: Record<string, string>;
-  accountId: string;
-  region: string;
-  /**
-   * `${baseUrl}/lambda-url/<name>/` for a function of the default account in the configured
-   * region, `${baseUrl}/lambda-url/<name>.<region>.<accountId>/` for any other.
-   */
-  functionUrl: string;
-  createdAt: Date;
-  lastModified: Date;
-}
 
 export interface LambdaHostOptions {
   /** Where registrations persist (`lambda_functions`); an in-memory database when omitted. */
@@ -73,18 +53,6 @@ export interface LambdaHostOptions {
   onInvocation?: (record: InvocationRecord) => void;
 }
 
-interface FunctionRow {
-  account_id: string;
-  region: string;
-  name: string;
-  handler: string;
-  export_name: string;
-  environment: string;
-  timeout_seconds: number;
-  created_at: number;
-  modified_at: number;
-}
-
 interface LiveFunction {
   info: FunctionInfo;
   pool: WorkerPool;
@@ -97,6 +65,7 @@ export class LambdaHost {
   readonly #baseUrl: () => string;
   readonly #credentials: NonNullable<LambdaHostOptions['credentials']>;
   readonly #options: LambdaHostOptions;
+  readonly #registry: FunctionRegistry;
   readonly #live = new Map<string, LiveFunction>();
   /** Published versions and aliases (`lambda_versions`, `lambda_aliases`). */
   readonly versions: FunctionVersions;
@@ -112,14 +81,12 @@ export class LambdaHost {
     this.#baseUrl = options.baseUrl ?? (() => 'http://127.0.0.1');
     // A host of its own (tests, tools) signs with a fresh pair; the emulator passes its keys.
     this.#credentials = options.credentials ?? [generateCredentials()];
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS lambda_functions (
-        account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, handler TEXT NOT NULL,
-        export_name TEXT NOT NULL, environment TEXT NOT NULL, timeout_seconds INTEGER NOT NULL,
-        created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
-        PRIMARY KEY (account_id, region, name));
-    `);
-    this.versions = new FunctionVersions(this.#db);
+    this.#registry = new FunctionRegistry(
+      this.#db,
+      () => this.#defaults(),
+      (fn) => this.functionUrl(fn),
+    );
+    this.versions = this.#registry.versions;
   }
 
   get region(): string {
@@ -139,67 +106,21 @@ export class LambdaHost {
     return { accountId: this.defaultAccountId, region: this.#region };
   }
 
-  #toInfo(row: FunctionRow): FunctionInfo {
-    return {
-      name: row.name,
-      arn: `arn:aws:lambda:${row.region}:${row.account_id}:function:${row.name}`,
-      version: '$LATEST',
-      handler: row.handler,
-      exportName: row.export_name,
-      timeoutSeconds: row.timeout_seconds,
-      environment: JSON.parse(row.environment) as Record<string, string>,
-      accountId: row.account_id,
-      region: row.region,
-      functionUrl: this.functionUrl({
-        name: row.name,
-        accountId: row.account_id,
-        region: row.region,
-      }),
-      createdAt: new Date(row.created_at),
-      lastModified: new Date(row.modified_at),
-    };
-  }
-
   /**
    * Registers (or replaces) a function. Replacing restarts its workers, so the next invocation
    * loads the new code and configuration.
    */
   registerFunction(input: RegisterFunctionInput): FunctionInfo {
-    const v = validateRegistration(input, this.#defaults());
-    const t = Date.now();
-    this.#db
-      .prepare(
-        `INSERT INTO lambda_functions (account_id, region, name, handler, export_name, environment,
-           timeout_seconds, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (account_id, region, name) DO UPDATE SET handler = excluded.handler,
-           export_name = excluded.export_name, environment = excluded.environment,
-           timeout_seconds = excluded.timeout_seconds, modified_at = excluded.modified_at`,
-      )
-      .run(
-        v.accountId,
-        v.region,
-        v.name,
-        v.handler,
-        v.exportName,
-        JSON.stringify(v.environment),
-        v.timeoutSeconds,
-        t,
-        t,
-      );
-    this.#dropLive(v);
-    return this.getFunction(
-      `arn:aws:lambda:${v.region}:${v.accountId}:function:${v.name}`,
-    ) as FunctionInfo;
+    const info = this.#registry.register(input);
+    this.#dropLive(info);
+    return info;
   }
 
   /** Removes a function (with its versions and aliases); returns false when there was none. */
   deleteFunction(nameOrArn: string, scope: FunctionScope = {}): boolean {
     const info = this.getFunction(nameOrArn, scope);
     if (!info) return false;
-    this.#db
-      .prepare('DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
-      .run(info.accountId, info.region, info.name);
-    this.versions.deleteAll(info);
+    this.#registry.delete(info);
     this.#dropLive(info);
     return true;
   }
@@ -227,55 +148,17 @@ export class LambdaHost {
    * names none of them is undefined too.
    */
   getFunction(nameOrArn: string, scope: FunctionScope = {}): FunctionInfo | undefined {
-    const ref = typeof nameOrArn === 'string' ? parseFunctionRef(nameOrArn) : undefined;
-    if (!ref) return undefined;
-    const where = locate(ref, scope, this.#defaults());
-    if (!where.ok) return undefined;
-    const row = this.#db
-      .prepare('SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?')
-      .get(where.accountId, where.region, ref.name) as FunctionRow | undefined;
-    if (!row) return undefined;
-    const info = this.#toInfo(row);
-    if (ref.qualifier === undefined) return info;
-    const version = this.versions.resolve(info, ref.qualifier);
-    if (version === undefined || version === '$LATEST') {
-      return version === undefined ? undefined : info;
-    }
-    const published = this.versions.get(info, version);
-    if (!published) return undefined;
-    return {
-      ...info,
-      version,
-      handler: published.handler,
-      exportName: published.exportName,
-      environment: published.environment,
-      timeoutSeconds: published.timeoutSeconds,
-      lastModified: published.createdAt,
-    };
+    return this.#registry.get(nameOrArn, scope);
   }
 
   /** The functions of `scope`'s account and region (each left out: all of them). */
   listFunctions(scope: FunctionScope = {}): FunctionInfo[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM lambda_functions WHERE (@account IS NULL OR account_id = @account)
-           AND (@region IS NULL OR region = @region) ORDER BY account_id, region, name`,
-      )
-      .all({ account: scope.accountId ?? null, region: scope.region ?? null }) as FunctionRow[];
-    return rows.map((r) => this.#toInfo(r));
+    return this.#registry.list(scope);
   }
 
   /** Like `getFunction`, but throws Lambda's ResourceNotFoundException. */
   requireFunction(nameOrArn: string, scope: FunctionScope = {}): FunctionInfo {
-    const info = this.getFunction(nameOrArn, scope);
-    if (info) return info;
-    const ref = parseFunctionRef(nameOrArn) ?? { name: nameOrArn };
-    const where = locate(ref, scope, this.#defaults());
-    if (!where.ok) throw lambdaErrors.otherRegion(where.arnRegion, where.region);
-    const q = ref.qualifier ? `:${ref.qualifier}` : '';
-    throw lambdaErrors.functionNotFound(
-      `arn:aws:lambda:${where.region}:${where.accountId}:function:${ref.name}${q}`,
-    );
+    return this.#registry.require(nameOrArn, scope);
   }
 
   #environment(info: FunctionInfo): WorkerEnvironment {

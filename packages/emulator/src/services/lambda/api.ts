@@ -6,8 +6,8 @@ import { jsonObjectBody } from '../../protocols/requestBody.js';
 import { LAMBDA_ERRORS, LambdaServiceError, lambdaErrors } from './errors.js';
 import { executionRoleArn } from './executionRole.js';
 import { parseFunctionRef } from './functionRef.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
-import type { FunctionInfo } from './LambdaHost.js';
 import { codeSha256, type VersionRecord } from './versions.js';
 
 // Request and response helpers the Lambda REST route groups share (`*Routes.ts`).

@@ -20,8 +20,8 @@ import {
 } from './api.js';
 import { FunctionRegistrationError, LambdaServiceError } from './errors.js';
 import { type FunctionPackage, functionPackagesFor, handlerFile } from './functionPackages.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import { functionUrlConfigsFor } from './functionUrlConfigs.js';
-import type { FunctionInfo } from './LambdaHost.js';
 import { functionPoliciesFor } from './permissions.js';
 import type { VersionRecord } from './versions.js';
 

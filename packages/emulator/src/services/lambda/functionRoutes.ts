@@ -4,7 +4,7 @@ import { callerOf, coreDeps } from '../../plugins/core-deps.js';
 import { functionNameParam, LAMBDA, LAMBDA_API_DEPENDENCIES, qualified, sendJson } from './api.js';
 import { configurationOf } from './functionControlRoutes.js';
 import { functionPackagesFor } from './functionPackages.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 
 /** GetFunction and GetFunctionConfiguration, paths from the Lambda model. */
 async function functionRoutes(app: FastifyInstance): Promise<void> {

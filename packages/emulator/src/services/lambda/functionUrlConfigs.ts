@@ -14,7 +14,7 @@ import {
 } from './api.js';
 import { LambdaServiceError } from './errors.js';
 import { functionPackagesFor } from './functionPackages.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 
 /**
  * Function URL configurations (`lambda_function_url_configs`): Create-, Get-, Update- and

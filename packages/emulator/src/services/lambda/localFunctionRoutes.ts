@@ -4,8 +4,9 @@ import { RequestRejectedError } from '../../errors.js';
 import { jsonBodyOf } from '../../protocols/requestBody.js';
 import { sendJson } from './api.js';
 import { FunctionRegistrationError } from './errors.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import { LAMBDA_HOST_PLUGIN } from './hostPlugin.js';
-import type { FunctionInfo, LambdaHost } from './LambdaHost.js';
+import type { LambdaHost } from './LambdaHost.js';
 
 /**
  * `/_local/functions`: register, list and remove functions without SigV4 (for tools and tests),

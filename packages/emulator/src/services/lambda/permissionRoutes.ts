@@ -13,7 +13,7 @@ import {
 } from './api.js';
 import { LambdaServiceError } from './errors.js';
 import { functionPackagesFor } from './functionPackages.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import { functionPoliciesFor } from './permissions.js';
 
 /** AddPermission, RemovePermission and GetPolicy (paths from the Lambda model). */

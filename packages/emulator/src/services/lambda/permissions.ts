@@ -1,7 +1,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import { LambdaServiceError, lambdaErrors } from './errors.js';
 import { functionPackagesFor } from './functionPackages.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 
 /**
  * Functions' resource-based policies (`lambda_policy_statements`): AddPermission, RemovePermission,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname } from 'node:path';
 import type { ExecutionCredentials } from './executionRole.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import type { WorkerEnvironment } from './WorkerPool.js';
 
 /**

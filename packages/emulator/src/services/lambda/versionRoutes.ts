@@ -13,7 +13,7 @@ import {
   sendJson,
 } from './api.js';
 import { parseFunctionRef } from './functionRef.js';
-import type { FunctionInfo } from './LambdaHost.js';
+import type { FunctionInfo } from './functionRegistry.js';
 import { ALIAS_NAME, type AliasRecord, codeSha256 } from './versions.js';
 
 /**
