@@ -6,14 +6,18 @@
  * Bounded: 15 cold starts each.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const RUNS = 15;
 const root = new URL('..', import.meta.url).pathname;
-const out = mkdtempSync(join(tmpdir(), 'acme-bundle-'));
+// Bundles are written inside the workspace, not os.tmpdir(): `@aws-sdk/*` stays external (the
+// Lambda runtime provides it), so the cold import must resolve it from node_modules as Lambda
+// resolves it from the runtime's own.
+const cache = join(root, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const out = mkdtempSync(join(cache, 'acme-bundle-'));
 
 async function bundle(entry: string, file: string): Promise<{ file: string; top: string }> {
   const outfile = join(out, file);
