@@ -5,9 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeployError } from '../../errors.js';
 import type { CustomResourceResponse } from '../responseServer.js';
-import type { AppliedResource, ApplyEnv, ResourceHandler } from './types.js';
-
-type Props = Record<string, unknown>;
+import type { AppliedResource, ApplyEnv, Props, ResourceHandler } from './types.js';
 
 /** CloudFormation hands every scalar of a custom resource's properties over as a string. */
 export function stringifyScalars(value: unknown): unknown {

@@ -21,12 +21,11 @@ import {
   bool,
   isAwsError,
   num,
+  type Props,
   physicalName,
   type ResourceHandler,
   str,
 } from './types.js';
-
-type Props = Record<string, unknown>;
 
 function refuseUnsupported(props: Props, keys: readonly string[], where: string): void {
   for (const key of keys) {

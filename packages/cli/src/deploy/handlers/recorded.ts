@@ -2,9 +2,7 @@
 // gets the physical id and attributes CloudFormation would give it, so what references it
 // resolves, and nothing is created.
 import { createHash } from 'node:crypto';
-import { type ApplyEnv, physicalName, type ResourceHandler, str } from './types.js';
-
-type Props = Record<string, unknown>;
+import { type ApplyEnv, type Props, physicalName, type ResourceHandler, str } from './types.js';
 
 function keyId(env: ApplyEnv, logicalId: string): string {
   const h = createHash('sha256')

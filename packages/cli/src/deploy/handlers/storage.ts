@@ -25,12 +25,11 @@ import {
   bool,
   isAwsError,
   num,
+  type Props,
   physicalName,
   type ResourceHandler,
   str,
 } from './types.js';
-
-type Props = Record<string, unknown>;
 
 /** CloudFormation queue properties that are SQS attributes of the same name. */
 const QUEUE_ATTRIBUTES = [

@@ -6,6 +6,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AssemblyStack } from '../assembly.js';
 import type { ResponseServer } from '../responseServer.js';
 
+/** A resource's CloudFormation properties, or any object within them. */
+export type Props = Record<string, unknown>;
+
 /** What the handlers deploy with: SDK clients on the emulator, the stack's identity, its assets. */
 export interface ApplyEnv {
   readonly lambda: LambdaClient;
@@ -34,7 +37,7 @@ export interface HandlerInput {
   readonly logicalId: string;
   readonly type: string;
   /** Properties with intrinsics and dynamic references resolved. */
-  readonly properties: Record<string, unknown>;
+  readonly properties: Props;
   /** The same resource from an earlier deploy into this emulator: update it in place. */
   readonly previous: AppliedResource | undefined;
 }
@@ -67,11 +70,7 @@ export function physicalName(env: ApplyEnv, logicalId: string, max: number, suff
 }
 
 /** A property as a string, or undefined; any other type is an error naming the property. */
-export function str(
-  props: Record<string, unknown>,
-  key: string,
-  where: string,
-): string | undefined {
+export function str(props: Props, key: string, where: string): string | undefined {
   const v = props[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'string')
@@ -80,11 +79,7 @@ export function str(
 }
 
 /** A numeric property (CloudFormation accepts numbers as strings too). */
-export function num(
-  props: Record<string, unknown>,
-  key: string,
-  where: string,
-): number | undefined {
+export function num(props: Props, key: string, where: string): number | undefined {
   const v = props[key];
   if (v === undefined) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
@@ -95,11 +90,7 @@ export function num(
 }
 
 /** A boolean property (`"true"`/`"false"` accepted, as CloudFormation does). */
-export function bool(
-  props: Record<string, unknown>,
-  key: string,
-  where: string,
-): boolean | undefined {
+export function bool(props: Props, key: string, where: string): boolean | undefined {
   const v = props[key];
   if (v === undefined) return undefined;
   if (v === true || v === 'true') return true;
