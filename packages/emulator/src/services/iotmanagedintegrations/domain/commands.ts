@@ -16,13 +16,6 @@ import {
  * DEVICE_COMMAND_RESPONSE, by a failed invocation, or by the service's wait running out.
  */
 
-/**
- * How long the service waits for a command's DEVICE_COMMAND_RESPONSE after the connector's ACK.
- * The service publishes no value (docs/emulator-fidelity.md); 60 s leaves the connector runtime's
- * own 30 s command deadline room to answer first with its reason.
- */
-export const COMMAND_RESPONSE_WAIT_MS = 60_000;
-
 type Association = Pick<AssociationDoc, 'ConnectorDestinationId' | 'AccountAssociationId' | 'Arn'>;
 
 interface CommandTarget {

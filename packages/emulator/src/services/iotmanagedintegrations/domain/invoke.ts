@@ -121,7 +121,11 @@ export class ConnectorInvoker {
     this.#options = options;
   }
 
-  /** The wait after a SendCommand ACK before an unanswered command fails. */
+  /**
+   * The wait after a SendCommand ACK before an unanswered command fails. The service publishes no
+   * value (docs/emulator-fidelity.md); 60 s leaves the connector runtime's own 30 s command
+   * deadline room to answer first with its reason.
+   */
   get responseWaitMs(): number {
     return this.#options.responseWaitMs ?? 60_000;
   }
