@@ -4,15 +4,19 @@ import { join } from 'node:path';
 const BIN = join(import.meta.dirname, '..', '..', 'src', 'bin.ts');
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
-/** Starts `c2c-emulator` (from source, via tsx) as a child process; resolves once it listens. */
+/**
+ * Starts `c2c-emulator` as a child process (from source, via tsx; or the JavaScript file `entry`,
+ * e.g. a bundle); resolves once it listens.
+ */
 export async function spawnEmulator(
   args: string[],
+  entry?: string,
 ): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', BIN, '--port', '0', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const program = entry === undefined ? ['--conditions=source', '--import', 'tsx', BIN] : [entry];
+  const child = spawn(process.execPath, [...program, '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {

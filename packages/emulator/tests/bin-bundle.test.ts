@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exited, spawnEmulator } from './helpers/spawn-bin.js';
+
+// The program users run (`c2c-emulator`) is src/bin.ts bundled into one file by
+// scripts/bundle-bin.mjs. What a bundle can break is what finds files at run time: the Lambda
+// host's worker bootstrap (next to its module in src/), dynalite and the SDK (loaded on first use,
+// resolved from the package), the logger (pino, bundled). Each is exercised through the bundle.
+
+const pkg = join(import.meta.dirname, '..');
+// Inside the package, so the packages the bundle leaves out resolve as they do from dist/.
+const cache = join(pkg, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const scratch = mkdtempSync(join(cache, 'bin-bundle-'));
+const dataRoot = mkdtempSync(join(tmpdir(), 'c2c-emu-bundle-'));
+// One level deeper than the package's own dist/: a path that resolves only by the bundle's depth
+// (`../../../src/…`, right from dist/services/lambda/) must not resolve by chance here.
+const bundle = join(scratch, 'dist', 'bin.bundle.js');
+const echo = join(import.meta.dirname, 'fixtures', 'functions', 'echo.mjs');
+
+/** The key pair the emulator generated, from its start banner. */
+function bannerKeys(logs: string[]): { accessKeyId: string; secretAccessKey: string } {
+  for (const line of logs) {
+    try {
+      const entry = JSON.parse(line) as {
+        msg?: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+      };
+      if (entry.msg === 'c2c-emulator listening') return entry;
+    } catch {
+      // not JSON
+    }
+  }
+  throw new Error(`no start banner in:\n${logs.join('\n')}`);
+}
+
+beforeAll(() => {
+  const run = spawnSync(
+    process.execPath,
+    [join(pkg, 'scripts', 'bundle-bin.mjs'), '--outfile', bundle],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (run.status !== 0) throw new Error(`bundle-bin.mjs failed:\n${run.stderr}`);
+}, 90_000);
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(dataRoot, { recursive: true, force: true });
+});
+
+describe('the bundled c2c-emulator', () => {
+  it('prints its help', () => {
+    const run = spawnSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--data-dir');
+  });
+
+  it('serves health, DynamoDB and a Lambda invoke, and logs at the level asked', async () => {
+    const dataDir = join(dataRoot, 'data');
+    const emu = await spawnEmulator(['--data-dir', dataDir, '--log-level', 'info'], bundle);
+    const { accessKeyId, secretAccessKey } = bannerKeys(emu.logs);
+    const config = {
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId, secretAccessKey },
+    };
+    const dynamo = new DynamoDBClient(config);
+    const lambda = new LambdaClient(config);
+    try {
+      const health = await fetch(`${emu.url}/_local/health`);
+      expect(health.status).toBe(200);
+
+      // DynamoDB: dynalite is required on first use, from the package.
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName: 'bundled',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const tables = await dynamo.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toContain('bundled');
+
+      // Lambda: the worker is forked from the bootstrap file shipped in src/.
+      const registered = await fetch(`${emu.url}/_local/functions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'echo', handler: echo }),
+      });
+      expect(registered.status).toBe(201);
+      const invoked = await lambda.send(
+        new InvokeCommand({ FunctionName: 'echo', Payload: JSON.stringify({ hello: 'bundle' }) }),
+      );
+      expect(invoked.FunctionError).toBeUndefined();
+      const result = JSON.parse(new TextDecoder().decode(invoked.Payload)) as {
+        event: unknown;
+      };
+      expect(result.event).toEqual({ hello: 'bundle' });
+
+      // The request log (pino, inside the bundle) at --log-level info.
+      const requestLog = emu.logs.some((line) => line.includes('"msg":"request completed"'));
+      expect(requestLog).toBe(true);
+    } finally {
+      dynamo.destroy();
+      lambda.destroy();
+      emu.child.kill('SIGTERM');
+      await exited(emu.child);
+    }
+  }, 60_000);
+});
