@@ -2,6 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerOf, coreDeps } from '../../plugins/core-deps.js';
 import { toWireError } from '../../plugins/error-render.js';
+import {
+  queryParams,
+  sendAwsQuery,
+  sendAwsQueryError,
+  xmlElement,
+} from '../../protocols/awsQuery.js';
 import { STS_SIGNATURE_CODES, StsError, stsErrors } from './errors.js';
 import { roleSession } from './roles.js';
 import {
@@ -33,21 +39,8 @@ interface Caller {
 type Params = ReadonlyMap<string, string>;
 type Operation = (params: Params, caller: Caller) => string;
 
-function xmlEscape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
-function element(name: string, value: string): string {
-  return `<${name}>${xmlEscape(value)}</${name}>`;
-}
-
 function credentialsXml(session: IssuedSession): string {
-  return `<Credentials>${element('AccessKeyId', session.accessKeyId)}${element('SecretAccessKey', session.secretAccessKey)}${element('SessionToken', session.sessionToken)}${element('Expiration', new Date(session.expiresAt).toISOString())}</Credentials>`;
+  return `<Credentials>${xmlElement('AccessKeyId', session.accessKeyId)}${xmlElement('SecretAccessKey', session.secretAccessKey)}${xmlElement('SessionToken', session.sessionToken)}${xmlElement('Expiration', new Date(session.expiresAt).toISOString())}</Credentials>`;
 }
 
 /** `DurationSeconds`: absent → `fallback`; otherwise an integer in [min, max] (ValidationError). */
@@ -78,7 +71,7 @@ function durationSeconds(params: Params, min: number, max: number, fallback: num
 function operations(store: SessionStore): Record<string, Operation> {
   return {
     GetCallerIdentity: (_params, caller) =>
-      `${element('Arn', caller.arn)}${element('UserId', caller.userId)}${element('Account', caller.accountId)}`,
+      `${xmlElement('Arn', caller.arn)}${xmlElement('UserId', caller.userId)}${xmlElement('Account', caller.accountId)}`,
 
     GetSessionToken: (params, caller) => {
       if (caller.session !== undefined) {
@@ -115,52 +108,21 @@ function operations(store: SessionStore): Record<string, Operation> {
         durationMs: seconds * 1000,
       });
       const sourceIdentity = params.get('SourceIdentity');
-      return `${credentialsXml(session)}<AssumedRoleUser>${element('AssumedRoleId', role.assumedRoleId)}${element('Arn', role.arn)}</AssumedRoleUser>${sourceIdentity === undefined ? '' : element('SourceIdentity', sourceIdentity)}`;
+      return `${credentialsXml(session)}<AssumedRoleUser>${xmlElement('AssumedRoleId', role.assumedRoleId)}${xmlElement('Arn', role.arn)}</AssumedRoleUser>${sourceIdentity === undefined ? '' : xmlElement('SourceIdentity', sourceIdentity)}`;
     },
   };
 }
 
-/** The request's parameters: the query string, then (POST) the form body, later ones winning. */
-function paramsOf(request: FastifyRequest): Map<string, string> {
-  const params = new Map<string, string>();
-  const url = request.raw.url ?? '/';
-  const q = url.indexOf('?');
-  const sources = [q === -1 ? '' : url.slice(q + 1)];
-  const body = request.body;
-  if (Buffer.isBuffer(body)) sources.push(body.toString('utf8'));
-  else if (typeof body === 'string') sources.push(body);
-  for (const source of sources) {
-    for (const [key, value] of new URLSearchParams(source)) {
-      if (!key.startsWith('X-Amz-')) params.set(key, value);
-    }
-  }
-  return params;
-}
-
-function sendXml(reply: FastifyReply, status: number, xml: string): FastifyReply {
-  return reply.code(status).header('content-type', 'text/xml').send(xml);
-}
-
 function stsErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  let code: string;
-  let status: number;
-  let message: string;
-  if (error instanceof StsError) {
-    code = error.code;
-    status = error.statusCode;
-    message = error.message;
-  } else {
-    const wire = toWireError(error);
-    if (wire.fault === 'server') request.log.error({ err: error }, 'unexpected error in STS route');
-    code = STS_SIGNATURE_CODES[wire.awsCode] ?? wire.awsCode;
-    status = wire.statusCode;
-    message = wire.message;
-  }
-  const type = status >= 500 ? 'Receiver' : 'Sender';
-  return sendXml(
+  if (error instanceof StsError) return sendAwsQueryError(reply, XMLNS, error, request.id);
+  const wire = toWireError(error);
+  if (wire.fault === 'server') request.log.error({ err: error }, 'unexpected error in STS route');
+  const code = STS_SIGNATURE_CODES[wire.awsCode] ?? wire.awsCode;
+  return sendAwsQueryError(
     reply,
-    status,
-    `<ErrorResponse xmlns="${XMLNS}"><Error>${element('Type', type)}${element('Code', code)}${element('Message', message)}</Error>${element('RequestId', request.id)}</ErrorResponse>`,
+    XMLNS,
+    { code, statusCode: wire.statusCode, message: wire.message },
+    request.id,
   );
 }
 
@@ -171,7 +133,7 @@ async function stsRoutes(app: FastifyInstance): Promise<void> {
   app.setErrorHandler(stsErrorHandler);
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const params = paramsOf(request);
+    const params = queryParams(request);
     const action = params.get('Action');
     if (action === undefined || action === '')
       throw new StsError('MissingAction', 'Missing Action');
@@ -188,11 +150,7 @@ async function stsRoutes(app: FastifyInstance): Promise<void> {
       arn: principal.arn,
       userId: principal.userId,
     });
-    return sendXml(
-      reply,
-      200,
-      `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result><ResponseMetadata>${element('RequestId', request.id)}</ResponseMetadata></${action}Response>`,
-    );
+    return sendAwsQuery(reply, XMLNS, action, result, request.id);
   };
   app.post('/', { constraints: STS }, handle);
   app.get('/', { constraints: STS }, handle);
