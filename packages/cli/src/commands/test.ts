@@ -56,6 +56,8 @@ Deployed connector:
   --event-latency-ms <n>  bound from a change at the vendor to its DEVICE_EVENT (default 5000)
   --delivery-ms <n>       how long events refused by injected faults may take to arrive once
                           the faults end (default 30000)
+  --quiet-ms <n>          how long to watch for something that must not happen, when the suite
+                          cannot see that nothing more can (default 1000)
   --json                  print the report as one JSON document instead of lines
   --junit <file>          also write the report as JUnit XML (for CI)
   -h, --help              show this help
@@ -72,6 +74,7 @@ const BOUNDS = {
   'command-response-ms': 'commandResponseMs',
   'event-latency-ms': 'eventLatencyMs',
   'delivery-ms': 'deliveryMs',
+  'quiet-ms': 'quietMs',
 } as const;
 
 function list(raw: string | boolean | undefined): string[] {
@@ -94,6 +97,7 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
     'command-response-ms': { type: 'string' },
     'event-latency-ms': { type: 'string' },
     'delivery-ms': { type: 'string' },
+    'quiet-ms': { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
     ...DEPLOYED_OPTIONS,

@@ -2,7 +2,8 @@ import { validateDocument } from '../commands/validate.js';
 import { deregisterAll } from '../dev/demoSetup.js';
 import type { CapturedWebhook, RunContext } from './context.js';
 import { judgeOperation } from './contract.js';
-import { type ConnectorEvent, sleep, waitFor } from './session.js';
+import { type ConnectorEvent, waitFor } from './session.js';
+import { quiet } from './settle.js';
 import { type CheckOutcome, fail, notRun, pass } from './types.js';
 import { deliver, resigned } from './webhooks.js';
 
@@ -124,7 +125,7 @@ export async function deactivation(ctx: RunContext, counter: { n: number }): Pro
   await session.call('deactivation', 'DeleteAccountAssociation', {
     AccountAssociationId: state.associationId,
   });
-  const { ackMs, retries, quietMs } = session.settings;
+  const { ackMs, retries } = session.settings;
   const ended = await waitFor(ackMs * (retries + 2), () =>
     session.invocations().find((i) => i.kind === 'AWS.DeactivateUser' && i.at >= mark - 1000),
   );
@@ -146,7 +147,7 @@ export async function deactivation(ctx: RunContext, counter: { n: number }): Pro
       tried.push(`a freshly signed webhook about ${state.webhook.deviceId}`);
     }
     if (tried.length === 0) return notRun('nothing could make the vendor report a change');
-    await sleep(quietMs);
+    await quiet(session);
     const ours = new Set(state.things.map((t) => t.deviceId));
     const late = (await session.events()).filter(
       (e) =>

@@ -1,7 +1,8 @@
 import { redactInvocation, validateConnectorInvokeReply } from '@c2c-kit/protocol';
 import { customerEndpoints, type PlannedCommand } from './commands.js';
 import type { RunContext } from './context.js';
-import { type ConnectorEvent, sleep, waitFor } from './session.js';
+import { type ConnectorEvent, waitFor } from './session.js';
+import { quiet } from './settle.js';
 import { type CheckOutcome, fail, notRun, pass } from './types.js';
 
 // What the service's retries and the service's own failures must not do to a connector: a
@@ -31,7 +32,7 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
       Endpoints: customerEndpoints(cmd),
     });
     state.commands.push({ traceId: out.TraceId, thingId: cmd.thing.thingId, deviceId, at });
-    const { ackMs, retries, commandResponseMs, quietMs } = session.settings;
+    const { ackMs, retries, commandResponseMs } = session.settings;
     const delivered = await waitFor(ackMs * (retries + 2), () =>
       session
         .invocations()
@@ -62,7 +63,7 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
         );
       }
     }
-    await sleep(quietMs);
+    await quiet(session);
     const calls = proxy
       .calls(at)
       .filter((c) => mutating(c.method) && (c.url.includes(deviceId) || c.body.includes(deviceId)));
@@ -136,7 +137,7 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
     await waitFor(session.settings.deliveryMs, async () =>
       distinct(await mine()).size >= sent ? true : undefined,
     );
-    await sleep(session.settings.quietMs);
+    await quiet(session);
     const events = await mine();
     const delivered = Math.min(distinct(events).size, sent);
     const counts = {

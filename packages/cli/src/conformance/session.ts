@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FaultConfig, FunctionObserver, InvocationRecord } from '@c2c-kit/emulator';
 import type { ConnectorSetup } from '../dev/connectorConfig.js';
 import { type Call, demoCaller } from '../dev/demoSetup.js';
@@ -98,6 +99,11 @@ export interface Session {
   invocations(): readonly SeenInvocation[];
   /** Every line the connector printed. */
   logLines(): readonly string[];
+  /**
+   * Whether the connector's queues (work, outbox) hold no message, waiting, in flight or
+   * delayed; undefined when the suite cannot read them (`settle.ts` then waits the quiet period).
+   */
+  readonly queuesIdle?: () => Promise<boolean>;
   /** Invokes the function directly, as the service does, and times the answer. */
   invoke(envelope: unknown): Promise<DirectAnswer>;
   /** Restarts the function unchanged, so the next invocation is a cold start. */
@@ -198,6 +204,26 @@ export async function connectorEvents(
   return out
     .filter((e) => e.receivedAt >= since)
     .sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
+}
+
+const QUEUE_COUNTS = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+] as const;
+
+/** Whether the stack's work queue and outbox hold no message at all. */
+async function queuesIdle(sqs: SQSClient, stack: DevStack): Promise<boolean> {
+  const env = stack.connectorEnvironment;
+  const urls = [env.C2C_WORK_QUEUE_URL, stack.outboxQueueUrl].filter(
+    (url): url is string => url !== undefined,
+  );
+  const counts = await Promise.all(
+    urls.map((QueueUrl) =>
+      sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: [...QUEUE_COUNTS] })),
+    ),
+  );
+  return counts.every((c) => QUEUE_COUNTS.every((name) => Number(c.Attributes?.[name]) === 0));
 }
 
 /** Invokes `functionName` with Lambda's Invoke API, as the service does, and times the answer. */
@@ -307,6 +333,12 @@ async function openModuleSession(
       credentials: stack.customer.credentials,
     });
     closers.unshift(async () => lambda.destroy());
+    const sqs = new SQSClient({
+      endpoint: stack.emulatorUrl,
+      region: stack.region,
+      credentials: stack.customer.credentials,
+    });
+    closers.unshift(async () => sqs.destroy());
     const functionName = stack.connector.functionName;
     const session: Session = {
       stack,
@@ -318,6 +350,7 @@ async function openModuleSession(
       events: () => connectorEvents(stack.emulatorUrl, stack.connectorId),
       invocations: () => seen,
       logLines: () => lines,
+      queuesIdle: () => queuesIdle(sqs, stack),
       invoke: (envelope) => invokeDirect(lambda, functionName, envelope),
       async redeploy() {
         const listed = (await (await fetch(`${stack.emulatorUrl}/_local/functions`)).json()) as {

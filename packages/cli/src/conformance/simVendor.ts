@@ -146,6 +146,10 @@ export async function simVendor(world: VendorWorld): Promise<VendorDriver> {
         if (!response.ok) throw new Error(`vendor command answered ${response.status}`);
       }
     },
+    async webhooksPending() {
+      const log = (await sim('GET', '/_sim/webhooks')) as { deliveries?: Array<{ state: string }> };
+      return (log.deliveries ?? []).some((d) => d.state === 'pending');
+    },
     async trueState(deviceId): Promise<VendorDeviceState | undefined> {
       const all = (await sim('GET', '/_sim/devices')) as {
         devices?: Array<{ deviceId: string; kind: string; state: Record<string, unknown> }>;

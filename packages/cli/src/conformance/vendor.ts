@@ -36,6 +36,11 @@ export interface VendorDriver {
   changeState?(deviceId: string, n: number): Promise<void>;
   /** Of these devices, the one `changeState` changes best (no state changes of its own). */
   pickChangeable(deviceIds: readonly string[]): string | undefined;
+  /**
+   * Whether the vendor still has a webhook to deliver (queued or being retried); undefined when
+   * the suite cannot see the vendor's deliveries.
+   */
+  webhooksPending?(): Promise<boolean>;
   /** The vendor's own view of a device's state (for the vendor-state check), when readable. */
   trueState?(deviceId: string): Promise<VendorDeviceState | undefined>;
   /** Extra secrets the connector's log must never show (client secret, passwords). */

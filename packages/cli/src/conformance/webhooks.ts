@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { signStandardWebhook } from '@c2c-kit/connector';
 import type { CapturedWebhook, RunContext } from './context.js';
-import { type ConnectorEvent, type Session, sleep } from './session.js';
+import type { ConnectorEvent, Session } from './session.js';
+import { quiet } from './settle.js';
 import { type CheckOutcome, fail, notRun, pass } from './types.js';
 
 // The connector's Function URL is public: only what the vendor signed, freshly, once, may become
@@ -101,7 +102,7 @@ async function sendAndWatch(ctx: RunContext, hooks: readonly CapturedWebhook[]) 
   const mark = Date.now();
   const statuses: number[] = [];
   for (const hook of hooks) statuses.push(await deliver(session, hook));
-  await sleep(session.settings.quietMs);
+  await quiet(session);
   const deviceId = hooks[0]?.deviceId;
   const relayed = (await session.events()).filter(
     (e) => e.receivedAt >= mark && e.body.ConnectorDeviceId === deviceId,
