@@ -21,6 +21,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
@@ -29,8 +30,6 @@ import {
   SERVICE_PRINCIPAL,
   serviceInvokeRefusal,
 } from '../src/services/lambda/permissions.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 // The Lambda control plane a deployment drives (CreateFunction with a zip, code and configuration
 // updates, Function URL configs, resource-based policies) and DynamoDB behind the same endpoint,
@@ -384,6 +383,19 @@ describe('DynamoDB behind the emulator endpoint (dynalite)', () => {
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it("refuses bad TTL input in DynamoDB's error shape, which the SDK client parses", async () => {
+    for (const input of [
+      { TableName: 'ab', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } },
+      { TableName: 'store', TimeToLiveSpecification: { AttributeName: '', Enabled: true } },
+    ]) {
+      await expect(dynamodb.send(new UpdateTimeToLiveCommand(input))).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringMatching(/^(TableName|TimeToLiveSpecification): expected/),
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
+
   it('a request signed with a wrong key is refused before it reaches dynalite', async () => {
     const wrong = new DynamoDBClient({
       ...sdkClientConfig(emu.url),
@@ -393,7 +405,10 @@ describe('DynamoDB behind the emulator endpoint (dynalite)', () => {
       wrong.send(
         new GetItemCommand({ TableName: 'store', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
       ),
-    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    ).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
     wrong.destroy();
   });
 });

@@ -3,10 +3,15 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { coreDeps } from '../../plugins/core-deps.js';
-import { targetOperation } from '../../protocols/awsJson.js';
+import {
+  frameworkErrorToWire,
+  sendAwsJson,
+  sendAwsJsonError,
+  targetOperation,
+} from '../../protocols/awsJson.js';
 import { jsonBodyOf, rawBodyOf } from '../../protocols/requestBody.js';
 
 /**
@@ -30,6 +35,16 @@ type Dynalite = (options: {
 
 const TARGET_PREFIX = 'DynamoDB_20120810';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
+// DynamoDB names request-level errors by its framework's shapes, as dynalite does too:
+// `com.amazon.coral.validate#ValidationException`, `com.amazon.coral.service#…` for the rest.
+const VALIDATE_PREFIX = 'com.amazon.coral.validate#';
+const SERVICE_PREFIX = 'com.amazon.coral.service#';
+
+const validationError = (message: string) => ({
+  code: 'ValidationException',
+  statusCode: 400,
+  message,
+});
 
 export interface DynamoDbOptions {
   /** Keep the tables under `<dataDir>/dynamodb`; in memory when unset. */
@@ -65,14 +80,6 @@ async function startBackend(dataDir: string | undefined): Promise<Backend> {
   };
 }
 
-function sendError(reply: FastifyReply, status: number, type: string, message: string) {
-  return reply
-    .code(status)
-    .header('content-type', CONTENT_TYPE)
-    .header('x-amzn-errortype', type)
-    .send(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
-}
-
 function ttlTable(db: Db) {
   db.exec(`CREATE TABLE IF NOT EXISTS dynamodb_ttl (
     table_name TEXT PRIMARY KEY, attribute_name TEXT NOT NULL, enabled INTEGER NOT NULL)`);
@@ -88,8 +95,12 @@ function ttlTable(db: Db) {
   };
 }
 
-async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise<void> {
+async function dynamoDbRoutes(app: FastifyInstance, options: DynamoDbOptions): Promise<void> {
   const { db } = coreDeps(app);
+  // Requests refused before the handler (SigV4, body limits) in DynamoDB's error shape.
+  app.setErrorHandler((error, request, reply) =>
+    sendAwsJsonError(reply, CONTENT_TYPE, SERVICE_PREFIX, frameworkErrorToWire(error, request)),
+  );
   const ttl = ttlTable(db);
   let backend: Promise<Backend> | undefined;
   app.addHook('onClose', async () => {
@@ -118,15 +129,19 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
       try {
         input = (jsonBodyOf(request) ?? {}) as typeof input;
       } catch {
-        return sendError(reply, 400, 'SerializationException', 'request body: expected JSON');
+        return sendAwsJsonError(reply, CONTENT_TYPE, SERVICE_PREFIX, {
+          code: 'SerializationException',
+          statusCode: 400,
+          message: 'request body: expected JSON',
+        });
       }
       const table = input.TableName;
       if (typeof table !== 'string' || !/^[a-zA-Z0-9_.-]{3,255}$/.test(table)) {
-        return sendError(
+        return sendAwsJsonError(
           reply,
-          400,
-          'ValidationException',
-          'TableName: expected 3-255 characters of a-z, A-Z, 0-9, _ - .',
+          CONTENT_TYPE,
+          VALIDATE_PREFIX,
+          validationError('TableName: expected 3-255 characters of a-z, A-Z, 0-9, _ - .'),
         );
       }
       // The table must exist: dynalite says so in DescribeTable's words.
@@ -142,13 +157,11 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
       }
       if (operation === 'DescribeTimeToLive') {
         const known = ttl.get(table);
-        return reply.header('content-type', CONTENT_TYPE).send(
-          JSON.stringify({
-            TimeToLiveDescription: known?.e
-              ? { TimeToLiveStatus: 'ENABLED', AttributeName: known.a }
-              : { TimeToLiveStatus: 'DISABLED' },
-          }),
-        );
+        return sendAwsJson(reply, CONTENT_TYPE, {
+          TimeToLiveDescription: known?.e
+            ? { TimeToLiveStatus: 'ENABLED', AttributeName: known.a }
+            : { TimeToLiveStatus: 'DISABLED' },
+        });
       }
       const spec = input.TimeToLiveSpecification;
       if (
@@ -156,23 +169,26 @@ async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise
         spec.AttributeName === '' ||
         typeof spec.Enabled !== 'boolean'
       ) {
-        return sendError(
+        return sendAwsJsonError(
           reply,
-          400,
-          'ValidationException',
-          'TimeToLiveSpecification: expected {AttributeName, Enabled}',
+          CONTENT_TYPE,
+          VALIDATE_PREFIX,
+          validationError('TimeToLiveSpecification: expected {AttributeName, Enabled}'),
         );
       }
       ttl.set(table, spec.AttributeName, spec.Enabled);
-      return reply.header('content-type', CONTENT_TYPE).send(
-        JSON.stringify({
-          TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled },
-        }),
-      );
+      return sendAwsJson(reply, CONTENT_TYPE, {
+        TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled },
+      });
     }
     const out = await forward(request.headers, rawBodyOf(request));
     return reply.code(out.status).header('content-type', CONTENT_TYPE).send(out.body);
   });
+}
+
+async function dynamoDb(app: FastifyInstance, options: DynamoDbOptions): Promise<void> {
+  // Its own context, so the error handler is DynamoDB's alone.
+  await app.register(dynamoDbRoutes, options);
 }
 
 /** Registers DynamoDB (`POST /`, constraint `awsService: 'dynamodb'`), served by dynalite. */
