@@ -4,19 +4,16 @@
 // - SendConnectorEvent ingest at 16 in flight: large vs an empty data dir.
 // - GetManagedThing, GetManagedThingState and a ListManagedThings page (random place): p99 with
 //   100,000 things vs with 1,000.
-// - Start-up, spawn → first 200 on /_local/health: the 10 M-event dir vs an empty one; and
-//   `startEmulator({ memory: true })` until its promise resolves.
+// Start-up on the same kind of data dir: startup.bench.ts.
 // Retention is off in every run (nothing is pruned). Rounds alternate between the two sides so
 // a slow moment of this shared VM hits both. Servers on CPU 0, generators on CPU 1.
 // Env: BENCH_EVENTS (10000000), BENCH_USERS (10000), BENCH_DURATION (s, 5), BENCH_ROUNDS (2).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { seedLargeDb } from './fixtures/large-db.js';
 import { type LoadResult, load, median, startServer, stop } from './fixtures/processes.js';
-import { timeStartup } from './fixtures/startup.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -43,37 +40,6 @@ try {
   });
   console.log(
     `seeded ${large.things.toLocaleString()} things, ${USERS.toLocaleString()} users, ${EVENTS.toLocaleString()} events in ${large.seconds.toFixed(1)} s: ${(large.bytes / 2 ** 20).toFixed(0)} MiB (${(large.bytes / Math.max(1, EVENTS)).toFixed(0)} bytes per event, things included); ${small.things.toLocaleString()} things in ${small.seconds.toFixed(1)} s`,
-  );
-
-  // Start-up first, before the ingest runs add events to the large dir.
-  const startups = { empty: [] as number[], large: [] as number[] };
-  for (let i = 0; i < 5; i++) {
-    const empty = mkdtempSync(join(scratch, 'empty-'));
-    startups.empty.push(await timeStartup(empty));
-    rmSync(empty, { recursive: true, force: true });
-    startups.large.push(await timeStartup(dirs.large));
-  }
-  const memoryStart = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'start-memory.ts'), '20'],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  const memory = JSON.parse(memoryStart.stdout.trim().split('\n').at(-1) ?? '{}') as {
-    first: number;
-    median: number;
-    max: number;
-  };
-  const emptyStart = median(startups.empty);
-  const largeStart = median(startups.large);
-  console.log('start-up, spawn → first 200 on /_local/health (median of 5):');
-  console.log(
-    `  empty data dir       : ${ms(emptyStart)} (all: ${startups.empty.map(ms).join(', ')})`,
-  );
-  console.log(
-    `  ${(EVENTS / 1e6).toFixed(0)} M-event data dir : ${ms(largeStart)} (all: ${startups.large.map(ms).join(', ')})`,
-  );
-  console.log(
-    `  startEmulator({ memory: true }): first ${ms(memory.first)}, then median ${ms(memory.median)}, max ${ms(memory.max)} (20 starts)`,
   );
 
   // Ingest: an empty dir (fresh each round) vs the large one.
@@ -159,27 +125,6 @@ try {
   console.log(
     `  ratio large/empty : ${pct(rps('large') / rps('empty'))}, p99 ${(p99('large') / p99('empty')).toFixed(2)}×`,
   );
-  reportFigure({
-    name: 'emulator: start-up, spawn → first 200, empty data dir',
-    value: ms(emptyStart),
-    baseline: '—',
-    goal: '≤ 150 ms',
-    met: emptyStart <= 150,
-  });
-  reportFigure({
-    name: `emulator: start-up, ${(EVENTS / 1e6).toFixed(0)} M-event data dir`,
-    value: ms(largeStart),
-    baseline: `empty: ${ms(emptyStart)}`,
-    goal: '≤ 1 s',
-    met: largeStart <= 1000,
-  });
-  reportFigure({
-    name: 'emulator: startEmulator({ memory: true }) resolves',
-    value: `${ms(memory.median)} (first ${ms(memory.first)})`,
-    baseline: '—',
-    goal: '—',
-    met: null,
-  });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

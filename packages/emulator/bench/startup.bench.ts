@@ -1,0 +1,120 @@
+// Start-up of c2c-emulator, spawn → first 200 on /_local/health, on an empty data dir and on one
+// holding 10,000,000 stored events and 100,000 managed things (seeded in bulk under os.tmpdir()
+// by fixtures/large-db.ts, deleted at the end; retention off), next to two same-run baselines:
+// a bare node:http server started the same way (the floor Node itself sets on this machine) and
+// the program unbundled (dist/bin.js, what the bin ran before scripts/bundle-bin.mjs). Then
+// `startEmulator({ memory: true })` until its promise resolves, in a process that has already
+// imported the package (as a test file has).
+// Every round runs each program once per data dir, the order alternating, so a slow moment of
+// this shared machine hits every side; medians of the rounds, with the CPU time each process had
+// used when it first answered (less sensitive to the load than the wall time) and the load average.
+// Env: BENCH_EVENTS (10000000), BENCH_STARTUP_ROUNDS (7).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reportFigure } from '../../../scripts/bench-figure.js';
+import { seedLargeDb } from './fixtures/large-db.js';
+import { median } from './fixtures/processes.js';
+import { type Startup, timeStartup } from './fixtures/startup.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
+const pkg = join(import.meta.dirname, '..');
+const PROGRAMS = {
+  bin: join(pkg, 'bin', 'c2c-emulator.js'),
+  unbundled: join(pkg, 'dist', 'bin.js'),
+  bare: join(import.meta.dirname, 'fixtures', 'bare-server.mjs'),
+} as const;
+type Program = keyof typeof PROGRAMS;
+type Dir = 'empty' | 'large';
+
+const scratch = mkdtempSync(join(tmpdir(), 'emu-startup-'));
+const large = join(scratch, 'large');
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const millions = `${(EVENTS / 1e6).toFixed(0)} M-event`;
+
+try {
+  const seeded = await seedLargeDb(large, { users: 10_000, thingsPerUser: 10, events: EVENTS });
+  console.log(
+    `seeded ${seeded.things.toLocaleString()} things and ${EVENTS.toLocaleString()} events in ${seeded.seconds.toFixed(1)} s (${(seeded.bytes / 2 ** 30).toFixed(1)} GiB)`,
+  );
+
+  const runs = new Map<string, Startup[]>();
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const sides: [Program, Dir][] = [
+    ['bin', 'empty'],
+    ['unbundled', 'empty'],
+    ['bare', 'empty'],
+    ['bin', 'large'],
+    ['unbundled', 'large'],
+  ];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [program, dir] of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const empty = dir === 'empty' ? mkdtempSync(join(scratch, 'empty-')) : undefined;
+      const took = await timeStartup(empty ?? large, PROGRAMS[program]);
+      if (empty !== undefined) rmSync(empty, { recursive: true, force: true });
+      const key = `${program} ${dir}`;
+      runs.set(key, [...(runs.get(key) ?? []), took]);
+    }
+    loads.push(loadavg()[0] ?? 0);
+  }
+
+  const wall = (key: string) => median((runs.get(key) ?? []).map((r) => r.wallMs));
+  const cpu = (key: string) => {
+    const all = (runs.get(key) ?? []).map((r) => r.cpuMs);
+    return all.every((c) => c !== undefined) ? median(all as number[]) : undefined;
+  };
+  const show = (key: string) => {
+    const c = cpu(key);
+    return `${ms(wall(key))}${c === undefined ? '' : ` (CPU ${ms(c)})`}`;
+  };
+  const loadText = `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
+  console.log(
+    `start-up, spawn → first 200 on /_local/health, median of ${ROUNDS} alternating rounds, ${loadText}:`,
+  );
+  for (const [program, dir] of sides) {
+    const key = `${program} ${dir}`;
+    const all = (runs.get(key) ?? []).map((r) => r.wallMs.toFixed(0)).join(', ');
+    console.log(`  ${key.padEnd(16)}: ${show(key).padEnd(24)} (all: ${all})`);
+  }
+
+  const memoryStart = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'start-memory.ts'), '20'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  const memory = JSON.parse(memoryStart.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    first: number;
+    median: number;
+    max: number;
+  };
+  const precise = (n: number) => `${n.toFixed(1)} ms`;
+  console.log(
+    `startEmulator({ memory: true }): first ${precise(memory.first)}, then median ${precise(memory.median)}, max ${precise(memory.max)} (20 starts)`,
+  );
+
+  reportFigure({
+    name: 'emulator: start-up, spawn → first 200, empty data dir',
+    value: show('bin empty'),
+    baseline: `bare Node server ${show('bare empty')}; unbundled ${show('unbundled empty')}; ${loadText}`,
+    goal: '≤ 150 ms',
+    met: wall('bin empty') <= 150,
+  });
+  reportFigure({
+    name: `emulator: start-up, ${millions} data dir`,
+    value: show('bin large'),
+    baseline: `empty ${show('bin empty')}; unbundled ${show('unbundled large')}`,
+    goal: '≤ 1 s',
+    met: wall('bin large') <= 1000,
+  });
+  reportFigure({
+    name: 'emulator: startEmulator({ memory: true }) resolves',
+    value: `${precise(memory.median)} (first ${precise(memory.first)})`,
+    baseline: '—',
+    goal: '—',
+    met: null,
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
