@@ -17,6 +17,7 @@ import type { RunContext, TestThing } from './context.js';
 import { judgeOperation } from './contract.js';
 import { type CommandPlan, type Expectation, genericFields, PLANS } from './plans.js';
 import { type ConnectorEvent, waitFor } from './session.js';
+import { drained } from './settle.js';
 import { type CheckOutcome, fail, notRun, pass } from './types.js';
 import type { VendorDeviceState } from './vendor.js';
 
@@ -242,6 +243,10 @@ async function sendOne(
   const { session, state } = ctx;
   const deviceId = cmd.thing.deviceId;
   const traces = new Set([...earlier.map((s) => s.traceId), ...state.probeTraces]);
+  // A planned command starts from a device whose earlier changes have all been reported: its
+  // expectation may rest on the last reported value (Toggle, SetpointRaiseLower), and a late
+  // webhook of an earlier command must not land among this command's reports.
+  if (cmd.plan) await drained(session, session.settings.eventLatencyMs);
   const before = latest(await session.events(), deviceId, traces, 0, Date.now());
   const vendorBefore = cmd.plan?.vendor ? await session.vendor.trueState?.(deviceId) : undefined;
   const at = Date.now();

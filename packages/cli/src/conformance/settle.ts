@@ -1,9 +1,12 @@
-import { type Session, sleep, waitFor } from './session.js';
+import { type Session, sleep } from './session.js';
 
 // "Wait, then assert nothing more happened" without waiting blindly: when the suite can see every
 // way something could still happen — the vendor's webhooks not yet delivered, the connector's
 // queues (work, outbox) not yet empty — it asserts as soon as all of that is done, instead of
 // watching a fixed quiet period go by.
+
+/** Between two looks at the vendor's deliveries and the connector's queues. */
+const LOOK_MS = 20;
 
 /**
  * Resolves true once nothing set off so far can still reach the service: the vendor has no
@@ -19,18 +22,17 @@ export async function drained(session: Session, ms: number): Promise<boolean | u
   if (pending === undefined || idle === undefined) return undefined;
   // The vendor first: a delivery it finishes may leave work in a queue, seen by the look after.
   const busy = async () => (await pending.call(session.vendor)) || !(await idle());
+  const deadline = Date.now() + ms;
   let quietSince: number | undefined;
-  const done = await waitFor(ms, async () => {
+  for (;;) {
     const finished = session.invocations().length;
-    if (await busy()) {
-      quietSince = undefined;
-      return undefined;
-    }
-    if (quietSince === finished && session.invocations().length === finished) return true;
-    quietSince = session.invocations().length === finished ? finished : undefined;
-    return undefined;
-  });
-  return done === true;
+    const still = !(await busy()) && session.invocations().length === finished;
+    if (still && quietSince === finished) return true;
+    quietSince = still ? finished : undefined;
+    if (Date.now() >= deadline) return false;
+    // A short, even step: what it waits for (a webhook, a queue message) takes milliseconds.
+    await sleep(Math.min(LOOK_MS, Math.max(0, deadline - Date.now())));
+  }
 }
 
 /**
