@@ -99,7 +99,7 @@ describe('c2c validate (real bin, child process)', () => {
     const cases: Array<[string[], string]> = [
       [
         ['--faults', 'boom=1'],
-        '--faults: unknown key "boom" (expected throttle, error or latency)',
+        '--faults: unknown key "boom" (expected throttle, error, hang or latency)',
       ],
       [['--faults', 'throttle=2'], '--faults throttle: expected a probability between 0 and 1'],
       [['--port', 'x'], '--port: expected 0-65535, got "x"'],

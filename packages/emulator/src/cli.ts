@@ -31,7 +31,9 @@ export const FLAGS_HELP = `  --port <n>             port to listen on (default 4
   --region <region>      default region (default us-east-1)
   --no-verify            accept unsigned / wrongly signed requests (SigV4 off)
   --faults <spec>        fault injection for SendConnectorEvent and connector invokes,
-                         e.g. throttle=0.2,error=0.05,latency=50ms
+                         e.g. throttle=0.2,error=0.05,latency=50ms; hang=<p> holds that
+                         share of SendConnectorEvent requests unanswered until the client
+                         gives up (at most 60 s, then 503)
   --retain-events <n|age|off> stored connector events to keep: the newest n (default
                          100000), those younger than an age (90s, 30m, 12h, 7d), or off
                          (all); older ones are deleted in small steps while running

@@ -11,13 +11,22 @@ export interface EmulatorCredential {
 
 /**
  * Fault injection for SendConnectorEvent and connector invokes: each probability is in [0, 1];
- * `latencyMs` is added before the request is handled.
+ * `latencyMs` is added before the request is handled. `hang` applies to SendConnectorEvent only:
+ * the request gets no answer until its client gives up (disconnects), at most `HANG_LIMIT_MS`.
  */
 export interface FaultConfig {
   throttle: number;
   error: number;
   latencyMs: number;
+  /** Probability that a SendConnectorEvent is held unanswered (a request timeout at the client). */
+  hang?: number;
 }
+
+/**
+ * The longest a `hang` fault holds a request whose client never gives up: then it is answered
+ * 503 ServiceUnavailableException, so a client without a request timeout cannot pin it forever.
+ */
+export const HANG_LIMIT_MS = 60_000;
 
 /**
  * Account of the generated key pair when none is chosen. An account id is not a secret (it is in
@@ -45,7 +54,12 @@ export function generateCredentials(accountId: string = DEFAULT_ACCOUNT_ID): Emu
 
 export const DEFAULT_REGION = 'us-east-1';
 
-export const NO_FAULTS: FaultConfig = Object.freeze({ throttle: 0, error: 0, latencyMs: 0 });
+export const NO_FAULTS: FaultConfig = Object.freeze({
+  throttle: 0,
+  error: 0,
+  latencyMs: 0,
+  hang: 0,
+});
 
 /** Shared configuration decorated on the root instance as `app.emulatorConfig`. */
 export interface EmulatorConfig {
@@ -70,8 +84,8 @@ export interface FunctionObserver {
 }
 
 /**
- * Parses `--faults` text: `throttle=0.2,error=0.05,latency=50ms` (latency in `ms` or `s`; each key
- * at most once). Throws an `EmulatorConfigError` naming the bad item.
+ * Parses `--faults` text: `throttle=0.2,error=0.05,hang=0.01,latency=50ms` (latency in `ms` or
+ * `s`; each key at most once). Throws an `EmulatorConfigError` naming the bad item.
  */
 export function parseFaults(text: string): FaultConfig {
   const out = { ...NO_FAULTS };
@@ -87,7 +101,7 @@ export function parseFaults(text: string): FaultConfig {
     }
     if (seen.has(key)) throw new EmulatorConfigError(`--faults: "${key}" given twice`);
     seen.add(key);
-    if (key === 'throttle' || key === 'error') {
+    if (key === 'throttle' || key === 'error' || key === 'hang') {
       const p = Number(value);
       if (!/^(?:0|1|0?\.\d+|1\.0*)$/.test(value) || !(p >= 0 && p <= 1)) {
         throw new EmulatorConfigError(
@@ -105,7 +119,7 @@ export function parseFaults(text: string): FaultConfig {
       out.latencyMs = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
     } else {
       throw new EmulatorConfigError(
-        `--faults: unknown key "${key.slice(0, 20)}" (expected throttle, error or latency)`,
+        `--faults: unknown key "${key.slice(0, 20)}" (expected throttle, error, hang or latency)`,
       );
     }
   }

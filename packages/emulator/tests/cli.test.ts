@@ -102,9 +102,15 @@ describe('parseFaults (property)', () => {
         fc.integer({ min: 0, max: 100 }),
         fc.integer({ min: 0, max: 100 }),
         fc.integer({ min: 0, max: 10_000 }),
-        (t, e, l) => {
-          const spec = `throttle=${t / 100},error=${e / 100},latency=${l}ms`;
-          expect(parseFaults(spec)).toEqual({ throttle: t / 100, error: e / 100, latencyMs: l });
+        fc.integer({ min: 0, max: 100 }),
+        (t, e, l, h) => {
+          const spec = `throttle=${t / 100},error=${e / 100},hang=${h / 100},latency=${l}ms`;
+          expect(parseFaults(spec)).toEqual({
+            throttle: t / 100,
+            error: e / 100,
+            latencyMs: l,
+            hang: h / 100,
+          });
         },
       ),
     );
@@ -115,7 +121,7 @@ describe('parseFaults (property)', () => {
       fc.property(fc.string({ maxLength: 40 }), (text) => {
         try {
           const f = parseFaults(text);
-          expect(f.throttle >= 0 && f.throttle <= 1 && f.error >= 0 && f.error <= 1).toBe(true);
+          for (const p of [f.throttle, f.error, f.hang ?? 0]) expect(p >= 0 && p <= 1).toBe(true);
           expect(f.latencyMs >= 0).toBe(true);
         } catch (error) {
           expect(error).toBeInstanceOf(EmulatorConfigError);

@@ -1,16 +1,22 @@
+import { ConnectorEventsClient } from '@c2c-kit/connector/client';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEmulator } from '../src/index.js';
+import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
 import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { signedInject } from './helpers/sign.js';
 
 let app: FastifyInstance | undefined;
+let running: RunningEmulator | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
+  await running?.close();
+  running = undefined;
 });
 
-async function emulatorWith(faults: { throttle?: number; error?: number; latencyMs?: number }) {
+type Faults = { throttle?: number; error?: number; latencyMs?: number; hang?: number };
+
+async function emulatorWith(faults: Faults) {
   app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
   await app.ready();
   app.managedIntegrations.stores.connectors.put(
@@ -116,5 +122,73 @@ describe('fault injection (--faults)', () => {
       auth: { type: 'OAuth2.0', token: 't' },
     });
     expect(ok).toMatchObject({ ok: true, attempts: 3 });
+  });
+});
+
+describe('the hang fault (--faults hang=1), over a real socket', () => {
+  const connector = { account: TEST_CREDENTIALS.accountId, region: 'us-east-1' };
+
+  /** A listening emulator with connector `c1`, and a connector client of its own. */
+  async function listening(faults: Faults, attemptTimeoutMs: number) {
+    running = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
+    running.app.managedIntegrations.stores.connectors.put(connector, 'c1', {
+      Id: 'c1',
+      Name: 'c1',
+      EndpointConfig: { lambda: { arn: 'fn' } },
+      EndpointType: 'LAMBDA',
+      Type: 'UNLISTED',
+    });
+    const client = new ConnectorEventsClient({
+      region: 'us-east-1',
+      endpoint: running.url,
+      credentials: TEST_CREDENTIALS,
+      attemptTimeoutMs,
+      maxAttempts: 1,
+    });
+    return { emu: running, client };
+  }
+
+  const send = (client: ConnectorEventsClient, traceId: string) =>
+    client.sendConnectorEvent({
+      ConnectorId: 'c1',
+      Operation: 'DEVICE_COMMAND_REQUEST',
+      TraceId: traceId,
+    } as never);
+
+  it('answers nothing: the client times out, nothing is stored, and the held request ends', async () => {
+    const { emu, client } = await listening({ hang: 1 }, 300);
+    try {
+      const error = await send(client, 't-hung').catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect(`${(error as Error).name}: ${(error as Error).message}`).toMatch(
+        /no response within 300 ms/,
+      );
+      expect(emu.app.managedIntegrations.stores.countEvents()).toBe(0);
+      // The connection the client gave up on is closed on both sides: nothing is left held.
+      const open = () =>
+        new Promise<number>((resolve, reject) =>
+          emu.app.server.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+        );
+      for (let i = 0; i < 100 && (await open()) > 0; i += 1) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await open()).toBe(0);
+      // Lifted (as c2c dev's setFaults does: the handlers read the shared config object), the
+      // same client is answered at once.
+      emu.app.emulatorConfig.faults.hang = 0;
+      await expect(send(client, 't-after')).resolves.toEqual({ ConnectorId: 'c1' });
+      expect(emu.app.managedIntegrations.stores.countEvents()).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('hang=0 (the default) never holds a request', async () => {
+    const { client } = await listening({}, 2000);
+    try {
+      await expect(send(client, 't-plain')).resolves.toEqual({ ConnectorId: 'c1' });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface CallContext extends Owner {
   readonly rawBody: Buffer;
   /** The same body as UTF-8 text (decoded once, by the body parser when it was JSON). */
   readonly rawText: string;
+  /** Resolves when the client's connection closes (it gave up waiting, or went away). */
+  clientGone(): Promise<void>;
 }
 
 /** Everything operation handlers share. */

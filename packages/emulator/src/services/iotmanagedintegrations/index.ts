@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type KinesisDeliveryOptions, NotificationHub } from '../../notifications/hub.js';
@@ -170,9 +171,18 @@ async function managedIntegrations(
         log: request.log,
         rawBody: request.rawBody,
         rawText: rawTextOf(request),
+        clientGone: () => socketClosed(request.raw.socket),
       }),
     });
     await scope.register(localRoutes, { ctx });
+  });
+}
+
+/** Resolves once `socket` has closed (at once when it already has). */
+function socketClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) resolve();
+    else socket.once('close', () => resolve());
   });
 }
 

@@ -3,7 +3,8 @@ import {
   ServiceUnavailableException,
   ThrottlingException,
 } from '@c2c-kit/protocol';
-import { defineHandlers, type HandlerMap, type MiContext } from '../context.js';
+import { HANG_LIMIT_MS } from '../../../config.js';
+import { type CallContext, defineHandlers, type HandlerMap, type MiContext } from '../context.js';
 import { recordCommandResponse } from '../domain/commands.js';
 import { connectorNotFound, connectorOf } from '../domain/connectors.js';
 import {
@@ -14,6 +15,25 @@ import {
 import { recordDiscoveryEvent } from '../domain/discovery.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The `hang` fault: no answer until the client gives up and closes its connection; a client that
+ * never does gets a 503 after `HANG_LIMIT_MS`, so no request is held forever.
+ */
+async function hang(call: CallContext): Promise<never> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((r) => {
+    timer = setTimeout(r, HANG_LIMIT_MS);
+  });
+  try {
+    await Promise.race([call.clientGone(), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new ServiceUnavailableException(
+    `No answer within ${HANG_LIMIT_MS / 1000} s (injected hang fault)`,
+  );
+}
 
 /** SendConnectorEvent: the connector's events, accepted from the account that registered it. */
 export function eventHandlers(ctx: MiContext): HandlerMap {
@@ -27,6 +47,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
       if (faults.error > 0 && Math.random() < faults.error) {
         throw new ServiceUnavailableException('Service unavailable (injected fault)');
       }
+      if ((faults.hang ?? 0) > 0 && Math.random() < (faults.hang ?? 0)) await hang(call);
       const connectorId = input.ConnectorId;
       const connector = connectorOf(ctx, connectorId);
       // The function's credentials and endpoint region decide the region: a connector of another
