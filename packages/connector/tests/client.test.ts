@@ -191,6 +191,22 @@ describe('ConnectorEventsClient', () => {
     expect(server.received).toHaveLength(3);
   });
 
+  it('takes its attempts from AWS_MAX_ATTEMPTS, as the AWS SDKs do; the option wins', async () => {
+    const failing = (_req: unknown, res: Parameters<typeof json>[0]) =>
+      json(res, 500, { Message: 'boom' }, { 'x-amzn-errortype': 'InternalServerException' });
+    const once = await setup(failing, { env: { AWS_MAX_ATTEMPTS: '1' } });
+    expect((await once.client.sendConnectorEvent(EVENT).catch((e) => e)).name).toBe(
+      'InternalServerException',
+    );
+    expect(once.server.received).toHaveLength(1);
+    const option = await setup(failing, { env: { AWS_MAX_ATTEMPTS: '1' }, maxAttempts: 2 });
+    await option.client.sendConnectorEvent(EVENT).catch(() => undefined);
+    expect(option.server.received).toHaveLength(2);
+    expect(
+      () => new ConnectorEventsClient({ region: 'us-east-1', env: { AWS_MAX_ATTEMPTS: 'two' } }),
+    ).toThrow(/AWS_MAX_ATTEMPTS to be a whole number of at least 1, got "two"/);
+  });
+
   it('honours Retry-After', async () => {
     // Prepare
     let n = 0;

@@ -20,7 +20,7 @@ import {
   type CredentialsProvider,
   defaultCredentialsProvider,
 } from './credentials.js';
-import { resolveEndpoint, resolveRegion } from './endpoint.js';
+import { resolveEndpoint, resolveMaxAttempts, resolveRegion } from './endpoint.js';
 import {
   classifyHttpError,
   isRetryableNetworkError,
@@ -45,7 +45,7 @@ export interface SignedClientOptions {
    * Sockets open only while that many requests are in flight and close after 4 s idle.
    */
   readonly connections?: number;
-  /** Attempts including the first. Default 3 (AWS SDK standard mode). */
+  /** Attempts including the first. Default `AWS_MAX_ATTEMPTS`, else 3 (AWS SDK standard mode). */
   readonly maxAttempts?: number;
   /** Retry-quota tokens. Default 500. */
   readonly retryBudget?: number;
@@ -139,8 +139,9 @@ export class SignedClient {
       timeoutMs: options.attemptTimeoutMs ?? 5000,
       clock: this.clock,
     });
+    const maxAttempts = resolveMaxAttempts(options.maxAttempts, env);
     this.retry = new RetryStrategy({
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       ...(options.retryBudget !== undefined ? { budget: options.retryBudget } : {}),
       ...(options.random !== undefined ? { random: options.random } : {}),
     });

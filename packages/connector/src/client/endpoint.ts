@@ -24,3 +24,19 @@ export function resolveRegion(explicit: string | undefined, env: NodeJS.ProcessE
   }
   return region;
 }
+
+/** Attempts per call (the first included): the option, else AWS_MAX_ATTEMPTS as the AWS SDKs read it. */
+export function resolveMaxAttempts(
+  explicit: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number | undefined {
+  if (explicit !== undefined) return explicit;
+  const raw = env.AWS_MAX_ATTEMPTS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new ConnectorConfigError(
+      `maxAttempts: expected AWS_MAX_ATTEMPTS to be a whole number of at least 1, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return Number(raw);
+}
