@@ -295,6 +295,10 @@ async function openModuleSession(
   const proxy = setup.vendorUrlEnv ? new VendorProxy() : undefined;
   const proxyUrl = proxy ? await proxy.start() : undefined;
   const environment = {
+    // A SendConnectorEvent refused by the suite's injected faults goes to the connector's own
+    // retry path (its outbox) at once instead of after the client's backoff (up to 3 s a call):
+    // what retries.send-faults judges, nothing lost, is the same. The user's --env wins.
+    AWS_MAX_ATTEMPTS: { value: '1', from: 'c2c test (refused events retried from the outbox)' },
     ...setup.environment,
     ...(proxyUrl && setup.vendorUrlEnv
       ? { [setup.vendorUrlEnv]: { value: proxyUrl, from: 'c2c test (vendor proxy)' } }
