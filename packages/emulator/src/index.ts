@@ -17,7 +17,13 @@ export type {
   FaultConfig,
   FunctionObserver,
 } from './config.js';
-export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, generateCredentials, parseFaults } from './config.js';
+export {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_REGION,
+  generateCredentials,
+  HANG_LIMIT_MS,
+  parseFaults,
+} from './config.js';
 export { CREDENTIALS_FILE_NAME, readCredentialsFile } from './credentials.js';
 export { LOCK_FILE_NAME } from './dataDir.js';
 export type { SignatureFailure } from './errors.js';
