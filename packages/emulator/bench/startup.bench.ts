@@ -2,7 +2,9 @@
 // holding 10,000,000 stored events and 100,000 managed things (seeded in bulk under os.tmpdir()
 // by fixtures/large-db.ts, deleted at the end; retention off), next to two same-run baselines:
 // a bare node:http server started the same way (the floor Node itself sets on this machine) and
-// the program unbundled (dist/bin.js, what the bin ran before scripts/bundle-bin.mjs). Then
+// the program unbundled (dist/bin.js, what the bin ran before scripts/bundle-bin.mjs). The bin
+// runs with its V8 code cache (what every start after the first makes), and on the empty dir
+// also without it (the first start after a build or a Node upgrade). Then
 // `startEmulator({ memory: true })` until its promise resolves, in a process that has already
 // imported the package (as a test file has).
 // Every round runs each program once per data dir, the order alternating, so a slow moment of
@@ -10,7 +12,7 @@
 // used when it first answered (less sensitive to the load than the wall time) and the load average.
 // Env: BENCH_EVENTS (10000000), BENCH_STARTUP_ROUNDS (7).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFigure } from '../../../scripts/bench-figure.js';
@@ -23,6 +25,7 @@ const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
 const pkg = join(import.meta.dirname, '..');
 const PROGRAMS = {
   bin: join(pkg, 'bin', 'c2c-emulator.js'),
+  'bin, no code cache': join(pkg, 'bin', 'c2c-emulator.js'),
   unbundled: join(pkg, 'dist', 'bin.js'),
   bare: join(import.meta.dirname, 'fixtures', 'bare-server.mjs'),
 } as const;
@@ -40,10 +43,22 @@ try {
     `seeded ${seeded.things.toLocaleString()} things and ${EVENTS.toLocaleString()} events in ${seeded.seconds.toFixed(1)} s (${(seeded.bytes / 2 ** 30).toFixed(1)} GiB)`,
   );
 
+  // The bin's code cache, as a start that ran past its first 2 s leaves it.
+  const dist = join(pkg, 'dist');
+  const codeCaches = () => readdirSync(dist).filter((f) => f.endsWith('.v8cache'));
+  for (const f of codeCaches()) rmSync(join(dist, f));
+  spawnSync(process.execPath, [PROGRAMS.bin, '--memory', '--port', '0', '--log-level', 'silent'], {
+    timeout: 5000,
+  });
+  const [cacheName] = codeCaches();
+  if (cacheName === undefined) throw new Error('c2c-emulator left no code cache in dist/');
+  const codeCache = readFileSync(join(dist, cacheName));
+
   const runs = new Map<string, Startup[]>();
   const loads: number[] = [loadavg()[0] ?? 0];
   const sides: [Program, Dir][] = [
     ['bin', 'empty'],
+    ['bin, no code cache', 'empty'],
     ['unbundled', 'empty'],
     ['bare', 'empty'],
     ['bin', 'large'],
@@ -52,6 +67,8 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [program, dir] of round % 2 === 0 ? sides : [...sides].reverse()) {
       const empty = dir === 'empty' ? mkdtempSync(join(scratch, 'empty-')) : undefined;
+      if (program === 'bin') writeFileSync(join(dist, cacheName), codeCache);
+      if (program === 'bin, no code cache') rmSync(join(dist, cacheName), { force: true });
       const took = await timeStartup(empty ?? large, PROGRAMS[program]);
       if (empty !== undefined) rmSync(empty, { recursive: true, force: true });
       const key = `${program} ${dir}`;
@@ -76,7 +93,7 @@ try {
   for (const [program, dir] of sides) {
     const key = `${program} ${dir}`;
     const all = (runs.get(key) ?? []).map((r) => r.wallMs.toFixed(0)).join(', ');
-    console.log(`  ${key.padEnd(16)}: ${show(key).padEnd(24)} (all: ${all})`);
+    console.log(`  ${key.padEnd(30)}: ${show(key).padEnd(24)} (all: ${all})`);
   }
 
   const memoryStart = spawnSync(
@@ -97,7 +114,7 @@ try {
   reportFigure({
     name: 'emulator: start-up, spawn → first 200, empty data dir',
     value: show('bin empty'),
-    baseline: `bare Node server ${show('bare empty')}; unbundled ${show('unbundled empty')}; ${loadText}`,
+    baseline: `bare Node server ${show('bare empty')}; unbundled ${show('unbundled empty')}; no code cache ${show('bin, no code cache empty')}; ${loadText}`,
     goal: '≤ 150 ms',
     met: wall('bin empty') <= 150,
   });

@@ -71,4 +71,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-await main();
+// Not a top-level await: the bin runs this file bundled as CommonJS (scripts/bundle-bin.mjs).
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

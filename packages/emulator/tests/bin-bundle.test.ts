@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -7,10 +16,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 
-// The program users run (`c2c-emulator`) is src/bin.ts bundled into one file by
-// scripts/bundle-bin.mjs. What a bundle can break is what finds files at run time: the Lambda
-// host's worker bootstrap (next to its module in src/), dynalite and the SDK (loaded on first use,
-// resolved from the package), the logger (pino, bundled). Each is exercised through the bundle.
+// The program users run (`c2c-emulator`) is bin/c2c-emulator.js compiling src/bin.ts bundled into
+// one CommonJS file by scripts/bundle-bin.mjs, with V8's code cache. What a bundle can break is
+// what finds files at run time: the Lambda host's worker bootstrap (next to its module in src/),
+// dynalite and the SDK (loaded on first use, resolved from the package), the logger (pino,
+// bundled). Each is exercised through the bin, as are the code cache's writing and reuse.
 
 const pkg = join(import.meta.dirname, '..');
 // Inside the package, so the packages the bundle leaves out resolve as they do from dist/.
@@ -18,9 +28,22 @@ const cache = join(pkg, 'node_modules', '.cache');
 mkdirSync(cache, { recursive: true });
 const scratch = mkdtempSync(join(cache, 'bin-bundle-'));
 const dataRoot = mkdtempSync(join(tmpdir(), 'c2c-emu-bundle-'));
-// One level deeper than the package's own dist/: a path that resolves only by the bundle's depth
-// (`../../../src/…`, right from dist/services/lambda/) must not resolve by chance here.
-const bundle = join(scratch, 'dist', 'bin.bundle.js');
+// bin/ and dist/ laid out as in the package, one level deeper than the package's own: a path
+// that resolves only by the bundle's depth (`../../../src/…`, right from dist/services/lambda/)
+// must not resolve by chance here.
+const bundle = join(scratch, 'dist', 'bin.bundle.cjs');
+const bin = join(scratch, 'bin', 'c2c-emulator.js');
+const codeCaches = () => readdirSync(join(scratch, 'dist')).filter((f) => f.endsWith('.v8cache'));
+
+function bundleBin(): void {
+  const run = spawnSync(
+    process.execPath,
+    [join(pkg, 'scripts', 'bundle-bin.mjs'), '--outfile', bundle],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (run.status !== 0) throw new Error(`bundle-bin.mjs failed:\n${run.stderr}`);
+}
+
 const echo = join(import.meta.dirname, 'fixtures', 'functions', 'echo.mjs');
 
 /** The key pair the emulator generated, from its start banner. */
@@ -41,12 +64,9 @@ function bannerKeys(logs: string[]): { accessKeyId: string; secretAccessKey: str
 }
 
 beforeAll(() => {
-  const run = spawnSync(
-    process.execPath,
-    [join(pkg, 'scripts', 'bundle-bin.mjs'), '--outfile', bundle],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  if (run.status !== 0) throw new Error(`bundle-bin.mjs failed:\n${run.stderr}`);
+  bundleBin();
+  mkdirSync(join(scratch, 'bin'));
+  copyFileSync(join(pkg, 'bin', 'c2c-emulator.js'), bin);
 }, 90_000);
 
 afterAll(() => {
@@ -55,15 +75,16 @@ afterAll(() => {
 });
 
 describe('the bundled c2c-emulator', () => {
-  it('prints its help', () => {
-    const run = spawnSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
+  it('prints its help, and a run that short leaves no code cache', () => {
+    const run = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('--data-dir');
+    expect(codeCaches()).toEqual([]);
   });
 
-  it('serves health, DynamoDB and a Lambda invoke, and logs at the level asked', async () => {
+  it('serves health, DynamoDB and a Lambda invoke, logs at the level asked, leaves a code cache', async () => {
     const dataDir = join(dataRoot, 'data');
-    const emu = await spawnEmulator(['--data-dir', dataDir, '--log-level', 'info'], bundle);
+    const emu = await spawnEmulator(['--data-dir', dataDir, '--log-level', 'info'], bin);
     const { accessKeyId, secretAccessKey } = bannerKeys(emu.logs);
     const config = {
       endpoint: emu.url,
@@ -107,6 +128,13 @@ describe('the bundled c2c-emulator', () => {
       // The request log (pino, inside the bundle) at --log-level info.
       const requestLog = emu.logs.some((line) => line.includes('"msg":"request completed"'));
       expect(requestLog).toBe(true);
+
+      // The code cache, named by the build on the bundle's first line, once the start is over.
+      const build = /^\/\/ c2c-emulator build ([0-9a-f]+)\n/.exec(
+        readFileSync(bundle, 'utf8'),
+      )?.[1];
+      await until('the code cache', 10_000, () => codeCaches().length > 0);
+      expect(codeCaches()).toEqual([`bin.bundle.${build}.v8cache`]);
     } finally {
       dynamo.destroy();
       lambda.destroy();
@@ -114,4 +142,35 @@ describe('the bundled c2c-emulator', () => {
       await exited(emu.child);
     }
   }, 60_000);
+
+  it('starts on a code cache it cannot use, and replaces it', async () => {
+    const [name] = codeCaches();
+    if (name === undefined) throw new Error('no code cache from the previous start');
+    const file = join(scratch, 'dist', name);
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    const emu = await spawnEmulator(['--memory'], bin);
+    try {
+      const health = await fetch(`${emu.url}/_local/health`);
+      expect(health.status).toBe(200);
+      await until('the replaced code cache', 10_000, () => statSync(file).size !== 4096);
+    } finally {
+      emu.child.kill('SIGTERM');
+      await exited(emu.child);
+    }
+  }, 60_000);
+
+  it('drops the code caches of earlier builds when it bundles again', () => {
+    const stale = join(scratch, 'dist', 'bin.bundle.0123456789abcdef.v8cache');
+    writeFileSync(stale, 'stale');
+    bundleBin();
+    expect(codeCaches()).toEqual([]);
+  }, 90_000);
 });
+
+async function until(what: string, ms: number, done: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
