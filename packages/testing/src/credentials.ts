@@ -1,4 +1,7 @@
-import type { EmulatorCredential } from '../../src/index.js';
+import type { EmulatorCredential } from '@c2c-kit/emulator';
+
+/** The region test emulators and their clients use. */
+export const TEST_REGION = 'us-east-1';
 
 /**
  * The key pair tests start emulators with, passed explicitly (`credentials: [TEST_CREDENTIALS]`):
@@ -17,3 +20,23 @@ export const OTHER_ACCOUNT_CREDENTIALS: EmulatorCredential = {
   secretAccessKey: 'c2c-kit-other-secret-access-key-00000001',
   accountId: '444455556666',
 };
+
+/**
+ * The configuration an AWS SDK v3 client needs to reach an emulator at `endpoint`, signing as
+ * `TEST_CREDENTIALS`. A partial key pair in `credentials` overrides it (a wrong secret, to see a
+ * request refused).
+ */
+export function sdkClientConfig(
+  endpoint: string,
+  credentials: Partial<Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey'>> = {},
+) {
+  return {
+    endpoint,
+    region: TEST_REGION,
+    credentials: {
+      accessKeyId: TEST_CREDENTIALS.accessKeyId,
+      secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
+      ...credentials,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { afterAll, beforeAll } from 'vitest';
+import { sdkClientConfig, TEST_CREDENTIALS } from './credentials.js';
+
+/**
+ * Connector invocations for tests: retries after 5 ms and a 5 s deadline, so a failing connector
+ * shows in a test's time rather than production's backoff.
+ */
+export const FAST_INVOKE = { backoffMs: 5, timeoutMs: 5000 } as const;
+
+/**
+ * An in-memory emulator on an ephemeral loopback port that accepts `TEST_CREDENTIALS`; `options`
+ * adds to or overrides that (`verify: false` for bodies no SDK would send).
+ */
+export function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({ memory: true, credentials: [TEST_CREDENTIALS], ...options });
+}
+
+/** Runs `run` against a test emulator (`startTestEmulator(options)`), closed after it. */
+export async function withTestEmulator<T>(
+  options: EmulatorOptions,
+  run: (emu: RunningEmulator) => Promise<T>,
+): Promise<T> {
+  const emu = await startTestEmulator(options);
+  try {
+    return await run(emu);
+  } finally {
+    await emu.close();
+  }
+}
+
+/**
+ * For a test file: an in-memory emulator and one AWS SDK client on it (`createClient` gets the
+ * client configuration), started before the file's tests and closed after them. Read `emu` and
+ * `client` inside tests and hooks registered after this call.
+ */
+export function useEmulatorWithSdkClient<C extends { destroy(): void }>(
+  createClient: (config: ReturnType<typeof sdkClientConfig>) => C,
+): { readonly emu: RunningEmulator; readonly client: C } {
+  let emu: RunningEmulator | undefined;
+  let client: C | undefined;
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+    client = createClient(sdkClientConfig(emu.url));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emu?.close();
+  });
+  const notStarted = (): never => {
+    throw new Error('the emulator starts in beforeAll: read it inside a test or a later hook');
+  };
+  return {
+    get emu() {
+      return emu ?? notStarted();
+    },
+    get client() {
+      return client ?? notStarted();
+    },
+  };
+}

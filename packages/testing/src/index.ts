@@ -1,0 +1,18 @@
+// @c2c-kit/testing: what only this repository's tests need, in one place. Private (never
+// published) and read from source. The stack a customer runs is not here: tests start it from
+// `@c2c-kit/cli/stack`, the same bring-up as `c2c dev` and `c2c test`.
+export {
+  OTHER_ACCOUNT_CREDENTIALS,
+  sdkClientConfig,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from './credentials.js';
+export {
+  FAST_INVOKE,
+  startTestEmulator,
+  useEmulatorWithSdkClient,
+  withTestEmulator,
+} from './emulator.js';
+export { fanModeEndpoints, fanReport } from './fixtures.js';
+export { until } from './polling.js';
+export { createTestQueue, type TestQueueOptions } from './queues.js';
