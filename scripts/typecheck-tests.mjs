@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const projects = ['packages', 'examples']
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name, 'tests')))
-  .concat(['chaos'])
+  .concat(['chaos', 'packages/testing'])
   .filter((dir) => existsSync(join(root, dir, 'tsconfig.json')));
 
 /** Runs one project's check; resolves with its output and whether it passed. */

@@ -1,6 +1,7 @@
 import { capabilitySchema } from '@c2c-kit/matter';
+import { fanReport } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from '../../packages/emulator/tests/helpers/c2c-stack.js';
+import { startC2cStack } from '../../packages/emulator/tests/helpers/c2c-stack.js';
 import { type Boto3Target, boto3, boto3Missing } from './boto3.js';
 
 // The operations a customer app calls around a managed thing (UpdateManagedThing, metadata,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SigV4Verifier } from '@c2c-kit/emulator';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../../emulator/tests/helpers/credentials.js';
 import { type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
 
 // A real upstream: an HTTP server that verifies SigV4 with the emulator's verifier and answers like

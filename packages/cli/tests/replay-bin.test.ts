@@ -12,8 +12,8 @@ import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { SqliteOutbox } from '@c2c-kit/connector/sqlite';
 import { startEmulator } from '@c2c-kit/emulator';
 import type { SendConnectorEventRequest } from '@c2c-kit/protocol';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../../emulator/tests/helpers/credentials.js';
 import { runBin } from './helpers/bin.js';
 
 // `c2c replay` end to end: events parked in a real SqliteOutbox file and in a real SQS FIFO queue

@@ -2,9 +2,10 @@
 // parses JSON and answers 202; `emulator` is the real emulator with a connector, an activated
 // account association and a managed thing, so DEVICE_EVENT takes the full path: SigV4 verify →
 // validate → route → group-committed insert + state merge → notifications → 202.
+
 import { buildEmulator, parseFaults } from '@c2c-kit/emulator';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import Fastify from 'fastify';
-import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 
 const mode = process.argv[2];
 const dataDir = process.argv[3];

@@ -5,12 +5,13 @@
 // customer's lookups of large-db.bench.ts over things `t0`..`t<things-1>` of a seeded data dir:
 // `get-thing` (GetManagedThing), `thing-state` (GetManagedThingState) and `list-things` (a
 // ListManagedThings page of 100 starting at a random thing).
+
 import { parseArgs } from 'node:util';
 import { NodeSha256 } from '@c2c-kit/connector/client';
 import { OPERATIONS, type OperationName, queryString, serializeRequest } from '@c2c-kit/protocol';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool } from 'undici';
-import { TEST_CREDENTIALS } from '../tests/helpers/credentials.js';
 
 const { values: args } = parseArgs({
   options: {

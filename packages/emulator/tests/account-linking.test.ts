@@ -1,22 +1,14 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECORDING_CONNECTOR, startC2cStack } from './helpers/c2c-stack.js';
+import { describe, expect, it } from 'vitest';
+import { type C2cStack, RECORDING_CONNECTOR, useLinkedC2cStack } from './helpers/c2c-stack.js';
 import { oAuthConfig } from './helpers/oauth-server.js';
 
 // An account link's tokens and failures: refresh before an expired token is used, a connector
 // that keeps failing, and a code the vendor refuses.
 
-let stack: Awaited<ReturnType<typeof startC2cStack>>;
+let stack: C2cStack;
 let associationId: string;
-
-beforeAll(async () => {
-  stack = await startC2cStack();
-  associationId = await stack.link();
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
+useLinkedC2cStack((linked) => ({ stack, associationId } = linked));
 
 /**
  * CreateAccountAssociation on a destination, then the OAuth redirect back to the emulator as the

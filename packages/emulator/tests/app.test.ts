@@ -1,6 +1,6 @@
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { buildEmulator, EmulatorConfigError, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 
 describe('buildEmulator', () => {
   it('serves /_local/health without a signature', async () => {

@@ -16,8 +16,8 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { eventually } from './helpers/eventually.js';
 import { miClient } from './helpers/mi-client.js';
 import {

@@ -1,8 +1,8 @@
 import { CreateAliasCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { sdkClientConfig } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startC2cStack } from './helpers/c2c-stack.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 // A cloud connector registered against a qualified Lambda ARN runs that version or alias; one
 // registered against an alias that does not exist fails when it is invoked, with Lambda's reason,

@@ -1,7 +1,7 @@
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startC2cStack } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { checkingOutputs, type MiCall } from './helpers/mi-client.js';
 
 // A connector's events and the commands sent through it, on a linked, discovered and registered

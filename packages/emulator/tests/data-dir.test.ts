@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CREDENTIALS_FILE_NAME,
@@ -21,7 +22,6 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 
 const root = mkdtempSync(join(tmpdir(), 'c2c-datadir-'));
 let n = 0;

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { fanReport } from '@c2c-kit/testing';
+import { describe, expect, it } from 'vitest';
+import { type C2cStack, useLinkedC2cStack } from './helpers/c2c-stack.js';
 
 // A connector that cannot list the user's devices answers DEVICE_DISCOVERY with a StatusCode
 // ≥ 300. The discovery then FAILED with the reason in a CONNECTOR_ERROR_REPORT — never SUCCEEDED
 // with no devices — and a 401 (the vendor refused the user's token) makes the emulator check the
 // link's tokens: a refused refresh leaves the association REFRESH_TOKEN_EXPIRED with the reason.
 
-let stack: Awaited<ReturnType<typeof startC2cStack>>;
+let stack: C2cStack;
 let associationId: string;
-
-beforeAll(async () => {
-  stack = await startC2cStack();
-  associationId = await stack.link();
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
+useLinkedC2cStack((linked) => ({ stack, associationId } = linked));
 
 /** StartDeviceDiscovery, answered by the connector with a failed DEVICE_DISCOVERY. */
 async function failedDiscovery(statusCode: number, message: string): Promise<string> {

@@ -1,5 +1,6 @@
+import { fanReport } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 
 // A discovery sent in several DEVICE_DISCOVERY requests with the same DeviceDiscoveryId (the
 // connector runtime splits a large one under a request-size limit): one discovery holding every

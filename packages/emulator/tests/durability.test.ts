@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 

@@ -1,8 +1,8 @@
 import { ConnectorEventsClient } from '@c2c-kit/connector/client';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { signedInject } from './helpers/sign.js';
 
 let app: FastifyInstance | undefined;

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import {
   deepJson,
   expectHandled,

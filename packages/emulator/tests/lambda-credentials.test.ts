@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 // A function's workers get the temporary credentials of its execution role, as on Lambda, and
 // sign their calls back into the emulator with them; workers are replaced before they expire.

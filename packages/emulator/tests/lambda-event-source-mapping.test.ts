@@ -19,11 +19,10 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { eventually } from './helpers/eventually.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));

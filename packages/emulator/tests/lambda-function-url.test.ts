@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));

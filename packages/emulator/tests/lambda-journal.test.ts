@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { useEmulatorWithSdkClient } from '@c2c-kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FunctionJournal, tokenFingerprint } from '../src/services/lambda/journal.js';
-import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
 
 // What a function did, read over HTTP by a tool that did not start it (`c2c test --deployed`):
 // its invocations (tokens fingerprinted) and its output lines, paged by sequence number.

@@ -7,8 +7,8 @@ import {
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
 } from '@aws-sdk/client-lambda';
+import { OTHER_ACCOUNT_CREDENTIALS } from '@c2c-kit/testing';
 import { describe, expect, it } from 'vitest';
-import { OTHER_ACCOUNT_CREDENTIALS } from './helpers/credentials.js';
 import {
   ACCOUNT,
   EAST,

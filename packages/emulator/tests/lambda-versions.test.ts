@@ -11,8 +11,8 @@ import {
   PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
+import { useEmulatorWithSdkClient } from '@c2c-kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
 
 // Versions and aliases with @aws-sdk/client-lambda over real sockets: a qualifier names $LATEST,
 // a published version or an alias, and anything else is Lambda's 404.

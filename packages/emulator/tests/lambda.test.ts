@@ -6,9 +6,8 @@ import {
   LambdaClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
+import { sdkClientConfig, useEmulatorWithSdkClient } from '@c2c-kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));

@@ -1,6 +1,7 @@
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
+import { fanReport } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { notImplementedOperations, ownClient } from './helpers/operations.js';
 
 // Every filter of every implemented List operation, taken from the model's query members: each

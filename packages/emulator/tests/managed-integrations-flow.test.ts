@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAliasCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
@@ -10,10 +11,8 @@ import {
   RECORDING_CONNECTOR,
   recordedInvocations,
 } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { checkingOutputs, type MiCall, miClient } from './helpers/mi-client.js';
 import { oAuthConfig, startOAuthServer } from './helpers/oauth-server.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 // The customer's path through the service, in order: a cloud connector and its destination, an
 // account linked over OAuth, a discovery, a managed thing registered to the link, and the link's

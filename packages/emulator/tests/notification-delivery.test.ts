@@ -1,11 +1,11 @@
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import { fanReport, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { miClient } from './helpers/mi-client.js';
 
 const ACCOUNT = TEST_CREDENTIALS.accountId;

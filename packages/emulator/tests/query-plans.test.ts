@@ -1,6 +1,7 @@
+import { fanReport } from '@c2c-kit/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { judgePlan, recordSql, type SqlRecorder } from './helpers/query-plans.js';
 
 // Every statement the managed-integrations request paths run is served by an index. The SQL is

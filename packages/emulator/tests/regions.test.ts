@@ -1,7 +1,7 @@
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorCredential, RunningEmulator } from '../src/index.js';
 import { startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 
 // Managed-integrations resources live per account AND region: the region of the request's SigV4

@@ -1,8 +1,8 @@
+import { fanReport, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorCredential } from '../src/index.js';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { miClient } from './helpers/mi-client.js';
 
 // The managed-thing lifecycle of a cloud device as the model documents it: a thing created from a

@@ -5,10 +5,11 @@ import {
   type ValidationIssue,
   validateOperationOutput,
 } from '@c2c-kit/protocol';
+import { fanReport } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NS, operation, shapeOf } from '../../protocol/tests/helpers/model.js';
-import { fanReport, startC2cStack } from './helpers/c2c-stack.js';
+import { startC2cStack } from './helpers/c2c-stack.js';
 import { notImplementedOperations, ownClient } from './helpers/operations.js';
 
 // Every response of every implemented managed-integrations operation carries exactly the model's

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,6 @@ import {
   parseRetention,
   resolveRetention,
 } from '../src/store/retention.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { miClient } from './helpers/mi-client.js';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 

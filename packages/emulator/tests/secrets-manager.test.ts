@@ -9,13 +9,11 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { sdkClientConfig, useEmulatorWithSdkClient, withTestEmulator } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
 import { SecretsManagerError } from '../src/services/secretsmanager/index.js';
-import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
-import { postUnsignedAwsJson, sdkClientConfig } from './helpers/sign.js';
+import { postUnsignedAwsJson } from './helpers/sign.js';
 
 const aws = useEmulatorWithSdkClient((config) => new SecretsManagerClient(config));
 
@@ -165,12 +163,7 @@ describe('Secrets Manager with @aws-sdk/client-secrets-manager', () => {
 
 describe('Secrets Manager route robustness', () => {
   it('malformed requests get a 4xx with a message, never a 5xx', async () => {
-    const unsigned = await startEmulator({
-      memory: true,
-      credentials: [TEST_CREDENTIALS],
-      verify: false,
-    });
-    try {
+    await withTestEmulator({ verify: false }, async (unsigned) => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(
@@ -224,8 +217,6 @@ describe('Secrets Manager route robustness', () => {
         ),
         { numRuns: 150 },
       );
-    } finally {
-      await unsigned.close();
-    }
+    });
   });
 });

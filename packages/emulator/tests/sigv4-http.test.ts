@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmulator, SigV4Verifier } from '../src/index.js';
 import { credentialScopeService } from '../src/sigv4/parse.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { signedInject, signRequest } from './helpers/sign.js';
 
 let app: FastifyInstance;

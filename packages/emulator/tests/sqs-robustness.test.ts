@@ -1,7 +1,6 @@
+import { withTestEmulator } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
 import { postUnsignedAwsJson } from './helpers/sign.js';
 
 // The SQS route under hostile input, sent unsigned (verification off) so the body is what is
@@ -23,12 +22,7 @@ describe('SQS route robustness', () => {
   ];
 
   it('malformed requests get a 4xx with a message, never a 5xx', async () => {
-    const unsigned = await startEmulator({
-      memory: true,
-      credentials: [TEST_CREDENTIALS],
-      verify: false,
-    });
-    try {
+    await withTestEmulator({ verify: false }, async (unsigned) => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...operations),
@@ -70,18 +64,11 @@ describe('SQS route robustness', () => {
         ),
         { numRuns: 150 },
       );
-    } finally {
-      await unsigned.close();
-    }
+    });
   });
 
   it('names the field, the expectation and what was sent', async () => {
-    const unsigned = await startEmulator({
-      memory: true,
-      credentials: [TEST_CREDENTIALS],
-      verify: false,
-    });
-    try {
+    await withTestEmulator({ verify: false }, async (unsigned) => {
       const res = await postUnsignedAwsJson(
         unsigned.url,
         '1.0',
@@ -102,8 +89,6 @@ describe('SQS route robustness', () => {
       expect(((await syntax.json()) as { __type: string }).__type).toContain(
         'SerializationException',
       );
-    } finally {
-      await unsigned.close();
-    }
+    });
   });
 });

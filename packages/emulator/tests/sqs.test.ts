@@ -16,11 +16,9 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { sdkClientConfig, TEST_CREDENTIALS, useEmulatorWithSdkClient } from '@c2c-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
-import { useEmulatorWithSdkClient } from './helpers/c2c-stack.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 const aws = useEmulatorWithSdkClient((config) => new SQSClient(config));
 

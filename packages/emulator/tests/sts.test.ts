@@ -11,10 +11,9 @@ import {
   GetSessionTokenCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { TEST_CREDENTIALS } from './helpers/credentials.js';
-import { sdkClientConfig } from './helpers/sign.js';
 
 // The STS subset with @aws-sdk/client-sts over real sockets, and the credentials it issues used
 // by other SDK clients, as a program on AWS would use them.

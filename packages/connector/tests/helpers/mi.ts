@@ -1,6 +1,6 @@
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
-import { TEST_CREDENTIALS } from '../../../emulator/tests/helpers/credentials.js';
 import { ManagedIntegrationsClient } from '../../src/client.js';
 
 /** The emulator tests' key pair: pass it to `startEmulator({ credentials: [LOCAL_CREDENTIALS] })`. */

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { MatterCapabilityReport } from '@c2c-kit/protocol';
+import {
+  FAST_INVOKE,
+  fanReport,
+  sdkClientConfig,
+  startTestEmulator,
+  TEST_CREDENTIALS,
+} from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect } from 'vitest';
-import {
-  type EmulatorCredential,
-  type EmulatorOptions,
-  type RunningEmulator,
-  startEmulator,
-} from '../../src/index.js';
-import { TEST_CREDENTIALS } from './credentials.js';
+import type { EmulatorCredential, EmulatorOptions, RunningEmulator } from '../../src/index.js';
 import { miClient } from './mi-client.js';
 import { oAuthConfig, startOAuthServer } from './oauth-server.js';
-import { sdkClientConfig } from './sign.js';
 
 /**
  * The recording connector Lambda: one JSON line per invocation in `$RECORD_FILE`; the operations
@@ -37,60 +37,6 @@ export interface RecordedInvocation {
 export function recordedInvocations(recordFile: string): RecordedInvocation[] {
   const text = readFileSync(recordFile, 'utf8').trim();
   return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as RecordedInvocation);
-}
-
-/** A fan's capability report (OnOff + FanControl), optionally with an extra attribute. */
-export function fanReport(extraAttribute = false): MatterCapabilityReport {
-  return {
-    version: '1.0.0',
-    endpoints: [
-      {
-        id: '1',
-        deviceTypes: ['Fan'],
-        clusters: [
-          { id: '0x0006', revision: 6, attributes: [{ id: '0x0000' }], commands: ['0x00', '0x01'] },
-          {
-            id: '0x0202',
-            revision: 4,
-            attributes: extraAttribute
-              ? [{ id: '0x0000' }, { id: '0x0002' }, { id: '0x0004' }]
-              : [{ id: '0x0000' }, { id: '0x0002' }],
-          },
-        ],
-      },
-    ],
-  } as MatterCapabilityReport;
-}
-
-/**
- * For a test file: an in-memory emulator and one AWS SDK client on it (`createClient` gets the
- * client configuration), started before the file's tests and closed after them. Read `emu` and
- * `client` inside tests and hooks registered after this call.
- */
-export function useEmulatorWithSdkClient<C extends { destroy(): void }>(
-  createClient: (config: ReturnType<typeof sdkClientConfig>) => C,
-): { readonly emu: RunningEmulator; readonly client: C } {
-  let emu: RunningEmulator | undefined;
-  let client: C | undefined;
-  beforeAll(async () => {
-    emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
-    client = createClient(sdkClientConfig(emu.url));
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await emu?.close();
-  });
-  const notStarted = (): never => {
-    throw new Error('the emulator starts in beforeAll: read it inside a test or a later hook');
-  };
-  return {
-    get emu() {
-      return emu ?? notStarted();
-    },
-    get client() {
-      return client ?? notStarted();
-    },
-  };
 }
 
 /**
@@ -119,12 +65,7 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'emu-c2c-'));
   const recordFile = join(dir, 'record.jsonl');
   writeFileSync(recordFile, '');
-  const emu: RunningEmulator = await startEmulator({
-    memory: true,
-    credentials: [TEST_CREDENTIALS],
-    invoke: { backoffMs: 5, timeoutMs: 5000 },
-    ...options,
-  });
+  const emu: RunningEmulator = await startTestEmulator({ invoke: FAST_INVOKE, ...options });
   const oauth = await startOAuthServer();
   const mi = miClient(emu.url);
   const functionArn = emu.app.lambdaHost.registerFunction({
@@ -250,4 +191,23 @@ export async function startC2cStack(options: EmulatorOptions = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export type C2cStack = Awaited<ReturnType<typeof startC2cStack>>;
+
+/**
+ * For a test file: `startC2cStack()` before its tests with one user linked, handed to `started`
+ * (which keeps it for the tests), and closed after them.
+ */
+export function useLinkedC2cStack(
+  started: (linked: { stack: C2cStack; associationId: string }) => void,
+): void {
+  let stack: C2cStack | undefined;
+  beforeAll(async () => {
+    stack = await startC2cStack();
+    started({ stack, associationId: await stack.link() });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 }

@@ -5,8 +5,8 @@ import {
   type OperationShapes,
   validateOperationOutput,
 } from '@c2c-kit/protocol';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import type { EmulatorCredential } from '../../src/index.js';
-import { TEST_CREDENTIALS } from './credentials.js';
 
 export interface MiResponse {
   status: number;

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { OTHER_ACCOUNT_CREDENTIALS, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { EmulatorCredential, RunningEmulator } from '../../src/index.js';
 import { startEmulator } from '../../src/index.js';
-import { OTHER_ACCOUNT_CREDENTIALS, TEST_CREDENTIALS } from './credentials.js';
 
 /** The two regions the region tests use, and the account of `TEST_CREDENTIALS`. */
 export const EAST = 'us-east-1';

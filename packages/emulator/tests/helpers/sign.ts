@@ -1,8 +1,8 @@
 import { NodeSha256 } from '@c2c-kit/connector/client';
+import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { EmulatorCredential } from '../../src/index.js';
-import { TEST_CREDENTIALS } from './credentials.js';
 
 export interface SignInput {
   method: string;
@@ -77,26 +77,6 @@ export async function signedInject(
     headers: signed.headers,
     payload: signed.body,
   });
-}
-
-/**
- * The configuration an AWS SDK v3 client needs to reach an emulator at `endpoint`, signing as the
- * same default account as `signRequest`. A partial key pair in `credentials` overrides it (a wrong
- * secret, to see a request refused).
- */
-export function sdkClientConfig(
-  endpoint: string,
-  credentials: Partial<Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey'>> = {},
-) {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: TEST_CREDENTIALS.accessKeyId,
-      secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
-      ...credentials,
-    },
-  };
 }
 
 /**
