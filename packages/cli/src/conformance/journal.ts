@@ -6,7 +6,7 @@ import { type SeenInvocation, seenInvocation } from './session.js';
 // (`/_local/functions/<name>/invocations` and `/logs`) from the moment the reader opens. The
 // checks read them synchronously, so the reader pulls in the background and whenever asked.
 
-/** How often the reader pulls on its own (the checks' own waits poll at 25-250 ms). */
+/** How often the reader pulls on its own (the checks' own waits poll at 10-100 ms). */
 const PULL_MS = 100;
 /** What the emulator answers a journal read with at most. */
 const PAGE = 1000;

@@ -127,13 +127,15 @@ export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
 ): Promise<T | undefined> {
   const deadline = Date.now() + ms;
-  let delay = 25;
+  // Most waits end within a few hundred ms (a command's answer, an event): look often early on,
+  // and at most every 100 ms later, so what the suite waits for is seen soon after it happens.
+  let delay = 10;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() >= deadline) return undefined;
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, 250);
+    delay = Math.min(delay * 1.5, 100);
   }
 }
 
