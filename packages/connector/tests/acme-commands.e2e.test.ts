@@ -13,9 +13,10 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RunningEmulator } from '@c2c-kit/emulator';
 import { capabilityOf, getCluster } from '@c2c-kit/matter';
+import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testing';
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFixture } from './helpers/bundle.js';
@@ -70,11 +71,7 @@ const result = (traceId: string) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c2c-acme-commands-'));
   const bundle = await bundleFixture('acme-connector');
-  emu = await startEmulator({
-    memory: true,
-    credentials: [LOCAL_CREDENTIALS],
-    invoke: { backoffMs: 5, timeoutMs: 5000 },
-  });
+  emu = await startTestEmulator({ invoke: FAST_INVOKE });
   mi = miCaller(emu.url);
   vendor = buildVendorCloud({ tickIntervalMs: 0, seed: 7 });
   vendor.app.addHook('onRequest', async (req) => {
@@ -91,15 +88,10 @@ beforeAll(async () => {
   // A failed receive comes back after 3 s: the slow vendor's three attempts (1.5 s client timeout
   // each) then cannot all end before the 4 s deadline, however loaded the machine, so that test
   // always sees the deadline's 504 rather than the last receive's 500.
-  const work = await sqs.send(
-    new CreateQueueCommand({ QueueName: 'acme-ref-work', Attributes: { VisibilityTimeout: '3' } }),
-  );
-  state.workQueueUrl = work.QueueUrl as string;
-  const workArn = (
-    await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }),
-    )
-  ).Attributes?.QueueArn;
+  const work = await createTestQueue(sqs, 'acme-ref-work', {
+    attributes: { VisibilityTimeout: '3' },
+  });
+  state.workQueueUrl = work.url;
   sqs.destroy();
   const functionArn = emu.app.lambdaHost.registerFunction({
     name: FUNCTION,
@@ -111,7 +103,7 @@ beforeAll(async () => {
       ACME_WEBHOOK_SECRET: vendor.webhooks.secret,
       ACME_CLIENT_ID: 'c2c-kit-connector',
       ACME_CLIENT_SECRET: 'c2c-kit-connector-secret',
-      C2C_WORK_QUEUE_URL: work.QueueUrl as string,
+      C2C_WORK_QUEUE_URL: work.url,
       C2C_TEST_STATE_DIR: dir,
       // Injected short: the deadline test waits for it.
       C2C_COMMAND_DEADLINE_MS: String(DEADLINE_MS),
@@ -121,7 +113,7 @@ beforeAll(async () => {
   await lambda.send(
     new CreateEventSourceMappingCommand({
       FunctionName: FUNCTION,
-      EventSourceArn: workArn,
+      EventSourceArn: work.arn,
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     }),

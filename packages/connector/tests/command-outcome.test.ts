@@ -1,6 +1,5 @@
 import { validateSendConnectorEventRequest } from '@c2c-kit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { CommandRejectedError } from '../src/errors.js';
 import { createConnector } from '../src/handler/createConnector.js';
 import type { ConnectorOptions } from '../src/handler/options.js';
@@ -9,7 +8,7 @@ import { MemoryIdempotencyStore } from '../src/idempotency/store.js';
 import { createJsonLogger } from '../src/log/logger.js';
 import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { fakeLambdaContext, manualClock, sendCommandInvocation } from '../src/testing.js';
-import { json, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
+import { clientOnSigV4Server, json } from './helpers/sigv4Server.js';
 
 // What a customer sees of a command: one DEVICE_COMMAND_RESPONSE, success or failure with the
 // reason, whatever the vendor does (answers, refuses, hangs) and however often the service and
@@ -31,7 +30,7 @@ async function setup(
 ) {
   let refuse = extra.refuseFirst === true;
   const accepted: string[] = [];
-  const server = await startSigV4Server((req, res) => {
+  const { client } = await clientOnSigV4Server((req, res) => {
     if (refuse) {
       refuse = false;
       json(res, 400, { message: 'refused once' }, { 'x-amzn-errortype': 'ValidationException' });
@@ -39,14 +38,7 @@ async function setup(
     }
     accepted.push(req.body);
     json(res, 202, { ConnectorId: 'conn-1' });
-  });
-  const client = new ConnectorEventsClient({
-    region: 'us-east-1',
-    endpoint: server.url,
-    credentials: TEST_CREDENTIALS,
-    random: () => 0,
-  });
-  closers.push(server.close, () => client.close());
+  }, closers);
   const queue = new InProcessWorkQueue();
   const calls = { executeCommand: 0 };
   const { refuseFirst: _, ...options } = extra;

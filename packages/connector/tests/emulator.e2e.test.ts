@@ -2,7 +2,9 @@
 // the test connector is bundled with esbuild and runs in the emulator's Lambda host; the
 // service invokes it, its work queue is the emulator's SQS with an event source mapping, and
 // the vendor's signed webhooks arrive on its Function URL.
+
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { fanModeEndpoints } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
@@ -43,19 +45,7 @@ describe('connector runtime against the emulator', () => {
   it('command round trip: FanMode High → vendor setMode → DEVICE_COMMAND_RESPONSE (succeeded) with the traceId', async () => {
     const sent = await e2e.mi('SendManagedThingCommand', {
       ManagedThingId: e2e.state.thingId as string,
-      Endpoints: [
-        {
-          endpointId: '1',
-          capabilities: [
-            {
-              id: 'matter.FanControl@1.4',
-              name: 'Fan Control',
-              version: '4',
-              actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
-            },
-          ],
-        },
-      ],
+      Endpoints: fanModeEndpoints(3),
     });
     expect(sent.status, sent.text).toBe(202);
     const traceId = sent.json.TraceId as string;

@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { validateSendConnectorEventRequest } from '@c2c-kit/protocol';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
 import { ConnectorConfigError } from '../src/errors.js';
 import { deviceDiscoveryEvents } from '../src/events/builders.js';
 import { createConnector } from '../src/handler/createConnector.js';
@@ -17,7 +16,7 @@ import {
   signedWebhookEvent,
 } from '../src/testing.js';
 import { standardWebhooks } from '../src/webhooks/verify.js';
-import { json, type Received, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
+import { clientOnSigV4Server, json, type Received } from './helpers/sigv4Server.js';
 
 // A connector with many devices: DEVICE_DISCOVERY split under a request-size limit, and a
 // webhook of many devices' events sent side by side, each device's in order.
@@ -53,14 +52,7 @@ async function connectorOn(
   policy: { maxDiscoveryRequestBytes?: number } = {},
   devices: DiscoveredDevice[] = [],
 ) {
-  const server = await startSigV4Server(respond);
-  const client = new ConnectorEventsClient({
-    region: 'us-east-1',
-    endpoint: server.url,
-    credentials: TEST_CREDENTIALS,
-    random: () => 0,
-  });
-  closers.push(server.close, () => client.close());
+  const { server, client } = await clientOnSigV4Server(respond, closers);
   const queue = new InProcessWorkQueue();
   const handler = createConnector<{ events: Array<{ deviceId: string; seq: number }> }>({
     connectorId: 'conn-1',

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RunningEmulator } from '@c2c-kit/emulator';
+import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testing';
 import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { signStandardWebhook } from '../../src/webhooks/verify.js';
@@ -43,36 +44,16 @@ export function useConnectorOnEmulator() {
   beforeAll(async () => {
     s.dir = mkdtempSync(join(tmpdir(), 'c2c-connector-e2e-'));
     const bundle = await bundleFixture('fan-connector');
-    s.emu = await startEmulator({
-      memory: true,
-      credentials: [LOCAL_CREDENTIALS],
-      invoke: { backoffMs: 5, timeoutMs: 5000 },
-    });
+    s.emu = await startTestEmulator({ invoke: FAST_INVOKE });
     s.mi = miCaller(s.emu.url);
     const cfg = { ...aws, endpoint: s.emu.url };
     s.lambda = new LambdaClient(cfg);
     const sqs = new SQSClient(cfg);
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'acme-work-dlq' }));
-    const dlqArn = (
-      await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-      )
-    ).Attributes?.QueueArn;
-    const work = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: 'acme-work',
-        Attributes: {
-          VisibilityTimeout: '5',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '3' }),
-        },
-      }),
-    );
-    state.workQueueUrl = work.QueueUrl as string;
-    const workArn = (
-      await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }),
-      )
-    ).Attributes?.QueueArn;
+    const work = await createTestQueue(sqs, 'acme-work', {
+      attributes: { VisibilityTimeout: '5' },
+      deadLetter: { name: 'acme-work-dlq', maxReceiveCount: 3 },
+    });
+    state.workQueueUrl = work.url;
     sqs.destroy();
     s.functionUrl = `${s.emu.url}/lambda-url/${FUNCTION}/`;
     s.vendor = await startVendorCloud({
@@ -89,14 +70,14 @@ export function useConnectorOnEmulator() {
       environment: {
         ACME_API_URL: s.vendor.url,
         ACME_WEBHOOK_SECRETS: s.vendor.webhooks.secret,
-        C2C_WORK_QUEUE_URL: work.QueueUrl as string,
+        C2C_WORK_QUEUE_URL: work.url,
         C2C_TEST_STATE_DIR: s.dir,
       },
     }).arn;
     await s.lambda.send(
       new CreateEventSourceMappingCommand({
         FunctionName: FUNCTION,
-        EventSourceArn: workArn,
+        EventSourceArn: work.arn,
         BatchSize: 10,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),

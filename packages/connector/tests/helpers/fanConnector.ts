@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fanControl } from '@c2c-kit/matter';
 import { afterEach } from 'vitest';
-import { ConnectorEventsClient } from '../../src/client/ConnectorEventsClient.js';
 import { createConnector } from '../../src/handler/createConnector.js';
 import type { ConnectorOptions } from '../../src/handler/options.js';
 import type { ConnectorCallbacks } from '../../src/handler/types.js';
@@ -10,7 +9,7 @@ import { createJsonLogger } from '../../src/log/logger.js';
 import { InProcessWorkQueue } from '../../src/queue/workQueue.js';
 import { defineTranslator } from '../../src/translate/translator.js';
 import { standardWebhooks } from '../../src/webhooks/verify.js';
-import { json, type Received, startSigV4Server, TEST_CREDENTIALS } from './sigv4Server.js';
+import { clientOnSigV4Server, json, type Received } from './sigv4Server.js';
 
 // A fan vendor's connector for the createConnector tests (handler.test.ts,
 // handler-webhooks.test.ts): one device `fan-42` of `user-7`, whose mode changes arrive as
@@ -47,7 +46,7 @@ export function useFanConnector() {
   return setup;
 
   async function setup(extra: Extra = {}, respond?: (r: Received) => [number, unknown]) {
-    const server = await startSigV4Server((req, res) => {
+    const { server, client } = await clientOnSigV4Server((req, res) => {
       const [status, body] = respond?.(req) ?? [202, { ConnectorId: 'conn-1' }];
       json(
         res,
@@ -59,14 +58,7 @@ export function useFanConnector() {
             }
           : {},
       );
-    });
-    const client = new ConnectorEventsClient({
-      region: 'us-east-1',
-      endpoint: server.url,
-      credentials: TEST_CREDENTIALS,
-      random: () => 0,
-    });
-    closers.push(server.close, () => client.close());
+    }, closers);
     const lines: string[] = [];
     const queue = new InProcessWorkQueue();
     const calls = { listDevices: 0, executeCommand: 0, revoke: 0 };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SigV4Verifier } from '@c2c-kit/emulator';
+import { ConnectorEventsClient } from '../../src/client/ConnectorEventsClient.js';
 
 export const TEST_CREDENTIALS = {
   accessKeyId: 'AKIAC2CKITTEST000001',
@@ -80,4 +81,23 @@ export function json(
 ) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The package's `ConnectorEventsClient` talking to a fresh `startSigV4Server(responder)` (no
+ * retry jitter), both closed by the caller's `closers`.
+ */
+export async function clientOnSigV4Server(
+  responder: Responder,
+  closers: Array<() => Promise<void>>,
+) {
+  const server = await startSigV4Server(responder);
+  const client = new ConnectorEventsClient({
+    region: 'us-east-1',
+    endpoint: server.url,
+    credentials: TEST_CREDENTIALS,
+    random: () => 0,
+  });
+  closers.push(server.close, () => client.close());
+  return { server, client };
 }
