@@ -1,4 +1,5 @@
-import { TEST_CREDENTIALS } from '@c2c-kit/testing';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { sdkClientConfig, TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { buildEmulator, EmulatorConfigError, startEmulator } from '../src/index.js';
 
@@ -28,6 +29,25 @@ describe('buildEmulator', () => {
     expect(() => buildEmulator({ credentials: [{ ...TEST_CREDENTIALS, accountId: 'x' }] })).toThrow(
       /credentials\[0\]\.accountId/,
     );
+  });
+
+  it('answers an awsJson service with the request id its logs carry', async () => {
+    const app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
+    const seen: string[] = [];
+    app.addHook('onResponse', async (request) => {
+      seen.push(String(request.id));
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const sqs = new SQSClient(sdkClientConfig(`http://127.0.0.1:${port}`));
+    try {
+      const out = await sqs.send(new ListQueuesCommand({}));
+      expect(out.$metadata.requestId).toBeDefined();
+      expect(seen).toContain(out.$metadata.requestId);
+    } finally {
+      sqs.destroy();
+      await app.close();
+    }
   });
 
   it('startEmulator listens on 127.0.0.1 and reports its base URL', async () => {

@@ -36,10 +36,12 @@ export function sendAwsJson(
   body: unknown,
   statusCode = 200,
 ): FastifyReply {
+  // The app's onRequest hook already set x-amzn-requestid to the request's id (the one its log
+  // lines carry); a reply sent outside it gets one of its own.
+  if (!reply.hasHeader('x-amzn-requestid')) reply.header('x-amzn-requestid', randomUUID());
   return reply
     .code(statusCode)
     .header('content-type', contentType)
-    .header('x-amzn-RequestId', randomUUID())
     .send(JSON.stringify(body ?? {}));
 }
 
