@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { type DevStack, startDevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+import {
+  ARTIFACTS,
+  allowAtVendorLogin,
+  type BrowserStack,
+  startBrowserStack,
+} from './helpers/browser-stack.js';
 import { addThing, discover, linkAccount } from './helpers/customer.js';
 
 // A link whose vendor tokens are gone, seen in the dashboard (chromium). Nothing is injected: a
@@ -86,13 +91,7 @@ describe('a link whose vendor tokens are gone, in the dashboard (chromium)', () 
   it('"Link again" goes through the vendor login, and the link discovers again', async () => {
     const link = page.locator(`.association[data-association="${ids.association}"]`);
     await link.getByRole('button', { name: 'Link again' }).click();
-    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
-      timeout: 15_000,
-    });
+    await allowAtVendorLogin(page, stack);
     const relinked = page.locator(`.association[data-association="${ids.association}"]`);
     await expect
       .poll(() => relinked.getAttribute('data-state'), { timeout: 15_000 })

@@ -1,26 +1,22 @@
 import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+import { describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  allowAtVendorLogin,
+  succeededLinks,
+  useBrowserStack,
+} from './helpers/browser-stack.js';
 
 // A command that really fails, and why, in the dashboard. Nothing is injected: the customer jams
 // the lock with the vendor-side button, then presses its command button. The vendor refuses (device_jammed),
 // the reference connector answers DEVICE_COMMAND_RESPONSE 409 with the reason in Message, and the
 // emulator reports it (DEVICE_COMMAND failed + CONNECTOR_ERROR_REPORT), relayed over SSE.
 
-let env: BrowserStack;
 let stack: DevStack;
 let page: Page;
-
-beforeAll(async () => {
-  env = await startBrowserStack('command-failure');
-  ({ stack, page } = env);
-}, 90_000);
-
-afterAll(async () => {
-  await env?.close();
-});
+useBrowserStack('command-failure', (env) => ({ stack, page } = env));
 
 describe('a failed command in the dashboard (chromium)', () => {
   it("shows the vendor's reason for a refused lock command", async () => {
@@ -30,14 +26,8 @@ describe('a failed command in the dashboard (chromium)', () => {
       .poll(() => page.locator('#stream-state').textContent(), { timeout: 10_000 })
       .toBe('live');
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
-      timeout: 15_000,
-    });
-    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await allowAtVendorLogin(page, stack);
+    const linked = succeededLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await linked.first().getByRole('button', { name: 'Discover devices' }).click();
     const lock = page.locator('.thing[data-kind="lock"]').first();

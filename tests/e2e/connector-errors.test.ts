@@ -2,8 +2,13 @@ import { join } from 'node:path';
 import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+import { describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  allowAtVendorLogin,
+  succeededLinks,
+  useBrowserStack,
+} from './helpers/browser-stack.js';
 
 // A connector invocation that really fails, seen in the dashboard's "Connector errors" panel.
 // Nothing is injected into the emulator or the connector: the connector's SQS work queue is
@@ -11,18 +16,9 @@ import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/brows
 // enqueue — fails, the connector answers responseCode 500, and the emulator turns that answer
 // into a CONNECTOR_ERROR_REPORT notification, relayed to the browser over SSE.
 
-let env: BrowserStack;
 let stack: DevStack;
 let page: Page;
-
-beforeAll(async () => {
-  env = await startBrowserStack('errors');
-  ({ stack, page } = env);
-}, 90_000);
-
-afterAll(async () => {
-  await env?.close();
-});
+useBrowserStack('errors', (env) => ({ stack, page } = env));
 
 interface StoredNotification {
   eventType: string;
@@ -49,14 +45,8 @@ describe('connector errors in the dashboard (chromium)', () => {
 
     // Link the vendor account through the vendor's login page, as a customer would.
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
-      timeout: 15_000,
-    });
-    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await allowAtVendorLogin(page, stack);
+    const linked = succeededLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await connectorErrorReports()).toEqual([]);
 

@@ -1,25 +1,21 @@
 import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+import { describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  allowAtVendorLogin,
+  succeededLinks,
+  useBrowserStack,
+} from './helpers/browser-stack.js';
 import { call } from './helpers/customer.js';
 
 // The dashboard as an end user reads it (chromium): values in words and units, not Matter
 // numbers; the feed survives a reload; devices keep their order; controls show the current state.
 
-let env: BrowserStack;
 let stack: DevStack;
 let page: Page;
-
-beforeAll(async () => {
-  env = await startBrowserStack('dash-state');
-  ({ stack, page } = env);
-}, 90_000);
-
-afterAll(async () => {
-  await env?.close();
-});
+useBrowserStack('dash-state', (env) => ({ stack, page } = env));
 
 /** A device card by kind (`light`, `lock`, `camera`); the demo has one of each. */
 const card = (kind: string) => page.locator(`.thing[data-kind="${kind}"]`);
@@ -44,11 +40,7 @@ async function discoverAll(): Promise<void> {
   await page.locator('#things-status').evaluate((n) => {
     n.textContent = '';
   });
-  await page
-    .locator('.association[data-state="ASSOCIATION_SUCCEEDED"]')
-    .first()
-    .getByRole('button', { name: 'Discover devices' })
-    .click();
+  await succeededLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
   await expect
     .poll(() => page.locator('#things-status').textContent(), { timeout: 20_000 })
     .toBe('Discovery succeeded: 6 devices.');
@@ -63,14 +55,8 @@ describe('dashboard values, history, order and controls', () => {
     await page.locator('#end-user').selectOption('alice');
     await waitLive();
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
-      timeout: 15_000,
-    });
-    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    await allowAtVendorLogin(page, stack);
+    const linked = succeededLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await waitLive();
     await discoverAll();

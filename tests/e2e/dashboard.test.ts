@@ -1,25 +1,16 @@
 import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type BrowserStack, startBrowserStack } from './helpers/browser-stack.js';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, succeededLinks, useBrowserStack } from './helpers/browser-stack.js';
 
 // The customer's dashboard in a real browser (Debian's chromium driven by playwright-core): link
 // an account through the vendor login page, discover, set the fan to High, press motion on the
 // camera, and see both events in the live feed. Screenshots land in test-artifacts/.
 
-let env: BrowserStack;
 let stack: DevStack;
 let page: Page;
-
-beforeAll(async () => {
-  env = await startBrowserStack('dash');
-  ({ stack, page } = env);
-}, 90_000);
-
-afterAll(async () => {
-  await env?.close();
-});
+useBrowserStack('dash', (env) => ({ stack, page } = env));
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
@@ -44,17 +35,13 @@ describe('dashboard in chromium', () => {
     await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
       timeout: 15_000,
     });
-    const linked = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
+    const linked = succeededLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await shot('3-linked');
   }, 60_000);
 
   it('discovers devices and shows them with their state', async () => {
-    await page
-      .locator('.association[data-state="ASSOCIATION_SUCCEEDED"]')
-      .first()
-      .getByRole('button', { name: 'Discover devices' })
-      .click();
+    await succeededLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
     await expect
       .poll(() => page.locator('.thing[data-kind="fan"]').count(), { timeout: 20_000 })
       .toBeGreaterThan(0);
@@ -93,13 +80,14 @@ describe('dashboard in chromium', () => {
   }, 60_000);
 
   it('unlinks the account: its devices are deregistered first, then the link is deleted', async () => {
-    const link = page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]').first();
+    const link = succeededLinks(page).first();
     const id = await link.getAttribute('data-association');
     await link.getByRole('button', { name: 'Unlink' }).click();
     await expect
       .poll(() => page.locator('#link-status').textContent(), { timeout: 15_000 })
       .toMatch(/^Unlinked; 6 devices deregistered\.$/);
-    expect(await page.locator(`.association[data-association="${id}"]`).count()).toBe(0);
+    // The status line can come before the list's re-render: wait for the list, not the text.
+    await expect.poll(() => page.locator(`.association[data-association="${id}"]`).count()).toBe(0);
     // The devices stay as managed things, no longer linked (UNASSOCIATED).
     const fan = page.locator('.thing[data-kind="fan"]').first();
     await expect

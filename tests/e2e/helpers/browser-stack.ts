@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DevStack, type DevStackOptions, startDevStack } from '@c2c-kit/cli';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's chromium, driven by playwright-core (no browser download). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -86,3 +87,45 @@ export async function startBrowserStack(
     throw error;
   }
 }
+
+/**
+ * For a test file: `startBrowserStack(name, extraArgs)` before its tests, handed to `started`
+ * (which keeps what the tests use), and closed after them.
+ */
+export function useBrowserStack(
+  name: string,
+  started: (env: BrowserStack) => void,
+  extraArgs: readonly string[] = [],
+): void {
+  let env: BrowserStack | undefined;
+  beforeAll(async () => {
+    env = await startBrowserStack(name, extraArgs);
+    started(env);
+  }, 90_000);
+  afterAll(async () => {
+    await env?.close();
+  });
+}
+
+/**
+ * The end user's part of account linking once the dashboard sent the browser to the vendor's
+ * login page: signs in as `username`, allows, and waits to be back on the dashboard.
+ */
+export async function allowAtVendorLogin(
+  page: Page,
+  stack: DevStack,
+  username = 'alice',
+  password = `${username}-password`,
+): Promise<void> {
+  await page.waitForURL(/\/oauth\/authorize/, { timeout: 10_000 });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
+    timeout: 15_000,
+  });
+}
+
+/** The dashboard's account links that succeeded, first linked first. */
+export const succeededLinks = (page: Page) =>
+  page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
