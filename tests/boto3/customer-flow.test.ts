@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevStack, oauthLogin, startDevStack } from '@c2c-kit/cli';
+import { fanModeEndpoints, until } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../e2e/helpers/customer.js';
 import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 
 // A customer app written with boto3 — an AWS client c2c-kit did not write, with its own SigV4
@@ -110,19 +110,7 @@ describe('a boto3 customer app against c2c dev', () => {
 
     const sent = await boto3Ok(customer, 'SendManagedThingCommand', {
       ManagedThingId: fanThingId,
-      Endpoints: [
-        {
-          endpointId: '1',
-          capabilities: [
-            {
-              id: 'matter.FanControl@1.4',
-              name: 'Fan Control',
-              version: '4',
-              actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
-            },
-          ],
-        },
-      ],
+      Endpoints: fanModeEndpoints(3),
     });
     expect(typeof sent.TraceId).toBe('string');
     // The state as boto3 parsed it: the FanControl capability's FanMode property is High (3).

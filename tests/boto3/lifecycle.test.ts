@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevStack, oauthLogin, startDevStack } from '@c2c-kit/cli';
+import { until } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../e2e/helpers/customer.js';
 import { type Boto3Target, boto3, boto3Missing, boto3Ok } from './boto3.js';
 
 // The managed-thing lifecycle a customer app walks, in boto3 against c2c dev: a thing created

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevStack, startDevStack } from '@c2c-kit/cli';
+import { until } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addThing,
@@ -11,7 +12,6 @@ import {
   discover,
   linkAccount,
   setFanMode,
-  until,
 } from './helpers/customer.js';
 
 // `npm start` twice on one data directory: the account linked by the first start still discovers,

@@ -4,17 +4,23 @@
 // step through the deployed function, its queues and its DynamoDB table — and judged by the
 // conformance suite (`c2c test --deployed`). Then the same template without the service's invoke
 // permission: the account association fails with AWS's reason.
+
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { bundleEntry } from '@c2c-kit/cdk';
 import { oauthLogin } from '@c2c-kit/cli';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { fanModeEndpoints, until } from '@c2c-kit/testing';
 import {
   generateWebhookSecret,
   type StartedVendorCloud,
@@ -31,17 +37,6 @@ import { AcmeConnectorStack } from '../src/stack.js';
 type Json = Record<string, unknown>;
 const REGION = 'us-east-1';
 const OAUTH_CLIENT = { clientId: 'c2c-kit-connector', clientSecret: 'c2c-kit-connector-secret' };
-
-/** Polls every 100 ms until `probe` returns a value (at most `timeoutMs`). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-}
 
 /** An emulator with the vendor cloud, the secrets the app names, and the customer's client. */
 async function startWorld() {
@@ -230,19 +225,7 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
   it('sends a command that reaches the vendor device', async () => {
     await world.call('SendManagedThingCommand', {
       ManagedThingId: thing.Id,
-      Endpoints: [
-        {
-          endpointId: '1',
-          capabilities: [
-            {
-              id: 'matter.FanControl@1.4',
-              name: 'Fan Control',
-              version: '4',
-              actions: [{ name: 'FanMode', parameters: { FanMode: 3 } }],
-            },
-          ],
-        },
-      ],
+      Endpoints: fanModeEndpoints(3),
     });
     await until('the fan runs high', async () => {
       const state = vendor.simulation.getDevice(undefined, 'fan-1').state as { mode?: string };
@@ -321,15 +304,33 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
   }
 
   it('passes the conformance suite: c2c test --deployed <stack>', async () => {
+    const lambda = new LambdaClient({
+      endpoint: emu.url,
+      region: REGION,
+      credentials: world.credentials,
+    });
+    const variables = async () =>
+      (
+        await lambda.send(
+          new GetFunctionConfigurationCommand({ FunctionName: deployed.output('FunctionName') }),
+        )
+      ).Environment?.Variables;
+    const before = await variables();
     // The stack's name: the deploy's record in that directory names the connector function.
     const run = await testDeployed('AcmeConnector');
     expect(run.failed, run.why).toEqual([]);
-    // What an emulator the suite did not start cannot give it (docs/conformance.md, "--deployed").
-    expect(run.notRun, run.why).toEqual(['retries.replay', 'retries.send-faults']);
-    expect(run.code).toBe(3);
+    // Every check ran: the vendor variable and the endpoint went through the suite's proxies.
+    expect(run.notRun, run.why).toEqual([]);
+    expect(run.code).toBe(0);
+    const faults = run.report.results.find((r) => r.id === 'retries.send-faults');
+    expect(faults?.reason).toMatch(/^sent 7, delivered 7, duplicated \d+, lost 0$/);
     expect(run.report.connector).toBe(
       `${deployed.output('FunctionName')} in the emulator at ${emu.url}`,
     );
+    // ...and the function has its variables back, as deployed.
+    expect(await variables()).toEqual(before);
+    expect(before?.ACME_API_URL).toBe(vendor.url);
+    lambda.destroy();
   }, 300_000);
 
   it('fails the deployed connector once its code logs tokens (read from the emulator)', async () => {

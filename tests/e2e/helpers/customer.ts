@@ -1,5 +1,6 @@
 import { type DevStack, oauthLogin } from '@c2c-kit/cli';
 import type { OperationName, OperationShapes } from '@c2c-kit/protocol';
+import { fanModeEndpoints, until } from '@c2c-kit/testing';
 
 type Json = Record<string, unknown>;
 
@@ -15,21 +16,6 @@ export async function call<T = Json>(stack: DevStack, name: string, input: Json 
     );
   }
   return response.body as T;
-}
-
-/** Polls `probe` every 100 ms until it returns a value (at most `timeoutMs`). */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms`);
 }
 
 /** Links a vendor user as a customer app does (OAuth code flow through the vendor login page). */
@@ -101,19 +87,7 @@ export async function addThing(
 export async function setFanMode(stack: DevStack, thingId: string, mode: number): Promise<void> {
   await call(stack, 'SendManagedThingCommand', {
     ManagedThingId: thingId,
-    Endpoints: [
-      {
-        endpointId: '1',
-        capabilities: [
-          {
-            id: 'matter.FanControl@1.4',
-            name: 'Fan Control',
-            version: '4',
-            actions: [{ name: 'FanMode', parameters: { FanMode: mode } }],
-          },
-        ],
-      },
-    ],
+    Endpoints: fanModeEndpoints(mode),
   });
   await until(`FanMode ${mode}`, async () => {
     const state = await call<{ Endpoints?: Array<{ capabilities?: Json[] }> }>(
