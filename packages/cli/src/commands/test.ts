@@ -33,7 +33,9 @@ Options:
   --env-file <file>       variables from a NAME=value file (--env wins)
   --webhook-secret-env <NAME>  the variable the connector reads its webhook secret from (with
                           --deployed: default the one variable holding a whsec_ value)
-  --vendor-url-env <NAME> the variable that gets the vendor cloud's URL
+  --vendor-url-env <NAME> the variable that gets the vendor cloud's URL (with --deployed: the
+                          one the suite points at its counting proxy while it runs; default
+                          the one variable whose value is the vendor's URL)
   --vendor-config <file>  test against your own cloud: a JSON file with the test account and
                           what the suite may do there; checks needing what it lacks are "not run"
 
@@ -63,7 +65,7 @@ Deployed connector:
   -h, --help              show this help
 
 Exit status: 0 every check ran and passed, 1 a check failed, 3 none failed but some did not run,
-2 usage error.
+2 usage error, 130 stopped (Ctrl-C) after closing the session.
 
 Examples:
   $ c2c test --connector ../my-connector --junit conformance.xml
@@ -171,10 +173,19 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
   out('');
   let report: Awaited<ReturnType<typeof runChecks>>;
   try {
-    report = await runChecks(session, {
+    const run = runChecks(session, {
       ids: selection.ids,
       onResult: (r) => out(resultLine(r)),
     });
+    // Ctrl-C ends the run, but only once the session is closed: a deployed function gets its
+    // variables back (the suite points them at its own proxies while it runs).
+    const stop = io.stopSignal?.then((signal) => ({ signal }));
+    const first = await (stop === undefined ? run : Promise.race([run, stop]));
+    if ('signal' in first) {
+      writeLine(io.stderr, `c2c test: ${first.signal}: stopped; closing the session…`);
+      return 130;
+    }
+    report = first;
   } finally {
     await session.close();
   }

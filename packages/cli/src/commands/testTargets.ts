@@ -29,7 +29,7 @@ export const DEPLOYED_OPTIONS = {
 } as const;
 
 /** Flags that configure a connector the suite runs itself: meaningless for a deployed one. */
-const MODULE_ONLY = ['connector', 'function-name', 'env', 'env-file', 'vendor-url-env'] as const;
+const MODULE_ONLY = ['connector', 'function-name', 'env', 'env-file'] as const;
 
 type Values = Readonly<Record<string, unknown>>;
 
@@ -151,6 +151,7 @@ export async function deployedTarget(
     throw new UsageError('test', `no credentials for the emulator: ${noCredentialsHint()}`);
   }
   const webhookSecretEnv = text(values, 'webhook-secret-env');
+  const vendorUrlEnv = text(values, 'vendor-url-env');
   const region = emulatorRegion(text(values, 'region'), io.env);
   return {
     kind: 'deployed',
@@ -160,5 +161,6 @@ export async function deployedTarget(
     credentials,
     ...(vendorCloudUrl === undefined ? {} : { vendorCloudUrl: vendorCloudUrl.replace(/\/+$/, '') }),
     ...(webhookSecretEnv === undefined ? {} : { webhookSecretEnv }),
+    ...(vendorUrlEnv === undefined ? {} : { vendorUrlEnv }),
   };
 }

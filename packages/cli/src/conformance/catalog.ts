@@ -135,7 +135,7 @@ export const CHECKS: readonly CheckDef[] = [
   {
     id: 'retries.send-faults',
     family: 'retries',
-    title: 'events refused with 429 and 5xx by SendConnectorEvent are still all delivered',
+    title: 'events SendConnectorEvent refuses (429, 5xx) or leaves unanswered are all delivered',
     needs: ['discovery.discovery-id'],
   },
   {

@@ -9,7 +9,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type Call, demoCaller } from '../dev/demoSetup.js';
 import { StepFailedError } from '../errors.js';
+import { type FaultInjection, FaultProxy } from './faultProxy.js';
 import { JournalReader } from './journal.js';
+import { VendorProxy } from './proxy.js';
 import {
   type ConformanceStack,
   type ConformanceTarget,
@@ -26,6 +28,12 @@ import type { VendorDriver } from './vendor.js';
 // emulator. Everything is found from the function's name with the emulator's own APIs (Lambda,
 // managed integrations, Secrets Manager); what the function does is read from the emulator's
 // function journal. Only what happens from the moment the session opens is judged.
+//
+// Two checks need to stand between the function and what it calls, as the in-process session
+// does: its vendor variable is pointed at the suite's counting proxy for the whole session
+// (retries.replay), and its managed-integrations endpoint at the suite's fault endpoint for one
+// check (retries.send-faults). Both are changes of the function's configuration
+// (UpdateFunctionConfiguration), undone when the session closes, also after a failure or Ctrl-C.
 
 type Deployed = Extract<ConformanceTarget, { kind: 'deployed' }>;
 
@@ -174,6 +182,82 @@ function webhookSecretOf(fn: FoundFunction, name: string | undefined, notes: str
   return undefined;
 }
 
+/**
+ * The variables the connector's client reads its managed-integrations endpoint from: c2c-kit's
+ * connector runtime, and the AWS SDKs' service-specific name (serviceId "IoT Managed
+ * Integrations"). The general AWS_ENDPOINT_URL is left alone: it also carries SQS, DynamoDB and
+ * Secrets Manager, which the fault endpoint does not serve.
+ */
+export const ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS',
+  'AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS',
+] as const;
+
+/**
+ * The function's variables as found, and the suite's changes over them: each change is one
+ * UpdateFunctionConfiguration with the whole set (Lambda replaces it whole), and `restore` puts
+ * the found set back. The emulator starts fresh workers after each update, so the next
+ * invocation reads the new variables; one already running keeps the old ones.
+ */
+class FunctionEnvironment {
+  readonly #patches = new Map<string, Readonly<Record<string, string>>>();
+  #changed = false;
+
+  constructor(
+    private readonly lambda: LambdaClient,
+    private readonly fn: FoundFunction,
+  ) {}
+
+  async patch(key: string, variables: Readonly<Record<string, string>> | undefined) {
+    if (variables === undefined) this.#patches.delete(key);
+    else this.#patches.set(key, variables);
+    this.#changed = true;
+    await this.#apply(Object.assign({ ...this.fn.environment }, ...this.#patches.values()));
+  }
+
+  async restore() {
+    if (!this.#changed) return;
+    this.#patches.clear();
+    await this.#apply({ ...this.fn.environment });
+    this.#changed = false;
+  }
+
+  async #apply(variables: Record<string, string>) {
+    await this.lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: this.fn.arn,
+        Environment: { Variables: variables },
+      }),
+    );
+  }
+}
+
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/** The variable holding the vendor's URL: the one named, else the one whose value it is. */
+function vendorVariableOf(
+  fn: FoundFunction,
+  name: string | undefined,
+  apiUrl: string,
+  notes: string[],
+): string | undefined {
+  if (name !== undefined) {
+    if (fn.environment[name] === undefined)
+      throw fail(`${fn.name} has no variable ${name} (--vendor-url-env)`);
+    return name;
+  }
+  const found = Object.keys(fn.environment).filter((k) =>
+    sameUrl(fn.environment[k] as string, apiUrl),
+  );
+  if (found.length === 1) return found[0];
+  notes.push(
+    found.length === 0
+      ? `no variable of ${fn.name} holds the vendor URL ${apiUrl}; name it with --vendor-url-env`
+      : `several variables of ${fn.name} hold the vendor URL (${found.join(', ')}); choose one with --vendor-url-env`,
+  );
+  return undefined;
+}
+
 export async function openDeployedSession(
   target: Deployed,
   settings: ConformanceSettings,
@@ -215,6 +299,22 @@ export async function openDeployedSession(
       throw fail(`${(error as Error).message}${why}`, error);
     }
     closers.unshift(() => vendor.close());
+    const environment = new FunctionEnvironment(lambda, fn);
+    const servers: Array<{ close(): Promise<void> }> = [];
+    closers.unshift(async () => {
+      for (const server of servers) await server.close().catch(() => {});
+    });
+    // First of all closers: the function points at nothing of the suite's any more.
+    closers.unshift(() => environment.restore());
+    const vendorEnv = vendorVariableOf(fn, target.vendorUrlEnv, vendor.apiUrl, notes);
+    let proxy: VendorProxy | undefined;
+    if (vendorEnv !== undefined) {
+      proxy = new VendorProxy();
+      servers.push(proxy);
+      const proxyUrl = await proxy.start();
+      proxy.upstream = fn.environment[vendorEnv] as string;
+      await environment.patch('vendor', { [vendorEnv]: proxyUrl });
+    }
     const stack: ConformanceStack = {
       emulatorUrl,
       region,
@@ -235,7 +335,7 @@ export async function openDeployedSession(
       stack,
       vendor,
       settings,
-      proxy: undefined,
+      proxy,
       stackStartMs: Date.now() - openedAt,
       call: observed,
       async events() {
@@ -255,6 +355,25 @@ export async function openDeployedSession(
         // A configuration update that changes nothing: the emulator (like Lambda) starts fresh
         // workers for the next invocation.
         await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.arn }));
+      },
+      async faults(): Promise<FaultInjection> {
+        const endpoint = new FaultProxy(client);
+        servers.push(endpoint);
+        const url = await endpoint.start();
+        await environment.patch(
+          'faults',
+          Object.fromEntries(ENDPOINT_VARIABLES.map((v) => [v, url])),
+        );
+        return {
+          set: (faults) => endpoint.set(faults),
+          seen: () => endpoint.seen(),
+          async close() {
+            endpoint.set({});
+            // The endpoint stays open (without faults) until the session closes: an invocation
+            // already running keeps the variables it started with.
+            await environment.patch('faults', undefined);
+          },
+        };
       },
       close: closeAll,
     };

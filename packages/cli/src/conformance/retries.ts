@@ -1,3 +1,4 @@
+import type { FaultConfig } from '@c2c-kit/emulator';
 import { redactInvocation, validateConnectorInvokeReply } from '@c2c-kit/protocol';
 import { customerEndpoints, type PlannedCommand } from './commands.js';
 import type { RunContext } from './context.js';
@@ -7,7 +8,7 @@ import { type CheckOutcome, fail, notRun, pass } from './types.js';
 
 // What the service's retries and the service's own failures must not do to a connector: a
 // re-delivered SendCommand repeats nothing, and events SendConnectorEvent refuses for a while
-// (429, 5xx) all arrive once it accepts again.
+// (429, 5xx) or leaves unanswered (the client times out) all arrive once it accepts again.
 
 const mutating = (method: string) => method !== 'GET' && method !== 'HEAD';
 
@@ -18,9 +19,7 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
     const proxy = session.proxy;
     if (proxy === undefined) {
       return notRun(
-        session.stack.setFaults === undefined
-          ? 'a deployed connector calls its vendor directly, so its vendor calls cannot be counted'
-          : 'the connector names no vendor URL variable (vendorUrlEnv), so its vendor calls cannot be counted',
+        'the connector names no vendor URL variable (vendorUrlEnv; with --deployed, --vendor-url-env), so its vendor calls cannot be counted',
       );
     }
     const cmd = list.find((c) => c.plan) ?? list[0];
@@ -90,40 +89,49 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
   });
 }
 
-/** SendConnectorEvent refuses everything (429, then 503) while the vendor's device changes. */
+/**
+ * SendConnectorEvent refuses everything (429, then 503), then answers nothing until the client
+ * gives up (a request timeout), while the vendor's device changes.
+ */
 export async function sendFaults(ctx: RunContext, counter: { n: number }): Promise<void> {
   await ctx.check('retries.send-faults', async (): Promise<CheckOutcome> => {
     const { session, state } = ctx;
     const { vendor } = session;
-    const setFaults = session.stack.setFaults;
-    if (setFaults === undefined) {
-      return notRun(
-        "SendConnectorEvent's faults can be switched only in an emulator the suite starts (a running one takes them at start: c2c emulator --faults)",
-      );
-    }
     const deviceId = vendor.pickChangeable(state.things.map((t) => t.deviceId));
     if (deviceId === undefined || vendor.changeState === undefined) {
       return notRun('the vendor config gives no way to change a device (stateChange)');
     }
-    const perFault = 3;
     const mark = Date.now();
     let sent = 0;
+    const faults = await session.faults();
+    let through: { requests: number; held: number } | undefined;
     try {
-      for (const fault of [{ throttle: 1 }, { error: 1 }]) {
-        setFaults({ throttle: 0, error: 0, ...fault });
+      for (const phase of PHASES) {
+        faults.set(phase.fault);
         const before = webhooks(ctx, mark);
-        for (let i = 0; i < perFault; i += 1) {
+        const held = faults.seen?.().held ?? 0;
+        for (let i = 0; i < phase.changes; i += 1) {
           counter.n += 1;
           await vendor.changeState(deviceId, counter.n);
           sent += 1;
         }
-        // Each change's webhook has been through the connector's retries before faults change.
+        // Each change's webhook has been through the connector's retries before faults change;
+        // a held request is enough for the hang (its retry then finds the fault lifted).
         await waitFor(session.settings.deliveryMs, () =>
-          webhooks(ctx, mark) >= before + perFault ? true : undefined,
+          webhooks(ctx, mark) >= before + phase.changes ||
+          (phase.fault.hang !== undefined && (faults.seen?.().held ?? 0) > held)
+            ? true
+            : undefined,
         );
       }
+      through = faults.seen?.();
     } finally {
-      setFaults({ throttle: 0, error: 0 });
+      await faults.close();
+    }
+    if (through !== undefined && through.requests === 0) {
+      return notRun(
+        "no SendConnectorEvent reached the suite's fault endpoint: the connector reads its endpoint from none of AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS, AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS",
+      );
     }
     const mine = async () =>
       (await session.events()).filter(
@@ -150,12 +158,22 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
     return counts.lost === 0
       ? pass(line)
       : fail(line, {
-          sent: `${sent} changes of ${deviceId} while SendConnectorEvent answered 429 ThrottlingException, then 503 ServiceUnavailableException`,
+          sent: `${sent} changes of ${deviceId} while SendConnectorEvent answered ${PHASES.map((p) => `${p.changes} × ${p.what}`).join(', then ')}`,
           answer: events.map((e) => e.body.MatterEndpoint),
           expected: `every change delivered within ${session.settings.deliveryMs} ms of the faults ending`,
         });
   });
 }
+
+/**
+ * The faults in turn, each for a few changes. The hang phase has one: its request waits out the
+ * connector's own request timeout, which is what it tries, and each more would add one.
+ */
+const PHASES: ReadonlyArray<{ fault: Partial<FaultConfig>; changes: number; what: string }> = [
+  { fault: { throttle: 1 }, changes: 3, what: '429 ThrottlingException' },
+  { fault: { error: 1 }, changes: 3, what: '503 ServiceUnavailableException' },
+  { fault: { hang: 1 }, changes: 1, what: 'no answer until the client gave up' },
+];
 
 function webhooks(ctx: RunContext, since: number): number {
   return ctx.session.invocations().filter((i) => i.kind === 'webhook' && i.at >= since).length;

@@ -4,6 +4,7 @@ import type { FaultConfig, FunctionObserver, InvocationRecord } from '@c2c-kit/e
 import type { ConnectorSetup } from '../dev/connectorConfig.js';
 import { type Call, demoCaller } from '../dev/demoSetup.js';
 import { type DevStack, startDevStack } from '../dev/stack.js';
+import type { FaultInjection } from './faultProxy.js';
 import { VendorProxy } from './proxy.js';
 import type { ConformanceSettings } from './types.js';
 import type { VendorDriver } from './vendor.js';
@@ -29,6 +30,8 @@ export type ConformanceTarget =
       readonly vendorCloudUrl?: string;
       /** The function's variable holding its webhook secret (else the one `whsec_…` value). */
       readonly webhookSecretEnv?: string;
+      /** The function's variable holding the vendor's URL (else the one whose value it is). */
+      readonly vendorUrlEnv?: string;
     };
 
 /** What the checks use of the stack the connector runs in (a `DevStack`, or a deployed one). */
@@ -108,6 +111,8 @@ export interface Session {
   invoke(envelope: unknown): Promise<DirectAnswer>;
   /** Restarts the function unchanged, so the next invocation is a cold start. */
   redeploy(): Promise<void>;
+  /** Puts SendConnectorEvent faults in the connector's way until the injection is closed. */
+  faults(): Promise<FaultInjection>;
   close(): Promise<void>;
 }
 
@@ -384,6 +389,12 @@ async function openModuleSession(
         if (!response.ok)
           throw new Error(`re-registering the function answered ${response.status}`);
       },
+      // The emulator here is the suite's own: its faults are switched directly.
+      faults: async () => ({
+        set: (faults) =>
+          stack.setFaults({ throttle: 0, error: 0, latencyMs: 0, hang: 0, ...faults }),
+        close: async () => stack.setFaults({ throttle: 0, error: 0, latencyMs: 0, hang: 0 }),
+      }),
       async close() {
         for (const close of closers) await close().catch(() => {});
       },
