@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DevStack, type DevStackOptions, startDevStack } from '@c2c-kit/cli';
+import { type DevStack, type DevStackOptions, startDevStack } from '@c2c-kit/cli/stack';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
