@@ -3,7 +3,7 @@ import { deregisterAll } from '../dev/demoSetup.js';
 import type { CapturedWebhook, RunContext } from './context.js';
 import { judgeOperation } from './contract.js';
 import { type ConnectorEvent, waitFor } from './session.js';
-import { quiet } from './settle.js';
+import { drained, quiet } from './settle.js';
 import { type CheckOutcome, fail, notRun, pass } from './types.js';
 import { deliver, resigned } from './webhooks.js';
 
@@ -134,7 +134,11 @@ export async function deactivation(ctx: RunContext, counter: { n: number }): Pro
     judgeOperation(ctx, 'AWS.DeactivateUser'),
   );
   await ctx.check('events.after-deactivation', async (): Promise<CheckOutcome> => {
-    const since = state.deactivatedAt ?? Date.now();
+    // A change the vendor made just before the revocation may still be on its way (a webhook
+    // delivered while DeactivateUser ran): once everything in flight has arrived, the watch
+    // starts, so only what the suite's changes below set off is held against the connector.
+    const arrived = await drained(session, session.settings.eventLatencyMs);
+    const since = arrived === true ? Date.now() : (state.deactivatedAt ?? Date.now());
     const tried: string[] = [];
     const deviceId = session.vendor.pickChangeable(state.things.map((t) => t.deviceId));
     if (deviceId !== undefined && session.vendor.changeState) {
