@@ -7,12 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateEventSourceMappingCommand,
-  InvokeCommand,
-  LambdaClient,
-} from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
 import { capabilityOf, getCluster } from '@c2c-kit/matter';
@@ -20,6 +15,7 @@ import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testin
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFixture } from './helpers/bundle.js';
+import { registerConnector } from './helpers/connectorOnEmulator.js';
 import { drainWork } from './helpers/drain.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 
@@ -109,48 +105,16 @@ beforeAll(async () => {
       C2C_COMMAND_DEADLINE_MS: String(DEADLINE_MS),
     },
   }).arn;
-  const lambda = new LambdaClient(cfg);
-  await lambda.send(
-    new CreateEventSourceMappingCommand({
-      FunctionName: FUNCTION,
-      EventSourceArn: work.arn,
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    }),
-  );
-  lambda.destroy();
-  const sm = new SecretsManagerClient(cfg);
-  const secret = await sm.send(
-    new CreateSecretCommand({
-      Name: 'acme-ref/oauth',
-      SecretString: JSON.stringify({
-        clientId: 'c2c-kit-connector',
-        clientSecret: 'c2c-kit-connector-secret',
-      }),
-    }),
-  );
-  sm.destroy();
-  const connector = await mi('CreateCloudConnector', {
-    Name: 'acme-reference',
-    EndpointConfig: { lambda: { arn: functionArn } },
+  const registered = await registerConnector(emu.url, {
+    name: 'acme-reference',
+    functionName: FUNCTION,
+    functionArn,
+    queueArn: work.arn,
+    vendorUrl,
   });
-  state.connectorId = connector.json.Id as string;
-  const dest = await mi('CreateConnectorDestination', {
-    CloudConnectorId: state.connectorId,
-    AuthType: 'OAUTH',
-    AuthConfig: {
-      oAuth: {
-        authUrl: `${vendorUrl}/oauth/authorize`,
-        tokenUrl: `${vendorUrl}/oauth/token`,
-        scope: 'devices:read devices:write',
-        tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-      },
-    },
-    SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
-  });
-  expect(dest.status, dest.text).toBe(201);
+  state.connectorId = registered.connectorId;
   const assoc = await mi('CreateAccountAssociation', {
-    ConnectorDestinationId: dest.json.Id as string,
+    ConnectorDestinationId: registered.destinationId,
     Name: 'alice-home',
   });
   await vendorLogin(assoc.json.OAuthAuthorizationUrl as string, 'alice', 'alice-password');

@@ -28,6 +28,75 @@ interface Started {
   functionArn: string;
 }
 
+/** The vendor cloud's default OAuth client, as the connector's destination presents it. */
+const VENDOR_OAUTH_CLIENT = {
+  clientId: 'c2c-kit-connector',
+  clientSecret: 'c2c-kit-connector-secret',
+};
+
+/**
+ * What a customer registers for a connector function already in the emulator's Lambda host, as in
+ * AWS: the work queue's event source mapping, the vendor cloud's OAuth client in Secrets Manager,
+ * the cloud connector named `name` and its OAuth destination on `vendorUrl`.
+ */
+export async function registerConnector(
+  emulatorUrl: string,
+  input: {
+    name: string;
+    functionName: string;
+    functionArn: string;
+    queueArn: string;
+    vendorUrl: string;
+  },
+): Promise<{ connectorId: string; destinationId: string }> {
+  const cfg = { ...aws, endpoint: emulatorUrl };
+  const lambda = new LambdaClient(cfg);
+  const sm = new SecretsManagerClient(cfg);
+  try {
+    await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: input.functionName,
+        EventSourceArn: input.queueArn,
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    const secret = await sm.send(
+      new CreateSecretCommand({
+        Name: `${input.name}/oauth`,
+        SecretString: JSON.stringify(VENDOR_OAUTH_CLIENT),
+      }),
+    );
+    const mi = miCaller(emulatorUrl);
+    const connector = await mi('CreateCloudConnector', {
+      Name: input.name,
+      EndpointConfig: { lambda: { arn: input.functionArn } },
+    });
+    expect(connector.status, connector.text).toBe(201);
+    const destination = await mi('CreateConnectorDestination', {
+      CloudConnectorId: connector.json.Id as string,
+      AuthType: 'OAUTH',
+      AuthConfig: {
+        oAuth: {
+          authUrl: `${input.vendorUrl}/oauth/authorize`,
+          tokenUrl: `${input.vendorUrl}/oauth/token`,
+          scope: 'devices:read devices:write',
+          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
+        },
+      },
+      SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
+    });
+    expect(destination.status, destination.text).toBe(201);
+    return {
+      connectorId: connector.json.Id as string,
+      destinationId: destination.json.Id as string,
+    };
+  } finally {
+    lambda.destroy();
+    sm.destroy();
+  }
+}
+
 /**
  * For an end-to-end test file: the fan connector fixture bundled with esbuild and deployed into
  * a running emulator (Lambda host, its work queue on the emulator's SQS with an event source
@@ -74,45 +143,15 @@ export function useConnectorOnEmulator() {
         C2C_TEST_STATE_DIR: s.dir,
       },
     }).arn;
-    await s.lambda.send(
-      new CreateEventSourceMappingCommand({
-        FunctionName: FUNCTION,
-        EventSourceArn: work.arn,
-        BatchSize: 10,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      }),
-    );
-    const sm = new SecretsManagerClient(cfg);
-    const secret = await sm.send(
-      new CreateSecretCommand({
-        Name: 'acme/oauth',
-        SecretString: JSON.stringify({
-          clientId: 'c2c-kit-connector',
-          clientSecret: 'c2c-kit-connector-secret',
-        }),
-      }),
-    );
-    sm.destroy();
-    const connector = await s.mi('CreateCloudConnector', {
-      Name: 'acme-fans',
-      EndpointConfig: { lambda: { arn: s.functionArn } },
+    const registered = await registerConnector(s.emu.url, {
+      name: 'acme-fans',
+      functionName: FUNCTION,
+      functionArn: s.functionArn,
+      queueArn: work.arn,
+      vendorUrl: s.vendor.url,
     });
-    state.connectorId = connector.json.Id as string;
-    const dest = await s.mi('CreateConnectorDestination', {
-      CloudConnectorId: state.connectorId,
-      AuthType: 'OAUTH',
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${s.vendor.url}/oauth/authorize`,
-          tokenUrl: `${s.vendor.url}/oauth/token`,
-          scope: 'devices:read devices:write',
-          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-        },
-      },
-      SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
-    });
-    expect(dest.status, dest.text).toBe(201);
-    state.destinationId = dest.json.Id as string;
+    state.connectorId = registered.connectorId;
+    state.destinationId = registered.destinationId;
   }, 120_000);
 
   afterAll(async () => {
