@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARTIFACTS,
-  allowAtVendorLogin,
   type BrowserStack,
+  loginAtVendor,
   startBrowserStack,
 } from './helpers/browser-stack.js';
 import { addThing, discover, linkAccount } from './helpers/customer.js';
@@ -91,7 +91,7 @@ describe('a link whose vendor tokens are gone, in the dashboard (chromium)', () 
   it('"Link again" goes through the vendor login, and the link discovers again', async () => {
     const link = page.locator(`.association[data-association="${ids.association}"]`);
     await link.getByRole('button', { name: 'Link again' }).click();
-    await allowAtVendorLogin(page, stack);
+    await loginAtVendor(page, stack);
     const relinked = page.locator(`.association[data-association="${ids.association}"]`);
     await expect
       .poll(() => relinked.getAttribute('data-state'), { timeout: 15_000 })

@@ -2,12 +2,7 @@ import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  ARTIFACTS,
-  allowAtVendorLogin,
-  succeededLinks,
-  useBrowserStack,
-} from './helpers/browser-stack.js';
+import { ARTIFACTS, activeLinks, loginAtVendor, useBrowserStack } from './helpers/browser-stack.js';
 
 // A command that really fails, and why, in the dashboard. Nothing is injected: the customer jams
 // the lock with the vendor-side button, then presses its command button. The vendor refuses (device_jammed),
@@ -26,8 +21,8 @@ describe('a failed command in the dashboard (chromium)', () => {
       .poll(() => page.locator('#stream-state').textContent(), { timeout: 10_000 })
       .toBe('live');
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await allowAtVendorLogin(page, stack);
-    const linked = succeededLinks(page);
+    await loginAtVendor(page, stack);
+    const linked = activeLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await linked.first().getByRole('button', { name: 'Discover devices' }).click();
     const lock = page.locator('.thing[data-kind="lock"]').first();

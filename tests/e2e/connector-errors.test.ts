@@ -3,12 +3,7 @@ import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/clie
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  ARTIFACTS,
-  allowAtVendorLogin,
-  succeededLinks,
-  useBrowserStack,
-} from './helpers/browser-stack.js';
+import { ARTIFACTS, activeLinks, loginAtVendor, useBrowserStack } from './helpers/browser-stack.js';
 
 // A connector invocation that really fails, seen in the dashboard's "Connector errors" panel.
 // Nothing is injected into the emulator or the connector: the connector's SQS work queue is
@@ -45,8 +40,8 @@ describe('connector errors in the dashboard (chromium)', () => {
 
     // Link the vendor account through the vendor's login page, as a customer would.
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await allowAtVendorLogin(page, stack);
-    const linked = succeededLinks(page);
+    await loginAtVendor(page, stack);
+    const linked = activeLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await connectorErrorReports()).toEqual([]);
 

@@ -2,12 +2,7 @@ import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  ARTIFACTS,
-  allowAtVendorLogin,
-  succeededLinks,
-  useBrowserStack,
-} from './helpers/browser-stack.js';
+import { ARTIFACTS, activeLinks, loginAtVendor, useBrowserStack } from './helpers/browser-stack.js';
 import { call } from './helpers/customer.js';
 
 // The dashboard as an end user reads it (chromium): values in words and units, not Matter
@@ -40,7 +35,7 @@ async function discoverAll(): Promise<void> {
   await page.locator('#things-status').evaluate((n) => {
     n.textContent = '';
   });
-  await succeededLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
+  await activeLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
   await expect
     .poll(() => page.locator('#things-status').textContent(), { timeout: 20_000 })
     .toBe('Discovery succeeded: 6 devices.');
@@ -55,8 +50,8 @@ describe('dashboard values, history, order and controls', () => {
     await page.locator('#end-user').selectOption('alice');
     await waitLive();
     await page.getByRole('button', { name: 'Link vendor account' }).click();
-    await allowAtVendorLogin(page, stack);
-    const linked = succeededLinks(page);
+    await loginAtVendor(page, stack);
+    const linked = activeLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await waitLive();
     await discoverAll();

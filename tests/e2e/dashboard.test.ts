@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DevStack } from '@c2c-kit/cli';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, succeededLinks, useBrowserStack } from './helpers/browser-stack.js';
+import { ARTIFACTS, activeLinks, useBrowserStack } from './helpers/browser-stack.js';
 
 // The customer's dashboard in a real browser (Debian's chromium driven by playwright-core): link
 // an account through the vendor login page, discover, set the fan to High, press motion on the
@@ -35,13 +35,13 @@ describe('dashboard in chromium', () => {
     await page.waitForURL((url) => url.toString().startsWith(stack.dashboardUrl), {
       timeout: 15_000,
     });
-    const linked = succeededLinks(page);
+    const linked = activeLinks(page);
     await expect.poll(() => linked.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await shot('3-linked');
   }, 60_000);
 
   it('discovers devices and shows them with their state', async () => {
-    await succeededLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
+    await activeLinks(page).first().getByRole('button', { name: 'Discover devices' }).click();
     await expect
       .poll(() => page.locator('.thing[data-kind="fan"]').count(), { timeout: 20_000 })
       .toBeGreaterThan(0);
@@ -80,7 +80,7 @@ describe('dashboard in chromium', () => {
   }, 60_000);
 
   it('unlinks the account: its devices are deregistered first, then the link is deleted', async () => {
-    const link = succeededLinks(page).first();
+    const link = activeLinks(page).first();
     const id = await link.getAttribute('data-association');
     await link.getByRole('button', { name: 'Unlink' }).click();
     await expect

@@ -111,7 +111,7 @@ export function useBrowserStack(
  * The end user's part of account linking once the dashboard sent the browser to the vendor's
  * login page: signs in as `username`, allows, and waits to be back on the dashboard.
  */
-export async function allowAtVendorLogin(
+export async function loginAtVendor(
   page: Page,
   stack: DevStack,
   username = 'alice',
@@ -126,6 +126,6 @@ export async function allowAtVendorLogin(
   });
 }
 
-/** The dashboard's account links that succeeded, first linked first. */
-export const succeededLinks = (page: Page) =>
+/** The dashboard's account links in ASSOCIATION_SUCCEEDED, first linked first. */
+export const activeLinks = (page: Page) =>
   page.locator('.association[data-state="ASSOCIATION_SUCCEEDED"]');
