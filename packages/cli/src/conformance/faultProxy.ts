@@ -1,14 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
-import { type FaultConfig, HANG_LIMIT_MS } from '@c2c-kit/emulator';
+import { type FaultConfig, injectedFault } from '@c2c-kit/emulator';
 import { CONTROL, guardNodeRequest, ServerGuard } from '@c2c-kit/local-guard';
 import {
   fromHttpRequest,
   matchOperation,
   ServiceException,
-  ServiceUnavailableException,
-  ThrottlingException,
   toErrorResponse,
   ValidationException,
 } from '@c2c-kit/protocol';
@@ -138,34 +136,13 @@ export class FaultProxy {
     res.writeHead(raw.statusCode, headers).end(raw.text);
   }
 
-  /** The fault this SendConnectorEvent gets, `gone` when it was held until its client left. */
-  async #fault(res: ServerResponse): Promise<ServiceException | 'gone' | undefined> {
-    const f = this.#faults;
-    if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
-    if (f.throttle > 0 && Math.random() < f.throttle) {
-      return new ThrottlingException('Rate exceeded (injected fault)');
-    }
-    if (f.error > 0 && Math.random() < f.error) {
-      return new ServiceUnavailableException('Service unavailable (injected fault)');
-    }
-    if ((f.hang ?? 0) > 0 && Math.random() < (f.hang ?? 0)) {
+  /** The fault this SendConnectorEvent gets (the emulator's own rules); `gone`: held till left. */
+  #fault(res: ServerResponse): Promise<ServiceException | 'gone' | undefined> {
+    // Only a held request asks when its client is gone.
+    return injectedFault(this.#faults, () => {
       this.#held += 1;
-      // As the emulator's hang: no answer until the client gives up, a 503 after the limit.
-      let timer: NodeJS.Timeout | undefined;
-      const left = await Promise.race([
-        new Promise<boolean>((r) => res.once('close', () => r(true))),
-        new Promise<boolean>((r) => {
-          timer = setTimeout(() => r(false), HANG_LIMIT_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      return left
-        ? 'gone'
-        : new ServiceUnavailableException(
-            `No answer within ${HANG_LIMIT_MS / 1000} s (injected hang fault)`,
-          );
-    }
-    return undefined;
+      return new Promise((r) => res.once('close', () => r()));
+    });
   }
 }
 

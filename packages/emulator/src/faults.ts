@@ -1,0 +1,42 @@
+import {
+  type ServiceException,
+  ServiceUnavailableException,
+  ThrottlingException,
+} from '@c2c-kit/protocol';
+import { type FaultConfig, HANG_LIMIT_MS } from './config.js';
+
+/**
+ * The fault `faults` gives one SendConnectorEvent, drawn afresh for each request: after
+ * `latencyMs`, a 429 ThrottlingException, a 503 ServiceUnavailableException, or (`hang`) no
+ * answer until `clientGone` resolves — the client gave up — or `HANG_LIMIT_MS` passes (then a
+ * 503). `'gone'`: the client left while held, nothing is left to answer; undefined: no fault.
+ * The emulator's handler and `c2c test`'s fault endpoint both take their faults from here.
+ */
+export async function injectedFault(
+  faults: Readonly<FaultConfig>,
+  clientGone: () => Promise<void>,
+  random: () => number = Math.random,
+): Promise<ServiceException | 'gone' | undefined> {
+  if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+  if (faults.throttle > 0 && random() < faults.throttle) {
+    return new ThrottlingException('Rate exceeded (injected fault)');
+  }
+  if (faults.error > 0 && random() < faults.error) {
+    return new ServiceUnavailableException('Service unavailable (injected fault)');
+  }
+  const hang = faults.hang ?? 0;
+  if (hang === 0 || random() >= hang) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), HANG_LIMIT_MS);
+  });
+  try {
+    const left = await Promise.race([clientGone().then(() => true as const), limit]);
+    if (left) return 'gone';
+  } finally {
+    clearTimeout(timer);
+  }
+  return new ServiceUnavailableException(
+    `No answer within ${HANG_LIMIT_MS / 1000} s (injected hang fault)`,
+  );
+}
