@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DevStack, runDemo, startDevStack } from '@c2c-kit/cli';
-import { signStandardWebhook } from '@c2c-kit/connector';
+import { webhookHeaders } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childPids, sigkill } from '../../chaos/processes.js';
 import { runBin } from '../../packages/cli/tests/helpers/bin.js';
@@ -74,12 +74,7 @@ function signedDelivery(id: string, deviceId: string, temperatureC: number) {
     source: 'device',
     data: { temperatureC },
   });
-  const headers = signStandardWebhook({
-    secret,
-    id,
-    timestamp: Math.floor(Date.now() / 1000),
-    body,
-  });
+  const headers = webhookHeaders(secret, body, id);
   return () =>
     fetch(stack.functionUrl, {
       method: 'POST',

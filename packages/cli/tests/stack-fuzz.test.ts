@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signStandardWebhook } from '@c2c-kit/connector';
+import { webhookHeaders } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,14 +46,7 @@ describe('connector Function URL intake (in the emulator)', () => {
         fc.boolean(),
         async (req, signed) => {
           const body = req.body ?? '';
-          const headers = signed
-            ? signStandardWebhook({
-                secret: webhookSecret,
-                id: `evt_${Math.random().toString(36).slice(2)}`,
-                timestamp: Math.floor(Date.now() / 1000),
-                body,
-              })
-            : {};
+          const headers = signed ? webhookHeaders(webhookSecret, body) : {};
           const answer = await sendRaw(port, { ...req, headers: { ...req.headers, ...headers } });
           expectHandled(answer, `${req.method} ${req.target.toString()} signed=${signed}`, {
             head: req.method === 'HEAD',
@@ -67,12 +60,7 @@ describe('connector Function URL intake (in the emulator)', () => {
   it('a signed webhook nested 10,000 deep is refused with a 4xx', async () => {
     const port = portOf(stack.functionUrl);
     for (const body of [deepJson(10_000, 'object'), deepJson(10_000, 'array', 'constructor')]) {
-      const headers = signStandardWebhook({
-        secret: webhookSecret,
-        id: `evt_deep_${body.length}`,
-        timestamp: Math.floor(Date.now() / 1000),
-        body,
-      });
+      const headers = webhookHeaders(webhookSecret, body, `evt_deep_${body.length}`);
       const answer = await sendRaw(port, {
         method: 'POST',
         target: new URL(stack.functionUrl).pathname,

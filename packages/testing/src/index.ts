@@ -16,3 +16,4 @@ export {
 export { fanModeEndpoints, fanReport } from './fixtures.js';
 export { until } from './polling.js';
 export { createTestQueue, type TestQueueOptions } from './queues.js';
+export { webhookHeaders } from './webhooks.js';

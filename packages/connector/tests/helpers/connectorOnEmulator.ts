@@ -5,10 +5,9 @@ import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-l
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
-import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testing';
+import { createTestQueue, FAST_INVOKE, startTestEmulator, webhookHeaders } from '@c2c-kit/testing';
 import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { signStandardWebhook } from '../../src/webhooks/verify.js';
 import { bundleFixture } from './bundle.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './mi.js';
 
@@ -184,12 +183,7 @@ export function useConnectorOnEmulator() {
         userId: alice.ownerId,
         data,
       });
-      const headers = signStandardWebhook({
-        secret: s.vendor.webhooks.secret,
-        id: eventId,
-        timestamp: Math.floor(Date.now() / 1000),
-        body,
-      });
+      const headers = webhookHeaders(s.vendor.webhooks.secret, body, eventId);
       return { body, headers };
     },
     /** CreateAccountAssociation, then the vendor's login form as `username`; the association id. */
