@@ -68,6 +68,34 @@ describe('LambdaHost', () => {
     }
   });
 
+  it('lets an invocation in flight finish when the function is updated; the next gets the update', async () => {
+    const host = new LambdaHost();
+    try {
+      const register = (version: string) =>
+        host.registerFunction({
+          name: 'slow-env',
+          handler: fixture('slow-env.mjs'),
+          timeoutSeconds: 10,
+          environment: { VERSION: version },
+        });
+      register('1');
+      const running = host.invoke('slow-env', '{"ms":600}');
+      await new Promise((r) => setTimeout(r, 100));
+      register('2');
+      const after = await host.invoke('slow-env', '{"ms":0}');
+      const before = await running;
+      // Lambda does not stop a running invocation on UpdateFunctionConfiguration.
+      expect(before.functionError).toBeUndefined();
+      const was = JSON.parse(before.payload.toString()) as { version: string; pid: number };
+      const now = JSON.parse(after.payload.toString()) as { version: string; pid: number };
+      expect(was.version).toBe('1');
+      expect(now.version).toBe('2');
+      expect(now.pid).not.toBe(was.pid);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('retries a failed Event invocation twice, like Lambda', async () => {
     const host = new LambdaHost({ asyncRetryDelaysMs: [20, 20] });
     const out = join(dir, 'async.jsonl');

@@ -67,6 +67,8 @@ export class LambdaHost {
   readonly #options: LambdaHostOptions;
   readonly #registry: FunctionRegistry;
   readonly #live = new Map<string, LiveFunction>();
+  /** Pools replaced by an update whose invocations are still running (stopped on close). */
+  readonly #retired = new Set<WorkerPool>();
   /** Published versions and aliases (`lambda_versions`, `lambda_aliases`). */
   readonly versions: FunctionVersions;
   readonly #asyncTimers = new Set<NodeJS.Timeout>();
@@ -107,12 +109,13 @@ export class LambdaHost {
   }
 
   /**
-   * Registers (or replaces) a function. Replacing restarts its workers, so the next invocation
-   * loads the new code and configuration.
+   * Registers (or replaces) a function. Replacing retires its workers, so the next invocation
+   * loads the new code and configuration; one already running finishes as it started (Lambda's
+   * own behaviour on UpdateFunctionConfiguration and UpdateFunctionCode).
    */
   registerFunction(input: RegisterFunctionInput): FunctionInfo {
     const info = this.#registry.register(input);
-    this.#dropLive(info);
+    this.#dropLive(info, 'retire');
     return info;
   }
 
@@ -121,7 +124,7 @@ export class LambdaHost {
     const info = this.getFunction(nameOrArn, scope);
     if (!info) return false;
     this.#registry.delete(info);
-    this.#dropLive(info);
+    this.#dropLive(info, 'close');
     return true;
   }
 
@@ -130,15 +133,25 @@ export class LambdaHost {
     return `${fn.accountId}:${fn.region}:${fn.name}:${version ?? ''}`;
   }
 
-  /** Stops the workers of a function, of every version. */
-  #dropLive(fn: { accountId: string; region: string; name: string }): void {
+  /** Stops (`close`) or retires the workers of a function, of every version. */
+  #dropLive(
+    fn: { accountId: string; region: string; name: string },
+    how: 'close' | 'retire',
+  ): void {
     const prefix = this.#liveKey(fn);
     for (const [liveKey, live] of this.#live) {
       if (liveKey.startsWith(prefix)) {
-        live.pool.close();
+        if (how === 'close') live.pool.close();
+        else this.#retire(live.pool);
         this.#live.delete(liveKey);
       }
     }
+  }
+
+  #retire(pool: WorkerPool): void {
+    pool.retire();
+    this.#retired.add(pool);
+    for (const old of this.#retired) if (old.size === 0) this.#retired.delete(old);
   }
 
   /**
@@ -174,7 +187,7 @@ export class LambdaHost {
     const key = this.#liveKey(info, info.version);
     let live = this.#live.get(key);
     if (!live || live.info.lastModified.getTime() !== info.lastModified.getTime()) {
-      if (live) live.pool.close();
+      if (live) this.#retire(live.pool);
       const onLog = this.#options.onLog;
       live = {
         info,
@@ -328,6 +341,8 @@ export class LambdaHost {
     this.#asyncTimers.clear();
     for (const live of this.#live.values()) live.pool.close();
     this.#live.clear();
+    for (const pool of this.#retired) pool.close();
+    this.#retired.clear();
     await Promise.allSettled([...this.#asyncRuns]);
     if (this.#ownsDb) this.#db.close();
   }

@@ -249,6 +249,8 @@ export class WorkerPool {
   readonly #workers = new Set<Worker>();
   readonly #queue: Pending[] = [];
   #closed = false;
+  /** Replaced by a newer configuration: what it holds finishes, nothing new starts here. */
+  #retired = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -259,7 +261,7 @@ export class WorkerPool {
   }
 
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
-    if (this.#closed) {
+    if (this.#closed || this.#retired) {
       return Promise.resolve({
         ok: false,
         error: { errorType: 'Runtime.ExitError', errorMessage: 'function host is closed' },
@@ -293,7 +295,8 @@ export class WorkerPool {
 
   workerIdle(worker: Worker): void {
     const next = this.#queue[0];
-    if (next === undefined) worker.idleFor(this.#options.idleTimeoutMs);
+    if (next === undefined && this.#retired) worker.kill();
+    else if (next === undefined) worker.idleFor(this.#options.idleTimeoutMs);
     else if (worker.freshFor(next.request.timeoutMs)) worker.run(this.#queue.shift() as Pending);
     // Stale credentials: removing the worker starts a fresh one for the queue.
     else worker.kill();
@@ -308,6 +311,16 @@ export class WorkerPool {
       this.#workers.add(w);
       w.run(next);
     }
+  }
+
+  /**
+   * Ends this pool as Lambda replaces a function's environments after an update of its code or
+   * configuration: idle workers stop now; an invocation already running (or queued) finishes in
+   * the environment it started with, and its worker stops after it. `close` still stops all.
+   */
+  retire(): void {
+    this.#retired = true;
+    for (const w of [...this.#workers]) if (!w.busy) w.kill();
   }
 
   /** Kills every worker; running and queued invocations fail with Runtime.ExitError. */
