@@ -3,11 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  GetFunctionConfigurationCommand,
-  LambdaClient,
-  ListFunctionsCommand,
-} from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import {
@@ -251,18 +247,13 @@ describe('c2c init → npm install → npm test → c2c dev --demo → c2c test'
           secretAccessKey: keys.AWS_SECRET_ACCESS_KEY,
         },
       });
-      // The function c2c deploy --local created for the stack (its name starts so).
-      const variables = async () => {
-        const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-        const fn = Functions.find((f) =>
-          f.FunctionName?.startsWith('my-connector-ConnectorFunction'),
-        );
-        if (fn?.FunctionName === undefined) return undefined;
-        const config = await lambda.send(
-          new GetFunctionConfigurationCommand({ FunctionName: fn.FunctionName }),
-        );
-        return config.Environment?.Variables;
-      };
+      // The function c2c deploy --local created for the stack, as its outputs name it.
+      const functionName = /ConnectorFunctionName\w* +(\S+)/.exec(local.stdout)?.[1];
+      const variables = async () =>
+        functionName === undefined
+          ? undefined
+          : (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })))
+              .Environment?.Variables;
       variablesBefore = await variables();
       deployedTest = await c2c(
         [

@@ -90,8 +90,8 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
 }
 
 /**
- * SendConnectorEvent refuses everything (429, then 503), then answers nothing until the client
- * gives up (a request timeout), while the vendor's device changes.
+ * SendConnectorEvent answers nothing until the client gives up (a request timeout), then refuses
+ * everything (429, then 503), while the vendor's device changes.
  */
 export async function sendFaults(ctx: RunContext, counter: { n: number }): Promise<void> {
   await ctx.check('retries.send-faults', async (): Promise<CheckOutcome> => {
@@ -133,6 +133,11 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
         "no SendConnectorEvent reached the suite's fault endpoint: the connector reads its endpoint from none of AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS, AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS",
       );
     }
+    if (through !== undefined && through.held === 0) {
+      return notRun(
+        'the change made while SendConnectorEvent hung sent no SendConnectorEvent (was it parked behind earlier events?), so no request timeout was tried',
+      );
+    }
     const mine = async () =>
       (await session.events()).filter(
         (e) =>
@@ -166,13 +171,14 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
 }
 
 /**
- * The faults in turn, each for a few changes. The hang phase has one: its request waits out the
- * connector's own request timeout, which is what it tries, and each more would add one.
+ * The faults in turn, each for a few changes. The hang comes first, while no earlier event of the
+ * device waits in the connector's outbox (a change behind one is parked without a call), and has
+ * one change: its call waits out the connector's own request timeout, and each more adds one.
  */
 const PHASES: ReadonlyArray<{ fault: Partial<FaultConfig>; changes: number; what: string }> = [
+  { fault: { hang: 1 }, changes: 1, what: 'no answer until the client gave up' },
   { fault: { throttle: 1 }, changes: 3, what: '429 ThrottlingException' },
   { fault: { error: 1 }, changes: 3, what: '503 ServiceUnavailableException' },
-  { fault: { hang: 1 }, changes: 1, what: 'no answer until the client gave up' },
 ];
 
 function webhooks(ctx: RunContext, since: number): number {
