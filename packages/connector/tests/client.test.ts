@@ -283,6 +283,19 @@ describe('ConnectorEventsClient', () => {
   });
 });
 
+describe('a call with a deadline', () => {
+  it('cuts off an attempt still unanswered at the deadline, well before its own timeout', async () => {
+    // A service that never answers; only the deadline can end the call (the attempt timeout is
+    // a minute), as an invocation's deadline must end it before Lambda's timeout does.
+    const { client } = await setup(() => {}, { attemptTimeoutMs: 60_000 });
+    const error = await client
+      .sendConnectorEvent(EVENT, { deadline: Date.now() + 200 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorNetworkError);
+    expect((error as Error).message).toMatch(/no response by the call's deadline/);
+  });
+});
+
 describe('retry policy', () => {
   it('backoff stays within full-jitter bounds and Retry-After adds at most 5 s', () => {
     fc.assert(

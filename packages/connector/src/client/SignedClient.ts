@@ -30,7 +30,7 @@ import {
   sleep,
 } from './retry.js';
 import { createRequestSigner, type RequestSigner } from './signing.js';
-import { KeepAlivePool, type PoolResponse } from './transport.js';
+import { KeepAlivePool, type PoolResponse, RequestTimeoutError } from './transport.js';
 
 export interface SignedClientOptions {
   /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
@@ -62,7 +62,11 @@ export interface SignedClientOptions {
 }
 
 export interface CallOptions {
-  /** Give up retrying when the next attempt would start after this epoch-ms instant. */
+  /**
+   * Epoch ms the call must end by: no retry starts after it, and an attempt still waiting for its
+   * answer then is cut off as a timeout, so a caller inside Lambda can still park the event
+   * before Lambda's own timeout ends the invocation.
+   */
   readonly deadline?: number;
   readonly signal?: AbortSignal;
 }
@@ -118,6 +122,7 @@ export class SignedClient {
   private readonly clock: Clock;
   private readonly hostname: string;
   private readonly basePath: string;
+  private readonly attemptTimeoutMs: number;
   /** The headers every request signs, with and without a JSON body (the signer copies them). */
   private readonly plainHeaders: Readonly<Record<string, string>>;
   private readonly jsonHeaders: Readonly<Record<string, string>>;
@@ -134,9 +139,10 @@ export class SignedClient {
       typeof credentials === 'function' ? credentials : () => Promise.resolve(credentials);
     this.sign = createRequestSigner({ region: this.region, credentials: provider });
     this.clock = options.clock ?? systemClock;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
     this.pool = new KeepAlivePool(this.endpoint, {
       connections: options.connections ?? 128,
-      timeoutMs: options.attemptTimeoutMs ?? 5000,
+      timeoutMs: this.attemptTimeoutMs,
       clock: this.clock,
     });
     const maxAttempts = resolveMaxAttempts(options.maxAttempts, env);
@@ -179,7 +185,7 @@ export class SignedClient {
       let retryAfter: number | undefined;
       let failure: Error;
       try {
-        const response = await this.attempt(request, options.signal);
+        const response = await this.attemptWithin(request, options);
         const status = response.statusCode;
         const { text } = response;
         const parsed = parseJson(text);
@@ -298,6 +304,27 @@ export class SignedClient {
       headers,
       body: built.body,
     };
+  }
+
+  /** One attempt, cut off at the call's deadline when that comes before the attempt timeout. */
+  private async attemptWithin(request: Prepared, options: CallOptions): Promise<PoolResponse> {
+    const { deadline, signal } = options;
+    const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - this.clock.now();
+    if (left >= this.attemptTimeoutMs) return this.attempt(request, signal);
+    const cut = new AbortController();
+    const timer = this.clock.setTimeout(
+      () =>
+        cut.abort(new RequestTimeoutError(`no response by the call's deadline (${left} ms away)`)),
+      Math.max(0, left),
+    );
+    try {
+      return await this.attempt(
+        request,
+        signal === undefined ? cut.signal : AbortSignal.any([signal, cut.signal]),
+      );
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
   }
 
   /** Signs (per attempt: the signature embeds the time) and sends. */
