@@ -1,6 +1,6 @@
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { dribbleBody, streamOpenAfter } from '@c2c-kit/testing/slow-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dribbleBody, streamOpenAfter } from '../../emulator/tests/helpers/slow-client.js';
 import { type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
 
 // The dashboard bounds receiving a request, not answering it: a client dribbling its body is

@@ -2,14 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webhookHeaders } from '@c2c-kit/testing';
+import { deepJson, expectHandled, hostileRequests, sendRaw } from '@c2c-kit/testing/hostile-http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  deepJson,
-  expectHandled,
-  hostileRequests,
-  sendRaw,
-} from '../../emulator/tests/helpers/hostile-http.js';
 import { type DevStack, startDevStack } from '../src/index.js';
 
 // The dev stack's own intakes over real sockets: the reference connector's Function URL (run in

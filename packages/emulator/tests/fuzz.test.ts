@@ -1,10 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS, type OperationName } from '@c2c-kit/protocol';
 import { TEST_CREDENTIALS } from '@c2c-kit/testing';
-import fc from 'fast-check';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
 import {
   deepJson,
   expectHandled,
@@ -13,7 +9,11 @@ import {
   messageOf,
   type RawAnswer,
   sendRaw,
-} from './helpers/hostile-http.js';
+} from '@c2c-kit/testing/hostile-http';
+import fc from 'fast-check';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
 import { signRequest } from './helpers/sign.js';
 
 let app: FastifyInstance;

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { dribbleBody, dribbleHeaders, streamOpenAfter } from '@c2c-kit/testing/slow-client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
-import { dribbleBody, dribbleHeaders, streamOpenAfter } from './helpers/slow-client.js';
 
 // The bound is on receiving a request: a client dribbling its headers or body is disconnected,
 // while what the server then takes to answer (an SSE stream, a long invocation) is not cut.

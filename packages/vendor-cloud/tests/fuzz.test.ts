@@ -1,5 +1,3 @@
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deepJson,
   expectHandled,
@@ -7,8 +5,10 @@ import {
   hostileRequests,
   messageOf,
   sendRaw,
-} from '../../emulator/tests/helpers/hostile-http.js';
-import { dribbleBody } from '../../emulator/tests/helpers/slow-client.js';
+} from '@c2c-kit/testing/hostile-http';
+import { dribbleBody } from '@c2c-kit/testing/slow-client';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVendorCloud, type StartedVendorCloud, startVendorCloud } from '../src/index.js';
 import { FORM, login } from './helpers.js';
 
