@@ -15,9 +15,9 @@ import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testin
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFixture } from './helpers/bundle.js';
-import { registerConnector } from './helpers/connectorOnEmulator.js';
 import { drainWork } from './helpers/drain.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
+import { registerConnector } from './helpers/registerConnector.js';
 
 const FUNCTION = 'acme-reference-connector';
 const DEADLINE_MS = 4_000;
@@ -107,9 +107,8 @@ beforeAll(async () => {
   }).arn;
   const registered = await registerConnector(emu.url, {
     name: 'acme-reference',
-    functionName: FUNCTION,
     functionArn,
-    queueArn: work.arn,
+    workQueue: { functionName: FUNCTION, queueArn: work.arn },
     vendorUrl,
   });
   state.connectorId = registered.connectorId;

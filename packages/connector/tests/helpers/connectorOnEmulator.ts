@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
 import { createTestQueue, FAST_INVOKE, startTestEmulator, webhookHeaders } from '@c2c-kit/testing';
@@ -10,6 +9,7 @@ import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud
 import { afterAll, beforeAll, expect } from 'vitest';
 import { bundleFixture } from './bundle.js';
 import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './mi.js';
+import { registerConnector } from './registerConnector.js';
 
 /** The test connector's function name in the emulator's Lambda host. */
 export const FUNCTION = 'acme-fan-connector';
@@ -25,75 +25,6 @@ interface Started {
   dir: string;
   functionUrl: string;
   functionArn: string;
-}
-
-/** The vendor cloud's default OAuth client, as the connector's destination presents it. */
-const VENDOR_OAUTH_CLIENT = {
-  clientId: 'c2c-kit-connector',
-  clientSecret: 'c2c-kit-connector-secret',
-};
-
-/**
- * What a customer registers for a connector function already in the emulator's Lambda host, as in
- * AWS: the work queue's event source mapping, the vendor cloud's OAuth client in Secrets Manager,
- * the cloud connector named `name` and its OAuth destination on `vendorUrl`.
- */
-export async function registerConnector(
-  emulatorUrl: string,
-  input: {
-    name: string;
-    functionName: string;
-    functionArn: string;
-    queueArn: string;
-    vendorUrl: string;
-  },
-): Promise<{ connectorId: string; destinationId: string }> {
-  const cfg = { ...aws, endpoint: emulatorUrl };
-  const lambda = new LambdaClient(cfg);
-  const sm = new SecretsManagerClient(cfg);
-  try {
-    await lambda.send(
-      new CreateEventSourceMappingCommand({
-        FunctionName: input.functionName,
-        EventSourceArn: input.queueArn,
-        BatchSize: 10,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      }),
-    );
-    const secret = await sm.send(
-      new CreateSecretCommand({
-        Name: `${input.name}/oauth`,
-        SecretString: JSON.stringify(VENDOR_OAUTH_CLIENT),
-      }),
-    );
-    const mi = miCaller(emulatorUrl);
-    const connector = await mi('CreateCloudConnector', {
-      Name: input.name,
-      EndpointConfig: { lambda: { arn: input.functionArn } },
-    });
-    expect(connector.status, connector.text).toBe(201);
-    const destination = await mi('CreateConnectorDestination', {
-      CloudConnectorId: connector.json.Id as string,
-      AuthType: 'OAUTH',
-      AuthConfig: {
-        oAuth: {
-          authUrl: `${input.vendorUrl}/oauth/authorize`,
-          tokenUrl: `${input.vendorUrl}/oauth/token`,
-          scope: 'devices:read devices:write',
-          tokenEndpointAuthenticationScheme: 'HTTP_BASIC',
-        },
-      },
-      SecretsManager: { arn: secret.ARN as string, versionId: secret.VersionId as string },
-    });
-    expect(destination.status, destination.text).toBe(201);
-    return {
-      connectorId: connector.json.Id as string,
-      destinationId: destination.json.Id as string,
-    };
-  } finally {
-    lambda.destroy();
-    sm.destroy();
-  }
 }
 
 /**
@@ -144,9 +75,8 @@ export function useConnectorOnEmulator() {
     }).arn;
     const registered = await registerConnector(s.emu.url, {
       name: 'acme-fans',
-      functionName: FUNCTION,
       functionArn: s.functionArn,
-      queueArn: work.arn,
+      workQueue: { functionName: FUNCTION, queueArn: work.arn },
       vendorUrl: s.vendor.url,
     });
     state.connectorId = registered.connectorId;
