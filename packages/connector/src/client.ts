@@ -7,7 +7,7 @@ export {
 } from './client/ConnectorEventsClient.js';
 export type { Credentials, CredentialsProvider } from './client/credentials.js';
 export { defaultCredentialsProvider } from './client/credentials.js';
-export { resolveEndpoint } from './client/endpoint.js';
+export { resolveEndpoint, SERVICE_ENDPOINT_VARIABLES } from './client/endpoint.js';
 export { ManagedIntegrationsClient } from './client/ManagedIntegrationsClient.js';
 export { type RetryOptions, RetryStrategy } from './client/retry.js';
 export type {

@@ -22,7 +22,7 @@ Options:
   --queue-url <url>      the outbox's dead-letter queue (C2C_OUTBOX_DLQ_URL; SqsOutbox messages;
                          a FIFO queue keeps order per device)
   --sqlite <path>        a local outbox file (the connector's SqliteOutbox database)
-  --endpoint <url>       managed-integrations endpoint (default AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS,
+  --endpoint <url>       managed-integrations endpoint (default AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS,
                          AWS_ENDPOINT_URL, else https://api.iotmanagedintegrations.<region>.api.aws)
   --region <region>      AWS region (default AWS_REGION / AWS_DEFAULT_REGION)
   --limit <n>            send at most n events this run (default 10000)

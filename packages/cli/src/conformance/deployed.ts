@@ -6,7 +6,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
+import { ManagedIntegrationsClient, SERVICE_ENDPOINT_VARIABLES } from '@c2c-kit/connector/client';
 import { type Call, demoCaller } from '../dev/demoSetup.js';
 import { StepFailedError } from '../errors.js';
 import { type FaultInjection, FaultProxy } from './faultProxy.js';
@@ -183,15 +183,12 @@ function webhookSecretOf(fn: FoundFunction, name: string | undefined, notes: str
 }
 
 /**
- * The variables the connector's client reads its managed-integrations endpoint from: c2c-kit's
- * connector runtime, and the AWS SDKs' service-specific name (serviceId "IoT Managed
- * Integrations"). The general AWS_ENDPOINT_URL is left alone: it also carries SQS, DynamoDB and
- * Secrets Manager, which the fault endpoint does not serve.
+ * The variables a connector's client reads its managed-integrations endpoint from (the AWS SDKs'
+ * service-specific name, and the older one c2c-kit's runtime still reads). The general
+ * AWS_ENDPOINT_URL is left alone: it also carries SQS, DynamoDB and Secrets Manager, which the
+ * fault endpoint does not serve.
  */
-export const ENDPOINT_VARIABLES = [
-  'AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS',
-  'AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS',
-] as const;
+export const ENDPOINT_VARIABLES = SERVICE_ENDPOINT_VARIABLES;
 
 /**
  * The function's variables as found, and the suite's changes over them: each change is one

@@ -1,3 +1,4 @@
+import { SERVICE_ENDPOINT_VARIABLES } from '@c2c-kit/connector/client';
 import type { FaultConfig } from '@c2c-kit/emulator';
 import { redactInvocation, validateConnectorInvokeReply } from '@c2c-kit/protocol';
 import { customerEndpoints, type PlannedCommand } from './commands.js';
@@ -130,7 +131,7 @@ export async function sendFaults(ctx: RunContext, counter: { n: number }): Promi
     }
     if (through !== undefined && through.requests === 0) {
       return notRun(
-        "no SendConnectorEvent reached the suite's fault endpoint: the connector reads its endpoint from none of AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS, AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS",
+        `no SendConnectorEvent reached the suite's fault endpoint: the connector reads its endpoint from none of ${SERVICE_ENDPOINT_VARIABLES.join(', ')}`,
       );
     }
     if (through !== undefined && through.held === 0) {

@@ -35,7 +35,7 @@ import { KeepAlivePool, type PoolResponse, RequestTimeoutError } from './transpo
 export interface SignedClientOptions {
   /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
   readonly region?: string;
-  /** Default: AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS, AWS_ENDPOINT_URL, then the regional endpoint. */
+  /** Default: AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS (or the older AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS), AWS_ENDPOINT_URL, then the regional endpoint. */
   readonly endpoint?: string | URL;
   /** Default: Lambda environment credentials, else the `@aws-sdk/credential-providers` chain. */
   readonly credentials?: Credentials | CredentialsProvider;

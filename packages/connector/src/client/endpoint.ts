@@ -1,14 +1,26 @@
 import { ConnectorConfigError } from '../errors.js';
 
+/**
+ * The service-specific endpoint variables, first wins: the AWS SDKs' name (serviceId "IoT Managed
+ * Integrations", spaces to underscores), then the name c2c-kit's runtime read before it, kept so
+ * existing deployments still point where they did.
+ */
+export const SERVICE_ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_IOT_MANAGED_INTEGRATIONS',
+  'AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS',
+] as const;
+
 /** Where SendConnectorEvent & co. go, in the precedence order the AWS SDKs use. */
 export function resolveEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): URL {
-  const configured = env.AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS || env.AWS_ENDPOINT_URL;
+  const configured =
+    SERVICE_ENDPOINT_VARIABLES.map((name) => env[name]).find((v) => v !== undefined && v !== '') ||
+    env.AWS_ENDPOINT_URL;
   const text = configured ?? `https://api.iotmanagedintegrations.${region}.api.aws`;
   try {
     return new URL(text);
   } catch (cause) {
     throw new ConnectorConfigError(
-      `endpoint: expected an absolute URL (AWS_ENDPOINT_URL_IOTMANAGEDINTEGRATIONS / AWS_ENDPOINT_URL), got ${JSON.stringify(text)}`,
+      `endpoint: expected an absolute URL (${[...SERVICE_ENDPOINT_VARIABLES, 'AWS_ENDPOINT_URL'].join(' / ')}), got ${JSON.stringify(text)}`,
       { cause },
     );
   }
