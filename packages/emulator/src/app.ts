@@ -13,6 +13,7 @@ import {
 } from './config.js';
 import { openDataDir } from './credentials.js';
 import { EmulatorConfigError } from './errors.js';
+import { faultIssues } from './faults.js';
 import { healthRoutes } from './local/health.js';
 import { awsServiceConstraint } from './plugins/aws-service.js';
 import { bodyPlugin, DEFAULT_BODY_LIMIT } from './plugins/body.js';
@@ -131,23 +132,8 @@ function checkOptions(options: EmulatorOptions): void {
       `options.maxSessionLifetimeMs: expected a positive integer, got ${String(cap).slice(0, 20)}`,
     );
   }
-  const faults = options.faults ?? {};
-  for (const field of ['throttle', 'error'] as const) {
-    const v = faults[field];
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) {
-      throw new EmulatorConfigError(
-        `options.faults.${field}: expected a probability in [0, 1], got ${String(v)}`,
-      );
-    }
-  }
-  if (
-    faults.latencyMs !== undefined &&
-    !(Number.isFinite(faults.latencyMs) && faults.latencyMs >= 0)
-  ) {
-    throw new EmulatorConfigError(
-      `options.faults.latencyMs: expected a non-negative number, got ${String(faults.latencyMs)}`,
-    );
-  }
+  const [faultIssue] = faultIssues(options.faults ?? {});
+  if (faultIssue !== undefined) throw new EmulatorConfigError(`options.faults.${faultIssue}`);
 }
 
 function noSchemas(): never {

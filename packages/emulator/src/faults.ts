@@ -6,6 +6,28 @@ import {
 import { type FaultConfig, HANG_LIMIT_MS } from './config.js';
 
 /**
+ * What is wrong with `faults`, one line per field (empty: nothing): probabilities in [0, 1], a
+ * latency of at least 0 ms. `buildEmulator`'s options and a stack's `setFaults` both check here.
+ */
+export function faultIssues(faults: Partial<Record<keyof FaultConfig, unknown>>): string[] {
+  const issues: string[] = [];
+  for (const field of ['throttle', 'error', 'hang'] as const) {
+    const v = faults[field];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) {
+      issues.push(`${field}: expected a probability in [0, 1], got ${String(v).slice(0, 20)}`);
+    }
+  }
+  const latency = faults.latencyMs;
+  if (
+    latency !== undefined &&
+    !(typeof latency === 'number' && Number.isFinite(latency) && latency >= 0)
+  ) {
+    issues.push(`latencyMs: expected a non-negative number, got ${String(latency).slice(0, 20)}`);
+  }
+  return issues;
+}
+
+/**
  * The fault `faults` gives one SendConnectorEvent, drawn afresh for each request: after
  * `latencyMs`, a 429 ThrottlingException, a 503 ServiceUnavailableException, or (`hang`) no
  * answer until `clientGone` resolves — the client gave up — or `HANG_LIMIT_MS` passes (then a

@@ -36,7 +36,7 @@ export {
   RequestRejectedError,
   SignatureError,
 } from './errors.js';
-export { injectedFault } from './faults.js';
+export { faultIssues, injectedFault } from './faults.js';
 export { nonLoopbackWarning } from './listen.js';
 export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FaultConfig } from '@c2c-kit/emulator';
+import { type FaultConfig, faultIssues } from '@c2c-kit/emulator';
 import { tightenFile, writePrivateFile } from '@c2c-kit/local-guard';
 import { UsageError } from '../errors.js';
 
@@ -68,15 +68,7 @@ export function sqliteStoreModule(): { C2C_STORE_SQLITE_MODULE?: string } {
  * changing its fields takes effect at once (the handlers keep a reference to the same object).
  */
 export function setEmulatorFaults(target: FaultConfig, faults: Partial<FaultConfig>): void {
-  for (const field of ['throttle', 'error'] as const) {
-    const v = faults[field];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) {
-      throw new UsageError('dev', `setFaults ${field}: expected a probability 0–1, got ${v}`);
-    }
-  }
-  const latency = faults.latencyMs;
-  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
-    throw new UsageError('dev', `setFaults latencyMs: expected a number ≥ 0, got ${latency}`);
-  }
+  const [issue] = faultIssues(faults);
+  if (issue !== undefined) throw new UsageError('dev', `setFaults ${issue}`);
   Object.assign(target, faults);
 }
