@@ -11,12 +11,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
 import { capabilityOf, getCluster } from '@c2c-kit/matter';
-import { createTestQueue, FAST_INVOKE, startTestEmulator } from '@c2c-kit/testing';
+import { createTestQueue, FAST_INVOKE, startTestEmulator, until } from '@c2c-kit/testing';
 import { buildVendorCloud, type VendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFixture } from './helpers/bundle.js';
 import { drainWork } from './helpers/drain.js';
-import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
+import { LOCAL_CREDENTIALS, miCaller, vendorLogin } from './helpers/mi.js';
 import { registerConnector } from './helpers/registerConnector.js';
 
 const FUNCTION = 'acme-reference-connector';
@@ -58,9 +58,9 @@ async function command(thing: string, cluster: string, action: string, parameter
 }
 
 const result = (traceId: string) =>
-  eventually(
-    () => forTrace('DEVICE_COMMAND', traceId)[0]?.payload.result as string | undefined,
+  until(
     `DEVICE_COMMAND ${traceId}`,
+    () => forTrace('DEVICE_COMMAND', traceId)[0]?.payload.result as string | undefined,
     20_000,
   );
 
@@ -122,12 +122,12 @@ beforeAll(async () => {
     AccountAssociationId: assoc.json.AccountAssociationId as string,
   });
   const discoveryId = started.json.Id as string;
-  await eventually(
+  await until(
+    'discovery',
     async () => {
       const got = await mi('GetDeviceDiscovery', { Identifier: discoveryId });
       return got.json.Status === 'SUCCEEDED' || undefined;
     },
-    'discovery',
     20_000,
   );
   for (const device of ['light-1', 'lock-1', 'fan-1', 'thermo-1']) {
@@ -247,9 +247,9 @@ describe('commands through the reference connector, the emulator and the vendor 
     try {
       const traceId = await command('lock-1', 'DoorLock', 'UnlockDoor');
       expect(await result(traceId)).toBe('failed');
-      const report = await eventually(
-        () => forTrace('CONNECTOR_ERROR_REPORT', traceId)[0],
+      const report = await until(
         'error report',
+        () => forTrace('CONNECTOR_ERROR_REPORT', traceId)[0],
       );
       expect(report.payload).toMatchObject({ statusCode: 409, operation: 'AWS.SendCommand' });
       expect(String(report.payload.message)).toMatch(
@@ -267,9 +267,9 @@ describe('commands through the reference connector, the emulator and the vendor 
     try {
       const traceId = await command('fan-1', 'OnOff', 'On');
       expect(await result(traceId)).toBe('failed');
-      const report = await eventually(
-        () => forTrace('CONNECTOR_ERROR_REPORT', traceId)[0],
+      const report = await until(
         'error report',
+        () => forTrace('CONNECTOR_ERROR_REPORT', traceId)[0],
       );
       expect(report.payload).toMatchObject({ statusCode: 504 });
       expect(String(report.payload.message)).toContain(

@@ -1,3 +1,4 @@
+import { until } from '@c2c-kit/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyHttpError, parseRetryAfter, RetryStrategy } from '../src/client/retry.js';
@@ -15,7 +16,6 @@ import {
 import type { Logger } from '../src/log/logger.js';
 import { ServiceException } from '../src/protocol.js';
 import { manualClock } from '../src/testing.js';
-import { eventually } from './helpers/mi.js';
 import { json, startSigV4Server, TEST_CREDENTIALS } from './helpers/sigv4Server.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -59,7 +59,7 @@ async function setupWaiting(responder: Parameters<typeof startSigV4Server>[0]) {
   const { server, client } = await setup(responder, { clock, logger });
   /** Drains until the client waits before retry `n` (1-based); returns the wait, ms. */
   const waiting = async (n: number) =>
-    (await eventually(() => retries[n - 1], `retry ${n} to wait`)).delayMs as number;
+    (await until(`retry ${n} to wait`, () => retries[n - 1])).delayMs as number;
   return { server, client, clock, waiting };
 }
 

@@ -9,6 +9,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { until } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorEventsClient } from '../src/client/ConnectorEventsClient.js';
@@ -21,7 +22,6 @@ import { InProcessWorkQueue } from '../src/queue/workQueue.js';
 import { lambdaFunctionArnLookup, resolveConnectorId } from '../src/resolve/connectorId.js';
 import { SqliteOutbox } from '../src/sqlite.js';
 import { useConnectorOnEmulator } from './helpers/connectorOnEmulator.js';
-import { eventually } from './helpers/mi.js';
 
 const e2e = useConnectorOnEmulator();
 
@@ -163,10 +163,10 @@ describe('connector runtime against the emulator: connectorId, secrets, outbox, 
     expect(first.sent).toBe(3);
     expect(delivered).toEqual(['outbox-dev-a-0', 'outbox-dev-a-1', 'outbox-dev-a-2']);
     failB = false;
-    await eventually(async () => {
+    await until('the outbox to drain', async () => {
       await replayOutbox(outbox, sender);
       return (await outbox.count()) === 0 || undefined;
-    }, 'the outbox to drain');
+    });
     expect(delivered.filter((t) => t.includes('dev-b'))).toEqual([
       'outbox-dev-b-0',
       'outbox-dev-b-1',

@@ -4,13 +4,12 @@
 // the vendor's signed webhooks arrive on its Function URL.
 
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { fanModeEndpoints } from '@c2c-kit/testing';
+import { fanModeEndpoints, until } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../src/webhooks/verify.js';
 import { useConnectorOnEmulator } from './helpers/connectorOnEmulator.js';
 import { drainWork } from './helpers/drain.js';
-import { eventually } from './helpers/mi.js';
 
 const e2e = useConnectorOnEmulator();
 
@@ -49,9 +48,8 @@ describe('connector runtime against the emulator', () => {
     });
     expect(sent.status, sent.text).toBe(202);
     const traceId = sent.json.TraceId as string;
-    const result = await eventually(
-      () => e2e.notes('DEVICE_COMMAND').find((n) => n.payload.traceId === traceId),
-      'DEVICE_COMMAND notification',
+    const result = await until('DEVICE_COMMAND notification', () =>
+      e2e.notes('DEVICE_COMMAND').find((n) => n.payload.traceId === traceId),
     );
     expect(result.payload.result).toBe('succeeded');
     const fan = e2e.vendor.simulation
@@ -66,12 +64,10 @@ describe('connector runtime against the emulator', () => {
   it("the seed's fan example: vendor webhook → DEVICE_EVENT → customer notification with FanMode High", async () => {
     // The command above made the vendor cloud emit a signed device.state webhook (source "command").
     await e2e.vendor.webhooks.idle();
-    const event = await eventually(
-      () =>
-        e2e
-          .notes('DEVICE_EVENT')
-          .find((n) => JSON.stringify(n.payload).includes('"name":"FanMode","value":3')),
-      'DEVICE_EVENT notification with FanMode 3',
+    const event = await until('DEVICE_EVENT notification with FanMode 3', () =>
+      e2e
+        .notes('DEVICE_EVENT')
+        .find((n) => JSON.stringify(n.payload).includes('"name":"FanMode","value":3')),
     );
     expect(JSON.stringify(event.payload)).toContain('matter.FanControl@1.4');
     const log = e2e.vendor.webhooks.log() as Array<{
@@ -138,9 +134,9 @@ describe('connector runtime against the emulator', () => {
     const second = await request(e2e.functionUrl, { method: 'POST', headers: signed, body: real });
     expect(second.statusCode).toBe(200);
     expect(await second.body.json()).toEqual({ status: 'duplicate', events: 1 });
-    await eventually(
-      () => e2e.notes('DEVICE_EVENT').length > before || undefined,
+    await until(
       'the replayed event once',
+      () => e2e.notes('DEVICE_EVENT').length > before || undefined,
     );
     expect(e2e.notes('DEVICE_EVENT').length).toBe(before + 1);
   });

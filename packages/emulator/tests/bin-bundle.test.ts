@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { until } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 
@@ -133,7 +134,7 @@ describe('the bundled c2c-emulator', () => {
       const build = /^\/\/ c2c-emulator build ([0-9a-f]+)\n/.exec(
         readFileSync(bundle, 'utf8'),
       )?.[1];
-      await until('the code cache', 10_000, () => codeCaches().length > 0);
+      await until('the code cache', () => codeCaches().length > 0, 10_000);
       expect(codeCaches()).toEqual([`bin.bundle.${build}.v8cache`]);
     } finally {
       dynamo.destroy();
@@ -152,7 +153,7 @@ describe('the bundled c2c-emulator', () => {
     try {
       const health = await fetch(`${emu.url}/_local/health`);
       expect(health.status).toBe(200);
-      await until('the replaced code cache', 10_000, () => statSync(file).size !== 4096);
+      await until('the replaced code cache', () => statSync(file).size !== 4096, 10_000);
     } finally {
       emu.child.kill('SIGTERM');
       await exited(emu.child);
@@ -166,11 +167,3 @@ describe('the bundled c2c-emulator', () => {
     expect(codeCaches()).toEqual([]);
   }, 90_000);
 });
-
-async function until(what: string, ms: number, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -8,6 +8,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { until } from '@c2c-kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 
@@ -33,16 +34,6 @@ function attempts(file: string): Attempt[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Attempt);
-}
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function clients(url: string, logs: string[]) {
@@ -100,8 +91,10 @@ describe('c2c-emulator restarted on a data dir with a mapped message waiting', (
         }),
       );
       await a.sqs.send(new SendMessageCommand({ QueueUrl: jobs.QueueUrl, MessageBody: 'waiting' }));
-      await until('the held invocation', 30_000, async () =>
-        attempts(output).some((t) => t.held) ? true : undefined,
+      await until(
+        'the held invocation',
+        async () => (attempts(output).some((t) => t.held) ? true : undefined),
+        30_000,
       );
     } finally {
       a.sqs.destroy();
@@ -118,20 +111,28 @@ describe('c2c-emulator restarted on a data dir with a mapped message waiting', (
     a = clients(second.url, second.logs);
     try {
       // Assert: the function ran with the emulator's URL, and relayed the message through it.
-      const ran = await until('an invocation after the restart', 30_000, async () => {
-        const after = attempts(output).filter((t) => !t.held);
-        return after.length > 0 ? after : undefined;
-      });
+      const ran = await until(
+        'an invocation after the restart',
+        async () => {
+          const after = attempts(output).filter((t) => !t.held);
+          return after.length > 0 ? after : undefined;
+        },
+        30_000,
+      );
       expect(ran.map((t) => t.endpoint)).toEqual(ran.map(() => second.url));
-      const relayed = await until('the relayed message', 30_000, async () => {
-        const got = await a.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: `${second.url}/111122223333/relayed`,
-            WaitTimeSeconds: 1,
-          }),
-        );
-        return got.Messages?.[0];
-      });
+      const relayed = await until(
+        'the relayed message',
+        async () => {
+          const got = await a.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: `${second.url}/111122223333/relayed`,
+              WaitTimeSeconds: 1,
+            }),
+          );
+          return got.Messages?.[0];
+        },
+        30_000,
+      );
       expect(relayed.Body).toBe('waiting');
     } finally {
       a.sqs.destroy();

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
-import { createTestQueue, FAST_INVOKE, startTestEmulator, webhookHeaders } from '@c2c-kit/testing';
+import {
+  createTestQueue,
+  FAST_INVOKE,
+  startTestEmulator,
+  until,
+  webhookHeaders,
+} from '@c2c-kit/testing';
 import { type StartedVendorCloud, startVendorCloud } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { bundleFixture } from './bundle.js';
-import { eventually, LOCAL_CREDENTIALS, miCaller, vendorLogin } from './mi.js';
+import { LOCAL_CREDENTIALS, miCaller, vendorLogin } from './mi.js';
 import { registerConnector } from './registerConnector.js';
 
 /** The test connector's function name in the emulator's Lambda host. */
@@ -134,10 +140,10 @@ export function useConnectorOnEmulator() {
       });
       expect(started.status, started.text).toBe(201);
       const id = started.json.Id as string;
-      await eventually(async () => {
+      await until('discovery to succeed', async () => {
         const got = await s.mi('GetDeviceDiscovery', { Identifier: id });
         return got.json.Status === 'SUCCEEDED' ? got : undefined;
-      }, 'discovery to succeed');
+      });
       return id;
     },
     /** CreateManagedThing for a discovered device, registered to the link; the thing id. */

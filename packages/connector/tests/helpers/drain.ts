@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '@c2c-kit/emulator';
-import { eventually, LOCAL_CREDENTIALS } from './mi.js';
+import { until } from '@c2c-kit/testing';
+import { LOCAL_CREDENTIALS } from './mi.js';
 
 /**
  * Drain, then assert: waits until a connector's work queue in the emulator holds nothing, visible
@@ -19,7 +20,8 @@ export async function drainWork(
     endpoint: emu.url,
   });
   try {
-    await eventually(
+    await until(
+      'the work queue to drain',
       async () => {
         const { Attributes: a } = await sqs.send(
           new GetQueueAttributesCommand({
@@ -35,7 +37,6 @@ export async function drainWork(
           Number(a?.ApproximateNumberOfMessagesNotVisible ?? 1);
         return left === 0 || undefined;
       },
-      'the work queue to drain',
       30_000,
     );
   } finally {

@@ -64,18 +64,3 @@ export async function vendorLogin(authorizationUrl: string, username: string, pa
   if (callback.statusCode >= 400)
     throw new Error(`OAuth callback answered HTTP ${callback.statusCode}: ${text.slice(0, 200)}`);
 }
-
-/** Polls `probe` until it returns a value (bounded count and time). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (let i = 0; i < 1000 && Date.now() < end; i++) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
