@@ -283,6 +283,28 @@ describe('ConnectorEventsClient', () => {
   });
 });
 
+describe('the attempt timeout', () => {
+  it('comes from C2C_ATTEMPT_TIMEOUT_MS when no option gives it; the option wins', async () => {
+    // A service that never answers: only the attempt timeout ends the call.
+    const silent = () => {};
+    const fromEnv = await setup(silent, { maxAttempts: 1, env: { C2C_ATTEMPT_TIMEOUT_MS: '150' } });
+    const error = await fromEnv.client.sendConnectorEvent(EVENT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorNetworkError);
+    expect((error as Error).message).toMatch(/no response within 150 ms/);
+    const option = await setup(silent, {
+      maxAttempts: 1,
+      attemptTimeoutMs: 100,
+      env: { C2C_ATTEMPT_TIMEOUT_MS: '60000' },
+    });
+    const cut = await option.client.sendConnectorEvent(EVENT).catch((e: unknown) => e);
+    expect((cut as Error).message).toMatch(/no response within 100 ms/);
+    expect(
+      () =>
+        new ConnectorEventsClient({ region: 'us-east-1', env: { C2C_ATTEMPT_TIMEOUT_MS: '2s' } }),
+    ).toThrow(/C2C_ATTEMPT_TIMEOUT_MS to be a whole number of ms of at least 1, got "2s"/);
+  });
+});
+
 describe('a call with a deadline', () => {
   it('cuts off an attempt still unanswered at the deadline, well before its own timeout', async () => {
     // A service that never answers; only the deadline can end the call (the attempt timeout is

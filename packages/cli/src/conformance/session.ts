@@ -306,6 +306,9 @@ async function openModuleSession(
     // retry path (its outbox) at once instead of after the client's backoff (up to 3 s a call):
     // what retries.send-faults judges, nothing lost, is the same. The user's --env wins.
     AWS_MAX_ATTEMPTS: { value: '1', from: 'c2c test (refused events retried from the outbox)' },
+    // The unanswered SendConnectorEvent of retries.send-faults costs one attempt timeout; what it
+    // judges is that the event is not lost when the call times out, not how long that takes.
+    C2C_ATTEMPT_TIMEOUT_MS: { value: '2000', from: 'c2c test (a shorter wait for a held call)' },
     ...setup.environment,
     ...(proxyUrl && setup.vendorUrlEnv
       ? { [setup.vendorUrlEnv]: { value: proxyUrl, from: 'c2c test (vendor proxy)' } }

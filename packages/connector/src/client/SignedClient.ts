@@ -20,7 +20,12 @@ import {
   type CredentialsProvider,
   defaultCredentialsProvider,
 } from './credentials.js';
-import { resolveEndpoint, resolveMaxAttempts, resolveRegion } from './endpoint.js';
+import {
+  resolveAttemptTimeoutMs,
+  resolveEndpoint,
+  resolveMaxAttempts,
+  resolveRegion,
+} from './endpoint.js';
 import {
   classifyHttpError,
   isRetryableNetworkError,
@@ -49,7 +54,7 @@ export interface SignedClientOptions {
   readonly maxAttempts?: number;
   /** Retry-quota tokens. Default 500. */
   readonly retryBudget?: number;
-  /** Per-attempt timeout for headers and body, ms. Default 5000. */
+  /** Per-attempt timeout for headers and body, ms. Default `C2C_ATTEMPT_TIMEOUT_MS`, else 5000. */
   readonly attemptTimeoutMs?: number;
   /** Validate inputs against the model before sending. Default true. */
   readonly validate?: boolean;
@@ -139,7 +144,7 @@ export class SignedClient {
       typeof credentials === 'function' ? credentials : () => Promise.resolve(credentials);
     this.sign = createRequestSigner({ region: this.region, credentials: provider });
     this.clock = options.clock ?? systemClock;
-    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
+    this.attemptTimeoutMs = resolveAttemptTimeoutMs(options.attemptTimeoutMs, env);
     this.pool = new KeepAlivePool(this.endpoint, {
       connections: options.connections ?? 128,
       timeoutMs: this.attemptTimeoutMs,

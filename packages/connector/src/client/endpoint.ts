@@ -37,6 +37,22 @@ export function resolveRegion(explicit: string | undefined, env: NodeJS.ProcessE
   return region;
 }
 
+/** Per-attempt timeout in ms: the option, else `C2C_ATTEMPT_TIMEOUT_MS`, else 5000. */
+export function resolveAttemptTimeoutMs(
+  explicit: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  if (explicit !== undefined) return explicit;
+  const raw = env.C2C_ATTEMPT_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return 5000;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new ConnectorConfigError(
+      `attemptTimeoutMs: expected C2C_ATTEMPT_TIMEOUT_MS to be a whole number of ms of at least 1, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return Number(raw);
+}
+
 /** Attempts per call (the first included): the option, else AWS_MAX_ATTEMPTS as the AWS SDKs read it. */
 export function resolveMaxAttempts(
   explicit: number | undefined,
