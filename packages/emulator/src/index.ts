@@ -38,6 +38,7 @@ export {
 } from './errors.js';
 export { faultIssues, injectedFault } from './faults.js';
 export { nonLoopbackWarning } from './listen.js';
+export { type LoopbackServer, listenOnLoopback } from './local/loopback.js';
 export type { DeliveryStats, KinesisDeliveryOptions } from './notifications/hub.js';
 export type { AwsServiceName } from './plugins/aws-service.js';
 export { awsServiceConstraint } from './plugins/aws-service.js';

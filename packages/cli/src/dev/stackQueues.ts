@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type LoopbackServer, listenOnLoopback } from '@c2c-kit/emulator';
 import kinesalite from 'kinesalite';
 
 // The connector's queues on the emulator's SQS, and the local Kinesis the customer's
@@ -74,18 +74,7 @@ export async function ensureOutboxQueues(
  * a Kinesis stream, as in AWS, so the emulator's real PutRecord deliveries neither go to the
  * internet nor hang until a timeout.
  */
-export async function startLocalKinesis(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startLocalKinesis(): Promise<LoopbackServer> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { type LoopbackServer, listenOnLoopback } from '../../local/loopback.js';
 import { coreDeps } from '../../plugins/core-deps.js';
 import {
   frameworkErrorToWire,
@@ -51,12 +51,7 @@ export interface DynamoDbOptions {
   readonly dataDir?: string;
 }
 
-interface Backend {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-async function startBackend(dataDir: string | undefined): Promise<Backend> {
+async function startBackend(dataDir: string | undefined): Promise<LoopbackServer> {
   // Loaded with the backend, at the first DynamoDB request: most emulators never get one, and
   // dynalite (with LevelDB) is among the largest modules the emulator would load at start.
   const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
@@ -66,18 +61,7 @@ async function startBackend(dataDir: string | undefined): Promise<Backend> {
     updateTableMs: 0,
     ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 function ttlTable(db: Db) {
@@ -102,7 +86,7 @@ async function dynamoDbRoutes(app: FastifyInstance, options: DynamoDbOptions): P
     sendAwsJsonError(reply, CONTENT_TYPE, SERVICE_PREFIX, frameworkErrorToWire(error, request)),
   );
   const ttl = ttlTable(db);
-  let backend: Promise<Backend> | undefined;
+  let backend: Promise<LoopbackServer> | undefined;
   app.addHook('onClose', async () => {
     if (backend) await (await backend).close();
   });
