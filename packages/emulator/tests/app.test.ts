@@ -27,7 +27,9 @@ describe('buildEmulator', () => {
     expect(() => buildEmulator({ credentials: [] })).toThrow(EmulatorConfigError);
     expect(() => buildEmulator({ faults: { throttle: 2 } })).toThrow(/options\.faults\.throttle/);
     expect(() => buildEmulator({ faults: { hang: 1.5 } })).toThrow(/options\.faults\.hang/);
-    expect(() => buildEmulator({ faults: { latencyMs: -1 } })).toThrow(/options\.faults\.latencyMs/);
+    expect(() => buildEmulator({ faults: { latencyMs: -1 } })).toThrow(
+      /options\.faults\.latencyMs/,
+    );
     expect(() => buildEmulator({ credentials: [{ ...TEST_CREDENTIALS, accountId: 'x' }] })).toThrow(
       /credentials\[0\]\.accountId/,
     );
