@@ -8,9 +8,15 @@ import {
   withOrigins,
 } from './hosts.js';
 
+/** The parts of a `net.Server` (or `http.Server`, Fastify's `app.server`) the guard reads. */
+export interface GuardedServer {
+  address(): ListenAddress;
+  on(event: 'listening' | 'close', listener: () => void): unknown;
+}
+
 export interface ServerGuardOptions {
-  /** The server's listening address (`server.address()`), read when requests arrive. */
-  readonly address: () => ListenAddress;
+  /** The server guarded: its listening address gives the names it answers to. */
+  readonly server: GuardedServer;
   /** Extra names the server answers to (`myhost.local`, `192.168.1.20:4000`). */
   readonly allowedHosts?: readonly string[];
   /** Completes the Host refusal: how to allow another name on this server. */
@@ -20,13 +26,22 @@ export interface ServerGuardOptions {
 /** The guard of one server: its allowed names, worked out once it listens, and `check`. */
 export class ServerGuard {
   readonly #options: ServerGuardOptions;
+  /** The listening address, read once per listen (undefined: not read since it last changed). */
+  #address: ListenAddress | undefined;
   #allowed: AllowedHosts | undefined;
-  #key = '';
 
   constructor(options: ServerGuardOptions) {
     // A bad entry fails at start-up, not on the first request.
     for (const entry of options.allowedHosts ?? []) normalizeAllowedHost(entry, 80);
     this.#options = options;
+    // `address()` is a system call: read it again only when the server (re)listens or closes,
+    // not on every request.
+    const changed = () => {
+      this.#address = undefined;
+      this.#allowed = undefined;
+    };
+    options.server.on('listening', changed);
+    options.server.on('close', changed);
   }
 
   /**
@@ -34,17 +49,16 @@ export class ServerGuard {
    * web page can reach) the request's own Host is the only one.
    */
   allowed(request: GuardRequest, refresh = false): AllowedHosts {
-    const address = this.#options.address();
+    this.#address ??= this.#options.server.address();
+    const address = this.#address;
     if (address === null || typeof address === 'string') {
       const host = normalizeHostHeader(
         Array.isArray(request.headers.host) ? request.headers.host[0] : request.headers.host,
       );
       return withOrigins(new Set(host === undefined ? [] : [host]));
     }
-    const key = `${address.address}|${address.port}`;
-    if (this.#allowed === undefined || this.#key !== key || refresh) {
+    if (this.#allowed === undefined || refresh) {
       this.#allowed = allowedHostsFor(address, this.#options.allowedHosts);
-      this.#key = key;
     }
     return this.#allowed;
   }

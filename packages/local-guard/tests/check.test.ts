@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -60,9 +62,34 @@ describe('allowed hosts', () => {
 
   it('refuses an allowedHosts entry that is not a host', () => {
     for (const bad of ['http://x', 'a b', '::1', 'x:y', '']) {
-      expect(() => new ServerGuard({ address: () => null, allowedHosts: [bad] })).toThrow(
+      expect(() => new ServerGuard({ server: createServer(), allowedHosts: [bad] })).toThrow(
         LocalGuardConfigError,
       );
+    }
+  });
+
+  it('follows its server when it listens again on another port', async () => {
+    const server = createServer((_request, response) => response.end());
+    const guard = new ServerGuard({ server });
+    const host = (port: number) => ({
+      method: 'GET',
+      url: '/',
+      headers: { host: `127.0.0.1:${port}` },
+    });
+    const listen = () =>
+      new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      );
+    const close = () => new Promise((resolve) => server.close(resolve));
+    const first = await listen();
+    expect(guard.check(host(first), CONTROL).ok).toBe(true);
+    await close();
+    const second = await listen();
+    try {
+      expect(guard.check(host(second), CONTROL).ok).toBe(true);
+      expect(guard.check(host(first), CONTROL).ok).toBe(false);
+    } finally {
+      await close();
     }
   });
 

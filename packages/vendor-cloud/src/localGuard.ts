@@ -57,7 +57,7 @@ export function addLocalGuard(app: FastifyInstance, allowedHosts: readonly strin
   let guard: ServerGuard;
   try {
     guard = new ServerGuard({
-      address: () => app.server.address(),
+      server: app.server,
       allowedHosts,
       hint: 'pass it in the vendor cloud’s `allowedHosts` option (`--allowed-hosts`)',
     });

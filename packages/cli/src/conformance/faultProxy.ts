@@ -64,7 +64,7 @@ export class FaultProxy {
         );
       });
     });
-    this.#guard = new ServerGuard({ address: () => this.#server.address() });
+    this.#guard = new ServerGuard({ server: this.#server });
   }
 
   /** Listens on a free loopback port; returns its URL. */

@@ -73,7 +73,7 @@ export async function startResponseServer(): Promise<ResponseServer> {
     );
     res.writeHead(typeof parsed === 'string' ? 400 : 200).end();
   });
-  const guard = new ServerGuard({ address: () => server.address() });
+  const guard = new ServerGuard({ server });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

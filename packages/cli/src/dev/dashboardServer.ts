@@ -204,7 +204,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   server.on('clientError', answerClientError);
 
   const guard = new ServerGuard({
-    address: () => server.address(),
+    server,
     allowedHosts: options.allowedHosts ?? [],
     hint: 'pass it in the dashboard’s `allowedHosts` option',
   });

@@ -82,7 +82,7 @@ export function addLocalGuard(
   let guard: ServerGuard;
   try {
     guard = new ServerGuard({
-      address: () => app.server.address(),
+      server: app.server,
       allowedHosts: options.allowedHosts ?? [],
       hint: 'pass it in the emulator’s `allowedHosts` option (`--allowed-hosts`)',
     });
