@@ -286,6 +286,9 @@ export {
   validateUpdateNotificationConfigurationRequest,
   validateUpdateNotificationConfigurationResponse,
 } from './generated/validators.js';
+// HMAC-SHA256 under a fixed key: the connector's SigV4 signer and webhook verifier, and the
+// emulator's SigV4 verifier, authenticate one short message per request with it.
+export { HmacSha256 } from './hmac.js';
 export {
   type BuildInvocationInput,
   buildInvocation,
@@ -335,6 +338,7 @@ export {
   type SendCommandPayload,
 } from './invoke/types.js';
 export { parseJson } from './json.js';
+export { nodeCrypto } from './nodeCrypto.js';
 export {
   normalizeMatterEndpoint,
   validateSendConnectorEventRequest,

@@ -1,5 +1,4 @@
-import { nodeCrypto } from '../util/crypto.js';
-import { HmacSha256 } from '../util/hmac.js';
+import { HmacSha256, nodeCrypto } from '@c2c-kit/protocol';
 import { NodeSha256 } from '../util/sha256.js';
 import type { Credentials, CredentialsProvider } from './credentials.js';
 

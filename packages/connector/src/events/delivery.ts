@@ -3,6 +3,7 @@
  * events of its device, or send → on failure, park in the outbox.
  */
 import { validateMatterEndpoint } from '@c2c-kit/matter';
+import { nodeCrypto } from '@c2c-kit/protocol';
 import { ConnectorValidationError } from '../errors.js';
 import type { ParkedMarkers } from '../idempotency/store.js';
 import type { Logger } from '../log/logger.js';
@@ -14,7 +15,6 @@ import {
 } from '../protocol.js';
 import type { ConnectorDirectory } from '../resolve/connectorId.js';
 import { assertNoObviousPii } from '../translate/pii.js';
-import { nodeCrypto } from '../util/crypto.js';
 
 /** What sends events: the signed client, or anything with the same method. */
 export interface EventSender extends ConnectorDirectory {

@@ -1,7 +1,7 @@
+import { nodeCrypto } from '@c2c-kit/protocol';
 import { ConnectorConfigError } from '../errors.js';
 import type { SendConnectorEventRequest } from '../protocol.js';
 import { type Clock, systemClock } from '../util/clock.js';
-import { nodeCrypto } from '../util/crypto.js';
 import type { Outbox, OutboxEntry, UnreadableOutboxMessage } from './outbox.js';
 
 type Sqs = import('@aws-sdk/client-sqs').SQSClient;

@@ -1,5 +1,5 @@
 import type { Hash, Hmac } from 'node:crypto';
-import { nodeCrypto } from './crypto.js';
+import { nodeCrypto } from '@c2c-kit/protocol';
 
 type Data = string | ArrayBuffer | ArrayBufferView;
 

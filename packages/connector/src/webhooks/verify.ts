@@ -1,6 +1,5 @@
+import { HmacSha256, nodeCrypto } from '@c2c-kit/protocol';
 import { WebhookVerificationError } from '../errors.js';
-import { nodeCrypto } from '../util/crypto.js';
-import { HmacSha256 } from '../util/hmac.js';
 
 /** A webhook as received: lower-cased header names, the raw body bytes (never re-serialised JSON). */
 export interface WebhookRequest {

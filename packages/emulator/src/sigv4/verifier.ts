@@ -1,4 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
+import { HmacSha256 } from '@c2c-kit/protocol';
 import type { EmulatorCredential } from '../config.js';
 import { SignatureError } from '../errors.js';
 import { type SessionCredential, sameToken } from '../services/sts/SessionStore.js';
@@ -69,11 +70,6 @@ function sha256Hex(data: string | Buffer): string {
   return hash('sha256', data, 'hex');
 }
 
-/** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under a derived signing key. */
-function hmacHex(key: Buffer, message: string): string {
-  return createHmac('sha256', key).update(message).digest('hex');
-}
-
 /** Compares two equal-length lower-case hex strings in time independent of where they differ. */
 function hexEquals(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
@@ -97,7 +93,7 @@ interface AuthScope {
   readonly signedHeaders: readonly string[];
   /** `<date>/<region>/<service>/aws4_request\n`, the credential-scope line of the string to sign. */
   readonly scopeLine: string;
-  readonly signing: Buffer;
+  readonly signing: HmacSha256;
   /** Set when the key is a temporary one: its token and expiry are checked on every request. */
   readonly session: SessionCredential | undefined;
 }
@@ -112,7 +108,7 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
 export class SigV4Verifier {
   readonly #secrets = new Map<string, EmulatorCredential>();
   readonly #sessions: SigV4VerifierOptions['sessions'];
-  readonly #signingKeys = new Map<string, Buffer>();
+  readonly #signingKeys = new Map<string, HmacSha256>();
   readonly #authPrefixes = new Map<string, AuthScope>();
   readonly #maxSkewMs: number;
   readonly #normalizePath: boolean;
@@ -249,7 +245,7 @@ export class SigV4Verifier {
     const suffix = `\n${canonicalHeaders}\n${scope.signedHeadersText}\n${bodyHash}`;
     const head = `${ALGORITHM}\n${amzDate}\n${scope.scopeLine}`;
     const matches = (query: string): boolean =>
-      hexEquals(hmacHex(scope.signing, head + sha256Hex(prefix + query + suffix)), signature);
+      hexEquals(scope.signing.hex(head, sha256Hex(prefix + query + suffix)), signature);
     // Presigned URLs may carry a session token appended after signing (IoT websocket style); AWS
     // accepts those, so a mismatch is retried once without the token parameter.
     const ok =
@@ -329,7 +325,7 @@ export class SigV4Verifier {
     date: string,
     region: string,
     service: string,
-  ): Buffer {
+  ): HmacSha256 {
     const cacheKey = `${credential.accessKeyId}\u0000${date}\u0000${region}\u0000${service}`;
     const cached = this.#signingKeys.get(cacheKey);
     if (cached !== undefined) return cached;
@@ -337,10 +333,11 @@ export class SigV4Verifier {
     key = createHmac('sha256', key).update(region).digest();
     key = createHmac('sha256', key).update(service).digest();
     key = createHmac('sha256', key).update('aws4_request').digest();
+    const signing = new HmacSha256(key);
     // Dates roll and scopes are few: a full clear when the bound is hit keeps this simple and bounded.
     if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.#signingKeys.clear();
-    this.#signingKeys.set(cacheKey, key);
-    return key;
+    this.#signingKeys.set(cacheKey, signing);
+    return signing;
   }
 
   #canonicalPath(path: string): string {

@@ -1,4 +1,4 @@
-import { nodeCrypto } from './crypto.js';
+import { nodeCrypto } from './nodeCrypto.js';
 
 /** SHA-256 block size, bytes. */
 const BLOCK = 64;
@@ -8,8 +8,8 @@ const MAX_BUFFERED = 256 * 1024;
 /**
  * HMAC-SHA256 under one fixed key (RFC 2104), as two one-shot `crypto.hash` calls over key pads
  * computed once. A `createHmac` object per message is mostly the cost of building and later
- * collecting the object, which the short messages a connector authenticates per event (a SigV4
- * string to sign, a webhook id + timestamp + body) do not need (docs/benchmarks/connector.md).
+ * collecting the object, which the short messages authenticated per request (a SigV4 string to
+ * sign or to verify, a webhook id + timestamp + body) do not need (docs/benchmarks/connector.md).
  *
  * The message is written into one reused buffer after the inner pad: callers must not
  * interleave calls (each call is synchronous, so nothing can).

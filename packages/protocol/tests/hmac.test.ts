@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HmacSha256 } from '../src/util/hmac.js';
+import { HmacSha256 } from '../src/hmac.js';
 
 const reference = (key: Uint8Array, prefix: string, rest?: string | Uint8Array) => {
   const mac = createHmac('sha256', key).update(prefix);
