@@ -3,6 +3,7 @@
 // account association and a managed thing, so DEVICE_EVENT takes the full path: SigV4 verify →
 // validate → route → group-committed insert + state merge → notifications → 202.
 
+import { readFileSync } from 'node:fs';
 import { buildEmulator, parseFaults } from '@c2c-kit/emulator';
 import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import Fastify from 'fastify';
@@ -15,12 +16,29 @@ const faults = process.argv[5] ? parseFaults(process.argv[5]) : undefined;
 
 // Server CPU per request (user + system), immune to how much wall time other processes take.
 let served = 0;
-// Where the memory is, every 5 s (V8 heap vs everything else), for the soak's analysis.
-const memory: Array<{ rss: number; heap: number; external: number }> = [];
-setInterval(() => {
+
+// The soak's memory samples (retention.bench.ts), asked for over the IPC channel the bench opens
+// when it starts this process, never over HTTP: the memory as it is, then right after a full
+// mark-compact when run with --expose-gc. Read at an arbitrary moment, the RSS says where V8 is
+// between two major GCs; read after one, what is still live, so a leak shows as a climb.
+const memoryNow = () => {
   const m = process.memoryUsage();
-  memory.push({ rss: m.rss, heap: m.heapTotal, external: m.external });
-}, 5_000).unref();
+  // On Linux, how much of the RSS is anonymous memory (heaps: V8's, malloc's) and how much is
+  // files mapped in (the program, its libraries): what can leak is the first.
+  let anon: number | undefined;
+  try {
+    const kb = /RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    anon = kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {}
+  return { rss: m.rss, anon, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
+};
+process.on('message', (message) => {
+  if (message !== 'memory') return;
+  const before = memoryNow();
+  const gc = globalThis.gc;
+  gc?.();
+  process.send?.({ memory: { before, after: gc === undefined ? null : memoryNow() } });
+});
 let cpuAtReady = process.cpuUsage();
 function report(extra: Record<string, unknown> = {}): void {
   const cpu = process.cpuUsage(cpuAtReady);
@@ -30,7 +48,6 @@ function report(extra: Record<string, unknown> = {}): void {
       served,
       cpuUsPerRequest: served === 0 ? 0 : cpuUs / served,
       userUsPerRequest: served === 0 ? 0 : cpu.user / served,
-      memory,
       ...extra,
     })}\n`,
   );
