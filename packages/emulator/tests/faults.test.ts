@@ -1,5 +1,10 @@
 import { ConnectorEventsClient } from '@c2c-kit/connector/client';
-import { TEST_CREDENTIALS } from '@c2c-kit/testing';
+import {
+  putTestConnector,
+  sdkClientConfig,
+  sendTestConnectorEvent,
+  TEST_CREDENTIALS,
+} from '@c2c-kit/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEmulator, type RunningEmulator, startEmulator } from '../src/index.js';
@@ -19,17 +24,7 @@ type Faults = { throttle?: number; error?: number; latencyMs?: number; hang?: nu
 async function emulatorWith(faults: Faults) {
   app = buildEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
   await app.ready();
-  app.managedIntegrations.stores.connectors.put(
-    { account: TEST_CREDENTIALS.accountId, region: 'us-east-1' },
-    'c1',
-    {
-      Id: 'c1',
-      Name: 'c1',
-      EndpointConfig: { lambda: { arn: 'fn' } },
-      EndpointType: 'LAMBDA',
-      Type: 'UNLISTED',
-    },
-  );
+  putTestConnector(app);
   return app;
 }
 
@@ -126,39 +121,24 @@ describe('fault injection (--faults)', () => {
 });
 
 describe('the hang fault (--faults hang=1), over a real socket', () => {
-  const connector = { account: TEST_CREDENTIALS.accountId, region: 'us-east-1' };
-
   /** A listening emulator with connector `c1`, and a connector client of its own. */
   async function listening(faults: Faults, attemptTimeoutMs: number) {
     running = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS], faults });
-    running.app.managedIntegrations.stores.connectors.put(connector, 'c1', {
-      Id: 'c1',
-      Name: 'c1',
-      EndpointConfig: { lambda: { arn: 'fn' } },
-      EndpointType: 'LAMBDA',
-      Type: 'UNLISTED',
-    });
+    putTestConnector(running.app);
     const client = new ConnectorEventsClient({
-      region: 'us-east-1',
-      endpoint: running.url,
-      credentials: TEST_CREDENTIALS,
+      ...sdkClientConfig(running.url),
       attemptTimeoutMs,
       maxAttempts: 1,
     });
     return { emu: running, client };
   }
 
-  const send = (client: ConnectorEventsClient, traceId: string) =>
-    client.sendConnectorEvent({
-      ConnectorId: 'c1',
-      Operation: 'DEVICE_COMMAND_REQUEST',
-      TraceId: traceId,
-    } as never);
-
   it('answers nothing: the client times out, nothing is stored, and the held request ends', async () => {
     const { emu, client } = await listening({ hang: 1 }, 300);
     try {
-      const error = await send(client, 't-hung').catch((e: unknown) => e as Error);
+      const error = await sendTestConnectorEvent(client, 't-hung').catch(
+        (e: unknown) => e as Error,
+      );
       expect(error).toBeInstanceOf(Error);
       expect(`${(error as Error).name}: ${(error as Error).message}`).toMatch(
         /no response within 300 ms/,
@@ -176,7 +156,9 @@ describe('the hang fault (--faults hang=1), over a real socket', () => {
       // Lifted (as c2c dev's setFaults does: the handlers read the shared config object), the
       // same client is answered at once.
       emu.app.emulatorConfig.faults.hang = 0;
-      await expect(send(client, 't-after')).resolves.toEqual({ ConnectorId: 'c1' });
+      await expect(sendTestConnectorEvent(client, 't-after')).resolves.toEqual({
+        ConnectorId: 'c1',
+      });
       expect(emu.app.managedIntegrations.stores.countEvents()).toBe(1);
     } finally {
       await client.close();
@@ -186,7 +168,9 @@ describe('the hang fault (--faults hang=1), over a real socket', () => {
   it('hang=0 (the default) never holds a request', async () => {
     const { client } = await listening({}, 2000);
     try {
-      await expect(send(client, 't-plain')).resolves.toEqual({ ConnectorId: 'c1' });
+      await expect(sendTestConnectorEvent(client, 't-plain')).resolves.toEqual({
+        ConnectorId: 'c1',
+      });
     } finally {
       await client.close();
     }

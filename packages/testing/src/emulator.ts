@@ -1,6 +1,7 @@
+import type { ConnectorEventsClient } from '@c2c-kit/connector/client';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { afterAll, beforeAll } from 'vitest';
-import { sdkClientConfig, TEST_CREDENTIALS } from './credentials.js';
+import { sdkClientConfig, TEST_CREDENTIALS, TEST_REGION } from './credentials.js';
 
 /**
  * Connector invocations for tests: retries after 5 ms and a 5 s deadline, so a failing connector
@@ -14,6 +15,25 @@ export const FAST_INVOKE = { backoffMs: 5, timeoutMs: 5000 } as const;
  */
 export function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ memory: true, credentials: [TEST_CREDENTIALS], ...options });
+}
+
+/**
+ * Registers cloud connector `id` in `app`'s store for `TEST_CREDENTIALS`' account: UNLISTED, its
+ * endpoint the Lambda function `functionArn`. For tests of what happens to the connector's
+ * events, where CreateCloudConnector itself is not what is tested.
+ */
+export function putTestConnector(app: RunningEmulator['app'], id = 'c1', functionArn = 'fn'): void {
+  app.managedIntegrations.stores.connectors.put(
+    { account: TEST_CREDENTIALS.accountId, region: TEST_REGION },
+    id,
+    {
+      Id: id,
+      Name: id,
+      EndpointConfig: { lambda: { arn: functionArn } },
+      EndpointType: 'LAMBDA',
+      Type: 'UNLISTED',
+    },
+  );
 }
 
 /** Runs `run` against a test emulator (`startTestEmulator(options)`), closed after it. */
@@ -58,4 +78,16 @@ export function useEmulatorWithSdkClient<C extends { destroy(): void }>(
       return client ?? notStarted();
     },
   };
+}
+
+/**
+ * Sends a DEVICE_COMMAND_REQUEST event with trace id `traceId` for the connector `putTestConnector`
+ * registers, as a connector reports on a command it was sent.
+ */
+export function sendTestConnectorEvent(client: ConnectorEventsClient, traceId: string) {
+  return client.sendConnectorEvent({
+    ConnectorId: 'c1',
+    Operation: 'DEVICE_COMMAND_REQUEST',
+    TraceId: traceId,
+  } as never);
 }

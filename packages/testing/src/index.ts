@@ -9,6 +9,8 @@ export {
 } from './credentials.js';
 export {
   FAST_INVOKE,
+  putTestConnector,
+  sendTestConnectorEvent,
   startTestEmulator,
   useEmulatorWithSdkClient,
   withTestEmulator,

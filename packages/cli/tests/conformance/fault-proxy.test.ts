@@ -1,6 +1,12 @@
 import { request } from 'node:http';
 import { ConnectorEventsClient, ManagedIntegrationsClient } from '@c2c-kit/connector/client';
-import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import type { RunningEmulator } from '@c2c-kit/emulator';
+import {
+  putTestConnector,
+  sdkClientConfig,
+  sendTestConnectorEvent,
+  startTestEmulator,
+} from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../src/conformance/faultProxy.js';
 
@@ -11,27 +17,11 @@ let emu: RunningEmulator;
 let suite: ManagedIntegrationsClient;
 let proxy: FaultProxy;
 let proxyUrl: string;
-const owner = { account: '111122223333', region: 'us-east-1' };
 
 beforeAll(async () => {
-  emu = await startEmulator({ memory: true });
-  emu.app.managedIntegrations.stores.connectors.put(owner, 'c1', {
-    Id: 'c1',
-    Name: 'c1',
-    EndpointConfig: { lambda: { arn: 'fn' } },
-    EndpointType: 'LAMBDA',
-    Type: 'UNLISTED',
-  });
-  const credentials = {
-    accessKeyId: emu.credentials.accessKeyId,
-    secretAccessKey: emu.credentials.secretAccessKey,
-  };
-  suite = new ManagedIntegrationsClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials,
-    validate: false,
-  });
+  emu = await startTestEmulator();
+  putTestConnector(emu.app);
+  suite = new ManagedIntegrationsClient({ ...sdkClientConfig(emu.url), validate: false });
   proxy = new FaultProxy(suite);
   proxyUrl = await proxy.start();
 });
@@ -45,23 +35,11 @@ afterAll(async () => {
 /** The connector's client, signing for the proxy's address with the connector's own keys. */
 function connectorClient(attemptTimeoutMs = 2000) {
   return new ConnectorEventsClient({
-    endpoint: proxyUrl,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: emu.credentials.accessKeyId,
-      secretAccessKey: emu.credentials.secretAccessKey,
-    },
+    ...sdkClientConfig(proxyUrl),
     attemptTimeoutMs,
     maxAttempts: 1,
   });
 }
-
-const send = (client: ConnectorEventsClient, traceId: string) =>
-  client.sendConnectorEvent({
-    ConnectorId: 'c1',
-    Operation: 'DEVICE_COMMAND_REQUEST',
-    TraceId: traceId,
-  } as never);
 
 const stored = () => emu.app.managedIntegrations.stores.countEvents();
 
@@ -71,7 +49,9 @@ describe('FaultProxy', () => {
     try {
       proxy.set({});
       const before = stored();
-      await expect(send(client, 't-through')).resolves.toEqual({ ConnectorId: 'c1' });
+      await expect(sendTestConnectorEvent(client, 't-through')).resolves.toEqual({
+        ConnectorId: 'c1',
+      });
       expect(stored()).toBe(before + 1);
       const listed = await client.listCloudConnectors({});
       expect(listed.Items?.map((c) => c.Id)).toContain('c1');
@@ -98,7 +78,7 @@ describe('FaultProxy', () => {
       try {
         proxy.set(faults);
         const before = stored();
-        await expect(send(client, `t-${name}`)).rejects.toMatchObject({
+        await expect(sendTestConnectorEvent(client, `t-${name}`)).rejects.toMatchObject({
           name,
           statusCode: status,
         });
@@ -118,12 +98,16 @@ describe('FaultProxy', () => {
       proxy.set({ hang: 1 });
       const seen = proxy.seen();
       const before = stored();
-      const error = (await send(client, 't-hang').catch((e: unknown) => e)) as Error;
+      const error = (await sendTestConnectorEvent(client, 't-hang').catch(
+        (e: unknown) => e,
+      )) as Error;
       expect(error.message).toMatch(/no response within 300 ms/);
       expect(proxy.seen()).toEqual({ requests: seen.requests + 1, held: seen.held + 1 });
       expect(stored()).toBe(before);
       proxy.set({});
-      await expect(send(client, 't-after-hang')).resolves.toEqual({ ConnectorId: 'c1' });
+      await expect(sendTestConnectorEvent(client, 't-after-hang')).resolves.toEqual({
+        ConnectorId: 'c1',
+      });
     } finally {
       proxy.set({});
       await client.close();
