@@ -6,6 +6,7 @@
 // and named by the bundle's build, so it is used only with the code it was made from. Without a
 // cache, or with one this Node cannot use, the start compiles as usual and leaves a cache for the
 // next; a package directory that cannot be written to just goes without.
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -13,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { constants, Script } from 'node:vm';
 
 const file = fileURLToPath(new URL('../dist/bin.bundle.cjs', import.meta.url));
-const source = readFileSync(file, 'utf8');
+const bytes = readFileSync(file);
+// scripts/bundle-bin.mjs writes ASCII, which reads fastest as Latin-1 (the same characters); a
+// bundle that is not falls back to UTF-8.
+const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 const build = /^\/\/ c2c-emulator build ([0-9a-f]+)\n/.exec(source)?.[1];
 const cacheFile = build === undefined ? undefined : file.replace(/\.cjs$/, `.${build}.v8cache`);
 let cachedData;

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -12,15 +13,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { until } from '@c2c-kit/testing';
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 
 // The program users run (`c2c-emulator`) is bin/c2c-emulator.js compiling src/bin.ts bundled into
 // one CommonJS file by scripts/bundle-bin.mjs, with V8's code cache. What a bundle can break is
 // what finds files at run time: the Lambda host's worker bootstrap (next to its module in src/),
-// dynalite and the SDK (loaded on first use, resolved from the package), the logger (pino,
+// dynalite, fflate and the SDK (loaded on first use, resolved from the package), the logger (pino,
 // bundled). Each is exercised through the bin, as are the code cache's writing and reuse.
 
 const pkg = join(import.meta.dirname, '..');
@@ -76,6 +78,10 @@ afterAll(() => {
 });
 
 describe('the bundled c2c-emulator', () => {
+  it('is ASCII throughout, which the bin reads as one-byte text', () => {
+    expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
+
   it('prints its help, and a run that short leaves no code cache', () => {
     const run = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
@@ -125,6 +131,26 @@ describe('the bundled c2c-emulator', () => {
         event: unknown;
       };
       expect(result.event).toEqual({ hello: 'bundle' });
+
+      // A zip upload: fflate is required on first use, from the package.
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'zipped',
+          Role: 'arn:aws:iam::000000000000:role/bundled',
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Code: {
+            ZipFile: zipSync({
+              'index.mjs': Buffer.from('export const handler = async (e) => ({ zipped: e });'),
+            }),
+          },
+        }),
+      );
+      const zipped = await lambda.send(
+        new InvokeCommand({ FunctionName: 'zipped', Payload: JSON.stringify({ n: 1 }) }),
+      );
+      expect(zipped.FunctionError).toBeUndefined();
+      expect(JSON.parse(new TextDecoder().decode(zipped.Payload))).toEqual({ zipped: { n: 1 } });
 
       // The request log (pino, inside the bundle) at --log-level info.
       const requestLog = emu.logs.some((line) => line.includes('"msg":"request completed"'));

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, tightenFile } from '@c2c-kit/local-guard';
 import Database from 'better-sqlite3';
@@ -24,6 +24,7 @@ export const DB_FILE_NAME = 'emulator.sqlite';
 /** Opens the emulator database: a file in `dataDir`, or `:memory:`. */
 export function openDatabase(options: DbOptions): Database.Database {
   let db: Database.Database;
+  let created = false;
   if (options.memory === true || options.dataDir === undefined) {
     db = new Database(':memory:');
   } else {
@@ -32,7 +33,12 @@ export function openDatabase(options: DbOptions): Database.Database {
     // The file holds OAuth tokens and secrets: create it 0600 before SQLite does (SQLite would
     // use 0644 & ~umask), and tighten one an older version left wider. SQLite gives the -wal and
     // -shm files the database file's mode.
-    closeSync(openSync(file, 'a', 0o600));
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      created = fstatSync(fd).size === 0 && !existsSync(`${file}-wal`);
+    } finally {
+      closeSync(fd);
+    }
     for (const suffix of ['', '-wal', '-shm']) tightenFile(`${file}${suffix}`);
     db = new Database(file);
   }
@@ -43,6 +49,12 @@ export function openDatabase(options: DbOptions): Database.Database {
   db.pragma('busy_timeout = 5000');
   const file = options.memory !== true && options.dataDir !== undefined;
   if (file) db.pragma('locking_mode = EXCLUSIVE');
+  // Turning an empty file into a WAL database writes its first page through a rollback journal
+  // with four fsyncs (journal, directory, journal, database): the longest wait of a start on an
+  // empty data dir. Nothing is stored yet, so there is nothing to keep safe: an OS crash in that
+  // instant leaves the file empty or the page whole (one block), and either opens as a new
+  // database. A database with anything in it keeps SQLite's `synchronous` until WAL is on.
+  if (created) db.pragma('synchronous = OFF');
   try {
     // WAL + NORMAL: a commit is durable against a process crash (kill -9) once it returns; only
     // an OS crash can lose the last commits, which is the trade the brief asks for.

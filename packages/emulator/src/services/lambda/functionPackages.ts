@@ -5,7 +5,6 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ensurePrivateDir } from '@c2c-kit/local-guard';
 import type { Database as Db } from 'better-sqlite3';
-import { unzipSync } from 'fflate';
 import { lambdaErrors } from './errors.js';
 
 /**
@@ -101,6 +100,9 @@ export function unpack(zip: Buffer, root: string): string {
   if (existsSync(target)) return target;
   let files: Record<string, Uint8Array>;
   try {
+    // Loaded at the first upload: fflate builds its Huffman tables when loaded, work every start
+    // would pay for an API few sessions call.
+    const { unzipSync } = createRequire(import.meta.url)('fflate') as typeof import('fflate');
     files = unzipSync(zip);
   } catch (error) {
     throw lambdaErrors.invalidParameter(
