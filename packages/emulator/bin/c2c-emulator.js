@@ -5,15 +5,16 @@
 // compiles with V8's code cache: the compiled code of an earlier start, kept beside the bundle
 // and named by the bundle's build, so it is used only with the code it was made from. Without a
 // cache, or with one this Node cannot use, the start compiles as usual and leaves a cache for the
-// next; a package directory that cannot be written to just goes without.
-import { isAscii } from 'node:buffer';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+// next; a package directory that cannot be written to just goes without. This file is CommonJS
+// (bin/package.json): an ES module entry point has Node set up its ES module loader first, work a
+// start would do for this one file only.
+const { isAscii } = require('node:buffer');
+const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { constants, Script } = require('node:vm');
 
-const file = fileURLToPath(new URL('../dist/bin.bundle.cjs', import.meta.url));
+const file = join(__dirname, '..', 'dist', 'bin.bundle.cjs');
 const bytes = readFileSync(file);
 // scripts/bundle-bin.mjs writes ASCII, which reads fastest as Latin-1 (the same characters); a
 // bundle that is not falls back to UTF-8.
@@ -50,5 +51,5 @@ if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRej
     }
   }, 2000).unref();
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));

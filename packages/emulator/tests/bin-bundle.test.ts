@@ -69,7 +69,9 @@ function bannerKeys(logs: string[]): { accessKeyId: string; secretAccessKey: str
 beforeAll(() => {
   bundleBin();
   mkdirSync(join(scratch, 'bin'));
-  copyFileSync(join(pkg, 'bin', 'c2c-emulator.js'), bin);
+  // bin/package.json makes the bin CommonJS, as in the package.
+  for (const f of ['c2c-emulator.js', 'package.json'])
+    copyFileSync(join(pkg, 'bin', f), join(scratch, 'bin', f));
 }, 90_000);
 
 afterAll(() => {
