@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
-import { type FaultConfig, injectedFault } from '@c2c-kit/emulator';
+import {
+  type FaultConfig,
+  injectedFault,
+  type LoopbackServer,
+  listenOnLoopback,
+} from '@c2c-kit/emulator';
 import { CONTROL, guardNodeRequest, ServerGuard } from '@c2c-kit/local-guard';
 import {
   fromHttpRequest,
@@ -45,6 +49,7 @@ export class FaultProxy {
   readonly #server: Server;
   readonly #guard: ServerGuard;
   readonly #client: ManagedIntegrationsClient;
+  #listening: LoopbackServer | undefined;
   #faults: FaultConfig = { ...NONE };
   #requests = 0;
   #held = 0;
@@ -69,11 +74,8 @@ export class FaultProxy {
 
   /** Listens on a free loopback port; returns its URL. */
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#listening = await listenOnLoopback(this.#server);
+    return this.#listening.url;
   }
 
   set(faults: Partial<FaultConfig>): void {
@@ -84,9 +86,10 @@ export class FaultProxy {
     return { requests: this.#requests, held: this.#held };
   }
 
+  /** Stops listening and ends open connections, a held request's too. */
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listening?.close();
+    this.#listening = undefined;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,8 +9,9 @@ export interface LoopbackServer {
 
 /**
  * Listens `server` on 127.0.0.1 at a free port. For the local engines served behind the
- * emulator's own endpoint or beside it (dynalite, kinesalite): loopback only, and a close that
- * does not wait for their clients' keep-alive sockets.
+ * emulator's own endpoint or beside it (dynalite, kinesalite), the stack's queues and `c2c test`'s
+ * fault endpoint: loopback only, and a close that does not wait for their clients' keep-alive
+ * sockets.
  */
 export async function listenOnLoopback(server: Server): Promise<LoopbackServer> {
   await new Promise<void>((resolve, reject) => {
