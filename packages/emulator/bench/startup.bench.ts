@@ -35,7 +35,8 @@ type Dir = 'empty' | 'large';
 const scratch = mkdtempSync(join(tmpdir(), 'emu-startup-'));
 const large = join(scratch, 'large');
 const ms = (n: number) => `${n.toFixed(0)} ms`;
-const millions = `${(EVENTS / 1e6).toFixed(0)} M-event`;
+const millions =
+  EVENTS >= 1e6 ? `${(EVENTS / 1e6).toFixed(0)} M-event` : `${EVENTS.toLocaleString()}-event`;
 
 try {
   const seeded = await seedLargeDb(large, { users: 10_000, thingsPerUser: 10, events: EVENTS });
