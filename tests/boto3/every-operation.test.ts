@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { arbitraryFor, model, NS, operation } from '@c2c-kit/testing/smithy-model';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arbitraryFor, model, NS, operation } from '../../packages/protocol/tests/helpers/model.js';
 import { type Boto3Result, boto3, boto3Missing } from './boto3.js';
 
 // Every operation of the pinned model, sent by boto3 with an input boto3 itself accepts (its own

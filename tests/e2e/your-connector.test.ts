@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
+import { cfnLint } from '@c2c-kit/testing';
 import {
   generateWebhookSecret,
   type StartedVendorCloud,
   startVendorCloud,
 } from '@c2c-kit/vendor-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint } from '../../packages/cdk/tests/helpers/cfnLint.js';
 
 // The road a device maker takes, every step a real process: `c2c init` a project, `npm install`
 // it (the c2c-kit tarballs it packed plus the registry), its own `npm test`, then

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cfnLint } from '@c2c-kit/testing';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint } from '../../../packages/cdk/tests/helpers/cfnLint.js';
 import { AcmeConnectorStack } from '../src/stack.js';
 
 const CLIENT_SECRET_ARN =

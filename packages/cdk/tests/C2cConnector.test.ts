@@ -1,9 +1,10 @@
 // CDK assertions on the C2cConnector: every resource, permission and condition the deployment
 // relies on, pinned one by one. The app is synthesized once (with esbuild bundling) for the file.
+
+import { cfnLint } from '@c2c-kit/testing';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint } from './helpers/cfnLint.js';
 import { buildTestStacks } from './helpers/stacks.js';
 import {
   arn,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getCluster, tryParseMatterId } from '@c2c-kit/matter';
 import { MODEL_EXAMPLES, type OperationName } from '@c2c-kit/protocol';
+import { arbitraryFor, model, NS, operation } from '@c2c-kit/testing/smithy-model';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { arbitraryFor, model, NS, operation } from '../../protocol/tests/helpers/model.js';
 import { validateDocument } from '../src/commands/validate.js';
 import { runBin } from './helpers/bin.js';
 

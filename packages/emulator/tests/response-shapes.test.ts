@@ -6,9 +6,9 @@ import {
   validateOperationOutput,
 } from '@c2c-kit/protocol';
 import { fanReport } from '@c2c-kit/testing';
+import { NS, operation, shapeOf } from '@c2c-kit/testing/smithy-model';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NS, operation, shapeOf } from '../../protocol/tests/helpers/model.js';
 import { startC2cStack } from './helpers/c2c-stack.js';
 import { notImplementedOperations, ownClient } from './helpers/operations.js';
 

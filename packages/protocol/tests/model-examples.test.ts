@@ -2,6 +2,8 @@
  * Every official example of the Smithy model (`smithy.api#examples`) for the generated operations
  * validates: inputs, outputs and error bodies.
  */
+
+import { NS, operation } from '@c2c-kit/testing/smithy-model';
 import { describe, expect, it } from 'vitest';
 import * as generated from '../src/generated/validators.js';
 import {
@@ -11,7 +13,6 @@ import {
   validateOperationInput,
   validateOperationOutput,
 } from '../src/index.js';
-import { NS, operation } from './helpers/model.js';
 
 type Validator = (value: unknown) => {
   ok: boolean;

@@ -3,6 +3,15 @@
  * instance of every operation input and output, each constraint is violated once and the
  * validator must report exactly that path.
  */
+
+import {
+  applyMutation,
+  arbitraryFor,
+  constrainedShapes,
+  type Mutation,
+  mutations,
+  operation,
+} from '@c2c-kit/testing/smithy-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,14 +21,6 @@ import {
   validateOperationInput,
   validateOperationOutput,
 } from '../src/index.js';
-import {
-  applyMutation,
-  arbitraryFor,
-  constrainedShapes,
-  type Mutation,
-  mutations,
-  operation,
-} from './helpers/model.js';
 
 type Target = { name: string; kind: 'input' | 'output'; shapeId: string; value: unknown };
 

@@ -2,6 +2,8 @@
  * Property-based tests with arbitraries derived from the model: random valid payloads validate;
  * random mutations never throw and always yield well-formed issues; parseJson never throws.
  */
+
+import { arbitraryFor, operation } from '@c2c-kit/testing/smithy-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +14,6 @@ import {
   validateOperationInput,
   validateOperationOutput,
 } from '../src/index.js';
-import { arbitraryFor, operation } from './helpers/model.js';
 
 const NAMES = Object.keys(OPERATIONS);
 const RUNS = { numRuns: 15, seed: 20261126 };

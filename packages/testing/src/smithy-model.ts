@@ -1,6 +1,8 @@
 /**
  * Test-side reading of the pinned Smithy model (independent of the generator's code): valid-value
- * arbitraries and systematic one-constraint mutations derived from the shapes' traits.
+ * arbitraries and systematic one-constraint mutations derived from the shapes' traits. Imported
+ * as `@c2c-kit/testing/smithy-model`, not from the index, which would read the model into every
+ * test that imports it.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -22,7 +24,7 @@ interface Shape {
 }
 
 const MODEL_URL = new URL(
-  '../../../../codegen/inputs/iot-managed-integrations-2025-03-03.smithy.json',
+  '../../../codegen/inputs/iot-managed-integrations-2025-03-03.smithy.json',
   import.meta.url,
 );
 export const model = JSON.parse(readFileSync(MODEL_URL, 'utf8')) as {
