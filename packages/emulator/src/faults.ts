@@ -28,6 +28,14 @@ export function faultIssues(faults: Partial<Record<keyof FaultConfig, unknown>>)
 }
 
 /**
+ * Whether `faults` injects anything. Read per request (a stack's `setFaults` changes them), so
+ * that a request meets `injectedFault`'s promise only when there is a fault to draw.
+ */
+export function hasFaults(faults: Readonly<FaultConfig>): boolean {
+  return faults.latencyMs > 0 || faults.throttle > 0 || faults.error > 0 || (faults.hang ?? 0) > 0;
+}
+
+/**
  * The fault `faults` gives one SendConnectorEvent, drawn afresh for each request: after
  * `latencyMs`, a 429 ThrottlingException, a 503 ServiceUnavailableException, or (`hang`) no
  * answer until `clientGone` resolves — the client gave up — or `HANG_LIMIT_MS` passes (then a

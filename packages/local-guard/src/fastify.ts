@@ -40,7 +40,8 @@ export function fastifyLocalGuard<Req extends FastifyRequestLike>(
   return function localGuardHook(request, reply, done): void {
     const verdict = options.guard.check(request, options.policy(request));
     if (verdict.ok) {
-      for (const [name, value] of Object.entries(verdict.headers)) reply.header(name, value);
+      // for…in, not Object.entries: nearly every verdict has no headers, and this allocates nothing.
+      for (const name in verdict.headers) reply.header(name, verdict.headers[name] as string);
       if (verdict.answered) {
         reply.code(204);
         reply.send();

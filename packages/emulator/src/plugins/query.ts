@@ -24,8 +24,14 @@ function repeatedQueryHook(
   _reply: FastifyReply,
   done: (error?: Error) => void,
 ): void {
+  // Most requests carry no query: they are done before the route's config is read (a getter
+  // that builds an object per call).
+  if (request.is404 || !(request.raw.url ?? '').includes('?')) {
+    done();
+    return;
+  }
   const allowed = request.routeOptions.config.repeatableQuery;
-  if (allowed === true || request.is404 || !(request.raw.url ?? '').includes('?')) {
+  if (allowed === true) {
     done();
     return;
   }

@@ -44,7 +44,9 @@ export function createSigV4Hook(
     _reply: FastifyReply,
     done: (error?: Error) => void,
   ): void {
-    if (request.routeOptions.config.sigv4 === false) {
+    // `routeOptions` builds a new object on every read: read once.
+    const route = request.routeOptions.config;
+    if (route.sigv4 === false) {
       done();
       return;
     }
@@ -62,7 +64,7 @@ export function createSigV4Hook(
         done(error as Error);
         return;
       }
-      const expected = request.routeOptions.config.awsService;
+      const expected = route.awsService;
       if (expected !== undefined && request.aws.service !== expected) {
         // AWS's own answer when a request signed for one service reaches another's endpoint.
         done(

@@ -1,5 +1,5 @@
 import { AccessDeniedException, ServiceUnavailableException } from '@c2c-kit/protocol';
-import { injectedFault } from '../../../faults.js';
+import { hasFaults, injectedFault } from '../../../faults.js';
 import { defineHandlers, type HandlerMap, type MiContext } from '../context.js';
 import { recordCommandResponse } from '../domain/commands.js';
 import { connectorNotFound, connectorOf } from '../domain/connectors.js';
@@ -15,7 +15,7 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
   const faults = ctx.config.faults;
   return defineHandlers({
     SendConnectorEvent: async (input, call) => {
-      const fault = await injectedFault(faults, call.clientGone);
+      const fault = hasFaults(faults) ? await injectedFault(faults, call.clientGone) : undefined;
       // A client that gave up on a held request reads no answer; the 503 only ends the handler.
       if (fault === 'gone') throw new ServiceUnavailableException('the client gave up');
       if (fault !== undefined) throw fault;
