@@ -53,9 +53,10 @@ const result = await build({
   format: 'cjs',
   // Workspace packages from their TypeScript source, as the tests run them.
   conditions: ['source'],
-  // A native addon, and the packages the emulator loads only on first use (DynamoDB, Kinesis
-  // deliveries, OAuth, Lambda zips): left to Node's resolution from the package, as unbundled.
-  external: ['better-sqlite3', 'dynalite', 'undici', 'fflate', '@aws-sdk/*', '@smithy/*'],
+  // The packages the emulator loads only on first use (DynamoDB, Kinesis deliveries, OAuth,
+  // Lambda zips): left to Node's resolution from the package, as unbundled. better-sqlite3's
+  // JavaScript is bundled; its native addon is required by path (src/plugins/db.ts).
+  external: ['dynalite', 'undici', 'fflate', '@aws-sdk/*', '@smithy/*'],
   // CommonJS has no import.meta: the bundle's own URL stands in (see ownImportMeta).
   define: { 'import.meta.url': '__bundleUrl' },
   plugins: [ownImportMeta],

@@ -22,8 +22,9 @@ import { exited, spawnEmulator } from './helpers/spawn-bin.js';
 // The program users run (`c2c-emulator`) is bin/c2c-emulator.js compiling src/bin.ts bundled into
 // one CommonJS file by scripts/bundle-bin.mjs, with V8's code cache. What a bundle can break is
 // what finds files at run time: the Lambda host's worker bootstrap (next to its module in src/),
-// dynalite, fflate and the SDK (loaded on first use, resolved from the package), the logger (pino,
-// bundled). Each is exercised through the bin, as are the code cache's writing and reuse.
+// better-sqlite3's native addon (required by path), dynalite, fflate and the SDK (loaded on first
+// use, resolved from the package), the logger (pino, bundled). Each is exercised through the bin,
+// as are the code cache's writing and reuse.
 
 const pkg = join(import.meta.dirname, '..');
 // Inside the package, so the packages the bundle leaves out resolve as they do from dist/.

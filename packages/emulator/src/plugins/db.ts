@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ensurePrivateDir, tightenFile } from '@c2c-kit/local-guard';
 import Database from 'better-sqlite3';
@@ -21,12 +22,30 @@ export interface DbOptions {
 
 export const DB_FILE_NAME = 'emulator.sqlite';
 
+// better-sqlite3's native addon, named to it: its own search (the `bindings` package) starts from
+// the calling file, which in the bin's bundle is the bundle, and tries a dozen paths before the
+// one prebuilt and node-gyp builds use. Where a build keeps it elsewhere, the search runs as usual.
+const nativeBinding = ((): string | undefined => {
+  try {
+    return createRequire(import.meta.url).resolve(
+      'better-sqlite3/build/Release/better_sqlite3.node',
+    );
+  } catch {
+    return undefined;
+  }
+})();
+
+/** A better-sqlite3 connection to `filename` (`:memory:` for none). */
+export function newDatabase(filename: string): Database.Database {
+  return new Database(filename, nativeBinding === undefined ? {} : { nativeBinding });
+}
+
 /** Opens the emulator database: a file in `dataDir`, or `:memory:`. */
 export function openDatabase(options: DbOptions): Database.Database {
   let db: Database.Database;
   let created = false;
   if (options.memory === true || options.dataDir === undefined) {
-    db = new Database(':memory:');
+    db = newDatabase(':memory:');
   } else {
     ensurePrivateDir(options.dataDir);
     const file = join(options.dataDir, DB_FILE_NAME);
@@ -40,7 +59,7 @@ export function openDatabase(options: DbOptions): Database.Database {
       closeSync(fd);
     }
     for (const suffix of ['', '-wal', '-shm']) tightenFile(`${file}${suffix}`);
-    db = new Database(file);
+    db = newDatabase(file);
   }
   // One emulator process owns its data dir (its in-memory caches assume nobody else writes), so
   // the file lock is taken once and kept instead of per transaction, and the WAL index lives in

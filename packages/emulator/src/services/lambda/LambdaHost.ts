@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Database, { type Database as Db } from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_ID, generateCredentials } from '../../config.js';
+import { newDatabase } from '../../plugins/db.js';
 import { LambdaServiceError, lambdaErrors, PoolSaturatedError } from './errors.js';
 import type { ExecutionCredentialIssuer } from './executionRole.js';
 import { type FunctionScope, parseFunctionRef } from './functionRef.js';
@@ -78,7 +79,7 @@ export class LambdaHost {
   constructor(options: LambdaHostOptions = {}) {
     this.#options = options;
     this.#ownsDb = options.db === undefined;
-    this.#db = options.db ?? new Database(':memory:');
+    this.#db = options.db ?? newDatabase(':memory:');
     this.#region = options.region ?? 'us-east-1';
     this.#baseUrl = options.baseUrl ?? (() => 'http://127.0.0.1');
     // A host of its own (tests, tools) signs with a fresh pair; the emulator passes its keys.
