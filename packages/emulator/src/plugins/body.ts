@@ -63,10 +63,12 @@ export function parseJsonBody(text: string): unknown {
 function mayNestDeeper(text: string, depth: number): boolean {
   // Each level of nesting takes two characters, so shorter texts cannot be too deep.
   if (text.length <= 2 * depth) return false;
+  // indexOf, not a loop over every character: the engine scans for one character much faster.
   let open = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c === 0x7b || c === 0x5b) && ++open > depth) return true;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++open > depth) return true;
+    }
   }
   return false;
 }
