@@ -10,6 +10,9 @@
 // Every round runs each program once per data dir, the order alternating, so a slow moment of
 // this shared machine hits every side; medians of the rounds, with the CPU time each process had
 // used when it first answered (less sensitive to the load than the wall time) and the load average.
+// Where NODE_EXTRA_CA_CERTS is set (as on the machines these figures come from), Node reads and
+// parses that whole CA bundle before it runs any code; the bin and the bare server also run
+// without it, so the figures show what Node's environment costs apart from the program's own.
 // Env: BENCH_EVENTS (10000000), BENCH_STARTUP_ROUNDS (7).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,8 +31,13 @@ const PROGRAMS = {
   'bin, no code cache': join(pkg, 'bin', 'c2c-emulator.js'),
   unbundled: join(pkg, 'dist', 'bin.js'),
   bare: join(import.meta.dirname, 'fixtures', 'bare-server.mjs'),
+  'bin, no extra CA': join(pkg, 'bin', 'c2c-emulator.js'),
+  'bare, no extra CA': join(import.meta.dirname, 'fixtures', 'bare-server.mjs'),
 } as const;
 type Program = keyof typeof PROGRAMS;
+const { NODE_EXTRA_CA_CERTS: extraCa, ...withoutExtraCa } = process.env;
+const envOf = (program: Program) =>
+  program.endsWith('no extra CA') ? withoutExtraCa : process.env;
 type Dir = 'empty' | 'large';
 
 const scratch = mkdtempSync(join(tmpdir(), 'emu-startup-'));
@@ -64,13 +72,21 @@ try {
     ['bare', 'empty'],
     ['bin', 'large'],
     ['unbundled', 'large'],
+    ...(extraCa === undefined
+      ? []
+      : ([
+          ['bin, no extra CA', 'empty'],
+          ['bare, no extra CA', 'empty'],
+        ] as [Program, Dir][])),
   ];
   for (let round = 0; round < ROUNDS; round++) {
     for (const [program, dir] of round % 2 === 0 ? sides : [...sides].reverse()) {
       const empty = dir === 'empty' ? mkdtempSync(join(scratch, 'empty-')) : undefined;
-      if (program === 'bin') writeFileSync(join(dist, cacheName), codeCache);
+      if (program === 'bin' || program === 'bin, no extra CA') {
+        writeFileSync(join(dist, cacheName), codeCache);
+      }
       if (program === 'bin, no code cache') rmSync(join(dist, cacheName), { force: true });
-      const took = await timeStartup(empty ?? large, PROGRAMS[program]);
+      const took = await timeStartup(empty ?? large, PROGRAMS[program], envOf(program));
       if (empty !== undefined) rmSync(empty, { recursive: true, force: true });
       const key = `${program} ${dir}`;
       runs.set(key, [...(runs.get(key) ?? []), took]);
@@ -115,7 +131,7 @@ try {
   reportFigure({
     name: 'emulator: start-up, spawn → first 200, empty data dir',
     value: show('bin empty'),
-    baseline: `bare Node server ${show('bare empty')}; unbundled ${show('unbundled empty')}; no code cache ${show('bin, no code cache empty')}; ${loadText}`,
+    baseline: `bare Node server ${show('bare empty')}; unbundled ${show('unbundled empty')}; no code cache ${show('bin, no code cache empty')}${extraCa === undefined ? '' : `; without NODE_EXTRA_CA_CERTS: ${show('bin, no extra CA empty')}, bare ${show('bare, no extra CA empty')}`}; ${loadText}`,
     goal: '≤ 150 ms',
     met: wall('bin empty') <= 150,
   });
