@@ -1,9 +1,12 @@
 // The chaos run's real processes: the whole stack (chaos/host.ts), the emulator bin on its own,
 // and the connector's worker processes inside either. Kills are SIGKILL to a pid, nothing else.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { childPids, sigkill } from '@c2c-kit/testing/processes';
+
+export { childPids, sigkill };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST_SCRIPT = fileURLToPath(new URL('./host.ts', import.meta.url));
@@ -122,26 +125,6 @@ export async function startEmulatorHost(spec: HostSpec, timeoutMs = 60_000): Pro
   return { form: 'emulator', child, pid: child.pid as number, info: undefined, exited };
 }
 
-/** Pids of a process's children (Linux /proc), e.g. the Lambda host's worker processes. */
-export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const task of tasks) {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const p of text.split(/\s+/)) if (p !== '') out.push(Number(p));
-    } catch {
-      // The task ended meanwhile.
-    }
-  }
-  return out;
-}
-
 /** The connector's worker processes of a host (they run the Lambda bootstrap). */
 export function workerPids(host: Host): number[] {
   return childPids(host.pid).filter((p) => {
@@ -151,15 +134,6 @@ export function workerPids(host: Host): number[] {
       return false;
     }
   });
-}
-
-export function sigkill(pid: number): boolean {
-  try {
-    process.kill(pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DevStack, runDemo, startDevStack } from '@c2c-kit/cli';
-import { webhookHeaders } from '@c2c-kit/testing';
+import { runBin, webhookHeaders } from '@c2c-kit/testing';
+import { childPids, sigkill } from '@c2c-kit/testing/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childPids, sigkill } from '../../chaos/processes.js';
-import { runBin } from '../../packages/cli/tests/helpers/bin.js';
 
 // Reliability where the user meets it: `c2c dev` runs the reference connector in the emulator's
 // Lambda host — several worker processes sharing the connector store (SQLite in the data

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleEntry } from '@c2c-kit/cdk';
+import { zipAsset } from '@c2c-kit/cli';
 import { App } from 'aws-cdk-lib';
-import { zipAsset } from '../../../packages/cli/src/deploy/zipAsset.js';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { AcmeConnectorStack } from '../src/stack.js';
 

@@ -12,6 +12,9 @@ export type {
   ConformanceReport,
   ConformanceSettings,
 } from './conformance/types.js';
+// A function's code as Lambda takes it (UpdateFunctionCode's ZipFile), from a bundle directory
+// zipped as CDK's asset publishing zips it.
+export { zipAsset } from './deploy/zipAsset.js';
 export {
   describeMatterEndpoint,
   summariseInvocation,

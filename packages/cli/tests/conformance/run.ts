@@ -1,5 +1,8 @@
 import type { ConformanceReport } from '../../src/conformance/types.js';
+import { LOOSE_BOUNDS } from '@c2c-kit/testing';
 import { PACKAGE_DIR, runCliInProcess } from '../helpers/bin.js';
+
+export { LOOSE_BOUNDS };
 
 /** The reference connector's variables, as its package.json's "c2c" section gives them. */
 export const ACME = [
@@ -13,12 +16,6 @@ export const ACME = [
   'ACME_CLIENT_SECRET={{oauthClientSecret}}',
 ];
 
-/**
- * Time bounds for runs that must pass: the service's 2 s and 5 s are defaults a connector meets
- * with room on a quiet machine, but a test must not depend on this machine's speed (CI runs many
- * test files at once). Fixtures that break a bound use the defaults and miss them by far.
- */
-export const LOOSE_BOUNDS: readonly string[] = ['--ack-ms', '10000', '--event-latency-ms', '20000'];
 
 /**
  * `c2c test --json` in this process (the connector still runs in the Lambda host's workers), so
