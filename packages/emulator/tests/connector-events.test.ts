@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,6 +263,47 @@ describe('connector events and commands on a registered thing', () => {
     expect(reg.status, reg.text).toBe(201);
     expect((await mi('SendConnectorEvent', event)).status).toBe(202);
     expect(relayed()).toHaveLength(before + 1);
+  });
+
+  it('events kept in the notification ring do not keep their requests alive', async () => {
+    // The ring keeps each event's lazily built notifications; what they hold must not reach the
+    // request (socket, logger, body), or every kept event pins one and ingest pays in GC.
+    const requests: WeakRef<IncomingMessage>[] = [];
+    const track = (req: IncomingMessage) => {
+      if (req.url?.startsWith('/connector-event/')) requests.push(new WeakRef(req));
+    };
+    stack.emu.app.server.on('request', track);
+    // Past the first 1000 events of a type (always validated, so built at once) the ring keeps
+    // the notifications unbuilt.
+    const events = 1100;
+    try {
+      for (let sent = 0; sent < events; sent += 20) {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            mi('SendConnectorEvent', {
+              ConnectorId: stack.connectorId,
+              Operation: 'DEVICE_EVENT',
+              UserId: 'user-1',
+              ConnectorDeviceId: 'fan-1',
+              MatterEndpoint: {
+                id: '1',
+                clusters: [{ id: '0x0202', attributes: { '0x0000': (sent + i) % 4 } }],
+              },
+            }),
+          ),
+        );
+        for (const res of answers) expect(res.status, res.text).toBe(202);
+      }
+    } finally {
+      stack.emu.app.server.off('request', track);
+    }
+    expect(requests).toHaveLength(events);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // A keep-alive socket may still reach its last request; the others must all be gone.
+    expect(requests.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(20);
   });
 
   it('invalid SendConnectorEvent input → 400 ValidationException naming the field', async () => {

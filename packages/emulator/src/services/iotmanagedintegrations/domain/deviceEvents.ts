@@ -121,30 +121,43 @@ export async function recordDeviceEvent(ctx: MiContext, event: IncomingEvent): P
     ctx.stores.insertEvent(owner, connectorId, 'DEVICE_EVENT', input.TraceId, at, raw);
     if (endpoint !== undefined) mergeEndpoint(ctx, route.thingId, endpoint, at);
   });
-  if (endpoint !== undefined) {
-    // One conversion to the named form serves both notifications, done only when one of
-    // them is needed (SSE, Kinesis, validation sample, or the first read of the ring).
-    let named: NamedEndpoint | undefined;
-    const namedEndpoint = (): NamedEndpoint => {
-      named ??= toNamedEndpoint(endpoint);
-      return named;
-    };
-    const resources = [route.thingArn];
-    ctx.hub.publishLazy(
-      route.customer.account,
-      'DEVICE_EVENT',
-      () => ({ iotMiArrivalTimestamp: String(at), endpoints: [namedEndpoint()] }),
-      resources,
-      route.customer.region,
-    );
-    ctx.hub.publishLazy(
-      route.customer.account,
-      'DEVICE_STATE',
-      () => stateNotification(namedEndpoint(), at),
-      resources,
-      route.customer.region,
-    );
-  }
+  if (endpoint !== undefined) publishDeviceEvent(ctx, route, endpoint, at);
+}
+
+/**
+ * DEVICE_EVENT and DEVICE_STATE for the thing's customer, built lazily. Apart from
+ * `recordDeviceEvent` so that the builders, which the notification ring keeps, hold the endpoint
+ * and the time only: closures keep every variable their function's other closures capture, and
+ * there that is the event's body and input too.
+ */
+function publishDeviceEvent(
+  ctx: MiContext,
+  route: { readonly thingArn: string; readonly customer: { account: string; region: string } },
+  endpoint: MatterEndpoint,
+  at: number,
+): void {
+  // One conversion to the named form serves both notifications, done only when one of them is
+  // needed (SSE, Kinesis, validation sample, or the first read of the ring).
+  let named: NamedEndpoint | undefined;
+  const namedEndpoint = (): NamedEndpoint => {
+    named ??= toNamedEndpoint(endpoint);
+    return named;
+  };
+  const resources = [route.thingArn];
+  ctx.hub.publishLazy(
+    route.customer.account,
+    'DEVICE_EVENT',
+    () => ({ iotMiArrivalTimestamp: String(at), endpoints: [namedEndpoint()] }),
+    resources,
+    route.customer.region,
+  );
+  ctx.hub.publishLazy(
+    route.customer.account,
+    'DEVICE_STATE',
+    () => stateNotification(namedEndpoint(), at),
+    resources,
+    route.customer.region,
+  );
 }
 
 /** DEVICE_COMMAND_REQUEST: device-initiated; relayed to the thing's customer when known. */

@@ -32,7 +32,9 @@ export function eventHandlers(ctx: MiContext): HandlerMap {
         );
       }
       const event: IncomingEvent = {
-        owner: call,
+        // The owner alone, not `call`: the event outlives the request in the notification ring,
+        // and `call` reaches the request itself (its socket, logger and body).
+        owner: { account: call.account, region: call.region },
         connectorId,
         input,
         raw: call.rawText === '' ? '{}' : call.rawText,
