@@ -14,13 +14,15 @@ import {
   GetFunctionConfigurationCommand,
   LambdaClient,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { bundleEntry } from '@c2c-kit/cdk';
-import { oauthLogin } from '@c2c-kit/cli';
+import { type ConformanceReport, oauthLogin, zipAsset } from '@c2c-kit/cli';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
-import { fanModeEndpoints, until } from '@c2c-kit/testing';
+import { fanModeEndpoints, LOOSE_BOUNDS, startBin, until } from '@c2c-kit/testing';
+import { runCliInProcess } from '@c2c-kit/testing/cli';
 import {
   generateWebhookSecret,
   type StartedVendorCloud,
@@ -28,10 +30,6 @@ import {
 } from '@c2c-kit/vendor-cloud';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceReport } from '../../../packages/cli/src/conformance/types.js';
-import { zipAsset } from '../../../packages/cli/src/deploy/zipAsset.js';
-import { LOOSE_BOUNDS } from '../../../packages/cli/tests/conformance/run.js';
-import { runCliInProcess } from '../../../packages/cli/tests/helpers/bin.js';
 import { AcmeConnectorStack } from '../src/stack.js';
 
 type Json = Record<string, unknown>;
@@ -263,34 +261,35 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
     expect(scanned.Count).toBeGreaterThan(0);
   });
 
+  /** `c2c test --deployed <target>` on this world's emulator and vendor, with loose bounds. */
+  const deployedTestArgs = (target: string, extra: readonly string[]) => [
+    'test',
+    '--deployed',
+    target,
+    '--endpoint',
+    emu.url,
+    '--vendor-url',
+    vendor.url,
+    '--region',
+    REGION,
+    ...LOOSE_BOUNDS,
+    ...extra,
+  ];
+  /** The key pair c2c signs with, as a customer exports it. */
+  const deployedTestEnv = () => ({
+    AWS_ACCESS_KEY_ID: world.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: world.credentials.secretAccessKey,
+  });
+
   /**
    * `c2c test --deployed <function or stack>` from the directory the deploy ran in, with loose
    * time bounds; its report.
    */
   async function testDeployed(target: string, extra: readonly string[] = []) {
-    const result = await runCliInProcess(
-      [
-        'test',
-        '--deployed',
-        target,
-        '--endpoint',
-        emu.url,
-        '--vendor-url',
-        vendor.url,
-        '--region',
-        REGION,
-        ...LOOSE_BOUNDS,
-        '--json',
-        ...extra,
-      ],
-      {
-        cwd: deployed.cwd,
-        env: {
-          AWS_ACCESS_KEY_ID: world.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: world.credentials.secretAccessKey,
-        },
-      },
-    );
+    const result = await runCliInProcess(deployedTestArgs(target, ['--json', ...extra]), {
+      cwd: deployed.cwd,
+      env: deployedTestEnv(),
+    });
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as ConformanceReport;
     const ids = (status: string) =>
@@ -331,6 +330,114 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
     expect(await variables()).toEqual(before);
     expect(before?.ACME_API_URL).toBe(vendor.url);
     lambda.destroy();
+  }, 300_000);
+
+  /** The deployed function's variables, read with the AWS SDK's Lambda client. */
+  async function variablesNow(): Promise<Record<string, string> | undefined> {
+    const lambda = new LambdaClient({
+      endpoint: emu.url,
+      region: REGION,
+      credentials: world.credentials,
+    });
+    try {
+      const got = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: deployed.output('FunctionName') }),
+      );
+      return got.Environment?.Variables;
+    } finally {
+      lambda.destroy();
+    }
+  }
+
+  /** Sets the deployed function's variables (all of them, as Lambda replaces them whole). */
+  async function setVariables(variables: Record<string, string>): Promise<void> {
+    const lambda = new LambdaClient({
+      endpoint: emu.url,
+      region: REGION,
+      credentials: world.credentials,
+    });
+    try {
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: deployed.output('FunctionName'),
+          Environment: { Variables: variables },
+        }),
+      );
+    } finally {
+      lambda.destroy();
+    }
+  }
+
+  /** `c2c test --deployed` as the real bin, in the directory the deploy ran in. */
+  function startDeployedTest(extra: readonly string[]) {
+    return startBin(deployedTestArgs(deployed.output('FunctionName'), extra), {
+      cwd: deployed.cwd,
+      timeoutMs: 240_000,
+      env: deployedTestEnv(),
+    });
+  }
+
+  it('Ctrl-C mid-run: exit status 130, and the function has its variables back', async () => {
+    const before = await variablesNow();
+    expect(before?.ACME_API_URL).toBe(vendor.url);
+    const run = startDeployedTest([]);
+    try {
+      // Mid-run: the suite has pointed the vendor variable at its counting proxy, which it does
+      // once the session is open and undoes only when the session closes.
+      const patched = await until(
+        'c2c test pointed ACME_API_URL at its proxy',
+        async () => {
+          if (run.child.exitCode !== null) throw new Error(`c2c test ended: ${run.stderr()}`);
+          const now = await variablesNow();
+          return now?.ACME_API_URL !== vendor.url && now;
+        },
+        120_000,
+      );
+      expect(patched.ACME_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+      run.child.kill('SIGINT');
+      const result = await run.exited;
+      expect(result.stderr).toContain('c2c test: SIGINT: stopped; closing the session…');
+      expect(result.code).toBe(130);
+      // Read after the process ended: what the customer finds in the emulator.
+      expect(await variablesNow()).toEqual(before);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  }, 300_000);
+
+  const NO_VENDOR_VARIABLE =
+    'the connector names no vendor URL variable (vendorUrlEnv; with --deployed, --vendor-url-env), so its vendor calls cannot be counted';
+
+  it('reports retries.replay "not run", with the flag to give, when two variables hold the vendor URL', async () => {
+    const before = (await variablesNow()) ?? {};
+    // A second variable with the vendor's URL: the suite cannot tell which one the connector
+    // calls the vendor with, so it cannot put its counting proxy in between.
+    const ambiguous = { ...before, ACME_API_URL_MIRROR: vendor.url };
+    await setVariables(ambiguous);
+    try {
+      const run = startDeployedTest(['--only', 'retries.replay', '--json']);
+      const result = await run.exited;
+      expect(result.stderr).toBe('');
+      const report = JSON.parse(result.stdout) as ConformanceReport;
+      // Only the check asked for is reported (the checks it needs ran unreported).
+      expect(report.results.map((r) => [r.id, r.status, r.reason])).toEqual([
+        ['retries.replay', 'not run', NO_VENDOR_VARIABLE],
+      ]);
+      // Nothing failed, a check did not run: exit status 3.
+      expect(result.code).toBe(3);
+      // The same as lines for a person: the check marked not run, the reason beside it.
+      const lines = await startDeployedTest(['--only', 'retries.replay']).exited;
+      expect(lines.stderr).toBe('');
+      expect(lines.code).toBe(3);
+      const line = lines.stdout.split('\n').find((l) => l.includes('retries.replay'));
+      expect(line).toMatch(/^not run +retries\.replay +\d+ ms {2}/);
+      expect(line?.endsWith(`  ${NO_VENDOR_VARIABLE}`)).toBe(true);
+      expect(lines.stdout).toMatch(/\b0 of 1 checks ran: 0 passed, 0 failed, 1 not run\b/);
+      // The suite changed nothing it could not undo.
+      expect(await variablesNow()).toEqual(ambiguous);
+    } finally {
+      await setVariables(before);
+    }
   }, 300_000);
 
   it('fails the deployed connector once its code logs tokens (read from the emulator)', async () => {
