@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listClusters, listDeviceTypes } from '@c2c-kit/matter';
 import { describe, expect, it } from 'vitest';
-import { listClusters, listDeviceTypes } from '../../packages/matter/src/index.js';
 import { buildTable, generate } from '../src/matter/generate-matter.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
