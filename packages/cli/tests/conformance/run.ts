@@ -1,5 +1,5 @@
-import type { ConformanceReport } from '../../src/conformance/types.js';
 import { LOOSE_BOUNDS } from '@c2c-kit/testing';
+import type { ConformanceReport } from '../../src/conformance/types.js';
 import { PACKAGE_DIR, runCliInProcess } from '../helpers/bin.js';
 
 export { LOOSE_BOUNDS };
@@ -15,7 +15,6 @@ export const ACME = [
   '--env',
   'ACME_CLIENT_SECRET={{oauthClientSecret}}',
 ];
-
 
 /**
  * `c2c test --json` in this process (the connector still runs in the Lambda host's workers), so
