@@ -1,9 +1,10 @@
+import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SigV4Verifier } from '@c2c-kit/emulator';
 import { TEST_CREDENTIALS } from '@c2c-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
+import { DASHBOARD_DIR, type DashboardServer, startDashboard } from '../src/dev/dashboardServer.js';
 
 // A real upstream: an HTTP server that verifies SigV4 with the emulator's verifier and answers like
 // the managed-integrations API (restJson1 error header on failure), plus an SSE stream.
@@ -202,6 +203,27 @@ describe('dashboard server', () => {
     expect(js.headers.get('content-type')).toContain('text/javascript');
     expect((await api('/../package.json')).status).toBe(404);
     expect((await api('/nope.html')).status).toBe(404);
+  });
+
+  it('serves every module the page imports, as JavaScript', async () => {
+    // The page is split into sibling ES modules loaded by relative URL: a missing one breaks it.
+    const pending = ['app.js'];
+    const served = new Set<string>();
+    while (pending.length > 0) {
+      const name = pending.shift() as string;
+      if (served.has(name)) continue;
+      served.add(name);
+      const js = await api(`/${name}`);
+      expect(js.status, name).toBe(200);
+      expect(js.headers.get('content-type'), name).toContain('text/javascript');
+      for (const [, imported] of (await js.text()).matchAll(/from '\.\/([\w-]+\.js)';/g)) {
+        if (imported) pending.push(imported);
+      }
+    }
+    // Every module in the folder is reached from the entry: none left behind by a split.
+    const modules = (await readdir(DASHBOARD_DIR)).filter((f) => f.endsWith('.js'));
+    expect([...served].sort()).toEqual(modules.sort());
+    expect(served.size).toBeGreaterThan(1);
   });
 
   it('exposes config without any AWS secret', async () => {
