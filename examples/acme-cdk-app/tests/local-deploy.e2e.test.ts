@@ -4,6 +4,8 @@
 // step through the deployed function, its queues and its DynamoDB table — and judged by the
 // conformance suite (`c2c test --deployed`). Then the same template without the service's invoke
 // permission: the account association fails with AWS's reason.
+// One file of about 500 lines: the first group's tests, most of it, share one deployment (stack,
+// synthesized app, `c2c deploy`: most of the run time), which splitting them would repeat.
 
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
