@@ -55,6 +55,8 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
+const OPENING_BRACKETS = ['{', '['] as const;
+
 /**
  * False when `text` cannot nest deeper than `depth`: it opens at most that many arrays and
  * objects in all (brackets inside strings counted too, so this only ever errs towards a walk).
@@ -65,7 +67,7 @@ function mayNestDeeper(text: string, depth: number): boolean {
   if (text.length <= 2 * depth) return false;
   // indexOf, not a loop over every character: the engine scans for one character much faster.
   let open = 0;
-  for (const bracket of ['{', '[']) {
+  for (const bracket of OPENING_BRACKETS) {
     for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
       if (++open > depth) return true;
     }

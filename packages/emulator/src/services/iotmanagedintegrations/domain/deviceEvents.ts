@@ -4,7 +4,7 @@ import {
   type SendConnectorEventRequest,
   ValidationException,
 } from '@c2c-kit/protocol';
-import { type MiContext, notify, type RouteMiss } from '../context.js';
+import { type MiContext, notify, type RouteMiss, type RouteTarget } from '../context.js';
 import type { Owner } from '../stores/table.js';
 import { type NamedEndpoint, toNamedEndpoint } from './capabilities.js';
 import { resolveThing } from './routing.js';
@@ -132,7 +132,7 @@ export async function recordDeviceEvent(ctx: MiContext, event: IncomingEvent): P
  */
 function publishDeviceEvent(
   ctx: MiContext,
-  route: { readonly thingArn: string; readonly customer: { account: string; region: string } },
+  route: RouteTarget,
   endpoint: MatterEndpoint,
   at: number,
 ): void {
