@@ -6,7 +6,10 @@ import { BundlingError } from './errors.js';
 
 /** How a Lambda entry is bundled. Every field has a default fit for a c2c-kit connector. */
 export interface BundlingOptions {
-  /** Export conditions to resolve packages with, e.g. `['source']` inside a workspace. Default none. */
+  /**
+   * Export conditions to resolve packages with besides `module`, e.g. `['source']` inside a
+   * workspace. Default none.
+   */
   readonly conditions?: readonly string[];
   /** Modules left out of the bundle besides `@aws-sdk/*` (which the Lambda runtime provides). */
   readonly externals?: readonly string[];
@@ -33,10 +36,15 @@ const BANNER = [
 const cache = new Map<string, string>();
 
 /**
- * Bundles `entry` with esbuild into a fresh directory holding `index.mjs` and `index.mjs.map`
- * (ESM, minified, Node 22, packages' ESM builds first) and returns the directory for
- * `Code.fromAsset`. Synchronous, since constructs are built in constructors; one bundle per entry
- * and options per process, so several stacks of one app share it.
+ * Bundles `entry` with esbuild into a fresh directory holding `index.mjs`, the chunks it imports
+ * and their source maps (ESM, minified, Node 22, packages' ESM builds first) and returns the
+ * directory for `Code.fromAsset`. Synchronous, since constructs are built in constructors; one
+ * bundle per entry and options per process, so several stacks of one app share it.
+ *
+ * Code splitting keeps what the connector imports lazily — the SigV4 signer, the AWS SDK glue —
+ * in chunks loaded on first use. In one file, esbuild hoists their static imports of built-ins
+ * (`@smithy/core` imports `node:crypto`) to the top, and every cold start pays for them
+ * (docs/benchmarks.md, the README example bundle).
  */
 export function bundleEntry(entry: string, options: BundlingOptions = {}): string {
   const file = resolve(entry);
@@ -47,15 +55,21 @@ export function bundleEntry(entry: string, options: BundlingOptions = {}): strin
   const outdir = mkdtempSync(join(tmpdir(), 'c2c-kit-bundle-'));
   try {
     buildSync({
-      entryPoints: [file],
-      outfile: join(outdir, BUNDLE_FILE),
+      entryPoints: { [BUNDLE_FILE.replace(/\.mjs$/, '')]: file },
+      outdir,
+      // .mjs, so Node loads every chunk as ESM without a package.json beside it.
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node22',
       // esbuild's node default is main,module: that takes CommonJS builds that do not tree-shake.
       mainFields: ['module', 'main'],
-      conditions: [...(options.conditions ?? [])],
+      // esbuild drops its default `module` condition once any are given; without it packages
+      // such as @smithy/core resolve to their CommonJS builds ("node"), which do not tree-shake.
+      conditions: ['module', ...(options.conditions ?? [])],
       external: ['@aws-sdk/*', ...(options.externals ?? [])],
       minify: options.minify ?? true,
       sourcemap: 'linked',
