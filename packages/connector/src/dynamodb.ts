@@ -2,7 +2,10 @@
  * The connector store in DynamoDB (AWS): idempotency records and per-device parked markers in one
  * table, shared by every execution environment of the function. A separate entry point
  * (`@c2c-kit/connector/dynamodb`) so the main bundle never carries the DynamoDB client;
- * `@aws-sdk/client-dynamodb` is an optional peer dependency (the Lambda runtime provides it).
+ * `@aws-sdk/client-dynamodb` is an optional peer dependency (the Lambda runtime provides it),
+ * imported on the store's first call: a bundle that holds this module in one file with the rest
+ * (esbuild hoists static imports of external packages) must not load the SDK client at its cold
+ * start, about 100 ms, for invocations that never touch the store.
  *
  * Table (see the README, "DynamoDB table"): partition key `pk` (S), sort key `sk` (S), TTL
  * attribute `ttl` (epoch seconds). Items:
@@ -11,20 +14,22 @@
  * - parked marker: `pk = "parked#" + deviceKey`, `sk = parkId`, `expiresAt` (epoch ms).
  * `expiresAt` decides (TTL deletion lags by up to days); `ttl` only lets DynamoDB clean up.
  */
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { ConnectorConfigError } from './errors.js';
 import type { ConnectorStore, IdempotencyRecord, PutIfAbsentResult } from './idempotency/store.js';
 
 type AttributeValue = import('@aws-sdk/client-dynamodb').AttributeValue;
 type Item = Record<string, AttributeValue>;
+type Sdk = typeof import('@aws-sdk/client-dynamodb');
+
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => {
+  sdk ??= import('@aws-sdk/client-dynamodb').catch((error: unknown) => {
+    sdk = undefined; // a failed load is tried again by the next call
+    throw error;
+  });
+  return sdk;
+};
 
 /** The table the store needs: what a CDK construct or CloudFormation template creates. */
 export const STORE_TABLE_SCHEMA = {
@@ -48,8 +53,10 @@ const MAX_MARKER_PAGES = 20;
 
 export class DynamoDbIdempotencyStore implements ConnectorStore {
   readonly tableName: string;
-  private readonly client: DynamoDBClient;
+  private client: DynamoDBClient | undefined;
+  private readonly clientConfig: DynamoDBClientConfig;
   private readonly ownsClient: boolean;
+  private closed = false;
 
   constructor(options: DynamoDbIdempotencyStoreOptions = {}) {
     const table = options.tableName ?? process.env.C2C_STORE_TABLE;
@@ -60,13 +67,25 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
     }
     this.tableName = table;
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
+    this.client = options.client;
+    this.clientConfig = options.clientConfig ?? {};
+  }
+
+  /** The SDK module and the client, made on the first call when this store owns it. */
+  private async sdk(): Promise<{ m: Sdk; client: DynamoDBClient }> {
+    const m = await loadSdk();
+    if (this.closed && this.ownsClient) {
+      throw new Error('DynamoDbIdempotencyStore: used after close(), which destroyed its client');
+    }
+    this.client ??= new m.DynamoDBClient(this.clientConfig);
+    return { m, client: this.client };
   }
 
   async putIfAbsent(record: IdempotencyRecord, now: number): Promise<PutIfAbsentResult> {
+    const { m, client } = await this.sdk();
     try {
-      await this.client.send(
-        new PutItemCommand({
+      await client.send(
+        new m.PutItemCommand({
           TableName: this.tableName,
           Item: recordItem(record),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
@@ -76,7 +95,7 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
       );
       return { created: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof m.ConditionalCheckFailedException)) throw error;
       const old = error.Item as Item | undefined;
       const existing = old ? fromItem(old) : await this.read(record.key);
       // Deleted between the failed put and the read: try again (bounded by the caller's retries).
@@ -86,15 +105,15 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
   }
 
   async put(record: IdempotencyRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: recordItem(record) }),
+    const { m, client } = await this.sdk();
+    await client.send(
+      new m.PutItemCommand({ TableName: this.tableName, Item: recordItem(record) }),
     );
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: recordKey(key) }),
-    );
+    const { m, client } = await this.sdk();
+    await client.send(new m.DeleteItemCommand({ TableName: this.tableName, Key: recordKey(key) }));
   }
 
   async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
@@ -103,8 +122,9 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
   }
 
   async markParked(deviceKey: string, parkId: string, expiresAt: number): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
+    const { m, client } = await this.sdk();
+    await client.send(
+      new m.PutItemCommand({
         TableName: this.tableName,
         Item: {
           pk: { S: `parked#${deviceKey}` },
@@ -117,8 +137,9 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
   }
 
   async clearParked(deviceKey: string, parkId: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({
+    const { m, client } = await this.sdk();
+    await client.send(
+      new m.DeleteItemCommand({
         TableName: this.tableName,
         Key: { pk: { S: `parked#${deviceKey}` }, sk: { S: parkId } },
       }),
@@ -126,10 +147,11 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
   }
 
   async isParked(deviceKey: string, now: number): Promise<boolean> {
+    const { m, client } = await this.sdk();
     let start: Item | undefined;
     for (let page = 0; page < MAX_MARKER_PAGES; page++) {
-      const res = await this.client.send(
-        new QueryCommand({
+      const res = await client.send(
+        new m.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: 'expiresAt > :now',
@@ -153,12 +175,18 @@ export class DynamoDbIdempotencyStore implements ConnectorStore {
 
   /** Releases the client, if this store made it. */
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    this.closed = true;
+    if (this.ownsClient) this.client?.destroy();
   }
 
   private async read(key: string): Promise<IdempotencyRecord | undefined> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: recordKey(key), ConsistentRead: true }),
+    const { m, client } = await this.sdk();
+    const res = await client.send(
+      new m.GetItemCommand({
+        TableName: this.tableName,
+        Key: recordKey(key),
+        ConsistentRead: true,
+      }),
     );
     return res.Item ? fromItem(res.Item) : undefined;
   }
