@@ -62,4 +62,22 @@ describe('buildEmulator', () => {
     expect(res.status).toBe(200);
     await emu.close();
   });
+
+  it('answers HEAD as any method without a route, not as the GET route (no SDK sends it)', async () => {
+    const emu = await startEmulator({ memory: true, credentials: [TEST_CREDENTIALS] });
+    try {
+      for (const path of ['/_local/health', '/managed-things', '/2015-03-31/functions']) {
+        const head = await fetch(`${emu.url}${path}`, { method: 'HEAD' });
+        const unrouted = await fetch(`${emu.url}${path}`, { method: 'PATCH' });
+        expect(head.status, path).toBe(unrouted.status);
+        expect(head.status, path).toBe(403);
+        expect(head.headers.get('x-amzn-errortype'), path).toBe(
+          unrouted.headers.get('x-amzn-errortype'),
+        );
+      }
+      expect((await fetch(`${emu.url}/_local/health`)).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
 });
