@@ -4,7 +4,7 @@
 // step through the deployed function, its queues and its DynamoDB table — and judged by the
 // conformance suite (`c2c test --deployed`). Then the same template without the service's invoke
 // permission: the account association fails with AWS's reason.
-// One file of about 500 lines: the first group's tests, most of it, share one deployment (stack,
+// One file of about 540 lines: the first group's tests, most of it, share one deployment (stack,
 // synthesized app, `c2c deploy`: most of the run time), which splitting them would repeat.
 
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -407,14 +407,18 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
     }
   }, 300_000);
 
-  const NO_VENDOR_VARIABLE =
-    'the connector names no vendor URL variable (vendorUrlEnv; with --deployed, --vendor-url-env), so its vendor calls cannot be counted';
+  /** retries.replay's reason when the suite cannot tell which variable holds the vendor URL. */
+  const noProxy = (which: string) =>
+    `${which}, so its vendor calls cannot be counted: give the variable the connector calls its vendor at with --vendor-url-env NAME`;
 
   it('reports retries.replay "not run", with the flag to give, when two variables hold the vendor URL', async () => {
     const before = (await variablesNow()) ?? {};
     // A second variable with the vendor's URL: the suite cannot tell which one the connector
     // calls the vendor with, so it cannot put its counting proxy in between.
     const ambiguous = { ...before, ACME_API_URL_MIRROR: vendor.url };
+    const reason = noProxy(
+      `several variables of ${deployed.output('FunctionName')} hold the vendor URL ${vendor.url} (ACME_API_URL, ACME_API_URL_MIRROR)`,
+    );
     await setVariables(ambiguous);
     try {
       const run = startDeployedTest(['--only', 'retries.replay', '--json']);
@@ -423,7 +427,7 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
       const report = JSON.parse(result.stdout) as ConformanceReport;
       // Only the check asked for is reported (the checks it needs ran unreported).
       expect(report.results.map((r) => [r.id, r.status, r.reason])).toEqual([
-        ['retries.replay', 'not run', NO_VENDOR_VARIABLE],
+        ['retries.replay', 'not run', reason],
       ]);
       // Nothing failed, a check did not run: exit status 3.
       expect(result.code).toBe(3);
@@ -433,10 +437,35 @@ describe('c2c deploy --endpoint: the example app in the emulator', () => {
       expect(lines.code).toBe(3);
       const line = lines.stdout.split('\n').find((l) => l.includes('retries.replay'));
       expect(line).toMatch(/^not run +retries\.replay +\d+ ms {2}/);
-      expect(line?.endsWith(`  ${NO_VENDOR_VARIABLE}`)).toBe(true);
+      expect(line?.endsWith(`  ${reason}`)).toBe(true);
       expect(lines.stdout).toMatch(/\b0 of 1 checks ran: 0 passed, 0 failed, 1 not run\b/);
       // The suite changed nothing it could not undo.
       expect(await variablesNow()).toEqual(ambiguous);
+    } finally {
+      await setVariables(before);
+    }
+  }, 300_000);
+
+  it('reports retries.replay "not run" when no variable holds the vendor URL as given', async () => {
+    const before = (await variablesNow()) ?? {};
+    // The connector reaches the vendor by another name for the same host: the suite, comparing
+    // URLs as written, finds no variable to put its counting proxy in.
+    const other = { ...before, ACME_API_URL: vendor.url.replace('127.0.0.1', 'localhost') };
+    await setVariables(other);
+    try {
+      const result = await startDeployedTest(['--only', 'retries.replay', '--json']).exited;
+      expect(result.stderr).toBe('');
+      const report = JSON.parse(result.stdout) as ConformanceReport;
+      expect(report.results.map((r) => [r.id, r.status, r.reason])).toEqual([
+        [
+          'retries.replay',
+          'not run',
+          noProxy(
+            `no variable of ${deployed.output('FunctionName')} holds the vendor URL ${vendor.url}`,
+          ),
+        ],
+      ]);
+      expect(result.code).toBe(3);
     } finally {
       await setVariables(before);
     }

@@ -231,28 +231,32 @@ class FunctionEnvironment {
 
 const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
-/** The variable holding the vendor's URL: the one named, else the one whose value it is. */
-function vendorVariableOf(
-  fn: FoundFunction,
+/**
+ * The variable holding the vendor's URL: the one named (`--vendor-url-env`), else the one whose
+ * value is `apiUrl`. When no variable or several hold it, the suite cannot put its counting proxy
+ * in between: `noProxy` says why and which flag to give (the reason `retries.replay` reports).
+ */
+export function vendorVariableOf(
+  fn: { readonly name: string; readonly environment: Readonly<Record<string, string>> },
   name: string | undefined,
   apiUrl: string,
-  notes: string[],
-): string | undefined {
+): { readonly variable: string } | { readonly noProxy: string } {
   if (name !== undefined) {
     if (fn.environment[name] === undefined)
       throw fail(`${fn.name} has no variable ${name} (--vendor-url-env)`);
-    return name;
+    return { variable: name };
   }
-  const found = Object.keys(fn.environment).filter((k) =>
-    sameUrl(fn.environment[k] as string, apiUrl),
-  );
-  if (found.length === 1) return found[0];
-  notes.push(
+  const found = Object.keys(fn.environment)
+    .filter((k) => sameUrl(fn.environment[k] as string, apiUrl))
+    .sort();
+  if (found.length === 1) return { variable: found[0] as string };
+  const which =
     found.length === 0
-      ? `no variable of ${fn.name} holds the vendor URL ${apiUrl}; name it with --vendor-url-env`
-      : `several variables of ${fn.name} hold the vendor URL (${found.join(', ')}); choose one with --vendor-url-env`,
-  );
-  return undefined;
+      ? `no variable of ${fn.name} holds the vendor URL ${apiUrl}`
+      : `several variables of ${fn.name} hold the vendor URL ${apiUrl} (${found.join(', ')})`;
+  return {
+    noProxy: `${which}, so its vendor calls cannot be counted: give the variable the connector calls its vendor at with --vendor-url-env NAME`,
+  };
 }
 
 export async function openDeployedSession(
@@ -303,14 +307,14 @@ export async function openDeployedSession(
     });
     // First of all closers: the function points at nothing of the suite's any more.
     closers.unshift(() => environment.restore());
-    const vendorEnv = vendorVariableOf(fn, target.vendorUrlEnv, vendor.apiUrl, notes);
+    const vendorEnv = vendorVariableOf(fn, target.vendorUrlEnv, vendor.apiUrl);
     let proxy: VendorProxy | undefined;
-    if (vendorEnv !== undefined) {
+    if ('variable' in vendorEnv) {
       proxy = new VendorProxy();
       servers.push(proxy);
       const proxyUrl = await proxy.start();
-      proxy.upstream = fn.environment[vendorEnv] as string;
-      await environment.patch('vendor', { [vendorEnv]: proxyUrl });
+      proxy.upstream = fn.environment[vendorEnv.variable] as string;
+      await environment.patch('vendor', { [vendorEnv.variable]: proxyUrl });
     }
     const stack: ConformanceStack = {
       emulatorUrl,
@@ -333,6 +337,7 @@ export async function openDeployedSession(
       vendor,
       settings,
       proxy,
+      ...('noProxy' in vendorEnv ? { noProxy: vendorEnv.noProxy } : {}),
       stackStartMs: Date.now() - openedAt,
       call: observed,
       async events() {

@@ -20,7 +20,8 @@ export async function replay(ctx: RunContext, list: readonly PlannedCommand[]): 
     const proxy = session.proxy;
     if (proxy === undefined) {
       return notRun(
-        'the connector names no vendor URL variable (vendorUrlEnv; with --deployed, --vendor-url-env), so its vendor calls cannot be counted',
+        session.noProxy ??
+          'the connector names no vendor URL variable (vendorUrlEnv; with --deployed, --vendor-url-env), so its vendor calls cannot be counted',
       );
     }
     const cmd = list.find((c) => c.plan) ?? list[0];

@@ -95,6 +95,8 @@ export interface Session {
   readonly settings: ConformanceSettings;
   /** The counting proxy between connector and vendor, when the connector names its vendor URL. */
   readonly proxy: VendorProxy | undefined;
+  /** Why there is no proxy, when the session knows more than that no variable was named. */
+  readonly noProxy?: string;
   readonly stackStartMs: number;
   readonly call: Call;
   /** Every SendConnectorEvent of this connector so far (accepted and refused), oldest first. */

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vendorVariableOf } from '../../src/conformance/deployed.js';
 import { runCliInProcess } from '../helpers/bin.js';
 
-// `c2c test --deployed` before any check runs: flags that do not go together, and every way the
-// deployed connector can fail to be found, each with what to do about it. A passing run against a
-// real deployment is examples/acme-cdk-app/tests/local-deploy.e2e.test.ts.
+// `c2c test --deployed` before any check runs: flags that do not go together, every way the
+// deployed connector can fail to be found, each with what to do about it, and how the variable the
+// vendor proxy goes into is chosen. A passing run against a real deployment, and retries.replay
+// not run with the reason below, is examples/acme-cdk-app/tests/local-deploy.e2e.test.ts.
 
 let emu: RunningEmulator;
 let dataDir: string;
@@ -193,5 +195,37 @@ describe('c2c test --deployed: finding the deployed connector', () => {
       ...vendor,
     ]);
     expect(named.stderr).toContain('no-connector has no variable ACME_WEBHOOK_SECRET');
+  });
+});
+
+describe('c2c test --deployed: the variable holding the vendor URL', () => {
+  const API = 'http://127.0.0.1:4000';
+  const fn = (environment: Record<string, string>) => ({ name: 'acme-fn', environment });
+
+  it('is the one variable whose value is the vendor URL (a trailing slash aside)', () => {
+    const environment = { ACME_API_URL: `${API}/`, OTHER: 'http://127.0.0.1:4001' };
+    expect(vendorVariableOf(fn(environment), undefined, API)).toEqual({ variable: 'ACME_API_URL' });
+  });
+
+  it('is the one named, when it exists', () => {
+    const environment = { A_URL: API, B_URL: API };
+    expect(vendorVariableOf(fn(environment), 'B_URL', API)).toEqual({ variable: 'B_URL' });
+    expect(() => vendorVariableOf(fn(environment), 'C_URL', API)).toThrow(
+      'acme-fn has no variable C_URL (--vendor-url-env)',
+    );
+  });
+
+  it('says which several variables hold it, and the flag to choose one', () => {
+    const environment = { MIRROR_URL: API, ACME_API_URL: API, OTHER: 'x' };
+    expect(vendorVariableOf(fn(environment), undefined, API)).toEqual({
+      noProxy: `several variables of acme-fn hold the vendor URL ${API} (ACME_API_URL, MIRROR_URL), so its vendor calls cannot be counted: give the variable the connector calls its vendor at with --vendor-url-env NAME`,
+    });
+  });
+
+  it('says when no variable holds it, and the flag to name one', () => {
+    const environment = { ACME_API_URL: 'http://localhost:4000', OTHER: 'x' };
+    expect(vendorVariableOf(fn(environment), undefined, API)).toEqual({
+      noProxy: `no variable of acme-fn holds the vendor URL ${API}, so its vendor calls cannot be counted: give the variable the connector calls its vendor at with --vendor-url-env NAME`,
+    });
   });
 });
