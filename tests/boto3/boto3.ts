@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runProcess } from '@c2c-kit/testing/processes';
 
 const DRIVER = fileURLToPath(new URL('./driver.py', import.meta.url));
 
@@ -43,7 +44,7 @@ export function boto3Missing(): string | undefined {
  * answer. No shared AWS configuration leaks in: profiles, config files and instance metadata are
  * off, so only the given endpoint and credentials are used.
  */
-export function boto3(
+export async function boto3(
   target: Boto3Target,
   calls: readonly Boto3Call[],
   options: { validate?: boolean } = {},
@@ -58,36 +59,21 @@ export function boto3(
     AWS_EC2_METADATA_DISABLED: 'true',
     PYTHONDONTWRITEBYTECODE: '1',
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [DRIVER], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) {
-        reject(new Error(`boto3 driver exited ${code}: ${stderr.trim().slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(stdout) as Boto3Result[]);
-    });
-    child.stdin.end(
-      JSON.stringify({
-        endpoint: target.endpoint,
-        region: target.region,
-        credentials: target.credentials,
-        validate: options.validate ?? true,
-        calls,
-      }),
-    );
+  const result = await runProcess('python3', [DRIVER], {
+    env,
+    timeoutMs: 60_000,
+    input: JSON.stringify({
+      endpoint: target.endpoint,
+      region: target.region,
+      credentials: target.credentials,
+      validate: options.validate ?? true,
+      calls,
+    }),
   });
+  if (result.code !== 0) {
+    throw new Error(`boto3 driver exited ${result.code}: ${result.stderr.trim().slice(-2000)}`);
+  }
+  return JSON.parse(result.stdout) as Boto3Result[];
 }
 
 /** One call; throws with boto3's view of the error unless it succeeded. */

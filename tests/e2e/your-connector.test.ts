@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
-import { cfnLint } from '@c2c-kit/testing';
+import { cfnLint, runBin } from '@c2c-kit/testing';
+import { type ProcessResult, runProcess } from '@c2c-kit/testing/processes';
 import {
   generateWebhookSecret,
   type StartedVendorCloud,
@@ -22,8 +22,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // One install for the whole file.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(REPO, 'packages/cli/src/bin.ts');
-const TSX = import.meta.resolve('tsx');
 const root = mkdtempSync(join(tmpdir(), 'c2c-your-connector-'));
 const project = join(root, 'my-connector');
 /** A secret the test gives the connector, to check it never reaches the terminal. */
@@ -31,41 +29,17 @@ const SECRET = 'whsec_dGVzdC1zZWNyZXQtdGhhdC1tdXN0LW5vdC1sZWFr';
 
 type Json = Record<string, unknown>;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ProcessResult;
 
-function run(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  timeoutMs: number,
-  env: NodeJS.ProcessEnv = {},
-) {
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** No colour codes in what the tests read. */
+const PLAIN: NodeJS.ProcessEnv = { FORCE_COLOR: '0', NO_COLOR: '1' };
+
+const run = (command: string, args: readonly string[], cwd: string, timeoutMs: number) =>
+  runProcess(command, args, {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '', ...PLAIN },
+    timeoutMs,
   });
-}
 
 /** The c2c bin on the current sources, as `npx c2c` runs it after a build. */
 const c2c = (
@@ -73,14 +47,7 @@ const c2c = (
   cwd: string,
   timeoutMs = 60_000,
   env: NodeJS.ProcessEnv = {},
-) =>
-  run(
-    process.execPath,
-    ['--conditions=source', '--import', TSX, BIN, ...args],
-    cwd,
-    timeoutMs,
-    env,
-  );
+) => runBin(args, { cwd, timeoutMs, env: { ...PLAIN, ...env } });
 
 let init: Run;
 let install: Run;
