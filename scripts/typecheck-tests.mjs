@@ -1,6 +1,6 @@
-// Type-checks every package's tests and benchmarks (`<package>/tests/tsconfig.json`) and the chaos
-// suite (`chaos/tsconfig.json`), which `tsc -b` does not build: vitest and tsx strip types without
-// checking them.
+// Type-checks every package's tests and benchmarks (`<package>/tests/tsconfig.json`), the chaos
+// suite (`chaos/tsconfig.json`) and the repository's own tests (`tests/tsconfig.json`), which
+// `tsc -b` does not build: vitest and tsx strip types without checking them.
 // Usage: node scripts/typecheck-tests.mjs
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const projects = ['packages', 'examples']
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name, 'tests')))
-  .concat(['chaos', 'packages/testing'])
+  .concat(['chaos', 'packages/testing', 'tests'])
   .filter((dir) => existsSync(join(root, dir, 'tsconfig.json')));
 
 /** Runs one project's check; resolves with its output and whether it passed. */

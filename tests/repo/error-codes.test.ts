@@ -24,10 +24,12 @@ const sourceText = sources.map((file) => readFileSync(file, 'utf8')).join('\n');
 
 /** Our own codes in the sources: SCREAMING_SNAKE string literals with at least one underscore. */
 const sourceCodes = new Set(
-  [...sourceText.matchAll(/'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g)].map((m) => m[1]),
+  [...sourceText.matchAll(/'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g)].map((m) => m[1] as string),
 );
 /** Codes the catalogue lists: the backticked first column of its tables. */
-const listedCodes = new Set([...catalogue.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]));
+const listedCodes = new Set(
+  [...catalogue.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1] as string),
+);
 
 describe('docs/errors.md', () => {
   it('finds error sources and catalogue rows', () => {
