@@ -3,9 +3,15 @@ import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { CHECKS, selectChecks } from '../conformance/catalog.js';
 import { configVendor, readVendorConfig } from '../conformance/configVendor.js';
-import { failureDetail, junitXml, resultLine, summaryLine } from '../conformance/report.js';
+import {
+  failureDetail,
+  junitXml,
+  noteLines,
+  resultLine,
+  summaryLine,
+} from '../conformance/report.js';
 import { runChecks } from '../conformance/runner.js';
-import { openSession, type Session } from '../conformance/session.js';
+import { openSession, type Session, type VendorWorld } from '../conformance/session.js';
 import { simVendor } from '../conformance/simVendor.js';
 import { type ConformanceSettings, DEFAULT_SETTINGS, exitStatus } from '../conformance/types.js';
 import { CONNECTOR_OPTIONS } from '../dev/connectorConfig.js';
@@ -158,8 +164,12 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
   }
   let session: Session;
   try {
+    // A deployed connector's own webhook secret is the one to sign with when the file gives none
+    // (in-process, the file's webhookSecret is what the connector gets).
+    const deployedSecret = (world: VendorWorld) =>
+      target.kind === 'deployed' ? world.webhookSecret : undefined;
     session = await openSession(target, settings as unknown as ConformanceSettings, (world) =>
-      config ? configVendor(config, world.emulatorUrl) : simVendor(world),
+      config ? configVendor(config, world.emulatorUrl, deployedSecret(world)) : simVendor(world),
     );
   } catch (error) {
     if (error instanceof StepFailedError) {
@@ -197,6 +207,11 @@ export async function runTest(argv: readonly string[], io: CliIo): Promise<numbe
       for (const line of failureDetail(r)) out(line);
       out('');
     }
+  }
+  const notes = noteLines(report);
+  if (notes.length > 0) {
+    out('');
+    for (const line of notes) out(line);
   }
   out('');
   out(summaryLine(report));

@@ -182,7 +182,15 @@ async function send(step: HttpStep, vars: Record<string, string | number>): Prom
   }
 }
 
-export function configVendor(config: VendorConfig, emulatorUrl: string): VendorDriver {
+/**
+ * `connectorSecret`: the webhook secret a deployed connector checks signatures with (`--deployed`),
+ * signed with when the file gives no `webhookSecret`.
+ */
+export function configVendor(
+  config: VendorConfig,
+  emulatorUrl: string,
+  connectorSecret?: string,
+): VendorDriver {
   const { oauth, user } = config;
   const client = {
     clientId: oauth.clientId,
@@ -234,7 +242,7 @@ export function configVendor(config: VendorConfig, emulatorUrl: string): VendorD
     description: `the vendor cloud at ${config.apiUrl} (--vendor-config)`,
     apiUrl: config.apiUrl,
     profileValues: Object.values(user.profile ?? {}),
-    webhookSecret: config.webhookSecret,
+    webhookSecret: config.webhookSecret ?? connectorSecret,
     destination,
     get secrets() {
       return [

@@ -96,16 +96,19 @@ async function findFunction(lambda: LambdaClient, target: Deployed): Promise<Fou
 
 type Json = Record<string, unknown>;
 
-/** The CloudConnector invoking `arn`, and its connector destination with its OAuth client. */
+/**
+ * The CloudConnector invoking `arn`, and its connector destination with its OAuth client; when
+ * there is no client to be had, `noClient` says why.
+ */
 async function findConnector(
   call: Call,
   secrets: SecretsManagerClient,
   fn: FoundFunction,
-  notes: string[],
 ): Promise<{
   connectorId: string;
   destinationId?: string;
   oauthClient?: { clientId: string; clientSecret: string };
+  noClient?: string;
 }> {
   const listed = await call<{ Items?: Json[] }>(STEP, 'ListCloudConnectors', {
     LambdaArn: fn.arn,
@@ -127,8 +130,7 @@ async function findConnector(
   );
   const first = destinations.ConnectorDestinationList?.[0];
   if (first === undefined) {
-    notes.push(`CloudConnector ${connectorId} has no connector destination`);
-    return { connectorId };
+    return { connectorId, noClient: `CloudConnector ${connectorId} has no connector destination` };
   }
   const destinationId = String(first.Id);
   const got = await call<{
@@ -136,8 +138,8 @@ async function findConnector(
     SecretsManager?: { arn: string; versionId: string };
   }>(STEP, 'GetConnectorDestination', { Identifier: destinationId });
   if (got.AuthType !== 'OAUTH' || got.SecretsManager === undefined) {
-    notes.push(`connector destination ${destinationId} links accounts with ${got.AuthType}`);
-    return { connectorId, destinationId };
+    const noClient = `connector destination ${destinationId} links accounts with ${got.AuthType}`;
+    return { connectorId, destinationId, noClient };
   }
   // The form the service reads a destination's client from: {"clientId", "clientSecret"}.
   let parsed: Json = {};
@@ -150,36 +152,78 @@ async function findConnector(
     );
     parsed = JSON.parse(secret.SecretString ?? '') as Json;
   } catch (error) {
-    notes.push(`${got.SecretsManager.arn}: ${(error as Error).message}`);
-    return { connectorId, destinationId };
+    const noClient = `the secret of connector destination ${destinationId} could not be read (${got.SecretsManager.arn}: ${(error as Error).message})`;
+    return { connectorId, destinationId, noClient };
   }
   const clientId = parsed.clientId ?? parsed.client_id;
   const clientSecret = parsed.clientSecret ?? parsed.client_secret;
   if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
-    notes.push(`the secret of connector destination ${destinationId} holds no OAuth client`);
-    return { connectorId, destinationId };
+    const noClient = `the secret of connector destination ${destinationId} holds no OAuth client`;
+    return { connectorId, destinationId, noClient };
   }
   return { connectorId, destinationId, oauthClient: { clientId, clientSecret } };
 }
 
-/** The connector's webhook secret: the variable named, else the one holding a `whsec_` value. */
-function webhookSecretOf(fn: FoundFunction, name: string | undefined, notes: string[]) {
+/**
+ * The connector's webhook secret: the variable named (`--webhook-secret-env`), else the one
+ * holding a `whsec_` value. When no variable or several hold one, `missing` says which and the
+ * flag to give.
+ */
+export function webhookSecretOf(
+  fn: { readonly name: string; readonly environment: Readonly<Record<string, string>> },
+  name: string | undefined,
+): { readonly secret: string } | { readonly missing: string } {
   if (name !== undefined) {
     const value = firstSecret(fn.environment[name]);
     if (value === undefined)
       throw fail(`${fn.name} has no variable ${name} (--webhook-secret-env)`);
-    return value;
+    return { secret: value };
   }
-  const found = Object.entries(fn.environment).filter(([, v]) =>
-    firstSecret(v)?.startsWith('whsec_'),
-  );
-  if (found.length === 1) return firstSecret((found[0] as [string, string])[1]);
+  const found = Object.entries(fn.environment)
+    .filter(([, v]) => firstSecret(v)?.startsWith('whsec_'))
+    .map(([k]) => k)
+    .sort();
+  if (found.length === 1) {
+    return { secret: firstSecret(fn.environment[found[0] as string]) as string };
+  }
+  return {
+    missing:
+      found.length === 0
+        ? `no variable of ${fn.name} holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env`
+        : `several variables of ${fn.name} hold webhook secrets (${found.join(', ')}); choose one with --webhook-secret-env`,
+  };
+}
+
+/**
+ * Where what preparing did not find is said once the vendor side is open (a vendor that needs it
+ * does not open, and its error says so): the webhook secret as the reason security.webhook-expired
+ * is not run (`noWebhookSecret`), the rest in the report's notes. With `--vendor-config` the suite
+ * links through a destination of its own and signs with the file's `webhookSecret`, so what the
+ * connector lacks stops no check, but a deployment without it is not one the service can use.
+ */
+export function preparationNotes(
+  found: { readonly noClient?: string; readonly noWebhookSecret?: string },
+  vendor: Pick<VendorDriver, 'destination' | 'webhookSecret'>,
+): { readonly noWebhookSecret?: string; readonly notes: string[] } {
+  const notes: string[] = [];
+  if (found.noClient !== undefined) {
+    notes.push(
+      vendor.destination === undefined
+        ? found.noClient
+        : `${found.noClient}; the suite links accounts through a destination of its own, from --vendor-config's oauth`,
+    );
+  }
+  if (found.noWebhookSecret === undefined) return { notes };
+  if (vendor.webhookSecret === undefined) {
+    return {
+      noWebhookSecret: `no webhook secret to sign with: --vendor-config gives no webhookSecret, and ${found.noWebhookSecret}`,
+      notes,
+    };
+  }
   notes.push(
-    found.length === 0
-      ? `no variable of ${fn.name} holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env`
-      : `several variables of ${fn.name} hold webhook secrets (${found.map(([k]) => k).join(', ')}); choose one with --webhook-secret-env`,
+    `${found.noWebhookSecret}; the suite signs webhooks with --vendor-config's webhookSecret`,
   );
-  return undefined;
+  return { notes };
 }
 
 /**
@@ -281,9 +325,10 @@ export async function openDeployedSession(
   try {
     const fn = await findFunction(lambda, target);
     const call = demoCaller({ client });
-    const notes: string[] = [];
-    const found = await findConnector(call, secrets, fn, notes);
-    const webhookSecret = webhookSecretOf(fn, target.webhookSecretEnv, notes);
+    const found = await findConnector(call, secrets, fn);
+    const webhook = webhookSecretOf(fn, target.webhookSecretEnv);
+    const webhookSecret = 'secret' in webhook ? webhook.secret : undefined;
+    const noWebhookSecret = 'missing' in webhook ? webhook.missing : undefined;
     const journal = await JournalReader.open(emulatorUrl, fn.arn);
     closers.unshift(() => journal.close());
     let vendor: VendorDriver;
@@ -296,9 +341,11 @@ export async function openDeployedSession(
         routeWebhooks: true,
       });
     } catch (error) {
+      const notes = [found.noClient, noWebhookSecret].filter((n) => n !== undefined);
       const why = notes.length > 0 ? ` (${notes.join('; ')})` : '';
       throw fail(`${(error as Error).message}${why}`, error);
     }
+    const prepared = preparationNotes({ ...found, noWebhookSecret }, vendor);
     closers.unshift(() => vendor.close());
     const environment = new FunctionEnvironment(lambda, fn);
     const servers: Array<{ close(): Promise<void> }> = [];
@@ -338,6 +385,10 @@ export async function openDeployedSession(
       settings,
       proxy,
       ...('noProxy' in vendorEnv ? { noProxy: vendorEnv.noProxy } : {}),
+      ...(prepared.noWebhookSecret === undefined
+        ? {}
+        : { noWebhookSecret: prepared.noWebhookSecret }),
+      notes: prepared.notes,
       stackStartMs: Date.now() - openedAt,
       call: observed,
       async events() {

@@ -14,6 +14,12 @@ export function resultLine(r: CheckResult): string {
   return r.reason && r.status !== 'pass' ? `${head}  ${r.reason}` : head;
 }
 
+/** What preparing the run found that no one check reports, above the summary (none: no lines). */
+export function noteLines(report: ConformanceReport): string[] {
+  const notes = report.notes ?? [];
+  return notes.length === 0 ? [] : ['Notes:', ...notes.map((note) => `  ${note}`)];
+}
+
 function block(label: string, value: unknown): string[] {
   if (value === undefined) return [];
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);

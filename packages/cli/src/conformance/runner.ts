@@ -125,6 +125,7 @@ export async function runChecks(session: Session, options: RunOptions): Promise<
     durationMs: Date.now() - started,
     stackStartMs: session.stackStartMs,
     settings: session.settings,
+    ...(session.notes?.length ? { notes: [...session.notes] } : {}),
     results,
     summary: summarise(results),
   };

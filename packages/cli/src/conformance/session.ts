@@ -97,6 +97,10 @@ export interface Session {
   readonly proxy: VendorProxy | undefined;
   /** Why there is no proxy, when the session knows more than that no variable was named. */
   readonly noProxy?: string;
+  /** Why there is no webhook secret to sign with, when a deployed run knows (webhook-expired). */
+  readonly noWebhookSecret?: string;
+  /** What preparing found that no one check reports (the report's `notes`). */
+  readonly notes?: readonly string[];
   readonly stackStartMs: number;
   readonly call: Call;
   /** Every SendConnectorEvent of this connector so far (accepted and refused), oldest first. */

@@ -79,6 +79,11 @@ export interface ConformanceReport {
   /** How long the local stack took to start (part of `durationMs`). */
   readonly stackStartMs: number;
   readonly settings: ConformanceSettings;
+  /**
+   * What preparing the run found that no one check reports (`--deployed`: a connector destination
+   * or webhook secret the suite did without); absent when there is none.
+   */
+  readonly notes?: readonly string[];
   readonly results: readonly CheckResult[];
   readonly summary: {
     readonly passed: number;

@@ -149,7 +149,11 @@ export async function webhookChecks(ctx: RunContext): Promise<void> {
     );
   });
   await ctx.check('security.webhook-expired', async () => {
-    if (!stale) return notRun('the vendor config gives no webhookSecret to sign with');
+    if (!stale) {
+      return notRun(
+        ctx.session.noWebhookSecret ?? 'the vendor config gives no webhookSecret to sign with',
+      );
+    }
     const { statuses, relayed } = await watch();
     const status = statuses[1] ?? 0;
     return judge(stale, 'a webhook signed an hour ago', status, blamed(statuses, 1, relayed), true);

@@ -5,13 +5,21 @@ import { join } from 'node:path';
 import { ManagedIntegrationsClient } from '@c2c-kit/connector/client';
 import { type RunningEmulator, startEmulator } from '@c2c-kit/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vendorVariableOf } from '../../src/conformance/deployed.js';
+import { configVendor, type VendorConfig } from '../../src/conformance/configVendor.js';
+import {
+  preparationNotes,
+  vendorVariableOf,
+  webhookSecretOf,
+} from '../../src/conformance/deployed.js';
+import { noteLines } from '../../src/conformance/report.js';
+import type { ConformanceReport } from '../../src/conformance/types.js';
 import { runCliInProcess } from '../helpers/bin.js';
 
 // `c2c test --deployed` before any check runs: flags that do not go together, every way the
 // deployed connector can fail to be found, each with what to do about it, and how the variable the
-// vendor proxy goes into is chosen. A passing run against a real deployment, and retries.replay
-// not run with the reason below, is examples/acme-cdk-app/tests/local-deploy.e2e.test.ts.
+// vendor proxy goes into is chosen. What the suite finds lacking reaches the report: as the reason
+// of the check it stops, else in the report's notes. A passing run against a real deployment, and
+// retries.replay not run with the reason below, is examples/acme-cdk-app/tests/local-deploy.e2e.test.ts.
 
 let emu: RunningEmulator;
 let dataDir: string;
@@ -162,7 +170,7 @@ describe('c2c test --deployed: finding the deployed connector', () => {
     );
   });
 
-  it('says what the simulated vendor cloud lacks: a destination, the webhook secret', async () => {
+  it('says what the simulated vendor cloud lacks, and what a vendor config ran without', async () => {
     const client = new ManagedIntegrationsClient({
       endpoint: emu.url,
       region: 'us-east-1',
@@ -195,6 +203,132 @@ describe('c2c test --deployed: finding the deployed connector', () => {
       ...vendor,
     ]);
     expect(named.stderr).toContain('no-connector has no variable ACME_WEBHOOK_SECRET');
+
+    // With --vendor-config the suite does without both, and the report's notes say so.
+    const cwd = mkdtempSync(join(tmpdir(), 'c2c-test-notes-'));
+    writeFileSync(
+      join(cwd, 'vendor.json'),
+      JSON.stringify({
+        apiUrl: 'http://127.0.0.1:4000',
+        oauth: {
+          authorizeUrl: 'http://127.0.0.1:4000/oauth/authorize',
+          tokenUrl: 'http://127.0.0.1:4000/oauth/token',
+          clientId: 'c2c-test-client',
+          clientSecret: 'c2c-test-client-secret',
+        },
+        user: { accessToken: 'c2c-test-access-token' },
+        webhookSecret: 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0xMjM0NTY3OA==',
+      }),
+    );
+    const notes = [
+      `CloudConnector ${id} has no connector destination; the suite links accounts through a destination of its own, from --vendor-config's oauth`,
+      "no variable of no-connector holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env; the suite signs webhooks with --vendor-config's webhookSecret",
+    ];
+    const run = (more: string[]) =>
+      test(
+        [
+          ...[
+            '--deployed',
+            'no-connector',
+            '--endpoint',
+            emu.url,
+            '--vendor-config',
+            'vendor.json',
+          ],
+          ...['--only', 'security.secrets-in-logs', ...more],
+        ],
+        keys(),
+        cwd,
+      );
+    const json = await run(['--json']);
+    expect(json.stderr).toBe('');
+    const report = JSON.parse(json.stdout) as ConformanceReport;
+    expect(report.notes).toEqual(notes);
+    expect(report.results.map((r) => [r.id, r.status])).toEqual([
+      ['security.secrets-in-logs', 'pass'],
+    ]);
+    const lines = (await run([])).stdout.split('\n');
+    const at = lines.indexOf('Notes:');
+    expect(lines.slice(at, at + 3)).toEqual(['Notes:', ...notes.map((n) => `  ${n}`)]);
+    expect(lines[at + 4]).toMatch(/^1 of 1 checks ran: 1 passed/);
+  });
+});
+
+describe('c2c test --deployed: the webhook secret, and what the suite does without', () => {
+  const fn = (environment: Record<string, string>) => ({ name: 'acme-fn', environment });
+  const SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldA==';
+
+  it("is the named variable's first secret, else the one whsec_ value", () => {
+    const environment = { ROTATING: `${SECRET}, whsec_b2xk`, OTHER: 'x' };
+    expect(webhookSecretOf(fn(environment), 'ROTATING')).toEqual({ secret: SECRET });
+    expect(webhookSecretOf(fn(environment), undefined)).toEqual({ secret: SECRET });
+    expect(() => webhookSecretOf(fn(environment), 'NONE')).toThrow(
+      'acme-fn has no variable NONE (--webhook-secret-env)',
+    );
+  });
+
+  it('says when no variable or several hold one, and the flag to give', () => {
+    expect(webhookSecretOf(fn({ OTHER: 'x' }), undefined)).toEqual({
+      missing:
+        'no variable of acme-fn holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env',
+    });
+    expect(webhookSecretOf(fn({ B_SECRET: SECRET, A_SECRET: SECRET }), undefined)).toEqual({
+      missing:
+        'several variables of acme-fn hold webhook secrets (A_SECRET, B_SECRET); choose one with --webhook-secret-env',
+    });
+  });
+
+  const noClient = 'CloudConnector c-1 has no connector destination';
+  const noWebhookSecret =
+    'no variable of acme-fn holds a Standard Webhooks secret (whsec_…); name it with --webhook-secret-env';
+  const fileVendor = {
+    destination: {
+      authUrl: 'http://127.0.0.1:4000/oauth/authorize',
+      tokenUrl: 'http://127.0.0.1:4000/oauth/token',
+      scheme: 'HTTP_BASIC' as const,
+      clientId: 'client',
+      clientSecret: 'client-secret',
+    },
+  };
+
+  it('makes a missing secret the reason security.webhook-expired gives, when none is known', () => {
+    expect(
+      preparationNotes({ noWebhookSecret }, { ...fileVendor, webhookSecret: undefined }),
+    ).toEqual({
+      noWebhookSecret: `no webhook secret to sign with: --vendor-config gives no webhookSecret, and ${noWebhookSecret}`,
+      notes: [],
+    });
+  });
+
+  it("notes what no check reports: the connector's client and secret the suite did without", () => {
+    expect(
+      preparationNotes({ noClient, noWebhookSecret }, { ...fileVendor, webhookSecret: SECRET }),
+    ).toEqual({
+      notes: [
+        `${noClient}; the suite links accounts through a destination of its own, from --vendor-config's oauth`,
+        `${noWebhookSecret}; the suite signs webhooks with --vendor-config's webhookSecret`,
+      ],
+    });
+    // Nothing lacking: nothing to say.
+    expect(preparationNotes({}, { ...fileVendor, webhookSecret: SECRET })).toEqual({ notes: [] });
+  });
+
+  it("signs with the deployed function's secret when the vendor config gives none", () => {
+    const config: VendorConfig = {
+      apiUrl: 'http://127.0.0.1:4000',
+      oauth: { ...fileVendor.destination, authorizeUrl: fileVendor.destination.authUrl },
+      user: { accessToken: 'token' },
+    };
+    expect(configVendor(config, 'http://127.0.0.1:4566', SECRET).webhookSecret).toBe(SECRET);
+    expect(configVendor(config, 'http://127.0.0.1:4566').webhookSecret).toBeUndefined();
+    const own = { ...config, webhookSecret: 'whsec_b3du' };
+    expect(configVendor(own, 'http://127.0.0.1:4566', SECRET).webhookSecret).toBe('whsec_b3du');
+  });
+
+  it('prints the notes above the summary, and nothing when there are none', () => {
+    const report = { notes: ['one', 'two'] } as unknown as ConformanceReport;
+    expect(noteLines(report)).toEqual(['Notes:', '  one', '  two']);
+    expect(noteLines({} as ConformanceReport)).toEqual([]);
   });
 });
 
