@@ -1,56 +1,62 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startProcess, waitForLine } from '@c2c-kit/testing/processes';
 
 const BIN = join(import.meta.dirname, '..', '..', 'src', 'bin.ts');
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
+/** A started `c2c-emulator`: the child (to signal it), its URL, and its output so far as lines. */
+export interface SpawnedEmulator {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Read when needed: each read is what it printed up to then (stdout, then stderr). */
+  readonly logs: string[];
+}
+
 /**
  * Starts `c2c-emulator` as a child process (from source, via tsx; or the JavaScript file `entry`,
- * e.g. a bundle); resolves once it listens.
+ * e.g. a bundle); resolves once it logs that it listens.
  */
-export async function spawnEmulator(
-  args: string[],
-  entry?: string,
-): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
+export async function spawnEmulator(args: string[], entry?: string): Promise<SpawnedEmulator> {
   const program = entry === undefined ? ['--conditions=source', '--import', 'tsx', BIN] : [entry];
-  const child = spawn(process.execPath, [...program, '--port', '0', ...args], {
+  const started = startProcess(process.execPath, [...program, '--port', '0', ...args], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Only a backstop against a test that hangs: each test stops its emulator itself.
+    timeoutMs: 600_000,
   });
-  const logs: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Never leave an orphan process behind when start-up fails.
-      child.kill('SIGKILL');
-      reject(new Error(`emulator did not start:\n${logs.join('\n')}`));
-    }, 30_000);
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl = buffer.indexOf('\n');
-      while (nl !== -1) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        logs.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'c2c-emulator listening' && entry.url !== undefined) {
-            clearTimeout(timer);
-            resolve(entry.url);
-          }
-        } catch {
-          // not JSON
-        }
-        nl = buffer.indexOf('\n');
-      }
+  let url: string;
+  try {
+    const banner = await waitForLine(started, (line) => listeningUrl(line) !== undefined, {
+      timeoutMs: 30_000,
     });
-    child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited with ${code}:\n${logs.join('\n')}`));
-    });
-  });
-  return { child, url, logs };
+    url = listeningUrl(banner) as string;
+  } catch (error) {
+    // Never leave an orphan process behind when start-up fails.
+    started.child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    child: started.child,
+    url,
+    get logs() {
+      return [...lines(started.stdout()), ...lines(started.stderr())];
+    },
+  };
+}
+
+/** The URL of the emulator's JSON start banner, when `line` is that banner. */
+function listeningUrl(line: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    return entry.msg === 'c2c-emulator listening' ? entry.url : undefined;
+  } catch {
+    return undefined; // not JSON
+  }
+}
+
+/** Whole lines, without the empty one after a final newline. */
+function lines(text: string): string[] {
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
 }
 
 export function exited(child: ChildProcess): Promise<void> {
