@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startProcess, waitForLine } from '@c2c-kit/testing/processes';
 import { describe, expect, it } from 'vitest';
 import { buildVendorCloud, VendorConfigError } from '../src/index.js';
 
@@ -35,31 +36,19 @@ describe('c2c-vendor-cloud bin', () => {
   });
 
   it('serves until SIGTERM, then exits 0', async () => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = startProcess(process.execPath, ['--import', 'tsx', BIN, '--port', '0'], {
+      timeoutMs: 30_000,
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
-        child.stdout?.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m?.[1]) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
+      const [, url] = await waitForLine(started, /listening on (http:\/\/127\.0\.0\.1:\d+)/, {
+        timeoutMs: 20_000,
       });
       const health = await fetch(`${url}/_sim/health`);
       expect(await health.json()).toEqual({ ok: true });
-      const exited = new Promise<number | null>((resolve) =>
-        child.once('exit', (code) => resolve(code)),
-      );
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toMatchObject({ code: 0, timedOut: false });
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
     }
   });
 });
