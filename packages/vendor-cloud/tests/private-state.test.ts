@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess, waitForLine } from '@c2c-kit/testing/processes';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startVendorCloud, VendorConfigError } from '../src/index.js';
 
@@ -67,33 +68,23 @@ describe('listen address', () => {
   });
 
   it('c2c-vendor-cloud --allow-non-loopback warns, and serves (reached via 127.0.0.1)', async () => {
-    const child: ChildProcess = spawn(
+    const started = startProcess(
       process.execPath,
       ['--import', 'tsx', BIN, '--port', '0', '--host', '0.0.0.0', '--allow-non-loopback'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { timeoutMs: 30_000 },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
     try {
-      const port = await new Promise<string>((resolve, reject) => {
-        child.stdout?.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          const m = /listening on http:\/\/[^:]+:(\d+)/.exec(stdout);
-          if (m?.[1]) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      const [, port] = await waitForLine(started, /listening on http:\/\/[^:]+:(\d+)/, {
+        timeoutMs: 20_000,
       });
       const health = await fetch(`http://127.0.0.1:${port}/oauth/authorize`);
       expect(health.status).toBeLessThan(500);
-      expect(stderr).toContain(
+      expect(started.stderr()).toContain(
         'c2c-vendor-cloud: warning: listening on 0.0.0.0: anyone on your network can reach the unauthenticated simulation API (/_sim)',
       );
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      started.child.kill('SIGTERM');
+      await started.exited;
     }
   }, 30_000);
 });
