@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,8 @@ import {
   StepFailedError,
   startDevStack,
 } from '@c2c-kit/cli';
+import { runBin, startBin } from '@c2c-kit/testing';
+import { waitForLine } from '@c2c-kit/testing/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The seed workflow end to end, headless: the same `runDemo` that `c2c dev --demo` narrates, on
@@ -121,77 +122,57 @@ describe('c2c dev --demo (in process)', () => {
 });
 
 describe('c2c dev (child process)', () => {
+  // The repository root, where vitest runs: `c2c dev` looks for the connector from its directory.
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
   it('keeps running until SIGINT, then stops everything and exits 0', async () => {
-    const bin = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
     const args = ['dev', '--memory', '--port', '0', '--vendor-port', '0', '--dashboard-port', '0'];
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', bin, ...args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    const running = new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes('Running. Press Ctrl-C to stop.')) resolve();
+    const started = startBin(args, { cwd: ROOT, timeoutMs: 55_000 });
+    try {
+      await waitForLine(started, (line) => line === 'Running. Press Ctrl-C to stop.', {
+        timeoutMs: 45_000,
       });
-    });
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await Promise.race([running, closed]);
-    expect(stdout).toContain('c2c dev is up');
-    const dashboard = /Dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1];
-    // As the page does: the API takes the token the server put into index.html.
-    const page = await (await fetch(`${dashboard}/`)).text();
-    const token = /name="c2c-dashboard-token" content="([\w-]+)"/.exec(page)?.[1] ?? '';
-    expect((await fetch(`${dashboard}/api/config`)).status).toBe(403);
-    const config = await fetch(`${dashboard}/api/config`, {
-      headers: { 'x-c2c-dashboard-token': token },
-    });
-    expect(config.status).toBe(200);
-    // The outbox queue (the connector retries it), its dead-letter queue and the command that
-    // re-sends what is there, ready to copy.
-    expect(stdout).toMatch(
-      /^ {2}Outbox\s+http:\/\/\S+\/acme-connector-outbox\.fifo {3}\(retried by the connector\)$/m,
-    );
-    const dlq = /^ {2}Dead letters\s+(http:\/\/\S+\/acme-connector-outbox-dlq\.fifo)$/m.exec(
-      stdout,
-    )?.[1];
-    expect(dlq).toBeDefined();
-    expect(stdout).toContain(`replay: c2c replay --queue-url ${dlq}\n`);
-    expect(stdout).toMatch(/✓ outbox queue\s+http:\/\/\S+\/acme-connector-outbox\.fifo/);
-    child.kill('SIGINT');
-    expect(await closed).toBe(0);
-    expect(stdout).toContain('SIGINT: stopping');
-    expect(stdout).toContain('stopped.');
-    await expect(fetch(`${dashboard}/api/config`)).rejects.toThrow();
+      const stdout = started.stdout();
+      expect(stdout).toContain('c2c dev is up');
+      const dashboard = /Dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1];
+      // As the page does: the API takes the token the server put into index.html.
+      const page = await (await fetch(`${dashboard}/`)).text();
+      const token = /name="c2c-dashboard-token" content="([\w-]+)"/.exec(page)?.[1] ?? '';
+      expect((await fetch(`${dashboard}/api/config`)).status).toBe(403);
+      const config = await fetch(`${dashboard}/api/config`, {
+        headers: { 'x-c2c-dashboard-token': token },
+      });
+      expect(config.status).toBe(200);
+      // The outbox queue (the connector retries it), its dead-letter queue and the command that
+      // re-sends what is there, ready to copy.
+      expect(stdout).toMatch(
+        /^ {2}Outbox\s+http:\/\/\S+\/acme-connector-outbox\.fifo {3}\(retried by the connector\)$/m,
+      );
+      const dlq = /^ {2}Dead letters\s+(http:\/\/\S+\/acme-connector-outbox-dlq\.fifo)$/m.exec(
+        stdout,
+      )?.[1];
+      expect(dlq).toBeDefined();
+      expect(stdout).toContain(`replay: c2c replay --queue-url ${dlq}\n`);
+      expect(stdout).toMatch(/✓ outbox queue\s+http:\/\/\S+\/acme-connector-outbox\.fifo/);
+      started.child.kill('SIGINT');
+      const result = await started.exited;
+      expect(result).toMatchObject({ code: 0, timedOut: false });
+      expect(result.stdout).toContain('SIGINT: stopping');
+      expect(result.stdout).toContain('stopped.');
+      await expect(fetch(`${dashboard}/api/config`)).rejects.toThrow();
+    } finally {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    }
   }, 60_000);
+
   it('exits non-zero naming the step that failed', async () => {
-    const bin = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        bin,
-        'dev',
-        '--demo',
-        '--memory',
-        '--connector',
-        '/nonexistent/handler.js',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const result = await runBin(
+      ['dev', '--demo', '--memory', '--connector', '/nonexistent/handler.js'],
+      { cwd: ROOT, timeoutMs: 25_000 },
     );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(1);
-    expect(stderr).toContain('step "connector build" failed');
-    expect(stderr).toContain('/nonexistent/handler.js does not exist');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('step "connector build" failed');
+    expect(result.stderr).toContain('/nonexistent/handler.js does not exist');
   }, 30_000);
 
   it('StepFailedError carries the step for scripts', () => {
