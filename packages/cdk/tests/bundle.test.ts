@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFiles } from '@c2c-kit/testing/bundles';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleEntry } from '../src/bundle.js';
 
@@ -14,9 +15,6 @@ const example = fileURLToPath(
 const dir = bundleEntry(example, { conditions: ['source'] });
 const files = readdirSync(dir);
 const code = (file: string) => readFileSync(join(dir, file), 'utf8');
-/** Relative imports written as `import … from "./x.mjs"` (not `import("./x.mjs")`). */
-const staticImports = (text: string) =>
-  [...text.matchAll(/(?:from|import)\s*"(\.\/[^"]+)"/g)].map((m) => (m[1] as string).slice(2));
 /** Built-ins imported statically by a file. */
 const builtins = (text: string) =>
   [...text.matchAll(/from\s*"(node:[^"]+)"/g)].map((m) => m[1] as string);
@@ -41,15 +39,8 @@ describe('bundleEntry', () => {
   });
 
   it('keeps the signer and node:crypto out of what runs at import', () => {
-    // Everything index.mjs pulls in statically, transitively.
-    const atImport = new Set<string>();
-    const visit = (file: string) => {
-      if (atImport.has(file)) return;
-      atImport.add(file);
-      for (const f of staticImports(code(file))) visit(f);
-    };
-    visit(BUNDLE_FILE);
-    const lazy = files.filter((f) => f.endsWith('.mjs') && !atImport.has(f));
+    // Everything index.mjs pulls in statically, transitively, and what only import() reaches.
+    const { atImport, lazy } = bundleFiles(dir, BUNDLE_FILE);
     expect(lazy.length).toBeGreaterThan(0);
     for (const f of atImport) expect(builtins(code(f))).not.toContain('node:crypto');
     expect(lazy.some((f) => builtins(code(f)).includes('node:crypto'))).toBe(true);

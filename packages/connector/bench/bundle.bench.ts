@@ -5,18 +5,11 @@
 // file by other tools: the same example in one file, the runtime alone, and the size with
 // esbuild's default mainFields.
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE, bundleEntry } from '@c2c-kit/cdk';
+import { bundleFiles } from '@c2c-kit/testing/bundles';
 import { build } from 'esbuild';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { median } from './fixtures/common.js';
@@ -83,22 +76,14 @@ function shipped(entry: string, name: string) {
   const dir = `${out}/${name}`;
   rmSync(dir, { recursive: true, force: true });
   cpSync(bundleEntry(entry), dir, { recursive: true });
-  const scripts = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
   // What runs at import: the entry and the chunks it imports statically, transitively.
-  const atImport = new Set<string>();
-  const visit = (file: string) => {
-    if (atImport.has(file)) return;
-    atImport.add(file);
-    const code = readFileSync(join(dir, file), 'utf8');
-    for (const m of code.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(m[1] as string);
-  };
-  visit(BUNDLE_FILE);
+  const { atImport, lazy } = bundleFiles(dir, BUNDLE_FILE);
   const bytes = (files: Iterable<string>) =>
     [...files].reduce((a, f) => a + statSync(join(dir, f)).size, 0);
   return {
     entry: join(dir, BUNDLE_FILE),
-    lazy: scripts.filter((f) => !atImport.has(f)).map((f) => join(dir, f)),
-    size: bytes(scripts),
+    lazy: lazy.map((f) => join(dir, f)),
+    size: bytes([...atImport, ...lazy]),
     atImportSize: bytes(atImport),
   };
 }
