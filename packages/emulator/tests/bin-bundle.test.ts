@@ -50,23 +50,6 @@ function bundleBin(): void {
 
 const echo = join(import.meta.dirname, 'fixtures', 'functions', 'echo.mjs');
 
-/** The key pair the emulator generated, from its start banner. */
-function bannerKeys(logs: string[]): { accessKeyId: string; secretAccessKey: string } {
-  for (const line of logs) {
-    try {
-      const entry = JSON.parse(line) as {
-        msg?: string;
-        accessKeyId: string;
-        secretAccessKey: string;
-      };
-      if (entry.msg === 'c2c-emulator listening') return entry;
-    } catch {
-      // not JSON
-    }
-  }
-  throw new Error(`no start banner in:\n${logs.join('\n')}`);
-}
-
 beforeAll(() => {
   bundleBin();
   mkdirSync(join(scratch, 'bin'));
@@ -95,7 +78,7 @@ describe('the bundled c2c-emulator', () => {
   it('serves health, DynamoDB and a Lambda invoke, logs at the level asked, leaves a code cache', async () => {
     const dataDir = join(dataRoot, 'data');
     const emu = await spawnEmulator(['--data-dir', dataDir, '--log-level', 'info'], bin);
-    const { accessKeyId, secretAccessKey } = bannerKeys(emu.logs);
+    const { accessKeyId, secretAccessKey } = emu.banner;
     const config = {
       endpoint: emu.url,
       region: 'us-east-1',

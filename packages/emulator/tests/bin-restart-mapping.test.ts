@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { until } from '@c2c-kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exited, spawnEmulator } from './helpers/spawn-bin.js';
+import { exited, type SpawnedEmulator, spawnEmulator } from './helpers/spawn-bin.js';
 
 // A queue with a message waiting when `c2c-emulator --data-dir` restarts (a connector's outbox
 // after a crash): the mapping's poller invokes the function at once, and the function must be
@@ -36,17 +36,7 @@ function attempts(file: string): Attempt[] {
     .map((l) => JSON.parse(l) as Attempt);
 }
 
-function clients(url: string, logs: string[]) {
-  const banner = logs
-    .map((l) => {
-      try {
-        return JSON.parse(l) as { msg?: string; accessKeyId: string; secretAccessKey: string };
-      } catch {
-        return undefined;
-      }
-    })
-    .find((b) => b?.msg === 'c2c-emulator listening');
-  if (banner === undefined) throw new Error(`no start banner in:\n${logs.join('\n')}`);
+function clients({ url, banner }: SpawnedEmulator) {
   const { accessKeyId, secretAccessKey } = banner;
   const config = {
     endpoint: url,
@@ -66,7 +56,7 @@ describe('c2c-emulator restarted on a data dir with a mapped message waiting', (
 
     // Arrange: a mapped queue whose message is in flight when the emulator is killed.
     const first = await spawnEmulator(args);
-    let a = clients(first.url, first.logs);
+    let a = clients(first);
     try {
       const registered = await fetch(`${first.url}/_local/functions`, {
         method: 'POST',
@@ -108,7 +98,7 @@ describe('c2c-emulator restarted on a data dir with a mapped message waiting', (
 
     // Act: the emulator bin again, on the same data dir.
     const second = await spawnEmulator(args);
-    a = clients(second.url, second.logs);
+    a = clients(second);
     try {
       // Assert: the function ran with the emulator's URL, and relayed the message through it.
       const ran = await until(

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exited, spawnEmulator } from './helpers/spawn-bin.js';
+import {
+  type EmulatorBanner,
+  exited,
+  type SpawnedEmulator,
+  spawnEmulator,
+} from './helpers/spawn-bin.js';
 
 const BIN = join(import.meta.dirname, '..', 'src', 'bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'c2c-emu-bin-'));
@@ -18,27 +23,10 @@ function runBin(args: string[]) {
   });
 }
 
-interface Banner {
-  url: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  accountId: string;
-  credentialsFile?: string;
-}
-
-function banner(logs: string[]): Banner {
-  for (const line of logs) {
-    try {
-      const entry = JSON.parse(line) as Banner & { msg?: string };
-      if (entry.msg === 'c2c-emulator listening') return entry;
-    } catch {
-      // not JSON
-    }
-  }
-  throw new Error(`no start banner in:\n${logs.join('\n')}`);
-}
-
-async function listQueues(url: string, key: Banner): Promise<number | undefined> {
+async function listQueues(
+  url: string,
+  key: Pick<EmulatorBanner, 'accessKeyId' | 'secretAccessKey'>,
+): Promise<number | undefined> {
   const { accessKeyId, secretAccessKey } = key;
   const sqs = new SQSClient({
     endpoint: url,
@@ -55,7 +43,7 @@ async function listQueues(url: string, key: Banner): Promise<number | undefined>
 /** Runs a c2c-emulator (with `--log-level warn`) for `use`, then stops it with SIGTERM. */
 async function withEmulator(
   args: string[],
-  use: (emu: Awaited<ReturnType<typeof spawnEmulator>>) => Promise<void>,
+  use: (emu: SpawnedEmulator) => Promise<void>,
 ): Promise<void> {
   const emu = await spawnEmulator([...args, '--log-level', 'warn']);
   try {
@@ -70,7 +58,7 @@ describe('c2c-emulator: one process per data dir', () => {
   it('a second process says so in one line and exits 2; after kill -9 the next one takes over', async () => {
     const dir = join(root, 'shared');
     const first = await spawnEmulator(['--data-dir', dir, '--log-level', 'warn']);
-    const key = banner(first.logs);
+    const key = first.banner;
     try {
       expect(key.credentialsFile).toBe(join(dir, 'credentials.json'));
       expect(readFileSync(join(dir, 'emulator.lock'), 'utf8').trim()).toBe(String(first.child.pid));
@@ -90,7 +78,7 @@ describe('c2c-emulator: one process per data dir', () => {
     let exitCode: () => number | null = () => null;
     await withEmulator(['--data-dir', dir], async (third) => {
       exitCode = () => third.child.exitCode;
-      const again = banner(third.logs);
+      const again = third.banner;
       // Same data dir, same key pair: SDKs configured on the first start keep working.
       expect(again.accessKeyId).toBe(key.accessKeyId);
       expect(again.secretAccessKey).toBe(key.secretAccessKey);
@@ -106,7 +94,7 @@ describe('c2c-emulator: one process per data dir', () => {
 describe('c2c-emulator: credentials', () => {
   it('in memory, prints a pair generated for this start, which signs', async () => {
     await withEmulator(['--memory'], async (emu) => {
-      const key = banner(emu.logs);
+      const key = emu.banner;
       expect(key.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
       expect(key.credentialsFile).toBeUndefined();
       expect(await listQueues(emu.url, key)).toBe(200);
@@ -122,7 +110,7 @@ describe('c2c-emulator: credentials', () => {
       'flag-given-secret',
     ];
     await withEmulator(args, async (emu) => {
-      const key = banner(emu.logs);
+      const key = emu.banner;
       expect(key.accessKeyId).toBe('AKIAFLAGGIVEN0000001');
       expect(key.secretAccessKey).toBe('[REDACTED]');
       expect(emu.logs.join('\n')).not.toContain('flag-given-secret');

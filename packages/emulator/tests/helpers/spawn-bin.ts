@@ -1,14 +1,37 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startProcess, waitForLine } from '@c2c-kit/testing/processes';
+import type { FaultConfig } from '../../src/index.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'src', 'bin.ts');
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+
+/** The JSON start banner `c2c-emulator` prints on stdout once it listens (src/bin.ts). */
+export interface EmulatorBanner {
+  readonly level: number;
+  readonly time: number;
+  readonly msg: 'c2c-emulator listening';
+  readonly url: string;
+  /** The data dir, or `:memory:`. */
+  readonly dataDir: string;
+  readonly verify: boolean;
+  readonly faults: FaultConfig;
+  /** As `--retain-events` spells it: `off`, a count, or an age such as `7d`. */
+  readonly retainEvents: string;
+  readonly accessKeyId: string;
+  /** `[REDACTED]` when the user passed the key pair in. */
+  readonly secretAccessKey: string;
+  readonly accountId: string;
+  /** Where a generated key pair is kept, with a data dir only. */
+  readonly credentialsFile?: string;
+}
 
 /** A started `c2c-emulator`: the child (to signal it), its URL, and its output so far as lines. */
 export interface SpawnedEmulator {
   readonly child: ChildProcess;
   readonly url: string;
+  /** Its start banner, parsed. */
+  readonly banner: EmulatorBanner;
   /** Read when needed: each read is what it printed up to then (stdout, then stderr). */
   readonly logs: string[];
 }
@@ -24,12 +47,12 @@ export async function spawnEmulator(args: string[], entry?: string): Promise<Spa
     // Only a backstop against a test that hangs: each test stops its emulator itself.
     timeoutMs: 600_000,
   });
-  let url: string;
+  let banner: EmulatorBanner;
   try {
-    const banner = await waitForLine(started, (line) => listeningUrl(line) !== undefined, {
+    const line = await waitForLine(started, (l) => parseBanner(l) !== undefined, {
       timeoutMs: 30_000,
     });
-    url = listeningUrl(banner) as string;
+    banner = parseBanner(line) as EmulatorBanner;
   } catch (error) {
     // Never leave an orphan process behind when start-up fails.
     started.child.kill('SIGKILL');
@@ -37,18 +60,21 @@ export async function spawnEmulator(args: string[], entry?: string): Promise<Spa
   }
   return {
     child: started.child,
-    url,
+    url: banner.url,
+    banner,
     get logs() {
       return [...lines(started.stdout()), ...lines(started.stderr())];
     },
   };
 }
 
-/** The URL of the emulator's JSON start banner, when `line` is that banner. */
-function listeningUrl(line: string): string | undefined {
+/** The emulator's JSON start banner, when `line` is that banner. */
+function parseBanner(line: string): EmulatorBanner | undefined {
   try {
-    const entry = JSON.parse(line) as { msg?: string; url?: string };
-    return entry.msg === 'c2c-emulator listening' ? entry.url : undefined;
+    const entry = JSON.parse(line) as Partial<EmulatorBanner> | null;
+    return entry?.msg === 'c2c-emulator listening' && typeof entry.url === 'string'
+      ? (entry as EmulatorBanner)
+      : undefined;
   } catch {
     return undefined; // not JSON
   }
