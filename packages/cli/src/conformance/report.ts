@@ -59,7 +59,19 @@ const xml = (text: string) =>
     .filter((ch) => ch.charCodeAt(0) >= 0x20 || ch === '\t' || ch === '\n' || ch === '\r')
     .join('');
 
-/** JUnit XML: one testsuite per check family, a testcase per check (skipped = not run). */
+/**
+ * An attribute value: `xml`, plus its line breaks and tabs as character references, which a
+ * parser would otherwise turn into spaces (XML attribute-value normalization).
+ */
+const attr = (text: string) =>
+  xml(text).replaceAll('\t', '&#9;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;');
+
+/**
+ * JUnit XML: one testsuite per check family, a testcase per check (skipped = not run). The
+ * report's notes go in each testsuite, as `note` properties and as its system-out: the schema
+ * CI tools follow (Ant's, Jenkins') allows neither on `<testsuites>`, and a tool showing one
+ * suite should still show why checks did not run.
+ */
 export function junitXml(report: ConformanceReport): string {
   const families = new Map<string, CheckResult[]>();
   for (const r of report.results) {
@@ -67,35 +79,47 @@ export function junitXml(report: ConformanceReport): string {
     families.set(family, [...(families.get(family) ?? []), r]);
   }
   const s = report.summary;
+  const notes = report.notes ?? [];
+  const properties =
+    notes.length === 0
+      ? []
+      : [
+          '    <properties>',
+          ...notes.map((note) => `      <property name="note" value="${attr(note)}"/>`),
+          '    </properties>',
+        ];
+  const systemOut =
+    notes.length === 0 ? [] : [`    <system-out>${xml(notes.join('\n'))}</system-out>`];
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="c2c test ${xml(report.connector)}" tests="${report.results.length}" failures="${s.failed}" skipped="${s.notRun}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="c2c test ${attr(report.connector)}" tests="${report.results.length}" failures="${s.failed}" skipped="${s.notRun}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   ];
   for (const [family, results] of families) {
     const failed = results.filter((r) => r.status === 'fail').length;
     const skipped = results.filter((r) => r.status === 'not run').length;
     out.push(
       `  <testsuite name="${family}" tests="${results.length}" failures="${failed}" skipped="${skipped}" time="${(results.reduce((t, r) => t + r.durationMs, 0) / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+      ...properties,
     );
     for (const r of results) {
-      const open = `    <testcase classname="c2c.${family}" name="${xml(r.id)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
+      const open = `    <testcase classname="c2c.${family}" name="${attr(r.id)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
       if (r.status === 'pass') {
         out.push(`${open}/>`);
       } else if (r.status === 'not run') {
         out.push(
           `${open}>`,
-          `      <skipped message="${xml(r.reason ?? 'not run')}"/>`,
+          `      <skipped message="${attr(r.reason ?? 'not run')}"/>`,
           '    </testcase>',
         );
       } else {
         out.push(
           `${open}>`,
-          `      <failure message="${xml(r.reason ?? 'failed')}" type="${xml(r.id)}">${xml(failureDetail(r).join('\n'))}</failure>`,
+          `      <failure message="${attr(r.reason ?? 'failed')}" type="${attr(r.id)}">${xml(failureDetail(r).join('\n'))}</failure>`,
           '    </testcase>',
         );
       }
     }
-    out.push('  </testsuite>');
+    out.push(...systemOut, '  </testsuite>');
   }
   out.push('</testsuites>', '');
   return out.join('\n');

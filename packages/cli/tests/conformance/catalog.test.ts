@@ -131,4 +131,41 @@ describe('the report', () => {
     expect(xml.match(/<testsuite /g)?.length).toBe(1);
     expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
   });
+
+  it("puts the report's notes in each testsuite: note properties, then system-out", () => {
+    const notes = [
+      'C2C_VENDOR_URL is not set: the vendor checks did not run',
+      `hostile <&"'> note\nsecond line\there`,
+    ];
+    const statuses = ['pass', 'fail', 'not run'] as const;
+    const base = report(CHECKS.map((_, i) => statuses[i % 3] as (typeof statuses)[number]));
+    const xml = junitXml({ ...base, notes });
+    // What an XML parser gives back for a text node, or an attribute value (whose raw line
+    // breaks and tabs it reads as spaces).
+    const decode = (text: string, attribute = false) => {
+      expect(text).not.toMatch(/[<"]|&(?!(?:lt|gt|amp|quot|apos|#\d+);)/);
+      return (attribute ? text.replace(/[\t\n\r]/g, ' ') : text)
+        .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+        .replace(/&(lt|gt|quot|apos);/g, (_, name: string) => ENTITIES[name] as string)
+        .replaceAll('&amp;', '&');
+    };
+    const suites = [...xml.matchAll(/<testsuite [^>]*>\n([\s\S]*?)\n {2}<\/testsuite>/g)];
+    const families = new Set(CHECKS.map((c) => c.id.split('.')[0]));
+    expect(families.size).toBeGreaterThan(1);
+    expect(suites).toHaveLength(families.size);
+    for (const [, body] of suites) {
+      const text = body as string;
+      // Ant's schema: properties first, then the testcases, then system-out.
+      expect(text.startsWith('    <properties>\n')).toBe(true);
+      const values = [...text.matchAll(/<property name="note" value="([^"]*)"\/>/g)];
+      expect(values.map((m) => decode(m[1] as string, true))).toEqual(notes);
+      const out = /\n {4}<system-out>([^<]*)<\/system-out>$/.exec(text);
+      expect(out?.index).toBeGreaterThan(text.lastIndexOf('<testcase '));
+      expect(decode(out?.[1] as string)).toBe(notes.join('\n'));
+    }
+    // Without notes, neither element.
+    expect(junitXml(base)).not.toMatch(/<properties>|<system-out>/);
+  });
 });
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'" };
