@@ -18,9 +18,11 @@ import { join } from 'node:path';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { seedLargeDb } from './fixtures/large-db.js';
 import {
+  inRoundOrder,
   type LoadResult,
   load,
   median,
+  medianOfPairs,
   serverStats,
   startServer,
   stop,
@@ -57,7 +59,7 @@ try {
   const ingest = { empty: [] as LoadResult[], large: [] as LoadResult[] };
   const cpu = { empty: [] as number[], large: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['empty', 'large'] as const) : (['large', 'empty'] as const);
+    const order = inRoundOrder(round, ['empty', 'large'] as const);
     for (const side of order) {
       const dir = side === 'large' ? dirs.large : mkdtempSync(join(scratch, 'empty-'));
       const server = await startServer('emulator', dir, { retention: 'off' });
@@ -85,9 +87,8 @@ try {
   }
   const rps = (side: 'empty' | 'large') => median(ingest[side].map((r) => r.rps));
   const p99 = (side: 'empty' | 'large') => median(ingest[side].map((r) => r.p99));
-  // The pairs' ratios, not the ratio of each side's median: a pair shares its stretch of time.
-  const pairRatio = median(ingest.large.map((l, i) => l.rps / (ingest.empty[i] as LoadResult).rps));
-  const pairP99 = median(ingest.large.map((l, i) => l.p99 / (ingest.empty[i] as LoadResult).p99));
+  const pairRatio = medianOfPairs(ingest.large, ingest.empty, (r) => r.rps);
+  const pairP99 = medianOfPairs(ingest.large, ingest.empty, (r) => r.p99);
   const failures = [...ingest.empty, ...ingest.large].reduce((n, r) => n + r.non2xx + r.errors, 0);
   console.log(`SendConnectorEvent ingest, 16 in flight, ${duration} s x ${rounds} pairs:`);
   console.log(

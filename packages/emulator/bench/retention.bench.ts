@@ -19,10 +19,12 @@ import { join } from 'node:path';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { seedLargeDb } from './fixtures/large-db.js';
 import {
+  inRoundOrder,
   type LoadResult,
   load,
   type MemoryUsage,
   median,
+  medianOfPairs,
   memoryOf,
   serverStats,
   startServer,
@@ -57,7 +59,7 @@ try {
   const runs = { pruning: [] as LoadResult[], off: [] as LoadResult[] };
   const pruned: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['off', 'pruning'] as const) : (['pruning', 'off'] as const);
+    const order = inRoundOrder(round, ['off', 'pruning'] as const);
     for (const side of order) {
       const dir = join(scratch, `${side}-${round}`);
       cpSync(seeded, dir, { recursive: true });
@@ -81,8 +83,7 @@ try {
   }
   const rps = (side: 'off' | 'pruning') => median(runs[side].map((r) => r.rps));
   const p99 = (side: 'off' | 'pruning') => median(runs[side].map((r) => r.p99));
-  // The pairs' ratios, not the ratio of each side's median: a pair shares its stretch of time.
-  const pairP99 = median(runs.pruning.map((r, i) => r.p99 / (runs.off[i] as LoadResult).p99));
+  const pairP99 = medianOfPairs(runs.pruning, runs.off, (r) => r.p99);
   const failures = [...runs.off, ...runs.pruning].reduce((n, r) => n + r.non2xx + r.errors, 0);
   console.log(
     `ingest, 16 in flight, ${duration} s x ${rounds} pairs, on ${BACKLOG.toLocaleString()} stored events (medians; p99 while pruning ${pairP99.toFixed(2)}× off, median of the pairs):`,

@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFigure } from '../../../scripts/bench-figure.js';
 import { seedLargeDb } from './fixtures/large-db.js';
-import { median } from './fixtures/processes.js';
+import { inRoundOrder, median } from './fixtures/processes.js';
 import { type Startup, timeStartup } from './fixtures/startup.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -80,7 +80,7 @@ try {
         ] as [Program, Dir][])),
   ];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [program, dir] of round % 2 === 0 ? sides : [...sides].reverse()) {
+    for (const [program, dir] of inRoundOrder(round, sides)) {
       const empty = dir === 'empty' ? mkdtempSync(join(scratch, 'empty-')) : undefined;
       if (program === 'bin' || program === 'bin, no extra CA') {
         writeFileSync(join(dist, cacheName), codeCache);
